@@ -1,0 +1,44 @@
+/**
+ * The one typed error of Folio. Its code is `kind:surface` (e.g. `not_found:episode`);
+ * the kind decides the HTTP status in one place (http/errors.ts), the surface says where.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limit: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorKind = keyof typeof ERROR_STATUS;
+export type ErrorCode = `${ErrorKind}:${string}`;
+
+export class FolioError extends Error {
+  readonly kind: ErrorKind;
+  readonly surface: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'FolioError';
+    const [kind, ...rest] = code.split(':');
+    this.kind = kind as ErrorKind;
+    this.surface = rest.join(':');
+    this.details = details;
+  }
+
+  get code(): ErrorCode {
+    return `${this.kind}:${this.surface}`;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.kind];
+  }
+}
+
+export const isFolioError = (e: unknown): e is FolioError => e instanceof FolioError;
