@@ -1,0 +1,143 @@
+/**
+ * All SQL of the catalog (library, series detail, episode pages). Every story
+ * field is gated inside SQL by the boundary from spoilers/boundary.ts: titles
+ * and covers of episodes past the next unread one, page text and thumbnails
+ * past the reader's position, and summaries of unfinished episodes come back
+ * as NULL from the database itself.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
+import type { ImageVariants } from '../db/schema.js';
+import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+
+export interface SeriesListRow {
+  id: string;
+  title: string;
+  description: string | null;
+  language: string;
+  reading_direction: string;
+  layout: string;
+  license: string | null;
+  license_url: string | null;
+  attribution: string;
+  author: string | null;
+  homepage: string | null;
+  episode_count: number;
+  cover: ImageVariants | null;
+  position_episode: number | null;
+  position_page: number | null;
+}
+
+/** Series with the first episode's cover (always revealed) and this reader's position. */
+export function listSeries(db: Db, readerId: string | null): Promise<SeriesListRow[]> {
+  return queryRows<SeriesListRow>(
+    db,
+    sql`SELECT s.id, s.title, s.description, s.language, s.reading_direction, s.layout, s.license, s.license_url,
+               s.attribution, s.author, s.homepage,
+               (SELECT count(*)::int FROM episodes e WHERE e.series_id = s.id) AS episode_count,
+               (SELECT e.cover FROM episodes e WHERE e.series_id = s.id ORDER BY e.number LIMIT 1) AS cover,
+               p.episode AS position_episode, p.page AS position_page
+          FROM series s
+          LEFT JOIN progress p ON p.series_id = s.id AND p.reader_id = ${readerId ?? '00000000-0000-0000-0000-000000000000'}
+         ORDER BY s.title, s.id`,
+  );
+}
+
+export interface SeriesRow {
+  id: string;
+  title: string;
+  description: string | null;
+  language: string;
+  reading_direction: string;
+  layout: string;
+  license: string | null;
+  license_url: string | null;
+  attribution: string;
+  author: string | null;
+  homepage: string | null;
+  show_unread_covers: boolean;
+}
+
+export async function getSeries(db: Db, seriesId: string): Promise<SeriesRow | null> {
+  const rows = await queryRows<SeriesRow>(
+    db,
+    sql`SELECT id, title, description, language, reading_direction, layout, license, license_url, attribution,
+               author, homepage, show_unread_covers
+          FROM series WHERE id = ${seriesId}`,
+  );
+  return rows[0] ?? null;
+}
+
+export interface EpisodeListRow {
+  number: number;
+  page_count: number;
+  first_page: number;
+  last_page: number;
+  /** NULL unless revealed. */
+  title: string | null;
+  slug: string | null;
+  cover: ImageVariants | null;
+  /** Placeholder data, always present when the episode has a cover. */
+  cover_blurhash: string | null;
+  cover_color: string | null;
+  cover_width: number | null;
+  cover_height: number | null;
+  /** NULL until the episode is finished. */
+  summary: string | null;
+  attribution: string | null;
+  license: string | null;
+}
+
+export function listEpisodes(db: Db, scope: ReaderScope): Promise<EpisodeListRow[]> {
+  const revealed = sql`(s.show_unread_covers OR ${episodeUnlocked(scope, sql`e.number`)})`;
+  return queryRows<EpisodeListRow>(
+    db,
+    sql`SELECT e.number, e.page_count, e.first_page, e.last_page,
+               CASE WHEN ${revealed} THEN e.title END AS title,
+               CASE WHEN ${revealed} THEN e.slug END AS slug,
+               CASE WHEN ${revealed} THEN e.cover END AS cover,
+               e.cover->>'blurhash' AS cover_blurhash, e.cover->>'color' AS cover_color,
+               (e.cover->'display'->>'width')::int AS cover_width, (e.cover->'display'->>'height')::int AS cover_height,
+               CASE WHEN ${visibleTo(scope, { episode: sql`e.number`, page: sql`e.last_page` })} THEN e.summary END AS summary,
+               e.attribution, e.license
+          FROM episodes e JOIN series s ON s.id = e.series_id
+         WHERE e.series_id = ${scope.seriesId}
+         ORDER BY e.number`,
+  );
+}
+
+export interface PositionRow {
+  episode: number;
+  page: number;
+}
+
+export async function position(db: Db, scope: ReaderScope): Promise<PositionRow | null> {
+  const rows = await queryRows<PositionRow>(db, readerPosition(scope));
+  return rows[0] ?? null;
+}
+
+export interface PageRow {
+  number: number;
+  kind: string;
+  image: ImageVariants | null;
+  reached: boolean;
+  /** NULL past the reader's position (unless the series shows unread thumbnails). */
+  thumb: ImageVariants['thumb'] | null;
+  dialogue: string | null;
+  description: string | null;
+}
+
+export function listPages(db: Db, scope: ReaderScope, episode: number): Promise<PageRow[]> {
+  const reached = visibleTo(scope, { episode: sql`p.episode`, page: sql`p.number` });
+  return queryRows<PageRow>(
+    db,
+    sql`SELECT p.number, p.kind, p.image,
+               COALESCE(${reached}, false) AS reached,
+               CASE WHEN ${reached} OR s.show_unread_covers THEN p.image->'thumb' END AS thumb,
+               CASE WHEN ${reached} THEN p.dialogue END AS dialogue,
+               CASE WHEN ${reached} THEN p.description END AS description
+          FROM pages p JOIN series s ON s.id = p.series_id
+         WHERE p.series_id = ${scope.seriesId} AND p.episode = ${episode}
+         ORDER BY p.number`,
+  );
+}

@@ -1,0 +1,438 @@
+/**
+ * Folio's configuration contract. The environment is parsed once at boot by one zod schema;
+ * when anything is wrong the process refuses to start with a ConfigError that lists every
+ * problem, one per line, each starting with the variable name and ending with the fix.
+ * Secret values (passwords, tokens, keys) are never echoed. docs/configuration.md documents
+ * every variable; keep the two in step.
+ */
+import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, parsePostgresUrl, type PgConnection } from './postgres-url.js';
+
+export { ConfigError } from './postgres-url.js';
+export type { ConfigProblem, PgConnection } from './postgres-url.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'postgres'; app: PgConnection; direct: PgConnection };
+  dbPoolMax: number;
+  model: {
+    provider: 'auto' | 'none' | 'ollama' | 'openai' | 'anthropic';
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    chatModel: string | undefined;
+    visionModel: string | undefined;
+    embedModel: string;
+    modalProxy: { tokenId: string; tokenSecret: string } | undefined;
+  };
+  s3:
+    | {
+        endpoint: string | undefined;
+        region: string;
+        bucket: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        publicUrlPrefix: string;
+      }
+    | undefined;
+  adminToken: string | undefined;
+  corsOrigins: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'json' | 'pretty';
+  sample: boolean;
+  importConcurrency: number;
+  trustProxy: boolean;
+}
+
+const PROVIDERS = ['auto', 'none', 'ollama', 'openai', 'anthropic'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
+const S3_REQUIRED = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PUBLIC_URL_PREFIX'] as const;
+const S3_ALL = ['S3_ENDPOINT', 'S3_REGION', ...S3_REQUIRED] as const;
+const ADMIN_TOKEN_MIN = 24;
+
+const DEFAULTS = {
+  port: 3000,
+  host: '127.0.0.1',
+  dataDir: './.folio',
+  dbPoolMax: 10,
+  provider: 'auto',
+  embedModel: 'local',
+  s3Region: 'auto',
+  logLevel: 'info',
+  logFormat: 'json',
+  sample: true,
+  importConcurrency: 2,
+  trustProxy: false,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas. Each reads one variable: trimmed, and empty counts as unset (→ undefined).
+// A bad value adds an issue (the zod path is the variable name) and yields undefined or the raw
+// text, so that the cross-variable rules below still see which variables are set.
+
+type Fail = (message: string) => void;
+
+const text = z
+  .string()
+  .optional()
+  .transform((v) => {
+    const t = v?.trim();
+    return t === '' ? undefined : t;
+  });
+
+function variable<T>(parse: (value: string, fail: Fail) => T | undefined) {
+  return text.transform((value, ctx): T | undefined => {
+    if (value === undefined) return undefined;
+    return parse(value, (message) => ctx.addIssue({ code: 'custom', message }));
+  });
+}
+
+/** Quotes a non-secret value for an error message, shortened and with URL credentials hidden. */
+function got(value: string): string {
+  const shown = value.replace(/\/\/[^/?#@]*@/, '//***@');
+  return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
+}
+
+function integer(name: string, min: number, max: number, fix: string) {
+  return variable<number>((value, fail) => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    fail(`must be an integer between ${min} and ${max} (got ${got(value)}). Fix: ${fix.replace('$NAME', name)}`);
+    return undefined;
+  });
+}
+
+function oneOf<const T extends readonly string[]>(name: string, values: T, fix: string) {
+  return variable<T[number]>((value, fail) => {
+    const lower = value.toLowerCase();
+    if ((values as readonly string[]).includes(lower)) return lower as T[number];
+    fail(`must be one of ${values.join(', ')} (got ${got(value)}). Fix: ${fix.replace('$NAME', name)}`);
+    return undefined;
+  });
+}
+
+const TRUE = ['true', '1', 'yes'];
+const FALSE = ['false', '0', 'no'];
+function boolean(name: string) {
+  return variable<boolean>((value, fail) => {
+    const lower = value.toLowerCase();
+    if (TRUE.includes(lower)) return true;
+    if (FALSE.includes(lower)) return false;
+    fail(`must be true or false (1/0 and yes/no work too) (got ${got(value)}). Fix: set ${name}=true or ${name}=false.`);
+    return undefined;
+  });
+}
+
+/** An http(s) URL; the trailing slash is removed. Yields the raw text when invalid (it is set). */
+function httpUrl(name: string, example: string, opts: { prefix?: boolean } = {}) {
+  return variable<string>((value, fail) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      fail(`must be an http:// or https:// URL (got ${got(value)}). Fix: set ${name} to a URL such as ${example}.`);
+    } else if (opts.prefix && (url.search !== '' || url.hash !== '')) {
+      fail(`must not have a ?query or #fragment: object keys are appended to it (got ${got(value)}). Fix: set ${name} to a URL such as ${example}.`);
+    } else {
+      return value.replace(/\/+$/, '');
+    }
+    return value;
+  });
+}
+
+/** A secret or identifier that must be one word. Never echoed. */
+function token(name: string, what: string) {
+  return variable<string>((value, fail) => {
+    if (/\s/.test(value)) {
+      fail(`must be the bare ${what} without spaces or line breaks (remove any "Bearer " prefix or quotes). Fix: set ${name} to the ${what} only.`);
+    }
+    return value;
+  });
+}
+
+/** A model name on the provider (e.g. llama3.2:3b, gpt-4o-mini, Qwen/Qwen2.5-VL-7B-Instruct). */
+function modelName(name: string) {
+  return variable<string>((value, fail) => {
+    if (/\s/.test(value)) {
+      fail(`must be a model name without spaces (got ${got(value)}). Fix: set ${name} to a name your provider lists, such as llama3.2:3b or gpt-4o-mini.`);
+    }
+    return value;
+  });
+}
+
+const HOSTNAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+const fields = {
+  PORT: integer('PORT', 1, 65535, 'set $NAME to a free TCP port such as 3000.'),
+  HOST: variable<string>((value, fail) => {
+    const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+    if (isIP(bare) || HOSTNAME.test(bare)) return bare;
+    fail(
+      `must be a hostname or IP address, without scheme or port (got ${got(value)}). ` +
+        'Fix: set HOST=127.0.0.1 to accept connections from this machine only, or HOST=0.0.0.0 to listen on all interfaces (containers); the port goes in PORT.',
+    );
+    return undefined;
+  }),
+  FOLIO_DATA_DIR: variable<string>((value, fail) => {
+    if (value.includes('\0')) {
+      fail('must be a directory path (it contains a NUL character). Fix: set FOLIO_DATA_DIR to a writable directory such as ./.folio.');
+      return undefined;
+    }
+    return value;
+  }),
+  DATABASE_URL: text,
+  DATABASE_DIRECT_URL: text,
+  FOLIO_DB_POOL_MAX: integer('FOLIO_DB_POOL_MAX', 1, 100, 'set $NAME to the most connections one process may open, such as 10 (lower it on small managed plans).'),
+  FOLIO_MODEL: oneOf('FOLIO_MODEL', PROVIDERS, 'set $NAME=auto (local Ollama if reachable, else quote mode), or name the provider.'),
+  FOLIO_MODEL_BASE_URL: httpUrl('FOLIO_MODEL_BASE_URL', 'http://127.0.0.1:11434 (Ollama) or http://127.0.0.1:8000/v1 (OpenAI-compatible)'),
+  FOLIO_MODEL_API_KEY: token('FOLIO_MODEL_API_KEY', 'API key'),
+  FOLIO_CHAT_MODEL: modelName('FOLIO_CHAT_MODEL'),
+  FOLIO_VISION_MODEL: modelName('FOLIO_VISION_MODEL'),
+  FOLIO_EMBED_MODEL: variable<string>((value, fail) => {
+    const lower = value.toLowerCase();
+    if (lower === 'local' || lower === 'none') return lower;
+    if (/\s/.test(value)) {
+      fail(`must be local, none, or a model name without spaces (got ${got(value)}). Fix: set FOLIO_EMBED_MODEL=local for the built-in offline embedder.`);
+    }
+    return value;
+  }),
+  MODAL_PROXY_TOKEN_ID: token('MODAL_PROXY_TOKEN_ID', 'Modal proxy token id'),
+  MODAL_PROXY_TOKEN_SECRET: token('MODAL_PROXY_TOKEN_SECRET', 'Modal proxy token secret'),
+  S3_ENDPOINT: httpUrl('S3_ENDPOINT', 'https://<account>.r2.cloudflarestorage.com or http://127.0.0.1:9000 (MinIO)'),
+  S3_REGION: variable<string>((value, fail) => {
+    if (/^[A-Za-z0-9-]+$/.test(value)) return value;
+    fail(`must be a region name such as auto or us-east-1 (got ${got(value)}). Fix: set S3_REGION=auto for R2, or your bucket's region.`);
+    return value;
+  }),
+  S3_BUCKET: variable<string>((value, fail) => {
+    if (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) && !value.includes('..')) return value;
+    fail(`must be a bucket name: 3-63 lowercase letters, digits, dots or hyphens (got ${got(value)}). Fix: set S3_BUCKET to the bucket's name only, not its URL.`);
+    return value;
+  }),
+  S3_ACCESS_KEY_ID: token('S3_ACCESS_KEY_ID', 'access key id'),
+  S3_SECRET_ACCESS_KEY: token('S3_SECRET_ACCESS_KEY', 'secret access key'),
+  S3_PUBLIC_URL_PREFIX: httpUrl('S3_PUBLIC_URL_PREFIX', 'https://images.example.com or https://pub-<id>.r2.dev', { prefix: true }),
+  ADMIN_TOKEN: variable<string>((value, fail) => {
+    if (value.length < ADMIN_TOKEN_MIN || /\s/.test(value)) {
+      fail(
+        `must be at least ${ADMIN_TOKEN_MIN} characters without spaces (got ${value.length} characters). ` +
+          'Fix: generate one with `openssl rand -hex 32`, or unset ADMIN_TOKEN to turn the operator API off.',
+      );
+    }
+    return value;
+  }),
+  CORS_ORIGINS: variable<string[]>((value, fail) => {
+    const origins: string[] = [];
+    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const origin = exactOrigin(entry);
+      if (origin === undefined) {
+        fail(
+          `${got(entry)} is not an exact origin${entry.includes('*') ? " ('*' wildcards are not allowed)" : ''}. ` +
+            'Fix: list scheme://host[:port] with no path and no trailing slash, e.g. CORS_ORIGINS=https://app.example.com,http://localhost:5173.',
+        );
+      } else if (!origins.includes(origin)) {
+        origins.push(origin);
+      }
+    }
+    return origins;
+  }),
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'set $NAME=info (or debug while investigating).'),
+  LOG_FORMAT: oneOf('LOG_FORMAT', LOG_FORMATS, 'set $NAME=json for machines or $NAME=pretty for a terminal.'),
+  FOLIO_SAMPLE: boolean('FOLIO_SAMPLE'),
+  FOLIO_IMPORT_CONCURRENCY: integer('FOLIO_IMPORT_CONCURRENCY', 1, 16, 'set $NAME to how many pages to process in parallel, such as 2 (1 on a Raspberry Pi).'),
+  FOLIO_TRUST_PROXY: boolean('FOLIO_TRUST_PROXY'),
+};
+
+type Env = z.output<z.ZodObject<typeof fields>>;
+
+/** `https://app.example.com[:port]` exactly: no path, query, credentials or trailing slash. Returns the normalised origin. */
+function exactOrigin(entry: string): string | undefined {
+  if (!/^https?:\/\/[^/?#@*\s]+$/i.test(entry)) return undefined;
+  try {
+    const url = new URL(entry);
+    return url.origin === 'null' ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseDatabaseUrl(raw: string | undefined, name: string, fail: (p: { variable: string; message: string }) => void) {
+  if (raw === undefined) return undefined;
+  try {
+    return parsePostgresUrl(raw, name);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    e.problems.forEach(fail);
+    return null;
+  }
+}
+
+function resolveDataDir(env: Env, cwd: string): string {
+  return path.resolve(cwd, env.FOLIO_DATA_DIR ?? DEFAULTS.dataDir);
+}
+
+/** The whole contract: per-variable schemas, cross-variable rules, then the typed Config. */
+function configSchema(cwd: string) {
+  return z
+    .object(fields)
+    .superRefine(
+      (env, ctx) => {
+        const fail = (variable: string, message: string): void => {
+          ctx.addIssue({ code: 'custom', path: [variable], message });
+        };
+        const isSet = (name: keyof Env): boolean => env[name] !== undefined;
+
+        // Data directory: an existing non-directory would only fail later, less clearly.
+        const dataDir = resolveDataDir(env, cwd);
+        try {
+          if (!statSync(dataDir).isDirectory()) {
+            fail('FOLIO_DATA_DIR', `${dataDir} exists but is not a directory${isSet('FOLIO_DATA_DIR') ? '' : ' (FOLIO_DATA_DIR defaults to ./.folio)'}. Fix: point FOLIO_DATA_DIR at a directory.`);
+          }
+        } catch {
+          // Missing is fine: it is created on first run.
+        }
+
+        // Databases.
+        const report = (p: { variable: string; message: string }): void => fail(p.variable, p.message);
+        const app = parseDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL', report);
+        const direct = parseDatabaseUrl(env.DATABASE_DIRECT_URL, 'DATABASE_DIRECT_URL', report);
+        if (direct !== undefined && app === undefined) {
+          fail(
+            'DATABASE_DIRECT_URL',
+            'is set but DATABASE_URL is not. Fix: set DATABASE_URL too (the app connection, may be pooled), or unset DATABASE_DIRECT_URL to use the embedded database.',
+          );
+        }
+        if (app?.pooled && direct === undefined) {
+          fail(
+            'DATABASE_DIRECT_URL',
+            'is required because DATABASE_URL points at a connection pooler (a -pooler host or ?pgbouncer=true); migrations and advisory locks need a session connection. ' +
+              'Fix: set DATABASE_DIRECT_URL to the direct URL (for Neon, the same URL without -pooler in the host).',
+          );
+        }
+        if (direct?.pooled) {
+          fail(
+            'DATABASE_DIRECT_URL',
+            'points at a connection pooler (a -pooler host or ?pgbouncer=true), but it must be a direct session connection. Fix: use the direct URL (for Neon, drop -pooler from the host).',
+          );
+        }
+
+        // Pairs and groups.
+        const modalSet = (['MODAL_PROXY_TOKEN_ID', 'MODAL_PROXY_TOKEN_SECRET'] as const).filter(isSet);
+        if (modalSet.length === 1) {
+          const [have] = modalSet;
+          const missing = have === 'MODAL_PROXY_TOKEN_ID' ? 'MODAL_PROXY_TOKEN_SECRET' : 'MODAL_PROXY_TOKEN_ID';
+          fail(missing, `is required because ${have} is set (Modal proxy auth needs both). Fix: set ${missing} too, or unset ${have}.`);
+        }
+
+        const s3Set = S3_ALL.filter(isSet);
+        if (s3Set.length > 0) {
+          for (const name of S3_REQUIRED.filter((n) => !isSet(n))) {
+            fail(
+              name,
+              `is required because ${s3Set.join(', ')} ${s3Set.length === 1 ? 'is' : 'are'} set (S3 storage needs ${S3_REQUIRED.join(', ')}). ` +
+                `Fix: set ${name}, or unset every S3_* variable to keep images on local disk.`,
+            );
+          }
+        }
+
+        // Provider requirements.
+        const provider = env.FOLIO_MODEL ?? DEFAULTS.provider;
+        const needs: Record<string, readonly (keyof Env)[]> = {
+          openai: ['FOLIO_MODEL_BASE_URL', 'FOLIO_CHAT_MODEL'],
+          anthropic: ['FOLIO_MODEL_API_KEY', 'FOLIO_CHAT_MODEL'],
+        };
+        for (const name of needs[provider] ?? []) {
+          if (!isSet(name)) fail(name, `is required when FOLIO_MODEL=${provider}. Fix: set ${name}, or choose another FOLIO_MODEL.`);
+        }
+        const embed = env.FOLIO_EMBED_MODEL;
+        if (embed !== undefined && embed !== 'local' && embed !== 'none' && (provider === 'none' || provider === 'anthropic')) {
+          fail(
+            'FOLIO_EMBED_MODEL',
+            `names a provider model (${got(embed)}) but FOLIO_MODEL=${provider} ${provider === 'none' ? 'has no provider' : 'has no embeddings API'}. Fix: set FOLIO_EMBED_MODEL=local or none.`,
+          );
+        }
+      },
+      // Run even when single variables failed, so that every problem is reported at once.
+      { when: () => true },
+    )
+    .transform((env): Config => {
+      const dataDir = resolveDataDir(env, cwd);
+      const app = env.DATABASE_URL === undefined ? undefined : parsePostgresUrl(env.DATABASE_URL, 'DATABASE_URL');
+      const direct = env.DATABASE_DIRECT_URL === undefined ? app : parsePostgresUrl(env.DATABASE_DIRECT_URL, 'DATABASE_DIRECT_URL');
+      const s3 =
+        env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY && env.S3_PUBLIC_URL_PREFIX
+          ? {
+              endpoint: env.S3_ENDPOINT,
+              region: env.S3_REGION ?? DEFAULTS.s3Region,
+              bucket: env.S3_BUCKET,
+              accessKeyId: env.S3_ACCESS_KEY_ID,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+              publicUrlPrefix: env.S3_PUBLIC_URL_PREFIX,
+            }
+          : undefined;
+      return {
+        port: env.PORT ?? DEFAULTS.port,
+        host: env.HOST ?? DEFAULTS.host,
+        dataDir,
+        database: app && direct ? { kind: 'postgres', app, direct } : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+        dbPoolMax: env.FOLIO_DB_POOL_MAX ?? DEFAULTS.dbPoolMax,
+        model: {
+          provider: env.FOLIO_MODEL ?? DEFAULTS.provider,
+          baseUrl: env.FOLIO_MODEL_BASE_URL,
+          apiKey: env.FOLIO_MODEL_API_KEY,
+          chatModel: env.FOLIO_CHAT_MODEL,
+          visionModel: env.FOLIO_VISION_MODEL,
+          embedModel: env.FOLIO_EMBED_MODEL ?? DEFAULTS.embedModel,
+          modalProxy:
+            env.MODAL_PROXY_TOKEN_ID && env.MODAL_PROXY_TOKEN_SECRET
+              ? { tokenId: env.MODAL_PROXY_TOKEN_ID, tokenSecret: env.MODAL_PROXY_TOKEN_SECRET }
+              : undefined,
+        },
+        s3,
+        adminToken: env.ADMIN_TOKEN,
+        corsOrigins: env.CORS_ORIGINS ?? [],
+        logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
+        logFormat: env.LOG_FORMAT ?? DEFAULTS.logFormat,
+        sample: env.FOLIO_SAMPLE ?? DEFAULTS.sample,
+        importConcurrency: env.FOLIO_IMPORT_CONCURRENCY ?? DEFAULTS.importConcurrency,
+        trustProxy: env.FOLIO_TRUST_PROXY ?? DEFAULTS.trustProxy,
+      };
+    });
+}
+
+/**
+ * Parses the environment into a Config, or throws a ConfigError listing every problem (one
+ * line per problem, starting with the variable). Call once at boot and pass the result down.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  opts: { cwd?: string } = {},
+): Config {
+  const result = configSchema(opts.cwd ?? process.cwd()).safeParse(env);
+  if (result.success) return result.data;
+
+  const seen = new Set<string>();
+  const problems = result.error.issues
+    .map((issue) => ({
+      variable: typeof issue.path[0] === 'string' ? issue.path[0] : '(environment)',
+      // Our messages never contain values of secrets; zod's own (e.g. a non-string value) do not either.
+      message: issue.message,
+    }))
+    .filter((p) => {
+      const key = `${p.variable}\n${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  throw new ConfigError(problems);
+}

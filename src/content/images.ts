@@ -1,0 +1,78 @@
+/**
+ * Image variants for pages, covers and avatars: a display WebP, a thumbnail
+ * WebP, a blurhash and the dominant colour (placeholders for unread content).
+ * sharp is imported lazily so a server that is only reading never loads it.
+ */
+import { createHash } from 'node:crypto';
+import type { Sharp } from 'sharp';
+import { encode as encodeBlurhash } from 'blurhash';
+
+export const IMAGE_LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 60_000_000 };
+export const DISPLAY_MAX_WIDTH = 1600;
+export const THUMB_WIDTH = 240;
+/** Bump when the variant recipe changes, so cached variants are remade. */
+export const PIPELINE_VERSION = 'v1:display1600q82:thumb240q70:bh4x3';
+
+type SharpFactory = (input: Buffer, options?: { limitInputPixels?: number; failOn?: 'none' | 'truncated' | 'error' | 'warning' }) => Sharp;
+let sharpPromise: Promise<SharpFactory> | undefined;
+async function loadSharp(): Promise<SharpFactory> {
+  sharpPromise ??= import('sharp').then((m) => {
+    // Two cores: libvips threads per image + our own parallelism would oversubscribe.
+    m.default.concurrency(1);
+    m.default.cache(false);
+    return m.default as unknown as SharpFactory;
+  });
+  return sharpPromise;
+}
+
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Cheap header check used by pack validation: returns a problem or null. */
+export async function probeImage(bytes: Buffer): Promise<string | null> {
+  if (bytes.length > IMAGE_LIMITS.maxBytes) return `larger than ${IMAGE_LIMITS.maxBytes / 1024 / 1024} MB`;
+  const sharp = await loadSharp();
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: IMAGE_LIMITS.maxPixels }).metadata();
+    if (!meta.width || !meta.height) return 'image has no dimensions';
+    if (meta.width * meta.height > IMAGE_LIMITS.maxPixels) return `more than ${IMAGE_LIMITS.maxPixels} pixels`;
+    return null;
+  } catch (err) {
+    return `not a readable image (${(err as Error).message})`;
+  }
+}
+
+export interface EncodedImage {
+  bytes: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface MadeVariants {
+  display: EncodedImage;
+  thumb: EncodedImage;
+  blurhash: string;
+  color: string;
+}
+
+const hex = (n: number) => Math.max(0, Math.min(255, Math.round(n))).toString(16).padStart(2, '0');
+
+export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number } = {}): Promise<MadeVariants> {
+  const sharp = await loadSharp();
+  const base = sharp(input, { limitInputPixels: IMAGE_LIMITS.maxPixels, failOn: 'error' }).rotate();
+  const displayWidth = opts.displayMaxWidth ?? DISPLAY_MAX_WIDTH;
+  const thumbWidth = opts.thumbWidth ?? THUMB_WIDTH;
+  const [display, thumb, small, stats] = await Promise.all([
+    base.clone().resize({ width: displayWidth, withoutEnlargement: true }).webp({ quality: 82, effort: 3 }).toBuffer({ resolveWithObject: true }),
+    base.clone().resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 70, effort: 3 }).toBuffer({ resolveWithObject: true }),
+    base.clone().resize(32, 32, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+    base.clone().stats(),
+  ]);
+  const blurhash = encodeBlurhash(new Uint8ClampedArray(small.data), small.info.width, small.info.height, 4, 3);
+  const d = stats.dominant;
+  return {
+    display: { bytes: display.data, width: display.info.width, height: display.info.height },
+    thumb: { bytes: thumb.data, width: thumb.info.width, height: thumb.info.height },
+    blurhash,
+    color: `#${hex(d.r)}${hex(d.g)}${hex(d.b)}`,
+  };
+}

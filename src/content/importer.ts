@@ -1,0 +1,274 @@
+/**
+ * Import a content pack: validate everything, make image variants (reusing
+ * any already made for the same source bytes), chunk the text, then publish
+ * the whole series in one transaction. An unchanged pack is detected by its
+ * content hash and costs one read of its files.
+ */
+import type { Database } from '../db/client.js';
+import type { ImageVariants } from '../db/schema.js';
+import { FolioError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { contentKey } from '../storage/storage.js';
+import { chunkText, markdownToText } from './chunking.js';
+import { makeVariants, PIPELINE_VERSION, sha256 } from './images.js';
+import { openPack } from './pack-source.js';
+import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';
+import * as q from './queries.js';
+
+/** Bump when what the importer writes changes, so unchanged packs are re-imported once. */
+export const IMPORTER_VERSION = '1';
+
+export type ImportPhase = 'validate' | 'images' | 'publish';
+
+export interface ImportProgress {
+  phase: ImportPhase;
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  concurrency?: number;
+  onProgress?: (p: ImportProgress) => void;
+  /** Validate only; import nothing. */
+  dryRun?: boolean;
+}
+
+export interface ImportResult {
+  seriesId: string;
+  title: string;
+  status: 'created' | 'updated' | 'unchanged' | 'valid';
+  episodes: number;
+  pages: number;
+  chunks: number;
+  imagesMade: number;
+  imagesReused: number;
+  warnings: PackProblem[];
+  ms: number;
+}
+
+export class PackInvalidError extends FolioError {
+  constructor(
+    readonly origin: string,
+    readonly problems: PackProblem[],
+    readonly warnings: PackProblem[],
+  ) {
+    super('bad_request:pack', `${origin}: ${problems.length} problem(s); nothing was imported:\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`, {
+      problems,
+    });
+  }
+}
+
+type ImageKind = 'pages' | 'covers' | 'avatars';
+const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: number }> = {
+  pages: { displayMaxWidth: 1600, thumbWidth: 240 },
+  covers: { displayMaxWidth: 1200, thumbWidth: 360 },
+  avatars: { displayMaxWidth: 512, thumbWidth: 128 },
+};
+
+async function packHash(pack: Pack): Promise<string> {
+  const parts = [`importer:${IMPORTER_VERSION}`, `images:${PIPELINE_VERSION}`];
+  for (const f of pack.source.files()) parts.push(`${f}:${sha256(await pack.source.read(f))}`);
+  return sha256(Buffer.from(parts.join('\n')));
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+export async function importPack(deps: { database: Database; storage: Storage }, path: string, opts: ImportOptions = {}): Promise<ImportResult> {
+  const started = performance.now();
+  const report = opts.onProgress ?? (() => {});
+  const { db } = deps.database;
+
+  report({ phase: 'validate', done: 0, total: 1 });
+  const source = await openPack(path);
+  const result = await readPack(source);
+  if (!result.ok) throw new PackInvalidError(source.origin, result.problems, result.warnings);
+  const { pack } = result;
+  report({ phase: 'validate', done: 1, total: 1 });
+
+  const seriesId = pack.series.id;
+  const pageCount = pack.episodes.reduce((n, e) => n + e.data.pages.length, 0);
+  const base = { seriesId, title: pack.series.title, episodes: pack.episodes.length, pages: pageCount, warnings: pack.warnings };
+  if (opts.dryRun) return { ...base, status: 'valid', chunks: 0, imagesMade: 0, imagesReused: 0, ms: performance.now() - started };
+
+  const hash = await packHash(pack);
+  if ((await q.currentContentHash(db, seriesId)) === hash) {
+    return { ...base, status: 'unchanged', chunks: 0, imagesMade: 0, imagesReused: 0, ms: performance.now() - started };
+  }
+
+  // Images: every referenced file once, by content hash.
+  const wanted = new Map<string, ImageKind>();
+  for (const e of pack.episodes) {
+    if (e.data.cover_image) wanted.set(`${e.dir}/${e.data.cover_image}`, 'covers');
+    for (const p of e.data.pages) if (p.image) wanted.set(`${e.dir}/${p.image}`, 'pages');
+  }
+  for (const ent of pack.entities) if (ent.image_url) wanted.set(`world/${ent.image_url}`, 'avatars');
+
+  const hashes = new Map<string, string>();
+  for (const file of wanted.keys()) hashes.set(file, sha256(await source.read(file)));
+  const cached = await q.cachedVariants(db, [...new Set(hashes.values())], PIPELINE_VERSION);
+  const variants = new Map<string, ImageVariants>();
+  let made = 0;
+  let reused = 0;
+  let done = 0;
+  const files = [...wanted.keys()];
+  report({ phase: 'images', done: 0, total: files.length });
+  await mapLimit(files, opts.concurrency ?? 2, async (file) => {
+    const kind = wanted.get(file)!;
+    const h = hashes.get(file)!;
+    const hit = cached.get(`${h}`);
+    if (hit && (await deps.storage.exists(hit.display.key)) && (await deps.storage.exists(hit.thumb.key))) {
+      variants.set(file, hit);
+      reused++;
+    } else {
+      const v = await makeVariants(await source.read(file), VARIANT_SIZES[kind]);
+      const displayKey = contentKey(kind, sha256(v.display.bytes), 'webp');
+      const thumbKey = contentKey(kind, sha256(v.thumb.bytes), 'webp');
+      await deps.storage.put(displayKey, v.display.bytes, 'image/webp');
+      await deps.storage.put(thumbKey, v.thumb.bytes, 'image/webp');
+      const stored: ImageVariants = {
+        display: { key: displayKey, width: v.display.width, height: v.display.height },
+        thumb: { key: thumbKey, width: v.thumb.width, height: v.thumb.height },
+        blurhash: v.blurhash,
+        color: v.color,
+      };
+      await q.rememberVariants(db, h, PIPELINE_VERSION, stored);
+      variants.set(file, stored);
+      cached.set(h, stored);
+      made++;
+    }
+    report({ phase: 'images', done: ++done, total: files.length });
+  });
+
+  const content = buildContent(pack, hash, variants);
+  report({ phase: 'publish', done: 0, total: 1 });
+  const status = await q.publishSeries(db, content);
+  report({ phase: 'publish', done: 1, total: 1 });
+  return { ...base, status, chunks: content.chunks.length, imagesMade: made, imagesReused: reused, ms: performance.now() - started };
+}
+
+/** Rows for one series, from a validated pack and its image variants (pure). */
+export function buildContent(pack: Pack, contentHash: string, variants: Map<string, ImageVariants>): q.SeriesContent {
+  const s = pack.series;
+  const seriesId = s.id;
+  const out: q.SeriesContent = {
+    series: {
+      id: seriesId,
+      title: s.title,
+      description: s.description ?? null,
+      language: s.language,
+      readingDirection: s.reading_direction,
+      layout: s.layout,
+      license: s.license ?? null,
+      licenseUrl: s.license_url ?? null,
+      attribution: s.attribution,
+      author: s.author ?? null,
+      homepage: s.homepage ?? null,
+      showUnreadCovers: s.show_unread_covers,
+      contentHash,
+    },
+    episodes: [],
+    pages: [],
+    chunks: [],
+    wikiArticles: [],
+    wikiSections: [],
+    entities: [],
+    entityDescriptions: [],
+    relationships: [],
+  };
+  const addChunks = (episode: number, page: number, source: string, sourceRef: string, text: string) => {
+    chunkText(text).forEach((t, ordinal) => out.chunks.push({ seriesId, episode, page, source, sourceRef, ordinal, text: t }));
+  };
+
+  for (const e of pack.episodes) {
+    const d = e.data;
+    const pagesSorted = d.pages;
+    out.episodes.push({
+      seriesId,
+      number: d.number,
+      slug: d.slug ?? e.dir.slice(e.dir.lastIndexOf('/') + 1),
+      title: d.title,
+      summary: d.summary ?? null,
+      cover: d.cover_image ? (variants.get(`${e.dir}/${d.cover_image}`) ?? null) : null,
+      license: d.license ?? null,
+      attribution: d.attribution ?? null,
+      pageCount: pagesSorted.length,
+      firstPage: pagesSorted[0]!.number,
+      lastPage: pagesSorted[pagesSorted.length - 1]!.number,
+    });
+    for (const p of pagesSorted) {
+      const dialogue = p.dialogue ?? '';
+      const credits = [p.on_page_credits, p.credits_text].filter((x): x is string => !!x).join('\n') || null;
+      out.pages.push({
+        seriesId,
+        episode: d.number,
+        number: p.number,
+        kind: p.kind,
+        image: p.image ? (variants.get(`${e.dir}/${p.image}`) ?? null) : null,
+        dialogue,
+        description: p.description ?? null,
+        credits,
+      });
+      const ref = `${d.number}/${p.number}`;
+      if (dialogue.trim()) addChunks(d.number, p.number, 'dialogue', ref, dialogue);
+      if (p.description?.trim()) addChunks(d.number, p.number, 'description', ref, p.description);
+    }
+  }
+
+  for (const a of pack.wiki) {
+    out.wikiArticles.push({
+      seriesId,
+      slug: a.slug,
+      title: a.title,
+      category: a.category,
+      episode: a.debut.episode,
+      page: a.debut.page,
+      debutSource: a.debutSource,
+      sourcePath: a.path,
+    });
+    a.sections.forEach((sec, ordinal) => {
+      out.wikiSections.push({ seriesId, articleSlug: a.slug, ordinal, heading: sec.heading, episode: sec.debut.episode, page: sec.debut.page, body: sec.body });
+      const text = markdownToText([sec.heading, sec.body].filter(Boolean).join('\n'));
+      if (text.trim()) addChunks(sec.debut.episode, sec.debut.page, 'wiki', `${a.slug}#${ordinal}`, text);
+    });
+  }
+
+  for (const ent of pack.entities) {
+    out.entities.push({
+      seriesId,
+      slug: ent.slug,
+      name: ent.name,
+      kind: ent.kind,
+      aliases: ent.aliases,
+      episode: ent.episode_debut,
+      page: ent.page_debut,
+      layoutX: ent.layout?.x ?? null,
+      layoutY: ent.layout?.y ?? null,
+      image: ent.image_url ? (variants.get(`world/${ent.image_url}`) ?? null) : null,
+    });
+    const descs = [
+      ...(ent.summary ? [{ text: ent.summary, episode_debut: ent.episode_debut, page_debut: ent.page_debut }] : []),
+      ...ent.descriptions,
+    ];
+    descs.forEach((d, ordinal) =>
+      out.entityDescriptions.push({ seriesId, entitySlug: ent.slug, ordinal, episode: d.episode_debut, page: d.page_debut, text: d.text }),
+    );
+  }
+  for (const r of pack.relationships) {
+    out.relationships.push({
+      seriesId,
+      source: r.source,
+      target: r.target,
+      kind: r.kind,
+      summary: r.summary ?? null,
+      episode: r.episode_debut,
+      page: r.page_debut,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/** All SQL of the content feature (import and publish). */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import {
+  chunks,
+  entities,
+  entityDescriptions,
+  episodes,
+  imageVariants,
+  pages,
+  relationships,
+  series,
+  wikiArticles,
+  wikiSections,
+  type ImageVariants,
+} from '../db/schema.js';
+
+export type SeriesRow = typeof series.$inferInsert;
+export type EpisodeRow = typeof episodes.$inferInsert;
+export type PageRow = typeof pages.$inferInsert;
+export type ChunkRow = typeof chunks.$inferInsert;
+export type WikiArticleRow = typeof wikiArticles.$inferInsert;
+export type WikiSectionRow = typeof wikiSections.$inferInsert;
+export type EntityRow = typeof entities.$inferInsert;
+export type EntityDescriptionRow = typeof entityDescriptions.$inferInsert;
+export type RelationshipRow = typeof relationships.$inferInsert;
+
+export interface SeriesContent {
+  series: SeriesRow;
+  episodes: EpisodeRow[];
+  pages: PageRow[];
+  chunks: ChunkRow[];
+  wikiArticles: WikiArticleRow[];
+  wikiSections: WikiSectionRow[];
+  entities: EntityRow[];
+  entityDescriptions: EntityDescriptionRow[];
+  relationships: RelationshipRow[];
+}
+
+export async function currentContentHash(db: Db, seriesId: string): Promise<string | null> {
+  const rows = await db.select({ hash: series.contentHash }).from(series).where(eq(series.id, seriesId));
+  return rows[0]?.hash ?? null;
+}
+
+export async function countSeries(db: Db): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(series);
+  return rows[0]?.n ?? 0;
+}
+
+export async function cachedVariants(db: Db, hashes: string[], pipeline: string): Promise<Map<string, ImageVariants>> {
+  const out = new Map<string, ImageVariants>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await db
+      .select({ hash: imageVariants.sourceHash, variants: imageVariants.variants })
+      .from(imageVariants)
+      .where(and(inArray(imageVariants.sourceHash, hashes.slice(i, i + 500)), eq(imageVariants.pipeline, pipeline)));
+    for (const r of rows) out.set(r.hash, r.variants);
+  }
+  return out;
+}
+
+export async function rememberVariants(db: Db, sourceHash: string, pipeline: string, variants: ImageVariants): Promise<void> {
+  await db
+    .insert(imageVariants)
+    .values({ sourceHash, pipeline, variants })
+    .onConflictDoUpdate({ target: imageVariants.sourceHash, set: { pipeline, variants } });
+}
+
+async function insertBatched<T extends Record<string, unknown>>(
+  insert: (rows: T[]) => Promise<unknown>,
+  rows: T[],
+  batch = 400,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += batch) await insert(rows.slice(i, i + batch));
+}
+
+/**
+ * Replace a series' content in one transaction: readers see the old version
+ * or the new one, never a mix. Progress rows reference the series, not pages,
+ * so they survive a re-import.
+ */
+export async function publishSeries(db: Db, c: SeriesContent): Promise<'created' | 'updated'> {
+  return db.transaction(async (tx) => {
+    const existing = await tx.select({ id: series.id }).from(series).where(eq(series.id, c.series.id)).for('update');
+    const id = c.series.id;
+    if (existing.length > 0) {
+      // Children first; cascades remove pages, sections, descriptions and edges.
+      await tx.delete(relationships).where(eq(relationships.seriesId, id));
+      await tx.delete(entities).where(eq(entities.seriesId, id));
+      await tx.delete(wikiArticles).where(eq(wikiArticles.seriesId, id));
+      await tx.delete(chunks).where(eq(chunks.seriesId, id));
+      await tx.delete(episodes).where(eq(episodes.seriesId, id));
+      const { id: _id, ...rest } = c.series;
+      await tx.update(series).set({ ...rest, importedAt: sql`now()` }).where(eq(series.id, id));
+    } else {
+      await tx.insert(series).values(c.series);
+    }
+    await insertBatched((r) => tx.insert(episodes).values(r), c.episodes);
+    await insertBatched((r) => tx.insert(pages).values(r), c.pages);
+    await insertBatched((r) => tx.insert(chunks).values(r), c.chunks);
+    await insertBatched((r) => tx.insert(wikiArticles).values(r), c.wikiArticles);
+    await insertBatched((r) => tx.insert(wikiSections).values(r), c.wikiSections);
+    await insertBatched((r) => tx.insert(entities).values(r), c.entities);
+    await insertBatched((r) => tx.insert(entityDescriptions).values(r), c.entityDescriptions);
+    await insertBatched((r) => tx.insert(relationships).values(r), c.relationships);
+    return existing.length > 0 ? 'updated' : 'created';
+  });
+}
+
+export async function deleteSeries(db: Db, seriesId: string): Promise<boolean> {
+  const rows = await db.delete(series).where(eq(series.id, seriesId)).returning({ id: series.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,46 @@
+/**
+ * One Database interface, two backends: embedded PGlite (WASM Postgres with
+ * pgvector) and any PostgreSQL 15+ through node-postgres. Queries go through
+ * drizzle; nothing here ever names a prepared statement, so pooled URLs
+ * (PgBouncer transaction mode, Neon `-pooler`) work.
+ */
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgConnection } from '../config/postgres-url.js';
+import { schema } from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** A single session (not a pool checkout that may change between statements). */
+export interface Session {
+  /** Run one or more statements without parameters (simple protocol). */
+  exec(sqlText: string): Promise<void>;
+  query<T = Record<string, unknown>>(sqlText: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** Run `fn` on one session connection (the direct URL on PostgreSQL). */
+  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | undefined }
+  | { kind: 'postgres'; app: PgConnection; direct: PgConnection; poolMax?: number };
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'pglite') {
+    const { openPglite } = await import('./pglite.js');
+    return openPglite(target.dataDir);
+  }
+  const { openPostgres } = await import('./postgres.js');
+  return openPostgres(target.app, target.direct, target.poolMax ?? 10);
+}
+
+/** Rows of a raw SQL query; both drivers return `{ rows }`. Cast numerics in SQL (`::int`). */
+export async function queryRows<T>(db: Db, query: import('drizzle-orm').SQL): Promise<T[]> {
+  const res = (await db.execute(query)) as unknown as { rows: T[] };
+  return res.rows;
+}

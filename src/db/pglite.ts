@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { drizzle } from 'drizzle-orm/pglite';
+import type { Database, Db, Session } from './client.js';
+import { schema } from './schema.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+
+/** Embedded database. `dataDir` undefined = in memory (tests). */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  let release: (() => void) | undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    // PGlite is single-process: a second process on the same files would corrupt them.
+    release = acquireDataDirLock(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir, extensions: { vector }, relaxedDurability: false });
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+  const db = drizzle({ client, schema }) as unknown as Db;
+  const session: Session = {
+    async exec(sqlText) {
+      await client.exec(sqlText);
+    },
+    async query<T>(sqlText: string, params?: unknown[]) {
+      const res = await client.query<T>(sqlText, params as never[]);
+      return res.rows;
+    },
+  };
+  return {
+    kind: 'pglite',
+    db,
+    withSession: (fn) => fn(session),
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        release?.();
+      }
+    },
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * Drizzle table definitions mirroring migrations/*.sql (the SQL files are the
+ * source of truth for the database; these give queries their types).
+ */
+import { boolean, customType, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, bigserial } from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export interface ImageRef {
+  key: string;
+  width: number;
+  height: number;
+}
+
+/** What the importer stores for one source image. */
+export interface ImageVariants {
+  display: ImageRef;
+  thumb: ImageRef;
+  blurhash: string;
+  color: string;
+}
+
+export const series = pgTable('series', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  description: text('description'),
+  language: text('language').notNull(),
+  readingDirection: text('reading_direction').notNull(),
+  layout: text('layout').notNull(),
+  license: text('license'),
+  licenseUrl: text('license_url'),
+  attribution: text('attribution').notNull(),
+  author: text('author'),
+  homepage: text('homepage'),
+  showUnreadCovers: boolean('show_unread_covers').notNull(),
+  contentHash: text('content_hash').notNull(),
+  importedAt: timestamp('imported_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+export const episodes = pgTable(
+  'episodes',
+  {
+    seriesId: text('series_id').notNull(),
+    number: integer('number').notNull(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    cover: jsonb('cover').$type<ImageVariants | null>(),
+    license: text('license'),
+    attribution: text('attribution'),
+    pageCount: integer('page_count').notNull(),
+    firstPage: integer('first_page').notNull(),
+    lastPage: integer('last_page').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.number] })],
+);
+
+export const pages = pgTable(
+  'pages',
+  {
+    seriesId: text('series_id').notNull(),
+    episode: integer('episode').notNull(),
+    number: integer('number').notNull(),
+    kind: text('kind').notNull(),
+    image: jsonb('image').$type<ImageVariants | null>(),
+    dialogue: text('dialogue').notNull(),
+    description: text('description'),
+    credits: text('credits'),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.episode, t.number] })],
+);
+
+export const chunks = pgTable('chunks', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  seriesId: text('series_id').notNull(),
+  episode: integer('episode').notNull(),
+  page: integer('page').notNull(),
+  source: text('source').notNull(),
+  sourceRef: text('source_ref').notNull(),
+  ordinal: integer('ordinal').notNull(),
+  text: text('text').notNull(),
+  tsv: tsvector('tsv').generatedAlwaysAs(() => 'to_tsvector(english, text)' as never),
+});
+
+export const wikiArticles = pgTable(
+  'wiki_articles',
+  {
+    seriesId: text('series_id').notNull(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    category: text('category'),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+    debutSource: text('debut_source').notNull(),
+    sourcePath: text('source_path').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.slug] })],
+);
+
+export const wikiSections = pgTable(
+  'wiki_sections',
+  {
+    seriesId: text('series_id').notNull(),
+    articleSlug: text('article_slug').notNull(),
+    ordinal: integer('ordinal').notNull(),
+    heading: text('heading'),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.articleSlug, t.ordinal] })],
+);
+
+export const entities = pgTable(
+  'entities',
+  {
+    seriesId: text('series_id').notNull(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    aliases: text('aliases').array().notNull(),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+    layoutX: doublePrecision('layout_x'),
+    layoutY: doublePrecision('layout_y'),
+    image: jsonb('image').$type<ImageVariants | null>(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.slug] })],
+);
+
+export const entityDescriptions = pgTable(
+  'entity_descriptions',
+  {
+    seriesId: text('series_id').notNull(),
+    entitySlug: text('entity_slug').notNull(),
+    ordinal: integer('ordinal').notNull(),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.entitySlug, t.ordinal] })],
+);
+
+export const relationships = pgTable(
+  'relationships',
+  {
+    seriesId: text('series_id').notNull(),
+    source: text('source').notNull(),
+    target: text('target').notNull(),
+    kind: text('kind').notNull(),
+    summary: text('summary'),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.source, t.target, t.kind] })],
+);
+
+export const imageVariants = pgTable('image_variants', {
+  sourceHash: text('source_hash').primaryKey(),
+  pipeline: text('pipeline').notNull(),
+  variants: jsonb('variants').$type<ImageVariants>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+export const readers = pgTable('readers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+export const progress = pgTable(
+  'progress',
+  {
+    readerId: uuid('reader_id').notNull(),
+    seriesId: text('series_id').notNull(),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.readerId, t.seriesId] })],
+);
+
+export const schema = {
+  series,
+  episodes,
+  pages,
+  chunks,
+  wikiArticles,
+  wikiSections,
+  entities,
+  entityDescriptions,
+  relationships,
+  imageVariants,
+  readers,
+  progress,
+};

@@ -1,0 +1,71 @@
+/** The Hono app: middleware, routes, and the one error mapping. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { FolioError } from '../errors.js';
+import type { AppDeps, AppEnv } from './context.js';
+import { errorResponse, toFolioError } from './errors.js';
+import { readerAuth } from './reader-auth.js';
+import { healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
+import { mediaRoutes } from './routes/media.js';
+import { progressRoutes } from './routes/progress.js';
+import { readerRoutes } from './routes/readers.js';
+import { seriesRoutes } from './routes/series.js';
+
+export const API_BODY_LIMIT = 64 * 1024;
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    requestId({
+      // Accept a caller's id only if it is short and plain, so logs cannot be forged.
+      limitLength: 64,
+      generator: () => crypto.randomUUID(),
+    }),
+  );
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = deps.logger.child({ reqId: c.get('requestId') });
+    c.set('log', log);
+    await next();
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', referrerPolicy: 'same-origin' }));
+  if (deps.corsOrigins.length > 0) {
+    const allowed = new Set(deps.corsOrigins);
+    app.use(
+      '/api/*',
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        credentials: true,
+        allowHeaders: ['Content-Type', 'Authorization'],
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use('/api/*', bodyLimit({ maxSize: API_BODY_LIMIT, onError: () => { throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`); } }));
+  app.use('/api/series', readerAuth(deps));
+  app.use('/api/series/*', readerAuth(deps));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', readerRoutes(deps));
+  app.route('/', seriesRoutes(deps));
+  app.route('/', progressRoutes(deps));
+  app.route('/', mediaRoutes(deps));
+  app.route('/', homeRoutes(deps));
+
+  app.notFound((c) => errorResponse(c, new FolioError('not_found:route', `No route for ${c.req.method} ${c.req.path}.`)));
+  app.onError((err, c) => {
+    const fe = toFolioError(err);
+    const log = c.get('log') ?? deps.logger;
+    if (fe.status >= 500) log.error({ err, code: fe.code }, 'request failed');
+    else log.debug({ code: fe.code, msg: fe.message }, 'request rejected');
+    return errorResponse(c, fe);
+  });
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { Storage } from '../storage/storage.js';
+
+/** What the HTTP app needs. `runtime.database` is null until the database is open and migrated. */
+export interface AppDeps {
+  logger: Logger;
+  storage: Storage;
+  runtime: { database: Database | null };
+  corsOrigins: string[];
+  trustProxy: boolean;
+}
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** The authenticated reader, null for an anonymous request. */
+    readerId: string | null;
+  };
+};

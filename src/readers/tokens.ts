@@ -1,0 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** 256 random bits, base64url: what a reader holds. Only its hash is stored. */
+export const newReaderToken = (): string => randomBytes(32).toString('base64url');
+export const hashReaderToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const READER_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const READER_COOKIE = 'folio_reader';

@@ -1,0 +1,55 @@
+/**
+ * Opening what a Folio process needs, shared by `serve` and the other CLI
+ * commands: storage, database (migrated), and the bundled sample.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/env.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { FolioError } from '../errors.js';
+import { importPack, type ImportResult } from '../content/importer.js';
+import { countSeries } from '../content/queries.js';
+import { LocalStorage } from '../storage/local.js';
+import type { Storage } from '../storage/storage.js';
+
+export function openStorage(config: Config): Storage {
+  if (config.s3) {
+    throw new FolioError('unavailable:storage', 'S3_* is set, but S3-compatible storage is not part of this build yet; unset the S3_* variables to use local files.');
+  }
+  return new LocalStorage(join(config.dataDir, 'media'));
+}
+
+export async function openMigratedDatabase(config: Config): Promise<Database> {
+  const database = await openDatabase(
+    config.database.kind === 'pglite'
+      ? { kind: 'pglite', dataDir: config.database.dataDir }
+      : { kind: 'postgres', app: config.database.app, direct: config.database.direct, poolMax: config.dbPoolMax },
+  );
+  try {
+    await migrate(database);
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+  return database;
+}
+
+export const samplesDir = fileURLToPath(new URL('../../samples/', import.meta.url));
+
+/** Bundled sample packs: every folder under samples/ with a series.yaml. */
+export function samplePacks(dir = samplesDir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'series.yaml')))
+    .map((d) => join(dir, d.name));
+}
+
+/** On first run (no series at all), import the bundled sample. */
+export async function importSampleOnFirstRun(database: Database, storage: Storage, concurrency: number): Promise<ImportResult[]> {
+  if ((await countSeries(database.db)) > 0) return [];
+  const results: ImportResult[] = [];
+  for (const pack of samplePacks()) results.push(await importPack({ database, storage }, pack, { concurrency }));
+  return results;
+}

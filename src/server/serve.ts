@@ -1,0 +1,62 @@
+/**
+ * `folio serve`: listen first (so /health answers at once), then open and
+ * migrate the database, import the sample on first run, and flip /ready.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from '../config/env.js';
+import { createApp } from '../http/app.js';
+import type { AppDeps } from '../http/context.js';
+import type { Logger } from '../logger.js';
+import { importSampleOnFirstRun, openMigratedDatabase, openStorage } from './runtime.js';
+
+export interface RunningServer {
+  url: string;
+  /** Resolves when the database is open, migrated and the sample imported. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const storage = openStorage(config);
+  const deps: AppDeps = { logger, storage, runtime: { database: null }, corsOrigins: config.corsOrigins, trustProxy: config.trustProxy };
+  const app = createApp(deps);
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url }, 'listening');
+
+  let closing = false;
+  const ready = (async () => {
+    const started = performance.now();
+    const database = await openMigratedDatabase(config);
+    if (closing) {
+      await database.close();
+      return;
+    }
+    if (config.sample) {
+      for (const r of await importSampleOnFirstRun(database, storage, config.importConcurrency)) {
+        logger.info({ series: r.seriesId, pages: r.pages, ms: Math.round(r.ms) }, 'imported bundled sample series');
+      }
+    }
+    deps.runtime.database = database;
+    logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'ready');
+  })();
+
+  return {
+    url,
+    ready,
+    async close() {
+      closing = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ready.catch(() => {});
+      const db = deps.runtime.database;
+      deps.runtime.database = null;
+      await db?.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The spoiler boundary, built in one place and used inside SQL by every query
+ * that can return story content. The boundary is always read from the
+ * server-side `progress` row of (reader, series): it cannot be passed in.
+ * A reader without a progress row sees nothing (fail closed).
+ */
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+
+/** Who is reading which series. Built only from the authenticated reader. */
+export interface ReaderScope {
+  /** null for an anonymous visitor: nothing is visible. */
+  readerId: string | null;
+  seriesId: string;
+}
+
+/** Columns (or expressions) that hold a content position. */
+export interface PositionColumns {
+  episode: SQLWrapper;
+  page: SQLWrapper;
+}
+
+const NO_READER = '00000000-0000-0000-0000-000000000000';
+
+/** SQL for the reader's position row (zero or one row of episode, page). */
+export function readerPosition(scope: ReaderScope): SQL {
+  return sql`SELECT p.episode, p.page FROM progress p WHERE p.reader_id = ${scope.readerId ?? NO_READER} AND p.series_id = ${scope.seriesId}`;
+}
+
+/**
+ * `(episode, page) <= reader position`, compared as a row value: the naive
+ * `episode <= E AND page <= P` hides late pages of finished episodes.
+ * No progress row → the subquery is NULL → the predicate is not true.
+ */
+export function visibleTo(scope: ReaderScope, at: PositionColumns): SQL {
+  return sql`((${at.episode}, ${at.page}) <= (${readerPosition(scope)}))`;
+}
+
+/**
+ * The furthest episode whose *existence* is revealed (title and cover): the
+ * reader's current episode and the next one after it; the first episode when
+ * nothing is read yet.
+ */
+export function unlockedEpisodeNumber(scope: ReaderScope): SQL {
+  return sql`COALESCE(
+    (SELECT min(ue.number) FROM episodes ue
+      WHERE ue.series_id = ${scope.seriesId}
+        AND ue.number > COALESCE((SELECT p.episode FROM progress p WHERE p.reader_id = ${scope.readerId ?? NO_READER} AND p.series_id = ${scope.seriesId}), -2147483648)),
+    (SELECT max(ue.number) FROM episodes ue WHERE ue.series_id = ${scope.seriesId}))`;
+}
+
+/** Is the episode with this number revealed (title, cover) to the reader? */
+export function episodeUnlocked(scope: ReaderScope, episodeNumber: SQLWrapper): SQL {
+  return sql`(${episodeNumber} <= ${unlockedEpisodeNumber(scope)})`;
+}
