@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backend, createPostgresDatabase, createTestDatabase } from '../../test/db.js';
+import { openDatabase, queryRows, type Database } from './client.js';
+import { loadMigrations, migrate } from './migrate.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+describe('migrations', () => {
+  it('apply once and are idempotent', async () => {
+    const t = await createTestDatabase({ migrate: false });
+    cleanups.push(() => t.close());
+    const first = await migrate(t.database);
+    expect(first).toEqual(loadMigrations().map((m) => m.name));
+    expect(await migrate(t.database)).toEqual([]);
+    const tables = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('series','episodes','pages','chunks','progress','readers')`,
+    );
+    expect(tables[0]!.n).toBe(6);
+  });
+
+  it('roll back a failing migration entirely', async () => {
+    const t = await createTestDatabase({ migrate: false });
+    cleanups.push(() => t.close());
+    await expect(
+      migrate(t.database, [{ name: '0001_bad.sql', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' }]),
+    ).rejects.toThrow(/0001_bad\.sql/);
+    const rows = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`);
+    expect(rows[0]!.n).toBe(0);
+    expect(await queryRows(t.database.db, sql`SELECT name FROM folio_migrations`)).toEqual([]);
+  });
+
+  it.runIf(backend() === 'postgres')('serialise under the advisory lock when processes boot together', async () => {
+    const created = await createPostgresDatabase();
+    const dbs: Database[] = [];
+    for (let i = 0; i < 4; i++) dbs.push(await openDatabase({ kind: 'postgres', app: created.connection, direct: created.connection, poolMax: 2 }));
+    cleanups.push(async () => {
+      for (const d of dbs) await d.close();
+      await created.drop();
+    });
+    // A slow migration widens the race window: without the lock, two runners would both try it.
+    const slow = [
+      { name: '0001_a.sql', sql: 'SELECT pg_sleep(0.3); CREATE TABLE a (id int);' },
+      { name: '0002_b.sql', sql: 'CREATE TABLE b (id int);' },
+    ];
+    const results = await Promise.all(dbs.map((d) => migrate(d, slow)));
+    expect(results.flat().sort()).toEqual(['0001_a.sql', '0002_b.sql']);
+    const applied = await queryRows<{ name: string }>(dbs[0]!.db, sql`SELECT name FROM folio_migrations ORDER BY name`);
+    expect(applied.map((r) => r.name)).toEqual(['0001_a.sql', '0002_b.sql']);
+  });
+});

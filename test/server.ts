@@ -1,0 +1,62 @@
+/** A real HTTP server on a free loopback port around the Folio app, for API tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import pino from 'pino';
+import type { Database } from '../src/db/client.js';
+import { createApp } from '../src/http/app.js';
+import { LocalStorage } from '../src/storage/local.js';
+
+export interface TestServer {
+  url: string;
+  storage: LocalStorage;
+  mediaDir: string;
+  fetch(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  newReader(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(database: Database | null, opts: { mediaDir?: string; corsOrigins?: string[] } = {}): Promise<TestServer> {
+  const mediaDir = opts.mediaDir ?? (await mkdtemp(join(tmpdir(), 'folio-media-')));
+  const storage = new LocalStorage(mediaDir);
+  const app = createApp({
+    logger: pino({ level: 'silent' }),
+    storage,
+    runtime: { database },
+    corsOrigins: opts.corsOrigins ?? [],
+    trustProxy: false,
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const addr = server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const doFetch: TestServer['fetch'] = (path, init = {}) => {
+    const { token, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  };
+  return {
+    url,
+    storage,
+    mediaDir,
+    fetch: doFetch,
+    async newReader() {
+      const res = await doFetch('/api/readers', { method: 'POST' });
+      const body = (await res.json()) as { token: string };
+      return body.token;
+    },
+    async close() {
+      (server as import('node:http').Server).closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (!opts.mediaDir) await rm(mediaDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The shared real corpus, read by path (never copied into the repository). */
+export const PEPPER_CARROT = join(process.cwd(), '..', 'shared', 'data', 'pepper-carrot');
+export const SAMPLE = join(process.cwd(), 'samples', 'moth-and-lantern');
