@@ -96,12 +96,12 @@ function installExitHook(): void {
   });
 }
 
-function isRoot(): boolean {
+export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
 let postgresUserCache: OsUser | undefined;
-function postgresOsUser(): OsUser {
+export function postgresOsUser(): OsUser {
   if (postgresUserCache) return postgresUserCache;
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
