@@ -47,6 +47,8 @@ export function chunkText(text: string, opts: ChunkOptions = DEFAULT_CHUNK): str
       }
       current = carry;
       size = carried;
+      // The carried overlap must still leave room for the next line.
+      while (current.length > 0 && size + line.length > opts.maxChars) size -= current.shift()!.length + 1;
     }
     current.push(line);
     size += line.length + 1;
@@ -64,5 +66,7 @@ export function markdownToText(md: string): string {
     .replace(/<[^>]+>/g, '')
     .replace(/^\s{0,3}>\s?/gm, '')
     .replace(/^\s*[-*+]\s+/gm, '')
-    .replace(/[*_`~]{1,3}([^*_`~]+)[*_`~]{1,3}/g, '$1');
+    .replace(/[*`~]{1,3}([^*`~]+)[*`~]{1,3}/g, '$1')
+    // `_` is emphasis only at word boundaries (snake_case names keep theirs).
+    .replace(/(?<!\w)_{1,3}([^_]+?)_{1,3}(?!\w)/g, '$1');
 }

@@ -251,10 +251,17 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       layoutY: ent.layout?.y ?? null,
       image: ent.image_url ? (variants.get(`world/${ent.image_url}`) ?? null) : null,
     });
+    // The summary is the description at the entity's debut; a listed description repeating it is the same one.
+    const seen = new Set<string>();
     const descs = [
       ...(ent.summary ? [{ text: ent.summary, episode_debut: ent.episode_debut, page_debut: ent.page_debut }] : []),
       ...ent.descriptions,
-    ];
+    ].filter((d) => {
+      const key = `${d.episode_debut}/${d.page_debut}/${d.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     descs.forEach((d, ordinal) =>
       out.entityDescriptions.push({ seriesId, entitySlug: ent.slug, ordinal, episode: d.episode_debut, page: d.page_debut, text: d.text }),
     );

@@ -16,7 +16,7 @@ export interface PackSource {
 }
 
 /** Files that editors and OSes leave behind: never part of a pack. */
-const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini|__MACOSX(\/.*)?|\.[^/]*)$/;
+const JUNK = /(^|\/)(\.DS_Store|Thumbs\.db|desktop\.ini|__MACOSX|\.[^/]*)(\/|$)/;
 
 export const ZIP_LIMITS = { maxEntries: 20_000, maxEntryBytes: 200 * 1024 * 1024, maxTotalBytes: 2 * 1024 * 1024 * 1024 };
 

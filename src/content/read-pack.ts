@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { PackSource } from './pack-source.js';
 import {
+  SLUG,
   entitiesFileSchema,
   episodeSchema,
   relationshipsFileSchema,
@@ -90,10 +91,9 @@ export async function readPack(source: PackSource): Promise<PackResult> {
     return parsed.data;
   }
 
-  if (!source.has('series.yaml')) {
-    return { ok: false, problems: [{ file: 'series.yaml', message: 'missing: a pack must have series.yaml at its root' }], warnings };
-  }
-  const series = await yamlFile('series.yaml', seriesSchema);
+  let series: SeriesYaml | null = null;
+  if (source.has('series.yaml')) series = await yamlFile('series.yaml', seriesSchema);
+  else problems.push({ file: 'series.yaml', message: 'missing: a pack must have series.yaml at its root' });
 
   // Episodes: every episodes/<dir>/episode.yaml.
   const episodeFiles = source.files().filter((f) => /^episodes\/[^/]+\/episode\.ya?ml$/.test(f));
@@ -183,6 +183,10 @@ export async function readPack(source: PackSource): Promise<PackResult> {
       continue;
     }
     const slug = fm.data.slug ?? file.slice(file.lastIndexOf('/') + 1, -3).toLowerCase();
+    if (!SLUG.test(slug)) {
+      problems.push({ file, field: 'slug', message: `"${slug}" (from the file name) is not a valid slug: set slug: in the front matter or rename the file` });
+      continue;
+    }
     const dup = wikiSlugs.get(slug);
     if (dup) {
       problems.push({ file, field: 'slug', message: `slug "${slug}" is also used by ${dup}` });

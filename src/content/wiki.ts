@@ -23,9 +23,9 @@ export interface SplitMarkdown {
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
-const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
+const HEADING = /^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$/;
 const DEBUT_MARKER = /^\s*<!--\s*debut:\s*(\d+)\s*\/\s*(\d+)\s*-->\s*$/;
-const FENCE = /^\s*(```|~~~)/;
+const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 
 export class FrontMatterError extends Error {}
 
@@ -41,7 +41,8 @@ export function splitMarkdown(source: string): SplitMarkdown {
   const lines = source.slice(m[0].length).split(/\r?\n/);
   const sections: WikiSectionDraft[] = [];
   let current: WikiSectionDraft = { heading: null, level: 0, debut: null, body: '' };
-  let inFence = false;
+  // A fence closes only on the same character with at least the opening length (CommonMark).
+  let fence: string | null = null;
   let justOpened = true;
   const bodyLines: string[] = [];
   const flush = () => {
@@ -50,7 +51,13 @@ export function splitMarkdown(source: string): SplitMarkdown {
     if (current.heading !== null || current.body !== '') sections.push(current);
   };
   for (const line of lines) {
-    if (FENCE.test(line)) inFence = !inFence;
+    const f = FENCE.exec(line);
+    if (f) {
+      const marker = f[1]!;
+      if (fence === null) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
+    }
+    const inFence = fence !== null || f !== null;
     const h = inFence ? null : HEADING.exec(line);
     if (h) {
       flush();
