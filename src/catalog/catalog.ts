@@ -117,13 +117,13 @@ export async function seriesDetail(db: Db, storage: Storage, scope: ReaderScope)
   };
 }
 
-export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope, episode: number) {
+export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope, episode: number, opts: { peek?: boolean } = {}) {
   const s = await requireSeries(db, scope.seriesId);
   const [episodes, current] = await Promise.all([q.listEpisodes(db, scope), q.position(db, scope)]);
   const e = episodes.find((x) => x.number === episode);
   if (!e) throw new FolioError('not_found:episode', `Series "${scope.seriesId}" has no episode ${episode}.`);
   const next = nextUnreadEpisode(current, episodes.map((x) => x.number));
-  const pages = await q.listPages(db, scope, episode);
+  const pages = await q.listPages(db, scope, episode, opts.peek ?? false);
   return {
     series: { id: s.id, title: s.title, readingDirection: s.reading_direction, layout: s.layout, attribution: s.attribution, license: s.license, licenseUrl: s.license_url },
     episode: episodeOut(storage, e, current, next),
@@ -132,12 +132,12 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
       number: p.number,
       kind: p.kind,
       reached: p.reached,
-      image: p.image ? image(storage, p.image.display) : null,
-      thumbnail: p.image
-        ? p.thumb
-          ? image(storage, p.thumb, p.image)
-          : placeholder(p.image.thumb.width, p.image.thumb.height, p.image.blurhash, p.image.color)
-        : null,
+      image: p.display ? image(storage, p.display) : null,
+      thumbnail: p.thumb
+        ? image(storage, p.thumb, { blurhash: p.blurhash ?? '', color: p.color ?? '' })
+        : p.thumb_width !== null
+          ? placeholder(p.thumb_width, p.thumb_height ?? 0, p.blurhash, p.color)
+          : null,
       alt: p.description ?? `Page ${p.number}`,
       dialogue: p.dialogue,
       description: p.description,

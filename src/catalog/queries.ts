@@ -119,7 +119,12 @@ export async function position(db: Db, scope: ReaderScope): Promise<PositionRow 
 export interface PageRow {
   number: number;
   kind: string;
-  image: ImageVariants | null;
+  /** NULL for pages of locked episodes (past the next unread one) unless peeking. */
+  display: ImageVariants['display'] | null;
+  blurhash: string | null;
+  color: string | null;
+  thumb_width: number | null;
+  thumb_height: number | null;
   reached: boolean;
   /** NULL past the reader's position (unless the series shows unread thumbnails). */
   thumb: ImageVariants['thumb'] | null;
@@ -127,11 +132,20 @@ export interface PageRow {
   description: string | null;
 }
 
-export function listPages(db: Db, scope: ReaderScope, episode: number): Promise<PageRow[]> {
+/**
+ * Pages of one episode. Text and thumbnails need the page to be reached; the
+ * display image needs the episode to be unlocked (current or next), or an
+ * explicit peek, which the reader chose after the skip-ahead question.
+ */
+export function listPages(db: Db, scope: ReaderScope, episode: number, peek: boolean): Promise<PageRow[]> {
   const reached = visibleTo(scope, { episode: sql`p.episode`, page: sql`p.number` });
+  const openable = sql`(${peek} OR s.show_unread_covers OR ${episodeUnlocked(scope, sql`p.episode`)})`;
   return queryRows<PageRow>(
     db,
-    sql`SELECT p.number, p.kind, p.image,
+    sql`SELECT p.number, p.kind,
+               CASE WHEN ${openable} THEN p.image->'display' END AS display,
+               p.image->>'blurhash' AS blurhash, p.image->>'color' AS color,
+               (p.image->'thumb'->>'width')::int AS thumb_width, (p.image->'thumb'->>'height')::int AS thumb_height,
                COALESCE(${reached}, false) AS reached,
                CASE WHEN ${reached} OR s.show_unread_covers THEN p.image->'thumb' END AS thumb,
                CASE WHEN ${reached} THEN p.dialogue END AS dialogue,

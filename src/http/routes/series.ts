@@ -8,6 +8,7 @@ import { parseWith } from '../validate.js';
 
 const seriesParams = z.object({ seriesId: seriesIdParam });
 const episodeParams = z.object({ seriesId: seriesIdParam, episode: numberParam });
+const episodeQuery = z.object({ peek: z.enum(['true', 'false', '1', '0']).optional() });
 
 export function seriesRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -22,7 +23,9 @@ export function seriesRoutes(deps: AppDeps) {
     })
     .get('/api/series/:seriesId/episodes/:episode', async (c) => {
       const { seriesId, episode } = parseWith(episodeParams, c.req.param(), 'episode', 'path');
+      const { peek } = parseWith(episodeQuery, c.req.query(), 'episode', 'query');
       c.header('Cache-Control', 'private, no-store');
-      return c.json(await episodeDetail(requireDatabase(deps).db, deps.storage, { readerId: c.get('readerId'), seriesId }, episode));
+      const scope = { readerId: c.get('readerId'), seriesId };
+      return c.json(await episodeDetail(requireDatabase(deps).db, deps.storage, scope, episode, { peek: peek === 'true' || peek === '1' }));
     });
 }
