@@ -10,18 +10,8 @@ import { queryRows, type Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
 
-export interface SeriesListRow {
-  id: string;
-  title: string;
-  description: string | null;
-  language: string;
-  reading_direction: string;
-  layout: string;
-  license: string | null;
-  license_url: string | null;
-  attribution: string;
-  author: string | null;
-  homepage: string | null;
+/** The series columns every view shows. */
+export interface SeriesListRow extends SeriesRow {
   episode_count: number;
   cover: ImageVariants | null;
   position_episode: number | null;
@@ -33,7 +23,7 @@ export function listSeries(db: Db, readerId: string | null): Promise<SeriesListR
   return queryRows<SeriesListRow>(
     db,
     sql`SELECT s.id, s.title, s.description, s.language, s.reading_direction, s.layout, s.license, s.license_url,
-               s.attribution, s.author, s.homepage,
+               s.attribution, s.author, s.homepage, s.show_unread_covers,
                (SELECT count(*)::int FROM episodes e WHERE e.series_id = s.id) AS episode_count,
                (SELECT e.cover FROM episodes e WHERE e.series_id = s.id ORDER BY e.number LIMIT 1) AS cover,
                p.episode AS position_episode, p.page AS position_page
@@ -41,21 +31,6 @@ export function listSeries(db: Db, readerId: string | null): Promise<SeriesListR
           LEFT JOIN progress p ON p.series_id = s.id AND p.reader_id = ${readerId ?? '00000000-0000-0000-0000-000000000000'}
          ORDER BY s.title, s.id`,
   );
-}
-
-export interface SeriesRow {
-  id: string;
-  title: string;
-  description: string | null;
-  language: string;
-  reading_direction: string;
-  layout: string;
-  license: string | null;
-  license_url: string | null;
-  attribution: string;
-  author: string | null;
-  homepage: string | null;
-  show_unread_covers: boolean;
 }
 
 export async function getSeries(db: Db, seriesId: string): Promise<SeriesRow | null> {
