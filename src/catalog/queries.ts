@@ -11,6 +11,21 @@ import type { ImageVariants } from '../db/schema.js';
 import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
 
 /** The series columns every view shows. */
+export interface SeriesRow {
+  id: string;
+  title: string;
+  description: string | null;
+  language: string;
+  reading_direction: string;
+  layout: string;
+  license: string | null;
+  license_url: string | null;
+  attribution: string;
+  author: string | null;
+  homepage: string | null;
+  show_unread_covers: boolean;
+}
+
 export interface SeriesListRow extends SeriesRow {
   episode_count: number;
   cover: ImageVariants | null;
