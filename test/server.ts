@@ -2,10 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import pino from 'pino';
 import type { Database } from '../src/db/client.js';
 import { createApp } from '../src/http/app.js';
+import { listen } from '../src/http/listen.js';
 import { LocalStorage } from '../src/storage/local.js';
 
 export interface TestServer {
@@ -27,9 +27,7 @@ export async function startTestServer(database: Database | null, opts: { mediaDi
     corsOrigins: opts.corsOrigins ?? [],
     trustProxy: false,
   });
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
+  const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const doFetch: TestServer['fetch'] = (path, init = {}) => {
@@ -50,7 +48,7 @@ export async function startTestServer(database: Database | null, opts: { mediaDi
       return body.token;
     },
     async close() {
-      (server as import('node:http').Server).closeAllConnections();
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       if (!opts.mediaDir) await rm(mediaDir, { recursive: true, force: true });
     },

@@ -18,7 +18,12 @@ export function readerToken(c: Context): string | null {
     if (!m) throw new FolioError('unauthorized:reader', 'Authorization must be "Bearer <reader token>".');
     return m[1]!;
   }
-  return getCookie(c, READER_COOKIE) ?? null;
+  const cookie = getCookie(c, READER_COOKIE);
+  // A folio_reader cookie that the parser drops (quotes, commas) is still a token that was sent: 401, not anonymous.
+  if (cookie === undefined && new RegExp(`(?:^|;\\s*)${READER_COOKIE}=`).test(c.req.header('cookie') ?? '')) {
+    throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
+  }
+  return cookie ?? null;
 }
 
 export function readerAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {

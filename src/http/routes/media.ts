@@ -18,10 +18,13 @@ export function mediaRoutes(deps: AppDeps) {
       ETag: etag,
       'X-Content-Type-Options': 'nosniff',
     };
-    const inm = c.req.header('if-none-match');
-    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304, headers);
     const obj = await deps.storage.get(key);
     if (!obj) throw new FolioError('not_found:media', 'No such image.');
+    const inm = c.req.header('if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag)) {
+      (obj.body as Readable).destroy();
+      return c.body(null, 304, headers);
+    }
     const body = Readable.toWeb(obj.body as Readable) as ReadableStream;
     return c.body(body, 200, { ...headers, 'Content-Type': obj.contentType, 'Content-Length': String(obj.size) });
   });

@@ -1,0 +1,22 @@
+/** Serve a Hono app on node:http, with malformed requests answered in Folio's error shape. */
+import { createServer, type Server } from 'node:http';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { AppEnv } from './context.js';
+
+// Requests node-server cannot even turn into a Request (bad Host header, bad path bytes) never reach the app.
+const malformed = () =>
+  Response.json({ error: { code: 'bad_request:request', message: 'Malformed request.' } }, { status: 400 });
+
+export function listen(app: Hono<AppEnv>, opts: { port: number; hostname: string }): Promise<Server> {
+  const server = createServer(
+    getRequestListener(app.fetch, { errorHandler: (err) => (err instanceof RequestError ? malformed() : undefined) }),
+  );
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.hostname, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
