@@ -2,10 +2,10 @@
  * `folio serve`: listen first (so /health answers at once), then open and
  * migrate the database, import the sample on first run, and flip /ready.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../config/env.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
+import { listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import { importSampleOnFirstRun, openMigratedDatabase, openStorage } from './runtime.js';
 
@@ -21,10 +21,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const deps: AppDeps = { logger, storage, runtime: { database: null }, corsOrigins: config.corsOrigins, trustProxy: config.trustProxy };
   const app = createApp(deps);
 
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once('error', reject);
-  });
+  const server = await listen(app, { port: config.port, hostname: config.host });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
