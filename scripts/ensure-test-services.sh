@@ -4,6 +4,7 @@
 #   * PostgreSQL 15 server binaries   /usr/lib/postgresql/15/bin/{initdb,postgres,pg_ctl}
 #   * pgbouncer                       /usr/sbin/pgbouncer
 #   * pgvector for PostgreSQL 15      /usr/lib/postgresql/15/lib/vector.so + vector.control
+#   * Chromium (browser tests)        /usr/bin/chromium, driven by playwright-core
 #
 # Nothing is started here: the tests start throwaway servers on free loopback
 # ports themselves (test/services/*.ts).
@@ -29,6 +30,7 @@ PG_MAJOR=15
 PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 PG_CONFIG="$PG_BIN/pg_config"
 PGBOUNCER=/usr/sbin/pgbouncer
+CHROMIUM=/usr/bin/chromium
 VECTOR_SO="/usr/lib/postgresql/$PG_MAJOR/lib/vector.so"
 VECTOR_CONTROL="/usr/share/postgresql/$PG_MAJOR/extension/vector.control"
 PG_SERVER_HEADER="/usr/include/postgresql/$PG_MAJOR/server/postgres.h"
@@ -43,6 +45,7 @@ die() { printf 'ensure-test-services: ERROR: %s\n' "$*" >&2; exit 1; }
 
 have_pg() { [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/pg_ctl" ]; }
 have_pgbouncer() { [ -x "$PGBOUNCER" ]; }
+have_chromium() { [ -x "$CHROMIUM" ]; }
 have_vector() { [ -f "$VECTOR_SO" ] && [ -f "$VECTOR_CONTROL" ]; }
 have_pg_dev() { [ -f "$PG_SERVER_HEADER" ] && [ -f "$PGXS_MK" ] && [ -x "$PG_CONFIG" ]; }
 have_build_tools() { command -v make >/dev/null && command -v gcc >/dev/null && command -v dpkg-source >/dev/null; }
@@ -58,11 +61,11 @@ versions() {
   pgv="$("$PG_BIN/postgres" --version 2>/dev/null || echo '?')"
   bouncerv="$("$PGBOUNCER" --version 2>/dev/null | head -n 1 || echo '?')"
   vecv="$(sed -n "s/^default_version *= *'\\(.*\\)'.*/\\1/p" "$VECTOR_CONTROL" 2>/dev/null || true)"
-  printf '%s; %s; pgvector %s\n' "$pgv" "$bouncerv" "${vecv:-?}"
+  printf '%s; %s; pgvector %s; %s\n' "$pgv" "$bouncerv" "${vecv:-?}" "$("$CHROMIUM" --version 2>/dev/null || echo 'chromium ?')"
 }
 
 # ---------------------------------------------------------------- fast path --
-if have_pg && have_pgbouncer && have_vector; then
+if have_pg && have_pgbouncer && have_vector && have_chromium; then
   step "all present ($(versions))"
   exit 0
 fi
@@ -73,6 +76,7 @@ if [ "$(id -u)" -ne 0 ]; then
   have_pg || missing+=("PostgreSQL $PG_MAJOR server ($PG_BIN/{initdb,postgres,pg_ctl})")
   have_pgbouncer || missing+=("pgbouncer ($PGBOUNCER)")
   have_vector || missing+=("pgvector for PostgreSQL $PG_MAJOR ($VECTOR_SO, $VECTOR_CONTROL)")
+  have_chromium || missing+=("chromium ($CHROMIUM)")
   {
     echo "ensure-test-services: missing test services and not running as root:"
     for m in "${missing[@]}"; do echo "  - $m"; done
@@ -83,7 +87,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "  sudo mkdir -p /etc/postgresql-common/createcluster.d"
     echo "  echo 'create_main_cluster = false' | sudo tee $NO_MAIN_CLUSTER_CONF"
     echo "  sudo apt-get update"
-    echo "  sudo apt-get install -y --no-install-recommends postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR pgbouncer build-essential dpkg-dev"
+    echo "  sudo apt-get install -y --no-install-recommends postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR pgbouncer chromium build-essential dpkg-dev"
     echo "  # pgvector (no bookworm binary package): build trixie's source package"
     echo "  printf 'Types: deb-src\\nURIs: http://deb.debian.org/debian\\nSuites: trixie\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' | sudo tee $TRIXIE_SRC_LIST"
     echo "  sudo apt-get update && cd \"\$(mktemp -d)\" && apt-get source pgvector/trixie && cd pgvector-*/"
@@ -102,7 +106,7 @@ if ! flock -n 9; then
   step "waiting for another ensure-test-services run to finish"
   flock -w 1800 9 || die "timed out waiting for $CACHE_DIR/.ensure-test-services.lock"
 fi
-if have_pg && have_pgbouncer && have_vector; then
+if have_pg && have_pgbouncer && have_vector && have_chromium; then
   step "all present ($(versions))"
   exit 0
 fi
@@ -138,6 +142,7 @@ write_trixie_src_list() {
 pkgs=()
 have_pg || pkgs+=("postgresql-$PG_MAJOR")
 have_pgbouncer || pkgs+=(pgbouncer)
+have_chromium || pkgs+=(chromium)
 need_vector=0
 vector_tree=""
 if ! have_vector; then
@@ -231,4 +236,5 @@ fi
 have_pg || die "PostgreSQL $PG_MAJOR server binaries still missing in $PG_BIN"
 have_pgbouncer || die "pgbouncer still missing ($PGBOUNCER)"
 have_vector || die "pgvector still missing ($VECTOR_SO / $VECTOR_CONTROL)"
+have_chromium || die "chromium still missing ($CHROMIUM)"
 step "ok ($(versions))"

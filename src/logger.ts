@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -9,5 +10,8 @@ export function createLogger(opts: { level: string; format: 'json' | 'pretty' })
     level: opts.level,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.password', '*.apiKey'], censor: '***' },
   };
-  return opts.format === 'pretty' ? pino(options, pretty({ colorize: process.stdout.isTTY, sync: true })) : pino(options);
+  if (opts.format !== 'pretty') return pino(options);
+  // pino-pretty only for a terminal: loaded on demand so JSON logging does not pay for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true }));
 }

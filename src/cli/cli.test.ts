@@ -136,4 +136,32 @@ describe('folio CLI', () => {
     expect(existsSync(join(data, 'pglite'))).toBe(false);
     expect(existsSync(join(data, 'media'))).toBe(false);
   }, 120_000);
+
+  it('the bundle `npm start` runs (scripts/build.mjs → bin/folio.js) serves the API', async () => {
+    const root = process.cwd();
+    const build = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(build.stderr).toBe('');
+    expect(build.code).toBe(0);
+    const data = await tempDir();
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(root, 'bin', 'folio.js'), 'serve', '--port', String(port)], {
+      env: { ...process.env, FOLIO_DATA_DIR: data, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/ready`, 200);
+    const lib = (await (await fetch(`${base}/api/series`)).json()) as { series: Array<{ id: string }> };
+    expect(lib.series.map((s) => s.id)).toEqual(['moth-and-lantern']);
+    const detail = await fetch(`${base}/api/series/moth-and-lantern`);
+    expect(detail.status).toBe(200);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 120_000);
 });

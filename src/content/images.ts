@@ -4,16 +4,16 @@
  * sharp is imported lazily so a server that is only reading never loads it.
  */
 import { createHash } from 'node:crypto';
-import type { Sharp } from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 import { encode as encodeBlurhash } from 'blurhash';
 
 export const IMAGE_LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 60_000_000 };
 export const DISPLAY_MAX_WIDTH = 1600;
 export const THUMB_WIDTH = 240;
 /** Bump when the variant recipe changes, so cached variants are remade. */
-export const PIPELINE_VERSION = 'v1:display1600q82:thumb240q70:bh4x3';
+export const PIPELINE_VERSION = 'v2:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32';
 
-type SharpFactory = (input: Buffer, options?: { limitInputPixels?: number; failOn?: 'none' | 'truncated' | 'error' | 'warning' }) => Sharp;
+type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let sharpPromise: Promise<SharpFactory> | undefined;
 async function loadSharp(): Promise<SharpFactory> {
   sharpPromise ??= import('sharp').then((m) => {
@@ -58,17 +58,26 @@ const hex = (n: number) => Math.max(0, Math.min(255, Math.round(n))).toString(16
 
 export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number } = {}): Promise<MadeVariants> {
   const sharp = await loadSharp();
-  const base = sharp(input, { limitInputPixels: IMAGE_LIMITS.maxPixels, failOn: 'error' }).rotate();
   const displayWidth = opts.displayMaxWidth ?? DISPLAY_MAX_WIDTH;
   const thumbWidth = opts.thumbWidth ?? THUMB_WIDTH;
-  const [display, thumb, small, stats] = await Promise.all([
-    base.clone().resize({ width: displayWidth, withoutEnlargement: true }).webp({ quality: 82, effort: 3 }).toBuffer({ resolveWithObject: true }),
-    base.clone().resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 70, effort: 3 }).toBuffer({ resolveWithObject: true }),
-    base.clone().resize(32, 32, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
-    base.clone().stats(),
+  // Decode once (JPEG shrink-on-load included) into raw pixels at display size;
+  // every other variant derives from that smaller buffer instead of decoding again.
+  const decoded = await sharp(input, { limitInputPixels: IMAGE_LIMITS.maxPixels, failOn: 'error' })
+    .rotate()
+    .resize({ width: displayWidth, withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw: SharpOptions = { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } };
+  const from = () => sharp(decoded.data, raw);
+  const [display, thumb, small] = await Promise.all([
+    // effort 2 encodes twice as fast as 3 for ~3 % more bytes on comic pages.
+    from().webp({ quality: 82, effort: 2 }).toBuffer({ resolveWithObject: true }),
+    from().resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 70, effort: 2 }).toBuffer({ resolveWithObject: true }),
+    from().resize(32, 32, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
   ]);
   const blurhash = encodeBlurhash(new Uint8ClampedArray(small.data), small.info.width, small.info.height, 4, 3);
-  const d = stats.dominant;
+  // The dominant colour of the 32 px version is the page's, at a fraction of the cost.
+  const d = (await sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } }).stats()).dominant;
   return {
     display: { bytes: display.data, width: display.info.width, height: display.info.height },
     thumb: { bytes: thumb.data, width: thumb.info.width, height: thumb.info.height },

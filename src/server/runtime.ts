@@ -9,7 +9,7 @@ import type { Config } from '../config/env.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { FolioError } from '../errors.js';
-import { importPack, type ImportResult } from '../content/importer.js';
+import type { ImportResult } from '../content/importer.js';
 import { countSeries } from '../content/queries.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
@@ -49,6 +49,8 @@ export function samplePacks(dir = samplesDir): string[] {
 /** On first run (no series at all), import the bundled sample. */
 export async function importSampleOnFirstRun(database: Database, storage: Storage, concurrency: number): Promise<ImportResult[]> {
   if ((await countSeries(database.db)) > 0) return [];
+  // The importer (sharp, yaml, zip) is loaded only when there is something to import.
+  const { importPack } = await import('../content/importer.js');
   const results: ImportResult[] = [];
   for (const pack of samplePacks()) results.push(await importPack({ database, storage }, pack, { concurrency }));
   return results;

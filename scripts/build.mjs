@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`: bundle the server and CLI with esbuild into dist/cli/.
+ * One bundle (split at the lazy command imports) instead of ~400 ESM files:
+ * Node's module loader, not our code, dominated start-up (ADR 0008).
+ * Type checking is separate (`npm run typecheck`, part of `npm test`).
+ */
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const outdir = new URL('../dist/cli/', import.meta.url).pathname;
+rmSync(outdir, { recursive: true, force: true });
+
+await build({
+  entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
+  outdir,
+  // Every output file sits in dist/cli/, two levels below the package root, like
+  // the sources in src/<feature>/: `new URL('../../…', import.meta.url)` finds
+  // samples/ and src/db/migrations/ from either.
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Native code, WASM bundles and worker-thread loaders resolve files next to
+  // themselves: they stay in node_modules.
+  external: ['sharp', '@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pg-native', 'pino', 'pino-pretty'],
+  // Some bundled CommonJS packages call require() for Node built-ins.
+  banner: { js: "import { createRequire as __folioCreateRequire } from 'node:module'; const require = __folioCreateRequire(import.meta.url);" },
+});

@@ -1,0 +1,27 @@
+/** `folio serve`. Loaded only when that command runs, so other commands start fast. */
+import type { Config } from '../../config/env.js';
+import { createLogger } from '../../logger.js';
+import { startServer } from '../../server/serve.js';
+
+export async function serveCommand(cfg: Config): Promise<void> {
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  const server = await startServer(cfg, logger);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    await server.ready;
+  } catch (err) {
+    logger.fatal({ err }, 'could not open the database');
+    await server.close().catch(() => {});
+    throw err;
+  }
+  if (process.stdout.isTTY && cfg.logFormat === 'pretty') process.stdout.write(`Folio is ready at ${server.url}\n`);
+}

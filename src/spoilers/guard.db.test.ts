@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { entities, episodes, progress, readers, series } from '../db/schema.js';
+import { nameMatcherFor } from './guard.js';
+import type { Position } from './position.js';
+
+let t: TestDatabase;
+const READER = '11111111-1111-1111-1111-111111111111';
+const OTHER = '22222222-2222-2222-2222-222222222222';
+const scope = { readerId: READER, seriesId: 's' };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const { db } = t.database;
+  await db.insert(series).values({ id: 's', title: 's', language: 'en', readingDirection: 'ltr', layout: 'paged', attribution: '', showUnreadCovers: false, contentHash: 'x' });
+  for (const e of [1, 6]) await db.insert(episodes).values({ seriesId: 's', number: e, slug: `e${e}`, title: `T${e}`, pageCount: 9, firstPage: 0, lastPage: 9 });
+  const ent = (slug: string, name: string, episode: number, page: number, aliases: string[] = []) =>
+    ({ seriesId: 's', slug, name, kind: 'character', aliases, episode, page });
+  await db.insert(entities).values([
+    ent('pepper', 'Pepper', 1, 1),
+    ent('coriander', 'Coriander', 6, 4, ['the Princess']),
+    ent('late', 'Torreya', 36, 10),
+  ]);
+  await db.insert(readers).values([
+    { id: READER, tokenHash: 'a' },
+    { id: OTHER, tokenHash: 'b' },
+  ]);
+  await db.insert(progress).values({ readerId: OTHER, seriesId: 's', episode: 99, page: 1 });
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+});
+
+async function at(pos: Position | null) {
+  await t.database.db.execute(sql`DELETE FROM progress WHERE reader_id = ${READER}`);
+  if (pos) await t.database.db.insert(progress).values({ readerId: READER, seriesId: 's', ...pos });
+  return nameMatcherFor(t.database.db, scope);
+}
+
+const slugsIn = (m: Awaited<ReturnType<typeof at>>, text: string) => [...new Set(m.find(text).map((h) => h.slug))];
+const TEXT = 'Pepper met Coriander, the Princess, and later Torreya.';
+
+describe('nameMatcherFor (names under the boundary)', () => {
+  it('a reader without progress has reached nobody', async () => {
+    expect(slugsIn(await at(null), TEXT)).toEqual(['pepper', 'coriander', 'late']);
+  });
+
+  it('an entity is reached exactly at its debut, aliases included', async () => {
+    expect(slugsIn(await at({ episode: 6, page: 3 }), TEXT)).toEqual(['coriander', 'late']);
+    expect(slugsIn(await at({ episode: 6, page: 4 }), TEXT)).toEqual(['late']);
+    expect((await at({ episode: 6, page: 3 })).has('the princess smiled')).toBe(true);
+  });
+
+  it('late pages of an earlier episode count as reached (row-value order)', async () => {
+    // 6/4 < 7/0: the naive per-column comparison (page 0 < 4) would call Coriander unreached.
+    await t.database.db.insert(episodes).values({ seriesId: 's', number: 7, slug: 'e7', title: 'T7', pageCount: 1, firstPage: 0, lastPage: 0 });
+    expect(slugsIn(await at({ episode: 7, page: 0 }), TEXT)).toEqual(['late']);
+  });
+
+  it("another reader's progress never counts", async () => {
+    const m = await nameMatcherFor(t.database.db, { readerId: null, seriesId: 's' });
+    expect(slugsIn(m, TEXT)).toEqual(['pepper', 'coriander', 'late']);
+  });
+});
