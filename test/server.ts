@@ -7,19 +7,20 @@ import type { Database } from '../src/db/client.js';
 import { createApp } from '../src/http/app.js';
 import { listen } from '../src/http/listen.js';
 import { LocalStorage } from '../src/storage/local.js';
+import type { Storage } from '../src/storage/storage.js';
 
 export interface TestServer {
   url: string;
-  storage: LocalStorage;
+  storage: Storage;
   mediaDir: string;
   fetch(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   newReader(): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(database: Database | null, opts: { mediaDir?: string; corsOrigins?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(database: Database | null, opts: { mediaDir?: string; corsOrigins?: string[]; storage?: Storage } = {}): Promise<TestServer> {
   const mediaDir = opts.mediaDir ?? (await mkdtemp(join(tmpdir(), 'folio-media-')));
-  const storage = new LocalStorage(mediaDir);
+  const storage = opts.storage ?? new LocalStorage(mediaDir);
   const app = createApp({
     logger: pino({ level: 'silent' }),
     storage,

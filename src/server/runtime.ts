@@ -8,16 +8,14 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/env.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
-import { FolioError } from '../errors.js';
 import type { ImportResult } from '../content/importer.js';
 import { countSeries } from '../content/queries.js';
 import { LocalStorage } from '../storage/local.js';
+import { S3Storage } from '../storage/s3.js';
 import type { Storage } from '../storage/storage.js';
 
 export function openStorage(config: Config): Storage {
-  if (config.s3) {
-    throw new FolioError('unavailable:storage', 'S3_* is set, but S3-compatible storage is not part of this build yet; unset the S3_* variables to use local files.');
-  }
+  if (config.s3) return new S3Storage(config.s3);
   return new LocalStorage(join(config.dataDir, 'media'));
 }
 
