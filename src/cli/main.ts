@@ -35,8 +35,8 @@ program
 
 program
   .command('import')
-  .description('Validate and import content packs (directories or .zip files). A pack with any problem imports nothing; re-importing updates in place.')
-  .argument('<packs...>', 'pack directories or .zip archives')
+  .description('Validate and import content packs (directories or .zip files) or CBZ comics. A pack with any problem imports nothing; re-importing updates in place.')
+  .argument('<packs...>', 'pack directories, .zip packs, .cbz files, or folders of .cbz files (one series)')
   .option('--dry-run', 'validate only, import nothing')
   .option('--json', 'print one JSON result per pack instead of text (for scripts)')
   .option('-c, --concurrency <n>', 'images processed in parallel (overrides FOLIO_IMPORT_CONCURRENCY)', intOption('--concurrency', 1, 16))

@@ -218,6 +218,6 @@ describe('openPackDir and openPack', () => {
 
   it('openPack on a .txt file is bad_request:pack', async () => {
     const err = await folioError(() => openPack(path.join(dir, 'notes.txt')), 'bad_request:pack');
-    expect(err.message).toContain('neither a directory nor a .zip archive');
+    expect(err.message).toContain('neither a directory, a .zip pack nor a .cbz archive');
   });
 });

@@ -51,7 +51,11 @@ export async function openPackDir(dir: string): Promise<PackSource> {
   };
 }
 
-export function openPackZip(bytes: Uint8Array, origin: string): PackSource {
+/**
+ * Unzip with limits on entry count and expanded size (zip bombs), refusing
+ * unsafe entry paths (absolute, "..", drive letters) and dropping OS junk.
+ */
+export function unzipSafely(bytes: Uint8Array, origin: string): Record<string, Uint8Array> {
   const problems: string[] = [];
   let count = 0;
   let total = 0;
@@ -79,6 +83,11 @@ export function openPackZip(bytes: Uint8Array, origin: string): PackSource {
   if (problems.length > 0) {
     throw new FolioError('bad_request:pack', `${origin}: unsafe entry paths (absolute or with ".."): ${problems.slice(0, 5).join(', ')}`);
   }
+  return entries;
+}
+
+export function openPackZip(bytes: Uint8Array, origin: string): PackSource {
+  let entries = unzipSafely(bytes, origin);
   // A zip of a folder has one top-level directory; the pack is inside it.
   let names = Object.keys(entries);
   if (!names.includes('series.yaml')) {
@@ -111,7 +120,20 @@ export async function openPack(path: string): Promise<PackSource> {
   } catch {
     throw new FolioError('not_found:pack', `No such file or directory: ${path}`);
   }
-  if (s.isDirectory()) return openPackDir(path);
+  if (s.isDirectory()) {
+    // A folder of .cbz files (and no series.yaml) is a CBZ series.
+    const names = await readdir(path);
+    const cbz = names.filter((n) => /\.cbz$/i.test(n));
+    if (cbz.length > 0 && !names.includes('series.yaml')) {
+      const { cbzPack } = await import('./cbz.js');
+      return cbzPack(await Promise.all(cbz.map(async (name) => ({ name, bytes: await readFile(join(path, name)) }))), path);
+    }
+    return openPackDir(path);
+  }
   if (/\.zip$/i.test(path)) return openPackZip(await readFile(path), path);
-  throw new FolioError('bad_request:pack', `${path} is neither a directory nor a .zip archive`);
+  if (/\.cbz$/i.test(path)) {
+    const { cbzPack } = await import('./cbz.js');
+    return cbzPack([{ name: path.slice(path.lastIndexOf('/') + 1), bytes: await readFile(path) }], path);
+  }
+  throw new FolioError('bad_request:pack', `${path} is neither a directory, a .zip pack nor a .cbz archive`);
 }
