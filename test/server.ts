@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Database } from '../src/db/client.js';
 import { createApp } from '../src/http/app.js';
+import type { AppDeps } from '../src/http/context.js';
 import { listen } from '../src/http/listen.js';
 import { LocalStorage } from '../src/storage/local.js';
 import type { Storage } from '../src/storage/storage.js';
@@ -18,7 +19,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(database: Database | null, opts: { mediaDir?: string; corsOrigins?: string[]; storage?: Storage } = {}): Promise<TestServer> {
+export async function startTestServer(database: Database | null, opts: { mediaDir?: string; corsOrigins?: string[]; storage?: Storage; adminToken?: string; jobs?: AppDeps['jobs'] } = {}): Promise<TestServer> {
   const mediaDir = opts.mediaDir ?? (await mkdtemp(join(tmpdir(), 'folio-media-')));
   const storage = opts.storage ?? new LocalStorage(mediaDir);
   const app = createApp({
@@ -27,6 +28,8 @@ export async function startTestServer(database: Database | null, opts: { mediaDi
     runtime: { database },
     corsOrigins: opts.corsOrigins ?? [],
     trustProxy: false,
+    adminToken: opts.adminToken,
+    jobs: opts.jobs,
   });
   const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();

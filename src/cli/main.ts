@@ -47,6 +47,16 @@ program
   });
 
 program
+  .command('worker')
+  .description('Run background jobs (imports uploaded through the operator API, re-embedding) until stopped. Use with FOLIO_WORKER=off on the servers; several workers may run against one PostgreSQL.')
+  .option('-c, --concurrency <n>', 'jobs run at once (overrides FOLIO_JOB_CONCURRENCY)', intOption('--concurrency', 1, 16))
+  .action(async (opts: { concurrency?: number }) => {
+    const cfg = config();
+    const { workerCommand } = await import('./commands/worker.js');
+    await workerCommand(cfg, opts);
+  });
+
+program
   .command('migrate')
   .description('Apply pending database migrations (DATABASE_DIRECT_URL when set) and exit. Safe to run from several processes at once.')
   .action(async () => {

@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
       sample: true,
       importConcurrency: 2,
       trustProxy: false,
+      jobs: { worker: 'inline', concurrency: 1, maxUploadBytes: 200 * 1024 * 1024, leaseMs: 30_000 },
     } satisfies Config);
   });
 
@@ -112,6 +113,10 @@ describe('loadConfig values', () => {
       FOLIO_SAMPLE: 'No',
       FOLIO_IMPORT_CONCURRENCY: '16',
       FOLIO_TRUST_PROXY: 'YES',
+      FOLIO_WORKER: 'OFF',
+      FOLIO_JOB_CONCURRENCY: '4',
+      FOLIO_MAX_UPLOAD_MB: '50',
+      FOLIO_JOB_LEASE_S: '5',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -142,6 +147,7 @@ describe('loadConfig values', () => {
       sample: false,
       importConcurrency: 16,
       trustProxy: true,
+      jobs: { worker: 'off', concurrency: 4, maxUploadBytes: 50 * 1024 * 1024, leaseMs: 5_000 },
     });
     expect(config.database).toEqual({
       kind: 'postgres',
@@ -210,6 +216,10 @@ describe('loadConfig rejects each misconfigured variable, naming it', () => {
     ['FOLIO_IMPORT_CONCURRENCY', '17', 'FOLIO_IMPORT_CONCURRENCY: must be an integer between 1 and 16 (got "17")'],
     ['FOLIO_IMPORT_CONCURRENCY', '-1', 'FOLIO_IMPORT_CONCURRENCY: must be an integer between 1 and 16 (got "-1")'],
     ['FOLIO_TRUST_PROXY', 'on', 'FOLIO_TRUST_PROXY: must be true or false (1/0 and yes/no work too) (got "on")'],
+    ['FOLIO_WORKER', 'separate', 'FOLIO_WORKER: must be one of inline, off (got "separate"). Fix: set FOLIO_WORKER=inline'],
+    ['FOLIO_JOB_CONCURRENCY', '0', 'FOLIO_JOB_CONCURRENCY: must be an integer between 1 and 16 (got "0"). Fix: set FOLIO_JOB_CONCURRENCY'],
+    ['FOLIO_JOB_LEASE_S', '1', 'FOLIO_JOB_LEASE_S: must be an integer between 2 and 3600 (got "1"). Fix: set FOLIO_JOB_LEASE_S'],
+    ['FOLIO_MAX_UPLOAD_MB', '1e3', 'FOLIO_MAX_UPLOAD_MB: must be an integer between 1 and 2048 (got "1e3"). Fix: set FOLIO_MAX_UPLOAD_MB'],
   ])('%s=%j', (variable, value, expected) => {
     expect(problemFor({ [variable]: value }, variable).startsWith(expected)).toBe(true);
   });

@@ -48,6 +48,14 @@ export interface Config {
   sample: boolean;
   importConcurrency: number;
   trustProxy: boolean;
+  jobs: {
+    /** `inline`: `folio serve` runs the job worker in-process; `off`: a separate `folio worker` does. */
+    worker: 'inline' | 'off';
+    concurrency: number;
+    maxUploadBytes: number;
+    /** How long a worker's claim on a job lasts without renewal (a killed worker's job is resumed after this). */
+    leaseMs: number;
+  };
 }
 
 const PROVIDERS = ['auto', 'none', 'ollama', 'openai', 'anthropic'] as const;
@@ -70,6 +78,10 @@ const DEFAULTS = {
   sample: true,
   importConcurrency: 2,
   trustProxy: false,
+  worker: 'inline',
+  jobConcurrency: 1,
+  maxUploadMb: 200,
+  jobLeaseS: 30,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -251,6 +263,10 @@ const fields = {
   FOLIO_SAMPLE: boolean('FOLIO_SAMPLE'),
   FOLIO_IMPORT_CONCURRENCY: integer('FOLIO_IMPORT_CONCURRENCY', 1, 16, 'set $NAME to how many pages to process in parallel, such as 2 (1 on a Raspberry Pi).'),
   FOLIO_TRUST_PROXY: boolean('FOLIO_TRUST_PROXY'),
+  FOLIO_WORKER: oneOf('FOLIO_WORKER', ['inline', 'off'] as const, 'set $NAME=inline to run jobs inside `folio serve`, or $NAME=off when a separate `folio worker` runs them.'),
+  FOLIO_JOB_CONCURRENCY: integer('FOLIO_JOB_CONCURRENCY', 1, 16, 'set $NAME to how many jobs one worker runs at once, such as 1 (a Raspberry Pi) or 2.'),
+  FOLIO_JOB_LEASE_S: integer('FOLIO_JOB_LEASE_S', 2, 3600, 'set $NAME to how many seconds a job may go without a sign of life from its worker before another worker resumes it, such as 30.'),
+  FOLIO_MAX_UPLOAD_MB: integer('FOLIO_MAX_UPLOAD_MB', 1, 2048, 'set $NAME to the largest pack or CBZ upload to accept, in MB, such as 200.'),
 };
 
 type Env = z.output<z.ZodObject<typeof fields>>;
@@ -406,6 +422,12 @@ function configSchema(cwd: string) {
         sample: env.FOLIO_SAMPLE ?? DEFAULTS.sample,
         importConcurrency: env.FOLIO_IMPORT_CONCURRENCY ?? DEFAULTS.importConcurrency,
         trustProxy: env.FOLIO_TRUST_PROXY ?? DEFAULTS.trustProxy,
+        jobs: {
+          worker: env.FOLIO_WORKER ?? DEFAULTS.worker,
+          concurrency: env.FOLIO_JOB_CONCURRENCY ?? DEFAULTS.jobConcurrency,
+          maxUploadBytes: (env.FOLIO_MAX_UPLOAD_MB ?? DEFAULTS.maxUploadMb) * 1024 * 1024,
+          leaseMs: (env.FOLIO_JOB_LEASE_S ?? DEFAULTS.jobLeaseS) * 1000,
+        },
       };
     });
 }

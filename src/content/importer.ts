@@ -11,7 +11,7 @@ import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
 import { chunkText, markdownToText } from './chunking.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from './images.js';
-import { openPack } from './pack-source.js';
+import { openPack, type PackSource } from './pack-source.js';
 import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';
 import * as q from './queries.js';
 
@@ -31,6 +31,8 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Validate only; import nothing. */
   dryRun?: boolean;
+  /** Abort before publishing (a cancelled job): nothing becomes visible to readers. */
+  signal?: AbortSignal;
 }
 
 export interface ImportResult {
@@ -79,13 +81,13 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
   await Promise.all(workers);
 }
 
-export async function importPack(deps: { database: Database; storage: Storage }, path: string, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importPack(deps: { database: Database; storage: Storage }, path: string | PackSource, opts: ImportOptions = {}): Promise<ImportResult> {
   const started = performance.now();
   const report = opts.onProgress ?? (() => {});
   const { db } = deps.database;
 
   report({ phase: 'validate', done: 0, total: 1 });
-  const source = await openPack(path);
+  const source = typeof path === 'string' ? await openPack(path) : path;
   const result = await readPack(source);
   if (!result.ok) throw new PackInvalidError(source.origin, result.problems, result.warnings);
   const { pack } = result;
@@ -119,6 +121,7 @@ export async function importPack(deps: { database: Database; storage: Storage },
   const files = [...wanted.keys()];
   report({ phase: 'images', done: 0, total: files.length });
   await mapLimit(files, opts.concurrency ?? 2, async (file) => {
+    opts.signal?.throwIfAborted();
     const kind = wanted.get(file)!;
     const h = hashes.get(file)!;
     const hit = cached.get(`${h}`);
@@ -146,6 +149,7 @@ export async function importPack(deps: { database: Database; storage: Storage },
   });
 
   const content = buildContent(pack, hash, variants);
+  opts.signal?.throwIfAborted();
   report({ phase: 'publish', done: 0, total: 1 });
   const status = await q.publishSeries(db, content);
   report({ phase: 'publish', done: 1, total: 1 });

@@ -113,6 +113,15 @@ export function openPackZip(bytes: Uint8Array, origin: string): PackSource {
   };
 }
 
+/** An uploaded archive: a pack .zip or a .cbz comic, told apart by its name. */
+export async function openPackArchive(bytes: Uint8Array, name: string): Promise<PackSource> {
+  if (/\.cbz$/i.test(name)) {
+    const { cbzPack } = await import('./cbz.js');
+    return cbzPack([{ name, bytes }], name);
+  }
+  return openPackZip(bytes, name);
+}
+
 export async function openPack(path: string): Promise<PackSource> {
   let s;
   try {
@@ -130,10 +139,6 @@ export async function openPack(path: string): Promise<PackSource> {
     }
     return openPackDir(path);
   }
-  if (/\.zip$/i.test(path)) return openPackZip(await readFile(path), path);
-  if (/\.cbz$/i.test(path)) {
-    const { cbzPack } = await import('./cbz.js');
-    return cbzPack([{ name: path.slice(path.lastIndexOf('/') + 1), bytes: await readFile(path) }], path);
-  }
+  if (/\.(zip|cbz)$/i.test(path)) return openPackArchive(await readFile(path), path);
   throw new FolioError('bad_request:pack', `${path} is neither a directory, a .zip pack nor a .cbz archive`);
 }

@@ -107,6 +107,12 @@ export async function publishSeries(db: Db, c: SeriesContent): Promise<'created'
   });
 }
 
+/** The operator's switch for showing unread covers and titles (DESIGN.md §3). */
+export async function setShowUnreadCovers(db: Db, seriesId: string, show: boolean): Promise<boolean> {
+  const rows = await db.update(series).set({ showUnreadCovers: show }).where(eq(series.id, seriesId)).returning({ id: series.id });
+  return rows.length > 0;
+}
+
 export async function deleteSeries(db: Db, seriesId: string): Promise<boolean> {
   const rows = await db.delete(series).where(eq(series.id, seriesId)).returning({ id: series.id });
   return rows.length > 0;

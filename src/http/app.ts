@@ -8,6 +8,7 @@ import { FolioError } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
 import { readerAuth } from './reader-auth.js';
+import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { mediaRoutes } from './routes/media.js';
@@ -48,12 +49,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
     );
   }
-  app.use('/api/*', bodyLimit({ maxSize: API_BODY_LIMIT, onError: () => { throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`); } }));
+  const apiBodyLimit = bodyLimit({ maxSize: API_BODY_LIMIT, onError: () => { throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`); } });
+  // Archive uploads have their own, larger limit (FOLIO_MAX_UPLOAD_MB), applied after operator auth.
+  app.use('/api/*', (c, next) => (c.req.path === IMPORTS_PATH ? next() : apiBodyLimit(c, next)));
   app.use('/api/series', readerAuth(deps));
   app.use('/api/series/*', readerAuth(deps));
 
   app.route('/', healthRoutes(deps));
   app.route('/', readerRoutes(deps));
+  app.route('/', adminRoutes(deps));
   app.route('/', seriesRoutes(deps));
   app.route('/', progressRoutes(deps));
   app.route('/', mediaRoutes(deps));

@@ -9,6 +9,10 @@ export interface AppDeps {
   runtime: { database: Database | null };
   corsOrigins: string[];
   trustProxy: boolean;
+  /** Operator bearer token; unset = operator API off. */
+  adminToken?: string;
+  /** Background jobs: wake the in-process worker after an enqueue; upload size limit. */
+  jobs?: { wake(): void; maxUploadBytes: number };
 }
 
 export type AppEnv = {

@@ -7,6 +7,8 @@ import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
+import { jobHandlers } from '../jobs/handlers.js';
+import { Worker } from '../jobs/worker.js';
 import { importSampleOnFirstRun, openMigratedDatabase, openStorage } from './runtime.js';
 
 export interface RunningServer {
@@ -18,7 +20,16 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = openStorage(config);
-  const deps: AppDeps = { logger, storage, runtime: { database: null }, corsOrigins: config.corsOrigins, trustProxy: config.trustProxy };
+  let worker: Worker | null = null;
+  const deps: AppDeps = {
+    logger,
+    storage,
+    runtime: { database: null },
+    corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
+    adminToken: config.adminToken,
+    jobs: { wake: () => worker?.wake(), maxUploadBytes: config.jobs.maxUploadBytes },
+  };
   const app = createApp(deps);
 
   const server = await listen(app, { port: config.port, hostname: config.host });
@@ -41,6 +52,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }
     }
     deps.runtime.database = database;
+    if (config.jobs.worker === 'inline') {
+      worker = new Worker({
+        db: database.db,
+        handlers: jobHandlers({ database, storage, importConcurrency: config.importConcurrency }),
+        logger,
+        concurrency: config.jobs.concurrency,
+        leaseMs: config.jobs.leaseMs,
+      });
+      worker.start();
+    }
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'ready');
   })();
 
@@ -51,6 +72,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       closing = true;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ready.catch(() => {});
+      await worker?.stop();
       const db = deps.runtime.database;
       deps.runtime.database = null;
       await db?.close();

@@ -1,0 +1,34 @@
+/** `folio worker`: run background jobs (imports, re-embedding) in their own process, until SIGTERM. */
+import type { Config } from '../../config/env.js';
+import { jobHandlers } from '../../jobs/handlers.js';
+import { Worker } from '../../jobs/worker.js';
+import { createLogger } from '../../logger.js';
+import { openMigratedDatabase, openStorage } from '../../server/runtime.js';
+
+export async function workerCommand(cfg: Config, opts: { concurrency?: number }): Promise<void> {
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  const storage = openStorage(cfg);
+  const database = await openMigratedDatabase(cfg);
+  const worker = new Worker({
+    db: database.db,
+    handlers: jobHandlers({ database, storage, importConcurrency: cfg.importConcurrency }),
+    logger,
+    concurrency: opts.concurrency ?? cfg.jobs.concurrency,
+    leaseMs: cfg.jobs.leaseMs,
+  });
+  worker.start();
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'worker shutting down: finishing running jobs (up to 30 s), then handing them back');
+      void worker
+        .stop(30_000)
+        .then(() => database.close())
+        .then(resolve);
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}

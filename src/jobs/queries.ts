@@ -1,0 +1,155 @@
+/**
+ * All SQL of the job queue. Every statement stands alone (no session state,
+ * no advisory locks, no LISTEN), so it works through PgBouncer in transaction
+ * mode and on PGlite alike.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
+import type { JobState } from './rules.js';
+
+export interface JobRow {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  state: JobState;
+  cancel_requested: boolean;
+  attempts: number;
+  max_attempts: number;
+  run_after: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  progress: Record<string, unknown> | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+const COLUMNS = sql`id::text, kind, payload, state, cancel_requested, attempts, max_attempts, run_after::text, locked_by, locked_until::text,
+  progress, result, error, created_at::text, started_at::text, finished_at::text, updated_at::text`;
+
+export async function insertJob(db: Db, job: { kind: string; payload: Record<string, unknown>; maxAttempts: number }, upload?: { name: string; bytes: Uint8Array }): Promise<JobRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<JobRow>(
+      tx as unknown as Db,
+      sql`INSERT INTO jobs (kind, payload, max_attempts) VALUES (${job.kind}, ${JSON.stringify(job.payload)}::jsonb, ${job.maxAttempts}) RETURNING ${COLUMNS}`,
+    );
+    if (upload) {
+      await tx.execute(sql`INSERT INTO job_uploads (job_id, name, bytes) VALUES (${row!.id}, ${upload.name}, ${Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength)})`);
+    }
+    return row!;
+  });
+}
+
+/**
+ * Claim the oldest runnable job: queued and due, or running with a lapsed
+ * lease (its worker died). SKIP LOCKED lets many workers claim at once
+ * without waiting on each other or taking the same job.
+ */
+export async function claimJob(db: Db, workerId: string, leaseMs: number, kinds: string[]): Promise<JobRow | null> {
+  if (kinds.length === 0) return null;
+  const rows = await queryRows<JobRow>(
+    db,
+    sql`UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ${workerId},
+          locked_until = now() + make_interval(secs => ${leaseMs / 1000}), started_at = COALESCE(started_at, now()), updated_at = now()
+        WHERE id = (
+          SELECT id FROM jobs
+           WHERE state IN ('queued', 'running')
+             AND kind IN (${sql.join(
+               kinds.map((k) => sql`${k}`),
+               sql`, `,
+             )})
+             AND ((state = 'queued' AND run_after <= now()) OR (state = 'running' AND locked_until < now()))
+           ORDER BY created_at
+           LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING ${COLUMNS}`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Renew the lease and record progress. null when the lease was lost (another worker took over). */
+export async function heartbeat(db: Db, id: string, workerId: string, leaseMs: number, progress: Record<string, unknown> | null): Promise<{ cancelRequested: boolean } | null> {
+  const rows = await queryRows<{ cancel_requested: boolean }>(
+    db,
+    sql`UPDATE jobs SET locked_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now(),
+          progress = COALESCE(${progress === null ? null : JSON.stringify(progress)}::jsonb, progress)
+        WHERE id = ${id} AND state = 'running' AND locked_by = ${workerId}
+        RETURNING cancel_requested`,
+  );
+  return rows[0] ? { cancelRequested: rows[0].cancel_requested } : null;
+}
+
+/** Finish a job this worker holds. Returns false when it no longer held it. */
+export async function finishJob(
+  db: Db,
+  id: string,
+  workerId: string,
+  outcome: { state: 'succeeded'; result: Record<string, unknown> } | { state: 'failed' | 'cancelled'; error: string },
+  progress: Record<string, unknown> | null = null,
+): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE jobs SET state = ${outcome.state}, locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(),
+          result = ${outcome.state === 'succeeded' ? JSON.stringify(outcome.result) : null}::jsonb,
+          error = ${outcome.state === 'succeeded' ? null : outcome.error},
+          progress = COALESCE(${progress === null ? null : JSON.stringify(progress)}::jsonb, progress)
+        WHERE id = ${id} AND state = 'running' AND locked_by = ${workerId}
+        RETURNING id::text`,
+  );
+  if (rows.length > 0) await db.execute(sql`DELETE FROM job_uploads WHERE job_id = ${id}`);
+  return rows.length > 0;
+}
+
+/** Put a job this worker holds back in the queue: after a transient failure (with a delay) or on shutdown (now). */
+export async function requeueJob(db: Db, id: string, workerId: string, delayMs: number, error: string | null): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL, updated_at = now(), error = ${error},
+          run_after = now() + make_interval(secs => ${delayMs / 1000})
+        WHERE id = ${id} AND state = 'running' AND locked_by = ${workerId}
+        RETURNING id::text`,
+  );
+  return rows.length > 0;
+}
+
+/** A job whose worker died more often than it may be retried. */
+export async function failAbandoned(db: Db, id: string, workerId: string, error: string): Promise<void> {
+  await finishJob(db, id, workerId, { state: 'failed', error });
+}
+
+/** Cancel: a queued job at once; a running one is flagged and its worker stops at its next heartbeat. */
+export async function cancelJob(db: Db, id: string): Promise<JobRow | null> {
+  const rows = await queryRows<JobRow>(
+    db,
+    sql`UPDATE jobs SET
+          state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END,
+          finished_at = CASE WHEN state = 'queued' THEN now() ELSE finished_at END,
+          cancel_requested = CASE WHEN state IN ('queued', 'running') THEN true ELSE cancel_requested END,
+          updated_at = now()
+        WHERE id = ${id}
+        RETURNING ${COLUMNS}`,
+  );
+  if (rows[0]?.state === 'cancelled') await db.execute(sql`DELETE FROM job_uploads WHERE job_id = ${id}`);
+  return rows[0] ?? null;
+}
+
+export async function getJob(db: Db, id: string): Promise<JobRow | null> {
+  const rows = await queryRows<JobRow>(db, sql`SELECT ${COLUMNS} FROM jobs WHERE id = ${id}`);
+  return rows[0] ?? null;
+}
+
+export async function listJobs(db: Db, opts: { state?: JobState; limit: number }): Promise<JobRow[]> {
+  return queryRows<JobRow>(
+    db,
+    sql`SELECT ${COLUMNS} FROM jobs ${opts.state ? sql`WHERE state = ${opts.state}` : sql``} ORDER BY created_at DESC LIMIT ${opts.limit}`,
+  );
+}
+
+export async function getUpload(db: Db, jobId: string): Promise<{ name: string; bytes: Buffer } | null> {
+  const rows = await queryRows<{ name: string; bytes: Uint8Array }>(db, sql`SELECT name, bytes FROM job_uploads WHERE job_id = ${jobId}`);
+  const r = rows[0];
+  return r ? { name: r.name, bytes: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
+}
