@@ -105,3 +105,28 @@ describe('cbzPack', () => {
     }
   });
 });
+
+describe('a CBZ corpus made from the bundled sample series', () => {
+  it('each sample episode as a .cbz with ComicInfo.xml reads back with the same episodes, titles, page counts and dates', async () => {
+    const { openPackDir } = await import('./pack-source.js');
+    const { zipSync: zip } = await import('fflate');
+    const sample = await readPack(await openPackDir('samples/moth-and-lantern'));
+    if (!sample.ok) throw new Error('sample pack invalid');
+    const archives = await Promise.all(
+      sample.pack.episodes.map(async (e, i) => {
+        const files: Record<string, Uint8Array> = {};
+        for (const p of e.data.pages) if (p.image) files[`${String(p.number).padStart(3, '0')}.jpg`] = new Uint8Array(await sample.pack.source.read(`${e.dir}/${p.image}`));
+        files['ComicInfo.xml'] = new TextEncoder().encode(
+          comicInfo({ Series: sample.pack.series.title, Number: e.data.number, Title: e.data.title, Summary: e.data.summary ?? '', Year: 2026, Month: i + 1, Writer: 'Folio contributors' }),
+        );
+        return { name: `${e.dir.split('/').pop()}.cbz`, bytes: zip(files) };
+      }),
+    );
+    const read = await readPack(cbzPack(archives, 'moth-cbz'));
+    if (!read.ok) throw new Error(JSON.stringify(read.problems));
+    expect(read.pack.series).toMatchObject({ id: 'moth-and-lantern', title: sample.pack.series.title, author: 'Folio contributors' });
+    expect(read.pack.episodes.map((e) => [e.data.number, e.data.title, e.data.pages.length, (e.data as { published?: string }).published])).toEqual(
+      sample.pack.episodes.map((e, i) => [e.data.number, e.data.title, e.data.pages.filter((p) => p.image).length, `2026-0${i + 1}`]),
+    );
+  });
+});

@@ -28,6 +28,8 @@ const comicInfoSchema = z.looseObject({
   Number: optionalText(20),
   Title: optionalText(300),
   Summary: optionalText(10_000),
+  Year: optionalText(4),
+  Month: optionalText(2),
   Writer: optionalText(500),
   Penciller: optionalText(500),
   Publisher: optionalText(200),
@@ -85,6 +87,8 @@ interface Episode {
   number: number;
   title: string;
   summary: string | undefined;
+  /** YYYY or YYYY-MM from <Year>/<Month>, kept as the pack field `published`. */
+  published: string | undefined;
   images: string[];
   cover: string;
   files: Map<string, Uint8Array>;
@@ -96,6 +100,12 @@ function episodeNumber(info: ComicInfo, name: string, index: number): number {
   if (fromInfo !== undefined) return fromInfo;
   const digits = name.replace(/\.cbz$/i, '').match(/\d+/g);
   return digits ? Number(digits[digits.length - 1]) : index + 1;
+}
+
+function publishedOf(info: ComicInfo): string | undefined {
+  if (!info.Year || !/^\d{4}$/.test(info.Year)) return undefined;
+  const month = info.Month && /^\d{1,2}$/.test(info.Month) && Number(info.Month) >= 1 && Number(info.Month) <= 12 ? info.Month.padStart(2, '0') : undefined;
+  return month ? `${info.Year}-${month}` : info.Year;
 }
 
 /** Turn CBZ archives (in folder order) into a pack. Every archive problem is reported at once. */
@@ -145,6 +155,7 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
       number,
       title: info.Title || `${info.Series ?? 'Episode'} ${number}`,
       summary: info.Summary,
+      published: publishedOf(info),
       images: pagePaths,
       cover: pagePaths[Math.min(coverIndex, pagePaths.length - 1)]!,
       files,
@@ -188,6 +199,7 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
           number: e.number,
           title: e.title,
           ...(e.summary ? { summary: e.summary } : {}),
+          ...(e.published ? { published: e.published } : {}),
           cover_image: e.cover,
           pages: e.images.map((image, i) => ({ number: i + 1, kind: 'story', image, dialogue: '' })),
         }),

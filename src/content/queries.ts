@@ -1,6 +1,6 @@
 /** All SQL of the content feature (import and publish). */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
 import {
   chunks,
   entities,
@@ -113,7 +113,32 @@ export async function setShowUnreadCovers(db: Db, seriesId: string, show: boolea
   return rows.length > 0;
 }
 
-export async function deleteSeries(db: Db, seriesId: string): Promise<boolean> {
-  const rows = await db.delete(series).where(eq(series.id, seriesId)).returning({ id: series.id });
-  return rows.length > 0;
+/** Storage keys of every image variant referenced by the rows the condition selects (per table alias). */
+const imageKeysOf = (seriesCondition: SQL) => sql`
+  SELECT v.value->>'key' AS key FROM pages p, jsonb_each(p.image) v WHERE p.image IS NOT NULL AND jsonb_typeof(v.value) = 'object' AND ${seriesCondition}
+  UNION SELECT v.value->>'key' FROM episodes p, jsonb_each(p.cover) v WHERE p.cover IS NOT NULL AND jsonb_typeof(v.value) = 'object' AND ${seriesCondition}
+  UNION SELECT v.value->>'key' FROM entities p, jsonb_each(p.image) v WHERE p.image IS NOT NULL AND jsonb_typeof(v.value) = 'object' AND ${seriesCondition}`;
+
+/**
+ * Delete a series with every dependent row (foreign keys cascade), and return
+ * the storage keys no other series still uses, for the caller to delete from
+ * storage. Their cached variants are forgotten too, so a re-import remakes them.
+ * null when there is no such series.
+ */
+export async function deleteSeries(db: Db, seriesId: string): Promise<{ orphanKeys: string[] } | null> {
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    const mine = (await queryRows<{ key: string }>(t, imageKeysOf(sql`p.series_id = ${seriesId}`))).map((r) => r.key).filter(Boolean);
+    const rows = await tx.delete(series).where(eq(series.id, seriesId)).returning({ id: series.id });
+    if (rows.length === 0) return null;
+    const stillUsed = new Set((await queryRows<{ key: string }>(t, imageKeysOf(sql`true`))).map((r) => r.key));
+    const orphanKeys = [...new Set(mine)].filter((k) => !stillUsed.has(k));
+    if (orphanKeys.length > 0) {
+      await tx.execute(
+        sql`DELETE FROM image_variants WHERE variants->'display'->>'key' IN (${sql.join(orphanKeys.map((k) => sql`${k}`), sql`, `)})
+              OR variants->'thumb'->>'key' IN (${sql.join(orphanKeys.map((k) => sql`${k}`), sql`, `)})`,
+      );
+    }
+    return { orphanKeys };
+  });
 }

@@ -186,4 +186,24 @@ describe('operator API: series', () => {
     expect((await admin('/api/admin/series/patchable', { method: 'DELETE' })).status).toBe(404);
     expect((await admin('/api/admin/series/Bad_Id', { method: 'DELETE' })).status).toBe(400);
   });
+
+  it('DELETE removes the images only this series used; images shared with another series stay', async () => {
+    const files = async () => (await readdir(server.mediaDir, { recursive: true })).filter((f) => f.endsWith('.webp')).length;
+    const before = await files();
+    // Two packs with identical pages share every stored image (content-addressed keys).
+    for (const id of ['share-a', 'share-b']) {
+      const { job } = (await (await upload(await zipDir(await writeTinyPack({ id, pagesPerEpisode: 2, episodes: 1 })))).json()) as { job: JobOut };
+      expect((await waitForJob(job.id)).state).toBe('succeeded');
+    }
+    const withBoth = await files();
+    expect(withBoth).toBeGreaterThan(before);
+    expect((await admin('/api/admin/series/share-a', { method: 'DELETE' })).status).toBe(204);
+    expect(await files()).toBe(withBoth);
+    expect((await admin('/api/admin/series/share-b', { method: 'DELETE' })).status).toBe(204);
+    expect(await files()).toBe(before);
+    // A re-import after the delete makes the images again instead of trusting a stale cache.
+    const { job } = (await (await upload(await zipDir(await writeTinyPack({ id: 'share-a', pagesPerEpisode: 2, episodes: 1 })))).json()) as { job: JobOut };
+    expect(await waitForJob(job.id)).toMatchObject({ state: 'succeeded', result: { imagesReused: 0 } });
+    expect(await files()).toBe(withBoth);
+  });
 });

@@ -49,6 +49,15 @@ describe('S3Storage', () => {
     expect(obj?.size).toBe(bytes.length);
   });
 
+  it('deletes an object; deleting a missing one is not an error', async () => {
+    const bytes = new TextEncoder().encode(`delete me ${Math.random()}`);
+    const key = keyFor(bytes);
+    await storage.put(key, bytes, 'image/webp');
+    await storage.delete(key);
+    expect(await storage.exists(key)).toBe(false);
+    await storage.delete(key);
+  });
+
   it('maps a missing object to false / null, not an error', async () => {
     const key = keyFor(new TextEncoder().encode('never stored'));
     expect(await storage.exists(key)).toBe(false);

@@ -2,7 +2,7 @@
  * S3-compatible object storage (R2, S3, MinIO, any S3 API). Browsers load the
  * images from the public/CDN URL prefix; the Folio server never proxies bytes.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { FolioError } from '../errors.js';
 import { contentTypeOf, isValidKey, type Storage, type StoredObject } from './storage.js';
@@ -72,6 +72,11 @@ export class S3Storage implements Storage {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for a missing key too.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.checked(key) }));
   }
 
   url(key: string): string {

@@ -13,6 +13,8 @@ export interface Storage {
   get(key: string): Promise<StoredObject | null>;
   /** The URL a browser loads the object from. */
   url(key: string): string;
+  /** Remove an object; a missing one is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 /** Content-addressed keys: `<prefix>/<2 hex>/<64 hex>.<ext>`; nothing else is ever a key. */

@@ -89,7 +89,12 @@ export function adminRoutes(deps: AppDeps) {
     })
     .delete('/api/admin/series/:seriesId', async (c) => {
       const { seriesId } = parseWith(seriesParam, c.req.param(), 'series', 'path');
-      if (!(await deleteSeries(requireDatabase(deps).db, seriesId))) throw new FolioError('not_found:series', `No series "${seriesId}".`);
+      const deleted = await deleteSeries(requireDatabase(deps).db, seriesId);
+      if (!deleted) throw new FolioError('not_found:series', `No series "${seriesId}".`);
+      // Rows are gone (one transaction); now the images no other series uses. A failure here only leaves
+      // unreferenced objects behind, which a later delete or re-import cleans up.
+      const failed = (await Promise.allSettled(deleted.orphanKeys.map((k) => deps.storage.delete(k)))).filter((r) => r.status === 'rejected').length;
+      if (failed > 0) c.get('log').warn({ seriesId, failed }, 'some images of the deleted series could not be removed from storage');
       return c.body(null, 204);
     });
 }
