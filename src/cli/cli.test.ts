@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/services/free-port.js';
+import { CLI, runFolio } from '../../test/cli.js';
 import { writeTinyPack } from '../../test/packs.js';
 
-const CLI = join(process.cwd(), 'src', 'cli', 'main.ts');
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
@@ -26,19 +26,7 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runFolio;
 
 async function waitFor(url: string, status: number, ms = 60_000): Promise<void> {
   const until = Date.now() + ms;

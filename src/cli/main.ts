@@ -57,6 +57,29 @@ program
   });
 
 program
+  .command('backup')
+  .description('Write the database (embedded or PostgreSQL) and the locally stored images into one .tar.gz with a manifest and checksums. On the embedded database, stop the server first.')
+  .argument('<file>', 'the archive to write, e.g. folio-2026-11-30.tar.gz')
+  .option('--json', 'print a JSON summary (for scripts)')
+  .action(async (file: string, opts: { json?: boolean }) => {
+    const cfg = config();
+    const { backupCommand } = await import('./commands/backup.js');
+    await backupCommand(cfg, file, opts);
+  });
+
+program
+  .command('restore')
+  .description('Restore a `folio backup` archive into this instance (either database kind), after verifying every checksum. Refuses a non-empty database unless --force.')
+  .argument('<file>', 'the archive written by `folio backup`')
+  .option('--force', 'replace everything in a non-empty database')
+  .option('--json', 'print a JSON summary (for scripts)')
+  .action(async (file: string, opts: { force?: boolean; json?: boolean }) => {
+    const cfg = config();
+    const { restoreCommand } = await import('./commands/backup.js');
+    await restoreCommand(cfg, file, opts);
+  });
+
+program
   .command('migrate')
   .description('Apply pending database migrations (DATABASE_DIRECT_URL when set) and exit. Safe to run from several processes at once.')
   .action(async () => {
