@@ -80,6 +80,19 @@ program
   });
 
 program
+  .command('media')
+  .description('Manage stored images.')
+  .command('push')
+  .description('Copy the images under FOLIO_DATA_DIR/media to the S3-compatible bucket in S3_* (moving to R2/S3): only image objects, with the immutable cache header; objects already there are skipped.')
+  .option('--from <dir>', 'local media directory (default FOLIO_DATA_DIR/media)')
+  .option('--json', 'print a JSON summary (for scripts)')
+  .action(async (opts: { from?: string; json?: boolean }) => {
+    const cfg = config();
+    const { mediaPushCommand } = await import('./commands/media.js');
+    await mediaPushCommand(cfg, opts);
+  });
+
+program
   .command('migrate')
   .description('Apply pending database migrations (DATABASE_DIRECT_URL when set) and exit. Safe to run from several processes at once.')
   .action(async () => {

@@ -271,6 +271,9 @@ const fields = {
 
 type Env = z.output<z.ZodObject<typeof fields>>;
 
+/** Every environment variable the contract reads (docs and deploy templates are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(fields);
+
 /** `https://app.example.com[:port]` exactly: no path, query, credentials or trailing slash. Returns the normalised origin. */
 function exactOrigin(entry: string): string | undefined {
   if (!/^https?:\/\/[^/?#@*\s]+$/i.test(entry)) return undefined;
