@@ -24,6 +24,8 @@ import { probeImage } from './images.js';
 
 export interface PackProblem {
   file: string;
+  /** 1-based line in `file`, when known (spoiler-lint warnings). */
+  line?: number;
   field?: string;
   message: string;
 }
@@ -76,7 +78,8 @@ export async function readPack(source: PackSource): Promise<PackResult> {
   async function yamlFile<S extends z.ZodType>(file: string, schema: S, prefix: (string | number)[] = []): Promise<z.infer<S> | null> {
     let raw: unknown;
     try {
-      raw = parseYaml((await source.read(file)).toString('utf8'), { maxAliasCount: 100 });
+      // logLevel 'error': an odd tag in a pack is the pack's problem, not a process warning in the server log.
+      raw = parseYaml((await source.read(file)).toString('utf8'), { maxAliasCount: 100, logLevel: 'error' });
     } catch (err) {
       problems.push({ file, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
       return null;
@@ -242,5 +245,5 @@ export async function readPack(source: PackSource): Promise<PackResult> {
 }
 
 export function formatProblem(p: PackProblem): string {
-  return `${p.file}${p.field ? ` (${p.field})` : ''}: ${p.message}`;
+  return `${p.file}${p.line ? `:${p.line}` : ''}${p.field ? ` (${p.field})` : ''}: ${p.message}`;
 }

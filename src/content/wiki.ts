@@ -34,7 +34,7 @@ export function splitMarkdown(source: string): SplitMarkdown {
   if (!m) throw new FrontMatterError('missing YAML front matter (the file must start with a "---" block)');
   let frontMatter: unknown;
   try {
-    frontMatter = parseYaml(m[1] ?? '');
+    frontMatter = parseYaml(m[1] ?? '', { maxAliasCount: 100, logLevel: 'error' });
   } catch (err) {
     throw new FrontMatterError(`front matter is not valid YAML: ${(err as Error).message}`);
   }
