@@ -298,6 +298,13 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Nearest-rank percentile (p in 0..100). */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export function min(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : Math.min(...xs);
 }
@@ -306,7 +313,7 @@ export function max(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : Math.max(...xs);
 }
 
-export type Unit = 'ms' | 's' | 'MB' | 'pages/s' | 'x';
+export type Unit = 'ms' | 'ms.1' | 's' | 'MB' | 'KB' | 'pages/s' | 'tokens/s' | 'count' | 'x';
 
 export interface Budget {
   /** 'max': the value must be <= limit; 'min': >= limit. */
@@ -360,8 +367,16 @@ export function formatValue(v: number, unit: Unit): string {
       return `${v.toFixed(1)} s`;
     case 'MB':
       return `${Math.round(v)} MB`;
+    case 'KB':
+      return `${v.toFixed(1)} KB`;
     case 'pages/s':
       return `${v.toFixed(1)} pages/s`;
+    case 'ms.1':
+      return `${v.toFixed(1)} ms`;
+    case 'tokens/s':
+      return `${v.toFixed(0)} tokens/s`;
+    case 'count':
+      return `${Math.round(v)}`;
     case 'x':
       return `${v.toFixed(2)}×`;
   }

@@ -4,14 +4,19 @@
  * One bundle (split at the lazy command imports) instead of ~400 ESM files:
  * Node's module loader, not our code, dominated start-up (ADR 0008).
  * Type checking is separate (`npm run typecheck`, part of `npm test`).
+ * Then the web reader with Vite into dist/web/ (web/vite.config.ts, ADR 0010),
+ * which `folio serve` serves.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const outdir = new URL('../dist/cli/', import.meta.url).pathname;
-rmSync(outdir, { recursive: true, force: true });
+// `npm run build:web` (`--web`): only the web reader, e.g. the CDN build with VITE_API_BASE_URL.
+const webOnly = process.argv.includes('--web');
 
-await build({
+const outdir = new URL('../dist/cli/', import.meta.url).pathname;
+if (!webOnly) rmSync(outdir, { recursive: true, force: true });
+
+if (!webOnly) await build({
   entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
   outdir,
   // Every output file sits in dist/cli/, two levels below the package root, like
@@ -33,4 +38,14 @@ await build({
   external: ['sharp', '@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pg-native', 'pino', 'pino-pretty'],
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: { js: "import { createRequire as __folioCreateRequire } from 'node:module'; const require = __folioCreateRequire(import.meta.url);" },
+});
+
+// The web reader. Always a production build: a NODE_ENV=development (or test)
+// left in the shell would otherwise ship React's development runtime.
+process.env.NODE_ENV = 'production';
+const { build: viteBuild } = await import('vite');
+await viteBuild({
+  configFile: new URL('../web/vite.config.ts', import.meta.url).pathname,
+  mode: 'production',
+  logLevel: 'warn',
 });

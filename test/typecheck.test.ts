@@ -12,3 +12,10 @@ it('the whole project type-checks (tsc --noEmit, strict)', () => {
   expect(r.stdout + r.stderr).toBe('');
   expect(r.status).toBe(0);
 }, 180_000);
+
+it('the web app type-checks (tsc -p web/tsconfig.json, strict, DOM)', () => {
+  const tsc = join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join('web', 'tsconfig.json'), '--noEmit', '--pretty', 'false'], { encoding: 'utf8' });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
+}, 180_000);

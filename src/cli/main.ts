@@ -57,6 +57,18 @@ program
   });
 
 program
+  .command('lint')
+  .description(
+    'Report text in a content pack that likely spoils later episodes (a later episode number, a name that debuts later, a fact the pack dates later), with file and line. Needs no database.\nExit code: 0 clean, 1 likely spoilers found, 2 the pack is invalid or unreadable.',
+  )
+  .argument('<pack>', 'pack directory or .zip archive')
+  .option('--json', 'print one JSON object with every finding instead of text (for scripts)')
+  .action(async (pack: string, opts: { json?: boolean }) => {
+    const { lintCommand } = await import('./commands/lint.js');
+    await lintCommand(pack, opts);
+  });
+
+program
   .command('backup')
   .description('Write the database (embedded or PostgreSQL) and the locally stored images into one .tar.gz with a manifest and checksums. On the embedded database, stop the server first.')
   .argument('<file>', 'the archive to write, e.g. folio-2026-11-30.tar.gz')
@@ -90,6 +102,20 @@ program
     const cfg = config();
     const { mediaPushCommand } = await import('./commands/media.js');
     await mediaPushCommand(cfg, opts);
+  });
+
+program
+  .command('embed')
+  .description(
+    'Give every text chunk a vector from FOLIO_EMBED_MODEL, with progress (imports never wait for this; `folio serve` also does it in the background on first use). Vectors of another model are refused: --replace re-embeds everything.',
+  )
+  .option('--replace', 'delete vectors made by another model and re-embed every chunk')
+  .option('--json', 'print JSON lines (progress, then a summary) instead of a progress bar')
+  .option('-b, --batch <n>', 'chunks per embedding request (default 16)', intOption('--batch', 1, 512))
+  .action(async (opts: { replace?: boolean; json?: boolean; batch?: number }) => {
+    const cfg = config();
+    const { embedCommand } = await import('./commands/embed.js');
+    await embedCommand(cfg, opts);
   });
 
 program

@@ -61,6 +61,18 @@ describe('loadConfig defaults', () => {
       importConcurrency: 2,
       trustProxy: false,
       jobs: { worker: 'inline', concurrency: 1, maxUploadBytes: 200 * 1024 * 1024, leaseMs: 30_000 },
+      chat: {
+        maxQuestionChars: 1000,
+        maxMessages: 200,
+        maxOutputTokens: 800,
+        ratePerReader: 12,
+        ratePerIp: 60,
+        heartbeatMs: 15_000,
+        firstTokenTimeoutMs: 45_000,
+        idleTimeoutMs: 30_000,
+        totalTimeoutMs: 180_000,
+        probeTimeoutMs: 500,
+      },
     } satisfies Config);
   });
 
@@ -389,5 +401,61 @@ describe('loadConfig never echoes secrets', () => {
       ]);
       expect((e as ConfigError).name).toBe('ConfigError');
     }
+  });
+});
+
+describe('companion (chat) variables', () => {
+  it('reads every chat limit and model timeout', () => {
+    expect(
+      load({
+        FOLIO_CHAT_MAX_QUESTION_CHARS: '500',
+        FOLIO_CHAT_MAX_MESSAGES: '40',
+        FOLIO_CHAT_MAX_OUTPUT_TOKENS: '300',
+        FOLIO_CHAT_RATE_PER_READER: '0',
+        FOLIO_CHAT_RATE_PER_IP: '100',
+        FOLIO_CHAT_HEARTBEAT_MS: '5000',
+        FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '2000',
+        FOLIO_MODEL_IDLE_TIMEOUT_MS: '1000',
+        FOLIO_MODEL_TOTAL_TIMEOUT_MS: '60000',
+        FOLIO_MODEL_PROBE_TIMEOUT_MS: '200',
+      }).chat,
+    ).toEqual({
+      maxQuestionChars: 500,
+      maxMessages: 40,
+      maxOutputTokens: 300,
+      ratePerReader: 0,
+      ratePerIp: 100,
+      heartbeatMs: 5000,
+      firstTokenTimeoutMs: 2000,
+      idleTimeoutMs: 1000,
+      totalTimeoutMs: 60000,
+      probeTimeoutMs: 200,
+    });
+  });
+
+  it.each([
+    ['FOLIO_CHAT_MAX_QUESTION_CHARS', '5', 'FOLIO_CHAT_MAX_QUESTION_CHARS: must be an integer between 10 and 20000 (got "5"). Fix: set FOLIO_CHAT_MAX_QUESTION_CHARS'],
+    ['FOLIO_CHAT_MAX_MESSAGES', 'lots', 'FOLIO_CHAT_MAX_MESSAGES: must be an integer between 2 and 10000 (got "lots"). Fix: set FOLIO_CHAT_MAX_MESSAGES'],
+    ['FOLIO_CHAT_MAX_OUTPUT_TOKENS', '0', 'FOLIO_CHAT_MAX_OUTPUT_TOKENS: must be an integer between 16 and 32000 (got "0"). Fix: set FOLIO_CHAT_MAX_OUTPUT_TOKENS'],
+    ['FOLIO_CHAT_RATE_PER_READER', '-1', 'FOLIO_CHAT_RATE_PER_READER: must be an integer between 0 and 100000 (got "-1"). Fix: set FOLIO_CHAT_RATE_PER_READER'],
+    ['FOLIO_CHAT_RATE_PER_IP', '10/min', 'FOLIO_CHAT_RATE_PER_IP: must be an integer between 0 and 100000 (got "10/min"). Fix: set FOLIO_CHAT_RATE_PER_IP'],
+    ['FOLIO_CHAT_HEARTBEAT_MS', '15s', 'FOLIO_CHAT_HEARTBEAT_MS: must be an integer between 1000 and 120000 (got "15s"). Fix: set FOLIO_CHAT_HEARTBEAT_MS'],
+    ['FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS', '10', 'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: must be an integer between 100 and 600000 (got "10"). Fix: set FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS'],
+    ['FOLIO_MODEL_IDLE_TIMEOUT_MS', '1.5', 'FOLIO_MODEL_IDLE_TIMEOUT_MS: must be an integer between 100 and 600000 (got "1.5"). Fix: set FOLIO_MODEL_IDLE_TIMEOUT_MS'],
+    ['FOLIO_MODEL_TOTAL_TIMEOUT_MS', '99999999', 'FOLIO_MODEL_TOTAL_TIMEOUT_MS: must be an integer between 1000 and 1800000 (got "99999999"). Fix: set FOLIO_MODEL_TOTAL_TIMEOUT_MS'],
+    ['FOLIO_MODEL_PROBE_TIMEOUT_MS', '0', 'FOLIO_MODEL_PROBE_TIMEOUT_MS: must be an integer between 50 and 10000 (got "0"). Fix: set FOLIO_MODEL_PROBE_TIMEOUT_MS'],
+  ])('%s=%j fails, naming the variable and the fix', (variable, value, expected) => {
+    expect(problemFor({ [variable]: value }, variable).startsWith(expected)).toBe(true);
+  });
+
+  it('a first-token timeout longer than the total timeout fails, naming the one that was set', () => {
+    expect(problemFor({ FOLIO_MODEL_TOTAL_TIMEOUT_MS: '10000' }, 'FOLIO_MODEL_TOTAL_TIMEOUT_MS')).toContain(
+      'must leave FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS (45000 ms) no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (10000 ms). Fix: raise FOLIO_MODEL_TOTAL_TIMEOUT_MS',
+    );
+    expect(problemFor({ FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '200000' }, 'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS')).toContain('no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (180000 ms)');
+  });
+
+  it('Modal proxy tokens with a provider that is not behind Modal still need both', () => {
+    expect(problems({ FOLIO_MODEL: 'ollama', MODAL_PROXY_TOKEN_ID: 'wk-1' }).map((l) => l.split(':')[0])).toEqual(['MODAL_PROXY_TOKEN_SECRET']);
   });
 });

@@ -56,6 +56,21 @@ export interface Config {
     /** How long a worker's claim on a job lasts without renewal (a killed worker's job is resumed after this). */
     leaseMs: number;
   };
+  /** The companion (chat): limits and timeouts. */
+  chat: {
+    maxQuestionChars: number;
+    maxMessages: number;
+    maxOutputTokens: number;
+    /** Chat requests per minute (token bucket); 0 = no limit. */
+    ratePerReader: number;
+    ratePerIp: number;
+    heartbeatMs: number;
+    /** Model timeouts: before the first token, between tokens, whole answer; and the auto probe. */
+    firstTokenTimeoutMs: number;
+    idleTimeoutMs: number;
+    totalTimeoutMs: number;
+    probeTimeoutMs: number;
+  };
 }
 
 const PROVIDERS = ['auto', 'none', 'ollama', 'openai', 'anthropic'] as const;
@@ -82,6 +97,16 @@ const DEFAULTS = {
   jobConcurrency: 1,
   maxUploadMb: 200,
   jobLeaseS: 30,
+  chatMaxQuestionChars: 1000,
+  chatMaxMessages: 200,
+  chatMaxOutputTokens: 800,
+  chatRatePerReader: 12,
+  chatRatePerIp: 60,
+  chatHeartbeatMs: 15_000,
+  firstTokenTimeoutMs: 45_000,
+  idleTimeoutMs: 30_000,
+  totalTimeoutMs: 180_000,
+  probeTimeoutMs: 500,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +292,16 @@ const fields = {
   FOLIO_JOB_CONCURRENCY: integer('FOLIO_JOB_CONCURRENCY', 1, 16, 'set $NAME to how many jobs one worker runs at once, such as 1 (a Raspberry Pi) or 2.'),
   FOLIO_JOB_LEASE_S: integer('FOLIO_JOB_LEASE_S', 2, 3600, 'set $NAME to how many seconds a job may go without a sign of life from its worker before another worker resumes it, such as 30.'),
   FOLIO_MAX_UPLOAD_MB: integer('FOLIO_MAX_UPLOAD_MB', 1, 2048, 'set $NAME to the largest pack or CBZ upload to accept, in MB, such as 200.'),
+  FOLIO_CHAT_MAX_QUESTION_CHARS: integer('FOLIO_CHAT_MAX_QUESTION_CHARS', 10, 20_000, 'set $NAME to the longest question a reader may send, such as 1000.'),
+  FOLIO_CHAT_MAX_MESSAGES: integer('FOLIO_CHAT_MAX_MESSAGES', 2, 10_000, 'set $NAME to the most messages one conversation may hold, such as 200.'),
+  FOLIO_CHAT_MAX_OUTPUT_TOKENS: integer('FOLIO_CHAT_MAX_OUTPUT_TOKENS', 16, 32_000, 'set $NAME to the longest answer in tokens, such as 800.'),
+  FOLIO_CHAT_RATE_PER_READER: integer('FOLIO_CHAT_RATE_PER_READER', 0, 100_000, 'set $NAME to the chat messages one reader may send per minute, such as 12 (0 = no limit).'),
+  FOLIO_CHAT_RATE_PER_IP: integer('FOLIO_CHAT_RATE_PER_IP', 0, 100_000, 'set $NAME to the chat messages one IP address may send per minute, such as 60 (0 = no limit).'),
+  FOLIO_CHAT_HEARTBEAT_MS: integer('FOLIO_CHAT_HEARTBEAT_MS', 1_000, 120_000, "set $NAME to how often an idle chat stream sends a keep-alive comment, such as 15000 (below your proxy's idle timeout)."),
+  FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: integer('FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS', 100, 600_000, "set $NAME to how long to wait for a model's first token, such as 45000 (raise it for cold GPUs)."),
+  FOLIO_MODEL_IDLE_TIMEOUT_MS: integer('FOLIO_MODEL_IDLE_TIMEOUT_MS', 100, 600_000, 'set $NAME to the longest pause between tokens before an answer is cut off, such as 30000.'),
+  FOLIO_MODEL_TOTAL_TIMEOUT_MS: integer('FOLIO_MODEL_TOTAL_TIMEOUT_MS', 1_000, 1_800_000, 'set $NAME to the longest a whole answer may take, such as 180000.'),
+  FOLIO_MODEL_PROBE_TIMEOUT_MS: integer('FOLIO_MODEL_PROBE_TIMEOUT_MS', 50, 10_000, 'set $NAME to how long FOLIO_MODEL=auto waits for a local Ollama to answer, such as 500.'),
 };
 
 type Env = z.output<z.ZodObject<typeof fields>>;
@@ -373,6 +408,16 @@ function configSchema(cwd: string) {
         for (const name of needs[provider] ?? []) {
           if (!isSet(name)) fail(name, `is required when FOLIO_MODEL=${provider}. Fix: set ${name}, or choose another FOLIO_MODEL.`);
         }
+        // The first-token wait must fit inside the whole answer's time, or it could never fire.
+        const firstToken = env.FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS ?? DEFAULTS.firstTokenTimeoutMs;
+        const total = env.FOLIO_MODEL_TOTAL_TIMEOUT_MS ?? DEFAULTS.totalTimeoutMs;
+        if (firstToken > total) {
+          const culprit = isSet('FOLIO_MODEL_TOTAL_TIMEOUT_MS') ? 'FOLIO_MODEL_TOTAL_TIMEOUT_MS' : 'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS';
+          fail(
+            culprit,
+            `must leave FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS (${firstToken} ms) no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (${total} ms). Fix: raise FOLIO_MODEL_TOTAL_TIMEOUT_MS or lower FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS.`,
+          );
+        }
         const embed = env.FOLIO_EMBED_MODEL;
         if (embed !== undefined && embed !== 'local' && embed !== 'none' && (provider === 'none' || provider === 'anthropic')) {
           fail(
@@ -430,6 +475,18 @@ function configSchema(cwd: string) {
           concurrency: env.FOLIO_JOB_CONCURRENCY ?? DEFAULTS.jobConcurrency,
           maxUploadBytes: (env.FOLIO_MAX_UPLOAD_MB ?? DEFAULTS.maxUploadMb) * 1024 * 1024,
           leaseMs: (env.FOLIO_JOB_LEASE_S ?? DEFAULTS.jobLeaseS) * 1000,
+        },
+        chat: {
+          maxQuestionChars: env.FOLIO_CHAT_MAX_QUESTION_CHARS ?? DEFAULTS.chatMaxQuestionChars,
+          maxMessages: env.FOLIO_CHAT_MAX_MESSAGES ?? DEFAULTS.chatMaxMessages,
+          maxOutputTokens: env.FOLIO_CHAT_MAX_OUTPUT_TOKENS ?? DEFAULTS.chatMaxOutputTokens,
+          ratePerReader: env.FOLIO_CHAT_RATE_PER_READER ?? DEFAULTS.chatRatePerReader,
+          ratePerIp: env.FOLIO_CHAT_RATE_PER_IP ?? DEFAULTS.chatRatePerIp,
+          heartbeatMs: env.FOLIO_CHAT_HEARTBEAT_MS ?? DEFAULTS.chatHeartbeatMs,
+          firstTokenTimeoutMs: env.FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS ?? DEFAULTS.firstTokenTimeoutMs,
+          idleTimeoutMs: env.FOLIO_MODEL_IDLE_TIMEOUT_MS ?? DEFAULTS.idleTimeoutMs,
+          totalTimeoutMs: env.FOLIO_MODEL_TOTAL_TIMEOUT_MS ?? DEFAULTS.totalTimeoutMs,
+          probeTimeoutMs: env.FOLIO_MODEL_PROBE_TIMEOUT_MS ?? DEFAULTS.probeTimeoutMs,
         },
       };
     });

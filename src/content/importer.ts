@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
 import { chunkText, markdownToText } from './chunking.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from './images.js';
+import { lintPack, lintWarnings } from './lint.js';
 import { openPack, type PackSource } from './pack-source.js';
 import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';
 import * as q from './queries.js';
@@ -95,7 +96,12 @@ export async function importPack(deps: { database: Database; storage: Storage },
 
   const seriesId = pack.series.id;
   const pageCount = pack.episodes.reduce((n, e) => n + e.data.pages.length, 0);
-  const base = { seriesId, title: pack.series.title, episodes: pack.episodes.length, pages: pageCount, warnings: pack.warnings };
+  // Likely spoilers in the text itself (docs/lint.md): warnings, never a reason to refuse the pack.
+  const warnings = [
+    ...pack.warnings,
+    ...(await lintPack(pack).then(lintWarnings, (err: unknown) => [{ file: 'series.yaml', message: `the spoiler lint could not run: ${(err as Error).message}` }])),
+  ];
+  const base = { seriesId, title: pack.series.title, episodes: pack.episodes.length, pages: pageCount, warnings };
   if (opts.dryRun) return { ...base, status: 'valid', chunks: 0, imagesMade: 0, imagesReused: 0, ms: performance.now() - started };
 
   const hash = await packHash(pack);
@@ -152,6 +158,7 @@ export async function importPack(deps: { database: Database; storage: Storage },
   opts.signal?.throwIfAborted();
   report({ phase: 'publish', done: 0, total: 1 });
   const status = await q.publishSeries(db, content);
+  await q.refreshStatistics(db);
   report({ phase: 'publish', done: 1, total: 1 });
   return { ...base, status, chunks: content.chunks.length, imagesMade: made, imagesReused: reused, ms: performance.now() - started };
 }

@@ -142,3 +142,12 @@ export async function deleteSeries(db: Db, seriesId: string): Promise<{ orphanKe
     return { orphanKeys };
   });
 }
+
+/**
+ * Fresh planner statistics for the content tables after a publish. PGlite has
+ * no autovacuum: without this the planner guesses every table is tiny and, for
+ * example, filters every visible chunk instead of using the full-text index.
+ */
+export async function refreshStatistics(db: Db): Promise<void> {
+  await db.execute(sql`ANALYZE series, episodes, pages, chunks, wiki_articles, wiki_sections, entities, entity_descriptions, relationships`);
+}

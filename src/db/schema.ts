@@ -181,6 +181,39 @@ export const progress = pgTable(
   (t) => [primaryKey({ columns: [t.readerId, t.seriesId] })],
 );
 
+/** The companion (migration 0002): a reader's conversations and their messages, each at the position it was written. */
+export const conversations = pgTable(
+  'conversations',
+  {
+    readerId: uuid('reader_id').notNull(),
+    id: text('id').notNull(),
+    seriesId: text('series_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.readerId, t.id] })],
+);
+
+export const messages = pgTable('messages', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  readerId: uuid('reader_id').notNull(),
+  conversationId: text('conversation_id').notNull(),
+  clientId: text('client_id'),
+  role: text('role').$type<'user' | 'assistant'>().notNull(),
+  text: text('text').notNull(),
+  episode: integer('episode').notNull(),
+  page: integer('page').notNull(),
+  status: text('status').notNull(),
+  citations: jsonb('citations').$type<unknown[]>().notNull(),
+  suggestions: jsonb('suggestions').$type<string[]>().notNull(),
+  model: text('model'),
+  inputTokens: integer('input_tokens'),
+  outputTokens: integer('output_tokens'),
+  ttftMs: integer('ttft_ms'),
+  latencyMs: integer('latency_ms'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
 export const schema = {
   series,
   episodes,
@@ -194,4 +227,6 @@ export const schema = {
   imageVariants,
   readers,
   progress,
+  conversations,
+  messages,
 };

@@ -9,6 +9,10 @@ import { comicInfo, makeCbz } from '../../test/cbz.js';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
+import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { modelRegistryFor } from '../chat/create.js';
+import { loadConfig } from '../config/env.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import type { JobOut } from '../jobs/jobs.js';
 import { Worker } from '../jobs/worker.js';
@@ -18,6 +22,7 @@ let t: TestDatabase;
 let server: TestServer;
 let off: TestServer;
 let worker: Worker;
+let ollama: FakeModelServer;
 
 async function zipDir(dir: string): Promise<Uint8Array> {
   const files: Record<string, Uint8Array> = {};
@@ -37,13 +42,22 @@ beforeAll(async () => {
   let wake = () => {};
   server = await startTestServer(t.database, { adminToken: ADMIN, jobs: { wake: () => wake(), maxUploadBytes: 5 * 1024 * 1024 } });
   off = await startTestServer(t.database);
-  worker = new Worker({ db: t.database.db, handlers: jobHandlers({ database: t.database, storage: server.storage, importConcurrency: 2 }), logger: pino({ level: 'silent' }), concurrency: 1, pollMs: 50 });
+  ollama = await startFakeOllama();
+  const models = modelRegistryFor(loadConfig({ FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_EMBED_MODEL: 'nomic-embed-text:latest' }), pino({ level: 'silent' }));
+  worker = new Worker({
+    db: t.database.db,
+    handlers: jobHandlers({ database: t.database, storage: server.storage, importConcurrency: 2, embedder: () => models.embedder() }),
+    logger: pino({ level: 'silent' }),
+    concurrency: 1,
+    pollMs: 50,
+  });
   wake = () => worker.wake();
   worker.start();
 }, 120_000);
 
 afterAll(async () => {
   await worker?.stop();
+  await ollama?.close();
   await server?.close();
   await off?.close();
   await t?.close();
@@ -123,6 +137,22 @@ describe('operator API: imports', () => {
     expect(list.jobs.map((j) => j.id)).toContain(job.id);
   });
 
+  it('an import queues an embed job that gives every chunk a vector from the configured embedder (fake Ollama /api/embed)', async () => {
+    const res = await upload(await zipDir(await writeTinyPack({ id: 'embed-me' })));
+    const { job } = (await res.json()) as { job: JobOut };
+    await waitForJob(job.id);
+    const embeds = ((await (await admin('/api/admin/jobs?limit=200')).json()) as { jobs: JobOut[] }).jobs.filter((j) => j.kind === 'embed');
+    expect(embeds.length).toBeGreaterThan(0);
+    const done = await waitForJob(embeds[0]!.id);
+    expect(done).toMatchObject({ state: 'succeeded', result: { model: expect.stringContaining('nomic-embed-text') } });
+    expect(ollama.requests.some((r) => r.path === '/api/embed')).toBe(true);
+    // Triggered by hand too; nothing left to embed the second time.
+    const again = await admin('/api/admin/embeddings', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(again.status).toBe(202);
+    expect(await waitForJob(((await again.json()) as { job: JobOut }).job.id)).toMatchObject({ state: 'succeeded', result: { embedded: 0 } });
+    expect((await admin('/api/admin/embeddings', { method: 'POST', body: '{"replace":"yes"}', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+  });
+
   it('imports an uploaded .cbz', async () => {
     const res = await upload(await makeCbz({ pages: 2, comicInfo: comicInfo({ Series: 'Upload Tales', Number: 1 }) }), 'application/vnd.comicbook+zip', '?filename=tales-1.cbz');
     expect(res.status).toBe(202);
@@ -192,7 +222,7 @@ describe('operator API: series', () => {
     const before = await files();
     // Two packs with identical pages share every stored image (content-addressed keys).
     for (const id of ['share-a', 'share-b']) {
-      const { job } = (await (await upload(await zipDir(await writeTinyPack({ id, pagesPerEpisode: 2, episodes: 1 })))).json()) as { job: JobOut };
+      const { job } = (await (await upload(await zipDir(await writeTinyPack({ id, pagesPerEpisode: 2, episodes: 1, seed: 5 })))).json()) as { job: JobOut };
       expect((await waitForJob(job.id)).state).toBe('succeeded');
     }
     const withBoth = await files();
@@ -202,7 +232,7 @@ describe('operator API: series', () => {
     expect((await admin('/api/admin/series/share-b', { method: 'DELETE' })).status).toBe(204);
     expect(await files()).toBe(before);
     // A re-import after the delete makes the images again instead of trusting a stale cache.
-    const { job } = (await (await upload(await zipDir(await writeTinyPack({ id: 'share-a', pagesPerEpisode: 2, episodes: 1 })))).json()) as { job: JobOut };
+    const { job } = (await (await upload(await zipDir(await writeTinyPack({ id: 'share-a', pagesPerEpisode: 2, episodes: 1, seed: 5 })))).json()) as { job: JobOut };
     expect(await waitForJob(job.id)).toMatchObject({ state: 'succeeded', result: { imagesReused: 0 } });
     expect(await files()).toBe(withBoth);
   });

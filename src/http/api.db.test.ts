@@ -327,7 +327,6 @@ describe('health and readiness', () => {
         [`/api/series/${SERIES}/episodes/1`, {}],
         ['/api/series', { token: 'A'.repeat(43) }],
         ['/api/readers', { method: 'POST' }],
-        ['/', {}],
       ] as const) {
         const res = await starting.fetch(path, init);
         expect(res.headers.get('retry-after'), path).toBe('1');

@@ -9,12 +9,17 @@ import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
 import { readerAuth } from './reader-auth.js';
 import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
+import { CHAT_PATH, chatRoutes } from './routes/chat.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
-import { homeRoutes } from './routes/home.js';
 import { mediaRoutes } from './routes/media.js';
 import { progressRoutes } from './routes/progress.js';
 import { readerRoutes } from './routes/readers.js';
+import { searchRoutes } from './routes/search.js';
 import { seriesRoutes } from './routes/series.js';
+import { webRoutes } from './routes/web.js';
+import { wikiRoutes } from './routes/wiki.js';
+import { worldRoutes } from './routes/world.js';
 
 export const API_BODY_LIMIT = 64 * 1024;
 
@@ -51,17 +56,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   const apiBodyLimit = bodyLimit({ maxSize: API_BODY_LIMIT, onError: () => { throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`); } });
   // Archive uploads have their own, larger limit (FOLIO_MAX_UPLOAD_MB), applied after operator auth.
-  app.use('/api/*', (c, next) => (c.req.path === IMPORTS_PATH ? next() : apiBodyLimit(c, next)));
+  // Chat requests carry the client's message list (the AI SDK transport sends it all): own, larger limit.
+  app.use('/api/*', (c, next) => (c.req.path === IMPORTS_PATH || CHAT_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)));
   app.use('/api/series', readerAuth(deps));
   app.use('/api/series/*', readerAuth(deps));
+  app.use('/api/conversations/*', readerAuth(deps));
 
   app.route('/', healthRoutes(deps));
   app.route('/', readerRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', seriesRoutes(deps));
   app.route('/', progressRoutes(deps));
+  app.route('/', worldRoutes(deps));
+  app.route('/', wikiRoutes(deps));
+  app.route('/', searchRoutes(deps));
+  app.route('/', chatRoutes(deps));
+  app.route('/', conversationRoutes(deps));
   app.route('/', mediaRoutes(deps));
-  app.route('/', homeRoutes(deps));
+  app.route('/', webRoutes(deps));
 
   app.notFound((c) => errorResponse(c, new FolioError('not_found:route', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((err, c) => {

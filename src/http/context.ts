@@ -1,3 +1,4 @@
+import type { Companion } from '../chat/companion.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/storage.js';
@@ -13,6 +14,10 @@ export interface AppDeps {
   adminToken?: string;
   /** Background jobs: wake the in-process worker after an enqueue; upload size limit. */
   jobs?: { wake(): void; maxUploadBytes: number };
+  /** The built web reader; default dist/web (routes/web.ts). */
+  webDir?: string;
+  /** The chat companion (routes/chat.ts); unset = chat answers 503 unavailable:companion. */
+  companion?: Companion;
 }
 
 export type AppEnv = {

@@ -596,7 +596,6 @@ describe('unknown routes', () => {
     ['GET', '/%00'],
     ['GET', '/' + 'x'.repeat(6000)],
     ['OPTIONS', '/api/series'],
-    ['POST', '/api/admin/imports'],
   ];
 
   for (const [method, path] of UNKNOWN) {
@@ -605,6 +604,12 @@ describe('unknown routes', () => {
       if (method !== 'GET') await expectError(await server.fetch(path, { method, token, json: { episode: 9, page: 0 } }), 404, 'not_found:route');
     });
   }
+
+  it('the operator API is off without ADMIN_TOKEN: 403 forbidden:admin, whatever the body', async () => {
+    for (const [method, path] of [['POST', '/api/admin/imports'], ['GET', '/api/admin/jobs'], ['DELETE', `/api/admin/series/${SERIES}`]] as const) {
+      await expectError(await server.fetch(path, { method, token }), 403, 'forbidden:admin');
+    }
+  });
 
   it('HEAD on unknown routes has a 404 status and no 5xx', async () => {
     const res = await server.fetch('/api/nothing', { method: 'HEAD' });

@@ -1,6 +1,9 @@
 /** What each job kind does. Other features add their kinds here (e.g. re-embedding). */
 import type { Database } from '../db/client.js';
 import { importPack } from '../content/importer.js';
+import type { Embedder } from '../models/types.js';
+import { embedPending } from '../retrieval/embeddings.js';
+import { JobQueue } from './jobs.js';
 import { openPackArchive } from '../content/pack-source.js';
 import { FolioError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -11,6 +14,8 @@ export interface HandlerDeps {
   database: Database;
   storage: Storage;
   importConcurrency: number;
+  /** FOLIO_EMBED_MODEL's embedder (null with `none`); made on first use, the local model loads lazily. */
+  embedder?: () => Embedder | null;
 }
 
 /**
@@ -25,6 +30,8 @@ export function importHandler(deps: HandlerDeps): JobHandler {
     if (!upload) throw new FolioError('bad_request:import', 'The uploaded archive of this job is gone; upload it again.');
     const source = await openPackArchive(upload.bytes, upload.name);
     const r = await importPack(deps, source, { concurrency: deps.importConcurrency, signal, onProgress: (p) => progress({ ...p }) });
+    // New text needs vectors: queue that as its own job, so the import is done (and visible) first.
+    if (r.status !== 'unchanged' && deps.embedder?.()) await new JobQueue(deps.database.db).enqueue('embed', { after: job.id });
     return {
       seriesId: r.seriesId,
       title: r.title,
@@ -39,6 +46,24 @@ export function importHandler(deps: HandlerDeps): JobHandler {
   };
 }
 
+/**
+ * `embed`: vectors for every chunk without one (`replace`: first delete vectors of
+ * another model). Resumable by nature: a retry continues with what is still missing.
+ */
+export function embedHandler(deps: HandlerDeps): JobHandler {
+  return async ({ job, signal, progress }) => {
+    const embedder = deps.embedder?.() ?? null;
+    if (!embedder) throw new FolioError('bad_request:embed', 'FOLIO_EMBED_MODEL=none: embeddings are off, there is nothing to embed.');
+    const r = await embedPending(deps.database.db, embedder, {
+      replace: job.payload.replace === true,
+      signal,
+      batchSize: 16,
+      onProgress: (p) => progress({ phase: 'embed', done: p.done, total: p.total, model: p.model }),
+    });
+    return { model: r.model, embedded: r.embedded };
+  };
+}
+
 export function jobHandlers(deps: HandlerDeps): Record<string, JobHandler> {
-  return { import: importHandler(deps) };
+  return { import: importHandler(deps), embed: embedHandler(deps) };
 }

@@ -92,7 +92,8 @@ describe.skipIf(!onPostgres)('worker killed mid-import', () => {
 
     const first = startWorker();
     let progress: JobOut | undefined;
-    const until = Date.now() + 90_000;
+    // Generous: under a loaded CI machine the 192-page import is slow; the assertions are about outcomes, not speed.
+    const until = Date.now() + 240_000;
     for (;;) {
       progress = await queue.get(job.id);
       const p = progress.progress as { phase?: string; done?: number; total?: number } | null;
@@ -111,7 +112,7 @@ describe.skipIf(!onPostgres)('worker killed mid-import', () => {
     for (;;) {
       done = await queue.get(job.id);
       if (done.state !== 'queued' && done.state !== 'running') break;
-      if (Date.now() > until + 90_000) throw new Error(`not finished: ${JSON.stringify(done)}`);
+      if (Date.now() > until + 240_000) throw new Error(`not finished: ${JSON.stringify(done)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     watching = false;
@@ -127,5 +128,5 @@ describe.skipIf(!onPostgres)('worker killed mid-import', () => {
     for (const s of seen) expect(['absent', 'detail:404', 'episodes:23', 'detail:23']).toContain(s);
     expect(seen).toContain('absent');
     expect(seen).toContain('episodes:23');
-  }, 240_000);
+  }, 600_000);
 });

@@ -2,6 +2,7 @@
  * `folio serve`: listen first (so /health answers at once), then open and
  * migrate the database, import the sample on first run, and flip /ready.
  */
+import { createCompanion } from '../chat/create.js';
 import type { Config } from '../config/env.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
@@ -21,7 +22,9 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = openStorage(config);
   let worker: Worker | null = null;
+  const companion = createCompanion(config, logger);
   const deps: AppDeps = {
+    companion,
     logger,
     storage,
     runtime: { database: null },
@@ -55,7 +58,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (config.jobs.worker === 'inline') {
       worker = new Worker({
         db: database.db,
-        handlers: jobHandlers({ database, storage, importConcurrency: config.importConcurrency }),
+        // The companion's embedder: one model instance for chat and for embed jobs.
+        handlers: jobHandlers({ database, storage, importConcurrency: config.importConcurrency, embedder: () => companion.deps.models.embedder() }),
         logger,
         concurrency: config.jobs.concurrency,
         leaseMs: config.jobs.leaseMs,
@@ -63,6 +67,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       worker.start();
     }
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'ready');
+    companion.announce().catch((err: unknown) => logger.warn({ err }, 'companion: could not check the model'));
   })();
 
   return {
@@ -73,6 +78,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ready.catch(() => {});
       await worker?.stop();
+      await companion.close();
       const db = deps.runtime.database;
       deps.runtime.database = null;
       await db?.close();

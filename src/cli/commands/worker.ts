@@ -1,5 +1,6 @@
 /** `folio worker`: run background jobs (imports, re-embedding) in their own process, until SIGTERM. */
 import type { Config } from '../../config/env.js';
+import { modelRegistryFor } from '../../chat/create.js';
 import { jobHandlers } from '../../jobs/handlers.js';
 import { Worker } from '../../jobs/worker.js';
 import { createLogger } from '../../logger.js';
@@ -9,9 +10,10 @@ export async function workerCommand(cfg: Config, opts: { concurrency?: number })
   const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
   const storage = openStorage(cfg);
   const database = await openMigratedDatabase(cfg);
+  const models = modelRegistryFor(cfg, logger);
   const worker = new Worker({
     db: database.db,
-    handlers: jobHandlers({ database, storage, importConcurrency: cfg.importConcurrency }),
+    handlers: jobHandlers({ database, storage, importConcurrency: cfg.importConcurrency, embedder: () => models.embedder() }),
     logger,
     concurrency: opts.concurrency ?? cfg.jobs.concurrency,
     leaseMs: cfg.jobs.leaseMs,
@@ -25,6 +27,7 @@ export async function workerCommand(cfg: Config, opts: { concurrency?: number })
       logger.info({ signal }, 'worker shutting down: finishing running jobs (up to 30 s), then handing them back');
       void worker
         .stop(30_000)
+        .then(() => models.embedder()?.close?.())
         .then(() => database.close())
         .then(resolve);
     };

@@ -31,6 +31,7 @@ const jobIdParam = z.object({ id: z.uuid('must be a job id') });
 const jobsQuery = z.object({ state: z.enum(JOB_STATES).optional(), limit: z.coerce.number().int().min(1).max(200).optional() });
 const seriesParam = z.object({ seriesId: seriesIdParam });
 const seriesPatch = z.strictObject({ showUnreadCovers: z.boolean() });
+const embedBody = z.strictObject({ replace: z.boolean().optional() });
 
 export function adminRoutes(deps: AppDeps) {
   const maxUpload = deps.jobs?.maxUploadBytes ?? 200 * 1024 * 1024;
@@ -68,6 +69,12 @@ export function adminRoutes(deps: AppDeps) {
         return c.json({ job, warnings: read.pack.warnings.map(formatProblem) }, 202);
       },
     )
+    .post('/api/admin/embeddings', async (c) => {
+      const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await readJson(c, embedBody, 'embed');
+      const job = await queue().enqueue('embed', { replace: body.replace ?? false });
+      c.header('Location', `/api/admin/jobs/${job.id}`);
+      return c.json({ job }, 202);
+    })
     .get('/api/admin/jobs', async (c) => {
       const { state, limit } = parseWith(jobsQuery, c.req.query(), 'jobs', 'query');
       return c.json({ jobs: await queue().list({ state, limit }) });

@@ -9,10 +9,18 @@ export function readerRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().post('/api/readers', async (c) => {
     const { token } = await createReader(requireDatabase(deps).db);
     const secure = new URL(c.req.url).protocol === 'https:' || (deps.trustProxy && c.req.header('x-forwarded-proto') === 'https');
+    // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
+    // credentialed fetches carry the cookie only with SameSite=None, which
+    // browsers accept only with Secure. Partitioned (CHIPS) keys it to the
+    // app's site, so it also works where third-party cookies are blocked.
+    // Over plain http that is impossible: Lax, and the app must be same-site
+    // (docs/web.md).
+    const crossSite = deps.corsOrigins.length > 0 && secure;
     setCookie(c, READER_COOKIE, token, {
       httpOnly: true,
-      sameSite: 'Lax',
+      sameSite: crossSite ? 'None' : 'Lax',
       secure,
+      ...(crossSite ? { partitioned: true } : {}),
       path: '/',
       maxAge: 400 * 24 * 3600,
     });

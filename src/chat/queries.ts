@@ -1,0 +1,230 @@
+/**
+ * All SQL of the chat feature: conversations and their messages. Messages are
+ * shown and replayed only when the position they were written at is visible
+ * to the reader now (`visibleTo`, from the progress row), so after a progress
+ * reset, later messages disappear from both.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
+import { enableIterativeScan, fullTextSql, pageChunksSql, vectorSql, type ChunkHit } from '../retrieval/queries.js';
+import { conversations, messages, series } from '../db/schema.js';
+import { visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+import type { Position } from '../spoilers/position.js';
+
+export async function seriesTitle(db: Db, seriesId: string): Promise<string | null> {
+  const rows = await db.select({ title: series.title }).from(series).where(eq(series.id, seriesId));
+  return rows[0]?.title ?? null;
+}
+
+export interface TurnContextArgs {
+  readerId: string;
+  seriesId: string;
+  conversationId: string;
+  /** Client id of the question (history stops before it when it is already stored: a regenerate). */
+  questionId: string;
+  /** `websearch_to_tsquery` text, or null when the question has no searchable word. */
+  webSearch: string | null;
+  /** Pages in view, or null for the position's page. */
+  viewing: Position[] | null;
+  queryVector: { model: string; vector: number[] } | null;
+  historyLimit: number;
+  candidates: number;
+}
+
+export interface TurnContext {
+  /** null: no such series. */
+  title: string | null;
+  position: Position | null;
+  /** The series of the conversation with this id, null when it is new. */
+  conversationSeries: string | null;
+  messages: number;
+  /** Every entity name and alias of the series, with its kind and whether the reader has reached it. */
+  entities: Array<{ slug: string; name: string; kind: string; aliases: string[]; visible: boolean }>;
+  history: Array<{ role: 'user' | 'assistant'; text: string }>;
+  textHits: ChunkHit[];
+  vectorHits: ChunkHit[];
+  viewHits: ChunkHit[];
+  positionHits: ChunkHit[];
+}
+
+const jsonRows = (statement: SQL) => sql`(SELECT COALESCE(json_agg(t), '[]'::json) FROM (${statement}) t)`;
+
+/**
+ * Everything a chat turn reads, in one statement: the series, the reader's position, the
+ * conversation's owner and length, the entities split by the boundary, the replayable history and
+ * the retrieval candidates (full-text, vector, page text). One statement sees one snapshot, so
+ * every check of the turn uses one position; and it costs one round trip before the model is asked.
+ * With a query vector it runs in a transaction that enables iterative HNSW scans.
+ */
+export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnContext> {
+  const scope: ReaderScope & { readerId: string } = { readerId: a.readerId, seriesId: a.seriesId };
+  const visible = (alias: string) => visibleTo(scope, { episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });
+  const empty = sql`'[]'::json`;
+  const statement = sql`
+    SELECT s.title, p.episode, p.page,
+      (SELECT c.series_id FROM conversations c WHERE c.reader_id = ${a.readerId} AND c.id = ${a.conversationId}) AS "conversationSeries",
+      (SELECT count(*)::int FROM messages m WHERE m.reader_id = ${a.readerId} AND m.conversation_id = ${a.conversationId}) AS messages,
+      (SELECT COALESCE(json_agg(json_build_object('slug', e.slug, 'name', e.name, 'kind', e.kind, 'aliases', e.aliases,
+                                                 'visible', COALESCE(${visible('e')}, false)) ORDER BY e.episode, e.page, e.name), '[]'::json)
+         FROM entities e WHERE e.series_id = ${a.seriesId}) AS entities,
+      (SELECT COALESCE(json_agg(json_build_object('role', h.role, 'text', h.text) ORDER BY h.id), '[]'::json) FROM (
+          SELECT m.id, m.role, m.text FROM messages m
+           WHERE m.reader_id = ${a.readerId} AND m.conversation_id = ${a.conversationId}
+             AND m.id < COALESCE((SELECT x.id FROM messages x WHERE x.reader_id = ${a.readerId} AND x.conversation_id = ${a.conversationId} AND x.client_id = ${a.questionId}), 9223372036854775807)
+             AND m.status IN ('complete', 'quote', 'guarded', 'declined') AND ${visible('m')}
+           ORDER BY m.id DESC LIMIT ${a.historyLimit}) h) AS history,
+      ${a.webSearch ? jsonRows(fullTextSql(scope, a.webSearch, a.candidates)) : empty} AS "textHits",
+      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates)) : empty} AS "vectorHits",
+      ${jsonRows(pageChunksSql(scope, a.viewing))} AS "viewHits",
+      ${a.viewing ? jsonRows(pageChunksSql(scope, null)) : empty} AS "positionHits"
+    FROM (SELECT ${a.seriesId}::text AS id) x
+    LEFT JOIN series s ON s.id = x.id
+    LEFT JOIN progress p ON p.reader_id = ${a.readerId} AND p.series_id = x.id`;
+  type Row = Omit<TurnContext, 'position'> & { episode: number | null; page: number | null };
+  const rows = a.queryVector
+    ? await db.transaction(async (tx) => {
+        await enableIterativeScan(tx as unknown as Db);
+        return queryRows<Row>(tx as unknown as Db, statement);
+      })
+    : await queryRows<Row>(db, statement);
+  const { episode, page, ...rest } = rows[0]!;
+  return { ...rest, position: episode === null || page === null ? null : { episode, page } };
+}
+
+/** The conversation's series, or null when this reader has no conversation with this id. */
+export async function conversationSeries(db: Db, readerId: string, id: string): Promise<string | null> {
+  const rows = await db
+    .select({ seriesId: conversations.seriesId })
+    .from(conversations)
+    .where(and(eq(conversations.readerId, readerId), eq(conversations.id, id)));
+  return rows[0]?.seriesId ?? null;
+}
+
+export interface NewMessage {
+  readerId: string;
+  conversationId: string;
+  /** The conversation is created with this series if it does not exist yet. */
+  seriesId: string;
+  clientId: string | null;
+  role: 'user' | 'assistant';
+  text: string;
+  position: Position;
+  status: string;
+  citations?: unknown[];
+  suggestions?: string[];
+  model?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  ttftMs?: number | null;
+  latencyMs?: number | null;
+}
+
+/**
+ * Store a message (creating its conversation if new, in the same statement). A user message whose
+ * client id is already stored (the AI SDK's "regenerate") is not stored twice: its id is returned
+ * and the answers after it are removed.
+ */
+export async function insertMessage(db: Db, m: NewMessage): Promise<{ id: number; existed: boolean }> {
+  const values = {
+    readerId: m.readerId,
+    conversationId: m.conversationId,
+    clientId: m.clientId,
+    role: m.role,
+    text: m.text,
+    episode: m.position.episode,
+    page: m.position.page,
+    status: m.status,
+    citations: m.citations ?? [],
+    suggestions: m.suggestions ?? [],
+    model: m.model ?? null,
+    inputTokens: m.inputTokens ?? null,
+    outputTokens: m.outputTokens ?? null,
+    ttftMs: m.ttftMs ?? null,
+    latencyMs: m.latencyMs ?? null,
+  };
+  // One round trip: the insert and the conversation's timestamp.
+  const [inserted] = await queryRows<{ id: number }>(
+    db,
+    sql`WITH conv AS (
+          INSERT INTO conversations (reader_id, id, series_id) VALUES (${m.readerId}, ${m.conversationId}, ${m.seriesId}) ON CONFLICT DO NOTHING),
+        ins AS (
+          INSERT INTO messages (reader_id, conversation_id, client_id, role, text, episode, page, status, citations, suggestions, model,
+                                input_tokens, output_tokens, ttft_ms, latency_ms)
+          VALUES (${values.readerId}, ${values.conversationId}, ${values.clientId}, ${values.role}, ${values.text}, ${values.episode}, ${values.page},
+                  ${values.status}, ${JSON.stringify(values.citations)}::jsonb, ${JSON.stringify(values.suggestions)}::jsonb, ${values.model},
+                  ${values.inputTokens}, ${values.outputTokens}, ${values.ttftMs}, ${values.latencyMs})
+          ON CONFLICT DO NOTHING
+          RETURNING id),
+        touch AS (UPDATE conversations SET updated_at = now() WHERE reader_id = ${m.readerId} AND id = ${m.conversationId})
+        SELECT id::int AS id FROM ins`,
+  );
+  if (inserted) return { id: inserted.id, existed: false };
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.readerId, m.readerId), eq(messages.conversationId, m.conversationId), eq(messages.clientId, m.clientId!)));
+  await db.execute(
+    sql`DELETE FROM messages WHERE reader_id = ${m.readerId} AND conversation_id = ${m.conversationId} AND id > ${row!.id} AND role = 'assistant'`,
+  );
+  return { id: row!.id, existed: true };
+}
+
+export interface StoredMessage {
+  id: number;
+  clientId: string | null;
+  role: 'user' | 'assistant';
+  text: string;
+  episode: number;
+  page: number;
+  status: string;
+  citations: unknown[];
+  suggestions: string[];
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  ttftMs: number | null;
+  latencyMs: number | null;
+  createdAt: string;
+}
+
+const messageVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`m.episode`, page: sql`m.page` });
+
+/** The visible messages of a conversation, oldest first. */
+export async function visibleMessages(db: Db, scope: ReaderScope & { readerId: string }, conversationId: string): Promise<StoredMessage[]> {
+  return queryRows<StoredMessage>(
+    db,
+    sql`SELECT m.id::int AS id, m.client_id AS "clientId", m.role, m.text, m.episode, m.page, m.status, m.citations, m.suggestions, m.model,
+               m.input_tokens AS "inputTokens", m.output_tokens AS "outputTokens", m.ttft_ms AS "ttftMs", m.latency_ms AS "latencyMs",
+               m.created_at::text AS "createdAt"
+          FROM messages m
+         WHERE m.reader_id = ${scope.readerId} AND m.conversation_id = ${conversationId} AND ${messageVisible(scope)}
+         ORDER BY m.id`,
+  );
+}
+
+export interface ConversationSummary {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  firstQuestion: string;
+  messages: number;
+}
+
+/** This reader's conversations in a series that have at least one visible message, newest first. */
+export async function listConversations(db: Db, scope: ReaderScope & { readerId: string }): Promise<ConversationSummary[]> {
+  return queryRows<ConversationSummary>(
+    db,
+    sql`SELECT c.id, c.created_at::text AS "createdAt", c.updated_at::text AS "updatedAt",
+               (SELECT m.text FROM messages m
+                 WHERE m.reader_id = c.reader_id AND m.conversation_id = c.id AND m.role = 'user' AND ${messageVisible(scope)}
+                 ORDER BY m.id LIMIT 1) AS "firstQuestion",
+               (SELECT count(*)::int FROM messages m
+                 WHERE m.reader_id = c.reader_id AND m.conversation_id = c.id AND ${messageVisible(scope)}) AS messages
+          FROM conversations c
+         WHERE c.reader_id = ${scope.readerId} AND c.series_id = ${scope.seriesId}
+           AND EXISTS (SELECT 1 FROM messages m WHERE m.reader_id = c.reader_id AND m.conversation_id = c.id AND ${messageVisible(scope)})
+         ORDER BY c.updated_at DESC, c.id
+         LIMIT 200`,
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * `POST /api/series/:seriesId/chat`: the companion, as an AI SDK UI-message stream (SSE).
+ * `POST /api/series/:seriesId/chat/warmup`: best-effort model warm-up when a chat opens.
+ * Validation, rate limits and "who/where is the reader" fail as JSON 4xx before the stream
+ * starts; after that, failures are typed parts inside the stream (docs/companion.md).
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createUIMessageStreamResponse } from 'ai';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { Companion } from '../../chat/companion.js';
+import { chatRequestSchema } from '../../chat/request.js';
+import { FolioError } from '../../errors.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireDatabase } from '../database.js';
+import { seriesIdParam } from '../params.js';
+import { requireReader } from '../reader-auth.js';
+import { parseWith, readJson } from '../validate.js';
+
+export const CHAT_PATH = /^\/api\/series\/[^/]+\/chat$/;
+/** The transport sends the whole client-side conversation; only the newest question is used. */
+export const CHAT_BODY_LIMIT = 1024 * 1024;
+
+const params = z.object({ seriesId: seriesIdParam });
+
+function requireCompanion(deps: AppDeps): Companion {
+  if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
+  return deps.companion;
+}
+
+/** The client's address for per-IP limits: the proxy's X-Forwarded-For only when FOLIO_TRUST_PROXY is on. */
+export function clientIp(c: Context<AppEnv>, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function chatRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .post(
+      '/api/series/:seriesId/chat',
+      bodyLimit({
+        maxSize: CHAT_BODY_LIMIT,
+        onError: () => {
+          throw new FolioError('payload_too_large:chat', `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`);
+        },
+      }),
+      async (c) => {
+        const { seriesId } = parseWith(params, c.req.param(), 'chat', 'path');
+        const readerId = requireReader(c);
+        const companion = requireCompanion(deps);
+        const body = await readJson(c, chatRequestSchema, 'chat');
+        const { db } = requireDatabase(deps);
+        const turn = await companion.prepare(db, readerId, seriesId, body, clientIp(c, deps.trustProxy), c.req.raw.signal);
+        const stream = companion.stream(db, turn, c.req.raw.signal);
+        return createUIMessageStreamResponse({
+          stream,
+          // SSE comments keep proxies from closing a stream while the model thinks.
+          keepAliveMs: companion.deps.limits.heartbeatMs,
+          headers: { 'cache-control': 'no-cache, no-transform' },
+        });
+      },
+    )
+    .post('/api/series/:seriesId/chat/warmup', async (c) => {
+      parseWith(params, c.req.param(), 'chat_warmup', 'path');
+      requireReader(c);
+      const companion = requireCompanion(deps);
+      const result = await companion.warmup(requireDatabase(deps).db);
+      c.header('Cache-Control', 'no-store');
+      return c.json(result, 202);
+    });
+}

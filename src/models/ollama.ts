@@ -1,0 +1,57 @@
+/** Ollama, local or on Modal (proxy-auth headers): chat over /api/chat, embeddings over /api/embed. */
+import { embedMany } from 'ai';
+import { createOllama } from 'ollama-ai-provider-v2';
+import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
+
+export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
+
+const root = (s: ProviderSettings): string => (s.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/api$/, '');
+
+function provider(s: ProviderSettings) {
+  return createOllama({ baseURL: `${root(s)}/api`, headers: modalHeaders(s) });
+}
+
+export function ollamaChat(s: ProviderSettings, modelId: string): ChatModel {
+  return {
+    provider: 'ollama',
+    modelId,
+    label: `ollama:${modelId}`,
+    languageModel: provider(s)(modelId),
+    async warmup(signal) {
+      // An empty messages array makes Ollama load the model without generating.
+      const res = await fetch(`${root(s)}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...modalHeaders(s) },
+        body: JSON.stringify({ model: modelId, messages: [], stream: false }),
+        signal,
+      });
+      await res.body?.cancel();
+    },
+  };
+}
+
+export function ollamaEmbedder(s: ProviderSettings, modelId: string): Embedder {
+  const model = provider(s).embeddingModel(modelId);
+  return {
+    id: `ollama:${modelId}`,
+    async embed(texts, signal) {
+      const { embeddings } = await embedMany({ model, values: texts, abortSignal: signal, maxRetries: 1 });
+      return embeddings;
+    },
+  };
+}
+
+/** Models a reachable Ollama lists (GET /api/tags), or null when it does not answer in time. */
+export async function probeOllama(s: ProviderSettings, timeoutMs: number): Promise<string[] | null> {
+  try {
+    const res = await fetch(`${root(s)}/api/tags`, { headers: modalHeaders(s), signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return null;
+    }
+    const body = (await res.json()) as { models?: Array<{ name?: unknown; model?: unknown }> };
+    return (body.models ?? []).map((m) => String(m.name ?? m.model ?? '')).filter(Boolean);
+  } catch {
+    return null;
+  }
+}

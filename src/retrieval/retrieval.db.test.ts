@@ -1,0 +1,232 @@
+/**
+ * Retrieval under the boundary, on PGlite and PostgreSQL: full-text and vector
+ * search never return a chunk past the reader's position (the predicate is in
+ * the SQL), the page in view is always included, vectors record their model
+ * and a mismatch is refused, the HNSW index serves the vector query, and
+ * PostgreSQL without pgvector still migrates and retrieves full-text only.
+ */
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { backend, createPostgresDatabase, createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { startFakeOllama, FAKE_EMBED_DIMS } from '../../test/fakes/ollama.js';
+import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { writeTinyPack } from '../../test/packs.js';
+import { queryRows } from '../db/client.js';
+import { openDatabase } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { importPack } from '../content/importer.js';
+import { parsePostgresUrl } from '../config/postgres-url.js';
+import { ollamaEmbedder } from '../models/ollama.js';
+import type { Embedder } from '../models/types.js';
+import { progress, readers } from '../db/schema.js';
+import { LocalStorage } from '../storage/local.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { embedPending, EmbeddingService, storeState } from './embeddings.js';
+import * as q from './queries.js';
+import { Retriever } from './retriever.js';
+import type { Position } from '../spoilers/position.js';
+
+let t: TestDatabase;
+let ollama: FakeModelServer;
+let embedder: Embedder;
+let mediaDir: string;
+const READER = '33333333-3333-3333-3333-333333333333';
+const scope = { readerId: READER, seriesId: 'tiny' };
+
+// Later pages are full of the words the questions ask about: only the boundary keeps them out.
+const TEXT: Record<string, string> = {
+  '1/1': 'Pepper brews a potion in the kitchen.\nCarrot watches.',
+  '1/2': 'The potion bubbles. Carrot sniffs it.',
+  '1/3': 'The potion explodes in green smoke.',
+  '2/1': 'A dragon rises over the tower. The dragon roars at the tower.',
+  '2/2': 'The dragon Zorblax becomes king of the tower and the potion market.',
+  '2/3': 'Zorblax the dragon crowns himself. Dragon dragon dragon tower.',
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ollama = await startFakeOllama();
+  embedder = ollamaEmbedder({ baseUrl: ollama.url, apiKey: undefined, modalProxy: undefined }, 'nomic-embed-text');
+  mediaDir = await mkdtemp(join(tmpdir(), 'folio-media-'));
+  const pack = await writeTinyPack({ id: 'tiny', episodes: 2, pagesPerEpisode: 3, dialogue: (e, p) => TEXT[`${e}/${p}`]! });
+  await importPack({ database: t.database, storage: new LocalStorage(mediaDir) }, pack);
+  await t.database.db.insert(readers).values({ id: READER, tokenHash: 'retrieval-test' });
+}, 120_000);
+
+afterAll(async () => {
+  await ollama?.close();
+  await t?.close();
+  if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
+});
+
+async function at(pos: Position): Promise<void> {
+  await t.database.db.execute(sql`DELETE FROM progress WHERE reader_id = ${READER}`);
+  await t.database.db.insert(progress).values({ readerId: READER, seriesId: 'tiny', ...pos });
+}
+
+const positions = (hits: Array<{ episode: number; page: number }>) => hits.map((h) => `${h.episode}/${h.page}`);
+const after = (p: { episode: number; page: number }, b: Position) => p.episode > b.episode || (p.episode === b.episode && p.page > b.page);
+
+describe('full-text search under the boundary', () => {
+  it('finds only chunks at or before the position, best first', async () => {
+    await at({ episode: 1, page: 2 });
+    const hits = await q.fullTextSearch(t.database.db, scope, 'dragon or potion or tower', 20);
+    expect(positions(hits).sort()).toEqual(['1/1', '1/2']);
+    await at({ episode: 2, page: 3 });
+    const all = await q.fullTextSearch(t.database.db, scope, 'dragon or tower', 20);
+    expect(positions(all)[0]).toBe('2/3');
+    expect(positions(all).sort()).toEqual(['2/1', '2/2', '2/3']);
+  });
+
+  it('a reader without progress gets nothing', async () => {
+    await t.database.db.execute(sql`DELETE FROM progress WHERE reader_id = ${READER}`);
+    expect(await q.fullTextSearch(t.database.db, scope, 'potion', 20)).toEqual([]);
+    expect(await q.pageChunks(t.database.db, scope, null)).toEqual([]);
+  });
+
+  it('late pages of a finished episode stay visible (row-value order)', async () => {
+    await at({ episode: 2, page: 1 });
+    expect(positions(await q.fullTextSearch(t.database.db, scope, 'explodes', 20))).toEqual(['1/3']);
+  });
+});
+
+describe('vectors', () => {
+  beforeEach(async () => {
+    await t.database.db.execute(sql`DELETE FROM chunk_vectors`);
+  });
+
+  it('embedPending fills the store with the model recorded, reporting progress', async () => {
+    const seen: number[] = [];
+    const r = await embedPending(t.database.db, embedder, { batchSize: 2, onProgress: (p) => seen.push(p.done) });
+    const { chunks } = await q.countChunks(t.database.db);
+    expect(r).toEqual({ embedded: chunks, model: 'ollama:nomic-embed-text' });
+    expect(seen.at(-1)).toBe(chunks);
+    expect(await q.storedModels(t.database.db)).toEqual([{ model: 'ollama:nomic-embed-text', vectors: chunks }]);
+    // Nothing left to do the second time.
+    expect((await embedPending(t.database.db, embedder)).embedded).toBe(0);
+  });
+
+  it('vector search returns only chunks at or before the position', async () => {
+    await embedPending(t.database.db, embedder);
+    const [query] = await embedder.embed(['dragon tower Zorblax']);
+    await at({ episode: 1, page: 3 });
+    const early = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 20);
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.every((h) => !after(h, { episode: 1, page: 3 }))).toBe(true);
+    await at({ episode: 2, page: 3 });
+    const late = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 20);
+    expect(['2/1', '2/2', '2/3']).toContain(positions(late)[0]);
+  });
+
+  it('the partial HNSW index for the model dimension serves the query', async () => {
+    await embedPending(t.database.db, embedder);
+    const [query] = await embedder.embed(['dragon']);
+    const plan = await t.database.db.transaction(async (tx) => {
+      // A table this small is cheaper to sort; forbid that to see that the HNSW index can serve the ORDER BY.
+      await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+      await tx.execute(sql`SET LOCAL enable_sort = off`);
+      const d = sql.raw(String(FAKE_EMBED_DIMS));
+      const res = (await tx.execute(
+        sql`EXPLAIN SELECT chunk_id FROM chunk_vectors v WHERE v.series_id = 'tiny' AND v.model = ${embedder.id} AND v.dims = ${d}
+            ORDER BY v.embedding::vector(${d}) <=> ${q.vectorLiteral(query!)}::vector(${d}) LIMIT 5`,
+      )) as unknown as { rows: Array<Record<string, string>> };
+      return res.rows.map((r) => Object.values(r)[0]).join('\n');
+    });
+    expect(plan).toContain(`chunk_vectors_hnsw_${FAKE_EMBED_DIMS}`);
+    const indexes = await queryRows<{ indexname: string }>(t.database.db, sql`SELECT indexname FROM pg_indexes WHERE tablename = 'chunk_vectors' ORDER BY indexname`);
+    expect(indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['chunk_vectors_hnsw_512', `chunk_vectors_hnsw_${FAKE_EMBED_DIMS}`]));
+  });
+
+  it('vectors of another model are refused, not mixed, until --replace', async () => {
+    await embedPending(t.database.db, embedder);
+    const other = ollamaEmbedder({ baseUrl: ollama.url, apiKey: undefined, modalProxy: undefined }, 'other-embed');
+    expect(await storeState(t.database.db, other.id)).toMatchObject({ kind: 'mismatch', stored: ['ollama:nomic-embed-text'] });
+    await expect(embedPending(t.database.db, other)).rejects.toMatchObject({ code: 'conflict:embed_model' });
+    // The server side: no vector search with a mismatched store.
+    const service = new EmbeddingService(other, pino({ level: 'silent' }));
+    await at({ episode: 1, page: 3 });
+    expect(await service.queryVector(t.database.db, 'dragon')).toBeNull();
+    const replaced = await embedPending(t.database.db, other, { replace: true });
+    expect(replaced.model).toBe('ollama:other-embed');
+    expect(await q.storedModels(t.database.db)).toEqual([{ model: 'ollama:other-embed', vectors: replaced.embedded }]);
+  });
+
+  it('the server embeds in the background on first use; chunks without vectors are still found by full text', async () => {
+    const service = new EmbeddingService(embedder, pino({ level: 'silent' }));
+    const retriever = new Retriever(service);
+    await at({ episode: 1, page: 3 });
+    const first = await retriever.retrieve(t.database.db, scope, 'potion', { viewing: null });
+    expect(first.vector).toBe(false);
+    expect(first.passages.length).toBeGreaterThan(0);
+    await service.idle();
+    const { chunks } = await q.countChunks(t.database.db);
+    expect(await q.storedModels(t.database.db)).toEqual([{ model: embedder.id, vectors: chunks }]);
+    // A fresh service (a restart) sees the vectors and uses them.
+    const again = await new Retriever(new EmbeddingService(embedder, pino({ level: 'silent' }))).retrieve(t.database.db, scope, 'potion', { viewing: null });
+    expect(again.vector).toBe(true);
+    expect(again.passages.every((p) => !after(p, { episode: 1, page: 3 }))).toBe(true);
+  });
+});
+
+describe('Retriever', () => {
+  const retriever = new Retriever(null);
+
+  it('always includes the page in view, first, and never a later one', async () => {
+    await at({ episode: 2, page: 1 });
+    const r = await retriever.retrieve(t.database.db, scope, 'potion explodes', { viewing: null });
+    expect(r.passages[0]).toMatchObject({ episode: 2, page: 1, current: true });
+    expect(r.passages.some((p) => p.episode === 1 && p.page === 3)).toBe(true);
+    expect(r.passages.every((p) => !after(p, { episode: 2, page: 1 }))).toBe(true);
+  });
+
+  it('a viewed spread is included; a viewed page past the position falls back to the position', async () => {
+    await at({ episode: 1, page: 3 });
+    const spread = await retriever.retrieve(t.database.db, scope, 'hello', { viewing: [{ episode: 1, page: 1 }, { episode: 1, page: 2 }] });
+    expect(positions(spread.passages.filter((p) => p.current))).toEqual(['1/1', '1/2']);
+    const peek = await retriever.retrieve(t.database.db, scope, 'hello', { viewing: [{ episode: 2, page: 2 }] });
+    expect(positions(peek.passages.filter((p) => p.current))).toEqual(['1/3']);
+    expect(peek.passages.every((p) => !after(p, { episode: 1, page: 3 }))).toBe(true);
+  });
+
+  it('a question with nothing searchable still gets the current page', async () => {
+    await at({ episode: 1, page: 2 });
+    const r = await retriever.retrieve(t.database.db, scope, '???', { viewing: null });
+    expect(positions(r.passages)).toEqual(['1/2']);
+  });
+});
+
+describe.runIf(backend() === 'postgres')('PostgreSQL without pgvector for this role', () => {
+  it('migrations succeed, there is no vector table, and retrieval is full-text only', async () => {
+    const created = await createPostgresDatabase();
+    const admin = await openDatabase({ kind: 'postgres', app: created.connection, direct: created.connection, poolMax: 1 });
+    const role = `folio_np_${Math.random().toString(16).slice(2, 8)}`;
+    const dbName = created.connection.database;
+    await admin.withSession(async (s) => {
+      await s.exec(`CREATE ROLE ${role} LOGIN PASSWORD 'np'; ALTER DATABASE ${dbName} OWNER TO ${role}`);
+    });
+    await admin.close();
+    const url = created.url.replace(/\/\/[^@/]*@/, `//${role}:np@`);
+    const conn = parsePostgresUrl(url, 'DATABASE_URL');
+    const database = await openDatabase({ kind: 'postgres', app: conn, direct: conn, poolMax: 2 });
+    try {
+      const applied = await migrate(database);
+      expect(applied).toContain('0002_companion.sql');
+      expect(await q.vectorStoreExists(database.db)).toBe(false);
+      expect(await q.enableVectorStore(database.db)).toBe(false);
+      await expect(embedPending(database.db, embedder)).rejects.toMatchObject({ code: 'unavailable:vectors' });
+      const service = new EmbeddingService(embedder, pino({ level: 'silent' }));
+      expect(await service.queryVector(database.db, 'anything')).toBeNull();
+    } finally {
+      await database.close();
+      await created.drop();
+      const c = new pg.Client({ connectionString: inject('postgresUrl') });
+      await c.connect();
+      await c.query(`DROP ROLE IF EXISTS ${role}`);
+      await c.end();
+    }
+  });
+});

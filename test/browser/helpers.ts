@@ -1,0 +1,52 @@
+/** Small steps the browser tests share: reader identity, waiting for pages, progress from the API. */
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Folio } from './folio.js';
+
+export interface Pos {
+  episode: number | null;
+  page: number | null;
+}
+
+/** The reader token the API set as the HttpOnly cookie (visible to the test, never to the app). */
+export async function readerToken(context: BrowserContext): Promise<string> {
+  const c = (await context.cookies()).find((x) => x.name === 'folio_reader');
+  if (!c) throw new Error('no folio_reader cookie in this browser context');
+  return c.value;
+}
+
+/** Page numbers on display, as the reader's stage reports them ("3,4"). */
+export const displayed = (page: Page): Promise<string | null> => page.locator('.stage').getAttribute('data-displayed', { timeout: 5_000 });
+
+export async function waitForPages(page: Page, expected?: string): Promise<void> {
+  await page.waitForSelector('.stage[data-displayed]:not([data-displayed=""])', { timeout: 20_000 });
+  if (expected !== undefined) await expect.poll(() => displayed(page), { timeout: 10_000 }).toBe(expected);
+}
+
+/** Press a key and wait until the pages on display are `expected`. */
+export async function press(page: Page, key: string, expected: string): Promise<void> {
+  await page.keyboard.press(key);
+  await expect.poll(() => displayed(page), { timeout: 10_000 }).toBe(expected);
+}
+
+export async function progressOf(folio: Folio, seriesId: string, token: string): Promise<Pos> {
+  const r = await folio.api<Pos>(`/api/series/${seriesId}/progress`, token);
+  expect(r.status).toBe(200);
+  return r.body;
+}
+
+/** Progress is written debounced: poll the API until it says `expected`. */
+export async function expectProgress(folio: Folio, seriesId: string, context: BrowserContext, expected: Pos): Promise<void> {
+  await expect.poll(async () => progressOf(folio, seriesId, await readerToken(context)), { timeout: 10_000, interval: 200 }).toEqual(expected);
+}
+
+/** Thumbnails in the page strip: page number → has a real image (true) or only a placeholder (false). */
+export async function stripImages(page: Page): Promise<Record<number, boolean>> {
+  const items = page.locator('.strip-button');
+  const out: Record<number, boolean> = {};
+  for (let i = 0; i < (await items.count()); i++) {
+    const item = items.nth(i);
+    out[Number(await item.getAttribute('data-page'))] = (await item.locator('img').count()) > 0;
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+import type { Position } from '../api/types';
+
+/** "Episode 4 of 23, page 3" (or "Not started"). */
+export function formatProgress(progress: Position | null, episodeCount: number): string {
+  if (!progress) return 'Not started';
+  return `Episode ${progress.episode} of ${episodeCount}, page ${progress.page}`;
+}
+
+/** "Have you read episodes 1–11?" / "Have you read episode 1?" */
+export function skipQuestion(episodes: readonly number[], target: number): string {
+  const before = episodes.filter((n) => n < target);
+  if (before.length === 0) return `Open episode ${target}?`;
+  if (before.length === 1) return `Have you read episode ${before[0]}?`;
+  return `Have you read episodes ${before[0]}–${before[before.length - 1]}?`;
+}
+
+export const readerPath = (seriesId: string, at: Position, peek = false) =>
+  `/read/${encodeURIComponent(seriesId)}/${at.episode}/${at.page}${peek ? '?peek=true' : ''}`;
