@@ -24,10 +24,11 @@ import { promptPassages, promptText, type FakeModelServer } from '../../test/fak
 import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { startFakeOpenAI } from '../../test/fakes/openai.js';
 import { PEPPER_CARROT } from '../../test/server.js';
+import { leaksIn as leaksInOf, unreachedNames as unreachedNamesOf } from '../../test/spoilers/leaks.js';
 import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
 import { importPack } from '../content/importer.js';
 import { queryRows } from '../db/client.js';
-import { comparePositions, isVisible, type Position } from '../spoilers/position.js';
+import { comparePositions, type Position } from '../spoilers/position.js';
 
 const SERIES = 'pepper-carrot';
 
@@ -104,46 +105,8 @@ beforeEach(() => {
   }
 });
 
-const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Unreached names and aliases at `at`, from the pack files (not from Folio). */
-function unreachedNames(at: Position): string[] {
-  const visible = new Set<string>();
-  const hidden: string[] = [];
-  for (const e of oracle.pack.entities) {
-    const names = [e.name, ...e.aliases];
-    if (isVisible({ episode: e.episode_debut, page: e.page_debut }, at)) names.forEach((n) => visible.add(fold(n)));
-    else hidden.push(...names);
-  }
-  // A name another, reached entity also goes by is known to the reader.
-  return hidden.filter((n) => !visible.has(fold(n)));
-}
-
-/** Letters written one at a time ("T-o-r-r-e-y-a", "C o r i"), joined. */
-function spelledOut(text: string): string[] {
-  return [...fold(text).matchAll(/(?:(?<![\p{L}\p{N}])\p{L}(?![\p{L}\p{N}])[\s.,·*_-]{0,3}){4,}/gu)].map((m) => m[0].replace(/[^\p{L}]/gu, ''));
-}
-
-function leaksIn(text: string, at: Position): string[] {
-  const leaks: string[] = [];
-  const folded = fold(text);
-  const spelled = spelledOut(text);
-  for (const name of unreachedNames(at)) {
-    const n = fold(name);
-    if (new RegExp(`(?<![\\p{L}\\p{N}])${escape(n)}(?![\\p{L}\\p{N}])`, 'u').test(folded)) leaks.push(`name "${name}"`);
-    const letters = n.replace(/[^\p{L}]/gu, '');
-    if (letters.length >= 4 && spelled.some((s) => s.includes(letters))) leaks.push(`spelled-out "${name}"`);
-  }
-  for (const s of oracle.forbiddenAt(at)) if (text.includes(s)) leaks.push(`later line ${JSON.stringify(s)}`);
-  for (const m of text.matchAll(/(?<![\p{L}\p{N}])(?:episodes?|eps?\.?|chapters?)\s*#?\s*(\d+)/giu)) {
-    if (Number(m[1]) > at.episode) leaks.push(`later episode "${m[0]}"`);
-  }
-  for (const m of text.matchAll(/(\d+)\s*\/\s*(\d+)\s*[\],;]/g)) {
-    if (comparePositions({ episode: Number(m[1]), page: Number(m[2]) }, at) > 0) leaks.push(`later page label "${m[0]}"`);
-  }
-  return leaks;
-}
+const unreachedNames = (at: Position) => unreachedNamesOf(oracle, at);
+const leaksIn = (text: string, at: Position) => leaksInOf(oracle, text, at);
 
 /** How much the checks looked at (so a matrix that checks nothing fails). */
 const checked = { promptPassages: 0, guarded: 0, declined: 0, answered: 0 };

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { progressRoutes } from './routes/progress.js';
 import { readerRoutes } from './routes/readers.js';
+import { recapRoutes } from './routes/recap.js';
 import { searchRoutes } from './routes/search.js';
 import { seriesRoutes } from './routes/series.js';
 import { webRoutes } from './routes/web.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', searchRoutes(deps));
   app.route('/', chatRoutes(deps));
   app.route('/', conversationRoutes(deps));
+  app.route('/', recapRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', webRoutes(deps));
 

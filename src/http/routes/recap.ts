@@ -1,0 +1,35 @@
+/**
+ * `POST /api/series/:seriesId/recap` `{"scope":"series"|"episode"}`: "Story so far" or
+ * "Previously", streamed in the chat's UI-message stream protocol (docs/companion.md).
+ */
+import { createUIMessageStreamResponse } from 'ai';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { FolioError } from '../../errors.js';
+import { prepareRecap, recapStream } from '../../recap/recap.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireDatabase } from '../database.js';
+import { seriesIdParam } from '../params.js';
+import { requireReader } from '../reader-auth.js';
+import { parseWith, readJson } from '../validate.js';
+import { clientIp } from './chat.js';
+
+const params = z.object({ seriesId: seriesIdParam });
+// Strict: a position (or anything else) in the body is refused, not silently used.
+const body = z.strictObject({ scope: z.enum(['series', 'episode']).default('series') });
+
+export function recapRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>().post('/api/series/:seriesId/recap', async (c) => {
+    const { seriesId } = parseWith(params, c.req.param(), 'recap', 'path');
+    const readerId = requireReader(c);
+    const { scope } = await readJson(c, body, 'recap');
+    if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
+    const { db } = requireDatabase(deps);
+    const turn = await prepareRecap(db, deps.companion, readerId, seriesId, scope, clientIp(c, deps.trustProxy));
+    return createUIMessageStreamResponse({
+      stream: recapStream(db, deps.companion, turn, c.req.raw.signal),
+      keepAliveMs: deps.companion.deps.limits.heartbeatMs,
+      headers: { 'cache-control': 'no-cache, no-transform' },
+    });
+  });
+}
