@@ -97,7 +97,10 @@ export async function* generateAnswer(model: ChatModel, prompt: ChatPrompt, opts
           }
         }
       } finally {
-        reader.cancel().catch(() => {});
+        // Wait for the cancel to reach the provider's stream pipeline before the abort below: aborting
+        // while its pipe is still open leaves a rejected promise nobody handles (Ollama provider), which
+        // ends a Node 20 process.
+        await reader.cancel().catch(() => {});
       }
       if (failure === null && ctrl.signal.aborted) failure = ctrl.signal.reason ?? new Error('aborted');
       if (failure === null) {

@@ -12,6 +12,7 @@ import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
 import { CHAT_PATH, chatRoutes } from './routes/chat.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { mediaRoutes } from './routes/media.js';
 import { progressRoutes } from './routes/progress.js';
 import { readerRoutes } from './routes/readers.js';
@@ -50,6 +51,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         origin: (origin) => (allowed.has(origin) ? origin : null),
         credentials: true,
         allowHeaders: ['Content-Type', 'Authorization'],
+        // A cross-origin web app must be able to read how long to wait after a 429/503.
+        exposeHeaders: ['Retry-After'],
         allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
         maxAge: 600,
       }),
@@ -74,6 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', chatRoutes(deps));
   app.route('/', conversationRoutes(deps));
   app.route('/', recapRoutes(deps));
+  app.route('/', mcpRoutes(deps));
   app.route('/', mediaRoutes(deps));
   app.route('/', webRoutes(deps));
 

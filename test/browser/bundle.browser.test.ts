@@ -38,7 +38,9 @@ async function scan(dir: string, secrets: string[]): Promise<Finding[]> {
     if (file.endsWith('.map')) findings.push({ file, what: 'source map' });
     // A development build names the build machine's paths and ships React's dev runtime.
     if (text.includes(ROOT)) findings.push({ file, what: `the build machine's path ${ROOT}` });
-    if (text.includes('jsxDEV')) findings.push({ file, what: 'a development build (jsxDEV)' });
+    // Calls of the dev JSX runtime (`(0,x.jsxDEV)(…)`), or React's dev-only warnings. The bare word is not enough:
+    // the markdown renderer's hast-util-to-jsx-runtime names a `jsxDEV` option in production too.
+    if (/jsxDEV\)?\(/.test(text) || text.includes('unique "key" prop')) findings.push({ file, what: 'a development build (jsxDEV)' });
   }
   return findings;
 }

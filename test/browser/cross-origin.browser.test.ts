@@ -82,3 +82,30 @@ it('an origin not in CORS_ORIGINS gets no CORS grant', async () => {
   expect(res.status).toBe(200);
   expect(res.headers.get('access-control-allow-origin')).toBeNull();
 });
+
+it('a CDN build: the companion streams across origins (cookie, CORS), and the world graph loads its avatars from the API', async () => {
+  const { cdnApiBase } = inject('webBuilds');
+  const { context, problems } = await freshContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${appOrigin}/read/moth-and-lantern/1/1`);
+  await waitForPages(page, '1,2');
+  await expectProgress(folio, 'moth-and-lantern', context, { episode: 1, page: 2 });
+  const chatRequests: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/chat')) chatRequests.push(r.url());
+  });
+  await page.getByTestId('toggle-chat').click();
+  await page.getByLabel('Your question').fill('How many lamps are on Tallow Street?');
+  await page.getByLabel('Your question').press('Enter');
+  const answer = page.getByTestId('answer').last();
+  await answer.getByTestId('quote-label').waitFor();
+  await expect.poll(() => page.locator('.chat').getAttribute('data-status')).toBe('ready');
+  await expect(answer.locator('.answer-body').innerText()).resolves.toContain('Forty-one lamps');
+  expect(chatRequests).toContain(`${cdnApiBase}/api/series/moth-and-lantern/chat`);
+  await page.getByTestId('open-world').click();
+  const ada = page.locator('.react-flow__node[data-id="ada"] img.entity-avatar');
+  await ada.waitFor();
+  expect((await ada.getAttribute('src'))?.startsWith(`${cdnApiBase}/media/`)).toBe(true);
+  await context.close();
+  expect(problems).toEqual([]);
+});

@@ -340,7 +340,7 @@ describe('quality', () => {
 
     await expectProgress(folio, S, context, { episode: 1, page: 2 });
     await page.getByTestId('toggle-panel').click();
-    await page.getByRole('tab', { name: 'Page text' }).waitFor();
+    await page.getByRole('tab', { name: 'Page text' }).click();
     await expect.poll(() => page.locator('.page-text').innerText(), { timeout: 10_000 }).toContain('Forty-one lamps on Tallow Street');
     await screenshot(page, 'reader-panel');
     await page.keyboard.press('Escape');

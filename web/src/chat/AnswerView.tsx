@@ -7,9 +7,9 @@ import type { Position } from '../api/types';
 import { Markdown } from '../markdown/Markdown';
 import { answerLinkPolicy, type LinkTarget } from '../markdown/links';
 import { readAnswer } from './answer';
-import { citationTarget, linkCitationLabels } from './citations';
-import type { Citation, FolioMessage } from './types';
+import { citationTarget, linkCitationLabels, uniqueSources } from './citations';
 import { Link } from 'wouter';
+import type { Citation, FolioMessage } from './types';
 
 export const QUOTE_LABEL = 'Quotes from the pages (no language model configured)';
 export const EXTRACTIVE_LABEL = 'Sentences from the pages (no language model configured)';
@@ -56,7 +56,7 @@ export function AnswerView({ message, seriesId, known, streaming, stopped, lates
   const wikiHrefs = a.citations.filter((c) => c.kind === 'wiki').map((c) => c.href);
   const policy = answerLinkPolicy(seriesId, known, wikiHrefs);
   const waiting = streaming && a.text.length === 0;
-  const sources = a.guarded ? [] : a.citations;
+  const sources = a.guarded ? [] : uniqueSources(a.citations);
   return (
     <article className={`answer answer--${a.mode ?? 'streaming'}`} data-testid="answer" data-mode={a.mode ?? ''}>
       {a.mode === 'quote' ? <p className="answer-mode" data-testid="quote-label">{QUOTE_LABEL}</p> : null}

@@ -52,9 +52,11 @@ export default function ChatPanel({ ctx }: { ctx: ReaderPanelContext }) {
     return () => ctrl.abort();
   }, [ctx.seriesId]);
 
-  // Focus the question box when the panel opens (on touch screens only when asked: no surprise keyboard).
+  // Focus the question box when the chat opens, but not on touch screens (no surprise keyboard) and not
+  // while the reader moves between tabs with the arrow keys (focus stays on the tab).
   useEffect(() => {
-    if (!window.matchMedia('(pointer: coarse)').matches) input.current?.focus();
+    const onTab = document.activeElement?.getAttribute('role') === 'tab';
+    if (!onTab && !window.matchMedia('(pointer: coarse)').matches) input.current?.focus();
   }, []);
 
   const ask = async (text: string) => {

@@ -37,6 +37,8 @@ export interface ReaderPanelContext {
   /** Switch to another panel, optionally with a request for it. */
   openPanel(id: string, request?: Omit<PanelRequest, 'panel' | 'nonce'>): void;
   closePanel(): void;
+  /** Open the world graph over the reader, optionally with a node selected. */
+  openWorld(node?: string): void;
   /** The newest request for this panel, if any. */
   request: PanelRequest | null;
 }

@@ -123,7 +123,7 @@ function ReaderView({
   );
   const panelOpen = panel.open;
   const setPanelOpen = useCallback((open: boolean | ((o: boolean) => boolean)) => setPanel((p) => ({ ...p, open: typeof open === 'function' ? open(p.open) : open })), [setPanel]);
-  const [worldOpen, setWorldOpen] = useState(false);
+  const [worldOpen, setWorldOpen] = useState<false | { node: string | null }>(false);
   /** The newest position the server confirmed while this view is open (the episode data catches up after a refetch). */
   const [stored, setStored] = useState<Position | null>(null);
   const panelOpener = useRef<HTMLElement | null>(null);
@@ -299,6 +299,7 @@ function ReaderView({
     },
     openPanel,
     closePanel,
+    openWorld: (node) => setWorldOpen({ node: node ?? null }),
     request: panel.request,
   };
   const title = detail.episode.title ? `Episode ${episode}: ${detail.episode.title}` : detail.episode.displayTitle;
@@ -377,7 +378,7 @@ function ReaderView({
             type="button"
             className="button button--small"
             aria-haspopup="dialog"
-            onClick={() => setWorldOpen(true)}
+            onClick={() => setWorldOpen({ node: null })}
             data-testid="open-world"
           >
             World
@@ -441,6 +442,7 @@ function ReaderView({
         <Suspense fallback={<div className="world-overlay-loading" role="status">Loading the world…</div>}>
           <WorldOverlay
             seriesId={seriesId}
+            initialNode={worldOpen.node}
             onClose={() => setWorldOpen(false)}
             onAsk={(question) => {
               setWorldOpen(false);

@@ -1,6 +1,6 @@
 /**
- * On the series page: search what you have read, the world graph and the wiki,
- * and recaps. The recap code (AI SDK, markdown) loads on the first click.
+ * On the series page: the world graph, the wiki, recaps and search of what the
+ * reader has read. The recap code (AI SDK, markdown) loads on the first click.
  */
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
@@ -21,30 +21,31 @@ export function SeriesTools({ detail }: { detail: SeriesDetail }) {
   return (
     <section className="series-tools" aria-label="Explore what you have read">
       <div className="series-tools-links">
-        <Link className="button" href={`${base}/world`} data-testid="world-link">
+        <Link className="button button--small" href={`${base}/world`} data-testid="world-link">
           World graph
         </Link>
-        <Link className="button" href={`${base}/wiki`} data-testid="wiki-link">
+        <Link className="button button--small" href={`${base}/wiki`} data-testid="wiki-link">
           Wiki
         </Link>
-      </div>
-      <SearchBox seriesId={seriesId} known={detail.progress} beforeSearch={() => flushProgress(seriesId)} />
-      <div className="series-recap">
         {recap === null ? (
-          <div className="recap-actions" role="group" aria-label="Recaps">
+          <>
             <button type="button" className="button button--small" onClick={() => setRecap('series')} data-testid="recap-series">
               Story so far
             </button>
             <button type="button" className="button button--small" onClick={() => setRecap('episode')} data-testid="recap-episode">
               Previously
             </button>
-          </div>
-        ) : (
+          </>
+        ) : null}
+      </div>
+      {recap !== null ? (
+        <div className="series-recap">
           <Suspense fallback={<p role="status" className="muted">Loading…</p>}>
             <Recap seriesId={seriesId} known={detail.progress} flushProgress={() => flushProgress(seriesId)} autoStart={recap} />
           </Suspense>
-        )}
-      </div>
+        </div>
+      ) : null}
+      <SearchBox seriesId={seriesId} known={detail.progress} beforeSearch={() => flushProgress(seriesId)} />
     </section>
   );
 }

@@ -29,9 +29,11 @@ export interface WikiArticleViewProps {
   /** Title level: 1 on its own page, 2 inside the reader's panel. */
   level: 1 | 2;
   onTitle?: (title: string) => void;
+  /** Show the entity in the world graph in place (the reader's overlay); else a link to the world page. */
+  onOpenWorld?: (entity: string) => void;
 }
 
-export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLink, level, onTitle }: WikiArticleViewProps) {
+export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLink, level, onTitle, onOpenWorld }: WikiArticleViewProps) {
   const base = `/api/series/${encodeURIComponent(seriesId)}`;
   const res = useApi<WikiArticle>(`${base}/wiki/${encodeURIComponent(slug)}`);
   const a = res.data?.slug === slug ? res.data : undefined;
@@ -105,7 +107,13 @@ export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLin
       ) : null}
       {a.entity ? (
         <p className="wiki-world-link">
-          <Link href={`/series/${encodeURIComponent(seriesId)}/world?node=${encodeURIComponent(a.entity)}`}>See {a.title} in the world graph</Link>
+          {onOpenWorld ? (
+            <button type="button" className="link-button" onClick={() => onOpenWorld(a.entity!)}>
+              See {a.title} in the world graph
+            </button>
+          ) : (
+            <Link href={`/series/${encodeURIComponent(seriesId)}/world?node=${encodeURIComponent(a.entity)}`}>See {a.title} in the world graph</Link>
+          )}
         </p>
       ) : null}
     </article>

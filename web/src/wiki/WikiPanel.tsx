@@ -43,7 +43,7 @@ export default function WikiPanel({ ctx }: { ctx: ReaderPanelContext }) {
           <button type="button" className="button button--small button--quiet" onClick={() => setSlug(null)} data-testid="wiki-back">
             ← All articles
           </button>
-          <WikiArticleView key={slug} seriesId={ctx.seriesId} slug={slug} known={ctx.position} unlocked={unlocked} level={2} onInternalLink={onInternalLink} />
+          <WikiArticleView key={slug} seriesId={ctx.seriesId} slug={slug} known={ctx.position} unlocked={unlocked} level={2} onInternalLink={onInternalLink} onOpenWorld={(entity) => ctx.openWorld(entity)} />
         </>
       ) : (
         <WikiIndexView seriesId={ctx.seriesId} index={index} level={2} onOpen={(s) => (setSlug(s), true)} />

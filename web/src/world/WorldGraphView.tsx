@@ -118,26 +118,35 @@ function Graph({ seriesId, graph, initialNode, focusFirst, colorMode, canAsk, on
     if (center && p) void rf.setCenter(p.x, p.y, { zoom: Math.max(rf.getZoom(), 1), duration: 250 });
   };
 
-  const edges: Edge[] = useMemo(
-    () =>
-      graph.edges.map((e) => {
-        const active = selected !== null && (e.source === selected || e.target === selected);
-        return {
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          type: 'straight',
-          className: active ? 'world-edge world-edge--active' : 'world-edge',
-          label: active ? e.kind.replace(/_/g, ' ') : undefined,
-          focusable: false,
-          selectable: false,
-        };
-      }),
-    [graph.edges, selected],
-  );
+  // Two relationships between the same pair ("ally of", "grandfather of") are one line with both labels.
+  const edges: Edge[] = useMemo(() => {
+    const pairs = new Map<string, { source: string; target: string; kinds: string[] }>();
+    for (const e of graph.edges) {
+      const key = [e.source, e.target].sort().join('|');
+      const pair = pairs.get(key) ?? { source: e.source, target: e.target, kinds: [] };
+      pair.kinds.push(e.kind.replace(/_/g, ' '));
+      pairs.set(key, pair);
+    }
+    return [...pairs.entries()].map(([key, p]) => {
+      const active = selected !== null && (p.source === selected || p.target === selected);
+      return {
+        id: key,
+        source: p.source,
+        target: p.target,
+        type: 'straight',
+        className: active ? 'world-edge world-edge--active' : 'world-edge',
+        label: active ? p.kinds.join(' · ') : undefined,
+        focusable: false,
+        selectable: false,
+      };
+    });
+  }, [graph.edges, selected]);
 
   const focusPage = graph.focus.pages[graph.focus.pages.length - 1];
-  const listed = graph.nodes.filter((n) => !focus || focusSet.has(n.slug));
+  // The list: who is on the page first, then by name (easier to find than the graph's debut order).
+  const listed = graph.nodes
+    .filter((n) => !focus || focusSet.has(n.slug))
+    .sort((a, b) => Number(b.onPage) - Number(a.onPage) || a.name.localeCompare(b.name));
   const kinds = [...new Set(graph.nodes.map((n) => n.kind))];
 
   return (
@@ -178,7 +187,7 @@ function Graph({ seriesId, graph, initialNode, focusFirst, colorMode, canAsk, on
           nodeOrigin={[0.5, 0.5]}
           fitView
           fitViewOptions={{ padding: 0.25 }}
-          minZoom={0.2}
+          minZoom={0.1}
           maxZoom={2.5}
           colorMode={colorMode}
           nodesConnectable={false}

@@ -10,11 +10,13 @@ import './world.css';
 
 export default function WorldOverlay({
   seriesId,
+  initialNode,
   onClose,
   onAsk,
   onOpenArticle,
 }: {
   seriesId: string;
+  initialNode?: string | null;
   onClose: () => void;
   onAsk: (question: string) => void;
   onOpenArticle: (slug: string) => void;
@@ -54,7 +56,7 @@ export default function WorldOverlay({
           ×
         </button>
       </header>
-      <WorldData seriesId={seriesId} ready={ready} focusFirst colorMode="dark" onAsk={onAsk} onOpenArticle={onOpenArticle} />
+      <WorldData seriesId={seriesId} ready={ready} initialNode={initialNode} focusFirst={!initialNode} colorMode="dark" onAsk={onAsk} onOpenArticle={onOpenArticle} />
     </dialog>
   );
 }

@@ -15,24 +15,16 @@ export interface Point {
   y: number;
 }
 
-/** Centres closer than this overlap visually (a node is about 110 px wide with its name). */
-export const MIN_GAP = 150;
-const MAX_SCALE = 3;
+/** Centres closer than this overlap visually (a node is about 100 px wide with its name). */
+export const MIN_GAP = 130;
 
 export function layoutNodes(nodes: readonly LayoutInput[], edges: ReadonlyArray<{ source: string; target: string }>): Map<string, Point> {
   const out = new Map<string, Point>();
   const fixed = nodes.filter((n) => n.layout && Number.isFinite(n.layout.x) && Number.isFinite(n.layout.y));
-
-  // Pack coordinates are in the pack author's units: spread them until the closest two do not overlap.
-  let minDist = Infinity;
-  for (let i = 0; i < fixed.length; i++)
-    for (let j = i + 1; j < fixed.length; j++) {
-      const a = fixed[i]!.layout!;
-      const b = fixed[j]!.layout!;
-      minDist = Math.min(minDist, Math.hypot(a.x - b.x, a.y - b.y));
-    }
-  const scale = Number.isFinite(minDist) && minDist > 0 && minDist < MIN_GAP ? Math.min(MAX_SCALE, MIN_GAP / minDist) : 1;
-  for (const n of fixed) out.set(n.slug, { x: n.layout!.x * scale, y: n.layout!.y * scale });
+  for (const n of fixed) out.set(n.slug, { x: n.layout!.x, y: n.layout!.y });
+  // Pack coordinates are the author's picture: keep it, only pushing apart nodes that would overlap
+  // (scaling the whole picture up would make a large graph too small to read when it fits the screen).
+  separate(out);
 
   const neighbours = new Map<string, string[]>();
   for (const e of edges) {
@@ -82,6 +74,32 @@ export function layoutNodes(nodes: readonly LayoutInput[], edges: ReadonlyArray<
 }
 
 const goldenAngle = (i: number) => i * 2.399963229728653;
+
+/** Push overlapping points apart (each pair by half of what is missing), a few rounds, deterministically. */
+function separate(points: Map<string, Point>): void {
+  const list = [...points.values()];
+  for (let round = 0; round < 60; round++) {
+    let moved = false;
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i]!;
+        const b = list[j]!;
+        const d = Math.hypot(b.x - a.x, b.y - a.y);
+        if (d >= MIN_GAP) continue;
+        // Same spot: split them along a fixed direction per pair.
+        const angle = goldenAngle(i * 31 + j);
+        const ux = d < 1e-6 ? Math.cos(angle) : (b.x - a.x) / d;
+        const uy = d < 1e-6 ? Math.sin(angle) : (b.y - a.y) / d;
+        const push = (MIN_GAP - d) / 2 + 0.5;
+        a.x -= ux * push;
+        a.y -= uy * push;
+        b.x += ux * push;
+        b.y += uy * push;
+        moved = true;
+      }
+    if (!moved) return;
+  }
+}
 
 /** Move a new point outwards in a spiral until it is MIN_GAP from every placed point. */
 function nudge(p: Point, placed: Map<string, Point>, self: string): Point {

@@ -1,0 +1,75 @@
+/**
+ * `/mcp`: Folio's MCP server over Streamable HTTP (stateless: no session id;
+ * every POST carries the reader token). Protocol version negotiation, Accept
+ * and JSON-RPC validation are the official SDK transport's; Folio adds the
+ * reader's bearer token (401 without it) and the Origin check against DNS
+ * rebinding (403 for a browser origin that is neither this server nor one in
+ * CORS_ORIGINS).
+ */
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { Hono, type Context } from 'hono';
+import { createMcpServer } from '../../mcp/server.js';
+import { readerForToken } from '../../readers/readers.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireDatabase } from '../database.js';
+import { clientIp } from './chat.js';
+
+export const MCP_PATH = '/mcp';
+const MAX_BODY = 256 * 1024;
+
+const jsonRpcError = (c: Context<AppEnv>, status: 401 | 403 | 405 | 503, code: number, message: string) =>
+  c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
+
+/** The origin browsers use for this server (behind a trusted proxy, the forwarded one). */
+function selfOrigins(c: Context<AppEnv>, trustProxy: boolean): string[] {
+  const url = new URL(c.req.url);
+  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host;
+  return [`http://${host}`, `https://${host}`];
+}
+
+export function mcpRoutes(deps: AppDeps) {
+  const allowed = new Set(deps.corsOrigins);
+  return new Hono<AppEnv>().all(MCP_PATH, async (c) => {
+    // A web page's request carries its Origin: only this server's own pages and the configured origins
+    // may talk to it (a rebinding attack arrives with the attacker's origin).
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !allowed.has(origin) && !selfOrigins(c, deps.trustProxy).includes(origin)) {
+      return jsonRpcError(c, 403, -32600, `Origin ${origin} is not allowed to use this MCP endpoint (set CORS_ORIGINS to allow a web client).`);
+    }
+    if (c.req.method !== 'POST') {
+      // Stateless server: no server-initiated stream to GET, no session to DELETE.
+      c.header('Allow', 'POST');
+      return jsonRpcError(c, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST.');
+    }
+    const auth = c.req.header('authorization');
+    const token = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
+    if (!token) {
+      c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_request"');
+      return jsonRpcError(c, 401, -32001, 'Unauthorized: send your Folio reader token as "Authorization: Bearer <token>" (create one with POST /api/readers, or copy it from the web reader).');
+    }
+    const database = deps.runtime.database;
+    if (!database) {
+      c.header('Retry-After', '1');
+      return jsonRpcError(c, 503, -32002, 'Folio is starting up; try again in a moment.');
+    }
+    const readerId = await readerForToken(database.db, token);
+    if (!readerId) {
+      c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_token"');
+      return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
+    }
+    const url = new URL(c.req.url);
+    const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
+    const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
+    const server = createMcpServer(
+      { db: requireDatabase(deps).db, storage: deps.storage, companion: deps.companion, webOrigin, ip: clientIp(c, deps.trustProxy) },
+      readerId,
+      c.get('log'),
+    );
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY });
+    await server.connect(transport);
+    const res = await transport.handleRequest(c.req.raw);
+    // JSON mode: the response is complete; the per-request server is done.
+    void server.close();
+    return res;
+  });
+}
