@@ -313,7 +313,7 @@ export function max(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : Math.max(...xs);
 }
 
-export type Unit = 'ms' | 'ms.1' | 's' | 'MB' | 'KB' | 'pages/s' | 'tokens/s' | 'count' | 'x';
+export type Unit = 'ms' | 'ms.1' | 's' | 'MB' | 'KB' | 'pages/s' | 'tokens/s' | 'req/s' | 'count' | 'x' | '%' | 'fraction';
 
 export interface Budget {
   /** 'max': the value must be <= limit; 'min': >= limit. */
@@ -375,10 +375,16 @@ export function formatValue(v: number, unit: Unit): string {
       return `${v.toFixed(1)} ms`;
     case 'tokens/s':
       return `${v.toFixed(0)} tokens/s`;
+    case 'req/s':
+      return `${Math.round(v)} req/s`;
     case 'count':
       return `${Math.round(v)}`;
+    case '%':
+      return `${v.toFixed(1)} %`;
     case 'x':
       return `${v.toFixed(2)}×`;
+    case 'fraction':
+      return v.toFixed(3);
   }
 }
 
