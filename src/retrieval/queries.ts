@@ -86,21 +86,24 @@ function dimsSql(dims: number): SQL {
 }
 
 /**
- * Let HNSW index scans continue until enough rows pass the filters (pgvector ≥ 0.8), for this
- * transaction, with a wide candidate list: a reader early in a long series sees a small slice
- * of the vectors, and a narrow search (the default ef_search 40) then misses true neighbours
- * (bench/production.ts: recall@10 0.90 at 10 % visible with 40, ≥ 0.95 with 400).
+ * Settings for a vector query, for this transaction, in one round trip:
+ * - HNSW index scans continue until enough rows pass the filters (iterative scan, pgvector ≥ 0.8),
+ *   with a wide candidate list: a reader early in a long series sees a small slice of the vectors,
+ *   and a narrow search (the default ef_search 40) misses true neighbours (bench/production.ts:
+ *   recall@10 0.90 at 10 % visible with 40, ≥ 0.95 with 400).
+ * - Past HNSW_MIN_VECTORS vectors, sequential scans are off: pgvector's HNSW cost estimate loses to
+ *   "read every visible vector and sort" even where that is 7-11× slower. Below it the exact scan
+ *   is cheap and exact, so the planner may choose it. (Full-text search keeps its GIN bitmap scans.)
  */
 export async function enableIterativeScan(db: Db): Promise<void> {
-  await db.execute(sql`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-  await db.execute(sql`SET LOCAL hnsw.ef_search = ${sql.raw(String(HNSW_EF_SEARCH))}`);
-  // pgvector's HNSW cost estimate loses to "read every visible vector and sort" even where that is
-  // 20-50× slower; with sequential scans off the planner walks the index. (Full-text search keeps
-  // its GIN bitmap scans; the small tables are reached by their keys anyway.)
-  await db.execute(sql`SET LOCAL enable_seqscan = off`);
+  await db.execute(sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+    set_config('hnsw.ef_search', ${String(HNSW_EF_SEARCH)}, true),
+    set_config('enable_seqscan', CASE WHEN COALESCE((SELECT reltuples FROM pg_class WHERE oid = to_regclass('chunk_vectors')), 0) > ${HNSW_MIN_VECTORS} THEN 'off' ELSE 'on' END, true)`);
 }
 
 export const HNSW_EF_SEARCH = 400;
+/** Below this many vectors (planner statistics), an exact scan is as fast as the index. */
+export const HNSW_MIN_VECTORS = 10_000;
 
 /**
  * Nearest chunks by cosine distance among vectors of `model`, under the boundary. The cast
