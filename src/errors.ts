@@ -42,3 +42,20 @@ export class FolioError extends Error {
 }
 
 export const isFolioError = (e: unknown): e is FolioError => e instanceof FolioError;
+
+/**
+ * The disk Folio writes to is full (ENOSPC anywhere in the cause chain): a typed, readable error
+ * instead of a stack trace or an `internal` code. `where` names the directory (FOLIO_DATA_DIR).
+ */
+export function diskFullError(err: unknown, where: string): FolioError | null {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.code === 'ENOSPC' || (typeof e.message === 'string' && /ENOSPC|no space left on device/i.test(e.message))) {
+      return new FolioError(
+        'unavailable:disk_full',
+        `The disk is full (no space left on device) under ${where}. Free some space there and run the command again: nothing half-written was published, and what was already imported is intact.`,
+      );
+    }
+  }
+  return null;
+}
+

@@ -60,7 +60,8 @@ export default defineConfig(({ mode }) => {
     optimizeDeps: { exclude: ['page-flip'] },
     server: {
       // `npx vite web` during development: the API of a running `npm start`.
-      proxy: { '/api': 'http://127.0.0.1:3000', '/media': 'http://127.0.0.1:3000' },
+      // /mcp too: "Connect an assistant" shows this page's origin as the MCP URL.
+      proxy: { '/api': 'http://127.0.0.1:3000', '/media': 'http://127.0.0.1:3000', '/mcp': 'http://127.0.0.1:3000' },
     },
   };
 });

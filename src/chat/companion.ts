@@ -17,6 +17,7 @@ import type { ChatModel } from '../models/types.js';
 import type { EmbeddingService } from '../retrieval/embeddings.js';
 import { assemblePassages, CANDIDATES, type Passage } from '../retrieval/retriever.js';
 import { toWebSearch } from '../retrieval/search-query.js';
+import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from '../observability/metrics.js';
 import { NameMatcher, StreamGuard, type NameHit } from '../spoilers/names.js';
 import type { Position } from '../spoilers/position.js';
 import { citationsFor, type Citation } from './citations.js';
@@ -79,6 +80,8 @@ export class Companion {
   private readonly readerLimiter: RateLimiter;
   private readonly ipLimiter: RateLimiter;
   private lastWarmup = 0;
+  /** Answers still running (shutdown waits for them: an ended stream still stores its answer). */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(readonly deps: CompanionDeps) {
     this.readerLimiter = new RateLimiter(deps.limits.ratePerReader);
@@ -105,8 +108,11 @@ export class Companion {
   async prepare(db: Db, readerId: string, seriesId: string, req: ChatRequest, ip: string, signal?: AbortSignal): Promise<ChatTurn> {
     const question = newestQuestion(req, this.deps.limits.maxQuestionChars);
     this.checkRate(readerId, ip);
+    const embedStarted = performance.now();
     const queryVector = await this.deps.embeddings.queryVector(db, question.text, signal);
+    if (queryVector) observeRetrieval('embed', (performance.now() - embedStarted) / 1000);
     const viewing = req.viewing ?? null;
+    const searchStarted = performance.now();
     const state = await q.turnContext(db, {
       readerId,
       seriesId,
@@ -118,6 +124,7 @@ export class Companion {
       historyLimit: HISTORY_MESSAGES,
       candidates: CANDIDATES,
     });
+    observeRetrieval('search', (performance.now() - searchStarted) / 1000);
     if (state.title === null) throw new FolioError('not_found:series', `No series "${seriesId}".`);
     const seriesTitle = state.title;
     const position = state.position;
@@ -151,9 +158,14 @@ export class Companion {
     return createUIMessageStream({
       execute: async ({ writer }) => {
         const out = coalescingWriter((chunk) => writer.write(chunk));
+        const closed = streamOpened();
+        const running = this.answer(db, turn, signal, out.write, log);
+        this.inflight.add(running);
         try {
-          await this.answer(db, turn, signal, out.write, log);
+          await running;
         } finally {
+          this.inflight.delete(running);
+          closed();
           out.flush();
         }
       },
@@ -299,11 +311,13 @@ export class Companion {
         retrieval: retrievalInfo,
       };
       write({ type: 'finish', finishReason: 'stop', messageMetadata: metadata });
+      observeAnswer({ mode, model: modelLabel, ttftMs: metadata.ttftMs, outputTokens: usage.outputTokens });
       await this.persist(db, storeQuestion, turn, messageId, finalText, mode === 'model' ? 'complete' : mode, citations, suggestions, metadata);
     } catch (err) {
       closeText();
       if (err instanceof ClientGone || signal.aborted) {
         log.debug('client went away; the answer was stopped');
+        observeAnswer({ mode: 'aborted', model: modelLabel, ttftMs: round(ttftMs), outputTokens: usage.outputTokens });
         await this.persist(db, storeQuestion, turn, messageId, said, 'aborted', [], [], {
           mode: 'aborted',
           model: modelLabel,
@@ -318,6 +332,8 @@ export class Companion {
       const fe = isFolioError(err) ? err : toFolioError(err);
       if (!isFolioError(err)) log.error({ err }, 'chat turn failed');
       else log.warn({ code: fe.code }, 'chat answer failed');
+      observeModelError(fe.code);
+      observeAnswer({ mode: 'error', model: modelLabel, ttftMs: round(ttftMs), outputTokens: usage.outputTokens });
       write({ type: 'data-error', id: 'error', data: { code: fe.code, message: fe.message } });
       write({ type: 'error', errorText: fe.message });
       await this.persist(db, storeQuestion, turn, messageId, fe.message, 'error', [], [], {
@@ -448,6 +464,12 @@ export class Companion {
       { model: model?.label ?? null, embeddings: this.deps.embeddings.model ?? 'off' },
       model ? 'companion: answers come from the language model' : 'companion: no language model, answering in quote mode',
     );
+  }
+
+  /** Resolves when every answer now running has ended and been stored (or `timeoutMs` passed). */
+  async settled(timeoutMs = 5_000): Promise<void> {
+    if (this.inflight.size === 0) return;
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
   async close(): Promise<void> {

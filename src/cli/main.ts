@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
-import { FolioError } from '../errors.js';
+import { diskFullError, FolioError } from '../errors.js';
 
 const intOption = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -119,6 +119,22 @@ program
   });
 
 program
+  .command('doctor')
+  .description(
+    'Check every layer of this instance in order (configuration, database, pgvector, storage and its public URL, model, embeddings, CORS, web build) and name the broken one with its fix; or, with --url, a deployment from outside (health, readiness, reader API, a chat round trip).\nExit code: 0 every layer works (warnings allowed), 1 a layer failed.',
+  )
+  .option('--url <url>', 'check the deployment at this URL instead (e.g. https://folio.example.com): what the deploy workflow runs', (v: string) => {
+    if (!/^https?:\/\/[^\s/]+/.test(v)) throw new InvalidArgumentError('--url must be an http:// or https:// URL such as https://folio.example.com.');
+    return v;
+  })
+  .option('--json', 'print one JSON object with every check instead of the table (for scripts)')
+  .action(async (opts: { url?: string; json?: boolean }) => {
+    // No config() here: a broken configuration is the first thing the doctor reports.
+    const { doctorCommand } = await import('./commands/doctor.js');
+    await doctorCommand(opts);
+  });
+
+program
   .command('migrate')
   .description('Apply pending database migrations (DATABASE_DIRECT_URL when set) and exit. Safe to run from several processes at once.')
   .action(async () => {
@@ -142,6 +158,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`Configuration error:\n${err.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`${err instanceof FolioError ? err.message : ((err as Error).stack ?? String(err))}\n`);
+  const known = err instanceof FolioError ? err : diskFullError(err, process.env.FOLIO_DATA_DIR?.trim() || './.folio');
+  process.stderr.write(`${known ? known.message : ((err as Error).stack ?? String(err))}\n`);
   process.exit(1);
 });

@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
       sample: true,
       importConcurrency: 2,
       trustProxy: false,
+      shutdownGraceMs: 10_000,
       jobs: { worker: 'inline', concurrency: 1, maxUploadBytes: 200 * 1024 * 1024, leaseMs: 30_000 },
       chat: {
         maxQuestionChars: 1000,
@@ -129,6 +130,7 @@ describe('loadConfig values', () => {
       FOLIO_JOB_CONCURRENCY: '4',
       FOLIO_MAX_UPLOAD_MB: '50',
       FOLIO_JOB_LEASE_S: '5',
+      FOLIO_SHUTDOWN_GRACE_S: '25',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -159,6 +161,7 @@ describe('loadConfig values', () => {
       sample: false,
       importConcurrency: 16,
       trustProxy: true,
+      shutdownGraceMs: 25_000,
       jobs: { worker: 'off', concurrency: 4, maxUploadBytes: 50 * 1024 * 1024, leaseMs: 5_000 },
     });
     expect(config.database).toEqual({
@@ -231,6 +234,8 @@ describe('loadConfig rejects each misconfigured variable, naming it', () => {
     ['FOLIO_WORKER', 'separate', 'FOLIO_WORKER: must be one of inline, off (got "separate"). Fix: set FOLIO_WORKER=inline'],
     ['FOLIO_JOB_CONCURRENCY', '0', 'FOLIO_JOB_CONCURRENCY: must be an integer between 1 and 16 (got "0"). Fix: set FOLIO_JOB_CONCURRENCY'],
     ['FOLIO_JOB_LEASE_S', '1', 'FOLIO_JOB_LEASE_S: must be an integer between 2 and 3600 (got "1"). Fix: set FOLIO_JOB_LEASE_S'],
+    ['FOLIO_SHUTDOWN_GRACE_S', '10s', 'FOLIO_SHUTDOWN_GRACE_S: must be an integer between 0 and 300 (got "10s"). Fix: set FOLIO_SHUTDOWN_GRACE_S'],
+    ['FOLIO_SHUTDOWN_GRACE_S', '301', 'FOLIO_SHUTDOWN_GRACE_S: must be an integer between 0 and 300 (got "301")'],
     ['FOLIO_MAX_UPLOAD_MB', '1e3', 'FOLIO_MAX_UPLOAD_MB: must be an integer between 1 and 2048 (got "1e3"). Fix: set FOLIO_MAX_UPLOAD_MB'],
   ])('%s=%j', (variable, value, expected) => {
     expect(problemFor({ [variable]: value }, variable).startsWith(expected)).toBe(true);

@@ -48,6 +48,8 @@ export interface Config {
   sample: boolean;
   importConcurrency: number;
   trustProxy: boolean;
+  /** On SIGTERM: how long open chat/recap streams (and running jobs) may go on before they are ended. */
+  shutdownGraceMs: number;
   jobs: {
     /** `inline`: `folio serve` runs the job worker in-process; `off`: a separate `folio worker` does. */
     worker: 'inline' | 'off';
@@ -93,6 +95,7 @@ const DEFAULTS = {
   sample: true,
   importConcurrency: 2,
   trustProxy: false,
+  shutdownGraceS: 10,
   worker: 'inline',
   jobConcurrency: 1,
   maxUploadMb: 200,
@@ -288,6 +291,12 @@ const fields = {
   FOLIO_SAMPLE: boolean('FOLIO_SAMPLE'),
   FOLIO_IMPORT_CONCURRENCY: integer('FOLIO_IMPORT_CONCURRENCY', 1, 16, 'set $NAME to how many pages to process in parallel, such as 2 (1 on a Raspberry Pi).'),
   FOLIO_TRUST_PROXY: boolean('FOLIO_TRUST_PROXY'),
+  FOLIO_SHUTDOWN_GRACE_S: integer(
+    'FOLIO_SHUTDOWN_GRACE_S',
+    0,
+    300,
+    "set $NAME to how many seconds open chat streams may finish after SIGTERM, such as 10 (keep it below your platform's stop timeout).",
+  ),
   FOLIO_WORKER: oneOf('FOLIO_WORKER', ['inline', 'off'] as const, 'set $NAME=inline to run jobs inside `folio serve`, or $NAME=off when a separate `folio worker` runs them.'),
   FOLIO_JOB_CONCURRENCY: integer('FOLIO_JOB_CONCURRENCY', 1, 16, 'set $NAME to how many jobs one worker runs at once, such as 1 (a Raspberry Pi) or 2.'),
   FOLIO_JOB_LEASE_S: integer('FOLIO_JOB_LEASE_S', 2, 3600, 'set $NAME to how many seconds a job may go without a sign of life from its worker before another worker resumes it, such as 30.'),
@@ -470,6 +479,7 @@ function configSchema(cwd: string) {
         sample: env.FOLIO_SAMPLE ?? DEFAULTS.sample,
         importConcurrency: env.FOLIO_IMPORT_CONCURRENCY ?? DEFAULTS.importConcurrency,
         trustProxy: env.FOLIO_TRUST_PROXY ?? DEFAULTS.trustProxy,
+        shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,
         jobs: {
           worker: env.FOLIO_WORKER ?? DEFAULTS.worker,
           concurrency: env.FOLIO_JOB_CONCURRENCY ?? DEFAULTS.jobConcurrency,

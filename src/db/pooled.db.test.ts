@@ -13,39 +13,25 @@ import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobQueue } from '../jobs/jobs.js';
 import { Worker } from '../jobs/worker.js';
-import { backend, createPostgresDatabase } from '../../test/db.js';
-import { startPgBouncer, type PgBouncer } from '../../test/services/pgbouncer.js';
-import { startTestServer, type TestServer } from '../../test/server.js';
+import { backend } from '../../test/db.js';
+import { startPooledServer } from '../../test/services/pooled-server.js';
+import type { TestServer } from '../../test/server.js';
 import { writeTinyPack } from '../../test/packs.js';
-import { parsePostgresUrl } from '../config/postgres-url.js';
 import { importPack } from '../content/importer.js';
-import { openDatabase, queryRows, type Database } from './client.js';
-import { migrate } from './migrate.js';
+import { queryRows, type Database } from './client.js';
 
 const onPostgres = backend() === 'postgres';
-let bouncer: PgBouncer;
 let pooled: Database;
 let server: TestServer;
-let drop: () => Promise<void>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   if (!onPostgres) return;
-  const created = await createPostgresDatabase();
-  drop = created.drop;
-  bouncer = await startPgBouncer({ host: created.connection.host, port: created.connection.port });
-  const app = parsePostgresUrl(bouncer.pooledUrl(created.url), 'DATABASE_URL');
-  // Migrations (advisory lock, multi-statement files) go to the direct URL; everything else through the pooler.
-  pooled = await openDatabase({ kind: 'postgres', app, direct: created.connection, poolMax: 8 });
-  await migrate(pooled);
-  server = await startTestServer(pooled);
+  ({ pooled, server, close } = await startPooledServer());
 }, 60_000);
 
 afterAll(async () => {
-  if (!onPostgres) return;
-  await server?.close();
-  await pooled?.close();
-  await bouncer?.stop();
-  await drop?.();
+  await close?.();
 });
 
 it.runIf(onPostgres)('imports and serves every reader route through a transaction-mode pooler', async () => {

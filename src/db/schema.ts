@@ -214,6 +214,16 @@ export const messages = pgTable('messages', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
 
+/** Extra reader tokens for AI assistants (migration 0005): hashed, labelled, revocable. */
+export const readerTokens = pgTable('reader_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  readerId: uuid('reader_id').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'string' }),
+});
+
 export const schema = {
   series,
   episodes,
@@ -229,4 +239,5 @@ export const schema = {
   progress,
   conversations,
   messages,
+  readerTokens,
 };

@@ -3,8 +3,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { FolioError } from '../errors.js';
+import { observeRequest } from '../observability/metrics.js';
+import { routeLabel } from '../observability/route-label.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
 import { readerAuth } from './reader-auth.js';
@@ -14,6 +15,7 @@ import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { mediaRoutes } from './routes/media.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { progressRoutes } from './routes/progress.js';
 import { readerRoutes } from './routes/readers.js';
 import { recapRoutes } from './routes/recap.js';
@@ -22,6 +24,7 @@ import { seriesRoutes } from './routes/series.js';
 import { webRoutes } from './routes/web.js';
 import { wikiRoutes } from './routes/wiki.js';
 import { worldRoutes } from './routes/world.js';
+import { securityHeaders } from './security-headers.js';
 
 export const API_BODY_LIMIT = 64 * 1024;
 
@@ -40,9 +43,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const log = deps.logger.child({ reqId: c.get('requestId') });
     c.set('log', log);
     await next();
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    const ms = performance.now() - started;
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms) }, 'request');
+    observeRequest(c.req.method, routeLabel(c), c.res.status, ms / 1000);
   });
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', referrerPolicy: 'same-origin' }));
+  app.use(securityHeaders());
+  // Shutting down: refuse new requests (503, Retry-After) while open streams finish (http/drain.ts).
+  if (deps.drain) app.use(deps.drain.gate());
   if (deps.corsOrigins.length > 0) {
     const allowed = new Set(deps.corsOrigins);
     app.use(
@@ -79,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', recapRoutes(deps));
   app.route('/', mcpRoutes(deps));
   app.route('/', mediaRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   app.route('/', webRoutes(deps));
 
   app.notFound((c) => errorResponse(c, new FolioError('not_found:route', `No route for ${c.req.method} ${c.req.path}.`)));

@@ -1,5 +1,6 @@
 import type { Companion } from '../chat/companion.js';
 import type { Database } from '../db/client.js';
+import type { Drain } from './drain.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   webDir?: string;
   /** The chat companion (routes/chat.ts); unset = chat answers 503 unavailable:companion. */
   companion?: Companion;
+  /** Graceful shutdown (`folio serve`): the 503 gate and the signal that ends open streams. */
+  drain?: Drain;
 }
 
 export type AppEnv = {

@@ -115,6 +115,9 @@ describe.skipIf(!onPostgres)('worker killed mid-import', () => {
       if (Date.now() > until + 240_000) throw new Error(`not finished: ${JSON.stringify(done)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    // The watcher may be mid-iteration from before publishing: give it a few rounds after the job finished.
+    const settle = Date.now() + 10_000;
+    while (!seen.has('episodes:23') && Date.now() < settle) await new Promise((r) => setTimeout(r, 100));
     watching = false;
     await watcher;
 

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { observeJobFinished } from '../observability/metrics.js';
 import * as q from './queries.js';
 import { afterFailure, retryDelayMs } from './rules.js';
 
@@ -164,17 +165,21 @@ export class Worker {
       // The work is done (an import is already published): a cancel that arrives now is too late.
       await q.finishJob(db, job.id, this.id, { state: 'succeeded', result }, latest);
       log.info('job succeeded');
+      observeJobFinished(job.kind, 'succeeded');
     } catch (err) {
       clearInterval(beat);
       const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : null;
       if (reason === 'lease_lost') {
         log.warn('job lease lost; another worker has it');
+        observeJobFinished(job.kind, 'lease_lost');
       } else if (reason === 'cancelled') {
         await q.finishJob(db, job.id, this.id, { state: 'cancelled', error: 'Cancelled by the operator.' });
         log.info('job cancelled');
+        observeJobFinished(job.kind, 'cancelled');
       } else if (reason === 'shutdown') {
         await q.requeueJob(db, job.id, this.id, 0, null).catch(() => {});
         log.info('job handed back to the queue (worker shutting down)');
+        observeJobFinished(job.kind, 'handed_back');
       } else {
         const permanent = err instanceof FolioError && err.status < 500;
         const message = err instanceof FolioError ? err.message : `Internal error: ${(err as Error).message ?? String(err)}`;
@@ -182,9 +187,11 @@ export class Worker {
           const delay = retryDelayMs(job.attempts, { baseMs: this.opts.retryBaseMs });
           await q.requeueJob(db, job.id, this.id, delay, message).catch(() => {});
           log.warn({ err, retryInMs: delay }, 'job failed; will retry');
+          observeJobFinished(job.kind, 'retry');
         } else {
           await q.finishJob(db, job.id, this.id, { state: 'failed', error: message }).catch(() => {});
           log.warn({ err }, 'job failed');
+          observeJobFinished(job.kind, 'failed');
         }
       }
     }

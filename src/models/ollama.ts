@@ -5,7 +5,9 @@ import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } fr
 
 export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
 
-const root = (s: ProviderSettings): string => (s.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/api$/, '');
+/** The Ollama server's root URL (`FOLIO_MODEL_BASE_URL` with or without `/api`, or the local default). */
+export const ollamaRoot = (s: ProviderSettings): string => (s.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/api$/, '');
+const root = ollamaRoot;
 
 function provider(s: ProviderSettings) {
   return createOllama({ baseURL: `${root(s)}/api`, headers: modalHeaders(s) });

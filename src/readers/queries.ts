@@ -1,6 +1,6 @@
-/** All SQL of reader identity. */
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+/** All SQL of reader identity: the reader's own token and the extra tokens it creates for assistants. */
+import { eq, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
 import { readers } from '../db/schema.js';
 
 export async function insertReader(db: Db, tokenHash: string): Promise<string> {
@@ -11,4 +11,72 @@ export async function insertReader(db: Db, tokenHash: string): Promise<string> {
 export async function findReaderByTokenHash(db: Db, tokenHash: string): Promise<string | null> {
   const rows = await db.select({ id: readers.id }).from(readers).where(eq(readers.tokenHash, tokenHash));
   return rows[0]?.id ?? null;
+}
+
+/** Who a token hash belongs to: the reader's own token (`tokenId` null) or one of its assistant tokens. */
+export interface TokenOwner {
+  readerId: string;
+  tokenId: string | null;
+  /** An assistant token whose last_used_at is unset or older than a minute. */
+  stale: boolean;
+}
+
+/** One round trip for both kinds; each side is a lookup on a unique index. */
+export async function findTokenOwner(db: Db, tokenHash: string): Promise<TokenOwner | null> {
+  const rows = await queryRows<TokenOwner>(
+    db,
+    sql`SELECT id AS "readerId", NULL::uuid AS "tokenId", false AS stale FROM readers WHERE token_hash = ${tokenHash}
+        UNION ALL
+        SELECT reader_id, id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+          FROM reader_tokens WHERE token_hash = ${tokenHash}
+        LIMIT 1`,
+  );
+  return rows[0] ?? null;
+}
+
+/** "Last used" to the minute: a busy assistant costs one write a minute, not one per request. */
+export async function touchToken(db: Db, tokenId: string): Promise<void> {
+  await db.execute(sql`UPDATE reader_tokens SET last_used_at = now() WHERE id = ${tokenId}`);
+}
+
+export interface ReaderTokenRow {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+export async function listReaderTokens(db: Db, readerId: string): Promise<ReaderTokenRow[]> {
+  return queryRows<ReaderTokenRow>(
+    db,
+    sql`SELECT id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt"
+          FROM reader_tokens WHERE reader_id = ${readerId} ORDER BY created_at, id`,
+  );
+}
+
+/**
+ * Insert unless the reader already has `limit` tokens. The reader's row is
+ * locked first, so two concurrent creates cannot both see `limit - 1`.
+ * Returns null when the limit is reached.
+ */
+export async function insertReaderToken(db: Db, readerId: string, tokenHash: string, label: string, limit: number): Promise<ReaderTokenRow | null> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT 1 FROM readers WHERE id = ${readerId} FOR UPDATE`);
+    const [count] = await queryRows<{ n: number }>(tx as unknown as Db, sql`SELECT count(*)::int AS n FROM reader_tokens WHERE reader_id = ${readerId}`);
+    if (count!.n >= limit) return null;
+    const [row] = await queryRows<ReaderTokenRow>(
+      tx as unknown as Db,
+      sql`INSERT INTO reader_tokens (reader_id, token_hash, label) VALUES (${readerId}, ${tokenHash}, ${label})
+          RETURNING id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt"`,
+    );
+    return row!;
+  });
+}
+
+/** Revoke: the row (and with it the hash) is gone, so the token stops working on its next request. */
+export async function deleteReaderToken(db: Db, readerId: string, tokenId: string): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(db, sql`DELETE FROM reader_tokens WHERE id = ${tokenId} AND reader_id = ${readerId} RETURNING id`);
+  return rows.length > 0;
 }

@@ -8,8 +8,30 @@ export async function createReader(db: Db): Promise<{ id: string; token: string 
   return { id, token };
 }
 
-/** The reader id for a token, or null when it is malformed or unknown. */
-export async function readerForToken(db: Db, token: string): Promise<string | null> {
+/**
+ * Who a request is: the reader, and which of its tokens it used. `tokenId` is
+ * null for the reader's own token (the browser cookie, or the token from
+ * POST /api/readers) and the assistant token's id otherwise (ADR 0015).
+ */
+export interface ReaderCredential {
+  readerId: string;
+  tokenId: string | null;
+}
+
+/** The credential for a token, or null when it is malformed, unknown or revoked. */
+export async function authenticateReader(db: Db, token: string): Promise<ReaderCredential | null> {
   if (!READER_TOKEN_PATTERN.test(token)) return null;
-  return q.findReaderByTokenHash(db, hashReaderToken(token));
+  const owner = await q.findTokenOwner(db, hashReaderToken(token));
+  if (!owner) return null;
+  if (owner.tokenId !== null && owner.stale) await q.touchToken(db, owner.tokenId);
+  return { readerId: owner.readerId, tokenId: owner.tokenId };
+}
+
+/**
+ * The reader id for a token, or null when it is malformed or unknown. Every
+ * reader-authenticated surface (API bearer and cookie, /mcp) goes through
+ * here, so assistant tokens work everywhere and a revoked one nowhere.
+ */
+export async function readerForToken(db: Db, token: string): Promise<string | null> {
+  return (await authenticateReader(db, token))?.readerId ?? null;
 }

@@ -1,11 +1,16 @@
 /**
  * `folio serve`: listen first (so /health answers at once), then open and
  * migrate the database, import the sample on first run, and flip /ready.
+ * `close()` drains: it stops listening, refuses requests on open connections
+ * (503), lets chat/recap streams run for the grace period and then ends them
+ * (their answers are stored as said), hands running jobs back, and closes the
+ * database last, once every answer is stored.
  */
 import { createCompanion } from '../chat/create.js';
 import type { Config } from '../config/env.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
+import { Drain } from '../http/drain.js';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import { jobHandlers } from '../jobs/handlers.js';
@@ -16,14 +21,21 @@ export interface RunningServer {
   url: string;
   /** Resolves when the database is open, migrated and the sample imported. */
   ready: Promise<void>;
-  close(): Promise<void>;
+  /** Graceful stop; `graceMs` (default FOLIO_SHUTDOWN_GRACE_S) is how long open streams may finish. */
+  close(opts?: { graceMs?: number }): Promise<{ endedStreams: boolean }>;
 }
+
+/** After the grace period: how long ended streams get to store their answers before connections are cut. */
+const END_STREAMS_MS = 2_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = openStorage(config);
   let worker: Worker | null = null;
   const companion = createCompanion(config, logger);
+  const drain = new Drain();
   const deps: AppDeps = {
+    drain,
     companion,
     logger,
     storage,
@@ -73,15 +85,36 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return {
     url,
     ready,
-    async close() {
+    async close(opts = {}) {
+      const graceMs = opts.graceMs ?? config.shutdownGraceMs;
       closing = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      drain.begin();
+      // Stop listening (new connections are refused); idle keep-alive sockets close now and whenever
+      // one becomes idle, so only connections with a request in flight remain.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      // The inline worker gets the same grace, then hands its jobs back to the queue.
+      const workerStopped = ready.catch(() => {}).then(() => worker?.stop(graceMs));
+      let endedStreams = false;
+      if (await Promise.race([closed.then(() => false), sleep(graceMs).then(() => true)])) {
+        endedStreams = true;
+        logger.info({ graceMs }, 'shutdown: grace period over, ending open streams');
+        drain.endStreams();
+        await Promise.race([closed, sleep(END_STREAMS_MS)]);
+        server.closeAllConnections();
+        await closed;
+      }
+      clearInterval(sweep);
       await ready.catch(() => {});
-      await worker?.stop();
+      // An answer whose client left early may still be storing itself: the database closes after it.
+      await companion.settled();
+      await workerStopped;
       await companion.close();
       const db = deps.runtime.database;
       deps.runtime.database = null;
       await db?.close();
+      return { endedStreams };
     },
   };
 }

@@ -1,5 +1,7 @@
 /** S3Storage against a real S3-API server process (s3rver), over real HTTP. */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3Server } from '../../test/services/s3.js';
 import { IMMUTABLE, S3Storage } from './s3.js';
@@ -87,4 +89,20 @@ describe('S3Storage', () => {
     await storage.put(key, bytes, 'image/webp');
     expect(await storage.exists(key)).toBe(true);
   }, 40_000);
+
+  it('a server that accepts a write and never answers: put() fails after the request timeout instead of hanging', async () => {
+    // Regression: the SDK only warned when requestTimeout passed (throwOnRequestTimeout was off), so an import hung forever.
+    const silent = createServer((req) => req.resume());
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    const hanging = new S3Storage({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: s3.bucket, accessKeyId: 'a', secretAccessKey: 'b', publicUrlPrefix: PUBLIC, requestTimeoutMs: 300 });
+    try {
+      const bytes = new TextEncoder().encode('never stored');
+      await expect(hanging.put(keyFor(bytes), bytes, 'image/webp')).rejects.toThrow(/timeout/i);
+    } finally {
+      hanging.close();
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  }, 20_000);
 });

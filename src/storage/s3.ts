@@ -38,7 +38,9 @@ export class S3Storage implements Storage {
       // Path-style (`endpoint/bucket/key`) works on R2, MinIO and every S3 API; virtual-host style needs DNS per bucket.
       forcePathStyle: settings.endpoint !== undefined,
       maxAttempts: 3,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: settings.requestTimeoutMs ?? 30_000 },
+      // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps
+      // waiting, so a storage server that stops answering would hang an import forever.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: settings.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
     });
   }
 

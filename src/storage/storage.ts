@@ -17,14 +17,18 @@ export interface Storage {
   delete(key: string): Promise<void>;
 }
 
-/** Content-addressed keys: `<prefix>/<2 hex>/<64 hex>.<ext>`; nothing else is ever a key. */
-const KEY_PATTERN = /^(pages|covers|avatars)\/[0-9a-f]{2}\/[0-9a-f]{64}\.(webp|jpg|png)$/;
+/**
+ * Content-addressed keys: `<prefix>/<2 hex>/<64 hex>.<ext>`; nothing else is ever a key.
+ * `doctor/` holds only the short-lived probe object of `folio doctor` (written, read through the
+ * public URL, deleted), kept apart from the content prefixes.
+ */
+const KEY_PATTERN = /^(pages|covers|avatars|doctor)\/[0-9a-f]{2}\/[0-9a-f]{64}\.(webp|jpg|png)$/;
 
 export function isValidKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
 
-export function contentKey(prefix: 'pages' | 'covers' | 'avatars', sha256Hex: string, ext: 'webp' | 'jpg' | 'png'): string {
+export function contentKey(prefix: 'pages' | 'covers' | 'avatars' | 'doctor', sha256Hex: string, ext: 'webp' | 'jpg' | 'png'): string {
   return `${prefix}/${sha256Hex.slice(0, 2)}/${sha256Hex}.${ext}`;
 }
 

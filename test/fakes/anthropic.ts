@@ -1,13 +1,21 @@
-/** Fake Anthropic Messages API: /v1/messages (SSE stream, or JSON for structured output via a tool or output_config). */
+/** Fake Anthropic API: /v1/messages (SSE stream, or JSON for structured output via a tool or output_config) and GET /v1/models/{id}. */
 import { answerFor, promptText, startModelServer, suggestionsFor, writeJson, type FakeModelServer, type Wire } from './model-server.js';
 
 const errorBody = (status: number, message: string) => ({ type: 'error', error: { type: status === 401 ? 'authentication_error' : 'overloaded_error', message } });
 
 const wire: Wire = {
   async route(req, body, res, ctx) {
-    const path = (req.url ?? '').split('?')[0];
-    if (req.method !== 'POST' || path !== '/v1/messages') return false;
+    const path = (req.url ?? '').split('?')[0] ?? '';
     const key = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined;
+    if (req.method === 'GET' && path.startsWith('/v1/models/')) {
+      // The Models API (GET /v1/models/{model_id}): what `folio doctor` asks.
+      if (await ctx.preflight(req, res, key, errorBody)) return true;
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      if (!id.startsWith('claude-')) writeJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `model: ${id}` } });
+      else writeJson(res, 200, { type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' });
+      return true;
+    }
+    if (req.method !== 'POST' || path !== '/v1/messages') return false;
     if (await ctx.preflight(req, res, key, errorBody)) return true;
     const b = body as { model: string; stream?: boolean; tools?: Array<{ name: string }>; output_config?: { format?: unknown } };
     const inputTokens = Math.ceil(promptText(body).length / 4);

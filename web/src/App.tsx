@@ -13,6 +13,8 @@ const ReaderPage = lazy(loadReader);
 // The world graph (React Flow) and the wiki (markdown) load only on their routes.
 const WorldPage = lazy(() => import('./world/WorldPage'));
 const WikiPages = lazy(() => import('./wiki/WikiPages'));
+// Connecting an assistant is rare: its own chunk, off the first route.
+const ConnectPage = lazy(() => import('./connect/ConnectPage'));
 
 // Opened on a reader URL: fetch the reader's code and its data at the same time, not one after the other.
 const deepLink = /^\/read\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(\d+)$/.exec(window.location.pathname);
@@ -80,6 +82,11 @@ export function App() {
               <WikiPages seriesId={p.seriesId} slug={p.slug} />
             </Suspense>
           )}
+        </Route>
+        <Route path="/connect">
+          <Suspense fallback={pageFallback}>
+            <ConnectPage />
+          </Suspense>
         </Route>
         <Route path="/read/:seriesId/:episode/:page">
           {(p) => (

@@ -2,7 +2,7 @@
 import type { Config } from '../../config/env.js';
 import { importPack, PackInvalidError } from '../../content/importer.js';
 import { formatProblem } from '../../content/read-pack.js';
-import { FolioError } from '../../errors.js';
+import { diskFullError, FolioError } from '../../errors.js';
 import { openMigratedDatabase, openStorage } from '../../server/runtime.js';
 import { importReporter } from '../progress-reporter.js';
 
@@ -36,9 +36,10 @@ export async function importCommand(cfg: Config, packs: string[], opts: ImportOp
               `${r.imagesMade} images made, ${r.imagesReused} reused, ${r.warnings.length} warnings in ${(r.ms / 1000).toFixed(1)} s${rate}\n`,
           );
         }
-      } catch (err) {
+      } catch (caught) {
         reporter.stop();
         failed = true;
+        const err = diskFullError(caught, cfg.dataDir) ?? caught;
         if (opts.json) {
           const fe = err instanceof FolioError ? err : null;
           process.stdout.write(

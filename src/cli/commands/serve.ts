@@ -10,8 +10,15 @@ export async function serveCommand(cfg: Config): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await server.close();
+    const started = performance.now();
+    logger.info({ signal, graceMs: cfg.shutdownGraceMs }, 'shutting down: refusing new requests, letting open streams finish');
+    // Last resort: a close that hangs (a database that never answers) must not keep the process alive.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, cfg.shutdownGraceMs + 15_000).unref();
+    const { endedStreams } = await server.close();
+    logger.info({ ms: Math.round(performance.now() - started), endedStreams }, 'stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

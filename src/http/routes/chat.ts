@@ -58,10 +58,12 @@ export function chatRoutes(deps: AppDeps) {
         const companion = requireCompanion(deps);
         const body = await readJson(c, chatRequestSchema, 'chat');
         const { db } = requireDatabase(deps);
-        const turn = await companion.prepare(db, readerId, seriesId, body, clientIp(c, deps.trustProxy), c.req.raw.signal);
-        const stream = companion.stream(db, turn, c.req.raw.signal);
+        // The client leaving, or the server ending streams at shutdown, stops the answer (it is stored as said).
+        const signal = deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal;
+        const turn = await companion.prepare(db, readerId, seriesId, body, clientIp(c, deps.trustProxy), signal);
+        const stream = companion.stream(db, turn, signal);
         return createUIMessageStreamResponse({
-          stream,
+          stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
           // SSE comments keep proxies from closing a stream while the model thinks.
           keepAliveMs: companion.deps.limits.heartbeatMs,
           headers: { 'cache-control': 'no-cache, no-transform' },

@@ -4,9 +4,10 @@ import { createReader } from '../../readers/readers.js';
 import { READER_COOKIE } from '../../readers/tokens.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
+import { readerTokenRoutes } from './reader-tokens.js';
 
 export function readerRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().post('/api/readers', async (c) => {
+  const routes = new Hono<AppEnv>().post('/api/readers', async (c) => {
     const { token } = await createReader(requireDatabase(deps).db);
     const secure = new URL(c.req.url).protocol === 'https:' || (deps.trustProxy && c.req.header('x-forwarded-proto') === 'https');
     // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
@@ -26,4 +27,6 @@ export function readerRoutes(deps: AppDeps) {
     });
     return c.json({ token }, 201);
   });
+  // The reader's assistant tokens live under /api/readers/me (routes/reader-tokens.ts).
+  return routes.route('/', readerTokenRoutes(deps));
 }

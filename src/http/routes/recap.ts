@@ -26,8 +26,9 @@ export function recapRoutes(deps: AppDeps) {
     if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
     const { db } = requireDatabase(deps);
     const turn = await prepareRecap(db, deps.companion, readerId, seriesId, scope, clientIp(c, deps.trustProxy));
+    const stream = recapStream(db, deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal);
     return createUIMessageStreamResponse({
-      stream: recapStream(db, deps.companion, turn, c.req.raw.signal),
+      stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
       keepAliveMs: deps.companion.deps.limits.heartbeatMs,
       headers: { 'cache-control': 'no-cache, no-transform' },
     });

@@ -32,7 +32,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('web routes with a build', () => {
   const app = () => appFor(join(dir, 'web'));
 
-  it.each(['/', '/series/pepper-carrot', '/series/pepper-carrot/world', '/series/pepper-carrot/wiki', '/series/pepper-carrot/wiki/carrot', '/read/pepper-carrot/3/0', '/read/moth-and-lantern/12/104'])(
+  it.each(['/', '/series/pepper-carrot', '/series/pepper-carrot/world', '/series/pepper-carrot/wiki', '/series/pepper-carrot/wiki/carrot', '/read/pepper-carrot/3/0', '/read/moth-and-lantern/12/104', '/connect'])(
     '%s → index.html, no-cache, strict CSP (without a database)',
     async (path) => {
       const res = await app().request(path);
@@ -44,7 +44,7 @@ describe('web routes with a build', () => {
       expect(WEB_CSP).toContain("script-src 'self'");
       expect(WEB_CSP).not.toContain('unsafe-inline');
       expect(WEB_CSP).not.toContain('unsafe-eval');
-      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
     },
   );
 

@@ -109,6 +109,8 @@ export function webRoutes(deps: AppDeps) {
   app.get('/series/:seriesId/wiki', page(series));
   app.get('/series/:seriesId/wiki/:slug', page((p) => series(p) && SLUG.test(p.slug ?? '')));
   app.get('/read/:seriesId/:episode/:page', page((p) => series(p) && NUMBER.test(p.episode ?? '') && NUMBER.test(p.page ?? '')));
+  // Connect an assistant (docs/mcp.md): the reader's assistant tokens.
+  app.get('/connect', page(() => true));
 
   // Content-hashed build output: a changed file gets a new name, so cache it forever.
   app.get('/assets/:file', async (c) => {

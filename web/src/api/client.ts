@@ -31,7 +31,7 @@ export class ApiUnreachable extends Error {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   json?: unknown;
   signal?: AbortSignal;
   /** Lets a request outlive the page (progress written while the tab closes). */
@@ -98,6 +98,8 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   let renewedReader = false;
   for (let attempt = 0; ; attempt++) {
     const res = await send(path, opts);
+    // 204 (e.g. a revoked token) has no body to parse.
+    if (res.status === 204) return undefined as T;
     if (res.ok) return (await res.json()) as T;
     const err = await toError(res);
     if (err.code === 'unauthorized:reader' && !renewedReader) {

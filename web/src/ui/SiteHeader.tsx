@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 
 export function SiteHeader({ children }: { children?: ReactNode }) {
+  const [location] = useLocation();
   return (
     <header className="site-header">
       <Link href="/" className="brand" aria-label="Folio library">
@@ -12,6 +13,11 @@ export function SiteHeader({ children }: { children?: ReactNode }) {
         <span>Folio</span>
       </Link>
       {children}
+      <nav className="site-nav" aria-label="Site">
+        <Link href="/connect" aria-current={location === '/connect' ? 'page' : undefined} data-testid="connect-link">
+          Connect an assistant
+        </Link>
+      </nav>
     </header>
   );
 }

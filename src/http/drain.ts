@@ -1,0 +1,80 @@
+/**
+ * Graceful shutdown, the HTTP side. While the server drains (SIGTERM), a
+ * request that still arrives on an open keep-alive connection gets
+ * `503 unavailable:shutting_down` with `Retry-After` and `Connection: close`
+ * (new connections are refused: the listener is closed), requests already
+ * running finish, and chat/recap streams may run on until `endStreams()`:
+ * their signal then aborts, the answer stops where it is, is stored as said,
+ * and the stream ends with a short "the server is restarting" part.
+ */
+import type { UIMessageChunk } from 'ai';
+import type { MiddlewareHandler } from 'hono';
+import { FolioError } from '../errors.js';
+import type { AppEnv } from './context.js';
+
+export const RESTARTING_MESSAGE = 'The server is restarting, so this answer stopped here; what was said is kept. Ask again in a moment to continue.';
+
+export class Drain {
+  private state: 'serving' | 'draining' = 'serving';
+  private readonly ctrl = new AbortController();
+
+  get draining(): boolean {
+    return this.state === 'draining';
+  }
+
+  /** Aborted when open streams must end (the grace period is over). */
+  get streamsEnded(): AbortSignal {
+    return this.ctrl.signal;
+  }
+
+  /** Stop taking requests (the caller closes the listener). */
+  begin(): void {
+    this.state = 'draining';
+  }
+
+  /** End every stream still open: their answers stop and are stored as said. */
+  endStreams(): void {
+    this.state = 'draining';
+    this.ctrl.abort(new Error('server shutting down'));
+  }
+
+  /** A stream's signal: the client going away, or the server ending streams. */
+  signalFor(request: Request): AbortSignal {
+    return AbortSignal.any([request.signal, this.ctrl.signal]);
+  }
+
+  /** First middleware: refuse what arrives while draining; close connections after what was already running. */
+  gate(): MiddlewareHandler<AppEnv> {
+    return async (c, next) => {
+      if (this.draining) {
+        c.header('Connection', 'close');
+        throw new FolioError('unavailable:shutting_down', 'Folio is restarting; try again in a few seconds.', { retryAfter: 5 });
+      }
+      await next();
+      // Headers of a response not yet sent: do not keep its connection alive past the drain.
+      if (this.draining) c.res.headers.set('Connection', 'close');
+    };
+  }
+
+  /**
+   * The UI-message stream of a chat or recap, with a closing notice when the server ended it
+   * (not when the answer finished or the client left): the reader learns why it stopped.
+   */
+  notifyOnShutdown(stream: ReadableStream<UIMessageChunk>): ReadableStream<UIMessageChunk> {
+    const ended = this.ctrl.signal;
+    let finished = false;
+    return stream.pipeThrough(
+      new TransformStream<UIMessageChunk, UIMessageChunk>({
+        transform(chunk, controller) {
+          if (chunk.type === 'finish') finished = true;
+          controller.enqueue(chunk);
+        },
+        flush(controller) {
+          if (!ended.aborted || finished) return;
+          controller.enqueue({ type: 'data-error', id: 'error', data: { code: 'unavailable:shutting_down', message: RESTARTING_MESSAGE } });
+          controller.enqueue({ type: 'error', errorText: RESTARTING_MESSAGE });
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `/api/readers/me/tokens`: the reader's assistant tokens (ADR 0015,
+ * docs/mcp.md). Authenticated like every reader route (cookie or bearer), and
+ * only with the reader's own token: an assistant token gets 403 here.
+ *
+ * CSRF: the cookie is SameSite=Lax (or None+Secure with exact CORS origins).
+ * Creating needs `Content-Type: application/json` (readJson), which a
+ * cross-site form cannot send and a cross-site fetch can send only after a
+ * CORS preflight that only CORS_ORIGINS pass; DELETE is never a simple
+ * request either. Nothing changes before those checks.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { FolioError } from '../../errors.js';
+import { createAssistantToken, createTokenBody, listAssistantTokens, MAX_ASSISTANT_TOKENS, requireOwnToken, revokeAssistantToken } from '../../readers/assistant-tokens.js';
+import { authenticateReader } from '../../readers/readers.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireDatabase } from '../database.js';
+import { readerToken } from '../reader-auth.js';
+import { parseWith, readJson } from '../validate.js';
+
+export const READER_TOKENS_PATH = '/api/readers/me/tokens';
+const idParam = z.object({ id: z.guid('must be a token id as returned when it was created') });
+
+export function readerTokenRoutes(deps: AppDeps) {
+  /** The reader behind this request's own token (401 without a known token, 403 for an assistant token). */
+  const owner = async (c: Context<AppEnv>): Promise<string> => {
+    const token = readerToken(c);
+    if (token === null) throw new FolioError('unauthorized:reader', 'This needs a reader: open the web reader, or send your reader token as "Authorization: Bearer <token>".');
+    const cred = await authenticateReader(requireDatabase(deps).db, token);
+    if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
+    // Never cached anywhere: the list is private and the create answer holds a secret.
+    c.header('Cache-Control', 'private, no-store');
+    return requireOwnToken(cred);
+  };
+
+  return new Hono<AppEnv>()
+    .post(READER_TOKENS_PATH, async (c) => {
+      const readerId = await owner(c);
+      const { label } = await readJson(c, createTokenBody, 'reader_tokens');
+      const created = await createAssistantToken(requireDatabase(deps).db, readerId, label);
+      return c.json({ id: created.id, label: created.label, token: created.token, createdAt: created.createdAt }, 201);
+    })
+    .get(READER_TOKENS_PATH, async (c) => {
+      const readerId = await owner(c);
+      return c.json({ tokens: await listAssistantTokens(requireDatabase(deps).db, readerId), limit: MAX_ASSISTANT_TOKENS });
+    })
+    .delete(`${READER_TOKENS_PATH}/:id`, async (c) => {
+      const readerId = await owner(c);
+      const { id } = parseWith(idParam, c.req.param(), 'reader_tokens', 'token id');
+      await revokeAssistantToken(requireDatabase(deps).db, readerId, id);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,400 @@
+/**
+ * Assistant tokens (ADR 0015) over real HTTP, on PGlite and PostgreSQL: create
+ * / list / revoke with the reader's own token (bearer or browser cookie), the
+ * per-reader limit (also under concurrent creates), bad input as clear 4xx,
+ * an assistant token on /mcp through the official SDK client at the browser
+ * session's position, revocation on the next request, no token management
+ * with an assistant token, other readers' ids as 404, CSRF and CORS rules,
+ * and the token never stored or logged in clear.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { SAMPLE } from '../../test/server.js';
+import type { Companion } from '../chat/companion.js';
+import { createCompanion } from '../chat/create.js';
+import { loadConfig } from '../config/env.js';
+import { importPack } from '../content/importer.js';
+import { queryRows } from '../db/client.js';
+import { createApp } from '../http/app.js';
+import { listen } from '../http/listen.js';
+import { LocalStorage } from '../storage/local.js';
+import { MAX_ASSISTANT_TOKENS } from './assistant-tokens.js';
+import { READER_TOKEN_PATTERN } from './tokens.js';
+
+const S = 'moth-and-lantern';
+const PATH = '/api/readers/me/tokens';
+const ALLOWED_ORIGIN = 'https://reader.example.com';
+
+let t: TestDatabase;
+let url: string;
+let close: () => Promise<void>;
+let companion: Companion;
+let mediaDir: string;
+/** Everything the app logged (debug level), to prove no token reaches the logs. */
+let logged = '';
+const clients: Client[] = [];
+/** Every token handed out in this file. */
+const secrets: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  mediaDir = await mkdtemp(join(tmpdir(), 'folio-tokens-'));
+  const storage = new LocalStorage(mediaDir);
+  await importPack({ database: t.database, storage }, SAMPLE);
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged += chunk.toString();
+        done();
+      },
+    }),
+  );
+  const config = loadConfig({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '0', FOLIO_CHAT_RATE_PER_IP: '0' }, { cwd: mediaDir });
+  companion = createCompanion(config, logger);
+  const app = createApp({ logger, storage, runtime: { database: t.database }, corsOrigins: [ALLOWED_ORIGIN], trustProxy: false, companion });
+  const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
+  const addr = server.address();
+  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await close?.();
+  await companion?.close();
+  await t?.close();
+  await rm(mediaDir, { recursive: true, force: true });
+});
+
+type Auth = { token?: string; cookie?: string };
+async function call(method: string, path: string, auth: Auth = {}, init: { json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+  if (auth.cookie) headers.cookie = `folio_reader=${auth.cookie}`;
+  if (init.json !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch(url + path, { method, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown> & { error?: { code: string; message: string } }) : null };
+}
+
+async function newReader(): Promise<string> {
+  const r = await call('POST', '/api/readers');
+  const token = (r.body as { token: string }).token;
+  secrets.push(token);
+  return token;
+}
+
+interface Created {
+  id: string;
+  label: string;
+  token: string;
+  createdAt: string;
+}
+async function create(auth: Auth, label: string): Promise<Created> {
+  const r = await call('POST', PATH, auth, { json: { label } });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const c = r.body as unknown as Created;
+  secrets.push(c.token);
+  return c;
+}
+
+interface Listed {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+async function list(auth: Auth): Promise<Listed[]> {
+  const r = await call('GET', PATH, auth);
+  expect(r.status).toBe(200);
+  return (r.body as { tokens: Listed[] }).tokens;
+}
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: 'folio-token-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  clients.push(client);
+  return client;
+}
+const whereAmI = async (client: Client) => ((await client.callTool({ name: 'where_am_i', arguments: { series_id: S } })) as CallToolResult).structuredContent as { position?: { episode: number; page: number } };
+
+const moveAs = async (auth: Auth, at: { episode: number; page: number }) => {
+  const r = await call('POST', `/api/series/${S}/progress`, auth, { json: { ...at, confirmSkip: true } });
+  expect(r.status).toBe(200);
+};
+
+describe('creating, listing and revoking', () => {
+  it('creates with the reader token: 201 {id, label, token, createdAt}, a new 256-bit token, no-store; the list never shows tokens', async () => {
+    const own = await newReader();
+    const r = await call('POST', PATH, { token: own }, { json: { label: '  Claude on my laptop  ' } });
+    expect(r.status).toBe(201);
+    expect(Object.keys(r.body!).sort()).toEqual(['createdAt', 'id', 'label', 'token']);
+    const c = r.body as unknown as Created;
+    secrets.push(c.token);
+    expect(c.label).toBe('Claude on my laptop');
+    expect(c.token).toMatch(READER_TOKEN_PATTERN);
+    expect(c.token).not.toBe(own);
+    expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Math.abs(Date.parse(c.createdAt) - Date.now())).toBeLessThan(60_000);
+    expect(r.headers.get('cache-control')).toContain('no-store');
+
+    const second = await create({ token: own }, 'Phone');
+    const listed = await call('GET', PATH, { token: own });
+    expect(listed.headers.get('cache-control')).toContain('no-store');
+    expect(listed.body).toEqual({
+      limit: MAX_ASSISTANT_TOKENS,
+      tokens: [
+        { id: c.id, label: 'Claude on my laptop', createdAt: c.createdAt, lastUsedAt: null },
+        { id: second.id, label: 'Phone', createdAt: second.createdAt, lastUsedAt: null },
+      ],
+    });
+    expect(JSON.stringify(listed.body)).not.toContain(c.token);
+
+    const del = await call('DELETE', `${PATH}/${c.id}`, { token: own });
+    expect(del.status).toBe(204);
+    expect(del.body).toBeNull();
+    expect((await list({ token: own })).map((x) => x.id)).toEqual([second.id]);
+    expect((await call('DELETE', `${PATH}/${c.id}`, { token: own })).body?.error?.code).toBe('not_found:reader_token');
+  });
+
+  it('works with the browser cookie too (the web reader never sees its token)', async () => {
+    const own = await newReader();
+    const c = await create({ cookie: own }, 'From the browser');
+    expect((await list({ cookie: own })).map((x) => x.id)).toEqual([c.id]);
+    expect((await list({ token: own })).map((x) => x.id)).toEqual([c.id]);
+    expect((await call('DELETE', `${PATH}/${c.id}`, { cookie: own })).status).toBe(204);
+  });
+
+  it('stores only the SHA-256 of a token, never the token', async () => {
+    const own = await newReader();
+    const c = await create({ token: own }, 'Hashed');
+    const rows = await queryRows<{ row: string; token_hash: string }>(t.database.db, sql`SELECT row_to_json(r)::text AS row, token_hash FROM reader_tokens r WHERE id = ${c.id}`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.token_hash).toBe(createHash('sha256').update(c.token).digest('hex'));
+    expect(rows[0]!.row).not.toContain(c.token);
+  });
+});
+
+describe('an assistant token acts as its reader', () => {
+  it('on /mcp (official SDK client): where_am_i is the browser session position, follows it, and marks the token used', async () => {
+    const browser = await newReader();
+    await moveAs({ cookie: browser }, { episode: 1, page: 3 });
+    const assistant = await create({ cookie: browser }, 'Claude Desktop');
+    const client = await connect(assistant.token);
+    expect((await whereAmI(client)).position).toEqual({ episode: 1, page: 3 });
+    // The browser reads on: the assistant sees the new place on its next call.
+    await moveAs({ cookie: browser }, { episode: 2, page: 1 });
+    expect((await whereAmI(client)).position).toEqual({ episode: 2, page: 1 });
+    const [listed] = await list({ cookie: browser });
+    expect(listed!.lastUsedAt).not.toBeNull();
+    expect(Math.abs(Date.parse(listed!.lastUsedAt!) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('on the API as a bearer: the same progress row (its moves are the reader’s moves)', async () => {
+    const own = await newReader();
+    const assistant = await create({ token: own }, 'Script');
+    await moveAs({ token: assistant.token }, { episode: 1, page: 2 });
+    const r = await call('GET', `/api/series/${S}/progress`, { token: own });
+    expect(r.body).toEqual({ episode: 1, page: 2 });
+    expect((await call('GET', `/api/series/${S}/progress`, { token: assistant.token })).body).toEqual({ episode: 1, page: 2 });
+  });
+
+  it('a revoked token stops working at once: the connected MCP client, a new connection and the API all get 401', async () => {
+    const own = await newReader();
+    await moveAs({ token: own }, { episode: 1, page: 1 });
+    const assistant = await create({ token: own }, 'Soon revoked');
+    const client = await connect(assistant.token);
+    expect((await whereAmI(client)).position).toEqual({ episode: 1, page: 1 });
+    expect((await call('DELETE', `${PATH}/${assistant.id}`, { token: own })).status).toBe(204);
+    await expect(whereAmI(client)).rejects.toThrow(/401|nauthorized/);
+    await expect(connect(assistant.token)).rejects.toThrow(/401|nauthorized/);
+    const api = await call('GET', `/api/series/${S}/progress`, { token: assistant.token });
+    expect(api.status).toBe(401);
+    expect(api.body?.error?.code).toBe('unauthorized:reader');
+    // The reader's own token is untouched.
+    expect((await call('GET', `/api/series/${S}/progress`, { token: own })).body).toEqual({ episode: 1, page: 1 });
+  });
+
+  it('cannot manage tokens: create, list and revoke are 403 and change nothing', async () => {
+    const own = await newReader();
+    const a = await create({ token: own }, 'Assistant A');
+    const b = await create({ token: own }, 'Assistant B');
+    const attempts = [
+      await call('POST', PATH, { token: a.token }, { json: { label: 'Escalation' } }),
+      await call('GET', PATH, { token: a.token }),
+      await call('DELETE', `${PATH}/${b.id}`, { token: a.token }),
+      await call('DELETE', `${PATH}/${a.id}`, { token: a.token }),
+    ];
+    for (const r of attempts) {
+      expect(r.status).toBe(403);
+      expect(r.body?.error?.code).toBe('forbidden:reader_tokens');
+      expect(r.body?.error?.message).toMatch(/assistant token cannot manage tokens/i);
+    }
+    expect((await list({ token: own })).map((x) => x.label)).toEqual(['Assistant A', 'Assistant B']);
+  });
+
+  it("another reader's token ids are 404, exactly like unknown ones, and stay working", async () => {
+    const alice = await newReader();
+    const bob = await newReader();
+    const alices = await create({ token: alice }, 'Alice’s assistant');
+    const r = await call('DELETE', `${PATH}/${alices.id}`, { token: bob });
+    expect(r.status).toBe(404);
+    const unknown = await call('DELETE', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`, { token: bob });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual(r.body);
+    expect(await list({ token: bob })).toEqual([]);
+    expect((await list({ token: alice })).map((x) => x.id)).toEqual([alices.id]);
+    expect((await call('GET', `/api/series/${S}/progress`, { token: alices.token })).status).toBe(200);
+  });
+});
+
+describe('limits', () => {
+  it(`at most ${MAX_ASSISTANT_TOKENS} per reader (409 with the limit); revoking one makes room`, async () => {
+    const own = await newReader();
+    const made: Created[] = [];
+    for (let i = 0; i < MAX_ASSISTANT_TOKENS; i++) made.push(await create({ token: own }, `Token ${i + 1}`));
+    const over = await call('POST', PATH, { token: own }, { json: { label: 'One too many' } });
+    expect(over.status).toBe(409);
+    expect(over.body?.error).toMatchObject({ code: 'conflict:reader_tokens', limit: MAX_ASSISTANT_TOKENS });
+    expect(over.body?.error?.message).toMatch(/Revoke one/);
+    expect((await call('DELETE', `${PATH}/${made[0]!.id}`, { token: own })).status).toBe(204);
+    await create({ token: own }, 'Room again');
+    expect(await list({ token: own })).toHaveLength(MAX_ASSISTANT_TOKENS);
+  });
+
+  it('holds under concurrent creates (the reader row is locked while counting)', async () => {
+    const own = await newReader();
+    const results = await Promise.all(Array.from({ length: MAX_ASSISTANT_TOKENS + 5 }, (_, i) => call('POST', PATH, { token: own }, { json: { label: `Race ${i}` } })));
+    for (const r of results) if (r.status === 201) secrets.push((r.body as unknown as Created).token);
+    expect(results.map((r) => r.status).sort()).toEqual([...Array(MAX_ASSISTANT_TOKENS).fill(201), ...Array(5).fill(409)]);
+    expect(await list({ token: own })).toHaveLength(MAX_ASSISTANT_TOKENS);
+  });
+
+  it('a label of exactly 60 characters (and any script) is fine; 61 is not', async () => {
+    const own = await newReader();
+    expect((await create({ token: own }, 'x'.repeat(60))).label).toHaveLength(60);
+    expect((await create({ token: own }, 'Claude 🤖 на ноутбуке')).label).toBe('Claude 🤖 на ноутбуке');
+    const long = await call('POST', PATH, { token: own }, { json: { label: 'x'.repeat(61) } });
+    expect(long.status).toBe(400);
+    expect(long.body?.error?.message).toMatch(/label: must be at most 60 characters/);
+  });
+});
+
+describe('bad input is a clear 4xx, never a 500', () => {
+  it.each<[string, { body?: string; json?: unknown; headers?: Record<string, string> }, number, string]>([
+    ['no body', {}, 415, 'unsupported_media_type:reader_tokens'],
+    ['a form (what a cross-site page can send)', { body: 'label=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type:reader_tokens'],
+    ['text/plain JSON (a "simple" cross-site request)', { body: '{"label":"x"}', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type:reader_tokens'],
+    ['multipart', { body: '--b\r\n\r\n--b--', headers: { 'content-type': 'multipart/form-data; boundary=b' } }, 415, 'unsupported_media_type:reader_tokens'],
+    ['broken JSON', { body: '{"label":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request:reader_tokens'],
+    ['JSON null', { json: null }, 400, 'bad_request:reader_tokens'],
+    ['an array', { json: [{ label: 'x' }] }, 400, 'bad_request:reader_tokens'],
+    ['no label', { json: {} }, 400, 'bad_request:reader_tokens'],
+    ['a number label', { json: { label: 7 } }, 400, 'bad_request:reader_tokens'],
+    ['an empty label', { json: { label: '' } }, 400, 'bad_request:reader_tokens'],
+    ['a blank label', { json: { label: ' \t ' } }, 400, 'bad_request:reader_tokens'],
+    ['a control character', { json: { label: 'bad\u0000label' } }, 400, 'bad_request:reader_tokens'],
+    ['a newline', { json: { label: 'two\nlines' } }, 400, 'bad_request:reader_tokens'],
+    ['an unknown field', { json: { label: 'x', readerId: 'someone-else' } }, 400, 'bad_request:reader_tokens'],
+    ['a huge label', { json: { label: 'x'.repeat(10_000) } }, 400, 'bad_request:reader_tokens'],
+    ['a body over the API limit', { json: { label: 'x'.repeat(70 * 1024) } }, 413, 'payload_too_large:body'],
+  ])('POST with %s → %i', async (_name, init, status, code) => {
+    const own = await newReader();
+    const r = await call('POST', PATH, { token: own }, init);
+    expect(r.status).toBe(status);
+    expect(r.body?.error?.code).toBe(code);
+    expect(r.body?.error?.message.length).toBeGreaterThan(10);
+    // And nothing was created.
+    expect(await list({ token: own })).toEqual([]);
+  });
+
+  it.each([
+    ['not-a-uuid', 400],
+    ['1', 400],
+    ["'; DROP TABLE reader_tokens; --", 400],
+    ['00000000-0000-0000-0000-000000000000', 404],
+    ['FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', 404],
+  ])('DELETE %s → %i', async (id, status) => {
+    const own = await newReader();
+    const r = await call('DELETE', `${PATH}/${encodeURIComponent(id)}`, { token: own });
+    expect(r.status).toBe(status);
+    expect(r.body?.error?.code).toBe(status === 400 ? 'bad_request:reader_tokens' : 'not_found:reader_token');
+  });
+
+  it.each([
+    ['no identity', {}, 401, 'unauthorized:reader'],
+    ['an unknown token', { authorization: `Bearer ${'A'.repeat(43)}` }, 401, 'unauthorized:reader'],
+    ['a malformed token', { authorization: 'Bearer short' }, 401, 'unauthorized:reader'],
+    ['a malformed Authorization header', { authorization: 'Basic dXNlcjpwYXNz' }, 401, 'unauthorized:reader'],
+    ['an unknown cookie', { cookie: `folio_reader=${'B'.repeat(43)}` }, 401, 'unauthorized:reader'],
+  ])('%s → %i on every method', async (_name, headers, status, code) => {
+    for (const [method, path, json] of [
+      ['POST', PATH, { label: 'x' }],
+      ['GET', PATH, undefined],
+      ['DELETE', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`, undefined],
+    ] as const) {
+      const r = await call(method, path, {}, { headers, json });
+      expect(r.status, `${method} ${path}`).toBe(status);
+      expect(r.body?.error?.code).toBe(code);
+    }
+  });
+
+  it('other methods are the JSON 404 of unknown routes', async () => {
+    const own = await newReader();
+    for (const [method, path] of [
+      ['PUT', PATH],
+      ['PATCH', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`],
+      ['GET', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`],
+      ['DELETE', PATH],
+    ] as const) {
+      const r = await call(method, path, { token: own });
+      expect(r.status, `${method} ${path}`).toBe(404);
+      expect(r.body?.error?.code).toBe('not_found:route');
+    }
+  });
+});
+
+describe('CSRF and CORS', () => {
+  it('a cookie-carrying form post creates nothing (415 before any change)', async () => {
+    const own = await newReader();
+    const r = await call('POST', PATH, { cookie: own }, { body: 'label=pwned', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } });
+    expect(r.status).toBe(415);
+    expect(await list({ cookie: own })).toEqual([]);
+  });
+
+  it('a preflight from a foreign origin is not allowed; from CORS_ORIGINS it may POST and DELETE with JSON', async () => {
+    const preflight = (origin: string, method: string) =>
+      fetch(`${url}${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+      });
+    const evil = await preflight('https://evil.example', 'DELETE');
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    const ok = await preflight(ALLOWED_ORIGIN, 'DELETE');
+    expect(ok.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(ok.headers.get('access-control-allow-methods')).toContain('DELETE');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+});
+
+describe('secrets', () => {
+  it('no token handed out in this file reached the logs (debug level, every request above)', () => {
+    expect(secrets.length).toBeGreaterThan(20);
+    expect(logged).toContain('"path":"/api/readers/me/tokens"');
+    for (const s of secrets) expect(logged).not.toContain(s);
+  });
+});
