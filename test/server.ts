@@ -59,6 +59,5 @@ export async function startTestServer(database: Database | null, opts: { mediaDi
   };
 }
 
-/** The shared real corpus, read by path (never copied into the repository). */
-export const PEPPER_CARROT = join(process.cwd(), '..', 'shared', 'data', 'pepper-carrot');
+export { PEPPER_CARROT } from './corpus.js';
 export const SAMPLE = join(process.cwd(), 'samples', 'moth-and-lantern');

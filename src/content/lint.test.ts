@@ -24,8 +24,9 @@ import {
 } from './lint.js';
 import { openPackDir } from './pack-source.js';
 import { readPack, type Pack } from './read-pack.js';
+import { PEPPER_CARROT } from '../../test/corpus.js';
 
-const REAL_PACK = '/work/shared/data/pepper-carrot';
+const REAL_PACK = PEPPER_CARROT;
 const SAMPLE = join(process.cwd(), 'samples', 'moth-and-lantern');
 
 const pos = (episode: number, page: number): Position => ({ episode, page });

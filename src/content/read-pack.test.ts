@@ -7,8 +7,9 @@ import { stringify } from 'yaml';
 import { SLUG } from './pack-schema.js';
 import { openPackDir } from './pack-source.js';
 import { formatProblem, readPack, type Pack, type PackProblem, type PackResult } from './read-pack.js';
+import { PEPPER_CARROT } from '../../test/corpus.js';
 
-const REAL_PACK = '/work/shared/data/pepper-carrot';
+const REAL_PACK = PEPPER_CARROT;
 
 let JPEG: Buffer;
 let PNG: Buffer;
