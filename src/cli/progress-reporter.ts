@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { ImportProgress } from '../content/importer.js';
 
-const LABELS: Record<ImportProgress['phase'], string> = { validate: 'Validating pack', images: 'Image variants', publish: 'Publishing' };
+const LABELS: Record<ImportProgress['phase'], string> = { validate: 'Validating pack', images: 'Image variants', descriptions: 'Page descriptions', publish: 'Publishing' };
 
 export function importReporter(opts: { tty: boolean; out: NodeJS.WritableStream; quiet?: boolean }) {
   let bar: cliProgress.SingleBar | null = null;

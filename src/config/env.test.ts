@@ -359,6 +359,17 @@ describe('loadConfig cross-variable rules', () => {
     expect(load({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'None' }).model.embedModel).toBe('none');
   });
 
+  it('a vision model needs a model provider: FOLIO_MODEL=none fails fast, naming the variable and the fix', () => {
+    expect(problems({ FOLIO_MODEL: 'none', FOLIO_VISION_MODEL: 'qwen2.5vl:7b' })).toEqual([
+      'FOLIO_VISION_MODEL: names a vision model ("qwen2.5vl:7b") but FOLIO_MODEL=none has no model provider to send page images to. ' +
+        'Fix: set FOLIO_MODEL to the provider that serves it (ollama, openai or anthropic), or unset FOLIO_VISION_MODEL to import without page descriptions.',
+    ]);
+    // auto (the local Ollama) and named providers are fine; unset is off.
+    expect(load({ FOLIO_VISION_MODEL: 'qwen2.5vl:7b' }).model.visionModel).toBe('qwen2.5vl:7b');
+    expect(load({ FOLIO_MODEL: 'ollama', FOLIO_VISION_MODEL: 'qwen2.5vl:7b' }).model.visionModel).toBe('qwen2.5vl:7b');
+    expect(load({ FOLIO_MODEL: 'none' }).model.visionModel).toBeUndefined();
+  });
+
   it('reports every problem at once, single and cross-variable alike', () => {
     const lines = problems({
       PORT: 'abc',

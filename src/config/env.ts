@@ -427,6 +427,14 @@ function configSchema(cwd: string) {
             `must leave FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS (${firstToken} ms) no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (${total} ms). Fix: raise FOLIO_MODEL_TOTAL_TIMEOUT_MS or lower FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS.`,
           );
         }
+        // Page descriptions need a provider to send the images to (the same server as the chat model).
+        if (isSet('FOLIO_VISION_MODEL') && provider === 'none') {
+          fail(
+            'FOLIO_VISION_MODEL',
+            `names a vision model (${got(env.FOLIO_VISION_MODEL!)}) but FOLIO_MODEL=none has no model provider to send page images to. ` +
+              'Fix: set FOLIO_MODEL to the provider that serves it (ollama, openai or anthropic), or unset FOLIO_VISION_MODEL to import without page descriptions.',
+          );
+        }
         const embed = env.FOLIO_EMBED_MODEL;
         if (embed !== undefined && embed !== 'local' && embed !== 'none' && (provider === 'none' || provider === 'anthropic')) {
           fail(

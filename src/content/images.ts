@@ -85,3 +85,21 @@ export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: numb
     color: `#${hex(d.r)}${hex(d.g)}${hex(d.b)}`,
   };
 }
+
+/** Longest side of the image a vision model is sent: enough to read a page, small enough to send quickly. */
+export const VISION_MAX_SIDE = 1024;
+
+/**
+ * A page made small for a vision model: at most `maxSide` px on its longest side, as JPEG (every vision
+ * API takes it; WebP is not universal). Decoded with the same limits as the variants.
+ */
+export async function visionImage(input: Buffer, maxSide = VISION_MAX_SIDE): Promise<EncodedImage & { mime: 'image/jpeg' }> {
+  const sharp = await loadSharp();
+  const out = await sharp(input, { limitInputPixels: IMAGE_LIMITS.maxPixels, failOn: 'error' })
+    .rotate()
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: 80 })
+    .toBuffer({ resolveWithObject: true });
+  return { bytes: out.data, width: out.info.width, height: out.info.height, mime: 'image/jpeg' };
+}

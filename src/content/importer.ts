@@ -1,14 +1,18 @@
 /**
  * Import a content pack: validate everything, make image variants (reusing
- * any already made for the same source bytes), chunk the text, then publish
+ * any already made for the same source bytes), optionally have a vision model
+ * describe the pages the pack leaves undescribed, chunk the text, then publish
  * the whole series in one transaction. An unchanged pack is detected by its
  * content hash and costs one read of its files.
  */
+import { mapLimit } from '../concurrency.js';
 import type { Database } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
+import type { PageDescriber } from '../vision/describer.js';
+import { describePages, type PageImage } from '../vision/describe-pages.js';
 import { chunkText, markdownToText } from './chunking.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from './images.js';
 import { lintPack, lintWarnings } from './lint.js';
@@ -19,7 +23,7 @@ import * as q from './queries.js';
 /** Bump when what the importer writes changes, so unchanged packs are re-imported once. */
 export const IMPORTER_VERSION = '1';
 
-export type ImportPhase = 'validate' | 'images' | 'publish';
+export type ImportPhase = 'validate' | 'images' | 'descriptions' | 'publish';
 
 export interface ImportProgress {
   phase: ImportPhase;
@@ -34,6 +38,15 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Abort before publishing (a cancelled job): nothing becomes visible to readers. */
   signal?: AbortSignal;
+  /** Vision requests in flight at once (FOLIO_JOB_CONCURRENCY); default 1. */
+  descriptionConcurrency?: number;
+}
+
+export interface ImportDeps {
+  database: Database;
+  storage: Storage;
+  /** FOLIO_VISION_MODEL: describes pages without a pack `description`; absent = off. */
+  describer?: PageDescriber | null;
 }
 
 export interface ImportResult {
@@ -45,6 +58,10 @@ export interface ImportResult {
   chunks: number;
   imagesMade: number;
   imagesReused: number;
+  /** Page descriptions by the vision model: written now, taken from earlier imports, failed (all 0 when off). */
+  descriptionsMade: number;
+  descriptionsReused: number;
+  descriptionsFailed: number;
   warnings: PackProblem[];
   ms: number;
 }
@@ -68,21 +85,18 @@ const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: nu
   avatars: { displayMaxWidth: 512, thumbWidth: 128 },
 };
 
-async function packHash(pack: Pack): Promise<string> {
+async function packHash(pack: Pack, visionModel: string | null): Promise<string> {
   const parts = [`importer:${IMPORTER_VERSION}`, `images:${PIPELINE_VERSION}`];
+  // Turning descriptions on, off or to another model is a change: the next import applies it.
+  if (visionModel !== null) parts.push(`vision:${visionModel}`);
   for (const f of pack.source.files()) parts.push(`${f}:${sha256(await pack.source.read(f))}`);
   return sha256(Buffer.from(parts.join('\n')));
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
-}
+/** Marks a stored content hash whose page descriptions are incomplete, so the next import tries the failed pages again. */
+const DESCRIPTIONS_INCOMPLETE = '+descriptions-incomplete';
 
-export async function importPack(deps: { database: Database; storage: Storage }, path: string | PackSource, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importPack(deps: ImportDeps, path: string | PackSource, opts: ImportOptions = {}): Promise<ImportResult> {
   const started = performance.now();
   const report = opts.onProgress ?? (() => {});
   const { db } = deps.database;
@@ -102,11 +116,13 @@ export async function importPack(deps: { database: Database; storage: Storage },
     ...(await lintPack(pack).then(lintWarnings, (err: unknown) => [{ file: 'series.yaml', message: `the spoiler lint could not run: ${(err as Error).message}` }])),
   ];
   const base = { seriesId, title: pack.series.title, episodes: pack.episodes.length, pages: pageCount, warnings };
-  if (opts.dryRun) return { ...base, status: 'valid', chunks: 0, imagesMade: 0, imagesReused: 0, ms: performance.now() - started };
+  const none = { chunks: 0, imagesMade: 0, imagesReused: 0, descriptionsMade: 0, descriptionsReused: 0, descriptionsFailed: 0 };
+  if (opts.dryRun) return { ...base, ...none, status: 'valid', ms: performance.now() - started };
 
-  const hash = await packHash(pack);
+  const describer = deps.describer ?? null;
+  const hash = await packHash(pack, describer?.model ?? null);
   if ((await q.currentContentHash(db, seriesId)) === hash) {
-    return { ...base, status: 'unchanged', chunks: 0, imagesMade: 0, imagesReused: 0, ms: performance.now() - started };
+    return { ...base, ...none, status: 'unchanged', ms: performance.now() - started };
   }
 
   // Images: every referenced file once, by content hash.
@@ -154,17 +170,69 @@ export async function importPack(deps: { database: Database; storage: Storage },
     report({ phase: 'images', done: ++done, total: files.length });
   });
 
-  const content = buildContent(pack, hash, variants);
+  // Page descriptions by the vision model, for pages with an image and no description of their own.
+  let described: Described | null = null;
+  let vision = { made: 0, reused: 0, failed: 0 };
+  if (describer) {
+    const byFile = new Map<string, PageImage>();
+    for (const e of pack.episodes) {
+      for (const p of e.data.pages) {
+        if (!p.image || p.description?.trim()) continue;
+        const file = `${e.dir}/${p.image}`;
+        byFile.set(file, {
+          imageHash: hashes.get(file)!,
+          read: () => source.read(file),
+          context: { seriesTitle: pack.series.title, episode: e.data.number, episodeTitle: e.data.title, page: p.number, dialogue: p.dialogue ?? '' },
+        });
+      }
+    }
+    const out = await describePages(db, describer, [...byFile.values()], {
+      concurrency: opts.descriptionConcurrency ?? 1,
+      signal: opts.signal,
+      onProgress: (d, total) => report({ phase: 'descriptions', done: d, total }),
+    });
+    described = { model: describer.model, byFile: new Map() };
+    for (const [file, p] of byFile) {
+      const text = out.texts.get(p.imageHash);
+      if (text !== undefined) described.byFile.set(file, text);
+    }
+    vision = { made: out.made, reused: out.reused, failed: out.failed };
+    if (out.failed > 0) {
+      warnings.push({
+        file: 'series.yaml',
+        message: `the vision model (${describer.model}) could not describe ${out.failed} page image(s), first: ${out.firstFailure ?? 'not sent'}; they stay without a description and are tried again at the next import`,
+      });
+    }
+  }
+
+  // With failed descriptions the stored hash differs from the pack's, so importing again retries them.
+  const content = buildContent(pack, vision.failed > 0 ? `${hash}${DESCRIPTIONS_INCOMPLETE}` : hash, variants, described);
   opts.signal?.throwIfAborted();
   report({ phase: 'publish', done: 0, total: 1 });
   const status = await q.publishSeries(db, content);
   await q.refreshStatistics(db);
   report({ phase: 'publish', done: 1, total: 1 });
-  return { ...base, status, chunks: content.chunks.length, imagesMade: made, imagesReused: reused, ms: performance.now() - started };
+  return {
+    ...base,
+    status,
+    chunks: content.chunks.length,
+    imagesMade: made,
+    imagesReused: reused,
+    descriptionsMade: vision.made,
+    descriptionsReused: vision.reused,
+    descriptionsFailed: vision.failed,
+    ms: performance.now() - started,
+  };
+}
+
+/** Machine-written page descriptions for buildContent: by page image file, and the model that wrote them. */
+export interface Described {
+  model: string;
+  byFile: Map<string, string>;
 }
 
 /** Rows for one series, from a validated pack and its image variants (pure). */
-export function buildContent(pack: Pack, contentHash: string, variants: Map<string, ImageVariants>): q.SeriesContent {
+export function buildContent(pack: Pack, contentHash: string, variants: Map<string, ImageVariants>, described: Described | null = null): q.SeriesContent {
   const s = pack.series;
   const seriesId = s.id;
   const out: q.SeriesContent = {
@@ -215,6 +283,8 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
     for (const p of pagesSorted) {
       const dialogue = p.dialogue ?? '';
       const credits = [p.on_page_credits, p.credits_text].filter((x): x is string => !!x).join('\n') || null;
+      // The pack's own description always wins; a machine-written one only fills a gap.
+      const generated = p.image && !p.description?.trim() ? (described?.byFile.get(`${e.dir}/${p.image}`) ?? null) : null;
       out.pages.push({
         seriesId,
         episode: d.number,
@@ -224,10 +294,14 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
         dialogue,
         description: p.description ?? null,
         credits,
+        generatedDescription: generated,
+        generatedDescriptionModel: generated === null ? null : described!.model,
       });
       const ref = `${d.number}/${p.number}`;
       if (dialogue.trim()) addChunks(d.number, p.number, 'dialogue', ref, dialogue);
-      if (p.description?.trim()) addChunks(d.number, p.number, 'description', ref, p.description);
+      // Page text like any other: under the boundary, and through the unreached-name check wherever it is shown.
+      const description = p.description?.trim() ? p.description : generated;
+      if (description) addChunks(d.number, p.number, 'description', ref, description);
     }
   }
 

@@ -66,6 +66,10 @@ export const pages = pgTable(
     dialogue: text('dialogue').notNull(),
     description: text('description'),
     credits: text('credits'),
+    /** Written by FOLIO_VISION_MODEL at import for a page without `description` (migration 0006); never alt text. */
+    generatedDescription: text('generated_description'),
+    /** `provider:model` that wrote `generatedDescription`. */
+    generatedDescriptionModel: text('generated_description_model'),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.episode, t.number] })],
 );
@@ -161,6 +165,18 @@ export const imageVariants = pgTable('image_variants', {
   variants: jsonb('variants').$type<ImageVariants>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
+
+/** Vision-model page descriptions by source image and model (migration 0006): re-imports reuse them. */
+export const visionDescriptions = pgTable(
+  'vision_descriptions',
+  {
+    imageHash: text('image_hash').notNull(),
+    model: text('model').notNull(),
+    text: text('text').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.imageHash, t.model] })],
+);
 
 export const readers = pgTable('readers', {
   id: uuid('id').primaryKey().defaultRandom(),

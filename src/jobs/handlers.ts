@@ -7,6 +7,7 @@ import { JobQueue } from './jobs.js';
 import { openPackArchive } from '../content/pack-source.js';
 import { FolioError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import type { PageDescriber } from '../vision/describer.js';
 import { getUpload } from './queries.js';
 import type { JobHandler } from './worker.js';
 
@@ -16,6 +17,10 @@ export interface HandlerDeps {
   importConcurrency: number;
   /** FOLIO_EMBED_MODEL's embedder (null with `none`); made on first use, the local model loads lazily. */
   embedder?: () => Embedder | null;
+  /** FOLIO_VISION_MODEL's page describer (absent or null: imports write no page descriptions). */
+  describer?: PageDescriber | null;
+  /** Vision requests in flight per import (FOLIO_JOB_CONCURRENCY). */
+  descriptionConcurrency?: number;
 }
 
 /**
@@ -29,7 +34,12 @@ export function importHandler(deps: HandlerDeps): JobHandler {
     const upload = await getUpload(deps.database.db, job.id);
     if (!upload) throw new FolioError('bad_request:import', 'The uploaded archive of this job is gone; upload it again.');
     const source = await openPackArchive(upload.bytes, upload.name);
-    const r = await importPack(deps, source, { concurrency: deps.importConcurrency, signal, onProgress: (p) => progress({ ...p }) });
+    const r = await importPack(deps, source, {
+      concurrency: deps.importConcurrency,
+      descriptionConcurrency: deps.descriptionConcurrency,
+      signal,
+      onProgress: (p) => progress({ ...p }),
+    });
     // New text needs vectors: queue that as its own job, so the import is done (and visible) first.
     if (r.status !== 'unchanged' && deps.embedder?.()) await new JobQueue(deps.database.db).enqueue('embed', { after: job.id });
     return {
@@ -40,6 +50,9 @@ export function importHandler(deps: HandlerDeps): JobHandler {
       pages: r.pages,
       imagesMade: r.imagesMade,
       imagesReused: r.imagesReused,
+      descriptionsMade: r.descriptionsMade,
+      descriptionsReused: r.descriptionsReused,
+      descriptionsFailed: r.descriptionsFailed,
       warnings: r.warnings.length,
       ms: Math.round(r.ms),
     };

@@ -10,7 +10,7 @@ import { anthropicChat } from './anthropic.js';
 import { LocalEmbedder } from './local-embedder.js';
 import { ollamaChat, ollamaEmbedder, probeOllama } from './ollama.js';
 import { openaiChat, openaiEmbedder } from './openai.js';
-import type { ChatModel, Embedder, ProviderSettings } from './types.js';
+import type { ChatModel, Embedder, ProviderKind, ProviderSettings } from './types.js';
 
 export interface ModelSettings extends ProviderSettings {
   provider: 'auto' | 'none' | 'ollama' | 'openai' | 'anthropic';
@@ -35,6 +35,21 @@ export function pickAutoChatModel(listed: string[], configured: string | undefin
     return listed.some((m) => bare(m) === bare(configured)) ? configured : null;
   }
   return listed.find((m) => !EMBEDDING_ONLY.test(m)) ?? null;
+}
+
+/**
+ * A model on a fixed provider, built the way the chat builds it (base URL, key, Modal proxy headers).
+ * The vision describer uses this too, so a vision model sits on the same server as the chat model.
+ */
+export function providerModel(provider: ProviderKind, s: ProviderSettings, modelId: string): ChatModel {
+  switch (provider) {
+    case 'ollama':
+      return ollamaChat(s, modelId);
+    case 'openai':
+      return openaiChat(s, modelId);
+    case 'anthropic':
+      return anthropicChat(s, modelId);
+  }
 }
 
 export class ModelRegistry {
@@ -83,18 +98,7 @@ export class ModelRegistry {
 
   private makeFixed(): ChatModel | null {
     const s = this.settings;
-    switch (s.provider) {
-      case 'none':
-        return null;
-      case 'ollama':
-        return ollamaChat(s, s.chatModel!);
-      case 'openai':
-        return openaiChat(s, s.chatModel!);
-      case 'anthropic':
-        return anthropicChat(s, s.chatModel!);
-      default:
-        return null;
-    }
+    return s.provider === 'none' || s.provider === 'auto' ? null : providerModel(s.provider, s, s.chatModel!);
   }
 
   private async autoModel(): Promise<string | null> {

@@ -15,6 +15,7 @@ import { listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { Worker } from '../jobs/worker.js';
+import { pageDescriberFor } from '../vision/describer.js';
 import { importSampleOnFirstRun, openMigratedDatabase, openStorage } from './runtime.js';
 
 export interface RunningServer {
@@ -71,7 +72,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       worker = new Worker({
         db: database.db,
         // The companion's embedder: one model instance for chat and for embed jobs.
-        handlers: jobHandlers({ database, storage, importConcurrency: config.importConcurrency, embedder: () => companion.deps.models.embedder() }),
+        handlers: jobHandlers({
+          database,
+          storage,
+          importConcurrency: config.importConcurrency,
+          embedder: () => companion.deps.models.embedder(),
+          describer: pageDescriberFor(config),
+          descriptionConcurrency: config.jobs.concurrency,
+        }),
         logger,
         concurrency: config.jobs.concurrency,
         leaseMs: config.jobs.leaseMs,

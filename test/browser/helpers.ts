@@ -8,11 +8,18 @@ export interface Pos {
   page: number | null;
 }
 
-/** The reader token the API set as the HttpOnly cookie (visible to the test, never to the app). */
-export async function readerToken(context: BrowserContext): Promise<string> {
-  const c = (await context.cookies()).find((x) => x.name === 'folio_reader');
-  if (!c) throw new Error('no folio_reader cookie in this browser context');
-  return c.value;
+/**
+ * The reader token the API set as the HttpOnly cookie (visible to the test, never to the app). The app may
+ * render pages before its `POST /api/readers` has answered, so wait for the cookie a little.
+ */
+export async function readerToken(context: BrowserContext, timeoutMs = 10_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const c = (await context.cookies()).find((x) => x.name === 'folio_reader');
+    if (c) return c.value;
+    if (Date.now() > until) throw new Error('no folio_reader cookie in this browser context');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Page numbers on display, as the reader's stage reports them ("3,4"). */

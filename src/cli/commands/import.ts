@@ -4,6 +4,7 @@ import { importPack, PackInvalidError } from '../../content/importer.js';
 import { formatProblem } from '../../content/read-pack.js';
 import { diskFullError, FolioError } from '../../errors.js';
 import { openMigratedDatabase, openStorage } from '../../server/runtime.js';
+import { pageDescriberFor } from '../../vision/describer.js';
 import { importReporter } from '../progress-reporter.js';
 
 export interface ImportOptions {
@@ -15,14 +16,17 @@ export interface ImportOptions {
 export async function importCommand(cfg: Config, packs: string[], opts: ImportOptions): Promise<void> {
   const storage = openStorage(cfg);
   const database = await openMigratedDatabase(cfg);
+  // FOLIO_VISION_MODEL: pages without a description get one from the vision model (off when unset).
+  const describer = pageDescriberFor(cfg);
   let failed = false;
   try {
     for (const pack of packs) {
       const reporter = importReporter({ tty: Boolean(process.stderr.isTTY) && !opts.json, out: process.stderr, quiet: opts.json });
       try {
-        const r = await importPack({ database, storage }, pack, {
+        const r = await importPack({ database, storage, describer }, pack, {
           dryRun: opts.dryRun,
           concurrency: opts.concurrency ?? cfg.importConcurrency,
+          descriptionConcurrency: cfg.jobs.concurrency,
           onProgress: reporter.onProgress,
         });
         reporter.stop();
@@ -30,10 +34,14 @@ export async function importCommand(cfg: Config, packs: string[], opts: ImportOp
         else {
           for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
           const rate = r.imagesMade > 0 ? `, ${(r.imagesMade / (r.ms / 1000)).toFixed(1)} images/s` : '';
+          const descriptions =
+            describer && r.status !== 'unchanged' && r.status !== 'valid'
+              ? `, ${r.descriptionsMade} page descriptions written, ${r.descriptionsReused} reused, ${r.descriptionsFailed} failed`
+              : '';
           process.stdout.write(
             `${r.status === 'unchanged' ? 'Unchanged' : r.status === 'valid' ? 'Valid' : r.status === 'created' ? 'Imported' : 'Updated'} ` +
               `"${r.title}" (${r.seriesId}): ${r.episodes} episodes, ${r.pages} pages, ${r.chunks} text chunks, ` +
-              `${r.imagesMade} images made, ${r.imagesReused} reused, ${r.warnings.length} warnings in ${(r.ms / 1000).toFixed(1)} s${rate}\n`,
+              `${r.imagesMade} images made, ${r.imagesReused} reused${descriptions}, ${r.warnings.length} warnings in ${(r.ms / 1000).toFixed(1)} s${rate}\n`,
           );
         }
       } catch (caught) {

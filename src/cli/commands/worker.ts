@@ -5,6 +5,7 @@ import { jobHandlers } from '../../jobs/handlers.js';
 import { Worker } from '../../jobs/worker.js';
 import { createLogger } from '../../logger.js';
 import { openMigratedDatabase, openStorage } from '../../server/runtime.js';
+import { pageDescriberFor } from '../../vision/describer.js';
 
 export async function workerCommand(cfg: Config, opts: { concurrency?: number }): Promise<void> {
   const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
@@ -13,7 +14,14 @@ export async function workerCommand(cfg: Config, opts: { concurrency?: number })
   const models = modelRegistryFor(cfg, logger);
   const worker = new Worker({
     db: database.db,
-    handlers: jobHandlers({ database, storage, importConcurrency: cfg.importConcurrency, embedder: () => models.embedder() }),
+    handlers: jobHandlers({
+      database,
+      storage,
+      importConcurrency: cfg.importConcurrency,
+      embedder: () => models.embedder(),
+      describer: pageDescriberFor(cfg),
+      descriptionConcurrency: cfg.jobs.concurrency,
+    }),
     logger,
     concurrency: opts.concurrency ?? cfg.jobs.concurrency,
     leaseMs: cfg.jobs.leaseMs,
