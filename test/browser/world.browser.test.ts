@@ -132,7 +132,8 @@ describe('the world graph', () => {
     await page.getByTestId('world-graph').waitFor();
     await page.locator('.world-list-item[data-slug="flit"]').click();
     await page.getByTestId('ask-about').click();
-    await page.waitForURL(`**/read/${S}/1/4`);
+    // Polling the URL (not waitForURL's navigation events) also names the page it went to instead, if any.
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe(`/read/${S}/1/4`);
     const chat = page.locator('.chat');
     await expect.poll(() => chat.getByTestId('question').first().innerText().catch(() => ''), { timeout: 15_000 }).toContain('Who is Flit?');
   });
