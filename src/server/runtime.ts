@@ -11,11 +11,14 @@ import { migrate } from '../db/migrate.js';
 import type { ImportResult } from '../content/importer.js';
 import { countSeries } from '../content/queries.js';
 import { LocalStorage } from '../storage/local.js';
-import { S3Storage } from '../storage/s3.js';
 import type { Storage } from '../storage/storage.js';
 
-export function openStorage(config: Config): Storage {
-  if (config.s3) return new S3Storage(config.s3);
+/** The S3 client (~1 MB of AWS SDK) is loaded only when S3 is configured: it is most of a local start-up's parse time. */
+export async function openStorage(config: Config): Promise<Storage> {
+  if (config.s3) {
+    const { S3Storage } = await import('../storage/s3.js');
+    return new S3Storage(config.s3);
+  }
   return new LocalStorage(join(config.dataDir, 'media'));
 }
 

@@ -31,7 +31,7 @@ const END_STREAMS_MS = 2_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const storage = openStorage(config);
+  const storage = await openStorage(config);
   let worker: Worker | null = null;
   const companion = createCompanion(config, logger);
   const drain = new Drain();

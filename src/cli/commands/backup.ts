@@ -28,7 +28,7 @@ export async function backupCommand(cfg: Config, file: string, opts: { json?: bo
 export async function restoreCommand(cfg: Config, file: string, opts: { force?: boolean; json?: boolean }): Promise<void> {
   const database = await openMigratedDatabase(cfg);
   try {
-    const r = await restore({ database, storage: openStorage(cfg) }, resolve(file), { force: opts.force, onProgress: progress(Boolean(opts.json)) });
+    const r = await restore({ database, storage: await openStorage(cfg) }, resolve(file), { force: opts.force, onProgress: progress(Boolean(opts.json)) });
     const rows = Object.values(r.rows).reduce((a, b) => a + b, 0);
     if (opts.json) process.stdout.write(`${JSON.stringify({ file: resolve(file), rows, images: r.images, from: r.manifest.database, createdAt: r.manifest.createdAt })}\n`);
     else process.stdout.write(`Restored ${rows} rows and ${r.images} images from ${resolve(file)} (a ${r.manifest.database} backup of ${r.manifest.createdAt}); every count verified.\n`);

@@ -14,7 +14,7 @@ export interface ImportOptions {
 }
 
 export async function importCommand(cfg: Config, packs: string[], opts: ImportOptions): Promise<void> {
-  const storage = openStorage(cfg);
+  const storage = await openStorage(cfg);
   const database = await openMigratedDatabase(cfg);
   // FOLIO_VISION_MODEL: pages without a description get one from the vision model (off when unset).
   const describer = pageDescriberFor(cfg);

@@ -9,7 +9,7 @@ import { pageDescriberFor } from '../../vision/describer.js';
 
 export async function workerCommand(cfg: Config, opts: { concurrency?: number }): Promise<void> {
   const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
-  const storage = openStorage(cfg);
+  const storage = await openStorage(cfg);
   const database = await openMigratedDatabase(cfg);
   const models = modelRegistryFor(cfg, logger);
   const worker = new Worker({

@@ -6,9 +6,7 @@
  * rebinding (403 for a browser origin that is neither this server nor one in
  * CORS_ORIGINS).
  */
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono, type Context } from 'hono';
-import { createMcpServer } from '../../mcp/server.js';
 import { readerForToken } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
@@ -26,6 +24,13 @@ function selfOrigins(c: Context<AppEnv>, trustProxy: boolean): string[] {
   const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host;
   return [`http://${host}`, `https://${host}`];
 }
+
+/**
+ * The MCP SDK (with its JSON-schema validator, ~0.5 MB) loads on the first request to /mcp, not at start-up:
+ * most instances never see one, and parsing it was a fifth of the time to the first /health.
+ */
+let mcpModules: Promise<[typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('../../mcp/server.js')]> | null = null;
+const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('../../mcp/server.js')]));
 
 export function mcpRoutes(deps: AppDeps) {
   const allowed = new Set(deps.corsOrigins);
@@ -60,6 +65,7 @@ export function mcpRoutes(deps: AppDeps) {
     const url = new URL(c.req.url);
     const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
     const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
+    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const server = createMcpServer(
       { db: requireDatabase(deps).db, storage: deps.storage, companion: deps.companion, webOrigin, ip: clientIp(c, deps.trustProxy) },
       readerId,
