@@ -24,8 +24,8 @@ import { promptPassages, promptText, type FakeModelServer } from '../../test/fak
 import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { startFakeOpenAI } from '../../test/fakes/openai.js';
 import { PEPPER_CARROT } from '../../test/server.js';
-import { leaksIn as leaksInOf, unreachedNames as unreachedNamesOf } from '../../test/spoilers/leaks.js';
-import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
+import { leaksIn as leaksInOf, receivedText, unreachedNames as unreachedNamesOf } from '../../test/spoilers/leaks.js';
+import { buildOracle, type Oracle } from '../../test/spoilers/oracle.js';
 import { ADVERSARIAL_QUESTIONS } from '../../test/spoilers/questions.js';
 import { importPack } from '../content/importer.js';
 import { queryRows } from '../db/client.js';
@@ -122,7 +122,7 @@ function checkAnswer(r: ChatResult, at: Position, prompts: unknown[]): string[] 
     if (c.kind === 'page' && c.href !== `/read/${SERIES}/${c.episode}/${c.page}`) problems.push(`citation ${c.id} links ${c.href}`);
   }
   // Everything the client received, as text: the deltas joined as the client joins them, then every other part.
-  const received = [r.text, ...stringsOf(r.chunks.filter((c) => c.type !== 'text-delta'))].join('\n');
+  const received = receivedText(r);
   problems.push(...leaksIn(received, at));
   return problems;
 }

@@ -11,8 +11,8 @@ import { parseChatResponse, startCompanionServer, type ChatResult, type Companio
 import { promptPassages, promptText, type FakeModelServer } from '../../test/fakes/model-server.js';
 import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { PEPPER_CARROT, SAMPLE } from '../../test/server.js';
-import { leaksIn } from '../../test/spoilers/leaks.js';
-import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
+import { leaksIn, receivedText } from '../../test/spoilers/leaks.js';
+import { buildOracle, type Oracle } from '../../test/spoilers/oracle.js';
 import { importPack } from '../content/importer.js';
 import { comparePositions, type Position } from '../spoilers/position.js';
 
@@ -129,7 +129,7 @@ describe('recap spoiler matrix (Pepper&Carrot)', () => {
           }
         }
         for (const c of r.citations) if (comparePositions(c, at) > 0) failures.push(`${at.episode}/${at.page} ${scope}: citation ${c.id}`);
-        const received = [r.text, ...stringsOf(r.chunks.filter((c) => c.type !== 'text-delta'))].join('\n');
+        const received = receivedText(r);
         for (const leak of leaksIn(oracle, received, at)) failures.push(`${at.episode}/${at.page} ${scope}: ${leak}`);
       }
     }

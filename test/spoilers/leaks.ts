@@ -5,7 +5,7 @@
  * the position, later episode numbers and later page labels.
  */
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
-import type { Oracle } from './oracle.js';
+import { stringsOf, type Oracle } from './oracle.js';
 
 const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -46,4 +46,22 @@ export function leaksIn(oracle: Oracle, text: string, at: Position): string[] {
     if (comparePositions({ episode: Number(m[1]), page: Number(m[2]) }, at) > 0) leaks.push(`later page label "${m[0]}"`);
   }
   return leaks;
+}
+
+/**
+ * Everything a client received from a chat or recap stream, as text: the answer as the client joins its deltas,
+ * then every string of every other part — except the random ids the stream protocol carries (`messageId`, and
+ * the `id` of text and reasoning parts). Those are server-made noise, not story text, and a random id that
+ * happens to start with "ep18" reads as a later episode number (it did, once in a few thousand answers).
+ * Citation ids stay in: they carry wiki slugs.
+ */
+export function receivedText(r: { text: string; chunks: Array<{ type: string }> }): string {
+  const parts = r.chunks
+    .filter((c) => c.type !== 'text-delta')
+    .map((c) => {
+      const { messageId: _messageId, ...rest } = c as Record<string, unknown>;
+      if (/^(text|reasoning)-/.test(c.type)) delete rest.id;
+      return rest;
+    });
+  return [r.text, ...stringsOf(parts)].join('\n');
 }
