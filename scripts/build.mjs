@@ -9,6 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { serverBundleOptions } from './server-bundle.mjs';
 
 // `npm run build:web` (`--web`): only the web reader, e.g. the CDN build with VITE_API_BASE_URL.
 const webOnly = process.argv.includes('--web');
@@ -16,29 +17,7 @@ const webOnly = process.argv.includes('--web');
 const outdir = new URL('../dist/cli/', import.meta.url).pathname;
 if (!webOnly) rmSync(outdir, { recursive: true, force: true });
 
-if (!webOnly) await build({
-  entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
-  outdir,
-  // Every output file sits in dist/cli/, two levels below the package root, like
-  // the sources in src/<feature>/: `new URL('../../…', import.meta.url)` finds
-  // samples/ and src/db/migrations/ from either.
-  chunkNames: '[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  minifySyntax: true,
-  minifyWhitespace: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Native code, WASM bundles and worker-thread loaders resolve files next to
-  // themselves: they stay in node_modules.
-  external: ['sharp', '@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pg-native', 'pino', 'pino-pretty'],
-  // Some bundled CommonJS packages call require() for Node built-ins.
-  banner: { js: "import { createRequire as __folioCreateRequire } from 'node:module'; const require = __folioCreateRequire(import.meta.url);" },
-});
+if (!webOnly) await build(serverBundleOptions(outdir));
 
 // The web reader. Always a production build: a NODE_ENV=development (or test)
 // left in the shell would otherwise ship React's development runtime.

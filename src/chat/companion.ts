@@ -6,10 +6,11 @@
  *   suggestions → persisted with the position it was written at.
  * Everything the reader receives passes the unreached-name check.
  */
-import { createUIMessageStream, generateId, type UIMessageChunk } from 'ai';
+import type { UIMessageChunk } from 'ai';
 import type { Config } from '../config/env.js';
 import type { Db } from '../db/client.js';
 import { FolioError, isFolioError } from '../errors.js';
+import { aiSdk } from '../models/ai-sdk.js';
 import { toFolioError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -153,8 +154,9 @@ export class Companion {
   }
 
   /** The answer as an AI SDK UI-message stream. `signal` is the client's request: aborting it stops everything upstream. */
-  stream(db: Db, turn: ChatTurn, signal: AbortSignal): ReadableStream<UIMessageChunk> {
+  async stream(db: Db, turn: ChatTurn, signal: AbortSignal): Promise<ReadableStream<UIMessageChunk>> {
     const log = this.deps.logger.child({ conversation: turn.conversationId });
+    const { createUIMessageStream } = await aiSdk();
     return createUIMessageStream({
       execute: async ({ writer }) => {
         const out = coalescingWriter((chunk) => writer.write(chunk));
@@ -179,7 +181,7 @@ export class Companion {
 
   private async answer(db: Db, turn: ChatTurn, signal: AbortSignal, write: (c: UIMessageChunk) => void, log: Logger): Promise<void> {
     const started = performance.now();
-    const messageId = generateId();
+    const messageId = (await aiSdk()).generateId();
     write({ type: 'start', messageId });
 
     let mode: AnswerMode = 'model';
@@ -440,6 +442,8 @@ export class Companion {
    */
   async warmup(db: Db): Promise<{ status: 'warming' | 'recent' | 'quote' | 'unavailable'; model: string | null }> {
     this.deps.embeddings.warm(db);
+    // The AI SDK loads on first use (ADR 0018): compile it now, not on the first question.
+    aiSdk().catch(() => {});
     let model: ChatModel | null;
     try {
       model = await this.deps.models.chat();

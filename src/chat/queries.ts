@@ -7,7 +7,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { enableIterativeScan, fullTextSql, pageChunksSql, vectorSql, type ChunkHit } from '../retrieval/queries.js';
+import { fullTextSql, pageChunksSql, vectorPlan, vectorSql, withVectorPlan, type ChunkHit } from '../retrieval/queries.js';
 import { conversations, messages, series } from '../db/schema.js';
 import { visibleTo, type ReaderScope } from '../spoilers/boundary.js';
 import type { Position } from '../spoilers/position.js';
@@ -55,12 +55,14 @@ const jsonRows = (statement: SQL) => sql`(SELECT COALESCE(json_agg(t), '[]'::jso
  * conversation's owner and length, the entities split by the boundary, the replayable history and
  * the retrieval candidates (full-text, vector, page text). One statement sees one snapshot, so
  * every check of the turn uses one position; and it costs one round trip before the model is asked.
- * With a query vector it runs in a transaction that enables iterative HNSW scans.
+ * With a query vector on a large store it runs in a transaction that enables iterative HNSW scans
+ * (retrieval/queries.ts vectorPlan).
  */
 export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnContext> {
   const scope: ReaderScope & { readerId: string } = { readerId: a.readerId, seriesId: a.seriesId };
   const visible = (alias: string) => visibleTo(scope, { episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });
   const empty = sql`'[]'::json`;
+  const plan = a.queryVector ? await vectorPlan(db) : 'exact';
   const statement = sql`
     SELECT s.title, p.episode, p.page,
       (SELECT c.series_id FROM conversations c WHERE c.reader_id = ${a.readerId} AND c.id = ${a.conversationId}) AS "conversationSeries",
@@ -75,19 +77,14 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
              AND m.status IN ('complete', 'quote', 'guarded', 'declined') AND ${visible('m')}
            ORDER BY m.id DESC LIMIT ${a.historyLimit}) h) AS history,
       ${a.webSearch ? jsonRows(fullTextSql(scope, a.webSearch, a.candidates)) : empty} AS "textHits",
-      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates)) : empty} AS "vectorHits",
+      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan)) : empty} AS "vectorHits",
       ${jsonRows(pageChunksSql(scope, a.viewing))} AS "viewHits",
       ${a.viewing ? jsonRows(pageChunksSql(scope, null)) : empty} AS "positionHits"
     FROM (SELECT ${a.seriesId}::text AS id) x
     LEFT JOIN series s ON s.id = x.id
     LEFT JOIN progress p ON p.reader_id = ${a.readerId} AND p.series_id = x.id`;
   type Row = Omit<TurnContext, 'position'> & { episode: number | null; page: number | null };
-  const rows = a.queryVector
-    ? await db.transaction(async (tx) => {
-        await enableIterativeScan(tx as unknown as Db);
-        return queryRows<Row>(tx as unknown as Db, statement);
-      })
-    : await queryRows<Row>(db, statement);
+  const rows = await withVectorPlan(db, plan, (d) => queryRows<Row>(d, statement));
   const { episode, page, ...rest } = rows[0]!;
   return { ...rest, position: episode === null || page === null ? null : { episode, page } };
 }

@@ -4,10 +4,11 @@
  * no unreached name or later episode, about something in the visible
  * passages), and templates fill the gaps. Quote mode uses templates only.
  */
-import { generateText, Output, type LanguageModel } from 'ai';
+import type { LanguageModel } from 'ai';
 import { z } from 'zod';
 import type { Passage } from '../retrieval/retriever.js';
 import type { Position } from '../spoilers/position.js';
+import { aiSdk } from '../models/ai-sdk.js';
 import { formatPassage, pageLabel, sanitize } from './prompt.js';
 import { questionStems, stem } from './quote.js';
 
@@ -120,6 +121,7 @@ export async function modelSuggestions(
     .map((p) => formatPassage({ ...p, text: p.text.slice(0, 400) }))
     .join('\n');
   try {
+    const { generateText, Output } = await aiSdk();
     const result = await generateText({
       model,
       output: Output.object({ schema }),

@@ -23,6 +23,20 @@ describe('migrations', () => {
     expect(tables[0]!.n).toBe(6);
   });
 
+  it('on a restart with nothing to apply, need no session (no lock, no direct connection)', async () => {
+    const t = await createTestDatabase({ migrate: false });
+    cleanups.push(() => t.close());
+    await migrate(t.database);
+    let sessions = 0;
+    const counting: Database = { ...t.database, db: t.database.db, withSession: (fn) => (sessions++, t.database.withSession(fn)) };
+    expect(await migrate(counting)).toEqual([]);
+    expect(sessions).toBe(0);
+    // A new migration file takes the locked path and is applied.
+    const next = [...loadMigrations(), { name: '9999_added.sql', sql: 'CREATE TABLE added_later (id int);' }];
+    expect(await migrate(counting, next)).toEqual(['9999_added.sql']);
+    expect(sessions).toBe(1);
+  });
+
   it('roll back a failing migration entirely', async () => {
     const t = await createTestDatabase({ migrate: false });
     cleanups.push(() => t.close());

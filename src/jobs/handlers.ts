@@ -1,10 +1,8 @@
 /** What each job kind does. Other features add their kinds here (e.g. re-embedding). */
 import type { Database } from '../db/client.js';
-import { importPack } from '../content/importer.js';
 import type { Embedder } from '../models/types.js';
 import { embedPending } from '../retrieval/embeddings.js';
 import { JobQueue } from './jobs.js';
-import { openPackArchive } from '../content/pack-source.js';
 import { FolioError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { PageDescriber } from '../vision/describer.js';
@@ -33,6 +31,8 @@ export function importHandler(deps: HandlerDeps): JobHandler {
   return async ({ job, signal, progress }) => {
     const upload = await getUpload(deps.database.db, job.id);
     if (!upload) throw new FolioError('bad_request:import', 'The uploaded archive of this job is gone; upload it again.');
+    // The importer (sharp, yaml, zip) loads with the first import job, not at every start.
+    const [{ openPackArchive }, { importPack }] = await Promise.all([import('../content/pack-source.js'), import('../content/importer.js')]);
     const source = await openPackArchive(upload.bytes, upload.name);
     const r = await importPack(deps, source, {
       concurrency: deps.importConcurrency,

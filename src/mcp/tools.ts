@@ -118,7 +118,7 @@ export async function askTool(deps: ToolDeps, readerId: string, seriesId: string
   const companion = requireCompanion(deps);
   const id = `mcp-${crypto.randomUUID()}`;
   const turn = await companion.prepare(deps.db, readerId, seriesId, { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: question }] }] }, deps.ip);
-  const c = await collect(companion.stream(deps.db, turn, new AbortController().signal));
+  const c = await collect(await companion.stream(deps.db, turn, new AbortController().signal));
   const notes = c.metadata?.mode === 'quote' ? ['(No language model is configured: these are quotes from the pages the reader has reached.)'] : [];
   return render(deps, c, notes);
 }
@@ -126,7 +126,7 @@ export async function askTool(deps: ToolDeps, readerId: string, seriesId: string
 export async function recapTool(deps: ToolDeps, readerId: string, seriesId: string, scope: RecapScope): Promise<ToolOutput> {
   const companion = requireCompanion(deps);
   const turn = await prepareRecap(deps.db, companion, readerId, seriesId, scope, deps.ip);
-  const c = await collect(recapStream(deps.db, companion, turn, new AbortController().signal));
+  const c = await collect(await recapStream(deps.db, companion, turn, new AbortController().signal));
   return render(deps, c, []);
 }
 

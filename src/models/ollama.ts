@@ -1,6 +1,5 @@
 /** Ollama, local or on Modal (proxy-auth headers): chat over /api/chat, embeddings over /api/embed. */
-import { embedMany } from 'ai';
-import { createOllama } from 'ollama-ai-provider-v2';
+import { aiSdk, lazyLanguageModel } from './ai-sdk.js';
 import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
 
 export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
@@ -9,7 +8,8 @@ export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
 export const ollamaRoot = (s: ProviderSettings): string => (s.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/api$/, '');
 const root = ollamaRoot;
 
-function provider(s: ProviderSettings) {
+async function provider(s: ProviderSettings) {
+  const { createOllama } = await import('ollama-ai-provider-v2');
   return createOllama({ baseURL: `${root(s)}/api`, headers: modalHeaders(s) });
 }
 
@@ -18,7 +18,7 @@ export function ollamaChat(s: ProviderSettings, modelId: string): ChatModel {
     provider: 'ollama',
     modelId,
     label: `ollama:${modelId}`,
-    languageModel: provider(s)(modelId),
+    languageModel: lazyLanguageModel('ollama.responses', modelId, async () => (await provider(s))(modelId)),
     async warmup(signal) {
       // An empty messages array makes Ollama load the model without generating.
       const res = await fetch(`${root(s)}/api/chat`, {
@@ -33,10 +33,11 @@ export function ollamaChat(s: ProviderSettings, modelId: string): ChatModel {
 }
 
 export function ollamaEmbedder(s: ProviderSettings, modelId: string): Embedder {
-  const model = provider(s).embeddingModel(modelId);
   return {
     id: `ollama:${modelId}`,
     async embed(texts, signal) {
+      const [{ embedMany }, p] = await Promise.all([aiSdk(), provider(s)]);
+      const model = p.embeddingModel(modelId);
       const { embeddings } = await embedMany({ model, values: texts, abortSignal: signal, maxRetries: 1 });
       return embeddings;
     },

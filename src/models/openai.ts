@@ -1,13 +1,12 @@
 /** Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, hosted APIs): /chat/completions and /embeddings under the base URL. */
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { embedMany } from 'ai';
+import { aiSdk, lazyLanguageModel } from './ai-sdk.js';
 import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
 
-function provider(s: ProviderSettings) {
-  if (!s.baseUrl) throw new Error('FOLIO_MODEL_BASE_URL is required for an OpenAI-compatible server');
+async function provider(s: ProviderSettings) {
+  const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
   return createOpenAICompatible({
     name: 'openai-compatible',
-    baseURL: s.baseUrl,
+    baseURL: requireBaseUrl(s),
     apiKey: s.apiKey,
     headers: modalHeaders(s),
     includeUsage: true,
@@ -15,12 +14,18 @@ function provider(s: ProviderSettings) {
   });
 }
 
+function requireBaseUrl(s: ProviderSettings): string {
+  if (!s.baseUrl) throw new Error('FOLIO_MODEL_BASE_URL is required for an OpenAI-compatible server');
+  return s.baseUrl;
+}
+
 export function openaiChat(s: ProviderSettings, modelId: string): ChatModel {
+  requireBaseUrl(s);
   return {
     provider: 'openai',
     modelId,
     label: `openai:${modelId}`,
-    languageModel: provider(s).chatModel(modelId),
+    languageModel: lazyLanguageModel('openai-compatible.chat', modelId, async () => (await provider(s)).chatModel(modelId)),
     async warmup(signal) {
       // Listing models is free and wakes a scaled-to-zero server (vLLM on Modal).
       const res = await fetch(`${s.baseUrl}/models`, {
@@ -33,10 +38,12 @@ export function openaiChat(s: ProviderSettings, modelId: string): ChatModel {
 }
 
 export function openaiEmbedder(s: ProviderSettings, modelId: string): Embedder {
-  const model = provider(s).embeddingModel(modelId);
+  requireBaseUrl(s);
   return {
     id: `openai:${modelId}`,
     async embed(texts, signal) {
+      const [{ embedMany }, p] = await Promise.all([aiSdk(), provider(s)]);
+      const model = p.embeddingModel(modelId);
       const { embeddings } = await embedMany({ model, values: texts, abortSignal: signal, maxRetries: 1 });
       return embeddings;
     },

@@ -5,7 +5,7 @@
  * without one, the extractive recap. Nothing the reader has not reached is
  * read (SQL), sent to the model, or shown (the guard).
  */
-import { createUIMessageStream, generateId, type UIMessageChunk } from 'ai';
+import type { UIMessageChunk } from 'ai';
 import { citationsFor, type Citation } from '../chat/citations.js';
 import { coalescingWriter, LATER_IN_STORY, WAKING_MESSAGE, type Companion } from '../chat/companion.js';
 import { ClientGone, generateAnswer } from '../chat/generate.js';
@@ -13,6 +13,7 @@ import { ChatGuard } from '../chat/guard.js';
 import { formatPassage, sanitize } from '../chat/prompt.js';
 import type { Db } from '../db/client.js';
 import { FolioError, isFolioError } from '../errors.js';
+import { aiSdk } from '../models/ai-sdk.js';
 import { toFolioError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import type { Passage } from '../retrieval/retriever.js';
@@ -57,8 +58,9 @@ function recapUserMessage(passages: Passage[], at: Position): string {
   return ['<passages>', passages.map(formatPassage).join('\n') || '(nothing yet)', '</passages>', '', `The reader is at episode ${at.episode}, page ${at.page}. Write the recap.`].join('\n');
 }
 
-export function recapStream(db: Db, companion: Companion, turn: RecapTurn, signal: AbortSignal): ReadableStream<UIMessageChunk> {
+export async function recapStream(db: Db, companion: Companion, turn: RecapTurn, signal: AbortSignal): Promise<ReadableStream<UIMessageChunk>> {
   const log = companion.deps.logger.child({ recap: turn.scope, series: turn.seriesId });
+  const { createUIMessageStream } = await aiSdk();
   return createUIMessageStream({
     execute: async ({ writer }) => {
       const out = coalescingWriter((c) => writer.write(c));
@@ -77,7 +79,7 @@ export function recapStream(db: Db, companion: Companion, turn: RecapTurn, signa
 
 async function writeRecap(companion: Companion, turn: RecapTurn, signal: AbortSignal, write: (c: UIMessageChunk) => void, log: Logger): Promise<void> {
   const started = performance.now();
-  write({ type: 'start', messageId: generateId() });
+  write({ type: 'start', messageId: (await aiSdk()).generateId() });
   const at = turn.position;
   const guard = new ChatGuard(new NameMatcher(turn.context.names.unreached, turn.context.names.visible), at);
   const clean = (t: string) => guard.redact(t).text;

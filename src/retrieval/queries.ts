@@ -86,64 +86,102 @@ function dimsSql(dims: number): SQL {
 }
 
 /**
- * Settings for a vector query, for this transaction, in one round trip:
- * - HNSW index scans continue until enough rows pass the filters (iterative scan, pgvector ≥ 0.8),
+ * How nearest vectors are found. `exact`: read the visible vectors of the series (through the
+ * B-tree on series, model and position) and sort them; below HNSW_MIN_VECTORS this computes fewer
+ * distances than an HNSW walk with a wide ef_search, is exact, and needs no session settings, so it
+ * runs as a plain statement. `index`: walk the HNSW index, in a transaction that called
+ * `enableIterativeScan`. bench/retrieval.ts (small) and bench/production.ts (100,000 vectors).
+ */
+export type VectorPlan = 'exact' | 'index';
+
+/** Below this many vectors in the store (planner statistics), the exact plan is used. */
+export const HNSW_MIN_VECTORS = 10_000;
+export const HNSW_EF_SEARCH = 400;
+/** How long a process trusts its reading of the store's size (imports change it rarely; either plan is correct). */
+const PLAN_TTL_MS = 60_000;
+const plans = new WeakMap<object, { at: number; plan: VectorPlan }>();
+
+/** The plan for the vector store's current size, read at most once a minute per database handle. */
+export async function vectorPlan(db: Db, opts: { now?: number; minVectors?: number } = {}): Promise<VectorPlan> {
+  const now = opts.now ?? Date.now();
+  const cached = plans.get(db);
+  if (cached && now - cached.at >= 0 && now - cached.at < PLAN_TTL_MS) return cached.plan;
+  const [row] = await queryRows<{ vectors: number }>(
+    db,
+    sql`SELECT COALESCE((SELECT reltuples FROM pg_class WHERE oid = to_regclass('chunk_vectors')), 0)::float8 AS vectors`,
+  );
+  const plan: VectorPlan = (row?.vectors ?? 0) > (opts.minVectors ?? HNSW_MIN_VECTORS) ? 'index' : 'exact';
+  plans.set(db, { at: now, plan });
+  return plan;
+}
+
+/**
+ * Settings for an HNSW query, for this transaction, in one round trip:
+ * - index scans continue until enough rows pass the filters (iterative scan, pgvector ≥ 0.8),
  *   with a wide candidate list: a reader early in a long series sees a small slice of the vectors,
  *   and a narrow search (the default ef_search 40) misses true neighbours (bench/production.ts:
- *   recall@10 0.90 at 10 % visible with 40, ≥ 0.95 with 400).
- * - Past HNSW_MIN_VECTORS vectors, sequential scans are off: pgvector's HNSW cost estimate loses to
- *   "read every visible vector and sort" even where that is 7-11× slower. Below it the exact scan
- *   is cheap and exact, so the planner may choose it. (Full-text search keeps its GIN bitmap scans.)
+ *   recall@10 0.90 at 10 % visible with 40, ≥ 0.95 with 400; 0.998 once the graph is built with
+ *   ef_construction 128, migration 0007).
+ * - sequential scans are off: pgvector's HNSW cost estimate loses to "read every visible vector
+ *   and sort" even where that is 7-11× slower. (Full-text search keeps its GIN bitmap scans.)
  */
 export async function enableIterativeScan(db: Db): Promise<void> {
   await db.execute(sql`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
     set_config('hnsw.ef_search', ${String(HNSW_EF_SEARCH)}, true),
-    set_config('enable_seqscan', CASE WHEN COALESCE((SELECT reltuples FROM pg_class WHERE oid = to_regclass('chunk_vectors')), 0) > ${HNSW_MIN_VECTORS} THEN 'off' ELSE 'on' END, true)`);
+    set_config('enable_seqscan', 'off', true)`);
 }
 
-export const HNSW_EF_SEARCH = 400;
-/** Below this many vectors (planner statistics), an exact scan is as fast as the index. */
-export const HNSW_MIN_VECTORS = 10_000;
+/** Run `statement(plan)` the way the plan needs: as is (exact), or in a transaction with HNSW settings (index). */
+export async function withVectorPlan<T>(db: Db, plan: VectorPlan, run: (db: Db) => Promise<T>): Promise<T> {
+  if (plan === 'exact') return run(db);
+  return db.transaction(async (tx) => {
+    await enableIterativeScan(tx as unknown as Db);
+    return run(tx as unknown as Db);
+  });
+}
 
 /**
- * Nearest chunks by cosine distance among vectors of `model`, under the boundary. The cast
- * `embedding::vector(N)` and `dims = N` match the partial HNSW index; run inside a transaction
- * that called `enableIterativeScan`, index scans keep returning candidates until `limit` visible
- * ones are found (pgvector ≥ 0.8), so the boundary filter cannot starve the result.
+ * Nearest chunks by cosine distance among vectors of `model`, under the boundary (inside the SQL
+ * either way). `index`: the cast `embedding::vector(N)` and `dims = N` match the partial HNSW index;
+ * with `enableIterativeScan`, index scans keep returning candidates until `limit` visible ones are
+ * found (pgvector ≥ 0.8), so the boundary filter cannot starve the result. `exact`: the ORDER BY
+ * cannot use the HNSW index, so the planner reads the visible vectors and sorts them.
  */
-export function vectorSql(scope: ReaderScope, model: string, query: number[], limit: number): SQL {
+export function vectorSql(scope: ReaderScope, model: string, query: number[], limit: number, plan: VectorPlan): SQL {
   const dims = dimsSql(query.length);
   const q = vectorLiteral(query);
-  return sql`SELECT ${chunkColumns(scope)}, n.distance AS rank
-      FROM (SELECT v.chunk_id, (v.embedding::vector(${dims}) <=> ${q}::vector(${dims}))::float8 AS distance
+  const distance = sql`(v.embedding::vector(${dims}) <=> ${q}::vector(${dims}))::float8`;
+  const nearest =
+    plan === 'index'
+      ? // The filters are written so the B-tree on (series_id, model, episode, page) cannot serve them:
+        // the planner would otherwise read and sort every visible vector (exact, but 40-300 ms at
+        // 100k vectors) instead of walking the HNSW index (a few ms). bench/production.ts.
+        sql`SELECT v.chunk_id, ${distance} AS distance
               FROM chunk_vectors v
-             -- The filters are written so the B-tree on (series_id, model, episode, page) cannot serve
-             -- them: the planner would otherwise read and sort every visible vector (exact, but 40-200 ms
-             -- at 10k+ vectors) instead of walking the HNSW index (a few ms). bench/production.ts.
-             -- The boundary is still applied to every row, inside this statement.
              WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
                AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}
              ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
-             LIMIT ${limit}) n
+             LIMIT ${limit}`
+      : // OFFSET 0 keeps the subquery apart, so the sort is on its output and the planner cannot
+        // turn it into an HNSW scan (which, without the settings above, could starve the result).
+        sql`SELECT d.chunk_id, d.distance
+              FROM (SELECT v.chunk_id, ${distance} AS distance
+                      FROM chunk_vectors v
+                     WHERE v.series_id = ${scope.seriesId} AND v.model = ${model} AND v.dims = ${dims}
+                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}
+                    OFFSET 0) d
+             ORDER BY d.distance, d.chunk_id
+             LIMIT ${limit}`;
+  return sql`SELECT ${chunkColumns(scope)}, n.distance AS rank
+      FROM (${nearest}) n
       JOIN chunks c ON c.id = n.chunk_id
      WHERE ${chunkVisible(scope)}
      ORDER BY n.distance, c.id`;
 }
 
-export async function vectorSearch(
-  db: Db,
-  scope: ReaderScope,
-  model: string,
-  query: number[],
-  limit: number,
-  opts: { inTransaction?: boolean } = {},
-): Promise<ChunkHit[]> {
-  const statement = vectorSql(scope, model, query, limit);
-  if (opts.inTransaction) return queryRows<ChunkHit>(db, statement);
-  return db.transaction(async (tx) => {
-    await enableIterativeScan(tx as unknown as Db);
-    return queryRows<ChunkHit>(tx as unknown as Db, statement);
-  });
+export async function vectorSearch(db: Db, scope: ReaderScope, model: string, query: number[], limit: number, plan?: VectorPlan): Promise<ChunkHit[]> {
+  const chosen = plan ?? (await vectorPlan(db));
+  return withVectorPlan(db, chosen, (d) => queryRows<ChunkHit>(d, vectorSql(scope, model, query, limit, chosen)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,12 +249,12 @@ export async function deleteOtherModels(db: Db, model: string): Promise<number> 
   return row?.n ?? 0;
 }
 
-/** A partial HNSW index for vectors of this size (the migration makes the 512 one). */
+/** A partial HNSW index for vectors of this size (the migration makes the 512 one), built like it (migration 0007). */
 export async function ensureDimsIndex(db: Db, dims: number): Promise<void> {
   const d = dimsSql(dims);
   // HNSW indexes at most 2000 dimensions of type vector; larger ones are searched exactly.
   if (dims > 2000) return;
   await db.execute(
-    sql`CREATE INDEX IF NOT EXISTS ${sql.raw(`chunk_vectors_hnsw_${dims}`)} ON chunk_vectors USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE dims = ${d}`,
+    sql`CREATE INDEX IF NOT EXISTS ${sql.raw(`chunk_vectors_hnsw_${dims}`)} ON chunk_vectors USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WITH (ef_construction = 128) WHERE dims = ${d}`,
   );
 }

@@ -122,6 +122,46 @@ describe('vectors', () => {
     expect(['2/1', '2/2', '2/3']).toContain(positions(late)[0]);
   });
 
+  it('the exact and the index plan find the same nearest chunks under the boundary', async () => {
+    await embedPending(t.database.db, embedder);
+    for (const words of ['dragon tower Zorblax', 'potion kitchen']) {
+      const [query] = await embedder.embed([words]);
+      for (const pos of [{ episode: 1, page: 2 }, { episode: 2, page: 2 }]) {
+        await at(pos);
+        const exact = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 4, 'exact');
+        const index = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 4, 'index');
+        expect(exact.length).toBe(pos.episode === 1 ? 2 : 4);
+        expect(exact.every((h) => !after(h, pos))).toBe(true);
+        expect(index.map((h) => h.chunkId)).toEqual(exact.map((h) => h.chunkId));
+      }
+    }
+  });
+
+  it('only the index plan can walk the HNSW index', async () => {
+    await embedPending(t.database.db, embedder);
+    const [query] = await embedder.embed(['dragon']);
+    const explain = (plan: q.VectorPlan) =>
+      t.database.db.transaction(async (tx) => {
+        // Make every alternative to an index-ordered scan as expensive as the planner allows.
+        await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+        await tx.execute(sql`SET LOCAL enable_sort = off`);
+        const res = (await tx.execute(sql`EXPLAIN ${q.vectorSql(scope, embedder.id, query!, 5, plan)}`)) as unknown as { rows: Array<Record<string, string>> };
+        return res.rows.map((r) => Object.values(r)[0]).join('\n');
+      });
+    expect(await explain('index')).toContain(`chunk_vectors_hnsw_${FAKE_EMBED_DIMS}`);
+    expect(await explain('exact')).not.toContain('hnsw');
+  });
+
+  it('vectorPlan picks the HNSW index past the size threshold and keeps its reading for a minute', async () => {
+    await embedPending(t.database.db, embedder);
+    await t.database.db.execute(sql`ANALYZE chunk_vectors`);
+    const later = Date.now() + 3_600_000;
+    expect(await q.vectorPlan(t.database.db, { now: later, minVectors: 1 })).toBe('index');
+    // Cached: the same answer within the minute, whatever the threshold now says.
+    expect(await q.vectorPlan(t.database.db, { now: later + 59_000 })).toBe('index');
+    expect(await q.vectorPlan(t.database.db, { now: later + 61_000 })).toBe('exact');
+  });
+
   it('the partial HNSW index for the model dimension serves the query', async () => {
     await embedPending(t.database.db, embedder);
     const [query] = await embedder.embed(['dragon']);
@@ -139,6 +179,13 @@ describe('vectors', () => {
     expect(plan).toContain(`chunk_vectors_hnsw_${FAKE_EMBED_DIMS}`);
     const indexes = await queryRows<{ indexname: string }>(t.database.db, sql`SELECT indexname FROM pg_indexes WHERE tablename = 'chunk_vectors' ORDER BY indexname`);
     expect(indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['chunk_vectors_hnsw_512', `chunk_vectors_hnsw_${FAKE_EMBED_DIMS}`]));
+    // Both graphs are built wide enough to keep recall near the boundary (migration 0007, bench/production.ts).
+    const options = await queryRows<{ relname: string; reloptions: string[] | null }>(
+      t.database.db,
+      sql`SELECT relname, reloptions FROM pg_class WHERE relname IN ('chunk_vectors_hnsw_512', ${`chunk_vectors_hnsw_${FAKE_EMBED_DIMS}`}) ORDER BY relname`,
+    );
+    expect(options).toHaveLength(2);
+    for (const o of options) expect(o.reloptions, o.relname).toContain('ef_construction=128');
   });
 
   it('vectors of another model are refused, not mixed, until --replace', async () => {

@@ -35,8 +35,6 @@ export interface RetrieveOptions {
   maxChars?: number;
   /** The question's vector, already made (undefined: ask the embedding service here). */
   queryVector?: { model: string; vector: number[] } | null;
-  /** `db` is a transaction that already ran `enableIterativeScan` (queries.ts). */
-  inTransaction?: boolean;
 }
 
 /** Candidates taken from each search before fusion. */
@@ -81,7 +79,7 @@ export class Retriever {
       opts.queryVector !== undefined ? Promise.resolve(opts.queryVector) : this.embeddings ? this.embeddings.queryVector(db, question, opts.signal) : Promise.resolve(null),
       q.pageChunks(db, scope, opts.viewing),
     ]);
-    const vectorHits = vec ? await q.vectorSearch(db, scope, vec.model, vec.vector, CANDIDATES, { inTransaction: opts.inTransaction }) : [];
+    const vectorHits = vec ? await q.vectorSearch(db, scope, vec.model, vec.vector, CANDIDATES) : [];
     // A viewed page past the position yields nothing: fall back to the position itself.
     const current = inView.length > 0 || opts.viewing === null ? inView : await q.pageChunks(db, scope, null);
     const passages = assemblePassages({ text, vector: vectorHits, current }, opts);

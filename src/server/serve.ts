@@ -26,6 +26,8 @@ export interface RunningServer {
   close(opts?: { graceMs?: number }): Promise<{ endedStreams: boolean }>;
 }
 
+/** How long after /ready the companion reports which model answers (serve.ts `ready`). */
+const ANNOUNCE_DELAY_MS = 1_000;
 /** After the grace period: how long ended streams get to store their answers before connections are cut. */
 const END_STREAMS_MS = 2_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
@@ -87,7 +89,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       worker.start();
     }
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'ready');
-    companion.announce().catch((err: unknown) => logger.warn({ err }, 'companion: could not check the model'));
+    // Which model answers is news for the log, not a condition of readiness: checking it (a probe of a
+    // local Ollama, and loading Node's fetch) waits until the first requests after /ready are served.
+    setTimeout(() => companion.announce().catch((err: unknown) => logger.warn({ err }, 'companion: could not check the model')), ANNOUNCE_DELAY_MS).unref();
   })();
 
   return {

@@ -6,9 +6,10 @@
  * provider sends as `image_url` with a `data:` URL, Ollama as `images`, and
  * Anthropic as a base64 image source.
  */
-import { generateText, type LanguageModel } from 'ai';
+import type { LanguageModel } from 'ai';
 import type { Config } from '../config/env.js';
 import { FolioError } from '../errors.js';
+import { aiSdk } from '../models/ai-sdk.js';
 import { providerModel } from '../models/registry.js';
 import { cleanDescription, EMPTY_DESCRIPTION, VISION_SYSTEM, visionPrompt, type PageContext } from './prompt.js';
 
@@ -36,6 +37,7 @@ export class AiSdkPageDescriber implements PageDescriber {
 
   async describe(image: Uint8Array, mime: string, context: PageContext, signal?: AbortSignal): Promise<string> {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const { generateText } = await aiSdk();
     const result = await generateText({
       model: this.languageModel,
       system: VISION_SYSTEM,

@@ -6,8 +6,6 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { deleteSeries, setShowUnreadCovers } from '../../content/queries.js';
-import { openPackArchive } from '../../content/pack-source.js';
-import { readPack, formatProblem } from '../../content/read-pack.js';
 import { FolioError } from '../../errors.js';
 import { JobQueue } from '../../jobs/jobs.js';
 import { JOB_STATES } from '../../jobs/rules.js';
@@ -58,6 +56,8 @@ export function adminRoutes(deps: AppDeps) {
         const name = filename ?? (/comicbook|cbz/i.test(type) ? 'upload.cbz' : 'upload.zip');
         if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new FolioError('bad_request:upload', 'The body is not a zip archive (.zip pack or .cbz comic).');
         // Validate now, so a broken pack is a 400 with every problem instead of a failed job later.
+        // The pack reader (yaml, zip) loads with the first upload, not at every start.
+        const [{ openPackArchive }, { readPack, formatProblem }] = await Promise.all([import('../../content/pack-source.js'), import('../../content/read-pack.js')]);
         const read = await readPack(await openPackArchive(bytes, name));
         if (!read.ok) {
           throw new FolioError('bad_request:pack', `${name}: ${read.problems.length} problem(s); nothing was queued.`, {

@@ -5,13 +5,13 @@
  * starts; after that, failures are typed parts inside the stream (docs/companion.md).
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createUIMessageStreamResponse } from 'ai';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
 import { FolioError } from '../../errors.js';
+import { aiSdk } from '../../models/ai-sdk.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
@@ -61,7 +61,8 @@ export function chatRoutes(deps: AppDeps) {
         // The client leaving, or the server ending streams at shutdown, stops the answer (it is stored as said).
         const signal = deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal;
         const turn = await companion.prepare(db, readerId, seriesId, body, clientIp(c, deps.trustProxy), signal);
-        const stream = companion.stream(db, turn, signal);
+        const stream = await companion.stream(db, turn, signal);
+        const { createUIMessageStreamResponse } = await aiSdk();
         return createUIMessageStreamResponse({
           stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
           // SSE comments keep proxies from closing a stream while the model thinks.

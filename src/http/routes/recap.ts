@@ -2,10 +2,10 @@
  * `POST /api/series/:seriesId/recap` `{"scope":"series"|"episode"}`: "Story so far" or
  * "Previously", streamed in the chat's UI-message stream protocol (docs/companion.md).
  */
-import { createUIMessageStreamResponse } from 'ai';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { FolioError } from '../../errors.js';
+import { aiSdk } from '../../models/ai-sdk.js';
 import { prepareRecap, recapStream } from '../../recap/recap.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
@@ -26,7 +26,8 @@ export function recapRoutes(deps: AppDeps) {
     if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
     const { db } = requireDatabase(deps);
     const turn = await prepareRecap(db, deps.companion, readerId, seriesId, scope, clientIp(c, deps.trustProxy));
-    const stream = recapStream(db, deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal);
+    const stream = await recapStream(db, deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal);
+    const { createUIMessageStreamResponse } = await aiSdk();
     return createUIMessageStreamResponse({
       stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
       keepAliveMs: deps.companion.deps.limits.heartbeatMs,
