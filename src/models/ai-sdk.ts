@@ -5,6 +5,7 @@
  * /ready without them.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { Embedder } from './types.js';
 
 type AiSdk = typeof import('ai');
 
@@ -31,5 +32,20 @@ export function lazyLanguageModel(provider: string, modelId: string, load: () =>
     },
     doGenerate: async (options) => (await model()).doGenerate(options),
     doStream: async (options) => (await model()).doStream(options),
+  };
+}
+
+type EmbeddingModel = Parameters<AiSdk['embedMany']>[0]['model'];
+
+/** An embedder on a provider's embedding model, which (with the SDK) is imported and made once, on the first embed. */
+export function lazyEmbedder(id: string, load: () => Promise<EmbeddingModel>): Embedder {
+  let model: Promise<EmbeddingModel> | undefined;
+  return {
+    id,
+    async embed(texts, signal) {
+      const [{ embedMany }, m] = await Promise.all([aiSdk(), (model ??= load())]);
+      const { embeddings } = await embedMany({ model: m, values: texts, abortSignal: signal, maxRetries: 1 });
+      return embeddings;
+    },
   };
 }

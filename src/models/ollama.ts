@@ -1,5 +1,5 @@
 /** Ollama, local or on Modal (proxy-auth headers): chat over /api/chat, embeddings over /api/embed. */
-import { aiSdk, lazyLanguageModel } from './ai-sdk.js';
+import { lazyEmbedder, lazyLanguageModel } from './ai-sdk.js';
 import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
 
 export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
@@ -33,15 +33,7 @@ export function ollamaChat(s: ProviderSettings, modelId: string): ChatModel {
 }
 
 export function ollamaEmbedder(s: ProviderSettings, modelId: string): Embedder {
-  return {
-    id: `ollama:${modelId}`,
-    async embed(texts, signal) {
-      const [{ embedMany }, p] = await Promise.all([aiSdk(), provider(s)]);
-      const model = p.embeddingModel(modelId);
-      const { embeddings } = await embedMany({ model, values: texts, abortSignal: signal, maxRetries: 1 });
-      return embeddings;
-    },
-  };
+  return lazyEmbedder(`ollama:${modelId}`, async () => (await provider(s)).embeddingModel(modelId));
 }
 
 /** Models a reachable Ollama lists (GET /api/tags), or null when it does not answer in time. */

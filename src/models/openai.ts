@@ -1,5 +1,5 @@
 /** Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, hosted APIs): /chat/completions and /embeddings under the base URL. */
-import { aiSdk, lazyLanguageModel } from './ai-sdk.js';
+import { lazyEmbedder, lazyLanguageModel } from './ai-sdk.js';
 import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
 
 async function provider(s: ProviderSettings) {
@@ -39,13 +39,5 @@ export function openaiChat(s: ProviderSettings, modelId: string): ChatModel {
 
 export function openaiEmbedder(s: ProviderSettings, modelId: string): Embedder {
   requireBaseUrl(s);
-  return {
-    id: `openai:${modelId}`,
-    async embed(texts, signal) {
-      const [{ embedMany }, p] = await Promise.all([aiSdk(), provider(s)]);
-      const model = p.embeddingModel(modelId);
-      const { embeddings } = await embedMany({ model, values: texts, abortSignal: signal, maxRetries: 1 });
-      return embeddings;
-    },
-  };
+  return lazyEmbedder(`openai:${modelId}`, async () => (await provider(s)).embeddingModel(modelId));
 }
