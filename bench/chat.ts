@@ -59,7 +59,8 @@ if (args.includes('--help')) {
   process.stdout.write('usage: npm run bench:chat -- [--json] [--quick]\n');
   process.exit(0);
 }
-const RELAY_RUNS = quick ? 15 : 40;
+// The p99 of 40 runs is their slowest one; 120 make it a percentile (the 2nd slowest of 120), not a maximum.
+const RELAY_RUNS = quick ? 15 : 120;
 const CONCURRENT = quick ? 200 : 500;
 const log = (m: string) => process.stderr.write(`bench:chat: ${m}\n`);
 
