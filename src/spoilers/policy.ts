@@ -83,3 +83,22 @@ export interface SpoilerGuard {
   /** A streaming guard for one model answer. */
   stream(opts?: { question?: string; signal?: AbortSignal }): GuardedStream;
 }
+
+/** A word-level check (names, references, vocabulary, unknown names): final on the text it is given. */
+export interface WordCheck {
+  /** Which kinds of text this check applies to. */
+  readonly kinds: readonly TextKind[];
+  find(text: string, ctx: CheckContext): SpoilerHit[];
+}
+
+/** A check that needs a whole sentence (paraphrase). Only for `generated` text. */
+export interface SentenceCheck {
+  judge(sentence: string, ctx: CheckContext): Promise<SpoilerHit | null>;
+}
+
+export interface CheckContext {
+  kind: TextKind;
+  /** The reader's own question: its words are never unknown names. */
+  question?: string;
+  signal?: AbortSignal;
+}
