@@ -1,6 +1,6 @@
 /**
  * The companion: one chat turn from question to streamed, grounded, cited
- * answer, and the reader's conversations. The pipeline (DESIGN §6):
+ * answer, and the reader's conversations. The pipeline (docs/architecture.md#a-chat-turn):
  *   position from the progress row → retrieval under the boundary → prompt →
  *   model stream through the output guard (or quote mode) → citations →
  *   suggestions → persisted with the position it was written at.

@@ -2,7 +2,7 @@
  * Spoiler lint: text in a content pack that likely spoils what comes later.
  *
  * Debuts gate *where* text is shown; they cannot tell that the text itself talks
- * about later events (DESIGN §3, docs/lint.md). These rules read the text:
+ * about later events (docs/architecture.md#the-spoiler-policy, docs/lint.md). These rules read the text:
  *
  * - `later-episode`: a passage mentions an episode the reader has not finished
  *   at the passage's own position ("in episode 6" at 6/3, "(ep. 36)", "[episode 29](…)").

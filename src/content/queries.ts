@@ -107,7 +107,7 @@ export async function publishSeries(db: Db, c: SeriesContent): Promise<'created'
   });
 }
 
-/** The operator's switch for showing unread covers and titles (DESIGN.md §3). */
+/** The operator's switch for showing unread covers and titles (docs/architecture.md#the-spoiler-policy). */
 export async function setShowUnreadCovers(db: Db, seriesId: string, show: boolean): Promise<boolean> {
   const rows = await db.update(series).set({ showUnreadCovers: show }).where(eq(series.id, seriesId)).returning({ id: series.id });
   return rows.length > 0;

@@ -1,5 +1,5 @@
 /**
- * The reader HTTP API (DESIGN §3 and §11) over a real loopback server, against
+ * The reader HTTP API (docs/architecture.md: the spoiler policy, public interface) over a real loopback server, against
  * the imported Pepper&Carrot pack: identity (token and cookie), health and
  * readiness, the spoiler-gated catalog, progress semantics and media.
  */

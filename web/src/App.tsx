@@ -1,4 +1,4 @@
-/** Routes (DESIGN §11 web routes). The reader, with page-flip, loads on first use. */
+/** Routes (docs/architecture.md#web-routes). The reader, with page-flip, loads on first use. */
 import { lazy, Suspense, useEffect } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { mediaUrl } from './api/client';

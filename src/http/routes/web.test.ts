@@ -1,5 +1,5 @@
 /**
- * Serving the built web reader: the deep links of DESIGN §11 get index.html
+ * Serving the built web reader: the deep links (docs/architecture.md#web-routes) get index.html
  * (no-cache, strict CSP), hashed assets are immutable, anything else stays the
  * API's JSON 404, and without a build the operator is told to run it.
  */

@@ -1,7 +1,7 @@
 /**
  * The built web reader (`npm run build` → dist/web): hashed assets cached
  * forever, index.html revalidated on every load, and index.html served for the
- * deep links of DESIGN §11 (SPA fallback) — only those, so an unknown path is
+ * deep links of docs/architecture.md#web-routes (SPA fallback) — only those, so an unknown path is
  * still the API's JSON 404. Without a build, the web routes answer with a short
  * page telling the operator what to run.
  */
@@ -96,7 +96,7 @@ export function webRoutes(deps: AppDeps) {
   };
 
   const app = new Hono<AppEnv>();
-  // The web routes of DESIGN §11. Malformed ids are a 404 here, exactly like an unknown route.
+  // The web routes (docs/architecture.md#web-routes). Malformed ids are a 404 here, exactly like an unknown route.
   const page = (check: (p: Record<string, string>) => boolean) => async (c: Context<AppEnv>) => {
     if (!check(c.req.param() as Record<string, string>)) throw new FolioError('not_found:route', `No route for ${c.req.method} ${c.req.path}.`);
     return index(c);

@@ -1,5 +1,5 @@
 /**
- * Opening an episode past the next unread one (DESIGN §3): progress must not
+ * Opening an episode past the next unread one (docs/architecture.md#the-spoiler-policy): progress must not
  * silently jump. The reader says they have read what comes before (progress
  * moves with confirmSkip), goes back to where they are, or peeks without
  * any progress change.

@@ -83,7 +83,7 @@ export function stepSpread(layout: BookLayout, spreadIndex: number, step: 1 | -1
   return next >= 0 && next < layout.spreads.length ? next : null;
 }
 
-/** The furthest page of what is displayed: what progress records (DESIGN §3). */
+/** The furthest page of what is displayed: what progress records (docs/architecture.md#the-spoiler-policy). */
 export function furthestPage(pages: readonly number[]): number {
   return pages.reduce((a, b) => Math.max(a, b), -1);
 }

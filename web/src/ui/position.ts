@@ -1,4 +1,4 @@
-/** Reading positions compare in lexicographic order: (episode, page). DESIGN §3. */
+/** Reading positions compare in lexicographic order: (episode, page). See docs/architecture.md#the-spoiler-policy. */
 import type { Position } from '../api/types';
 
 export const comparePositions = (a: Position, b: Position): number => (a.episode !== b.episode ? a.episode - b.episode : a.page - b.page);
