@@ -1,4 +1,4 @@
-/** Shapes of the reader API (docs/architecture.md#public-interface; src/catalog/catalog.ts is the source). */
+/** Shapes of the reader API (DESIGN §11; src/catalog/catalog.ts is the source). */
 export interface Position {
   episode: number;
   page: number;
