@@ -51,7 +51,7 @@ export function loadLabelled(path = LABELLED_PEPPER_CARROT): LabelledItem[] {
     if (!LABEL_CLASSES.includes(raw.class as LabelClass)) throw new Error(`${where}: class ${String(raw.class)}`);
     const cls = raw.class as LabelClass;
     if (raw.label !== labelOf(cls)) throw new Error(`${where}: label ${String(raw.label)} does not fit class ${cls}`);
-    const item: LabelledItem = { id: raw.id, position: position(raw.position, `${where} position`), text: raw.text, label: raw.label, class: cls, about: position(raw.about, `${where} about`) };
+    const item: LabelledItem = { id: raw.id, position: position(raw.position, `${where} position`), text: raw.text, label: labelOf(cls), class: cls, about: position(raw.about, `${where} about`) };
     if (raw.words !== undefined) {
       if (!Array.isArray(raw.words) || !raw.words.length || !raw.words.every((w) => typeof w === 'string' && w.trim())) throw new Error(`${where}: words`);
       item.words = raw.words as string[];
