@@ -9,7 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { SERIES_ID } from '../content/pack-schema.js';
 import { isFolioError } from '../errors.js';
-import { toFolioError } from '../http/errors.js';
+import { toFolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { askTool, listSeriesTool, recapTool, searchTool, whereAmITool, whoIsTool, type ToolDeps, type ToolOutput } from './tools.js';
 
