@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
+import type { WarmupResult } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import { aiSdk } from '../../models/ai-sdk.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -77,6 +78,6 @@ export function chatRoutes(deps: AppDeps) {
       const companion = requireCompanion(deps);
       const result = await companion.warmup(requireDatabase(deps).db);
       c.header('Cache-Control', 'no-store');
-      return c.json(result, 202);
+      return c.json(result satisfies WarmupResult, 202);
     });
 }
