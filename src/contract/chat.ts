@@ -55,6 +55,8 @@ export type FolioDataParts = {
 export type AnswerMode = 'model' | 'quote' | 'declined' | 'guarded' | 'error' | 'aborted';
 /** How a recap was made; `extractive` is a recap without a model. */
 export type RecapMode = 'model' | 'extractive' | 'guarded' | 'error' | 'aborted';
+/** How any answer or recap was made. */
+export type MessageMode = AnswerMode | RecapMode;
 export type RecapScope = 'series' | 'episode';
 
 export interface Usage {

@@ -1,7 +1,7 @@
 /** The reader's earlier conversations in this series (only what was said at or before their position). */
 import { useEffect, useRef, useState } from 'react';
 import { api, describeError } from '../api/client';
-import type { ConversationDetail, ConversationSummary } from './types';
+import type { ConversationDetail, ConversationSummary } from '../../../src/contract/index.js';
 
 const when = (iso: string) => {
   const d = new Date(iso);

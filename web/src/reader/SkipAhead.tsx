@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { api, describeError } from '../api/client';
 import { invalidate } from '../api/use-api';
-import type { EpisodeDetail, Position, SeriesDetail } from '../api/types';
+import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import { CoverImage } from '../ui/CoverImage';
 import { Dialog } from '../ui/Dialog';
 import { readerPath, skipQuestion } from '../ui/format';

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, describeError } from '../api/client';
 import { invalidate } from '../api/use-api';
-import type { EpisodeDetail, Position, SeriesDetail } from '../api/types';
+import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import { progressSync } from '../progress';
 import { notifyProgressReset } from '../progress/reset-events';
 import { Dialog } from '../ui/Dialog';
