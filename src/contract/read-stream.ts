@@ -16,8 +16,11 @@ export interface FolioStream {
   errorTexts: string[];
 }
 
-/** Fold an SSE body (a stream or the whole text) into the message. A chunk the SDK's schema rejects is an error. */
-export async function readFolioStream(body: ReadableStream<Uint8Array> | string): Promise<FolioStream> {
+/**
+ * Fold an SSE body (a stream or the whole text) into the message; `onMessage` sees every snapshot
+ * as it arrives (the benches time the first text with it). A chunk the SDK's schema rejects is an error.
+ */
+export async function readFolioStream(body: ReadableStream<Uint8Array> | string, onMessage?: (message: FolioUIMessage) => void): Promise<FolioStream> {
   const { parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema } = await import('ai');
   const bytes = typeof body === 'string' ? new Response(body).body! : body;
   const chunks: FolioUIMessageChunk[] = [];
@@ -36,11 +39,17 @@ export async function readFolioStream(body: ReadableStream<Uint8Array> | string)
     }),
   );
   let message: FolioUIMessage | undefined;
-  for await (const m of readUIMessageStream<FolioUIMessage>({ stream: parsed, onError: (e) => errorTexts.push(e instanceof Error ? e.message : String(e)) })) message = m;
+  for await (const m of readUIMessageStream<FolioUIMessage>({ stream: parsed, onError: (e) => errorTexts.push(e instanceof Error ? e.message : String(e)) })) {
+    message = m;
+    onMessage?.(m);
+  }
   // readUIMessageStream reports a broken stream like an `error` chunk; a chunk that is not the protocol is the reader's failure.
   if (invalid !== null) throw invalid;
   return { message, chunks, errorTexts };
 }
+
+/** The length of a message's text so far. */
+export const textLength = (m: FolioUIMessage): number => m.parts.reduce((n, p) => n + (p.type === 'text' ? p.text.length : 0), 0);
 
 /** What an assembled answer says, read from its parts and metadata. */
 export interface AnswerParts {
