@@ -4,7 +4,8 @@ import type { ProgressResult, StoredProgress } from '../../contract/index.js';
 import { advanceProgress, readPosition, resetProgress } from '../../progress/progress.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { positionBody, seriesIdParam } from '../params.js';
+import { positionBody } from '../../progress/rules.js';
+import { seriesIdParam } from '../params.js';
 import { requireReader } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 
