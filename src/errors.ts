@@ -1,7 +1,7 @@
 /**
  * The one typed error of Folio. Its code is `kind:surface` (e.g. `not_found:episode`), one of the
  * closed set in the wire contract (src/contract/errors.ts); the kind decides the HTTP status there,
- * the surface says where. Any other thrown value becomes a FolioError through toFolioError.
+ * the surface says where. Any other thrown value becomes a FolioError through asFolioError.
  */
 import { ERROR_STATUS, type ErrorBody, type ErrorCode, type ErrorDetails, type ErrorKind } from './contract/errors.js';
 
@@ -54,7 +54,6 @@ export function diskFullError(err: unknown, where: string): FolioError | null {
   return null;
 }
 
-
 const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
 const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 /** The server gave up on a statement: statement_timeout (57014 query_canceled) or lock_timeout (55P03). */
@@ -70,11 +69,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** Any thrown value as a FolioError: itself, the database being unavailable, or a bug (`internal:server`, to be logged). */
-export function toFolioError(err: unknown): FolioError {
+/**
+ * Any error as a reader may see it, outside HTTP (streams, MCP tools): a typed error as it is, the
+ * database being out of reach as `unavailable:database`, anything else `internal:server` (logged, never shown).
+ */
+export function asFolioError(err: unknown): FolioError {
   if (err instanceof FolioError) return err;
-  if (isDatabaseUnavailable(err)) {
-    return new FolioError('unavailable:database', 'The database is unavailable right now; try again in a few seconds.');
-  }
+  if (isDatabaseUnavailable(err)) return new FolioError('unavailable:database', 'The database is unavailable right now; try again in a few seconds.');
   return new FolioError('internal:server', 'Something went wrong on our side. It has been logged.');
 }

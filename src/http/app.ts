@@ -7,7 +7,7 @@ import { FolioError } from '../errors.js';
 import { observeRequest } from '../observability/metrics.js';
 import { routeLabel } from '../observability/route-label.js';
 import type { AppDeps, AppEnv } from './context.js';
-import { errorResponse, httpError } from './errors.js';
+import { errorResponse, toFolioError } from './errors.js';
 import { readerAuth } from './reader-auth.js';
 import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
 import { CHAT_PATH, chatRoutes } from './routes/chat.js';
@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) => errorResponse(c, new FolioError('not_found:route', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((err, c) => {
-    const fe = httpError(err);
+    const fe = toFolioError(err);
     const log = c.get('log') ?? deps.logger;
     if (fe.status >= 500) log.error({ err, code: fe.code }, 'request failed');
     else log.debug({ code: fe.code, msg: fe.message }, 'request rejected');
