@@ -5,10 +5,9 @@
  */
 import { Chat } from '@ai-sdk/react';
 import { generateId } from 'ai';
-import type { Position } from '../../../src/contract/index.js';
+import type { ConversationDetail, FolioUIMessage, Position } from '../../../src/contract/index.js';
 import { onProgressReset } from '../progress/reset-events';
 import { chatTransport } from './transport';
-import type { ConversationDetail, FolioUIMessage } from '../../../src/contract/index.js';
 
 export class ChatSession {
   chat: Chat<FolioUIMessage>;

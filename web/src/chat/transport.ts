@@ -8,8 +8,7 @@
  */
 import { DefaultChatTransport } from 'ai';
 import { API_BASE, ApiUnreachable, createReader, toError } from '../api/client';
-import type { Position } from '../../../src/contract/index.js';
-import type { FolioUIMessage } from '../../../src/contract/index.js';
+import type { FolioUIMessage, Position } from '../../../src/contract/index.js';
 
 export const folioFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
   for (let renewed = false; ; renewed = true) {

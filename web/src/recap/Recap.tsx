@@ -6,12 +6,11 @@
  */
 import { Chat, useChat } from '@ai-sdk/react';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Position } from '../../../src/contract/index.js';
+import type { FolioUIMessage, Position } from '../../../src/contract/index.js';
 import { readAnswer } from '../chat/answer';
 import { AnswerView } from '../chat/AnswerView';
 import { friendlyError } from '../chat/errors';
 import { recapTransport, type RecapScope } from '../chat/transport';
-import type { FolioUIMessage } from '../../../src/contract/index.js';
 import { useCountdown } from '../chat/use-countdown';
 import type { LinkTarget } from '../markdown/links';
 import { atOrBefore } from '../ui/position';
