@@ -442,10 +442,9 @@ export const foldNdjson: Fold = async (body, onText) => {
   let buf = '';
   for await (const piece of body) {
     buf += decoder.decode(piece, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const line of lines) {
       const text = line ? ((JSON.parse(line) as { message?: { content?: string } }).message?.content ?? '') : '';
       if (text) onText(text.length);
     }

@@ -22,7 +22,7 @@ export interface FolioStream {
  */
 export async function readFolioStream(body: ReadableStream<Uint8Array> | string, onMessage?: (message: FolioUIMessage) => void): Promise<FolioStream> {
   const { parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema } = await import('ai');
-  const bytes = typeof body === 'string' ? new Response(body).body! : body;
+  const bytes = typeof body === 'string' ? new Blob([body]).stream() : body;
   const chunks: FolioUIMessageChunk[] = [];
   const errorTexts: string[] = [];
   let invalid: unknown = null;

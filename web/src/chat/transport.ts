@@ -8,7 +8,9 @@
  */
 import { DefaultChatTransport } from 'ai';
 import { API_BASE, ApiUnreachable, createReader, toError } from '../api/client';
-import type { FolioUIMessage, Position } from '../../../src/contract/index.js';
+import type { FolioUIMessage, Position, RecapScope } from '../../../src/contract/index.js';
+
+export type { RecapScope };
 
 export const folioFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
   for (let renewed = false; ; renewed = true) {
@@ -42,8 +44,6 @@ export function chatTransport(seriesId: string, viewing: () => Position[]): Defa
     },
   });
 }
-
-export type RecapScope = 'series' | 'episode';
 
 /** Recaps speak the chat's stream protocol; the request is only the scope. */
 export function recapTransport(seriesId: string, scope: RecapScope): DefaultChatTransport<FolioUIMessage> {
