@@ -25,6 +25,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   cleanup,
   errorRow,
+  foldFolio,
+  foldNdjson,
   formatTable,
   freePort,
   installCleanupHandlers,
@@ -36,6 +38,7 @@ import {
   spawnTracked,
   waitFor200,
   type Budget,
+  type Fold,
   type Row,
 } from './lib.js';
 
@@ -79,35 +82,19 @@ interface StreamTiming {
   error?: string;
 }
 
-/** Read a streaming response, timing the first and last piece of answer text (`extract` gives the text of one line/event). */
-async function timeStream(res: Response, t0: number, split: string, extract: (frame: string) => string | null | 'error'): Promise<StreamTiming> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
+/** Read a streaming response with `fold`, timing the first and last piece of answer text. */
+async function timeStream(res: Response, t0: number, fold: Fold): Promise<StreamTiming> {
   let first = 0;
   let last = 0;
   let chars = 0;
-  let error: string | undefined;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
+  const error = await fold(res.body!, (n) => {
     const now = performance.now();
-    buf += decoder.decode(value, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf(split)) >= 0) {
-      const frame = buf.slice(0, i);
-      buf = buf.slice(i + split.length);
-      const text = extract(frame);
-      if (text === 'error') error = frame.slice(0, 200);
-      else if (text) {
-        if (!first) first = now;
-        last = now;
-        chars += text.length;
-      }
-    }
-  }
+    if (!first) first = now;
+    last = now;
+    chars += n;
+  }).catch((err: unknown) => String(err));
   const end = performance.now();
-  return { ttft: first - t0, streamMs: last - first, total: end - t0, chars, ok: !error && chars > 0 && res.status === 200, ...(error ? { error } : {}) };
+  return { ttft: first - t0, streamMs: last - first, total: end - t0, chars, ok: !error && chars > 0 && res.status === 200, ...(error ? { error: error.slice(0, 200) } : {}) };
 }
 
 async function direct(fakeUrl: string): Promise<StreamTiming> {
@@ -117,7 +104,7 @@ async function direct(fakeUrl: string): Promise<StreamTiming> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'llama3.2:3b', stream: true, messages: [{ role: 'user', content: 'Where is Ada?' }] }),
   });
-  return timeStream(res, t0, '\n', (line) => (line ? ((JSON.parse(line) as { message?: { content?: string } }).message?.content ?? '') : null));
+  return timeStream(res, t0, foldNdjson);
 }
 
 let conv = 0;
@@ -128,13 +115,7 @@ async function relay(folioUrl: string, token: string): Promise<StreamTiming> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ id: `bench-${process.pid}-${++conv}`, messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Where is Ada?' }] }] }),
   });
-  return timeStream(res, t0, '\n\n', (event) => {
-    if (!event.startsWith('data: ') || event === 'data: [DONE]') return null;
-    const chunk = JSON.parse(event.slice(6)) as { type: string; delta?: string };
-    if (chunk.type === 'text-delta') return chunk.delta ?? '';
-    if (chunk.type === 'error' || chunk.type === 'data-error' || chunk.type === 'data-guard') return 'error';
-    return null;
-  });
+  return timeStream(res, t0, foldFolio);
 }
 
 async function setFake(url: string, behaviour: Record<string, unknown>): Promise<void> {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../test/services/free-port.js';
+import { answerParts, readFolioStream, textLength } from '../src/contract/read-stream.js';
 
 export { freePort };
 
@@ -428,3 +429,39 @@ export function formatTable(rows: readonly Row[], title?: string): string {
   for (const r of rows.filter((x) => x.note)) out.push(`note: ${r.figure}: ${r.note}`);
   return out.join('\n');
 }
+
+/**
+ * Reads a response body, calling `onText` with the length of each new piece of answer text; resolves
+ * with an error description when the answer failed (an error or guard part), undefined when it did not.
+ */
+export type Fold = (body: ReadableStream<Uint8Array>, onText: (chars: number) => void) => Promise<string | undefined>;
+
+/** Ollama's NDJSON stream: the text of each line's message. */
+export const foldNdjson: Fold = async (body, onText) => {
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const piece of body) {
+    buf += decoder.decode(piece, { stream: true });
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const line of lines) {
+      const text = line ? ((JSON.parse(line) as { message?: { content?: string } }).message?.content ?? '') : '';
+      if (text) onText(text.length);
+    }
+  }
+  return undefined;
+};
+
+/** Folio's UI-message stream, folded by the AI SDK (readUIMessageStream) as the web app folds it. */
+export const foldFolio: Fold = async (body, onText) => {
+  let seen = 0;
+  const { message, errorTexts } = await readFolioStream(body, (m) => {
+    const n = textLength(m);
+    if (n > seen) onText(n - seen);
+    seen = n;
+  });
+  const a = answerParts(message);
+  if (a.error) return `${a.error.code}: ${a.error.message}`;
+  if (a.guard) return `guard: ${a.guard.message}`;
+  return errorTexts[0];
+};

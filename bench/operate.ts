@@ -51,6 +51,7 @@ import {
   type Row,
   type Tracked,
 } from './lib.js';
+import { answerParts, readFolioStream } from '../src/contract/read-stream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FOLIO = join(ROOT, 'bin', 'folio.js');
@@ -195,23 +196,14 @@ function chat(base: string, token: string, id: string): Stream {
         json: { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: 'What is Pepper brewing?' }] }] },
       });
       if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
-      const decoder = new TextDecoder();
-      let buf = '';
-      for await (const piece of res.body!) {
-        buf += decoder.decode(piece as Uint8Array, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const event = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
-          const c = JSON.parse(event.slice(6)) as { type: string; delta?: string; errorText?: string; data?: { code?: string } };
-          if (c.type === 'text-delta') {
-            s.text += c.delta;
-            got();
-          } else if (c.type === 'finish') s.finished = true;
-          else if (c.type === 'data-error') s.errors.push(c.data?.code ?? 'error');
-        }
-      }
+      // Folded by the AI SDK (readUIMessageStream), as the web app folds it.
+      const { message, chunks } = await readFolioStream(res.body!, (m) => {
+        s.text = answerParts(m).text;
+        if (s.text) got();
+      });
+      const error = answerParts(message).error;
+      if (error) s.errors.push(error.code);
+      s.finished = chunks.some((c) => c.type === 'finish');
     } catch (err) {
       s.errors.push(String(err));
     } finally {

@@ -10,10 +10,11 @@
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../test/services/postgres.js';
-import { freePort, makeTempDir, onCleanup, spawnTracked, stopProcess, waitFor200, type Tracked } from './lib.js';
+import { foldFolio, foldNdjson, freePort, makeTempDir, onCleanup, spawnTracked, stopProcess, waitFor200, type Fold, type Tracked } from './lib.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const NODE = process.execPath;
@@ -47,9 +48,7 @@ export interface StreamResult {
 interface PostOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
-  /** Text of one frame (NDJSON line or SSE event), null for none, 'error' for an error frame. */
-  extract: (frame: string) => string | null | 'error';
-  split: string;
+  fold: Fold;
 }
 
 function postStream(url: string, body: unknown, opts: PostOptions): Promise<StreamResult> {
@@ -68,33 +67,20 @@ function postStream(url: string, body: unknown, opts: PostOptions): Promise<Stre
       { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(data.length), ...opts.headers } },
       (res) => {
         const status = res.statusCode ?? 0;
-        let buf = '';
         let first = NaN;
         let chars = 0;
-        let error: string | undefined = status === 200 ? undefined : `HTTP ${status}`;
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          const now = performance.now();
-          buf += chunk;
-          let i: number;
-          while ((i = buf.indexOf(opts.split)) >= 0) {
-            const frame = buf.slice(0, i);
-            buf = buf.slice(i + opts.split.length);
-            let text: string | null | 'error';
-            try {
-              text = opts.extract(frame);
-            } catch {
-              text = 'error';
-            }
-            if (text === 'error') error ??= frame.slice(0, 200);
-            else if (text) {
-              if (Number.isNaN(first)) first = now - t0;
-              chars += text.length;
-            }
-          }
-        });
-        res.on('end', () => done({ ok: !error && chars > 0, status, ttft: first, total: performance.now() - t0, chars, ...(error ? { error } : {}) }));
-        res.on('error', (err) => done({ ok: false, status, ttft: first, total: performance.now() - t0, chars, error: String(err) }));
+        const onText = (n: number) => {
+          if (Number.isNaN(first)) first = performance.now() - t0;
+          chars += n;
+        };
+        const body = Readable.toWeb(res) as ReadableStream<Uint8Array>;
+        const end = (error: string | undefined) => done({ ok: !error && chars > 0, status, ttft: first, total: performance.now() - t0, chars, ...(error ? { error } : {}) });
+        if (status !== 200) {
+          void body.cancel();
+          end(`HTTP ${status}`);
+          return;
+        }
+        opts.fold(body, onText).then(end, (err: unknown) => end(String(err)));
       },
     );
     req.setTimeout(opts.timeoutMs ?? 120_000, () => req.destroy(new Error('client timeout')));
@@ -105,30 +91,16 @@ function postStream(url: string, body: unknown, opts: PostOptions): Promise<Stre
 
 /** One answer straight from the fake Ollama (the baseline: no Folio in the path). */
 export function directStream(fakeUrl: string): Promise<StreamResult> {
-  return postStream(
-    `${fakeUrl}/api/chat`,
-    { model: 'llama3.2:3b', stream: true, messages: [{ role: 'user', content: 'Where is Ada?' }] },
-    { split: '\n', extract: (line) => (line ? ((JSON.parse(line) as { message?: { content?: string } }).message?.content ?? '') : null) },
-  );
+  return postStream(`${fakeUrl}/api/chat`, { model: 'llama3.2:3b', stream: true, messages: [{ role: 'user', content: 'Where is Ada?' }] }, { fold: foldNdjson });
 }
 
 let conversation = 0;
-/** One chat turn through Folio (a new conversation each time), parsed as the AI SDK UI-message stream. */
+/** One chat turn through Folio (a new conversation each time), read as the AI SDK UI-message stream. */
 export function relayStream(folioUrl: string, token: string, question = 'Where is Ada?'): Promise<StreamResult> {
   return postStream(
     `${folioUrl}/api/series/${SERIES}/chat`,
     { id: `bench-${process.pid}-${++conversation}`, messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: question }] }] },
-    {
-      headers: { authorization: `Bearer ${token}` },
-      split: '\n\n',
-      extract: (event) => {
-        if (!event.startsWith('data: ') || event === 'data: [DONE]') return null;
-        const chunk = JSON.parse(event.slice(6)) as { type: string; delta?: string };
-        if (chunk.type === 'text-delta') return chunk.delta ?? '';
-        if (chunk.type === 'error' || chunk.type === 'data-error' || chunk.type === 'data-guard') return 'error';
-        return null;
-      },
-    },
+    { headers: { authorization: `Bearer ${token}` }, fold: foldFolio },
   );
 }
 

@@ -3,10 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import type { Companion } from '../src/chat/companion.js';
 import type { Database } from '../src/db/client.js';
 import { createApp } from '../src/http/app.js';
 import type { AppDeps } from '../src/http/context.js';
 import { listen } from '../src/http/listen.js';
+import type { Logger } from '../src/logger.js';
 import { LocalStorage } from '../src/storage/local.js';
 import type { Storage } from '../src/storage/storage.js';
 
@@ -19,17 +21,29 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(database: Database | null, opts: { mediaDir?: string; corsOrigins?: string[]; storage?: Storage; adminToken?: string; jobs?: AppDeps['jobs'] } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  mediaDir?: string;
+  corsOrigins?: string[];
+  storage?: Storage;
+  adminToken?: string;
+  jobs?: AppDeps['jobs'];
+  /** Default: silent. */
+  logger?: Logger;
+  companion?: Companion;
+}
+
+export async function startTestServer(database: Database | null, opts: TestServerOptions = {}): Promise<TestServer> {
   const mediaDir = opts.mediaDir ?? (await mkdtemp(join(tmpdir(), 'folio-media-')));
   const storage = opts.storage ?? new LocalStorage(mediaDir);
   const app = createApp({
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     storage,
     runtime: { database },
     corsOrigins: opts.corsOrigins ?? [],
     trustProxy: false,
     adminToken: opts.adminToken,
     jobs: opts.jobs,
+    companion: opts.companion,
   });
   const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();

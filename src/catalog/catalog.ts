@@ -1,37 +1,22 @@
-/** Library, series and episode views for a reader (shapes of the reader API). */
+/** Library, series and episode views for a reader (their shapes are the wire contract's). */
+import type { Episode, EpisodeDetail, ImageRef, Library, Placeholder, SeriesDetail, SeriesInfo } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
-import { episodeState, nextUnreadEpisode, type EpisodeState } from '../progress/rules.js';
+import { episodeState, nextUnreadEpisode } from '../progress/rules.js';
 import type { ReaderScope } from '../spoilers/boundary.js';
 import type { Position } from '../spoilers/position.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';
 
-export interface ImageOut {
-  url: string;
-  width: number;
-  height: number;
-  blurhash?: string;
-  color?: string;
-}
-
-export interface PlaceholderOut {
-  placeholder: true;
-  width: number;
-  height: number;
-  blurhash: string | null;
-  color: string | null;
-}
-
-const image = (storage: Storage, v: { key: string; width: number; height: number }, extra?: Pick<ImageVariants, 'blurhash' | 'color'>): ImageOut => ({
+const image = (storage: Storage, v: { key: string; width: number; height: number }, extra?: Pick<ImageVariants, 'blurhash' | 'color'>): ImageRef => ({
   url: storage.url(v.key),
   width: v.width,
   height: v.height,
   ...(extra ? { blurhash: extra.blurhash, color: extra.color } : {}),
 });
 
-const placeholder = (width: number, height: number, blurhash: string | null, color: string | null): PlaceholderOut => ({
+const placeholder = (width: number, height: number, blurhash: string | null, color: string | null): Placeholder => ({
   placeholder: true,
   width,
   height,
@@ -39,7 +24,7 @@ const placeholder = (width: number, height: number, blurhash: string | null, col
   color,
 });
 
-function seriesOut(r: q.SeriesRow | q.SeriesListRow) {
+function seriesOut(r: q.SeriesRow | q.SeriesListRow): SeriesInfo {
   return {
     id: r.id,
     title: r.title,
@@ -55,7 +40,7 @@ function seriesOut(r: q.SeriesRow | q.SeriesListRow) {
   };
 }
 
-export async function listLibrary(db: Db, storage: Storage, readerId: string | null) {
+export async function listLibrary(db: Db, storage: Storage, readerId: string | null): Promise<Library> {
   const rows = await q.listSeries(db, readerId);
   return {
     series: rows.map((r) => ({
@@ -75,19 +60,7 @@ async function requireSeries(db: Db, seriesId: string): Promise<q.SeriesRow> {
   return s;
 }
 
-interface EpisodeOut {
-  number: number;
-  title: string | null;
-  displayTitle: string;
-  state: EpisodeState;
-  pageCount: number;
-  cover: ImageOut | PlaceholderOut | null;
-  summary: string | null;
-  attribution: string | null;
-  license: string | null;
-}
-
-function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | null, next: number | null): EpisodeOut {
+function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | null, next: number | null): Episode {
   return {
     number: e.number,
     title: e.title,
@@ -105,7 +78,7 @@ function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | n
   };
 }
 
-export async function seriesDetail(db: Db, storage: Storage, scope: ReaderScope) {
+export async function seriesDetail(db: Db, storage: Storage, scope: ReaderScope): Promise<SeriesDetail> {
   const s = await requireSeries(db, scope.seriesId);
   const [rows, current] = await Promise.all([q.listEpisodes(db, scope), q.position(db, scope)]);
   const next = nextUnreadEpisode(current, rows.map((r) => r.number));
@@ -117,7 +90,7 @@ export async function seriesDetail(db: Db, storage: Storage, scope: ReaderScope)
   };
 }
 
-export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope, episode: number, opts: { peek?: boolean } = {}) {
+export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope, episode: number, opts: { peek?: boolean } = {}): Promise<EpisodeDetail> {
   const s = await requireSeries(db, scope.seriesId);
   const [episodes, current] = await Promise.all([q.listEpisodes(db, scope), q.position(db, scope)]);
   const e = episodes.find((x) => x.number === episode);

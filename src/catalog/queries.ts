@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
+import type { Direction, Layout, PageKind } from '../contract/index.js';
 import type { ImageVariants } from '../db/schema.js';
 import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
 
@@ -16,8 +17,9 @@ export interface SeriesRow {
   title: string;
   description: string | null;
   language: string;
-  reading_direction: string;
-  layout: string;
+  /** The pack schema admits only these (content/pack-schema.ts). */
+  reading_direction: Direction;
+  layout: Layout;
   license: string | null;
   license_url: string | null;
   attribution: string;
@@ -108,7 +110,7 @@ export async function position(db: Db, scope: ReaderScope): Promise<PositionRow 
 
 export interface PageRow {
   number: number;
-  kind: string;
+  kind: PageKind;
   /** NULL for pages of locked episodes (past the next unread one) unless peeking. */
   display: ImageVariants['display'] | null;
   blurhash: string | null;

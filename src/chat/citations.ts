@@ -6,23 +6,9 @@
 import type { Passage } from '../retrieval/retriever.js';
 import type { Position } from '../spoilers/position.js';
 import { pageLabel } from './prompt.js';
+import type { Citation } from '../contract/index.js';
 
-export interface Citation {
-  /** `series/E/P` for a page, `series/wiki/slug#n` for a wiki section. */
-  id: string;
-  kind: 'page' | 'wiki';
-  episode: number;
-  page: number;
-  /** `E/P`, as cited in the answer text. */
-  label: string;
-  title: string;
-  /** Web route: `/read/:seriesId/:episode/:page`, or `/series/:seriesId/wiki/:slug` for wiki text. */
-  href: string;
-  /** A short excerpt (already checked for unreached names). */
-  snippet: string;
-  /** True when the answer cited it; false for passages offered as sources when it cited nothing. */
-  cited: boolean;
-}
+export type { Citation };
 
 /** Every `[E/P]` (also `[E/P, E/P]`, `[E/P; E/P]`) in an answer, in order, once each. */
 export function citedPositions(answer: string): Position[] {

@@ -11,7 +11,7 @@ import type { Config } from '../config/env.js';
 import type { Db } from '../db/client.js';
 import { FolioError, isFolioError } from '../errors.js';
 import { aiSdk } from '../models/ai-sdk.js';
-import { toFolioError } from '../http/errors.js';
+import { asFolioError as toFolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ChatModel } from '../models/types.js';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { FolioError } from '../errors.js';
-import { positionBody } from '../http/params.js';
+import { positionBody } from '../progress/rules.js';
 
 const part = z.looseObject({ type: z.string().max(100), text: z.string().optional() });
 

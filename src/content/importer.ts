@@ -14,7 +14,7 @@ import { contentKey } from '../storage/storage.js';
 import type { PageDescriber } from '../vision/describer.js';
 import { describePages, type PageImage } from '../vision/describe-pages.js';
 import { chunkText, markdownToText } from './chunking.js';
-import { makeVariants, PIPELINE_VERSION, sha256 } from './images.js';
+import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
 import { lintPack, lintWarnings } from './lint.js';
 import { openPack, type PackSource } from './pack-source.js';
 import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';

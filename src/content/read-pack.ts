@@ -20,7 +20,7 @@ import {
 } from './pack-schema.js';
 import { FrontMatterError, resolveSectionDebuts, splitMarkdown } from './wiki.js';
 import { comparePositions, formatPosition, type Position } from '../spoilers/position.js';
-import { probeImage } from './images.js';
+import { probeImage } from '../images.js';
 
 export interface PackProblem {
   file: string;

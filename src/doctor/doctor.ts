@@ -6,7 +6,7 @@
  * is the one to fix first.
  */
 import type { Database } from '../db/client.js';
-import { DEFAULT_WEB_DIR } from '../http/web-dir.js';
+import { DEFAULT_WEB_DIR } from '../config/web-dir.js';
 import { checkConfig } from './config.js';
 import { checkCors } from './cors.js';
 import { checkDatabase, checkPgvector } from './database.js';

@@ -5,6 +5,8 @@
  * an answer). This is the deploy workflow's smoke check. It creates one
  * anonymous reader and one conversation on the target.
  */
+import type { ErrorResponse, Library, MessageMetadata } from '../contract/index.js';
+import { answerParts, readFolioStream } from '../contract/read-stream.js';
 import { fail, pass, reason, skip, warn, type CheckResult } from './types.js';
 
 const QUESTION = 'What happens on this page?';
@@ -18,30 +20,19 @@ export interface RemoteOptions {
 interface Answer {
   text: string;
   errors: Array<{ code: string; message: string }>;
-  metadata: { mode?: string; model?: string | null; ttftMs?: number | null } | null;
+  metadata: MessageMetadata | null;
 }
 
-/** The UI-message stream of a chat answer (SSE `data:` lines with JSON parts). */
-export function parseAnswer(sse: string): Answer {
-  const a: Answer = { text: '', errors: [], metadata: null };
-  for (const line of sse.split('\n')) {
-    if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-    let part: { type?: string; delta?: string; data?: { code?: string; message?: string }; errorText?: string; messageMetadata?: Answer['metadata'] };
-    try {
-      part = JSON.parse(line.slice(6)) as typeof part;
-    } catch {
-      continue;
-    }
-    if (part.type === 'text-delta') a.text += part.delta ?? '';
-    else if (part.type === 'data-error') a.errors.push({ code: part.data?.code ?? 'unknown', message: part.data?.message ?? '' });
-    else if (part.type === 'error' && a.errors.length === 0) a.errors.push({ code: 'error', message: part.errorText ?? '' });
-    else if (part.type === 'finish') a.metadata = part.messageMetadata ?? null;
-  }
-  return a;
+/** The UI-message stream of a chat answer, folded as the web app folds it (AI SDK readUIMessageStream). */
+export async function parseAnswer(sse: string): Promise<Answer> {
+  const { message, errorTexts } = await readFolioStream(sse);
+  const a = answerParts(message);
+  const errors = a.error ? [a.error] : errorTexts.slice(0, 1).map((text) => ({ code: 'error', message: text }));
+  return { text: a.text, errors, metadata: a.metadata };
 }
 
 const errorCode = (body: unknown): string => {
-  const e = (body as { error?: { code?: string; message?: string } })?.error;
+  const e = (body as Partial<ErrorResponse> | null)?.error;
   return e?.code ? `${e.code}: ${e.message ?? ''}` : JSON.stringify(body).slice(0, 120);
 };
 
@@ -105,7 +96,7 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
     if (created.status !== 201 || !token) throw new Error(`POST /api/readers answered ${created.status} (${errorCode(created.body)})`);
     const list = await call('/api/series', { token });
     if (list.status !== 200) throw new Error(`GET /api/series answered ${list.status} (${errorCode(list.body)})`);
-    series = (list.body as { series: Array<{ id: string; title: string }> }).series;
+    series = (list.body as Library).series;
     results.push(pass('reader-api', `new reader, GET /api/series: ${series.length} series${series[0] ? ` (${series.map((s) => s.id).slice(0, 5).join(', ')})` : ''}`));
   } catch (err) {
     results.push(fail('reader-api', reason(err), 'look at the server logs for this request (the error code says where it failed).'));
@@ -135,7 +126,7 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
       timeout: opts.chatTimeoutMs ?? 120_000,
     });
     if (chat.status !== 200) throw new Error(`the chat answered ${chat.status} (${errorCode(chat.body)})`);
-    const answer = parseAnswer(chat.text);
+    const answer = await parseAnswer(chat.text);
     if (answer.errors.length > 0) {
       const e = answer.errors[0]!;
       results.push(
@@ -149,7 +140,8 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
       results.push(fail('chat', `the chat stream on ${first.id} ${episode}/${page} ended without an answer`, 'a proxy may be buffering or cutting server-sent events: check its settings, and the server logs.'));
     } else {
       const m = answer.metadata;
-      const how = m.mode === 'quote' ? 'quote mode (no language model): quoted the pages with citations' : `${m.mode} answer from ${m.model ?? 'the model'}`;
+      const mode = 'mode' in m ? m.mode : m.status;
+      const how = mode === 'quote' ? 'quote mode (no language model): quoted the pages with citations' : `${mode} answer from ${m.model ?? 'the model'}`;
       results.push(pass('chat', `asked on ${first.id} ${episode}/${page}: ${how}, first text after ${m.ttftMs ?? '?'} ms, ${chat.ms} ms in all`));
     }
   } catch (err) {

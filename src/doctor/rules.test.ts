@@ -78,19 +78,25 @@ describe('findApiBase', () => {
   });
 });
 
-it('parseAnswer: text, typed errors and the finish metadata of a chat stream', () => {
+it('parseAnswer: text, typed errors and the finish metadata of a chat stream', async () => {
+  const metadata = { mode: 'quote', model: null, position: { episode: 1, page: 1 }, ttftMs: 12, latencyMs: 20, usage: { inputTokens: null, outputTokens: null }, retrieval: { passages: 1, vector: false } };
   const sse = [
-    'data: {"type":"start"}',
+    'data: {"type":"start","messageId":"m1"}',
+    'data: {"type":"text-start","id":"t"}',
     'data: {"type":"text-delta","id":"t","delta":"Hel"}',
     ': keep-alive',
     'data: {"type":"text-delta","id":"t","delta":"lo"}',
-    'data: {"type":"finish","messageMetadata":{"mode":"quote","model":null,"ttftMs":12}}',
+    'data: {"type":"text-end","id":"t"}',
+    `data: ${JSON.stringify({ type: 'finish', finishReason: 'stop', messageMetadata: metadata })}`,
     'data: [DONE]',
   ].join('\n\n');
-  expect(parseAnswer(sse)).toEqual({ text: 'Hello', errors: [], metadata: { mode: 'quote', model: null, ttftMs: 12 } });
-  expect(parseAnswer('data: {"type":"data-error","data":{"code":"unavailable:model","message":"down"}}\n\ndata: {"type":"error","errorText":"down"}').errors).toEqual([
-    { code: 'unavailable:model', message: 'down' },
-  ]);
+  expect(await parseAnswer(sse)).toEqual({ text: 'Hello', errors: [], metadata });
+  const failed = 'data: {"type":"start"}\n\ndata: {"type":"data-error","id":"error","data":{"code":"unavailable:model","message":"down"}}\n\ndata: {"type":"error","errorText":"down"}\n\n';
+  expect((await parseAnswer(failed)).errors).toEqual([{ code: 'unavailable:model', message: 'down' }]);
+  // Without the typed part, the SDK's error chunk still counts (an SSE event ends with a blank line).
+  expect((await parseAnswer('data: {"type":"start"}\n\ndata: {"type":"error","errorText":"boom"}\n\n')).errors).toEqual([{ code: 'error', message: 'boom' }]);
+  // Not the protocol: an error, not an empty answer.
+  await expect(parseAnswer('data: {"type":"text-delta"}\n\n')).rejects.toThrow();
 });
 
 describe('the report', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../test/browser/build-web.js';
 import { loadConfig } from '../config/env.js';
-import { DEFAULT_WEB_DIR } from '../http/web-dir.js';
+import { DEFAULT_WEB_DIR } from '../config/web-dir.js';
 import { checkWebBuild } from './web.js';
 
 let out: string;

@@ -2,11 +2,12 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { ErrorResponse } from '../contract/errors.js';
 import type { AppEnv } from './context.js';
 
 // Requests node-server cannot even turn into a Request (bad Host header, bad path bytes) never reach the app.
 const malformed = () =>
-  Response.json({ error: { code: 'bad_request:request', message: 'Malformed request.' } }, { status: 400 });
+  Response.json({ error: { code: 'bad_request:request', message: 'Malformed request.' } } satisfies ErrorResponse, { status: 400 });
 
 export function listen(app: Hono<AppEnv>, opts: { port: number; hostname: string }): Promise<Server> {
   const server = createServer(

@@ -6,8 +6,3 @@ export const numberParam = z
   .string()
   .regex(/^\d{1,7}$/, 'must be a whole number')
   .transform(Number);
-
-export const positionBody = z.strictObject({
-  episode: z.int().min(0).max(1_000_000),
-  page: z.int().min(0).max(100_000),
-});

@@ -100,7 +100,7 @@ async function collect(stream: ReadableStream<UIMessageChunk>): Promise<Collecte
 }
 
 function render(deps: ToolDeps, c: Collected, notes: string[]): ToolOutput {
-  if (c.errors.length > 0) throw new FolioError(c.errors[0]!.code as `unavailable:${string}`, c.errors[0]!.message);
+  if (c.errors.length > 0) throw new FolioError(c.errors[0]!.code as ConstructorParameters<typeof FolioError>[0], c.errors[0]!.message);
   const sources = c.citations.map((x) => ({ label: x.label, title: x.title, link: link(deps, x.href), snippet: x.snippet }));
   const lines = [c.text.trim()];
   if (notes.length > 0) lines.push('', ...notes);

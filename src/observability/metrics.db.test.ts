@@ -11,17 +11,15 @@ import { parseChatResponse } from '../../test/fakes/folio.js';
 import { promptText, type FakeModelServer } from '../../test/fakes/model-server.js';
 import { startFakeOpenAI } from '../../test/fakes/openai.js';
 import { writeTinyPack } from '../../test/packs.js';
+import { startTestServer, type TestServer } from '../../test/server.js';
 import { createCompanion } from '../chat/create.js';
 import { loadConfig } from '../config/env.js';
 import { importPack } from '../content/importer.js';
-import { createApp } from '../http/app.js';
-import { listen } from '../http/listen.js';
 import { createLogger } from '../logger.js';
 import { LocalStorage } from '../storage/local.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import type { Companion } from '../chat/companion.js';
 
 const ADMIN = 'metrics-admin-token-0123456789abcdef';
@@ -33,7 +31,7 @@ let t: TestDatabase;
 let openai: FakeModelServer;
 let media: string;
 let logs = '';
-const apps: Array<{ server: Server; companion: Companion }> = [];
+const apps: Array<{ server: TestServer; companion: Companion }> = [];
 
 async function start(opts: { adminToken?: string; env?: Record<string, string> } = {}) {
   const config = loadConfig(
@@ -56,10 +54,9 @@ async function start(opts: { adminToken?: string; env?: Record<string, string> }
   // The process logger exactly as `folio serve` makes it (default level), writing to a buffer.
   const logger = createLogger({ level: config.logLevel, format: 'json', destination: new Writable({ write: (c, _e, cb) => ((logs += String(c)), cb()) }) });
   const companion = createCompanion(config, logger);
-  const app = createApp({ logger, storage: new LocalStorage(media), runtime: { database: t.database }, corsOrigins: [], trustProxy: false, adminToken: opts.adminToken, companion });
-  const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
+  const server = await startTestServer(t.database, { mediaDir: media, adminToken: opts.adminToken, companion, logger });
   apps.push({ server, companion });
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const url = server.url;
   const call = (path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);
@@ -108,8 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of apps) {
-    a.server.closeAllConnections();
-    await new Promise((r) => a.server.close(r));
+    await a.server.close();
     await a.companion.close();
   }
   await openai?.close();

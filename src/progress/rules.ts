@@ -3,7 +3,14 @@
  * moves forward here. Moving into the current or the next episode is reading;
  * jumping past the next unread episode must be confirmed by the reader.
  */
+import { z } from 'zod';
 import { comparePositions, type Position } from '../spoilers/position.js';
+
+/** A position as a client sends it (progress requests, the pages on screen with a question): nothing else in it. */
+export const positionBody = z.strictObject({
+  episode: z.int().min(0).max(1_000_000),
+  page: z.int().min(0).max(100_000),
+});
 
 export type AdvanceDecision =
   | { kind: 'noop' }

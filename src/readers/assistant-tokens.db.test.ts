@@ -19,14 +19,12 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { SAMPLE } from '../../test/server.js';
+import { SAMPLE, startTestServer } from '../../test/server.js';
 import type { Companion } from '../chat/companion.js';
 import { createCompanion } from '../chat/create.js';
 import { loadConfig } from '../config/env.js';
 import { importPack } from '../content/importer.js';
 import { queryRows } from '../db/client.js';
-import { createApp } from '../http/app.js';
-import { listen } from '../http/listen.js';
 import { LocalStorage } from '../storage/local.js';
 import { MAX_ASSISTANT_TOKENS } from './assistant-tokens.js';
 import { READER_TOKEN_PATTERN } from './tokens.js';
@@ -62,14 +60,9 @@ beforeAll(async () => {
   );
   const config = loadConfig({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '0', FOLIO_CHAT_RATE_PER_IP: '0' }, { cwd: mediaDir });
   companion = createCompanion(config, logger);
-  const app = createApp({ logger, storage, runtime: { database: t.database }, corsOrigins: [ALLOWED_ORIGIN], trustProxy: false, companion });
-  const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  const server = await startTestServer(t.database, { mediaDir, storage, corsOrigins: [ALLOWED_ORIGIN], companion, logger });
+  url = server.url;
+  close = server.close;
 }, 120_000);
 
 afterAll(async () => {

@@ -1,16 +1,11 @@
 /** All SQL of reader identity: the reader's own token and the extra tokens it creates for assistants. */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 import { readers } from '../db/schema.js';
 
 export async function insertReader(db: Db, tokenHash: string): Promise<string> {
   const [row] = await db.insert(readers).values({ tokenHash }).returning({ id: readers.id });
   return row!.id;
-}
-
-export async function findReaderByTokenHash(db: Db, tokenHash: string): Promise<string | null> {
-  const rows = await db.select({ id: readers.id }).from(readers).where(eq(readers.tokenHash, tokenHash));
-  return rows[0]?.id ?? null;
 }
 
 /** Who a token hash belongs to: the reader's own token (`tokenId` null) or one of its assistant tokens. */

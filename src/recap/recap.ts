@@ -14,7 +14,7 @@ import { formatPassage, sanitize } from '../chat/prompt.js';
 import type { Db } from '../db/client.js';
 import { FolioError, isFolioError } from '../errors.js';
 import { aiSdk } from '../models/ai-sdk.js';
-import { toFolioError } from '../http/errors.js';
+import { asFolioError as toFolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Passage } from '../retrieval/retriever.js';
 import { NameMatcher, StreamGuard } from '../spoilers/names.js';

@@ -69,10 +69,6 @@ export function pageChunksSql(scope: ReaderScope, pages: Position[] | null): SQL
          ORDER BY c.episode, c.page, c.source, c.ordinal`;
 }
 
-export async function pageChunks(db: Db, scope: ReaderScope, pages: Position[] | null): Promise<ChunkHit[]> {
-  return queryRows<ChunkHit>(db, pageChunksSql(scope, pages));
-}
-
 /** A vector literal for SQL: finite numbers only. */
 export function vectorLiteral(v: number[]): string {
   if (!v.every((x) => Number.isFinite(x))) throw new Error('embedding has a non-finite value');

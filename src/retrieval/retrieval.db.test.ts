@@ -4,6 +4,7 @@
  * the SQL), the page in view is always included, vectors record their model
  * and a mismatch is refused, the HNSW index serves the vector query, and
  * PostgreSQL without pgvector still migrates and retrieves full-text only.
+ * The passages of a turn are read through the production path (turnContext, assemblePassages).
  */
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -27,7 +28,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embedPending, EmbeddingService, storeState } from './embeddings.js';
 import * as q from './queries.js';
-import { Retriever } from './retriever.js';
+import { assemblePassages, CANDIDATES, pagesInView, type Passage } from './retriever.js';
+import { toWebSearch } from './search-query.js';
+import { turnContext } from '../chat/queries.js';
 import type { Position } from '../spoilers/position.js';
 
 let t: TestDatabase;
@@ -68,6 +71,27 @@ async function at(pos: Position): Promise<void> {
   await t.database.db.insert(progress).values({ readerId: READER, seriesId: 'tiny', ...pos });
 }
 
+/**
+ * Retrieval as a chat turn does it (chat/companion.ts prepare and answer): the question's vector from the
+ * embedding service, every search in turnContext's one statement, then pagesInView and assemblePassages.
+ */
+async function retrieve(question: string, viewing: Position[] | null, embeddings: EmbeddingService | null = null): Promise<{ passages: Passage[]; vector: boolean }> {
+  const queryVector = embeddings ? await embeddings.queryVector(t.database.db, question) : null;
+  const context = await turnContext(t.database.db, {
+    readerId: READER,
+    seriesId: 'tiny',
+    conversationId: 'retrieval-test',
+    questionId: 'q1',
+    webSearch: toWebSearch(question),
+    viewing,
+    queryVector,
+    historyLimit: 0,
+    candidates: CANDIDATES,
+  });
+  const passages = assemblePassages({ text: context.textHits, vector: context.vectorHits, current: pagesInView(context, viewing) });
+  return { passages, vector: queryVector !== null };
+}
+
 const positions = (hits: Array<{ episode: number; page: number }>) => hits.map((h) => `${h.episode}/${h.page}`);
 const after = (p: { episode: number; page: number }, b: Position) => p.episode > b.episode || (p.episode === b.episode && p.page > b.page);
 
@@ -85,7 +109,8 @@ describe('full-text search under the boundary', () => {
   it('a reader without progress gets nothing', async () => {
     await t.database.db.execute(sql`DELETE FROM progress WHERE reader_id = ${READER}`);
     expect(await q.fullTextSearch(t.database.db, scope, 'potion', 20)).toEqual([]);
-    expect(await q.pageChunks(t.database.db, scope, null)).toEqual([]);
+    expect((await retrieve('potion', null)).passages).toEqual([]);
+    expect((await retrieve('potion', [{ episode: 1, page: 1 }])).passages).toEqual([]);
   });
 
   it('late pages of a finished episode stay visible (row-value order)', async () => {
@@ -205,27 +230,24 @@ describe('vectors', () => {
 
   it('the server embeds in the background on first use; chunks without vectors are still found by full text', async () => {
     const service = new EmbeddingService(embedder, pino({ level: 'silent' }));
-    const retriever = new Retriever(service);
     await at({ episode: 1, page: 3 });
-    const first = await retriever.retrieve(t.database.db, scope, 'potion', { viewing: null });
+    const first = await retrieve('potion', null, service);
     expect(first.vector).toBe(false);
     expect(first.passages.length).toBeGreaterThan(0);
     await service.idle();
     const { chunks } = await q.countChunks(t.database.db);
     expect(await q.storedModels(t.database.db)).toEqual([{ model: embedder.id, vectors: chunks }]);
     // A fresh service (a restart) sees the vectors and uses them.
-    const again = await new Retriever(new EmbeddingService(embedder, pino({ level: 'silent' }))).retrieve(t.database.db, scope, 'potion', { viewing: null });
+    const again = await retrieve('potion', null, new EmbeddingService(embedder, pino({ level: 'silent' })));
     expect(again.vector).toBe(true);
     expect(again.passages.every((p) => !after(p, { episode: 1, page: 3 }))).toBe(true);
   });
 });
 
-describe('Retriever', () => {
-  const retriever = new Retriever(null);
-
+describe('the passages of a chat turn', () => {
   it('always includes the page in view, first, and never a later one', async () => {
     await at({ episode: 2, page: 1 });
-    const r = await retriever.retrieve(t.database.db, scope, 'potion explodes', { viewing: null });
+    const r = await retrieve('potion explodes', null);
     expect(r.passages[0]).toMatchObject({ episode: 2, page: 1, current: true });
     expect(r.passages.some((p) => p.episode === 1 && p.page === 3)).toBe(true);
     expect(r.passages.every((p) => !after(p, { episode: 2, page: 1 }))).toBe(true);
@@ -233,16 +255,16 @@ describe('Retriever', () => {
 
   it('a viewed spread is included; a viewed page past the position falls back to the position', async () => {
     await at({ episode: 1, page: 3 });
-    const spread = await retriever.retrieve(t.database.db, scope, 'hello', { viewing: [{ episode: 1, page: 1 }, { episode: 1, page: 2 }] });
+    const spread = await retrieve('hello', [{ episode: 1, page: 1 }, { episode: 1, page: 2 }]);
     expect(positions(spread.passages.filter((p) => p.current))).toEqual(['1/1', '1/2']);
-    const peek = await retriever.retrieve(t.database.db, scope, 'hello', { viewing: [{ episode: 2, page: 2 }] });
+    const peek = await retrieve('hello', [{ episode: 2, page: 2 }]);
     expect(positions(peek.passages.filter((p) => p.current))).toEqual(['1/3']);
     expect(peek.passages.every((p) => !after(p, { episode: 1, page: 3 }))).toBe(true);
   });
 
   it('a question with nothing searchable still gets the current page', async () => {
     await at({ episode: 1, page: 2 });
-    const r = await retriever.retrieve(t.database.db, scope, '???', { viewing: null });
+    const r = await retrieve('???', null);
     expect(positions(r.passages)).toEqual(['1/2']);
   });
 });

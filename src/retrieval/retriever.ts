@@ -1,40 +1,19 @@
 /**
  * Hybrid retrieval under the spoiler boundary: full-text and vector search
  * fused by reciprocal rank, plus the text of the page(s) in view, which is
- * always included. The boundary is inside every query (retrieval/queries.ts);
+ * always included. The hits come from one statement (chat/queries.ts
+ * turnContext) with the boundary inside every query (retrieval/queries.ts);
  * nothing here filters after fetching.
  */
-import type { Db } from '../db/client.js';
-import type { ReaderScope } from '../spoilers/boundary.js';
 import type { Position } from '../spoilers/position.js';
-import type { EmbeddingService } from './embeddings.js';
 import { fuseRanks } from './fuse.js';
-import * as q from './queries.js';
-import { toWebSearch } from './search-query.js';
+import type * as q from './queries.js';
 
 export interface Passage extends q.ChunkHit {
   /** Text of the page in view (always included). */
   current: boolean;
   /** Fused score (0 for current-page passages that no search found). */
   score: number;
-}
-
-export interface Retrieval {
-  passages: Passage[];
-  /** Whether vector search took part. */
-  vector: boolean;
-}
-
-export interface RetrieveOptions {
-  /** Pages in view (a spread is two); null = the reader's position. Pages past the position yield nothing. */
-  viewing: Position[] | null;
-  signal?: AbortSignal;
-  /** Most passages returned, current page included. */
-  limit?: number;
-  /** Most characters of passage text in total. */
-  maxChars?: number;
-  /** The question's vector, already made (undefined: ask the embedding service here). */
-  queryVector?: { model: string; vector: number[] } | null;
 }
 
 /** Candidates taken from each search before fusion. */
@@ -69,20 +48,10 @@ export function assemblePassages(
   return passages;
 }
 
-export class Retriever {
-  constructor(private readonly embeddings: EmbeddingService | null) {}
-
-  async retrieve(db: Db, scope: ReaderScope, question: string, opts: RetrieveOptions): Promise<Retrieval> {
-    const webSearch = toWebSearch(question);
-    const [text, vec, inView] = await Promise.all([
-      webSearch ? q.fullTextSearch(db, scope, webSearch, CANDIDATES) : Promise.resolve([]),
-      opts.queryVector !== undefined ? Promise.resolve(opts.queryVector) : this.embeddings ? this.embeddings.queryVector(db, question, opts.signal) : Promise.resolve(null),
-      q.pageChunks(db, scope, opts.viewing),
-    ]);
-    const vectorHits = vec ? await q.vectorSearch(db, scope, vec.model, vec.vector, CANDIDATES) : [];
-    // A viewed page past the position yields nothing: fall back to the position itself.
-    const current = inView.length > 0 || opts.viewing === null ? inView : await q.pageChunks(db, scope, null);
-    const passages = assemblePassages({ text, vector: vectorHits, current }, opts);
-    return { passages, vector: vec !== null };
-  }
+/**
+ * The page text in view: the pages the reader sent, or the position's page when none was sent or a
+ * sent page is past the position (it yields no text under the boundary).
+ */
+export function pagesInView(hits: { viewHits: q.ChunkHit[]; positionHits: q.ChunkHit[] }, viewing: Position[] | null): q.ChunkHit[] {
+  return viewing === null || hits.viewHits.length > 0 ? hits.viewHits : hits.positionHits;
 }

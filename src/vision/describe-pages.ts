@@ -8,7 +8,7 @@
  * (counted as failed), so a dead server cannot stall an import for hours.
  */
 import { mapLimit } from '../concurrency.js';
-import { visionImage } from '../content/images.js';
+import { visionImage } from '../images.js';
 import type { Db } from '../db/client.js';
 import { classifyModelError } from '../models/errors.js';
 import { isFolioError } from '../errors.js';

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeVision, type FakeVisionServer } from '../../test/fakes/vision.js';
 import { loadConfig } from '../config/env.js';
-import { visionImage } from '../content/images.js';
+import { visionImage } from '../images.js';
 import { pageDescriberFor } from './describer.js';
 
 let vision: FakeVisionServer;

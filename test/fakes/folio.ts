@@ -6,11 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import pino from 'pino';
 import type { Companion } from '../../src/chat/companion.js';
 import { createCompanion } from '../../src/chat/create.js';
 import { loadConfig } from '../../src/config/env.js';
+import type { Citation, ErrorResponse, FolioUIMessage, FolioUIMessageChunk, GuardData, MessageMetadata, StatusData, StreamError } from '../../src/contract/index.js';
+import { answerParts, readFolioStream, statusesOf } from '../../src/contract/read-stream.js';
 import type { Database } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { listen } from '../../src/http/listen.js';
@@ -46,77 +47,50 @@ export interface ChatResult {
   headers: Headers;
   /** Raw response text (SSE). */
   raw: string;
-  chunks: UIMessageChunk[];
+  chunks: FolioUIMessageChunk[];
   /** The assistant message as the AI SDK client assembles it. */
-  message: UIMessage | null;
-  /** All text deltas joined. */
+  message: FolioUIMessage | null;
+  /** All text parts joined. */
   text: string;
-  citations: Array<{ id: string; kind: string; episode: number; page: number; href: string; label: string; snippet: string; title: string; cited: boolean }>;
+  citations: Citation[];
   suggestions: string[];
-  errors: Array<{ code: string; message: string }>;
+  errors: StreamError[];
   errorTexts: string[];
-  statuses: Array<{ state: string; message: string }>;
-  guard: { reason: string; message: string } | null;
-  metadata: Record<string, unknown> | null;
+  statuses: StatusData[];
+  guard: GuardData | null;
+  metadata: MessageMetadata | null;
   /** Keep-alive comments seen. */
   heartbeats: number;
   /** JSON error body when the request was refused before streaming. */
-  errorBody: { error: { code: string; message: string } } | null;
+  errorBody: ErrorResponse | null;
 }
 
 let chatCounter = 0;
 
+/** A chat or recap response, folded with the AI SDK's own stream reader (src/contract/read-stream.ts). */
 export async function parseChatResponse(res: Response): Promise<ChatResult> {
   const raw = await res.text();
-  const result: ChatResult = {
-    status: res.status,
-    headers: res.headers,
-    raw,
-    chunks: [],
-    message: null,
-    text: '',
-    citations: [],
-    suggestions: [],
-    errors: [],
-    errorTexts: [],
-    statuses: [],
-    guard: null,
-    metadata: null,
-    heartbeats: 0,
+  const base = { status: res.status, headers: res.headers, raw, heartbeats: raw.split('\n').filter((l) => l.startsWith(':')).length };
+  if (!res.headers.get('content-type')?.includes('text/event-stream')) {
+    const empty = { chunks: [], message: null, text: '', citations: [], suggestions: [], errors: [], errorTexts: [], statuses: [], guard: null, metadata: null };
+    return { ...base, ...empty, errorBody: JSON.parse(raw) as ErrorResponse };
+  }
+  const { message, chunks, errorTexts } = await readFolioStream(raw);
+  const a = answerParts(message);
+  return {
+    ...base,
+    chunks,
+    message: message ?? null,
+    text: a.text,
+    citations: a.citations,
+    suggestions: a.suggestions,
+    errors: a.error ? [a.error] : [],
+    errorTexts,
+    statuses: statusesOf(chunks),
+    guard: a.guard,
+    metadata: a.metadata,
     errorBody: null,
   };
-  if (!res.headers.get('content-type')?.includes('text/event-stream')) {
-    result.errorBody = JSON.parse(raw) as ChatResult['errorBody'];
-    return result;
-  }
-  for (const event of raw.split('\n\n')) {
-    for (const line of event.split('\n')) {
-      if (line.startsWith(':')) result.heartbeats++;
-      if (!line.startsWith('data: ')) continue;
-      const data = line.slice(6);
-      if (data === '[DONE]') continue;
-      result.chunks.push(JSON.parse(data) as UIMessageChunk);
-    }
-  }
-  for (const c of result.chunks) {
-    if (c.type === 'text-delta') result.text += c.delta;
-    else if (c.type === 'data-citations') result.citations = (c.data as { citations: ChatResult['citations'] }).citations;
-    else if (c.type === 'data-suggestions') result.suggestions = (c.data as { suggestions: string[] }).suggestions;
-    else if (c.type === 'data-error') result.errors.push(c.data as { code: string; message: string });
-    else if (c.type === 'data-status') result.statuses.push(c.data as { state: string; message: string });
-    else if (c.type === 'data-guard') result.guard = c.data as { reason: string; message: string };
-    else if (c.type === 'error') result.errorTexts.push(c.errorText);
-    else if (c.type === 'finish') result.metadata = (c.messageMetadata as Record<string, unknown>) ?? null;
-  }
-  // Assemble the message exactly as the AI SDK client would (this also checks the protocol).
-  const stream = new ReadableStream<UIMessageChunk>({
-    start(controller) {
-      for (const c of result.chunks) controller.enqueue(c);
-      controller.close();
-    },
-  });
-  for await (const m of readUIMessageStream({ stream, terminateOnError: false })) result.message = m;
-  return result;
 }
 
 export async function startCompanionServer(database: Database | null, env: Record<string, string> = {}): Promise<CompanionServer> {

@@ -2,7 +2,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { mediaUrl } from './api/client';
-import type { EpisodeDetail } from './api/types';
+import type { EpisodeDetail } from '../../src/contract/index.js';
 import { prefetch } from './api/use-api';
 import { LibraryPage } from './library/LibraryPage';
 import { SeriesPage } from './series/SeriesPage';

@@ -4,14 +4,15 @@
  * Validation, rate limits and "who/where is the reader" fail as JSON 4xx before the stream
  * starts; after that, failures are typed parts inside the stream (docs/companion.md).
  */
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
+import type { WarmupResult } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import { aiSdk } from '../../models/ai-sdk.js';
+import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
@@ -27,19 +28,6 @@ const params = z.object({ seriesId: seriesIdParam });
 function requireCompanion(deps: AppDeps): Companion {
   if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
   return deps.companion;
-}
-
-/** The client's address for per-IP limits: the proxy's X-Forwarded-For only when FOLIO_TRUST_PROXY is on. */
-export function clientIp(c: Context<AppEnv>, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 export function chatRoutes(deps: AppDeps) {
@@ -77,6 +65,6 @@ export function chatRoutes(deps: AppDeps) {
       const companion = requireCompanion(deps);
       const result = await companion.warmup(requireDatabase(deps).db);
       c.header('Cache-Control', 'no-store');
-      return c.json(result, 202);
+      return c.json(result satisfies WarmupResult, 202);
     });
 }

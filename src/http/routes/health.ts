@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import { FolioError } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { errorResponse } from '../errors.js';
 
 export function healthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -7,16 +9,12 @@ export function healthRoutes(deps: AppDeps) {
     .get('/ready', async (c) => {
       const db = deps.runtime.database;
       c.header('Cache-Control', 'no-store');
-      if (!db) {
-        c.header('Retry-After', '1');
-        return c.json({ error: { code: 'unavailable:starting', message: 'Folio is starting up.' } }, 503);
-      }
+      if (!db) return errorResponse(c, new FolioError('unavailable:starting', 'Folio is starting up.', { retryAfter: 1 }));
       try {
         await db.ping();
         return c.json({ status: 'ready', database: db.kind });
       } catch {
-        c.header('Retry-After', '2');
-        return c.json({ error: { code: 'unavailable:database', message: 'The database is not reachable.' } }, 503);
+        return errorResponse(c, new FolioError('unavailable:database', 'The database is not reachable.', { retryAfter: 2 }));
       }
     });
 }

@@ -8,9 +8,9 @@
  */
 import { Hono, type Context } from 'hono';
 import { readerForToken } from '../../readers/readers.js';
+import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { clientIp } from './chat.js';
 
 export const MCP_PATH = '/mcp';
 const MAX_BODY = 256 * 1024;

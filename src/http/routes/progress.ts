@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { ProgressResult, StoredProgress } from '../../contract/index.js';
 import { advanceProgress, readPosition, resetProgress } from '../../progress/progress.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { positionBody, seriesIdParam } from '../params.js';
+import { positionBody } from '../../progress/rules.js';
+import { seriesIdParam } from '../params.js';
 import { requireReader } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 
@@ -17,20 +19,20 @@ export function progressRoutes(deps: AppDeps) {
       const readerId = requireReader(c);
       const position = await readPosition(requireDatabase(deps).db, readerId, seriesId);
       c.header('Cache-Control', 'private, no-store');
-      return c.json(position ?? { episode: null, page: null });
+      return c.json((position ?? { episode: null, page: null }) satisfies StoredProgress);
     })
     .post('/api/series/:seriesId/progress', async (c) => {
       const { seriesId } = parseWith(params, c.req.param(), 'progress', 'path');
       const readerId = requireReader(c);
       const body = await readJson(c, advanceBody, 'progress');
       const { position, advanced } = await advanceProgress(requireDatabase(deps).db, readerId, seriesId, body, body.confirmSkip ?? false);
-      return c.json({ ...position, advanced });
+      return c.json({ ...position, advanced } satisfies ProgressResult);
     })
     .post('/api/series/:seriesId/progress/reset', async (c) => {
       const { seriesId } = parseWith(params, c.req.param(), 'progress_reset', 'path');
       const readerId = requireReader(c);
       const body = await readJson(c, positionBody, 'progress_reset');
       const position = await resetProgress(requireDatabase(deps).db, readerId, seriesId, body);
-      return c.json(position ?? { episode: null, page: null });
+      return c.json((position ?? { episode: null, page: null }) satisfies StoredProgress);
     });
 }

@@ -11,6 +11,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import type { CreatedToken, TokenList } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import { createAssistantToken, createTokenBody, listAssistantTokens, MAX_ASSISTANT_TOKENS, requireOwnToken, revokeAssistantToken } from '../../readers/assistant-tokens.js';
 import { authenticateReader } from '../../readers/readers.js';
@@ -39,11 +40,11 @@ export function readerTokenRoutes(deps: AppDeps) {
       const readerId = await owner(c);
       const { label } = await readJson(c, createTokenBody, 'reader_tokens');
       const created = await createAssistantToken(requireDatabase(deps).db, readerId, label);
-      return c.json({ id: created.id, label: created.label, token: created.token, createdAt: created.createdAt }, 201);
+      return c.json({ id: created.id, label: created.label, token: created.token, createdAt: created.createdAt } satisfies CreatedToken, 201);
     })
     .get(READER_TOKENS_PATH, async (c) => {
       const readerId = await owner(c);
-      return c.json({ tokens: await listAssistantTokens(requireDatabase(deps).db, readerId), limit: MAX_ASSISTANT_TOKENS });
+      return c.json({ tokens: await listAssistantTokens(requireDatabase(deps).db, readerId), limit: MAX_ASSISTANT_TOKENS } satisfies TokenList);
     })
     .delete(`${READER_TOKENS_PATH}/:id`, async (c) => {
       const readerId = await owner(c);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
+import type { NewReader } from '../../contract/index.js';
 import { createReader } from '../../readers/readers.js';
 import { READER_COOKIE } from '../../readers/tokens.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -25,7 +26,7 @@ export function readerRoutes(deps: AppDeps) {
       path: '/',
       maxAge: 400 * 24 * 3600,
     });
-    return c.json({ token }, 201);
+    return c.json({ token } satisfies NewReader, 201);
   });
   // The reader's assistant tokens live under /api/readers/me (routes/reader-tokens.ts).
   return routes.route('/', readerTokenRoutes(deps));

@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { FolioError } from '../../errors.js';
 import { aiSdk } from '../../models/ai-sdk.js';
 import { prepareRecap, recapStream } from '../../recap/recap.js';
+import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
 import { requireReader } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
-import { clientIp } from './chat.js';
 
 const params = z.object({ seriesId: seriesIdParam });
 // Strict: a position (or anything else) in the body is refused, not silently used.

@@ -13,7 +13,7 @@ import { Hono, type Context } from 'hono';
 import { SERIES_ID, SLUG } from '../../content/pack-schema.js';
 import { FolioError } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { DEFAULT_WEB_DIR } from '../web-dir.js';
+import { DEFAULT_WEB_DIR } from '../../config/web-dir.js';
 
 /**
  * Strict: scripts and styles only from files of this origin (no inline code;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { SLUG } from '../../content/pack-schema.js';
+import type { WikiArticle, WikiIndex } from '../../contract/index.js';
 import { withReaderView } from '../../world/view.js';
 import { wikiArticle, wikiIndex } from '../../world/wiki.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -18,12 +19,12 @@ export function wikiRoutes(deps: AppDeps) {
       const { seriesId } = parseWith(seriesParams, c.req.param(), 'wiki', 'path');
       const scope = { readerId: c.get('readerId'), seriesId };
       c.header('Cache-Control', 'private, no-store');
-      return c.json(await withReaderView(requireDatabase(deps).db, scope, wikiIndex));
+      return c.json((await withReaderView(requireDatabase(deps).db, scope, wikiIndex)) satisfies WikiIndex);
     })
     .get('/api/series/:seriesId/wiki/:slug', async (c) => {
       const { seriesId, slug } = parseWith(articleParams, c.req.param(), 'wiki', 'path');
       const scope = { readerId: c.get('readerId'), seriesId };
       c.header('Cache-Control', 'private, no-store');
-      return c.json(await withReaderView(requireDatabase(deps).db, scope, (view) => wikiArticle(view, slug)));
+      return c.json((await withReaderView(requireDatabase(deps).db, scope, (view) => wikiArticle(view, slug))) satisfies WikiArticle);
     });
 }

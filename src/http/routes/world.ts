@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { SLUG } from '../../content/pack-schema.js';
+import type { WorldGraph, WorldNodeDetail } from '../../contract/index.js';
 import { withReaderView } from '../../world/view.js';
 import { worldGraph, worldNode } from '../../world/world.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -21,12 +22,12 @@ export function worldRoutes(deps: AppDeps) {
       const { seriesId } = parseWith(seriesParams, c.req.param(), 'world', 'path');
       const scope = { readerId: c.get('readerId'), seriesId };
       c.header('Cache-Control', 'private, no-store');
-      return c.json(await withReaderView(requireDatabase(deps).db, scope, (view) => worldGraph(view, deps.storage)));
+      return c.json((await withReaderView(requireDatabase(deps).db, scope, (view) => worldGraph(view, deps.storage))) satisfies WorldGraph);
     })
     .get('/api/series/:seriesId/world/:slug', async (c) => {
       const { seriesId, slug } = parseWith(nodeParams, c.req.param(), 'world', 'path');
       const scope = { readerId: c.get('readerId'), seriesId };
       c.header('Cache-Control', 'private, no-store');
-      return c.json(await withReaderView(requireDatabase(deps).db, scope, (view) => worldNode(view, deps.storage, slug)));
+      return c.json((await withReaderView(requireDatabase(deps).db, scope, (view) => worldNode(view, deps.storage, slug))) satisfies WorldNodeDetail);
     });
 }

@@ -5,6 +5,8 @@
  * retried. Cross-origin builds (VITE_API_BASE_URL) send the cookie with
  * `credentials: 'include'`.
  */
+import type { ErrorCode, ErrorDetails, ErrorResponse } from '../../../src/contract/index.js';
+
 export const API_BASE: string = import.meta.env.VITE_API_BASE_URL ?? '';
 
 /** Local media URLs are root-relative: on a CDN build they live on the API's origin. */
@@ -13,10 +15,11 @@ export const mediaUrl = (url: string): string => (url.startsWith('/') ? API_BASE
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** Folio's code, or `http:<status>` for an answer that is not Folio's (a proxy's error page). */
+    readonly code: ErrorCode | `http:${number}`,
     message: string,
-    readonly details: Record<string, unknown> = {},
-    /** Seconds from the Retry-After header (429, 503), when the browser may read it. */
+    readonly details: ErrorDetails = {},
+    /** Seconds to wait (429, 503): the body's retryAfter, else the Retry-After header. */
     readonly retryAfterS: number | null = null,
   ) {
     super(message);
@@ -58,13 +61,14 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
 
 /** The API's error body (`{"error":{"code","message",…}}`) as an ApiError. */
 export async function toError(res: Response): Promise<ApiError> {
+  // A cross-origin build may not be allowed to read the header; the body says it too.
   const retry = Number(res.headers.get('retry-after'));
   const retryAfterS = Number.isFinite(retry) && retry > 0 ? retry : null;
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } & Record<string, unknown> };
+    const body = (await res.json()) as Partial<ErrorResponse>;
     if (body.error?.code) {
       const { code, message, ...details } = body.error;
-      return new ApiError(res.status, code, message ?? res.statusText, details, retryAfterS);
+      return new ApiError(res.status, code, message ?? res.statusText, details, details.retryAfter ?? retryAfterS);
     }
   } catch {
     /* not JSON: a proxy's error page */
@@ -108,7 +112,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
       continue;
     }
     // Folio is still opening its database: wait as told, a few times.
-    const retryAfter = Number(res.headers.get('retry-after'));
+    const retryAfter = err.retryAfterS ?? 0;
     if (err.code === 'unavailable:starting' && attempt < 5 && retryAfter > 0 && retryAfter <= 5) {
       await sleep(retryAfter * 1000, opts.signal);
       continue;

@@ -3,19 +3,18 @@
  * links, the sources it used, how it was made (quotes when no model is
  * configured), and follow-up suggestions. Shared by the chat panel and recaps.
  */
-import type { Position } from '../api/types';
+import type { Citation, FolioUIMessage, Position } from '../../../src/contract/index.js';
 import { Markdown } from '../markdown/Markdown';
 import { answerLinkPolicy, type LinkTarget } from '../markdown/links';
 import { readAnswer } from './answer';
 import { citationTarget, linkCitationLabels, uniqueSources } from './citations';
 import { Link } from 'wouter';
-import type { Citation, FolioMessage } from './types';
 
 export const QUOTE_LABEL = 'Quotes from the pages (no language model configured)';
 export const EXTRACTIVE_LABEL = 'Sentences from the pages (no language model configured)';
 
 export interface AnswerViewProps {
-  message: FolioMessage;
+  message: FolioUIMessage;
   seriesId: string;
   /** The reader's position as the app knows it: nothing after it is ever a link. */
   known: Position | null;

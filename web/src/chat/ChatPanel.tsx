@@ -17,7 +17,7 @@ import { AnswerView } from './AnswerView';
 import { ConversationList } from './ConversationList';
 import { friendlyError } from './errors';
 import { chatSession } from './session';
-import type { FolioMessage, WarmupResult } from './types';
+import type { FolioUIMessage, WarmupResult } from '../../../src/contract/index.js';
 import { useCountdown } from './use-countdown';
 import './chat.css';
 
@@ -26,7 +26,7 @@ const STARTERS = ['What has happened so far?', 'Who is on this page?', 'Where do
 export default function ChatPanel({ ctx }: { ctx: ReaderPanelContext }) {
   const session = chatSession(ctx.seriesId);
   useSyncExternalStore(session.subscribe, session.getVersion);
-  const { messages, status, error, sendMessage, regenerate, stop, clearError } = useChat<FolioMessage>({ chat: session.chat, experimental_throttle: 30 });
+  const { messages, status, error, sendMessage, regenerate, stop, clearError } = useChat<FolioUIMessage>({ chat: session.chat, experimental_throttle: 30 });
   const [draft, setDraftState] = useState(session.draft);
   const [sending, setSending] = useState(false);
   const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set());

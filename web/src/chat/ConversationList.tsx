@@ -1,7 +1,7 @@
 /** The reader's earlier conversations in this series (only what was said at or before their position). */
 import { useEffect, useRef, useState } from 'react';
 import { api, describeError } from '../api/client';
-import type { ConversationDetail, ConversationSummary } from './types';
+import type { ConversationDetail, ConversationList as ConversationListResponse, ConversationSummary } from '../../../src/contract/index.js';
 
 const when = (iso: string) => {
   const d = new Date(iso);
@@ -18,7 +18,7 @@ export function ConversationList({ seriesId, currentId, onOpen }: { seriesId: st
   useEffect(() => {
     const ctrl = new AbortController();
     setError(null);
-    api<{ conversations: ConversationSummary[] }>(`/api/series/${encodeURIComponent(seriesId)}/conversations`, { signal: ctrl.signal }).then(
+    api<ConversationListResponse>(`/api/series/${encodeURIComponent(seriesId)}/conversations`, { signal: ctrl.signal }).then(
       (r) => setList(r.conversations),
       (err: unknown) => {
         if ((err as Error).name !== 'AbortError') setError(err);

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { questionText, readAnswer } from './answer';
-import type { FolioMessage } from './types';
+import type { ChatMetadata, FolioUIMessage, StoredMessageMetadata } from '../../../src/contract/index.js';
 
-const msg = (parts: FolioMessage['parts'], metadata?: FolioMessage['metadata']): FolioMessage => ({ id: 'a', role: 'assistant', parts, metadata });
+const msg = (parts: FolioUIMessage['parts'], metadata?: FolioUIMessage['metadata']): FolioUIMessage => ({ id: 'a', role: 'assistant', parts, metadata });
+const at = { episode: 1, page: 4 };
+/** What a chat stream's `finish` part carries. */
+const streamed = (mode: ChatMetadata['mode']): ChatMetadata => ({
+  mode,
+  model: null,
+  position: at,
+  ttftMs: 5,
+  latencyMs: 10,
+  usage: { inputTokens: null, outputTokens: null },
+  retrieval: { passages: 1, vector: false },
+});
+/** What a stored message carries (GET /api/conversations/:id). */
+const stored = (status: StoredMessageMetadata['status']): StoredMessageMetadata => ({ position: at, status, createdAt: '2026-01-01T00:00:00Z' });
 
 describe('readAnswer', () => {
   it('joins text parts and reads citations, suggestions and the mode', () => {
@@ -14,7 +27,7 @@ describe('readAnswer', () => {
           { type: 'data-citations', id: 'citations', data: { citations: [{ id: 's/1/1', kind: 'page', episode: 1, page: 1, label: '1/1', title: 't', href: '/read/s/1/1', snippet: '', cited: true }] } },
           { type: 'data-suggestions', id: 'suggestions', data: { suggestions: ['Who is Flit?'] } },
         ],
-        { mode: 'model', position: { episode: 1, page: 4 } },
+        streamed('model'),
       ),
     );
     expect(a.text).toBe('Ada lights lamps [1/1].');
@@ -29,7 +42,7 @@ describe('readAnswer', () => {
     const a = readAnswer(
       msg([
         { type: 'text', text: 'The Dimm' },
-        { type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: 'That comes later in the story.' } },
+        { type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld: 1, message: 'That comes later in the story.' } },
         { type: 'text', text: 'That comes later in the story.' },
       ]),
     );
@@ -39,15 +52,15 @@ describe('readAnswer', () => {
   });
 
   it('quote mode: the server header line is dropped (the panel shows its own label)', () => {
-    const a = readAnswer(msg([{ type: 'text', text: "Quote mode (no language model is connected): the lines that best match.\n\n> Forty-one lamps\n— Episode 1, page 1 [1/1]" }], { mode: 'quote' }));
+    const a = readAnswer(msg([{ type: 'text', text: "Quote mode (no language model is connected): the lines that best match.\n\n> Forty-one lamps\n— Episode 1, page 1 [1/1]" }], streamed('quote')));
     expect(a.text).toBe('> Forty-one lamps\n— Episode 1, page 1 [1/1]');
   });
 
   it('stored messages: the mode comes from metadata.status', () => {
-    expect(readAnswer(msg([{ type: 'text', text: 'x' }], { status: 'complete' })).mode).toBe('model');
-    expect(readAnswer(msg([{ type: 'text', text: 'x' }], { status: 'quote' })).mode).toBe('quote');
-    expect(readAnswer(msg([{ type: 'text', text: 'x' }], { status: 'aborted' })).mode).toBe('aborted');
-    expect(readAnswer(msg([{ type: 'text', text: 'x' }], { status: 'weird' })).mode).toBeNull();
+    expect(readAnswer(msg([{ type: 'text', text: 'x' }], stored('complete'))).mode).toBe('model');
+    expect(readAnswer(msg([{ type: 'text', text: 'x' }], stored('quote'))).mode).toBe('quote');
+    expect(readAnswer(msg([{ type: 'text', text: 'x' }], stored('aborted'))).mode).toBe('aborted');
+    expect(readAnswer(msg([{ type: 'text', text: 'x' }])).mode).toBeNull();
   });
 
   it('an in-stream error is read from its data part', () => {

@@ -3,8 +3,7 @@
  * guard's message instead of it), citations, suggestions, an in-stream error,
  * and how it was made. Pure, so the rules are unit-tested.
  */
-import type { Position } from '../api/types';
-import type { AnswerMode, Citation, FolioMessage } from './types';
+import type { Citation, FolioUIMessage, MessageMode, Position, StreamError } from '../../../src/contract/index.js';
 
 export interface Answer {
   text: string;
@@ -12,8 +11,8 @@ export interface Answer {
   suggestions: string[];
   /** The output guard stopped the answer: show only this. */
   guarded: boolean;
-  error: { code: string; message: string } | null;
-  mode: AnswerMode | null;
+  error: StreamError | null;
+  mode: MessageMode | null;
   /** The position the answer was written at (the server's, from the progress row). */
   position: Position | null;
 }
@@ -21,15 +20,15 @@ export interface Answer {
 /** The first line quote-mode answers start with; the panel shows its own label instead. */
 const QUOTE_HEADER = /^Quote mode \([^)\n]*\)[^\n]*(?:\n+|$)/;
 
-export function modeOf(m: FolioMessage): AnswerMode | null {
+/** A streamed message's metadata has its mode; a stored one its status (`complete` for a model answer). */
+export function modeOf(m: FolioUIMessage): MessageMode | null {
   const md = m.metadata;
-  if (md?.mode) return md.mode;
-  if (md?.status === 'complete') return 'model';
-  if (md?.status && ['quote', 'extractive', 'declined', 'guarded', 'error', 'aborted'].includes(md.status)) return md.status as AnswerMode;
-  return null;
+  if (!md) return null;
+  if ('mode' in md) return md.mode;
+  return md.status === 'complete' ? 'model' : md.status;
 }
 
-export function readAnswer(m: FolioMessage): Answer {
+export function readAnswer(m: FolioUIMessage): Answer {
   let text = '';
   let citations: Citation[] = [];
   let suggestions: string[] = [];
@@ -50,7 +49,7 @@ export function readAnswer(m: FolioMessage): Answer {
 }
 
 /** A user message's text. */
-export const questionText = (m: FolioMessage): string =>
+export const questionText = (m: FolioUIMessage): string =>
   m.parts
     .filter((p): p is { type: 'text'; text: string } => p.type === 'text')
     .map((p) => p.text)

@@ -3,10 +3,9 @@
  * reader's position; the client still never links a citation past the
  * position it knows (defence in depth: a reset in another tab, a bug).
  */
-import type { Position } from '../api/types';
+import type { Citation, Position } from '../../../src/contract/index.js';
 import { classifyHref, type LinkTarget } from '../markdown/links';
 import { atOrBefore } from '../ui/position';
-import type { Citation } from './types';
 
 /** Where a citation may link for this reader, or null (shown as text only). */
 export function citationTarget(c: Citation, seriesId: string, known: Position | null): LinkTarget | null {

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, ApiUnreachable } from '../api/client';
+import { ApiError, ApiUnreachable, toError } from '../api/client';
 import { friendlyError } from './errors';
 
 describe('friendlyError', () => {
-  it('429: waits for Retry-After, or the seconds in the message when the header cannot be read (CORS)', () => {
+  it('429: waits as long as the server said (retryAfter), else 5 s', () => {
     expect(friendlyError(new ApiError(429, 'rate_limit:chat', 'Too many. Try again in 12 s.', {}, 30))).toMatchObject({ retry: true, retryAfterS: 30, title: 'One moment' });
-    expect(friendlyError(new ApiError(429, 'rate_limit:chat', 'Too many. Try again in 12 s.'))).toMatchObject({ retryAfterS: 12 });
+    expect(friendlyError(new ApiError(429, 'rate_limit:chat', 'Too many for now.'))).toMatchObject({ retryAfterS: 5 });
+  });
+  it('the error body carries retryAfter, so a cross-origin build that cannot read Retry-After still waits', async () => {
+    const res = new Response(JSON.stringify({ error: { code: 'rate_limit:chat', message: 'Too many questions.', retryAfter: 12 } }), { status: 429 });
+    const err = await toError(res);
+    expect(err).toMatchObject({ code: 'rate_limit:chat', retryAfterS: 12 });
+    expect(friendlyError(err).retryAfterS).toBe(12);
+  });
+  it('a busy model during the answer: the stream error part says how long to wait', () => {
+    expect(friendlyError(new Error('x'), { code: 'rate_limit:model', message: 'The language model is busy.', retryAfter: 30 }).retryAfterS).toBe(30);
   });
   it('a full conversation needs a new one, not a retry', () => {
     expect(friendlyError(new ApiError(409, 'conflict:conversation_full', 'Full.'))).toMatchObject({ retry: false, newConversation: true });

@@ -6,10 +6,11 @@
  * whose text the AI SDK turns into an Error). Upstream error text never
  * reaches the browser: the server already sends friendly messages.
  */
+import type { ErrorCode, StreamError } from '../../../src/contract/index.js';
 import { ApiError, ApiUnreachable } from '../api/client';
 
 export interface FriendlyError {
-  code: string;
+  code: ErrorCode | `http:${number}` | 'offline' | 'unknown';
   title: string;
   message: string;
   /** Asking again may work (now, or after `retryAfterS`). */
@@ -21,13 +22,7 @@ export interface FriendlyError {
 
 const OFFLINE = 'Folio cannot reach its server. Check your connection, then try again.';
 
-/** "Try again in 12 s." in a message, for cross-origin builds that cannot read Retry-After. */
-const secondsIn = (message: string): number | null => {
-  const m = /in (\d{1,5}) ?s\b/.exec(message);
-  return m ? Number(m[1]) : null;
-};
-
-export function friendlyError(err: unknown, streamError: { code: string; message: string } | null = null): FriendlyError {
+export function friendlyError(err: unknown, streamError: StreamError | null = null): FriendlyError {
   const base = { retry: true, retryAfterS: null, newConversation: false };
   if (streamError) {
     const operator = /^unavailable:model_(auth|not_found|rejected)$/.test(streamError.code);
@@ -36,16 +31,16 @@ export function friendlyError(err: unknown, streamError: { code: string; message
       code: streamError.code,
       title: operator ? 'The companion is not set up right' : 'The companion could not answer',
       message: streamError.message,
-      retryAfterS: streamError.code === 'rate_limit:model' ? secondsIn(streamError.message) : null,
+      retryAfterS: streamError.retryAfter ?? null,
     };
   }
   if (err instanceof ApiUnreachable) return { ...base, code: 'offline', title: 'Folio is offline', message: OFFLINE };
   if (err instanceof ApiError) {
     const e = { ...base, code: err.code, title: 'The companion could not answer', message: err.message };
     switch (err.code) {
+      // Recaps share the chat's limits, so they are refused with rate_limit:chat too.
       case 'rate_limit:chat':
-      case 'rate_limit:recap':
-        return { ...e, title: 'One moment', retryAfterS: err.retryAfterS ?? secondsIn(err.message) ?? 5 };
+        return { ...e, title: 'One moment', retryAfterS: err.retryAfterS ?? 5 };
       case 'conflict:not_started':
         return { ...e, title: 'Start reading first' };
       case 'conflict:conversation_full':

@@ -5,13 +5,12 @@
  */
 import { Chat } from '@ai-sdk/react';
 import { generateId } from 'ai';
-import type { Position } from '../api/types';
+import type { ConversationDetail, FolioUIMessage, Position } from '../../../src/contract/index.js';
 import { onProgressReset } from '../progress/reset-events';
 import { chatTransport } from './transport';
-import type { ConversationDetail, FolioMessage } from './types';
 
 export class ChatSession {
-  chat: Chat<FolioMessage>;
+  chat: Chat<FolioUIMessage>;
   /** "Waking the model…" while a cold model loads (a transient data-status part). */
   waking: string | null = null;
   /** What the reader was typing. */
@@ -25,8 +24,8 @@ export class ChatSession {
     this.chat = this.create(newConversationId());
   }
 
-  private create(id: string, messages?: FolioMessage[]): Chat<FolioMessage> {
-    const chat: Chat<FolioMessage> = new Chat<FolioMessage>({
+  private create(id: string, messages?: FolioUIMessage[]): Chat<FolioUIMessage> {
+    const chat: Chat<FolioUIMessage> = new Chat<FolioUIMessage>({
       id,
       messages,
       transport: chatTransport(this.seriesId, () => this.viewing),

@@ -8,8 +8,9 @@
  */
 import { DefaultChatTransport } from 'ai';
 import { API_BASE, ApiUnreachable, createReader, toError } from '../api/client';
-import type { Position } from '../api/types';
-import type { FolioMessage } from './types';
+import type { FolioUIMessage, Position, RecapScope } from '../../../src/contract/index.js';
+
+export type { RecapScope };
 
 export const folioFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
   for (let renewed = false; ; renewed = true) {
@@ -32,8 +33,8 @@ export const folioFetch = async (input: RequestInfo | URL, init?: RequestInit): 
 
 const seriesApi = (seriesId: string, path: string) => `${API_BASE}/api/series/${encodeURIComponent(seriesId)}/${path}`;
 
-export function chatTransport(seriesId: string, viewing: () => Position[]): DefaultChatTransport<FolioMessage> {
-  return new DefaultChatTransport<FolioMessage>({
+export function chatTransport(seriesId: string, viewing: () => Position[]): DefaultChatTransport<FolioUIMessage> {
+  return new DefaultChatTransport<FolioUIMessage>({
     api: seriesApi(seriesId, 'chat'),
     credentials: 'include',
     fetch: folioFetch,
@@ -44,11 +45,9 @@ export function chatTransport(seriesId: string, viewing: () => Position[]): Defa
   });
 }
 
-export type RecapScope = 'series' | 'episode';
-
 /** Recaps speak the chat's stream protocol; the request is only the scope. */
-export function recapTransport(seriesId: string, scope: RecapScope): DefaultChatTransport<FolioMessage> {
-  return new DefaultChatTransport<FolioMessage>({
+export function recapTransport(seriesId: string, scope: RecapScope): DefaultChatTransport<FolioUIMessage> {
+  return new DefaultChatTransport<FolioUIMessage>({
     api: seriesApi(seriesId, 'recap'),
     credentials: 'include',
     fetch: folioFetch,

@@ -7,7 +7,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { API_BASE, api, ApiError, describeError } from '../api/client';
-import type { SeriesSummary } from '../api/types';
+import type { CreatedToken, SeriesSummary, TokenList as TokenListData } from '../../../src/contract/index.js';
 import { useApi } from '../api/use-api';
 import { formatProgress } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';
@@ -15,7 +15,6 @@ import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { labelProblem, MAX_LABEL_LENGTH, mcpUrl } from './config';
 import { NewToken } from './NewToken';
 import { TokenList } from './TokenList';
-import type { CreatedToken, TokenList as TokenListData } from './types';
 import './connect.css';
 
 const TOKENS = '/api/readers/me/tokens';

@@ -6,7 +6,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { CopyButton } from './CopyButton';
 import { authorizationHeader, claudeDesktopConfig, streamableHttpConfig } from './config';
-import type { CreatedToken } from './types';
+import type { CreatedToken } from '../../../src/contract/index.js';
 
 function Snippet({ id, title, text, children }: { id: string; title: string; text: string; children?: ReactNode }) {
   const ref = useRef<HTMLPreElement>(null);

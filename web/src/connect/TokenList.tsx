@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, describeError } from '../api/client';
 import { Dialog } from '../ui/Dialog';
-import type { AssistantToken } from './types';
+import type { AssistantToken } from '../../../src/contract/index.js';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 function Time({ iso }: { iso: string }) {

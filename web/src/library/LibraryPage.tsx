@@ -1,7 +1,7 @@
 /** `/`: every series with its cover, credit line and this reader's place in it; continuing is one click. */
 import { Link } from 'wouter';
 import { useApi } from '../api/use-api';
-import type { SeriesSummary } from '../api/types';
+import type { SeriesSummary } from '../../../src/contract/index.js';
 import { CoverImage } from '../ui/CoverImage';
 import { formatProgress, readerPath } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';

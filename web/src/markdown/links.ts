@@ -5,7 +5,7 @@
  * article), or, for pack text only, a plain https link to another site.
  * Everything else is rendered as its text, without a link.
  */
-import type { Position } from '../api/types';
+import type { Position } from '../../../src/contract/index.js';
 import { atOrBefore } from '../ui/position';
 
 export type LinkTarget =

@@ -5,7 +5,7 @@
  * newest page counts. Heavy panels load their code on first use (lazy-panels.tsx).
  */
 import type { ReactNode } from 'react';
-import type { EpisodeDetail, Position } from '../api/types';
+import type { EpisodeDetail, Position } from '../../../src/contract/index.js';
 import type { LinkTarget } from '../markdown/links';
 import { chatPanel, recapPanel, searchPanel, wikiPanel } from './lazy-panels';
 import { pageTextPanel } from './PageTextPanel';

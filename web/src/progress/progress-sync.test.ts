@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Position } from '../api/types';
+import type { Position } from '../../../src/contract/index.js';
 import { ProgressSync } from './progress-sync';
 
 /** A recording stand-in for the HTTP write (the real one is exercised by the browser tests). */

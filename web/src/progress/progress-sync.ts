@@ -5,7 +5,7 @@
  * `flushProgress()` resolves once every position reported so far is stored,
  * so a question sent right after a flip is bounded by the new page.
  */
-import type { Position, ProgressResult } from '../api/types';
+import type { Position, ProgressResult } from '../../../src/contract/index.js';
 
 export type PostProgress = (seriesId: string, at: Position, opts: { keepalive: boolean }) => Promise<ProgressResult>;
 

@@ -9,7 +9,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type
 import { Link, useLocation, useSearch } from 'wouter';
 import { ApiError, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
-import type { EpisodeDetail, Position, SeriesDetail } from '../api/types';
+import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import type { LinkTarget } from '../markdown/links';
 import { PanelSlot } from '../panels/PanelSlot';
 import { clearPendingPanel, peekPendingPanel } from '../panels/pending';

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { mediaUrl } from '../api/client';
-import { isPlaceholder, type Page } from '../api/types';
+import { isPlaceholder, type Page } from '../../../src/contract/index.js';
 import { Blurhash } from '../ui/Blurhash';
 
 export function ThumbnailStrip({

@@ -12,7 +12,7 @@
  */
 import { PageFlip } from 'page-flip/dist/js/page-flip.module.js';
 import { mediaUrl } from '../api/client';
-import type { ImageRef } from '../api/types';
+import type { ImageRef } from '../../../src/contract/index.js';
 import {
   bookLayout,
   FILLER,

@@ -6,12 +6,11 @@
  */
 import { Chat, useChat } from '@ai-sdk/react';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Position } from '../api/types';
+import type { FolioUIMessage, Position } from '../../../src/contract/index.js';
 import { readAnswer } from '../chat/answer';
 import { AnswerView } from '../chat/AnswerView';
 import { friendlyError } from '../chat/errors';
 import { recapTransport, type RecapScope } from '../chat/transport';
-import type { FolioMessage } from '../chat/types';
 import { useCountdown } from '../chat/use-countdown';
 import type { LinkTarget } from '../markdown/links';
 import { atOrBefore } from '../ui/position';
@@ -22,13 +21,13 @@ export const RECAP_LABEL: Record<RecapScope, string> = { series: 'Story so far',
 
 /** One recap per series and scope, kept outside React so closing the panel neither loses nor stops it. */
 class RecapSession {
-  readonly chat: Chat<FolioMessage>;
+  readonly chat: Chat<FolioUIMessage>;
   waking: string | null = null;
   private readonly listeners = new Set<() => void>();
   private version = 0;
 
   constructor(seriesId: string, scope: RecapScope) {
-    this.chat = new Chat<FolioMessage>({
+    this.chat = new Chat<FolioUIMessage>({
       transport: recapTransport(seriesId, scope),
       onData: (part) => {
         if (part.type === 'data-status') this.setWaking(part.data.message);
@@ -82,7 +81,7 @@ export function Recap({ seriesId, known, flushProgress, onInternalLink, autoStar
   const [scope, setScope] = useState<RecapScope>(autoStart ?? 'series');
   const session = recapSession(seriesId, scope);
   useSyncExternalStore(session.subscribe, session.getVersion);
-  const { messages, status, error, stop } = useChat<FolioMessage>({ chat: session.chat, experimental_throttle: 30 });
+  const { messages, status, error, stop } = useChat<FolioUIMessage>({ chat: session.chat, experimental_throttle: 30 });
   const [starting, setStarting] = useState(false);
   const [stopped, setStopped] = useState(false);
   const busy = starting || status === 'submitted' || status === 'streaming';

@@ -6,11 +6,10 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import { Link } from 'wouter';
 import { api, describeError } from '../api/client';
-import type { Position } from '../api/types';
+import type { Position, SearchResponse, SearchResult } from '../../../src/contract/index.js';
 import { classifyHref, type LinkTarget } from '../markdown/links';
 import { atOrBefore } from '../ui/position';
 import { highlightPieces } from './highlight';
-import type { SearchResponse, SearchResult } from './types';
 
 const DEBOUNCE_MS = 350;
 const PAGE_SIZE = 10;

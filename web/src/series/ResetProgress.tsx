@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, describeError } from '../api/client';
 import { invalidate } from '../api/use-api';
-import type { EpisodeDetail, Position, SeriesDetail } from '../api/types';
+import type { EpisodeDetail, SeriesDetail, StoredProgress } from '../../../src/contract/index.js';
 import { progressSync } from '../progress';
 import { notifyProgressReset } from '../progress/reset-events';
 import { Dialog } from '../ui/Dialog';
@@ -25,7 +25,7 @@ export function ResetProgress({ detail, onDone }: { detail: SeriesDetail; onDone
       const ep = await api<EpisodeDetail>(`/api/series/${encodeURIComponent(seriesId)}/episodes/${target}`);
       const first = ep.pages[0];
       if (!first) throw new Error(`Episode ${target} has no pages.`);
-      await api<Position>(`/api/series/${encodeURIComponent(seriesId)}/progress/reset`, {
+      await api<StoredProgress>(`/api/series/${encodeURIComponent(seriesId)}/progress/reset`, {
         method: 'POST',
         json: { episode: target, page: first.number },
       });

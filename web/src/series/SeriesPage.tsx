@@ -5,7 +5,7 @@
  */
 import { Link } from 'wouter';
 import { useApi } from '../api/use-api';
-import type { Episode, SeriesDetail } from '../api/types';
+import type { Episode, SeriesDetail } from '../../../src/contract/index.js';
 import { CoverImage } from '../ui/CoverImage';
 import { Credit } from '../ui/Credit';
 import { formatProgress, readerPath } from '../ui/format';

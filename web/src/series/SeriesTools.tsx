@@ -4,7 +4,7 @@
  */
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
-import type { SeriesDetail } from '../api/types';
+import type { SeriesDetail } from '../../../src/contract/index.js';
 import { flushProgress } from '../progress';
 import { SearchBox } from '../search/SearchBox';
 import '../search/search.css';

@@ -1,6 +1,6 @@
 /** A cover or thumbnail: the image, or its placeholder, in a box of the right aspect ratio (no layout shift). */
 import { mediaUrl } from '../api/client';
-import { isPlaceholder, type Cover } from '../api/types';
+import { isPlaceholder, type Cover } from '../../../src/contract/index.js';
 import { Blurhash } from './Blurhash';
 
 export function CoverImage({ cover, alt, className, eager }: { cover: Cover | null; alt: string; className?: string; eager?: boolean }) {

@@ -1,4 +1,4 @@
-import type { Position } from '../api/types';
+import type { Position } from '../../../src/contract/index.js';
 
 /** "Episode 4 of 23, page 3" (or "Not started"). */
 export function formatProgress(progress: Position | null, episodeCount: number): string {

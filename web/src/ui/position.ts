@@ -1,5 +1,5 @@
 /** Reading positions compare in lexicographic order: (episode, page). See docs/architecture.md#the-spoiler-policy. */
-import type { Position } from '../api/types';
+import type { Position } from '../../../src/contract/index.js';
 
 export const comparePositions = (a: Position, b: Position): number => (a.episode !== b.episode ? a.episode - b.episode : a.page - b.page);
 

@@ -6,12 +6,10 @@
 import { useEffect } from 'react';
 import { Link } from 'wouter';
 import { useApi } from '../api/use-api';
-import type { Position } from '../api/types';
+import type { Position, WikiArticle, WorldNodeDetail } from '../../../src/contract/index.js';
 import { Markdown } from '../markdown/Markdown';
 import { wikiLinkPolicy, type LinkTarget } from '../markdown/links';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
-import type { WorldNodeDetail } from '../world/types';
-import type { WikiArticle } from './types';
 import './wiki.css';
 
 export const wikiPath = (seriesId: string, slug: string) => `/series/${encodeURIComponent(seriesId)}/wiki/${encodeURIComponent(slug)}`;

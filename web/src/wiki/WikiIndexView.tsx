@@ -3,7 +3,7 @@ import { useState, type MouseEvent } from 'react';
 import { Link } from 'wouter';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import type { Resource } from '../api/use-api';
-import type { WikiIndex } from './types';
+import type { WikiIndex } from '../../../src/contract/index.js';
 import { wikiPath } from './WikiArticleView';
 
 export function WikiIndexView({ seriesId, index, onOpen, level }: { seriesId: string; index: Resource<WikiIndex>; onOpen?: (slug: string) => boolean; level: 1 | 2 }) {

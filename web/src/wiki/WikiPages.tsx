@@ -2,9 +2,8 @@
 import { useEffect, useMemo } from 'react';
 import { Link } from 'wouter';
 import { useApi } from '../api/use-api';
-import type { SeriesDetail } from '../api/types';
+import type { SeriesDetail, WikiIndex } from '../../../src/contract/index.js';
 import { SiteHeader } from '../ui/SiteHeader';
-import type { WikiIndex } from './types';
 import { WikiArticleView } from './WikiArticleView';
 import { WikiIndexView } from './WikiIndexView';
 import './wiki.css';

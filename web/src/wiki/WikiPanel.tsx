@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/use-api';
 import type { ReaderPanelContext } from '../panels/registry';
-import type { WikiIndex } from './types';
+import type { WikiIndex } from '../../../src/contract/index.js';
 import { WikiArticleView } from './WikiArticleView';
 import { WikiIndexView } from './WikiIndexView';
 import './wiki.css';

@@ -1,7 +1,7 @@
 /** A node's picture: the pack's image when the API gives one, else its kind's colour, icon and initial. */
 import { mediaUrl } from '../api/client';
 import { initialOf, kindLook, type KindLook } from './kinds';
-import type { WorldNode } from './types';
+import type { WorldNode } from '../../../src/contract/index.js';
 
 const ICONS: Record<KindLook['icon'], string> = {
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0z',

@@ -4,7 +4,7 @@ import { useApi } from '../api/use-api';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { EntityAvatar } from './EntityAvatar';
 import { askAbout, kindLook } from './kinds';
-import type { WorldNodeDetail } from './types';
+import type { WorldNodeDetail } from '../../../src/contract/index.js';
 
 const words = (kind: string) => kind.replace(/_/g, ' ');
 

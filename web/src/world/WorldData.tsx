@@ -1,7 +1,7 @@
 /** Loads the world graph for the reader's position, with loading, error and empty states, then draws it. */
 import { useApi } from '../api/use-api';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
-import type { WorldGraph } from './types';
+import type { WorldGraph } from '../../../src/contract/index.js';
 import WorldGraphView, { type WorldGraphViewProps } from './WorldGraphView';
 
 export function WorldData({ seriesId, ready, ...rest }: Omit<WorldGraphViewProps, 'graph' | 'canAsk'> & { ready: boolean }) {

@@ -24,7 +24,7 @@ import { EntityAvatar, KindIcon } from './EntityAvatar';
 import { kindLook } from './kinds';
 import { layoutNodes } from './layout';
 import { NodeDetails } from './NodeDetails';
-import type { WorldGraph, WorldNode } from './types';
+import type { WorldGraph, WorldNode } from '../../../src/contract/index.js';
 import './world.css';
 
 type EntityData = { node: WorldNode };

@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { useApi } from '../api/use-api';
-import type { SeriesDetail } from '../api/types';
+import type { SeriesDetail } from '../../../src/contract/index.js';
 import { setPendingPanel } from '../panels/pending';
 import { readerPath } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';

@@ -1,0 +1,282 @@
+/**
+ * The JSON the reader API sends (README "The HTTP API", docs/web.md, docs/world.md). The server's
+ * handlers and the web app both use these types, so a change on either side that the other does
+ * not follow is a type error. Type-only, apart from one guard function.
+ */
+import type { FolioUIMessage } from './chat.js';
+
+export interface Position {
+  episode: number;
+  page: number;
+}
+
+// ── catalog ────────────────────────────────────────────────────────────────
+
+export interface ImageRef {
+  url: string;
+  width: number;
+  height: number;
+  blurhash?: string;
+  color?: string;
+}
+
+/** What the API sends instead of an image the reader has not reached. */
+export interface Placeholder {
+  placeholder: true;
+  width: number;
+  height: number;
+  blurhash: string | null;
+  color: string | null;
+}
+
+export type Cover = ImageRef | Placeholder;
+export const isPlaceholder = (c: Cover | null): c is Placeholder => c !== null && 'placeholder' in c;
+
+export type Direction = 'ltr' | 'rtl';
+export type Layout = 'paged' | 'vertical';
+export type PageKind = 'title' | 'story' | 'credits' | 'blank';
+
+export interface SeriesInfo {
+  id: string;
+  title: string;
+  description: string | null;
+  language: string;
+  readingDirection: Direction;
+  layout: Layout;
+  license: string | null;
+  licenseUrl: string | null;
+  attribution: string;
+  author: string | null;
+  homepage: string | null;
+}
+
+export interface SeriesSummary extends SeriesInfo {
+  episodeCount: number;
+  cover: ImageRef | null;
+  progress: Position | null;
+}
+
+/** `GET /api/series`. */
+export interface Library {
+  series: SeriesSummary[];
+}
+
+export type EpisodeState = 'read' | 'current' | 'next' | 'unread';
+
+export interface Episode {
+  number: number;
+  title: string | null;
+  displayTitle: string;
+  state: EpisodeState;
+  pageCount: number;
+  cover: Cover | null;
+  summary: string | null;
+  attribution: string | null;
+  license: string | null;
+}
+
+/** `GET /api/series/:id`. */
+export interface SeriesDetail {
+  series: SeriesInfo & { showUnreadCovers: boolean; episodeCount: number };
+  progress: Position | null;
+  nextUnreadEpisode: number | null;
+  episodes: Episode[];
+}
+
+export interface Page {
+  number: number;
+  kind: PageKind;
+  reached: boolean;
+  image: ImageRef | null;
+  thumbnail: Cover | null;
+  alt: string;
+  dialogue: string | null;
+  description: string | null;
+}
+
+/** `GET /api/series/:id/episodes/:n`. */
+export interface EpisodeDetail {
+  series: Pick<SeriesInfo, 'id' | 'title' | 'readingDirection' | 'layout' | 'attribution' | 'license' | 'licenseUrl'>;
+  episode: Episode;
+  progress: Position | null;
+  pages: Page[];
+}
+
+// ── progress ───────────────────────────────────────────────────────────────
+
+/** `GET /api/series/:id/progress` and `POST …/progress/reset`: the stored position, or nulls before the first page. */
+export type StoredProgress = Position | { episode: null; page: null };
+
+/** `POST /api/series/:id/progress`. */
+export interface ProgressResult extends Position {
+  advanced: boolean;
+}
+
+// ── world, wiki, search ────────────────────────────────────────────────────
+
+export interface Avatar {
+  url: string;
+  thumbUrl: string;
+  width: number;
+  height: number;
+  blurhash: string;
+  color: string;
+}
+
+export interface WorldNode {
+  slug: string;
+  name: string;
+  aliases: string[];
+  kind: string;
+  debut: Position;
+  /** Withheld sentences are "…". */
+  description: string | null;
+  descriptionDebut: Position | null;
+  avatar: Avatar | null;
+  layout: { x: number; y: number } | null;
+  /** Named on the focus pages (the reader's current page and the one before it). */
+  onPage: boolean;
+  /** Slug of the unlocked wiki article about it. */
+  wiki: string | null;
+}
+
+export interface WorldEdge {
+  id: string;
+  source: string;
+  target: string;
+  kind: string;
+  summary: string | null;
+  debut: Position;
+}
+
+/** `GET /api/series/:id/world`. */
+export interface WorldGraph {
+  seriesId: string;
+  position: Position | null;
+  focus: { pages: Position[] };
+  nodes: WorldNode[];
+  edges: WorldEdge[];
+}
+
+/** `GET /api/series/:id/world/:slug`. */
+export interface WorldNodeDetail {
+  seriesId: string;
+  position: Position | null;
+  node: WorldNode;
+  edges: Array<WorldEdge & { direction: 'out' | 'in'; other: { slug: string; name: string } }>;
+}
+
+export interface WikiArticleSummary {
+  slug: string;
+  title: string;
+  category: string | null;
+  debut: Position;
+}
+
+/** `GET /api/series/:id/wiki`: only unlocked articles. */
+export interface WikiIndex {
+  seriesId: string;
+  articles: WikiArticleSummary[];
+}
+
+export interface WikiSection {
+  /** null for the text before the first heading, or when the whole section is withheld. */
+  heading: string | null;
+  anchor: string | null;
+  /** Markdown; withheld sentences are "…". */
+  body: string;
+  debut: Position;
+  withheld: number;
+}
+
+/** `GET /api/series/:id/wiki/:slug`: only unlocked sections. */
+export interface WikiArticle extends WikiArticleSummary {
+  seriesId: string;
+  /** The world node with the same slug, once it has debuted. */
+  entity: string | null;
+  sections: WikiSection[];
+}
+
+export interface SearchResult {
+  kind: 'page' | 'wiki';
+  source: 'dialogue' | 'description' | 'wiki';
+  episode: number;
+  page: number;
+  title: string;
+  slug?: string;
+  section?: string | null;
+  anchor?: string | null;
+  /** A web route: /read/:seriesId/:episode/:page or /series/:seriesId/wiki/:slug. */
+  link: string;
+  /** Plain text. */
+  snippet: string;
+  /** [start, end) UTF-16 offsets of matched words in `snippet`. */
+  highlights: Array<[number, number]>;
+}
+
+/** `GET /api/series/:id/search?q=`: only text the reader has reached. */
+export interface SearchResponse {
+  seriesId: string;
+  query: string;
+  offset: number;
+  limit: number;
+  /** null when there is nothing more. */
+  nextOffset: number | null;
+  results: SearchResult[];
+}
+
+// ── readers and assistant tokens ───────────────────────────────────────────
+
+/** `POST /api/readers` (the web app gets the same token as an HttpOnly cookie). */
+export interface NewReader {
+  token: string;
+}
+
+export interface AssistantToken {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** `GET /api/readers/me/tokens`. */
+export interface TokenList {
+  tokens: AssistantToken[];
+  limit: number;
+}
+
+/** `POST /api/readers/me/tokens`: the only time the token itself is sent. */
+export interface CreatedToken {
+  id: string;
+  label: string;
+  token: string;
+  createdAt: string;
+}
+
+// ── the companion ──────────────────────────────────────────────────────────
+
+/** `POST /api/series/:id/chat/warmup` (202). */
+export interface WarmupResult {
+  status: 'warming' | 'recent' | 'quote' | 'unavailable';
+  model: string | null;
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  messages: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/series/:id/conversations`. */
+export interface ConversationList {
+  conversations: ConversationSummary[];
+}
+
+/** `GET /api/conversations/:id`: the messages at or before the reader's position. */
+export interface ConversationDetail {
+  id: string;
+  seriesId: string;
+  messages: FolioUIMessage[];
+}
