@@ -59,3 +59,27 @@ export function diskFullError(err: unknown, where: string): FolioError | null {
   return null;
 }
 
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The server gave up on a statement: statement_timeout (57014 query_canceled) or lock_timeout (55P03). */
+const PG_TIMED_OUT = new Set(['57014', '55P03']);
+
+/** Is this (or its cause chain) the database being unreachable or too slow to answer, as opposed to a bug? */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (typeof e.code === 'string' && (PG_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code) || PG_TIMED_OUT.has(e.code))) return true;
+    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Any error as a reader may see it, outside HTTP (streams, MCP tools): a typed error as it is, the
+ * database being out of reach as `unavailable:database`, anything else `internal:server` (logged, never shown).
+ */
+export function asFolioError(err: unknown): FolioError {
+  if (err instanceof FolioError) return err;
+  if (isDatabaseUnavailable(err)) return new FolioError('unavailable:database', 'The database is unavailable right now; try again in a few seconds.');
+  return new FolioError('internal:server', 'Something went wrong on our side. It has been logged.');
+}

@@ -8,8 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { SERIES_ID } from '../content/pack-schema.js';
-import { isFolioError } from '../errors.js';
-import { toFolioError } from '../http/errors.js';
+import { asFolioError, isFolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { askTool, listSeriesTool, recapTool, searchTool, whereAmITool, whoIsTool, type ToolDeps, type ToolOutput } from './tools.js';
 
@@ -25,7 +24,7 @@ async function run(log: Logger, fn: () => Promise<ToolOutput>): Promise<CallTool
     const out = await fn();
     return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured };
   } catch (err) {
-    const fe = isFolioError(err) ? err : toFolioError(err);
+    const fe = asFolioError(err);
     if (fe.status >= 500 && !isFolioError(err)) log.error({ err }, 'MCP tool failed');
     const retry = fe.details?.retryAfter ? ` Try again in ${String(fe.details.retryAfter)} s.` : '';
     return { isError: true, content: [{ type: 'text', text: `${fe.code}: ${fe.message}${retry}` }] };
@@ -56,7 +55,7 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
       inputSchema: { series_id: seriesId, question: z.string().min(1).max(1000).describe('The reader\'s question, in their words.') },
       annotations: { readOnlyHint: false, openWorldHint: false },
     },
-    ({ series_id, question }) => run(log, () => askTool(deps, readerId, series_id, question)),
+    ({ series_id, question }, extra) => run(log, () => askTool(deps, readerId, series_id, question, extra)),
   );
   server.registerTool(
     'search',
@@ -86,7 +85,7 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
       inputSchema: { series_id: seriesId, scope: z.enum(['series', 'episode']).default('series').describe('"series" (story so far) or "episode" (previously).') },
       annotations: readOnly,
     },
-    ({ series_id, scope }) => run(log, () => recapTool(deps, readerId, series_id, scope)),
+    ({ series_id, scope }, extra) => run(log, () => recapTool(deps, readerId, series_id, scope, extra)),
   );
   return server;
 }

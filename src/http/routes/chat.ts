@@ -1,13 +1,13 @@
 /**
  * `POST /api/series/:seriesId/chat`: the companion, as an AI SDK UI-message stream (SSE).
  * `POST /api/series/:seriesId/chat/warmup`: best-effort model warm-up when a chat opens.
- * Validation, rate limits and "who/where is the reader" fail as JSON 4xx before the stream
+ * Rate limits (http/rate-limit.ts), validation and "who/where is the reader" fail as JSON 4xx before the stream
  * starts; after that, failures are typed parts inside the stream (docs/companion.md).
  */
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { toUIMessageStream } from '../../answer/to-ui-stream.js';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
 import { FolioError } from '../../errors.js';
@@ -16,6 +16,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
 import { requireReader } from '../reader-auth.js';
+import { rateLimit, type AnswerRateLimits } from '../rate-limit.js';
 import { parseWith, readJson } from '../validate.js';
 
 export const CHAT_PATH = /^\/api\/series\/[^/]+\/chat$/;
@@ -29,20 +30,7 @@ function requireCompanion(deps: AppDeps): Companion {
   return deps.companion;
 }
 
-/** The client's address for per-IP limits: the proxy's X-Forwarded-For only when FOLIO_TRUST_PROXY is on. */
-export function clientIp(c: Context<AppEnv>, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-export function chatRoutes(deps: AppDeps) {
+export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
   return new Hono<AppEnv>()
     .post(
       '/api/series/:seriesId/chat',
@@ -52,6 +40,7 @@ export function chatRoutes(deps: AppDeps) {
           throw new FolioError('payload_too_large:chat', `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`);
         },
       }),
+      rateLimit(limits, 'chat', deps.trustProxy),
       async (c) => {
         const { seriesId } = parseWith(params, c.req.param(), 'chat', 'path');
         const readerId = requireReader(c);
@@ -60,8 +49,8 @@ export function chatRoutes(deps: AppDeps) {
         const { db } = requireDatabase(deps);
         // The client leaving, or the server ending streams at shutdown, stops the answer (it is stored as said).
         const signal = deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal;
-        const turn = await companion.prepare(db, readerId, seriesId, body, clientIp(c, deps.trustProxy), signal);
-        const stream = await companion.stream(db, turn, signal);
+        const turn = await companion.prepare(db, readerId, seriesId, body, signal);
+        const stream = await toUIMessageStream(companion.answer(db, turn, signal), c.get('log'));
         const { createUIMessageStreamResponse } = await aiSdk();
         return createUIMessageStreamResponse({
           stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
