@@ -155,10 +155,20 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
             if (kind === 'connect') deps.models.invalidate();
           },
         });
-        for await (const ev of events) {
-          if (ev.type === 'waking') yield { type: 'status', state: 'waking', message: WAKING_MESSAGE };
-          else if (ev.type === 'text') yield* say(await stream.push(ev.delta));
-          else outcome.usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
+        try {
+          for await (const ev of events) {
+            if (ev.type === 'waking') yield { type: 'status', state: 'waking', message: WAKING_MESSAGE };
+            else if (ev.type === 'text') yield* say(await stream.push(ev.delta));
+            else outcome.usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
+          }
+        } catch (err) {
+          if (!(err instanceof ClientGone) && !signal.aborted) {
+            // A model that fails mid-answer keeps what it said: the held sentence is judged and sent before the error.
+            yield* say(await stream.end());
+            outcome.withheld = stream.withheld;
+            if (stream.withheld > 0) yield { type: 'withheld', withheld: stream.withheld, message: withheldNotice(stream.withheld) };
+          }
+          throw err;
         }
         yield* say(await stream.end());
         outcome.withheld = stream.withheld;
