@@ -148,7 +148,8 @@ async function peekJson(req: Request, max: number): Promise<unknown> {
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel();
+      // Not awaited: a tee'd branch's cancel settles only once the other branch (the transport's) is done too.
+      reader.cancel().catch(() => {});
       return null;
     }
     chunks.push(value);
