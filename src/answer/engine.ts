@@ -120,6 +120,7 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
   yield { type: 'start', messageId: (await aiSdk()).generateId() };
   try {
     // Pack text written with hindsight loses its sentences about what comes later before the model, a quote or a snippet sees it.
+    // `clean` re-checks pieces of already-checked passages (quoted lines, citation snippets): with the stricter kind.
     const clean = (t: string) => guard.redact(t, 'lore').text;
     const passages = spec.passages.map(({ passage, kind }) => ({ ...passage, text: guard.redact(passage.text, kind).text })).filter((p) => !blank(p.text));
     outcome.passages = passages.length;
