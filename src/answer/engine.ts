@@ -142,7 +142,8 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
         yield* say(checked.text);
         outcome.citations = made.cited ? made.cited.map((p) => citationFor(spec.seriesId, p, true, clean)) : citationsFor(spec.seriesId, checked.text, passages, clean, 0);
       } else {
-        outcome.model = model.label;
+        const label = model.label;
+        outcome.model = label;
         const stream = guard.stream({ question: spec.question?.text, signal });
         const limits = deps.limits;
         const events = generateAnswer(model, spec.prompt(passages), {
@@ -152,7 +153,7 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
           totalTimeoutMs: limits.totalTimeoutMs,
           maxOutputTokens: limits.maxOutputTokens,
           onFailure: (kind, err, attempt) => {
-            log.warn({ kind, attempt, model: model!.label, err: err instanceof Error ? err.message : String(err) }, 'model request failed');
+            log.warn({ kind, attempt, model: label, err: err instanceof Error ? err.message : String(err) }, 'model request failed');
             if (kind === 'connect') deps.models.invalidate();
           },
         });

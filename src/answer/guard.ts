@@ -59,7 +59,7 @@ class SentenceJudge {
       }
       this.withheld++;
       for (const h of found) this.hits.push(toHit(context, h));
-      const trailing = /\s*$/.exec(sentence)![0];
+      const trailing = sentence.slice(sentence.trimEnd().length);
       if (!this.lastWithheld) out += `${WITHHELD}${trailing}`;
       else if (trailing.includes('\n')) out += trailing.slice(trailing.indexOf('\n'));
       this.lastWithheld = true;

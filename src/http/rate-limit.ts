@@ -104,7 +104,10 @@ export function rateLimit(limits: AnswerRateLimits | null, kind: RateKind, trust
 }
 
 /** MCP tools that answer through the companion, and the limit each counts against. */
-const LIMITED_TOOLS: Record<string, RateKind> = { ask: 'chat', recap: 'recap' };
+const LIMITED_TOOLS = new Map<string, RateKind>([
+  ['ask', 'chat'],
+  ['recap', 'recap'],
+]);
 
 /** The key of a JSON-RPC request id in `mcpRefusals`. */
 export const rpcKey = (id: unknown): string => `${typeof id}:${String(id)}`;
@@ -122,8 +125,8 @@ export function mcpRateLimit(limits: AnswerRateLimits | null, trustProxy: boolea
       const refusals = new Map<string, FolioError>();
       for (const m of Array.isArray(body) ? body : [body]) {
         const call = m as { method?: unknown; id?: unknown; params?: { name?: unknown } } | null;
-        if (!call || call.method !== 'tools/call' || call.id === undefined || typeof call.params?.name !== 'string') continue;
-        const kind = LIMITED_TOOLS[call.params.name];
+        if (call?.method !== 'tools/call' || call.id === undefined || typeof call.params?.name !== 'string') continue;
+        const kind = LIMITED_TOOLS.get(call.params.name);
         if (!kind) continue;
         const refused = limits.take(kind, readerId, clientIp(c, trustProxy));
         if (refused) refusals.set(rpcKey(call.id), refused);

@@ -74,7 +74,7 @@ export function recapAnswer(companion: Companion, turn: RecapTurn, signal: Abort
       seriesId: turn.seriesId,
       guard: guardForTurn({ position: at, unreached: names.unreached, visible: names.visible }),
       // Episode summaries are written with hindsight; key lines are the pages' own words.
-      passages: passages.map((passage, i) => ({ passage, kind: sources[i]!.kind === 'summary' ? 'lore' : 'page' })),
+      passages: passages.map((passage, i) => ({ passage, kind: sources[i]?.kind === 'summary' ? 'lore' : 'page' })),
       useModel: sources.length > 0,
       prompt: (checked) => ({ system: recapSystemPrompt(seriesTitle, at, turn.scope), messages: [{ role: 'user', content: recapUserMessage(checked, at) }] }),
       fallback: { mode: 'extractive', answer: (_checked, clean) => ({ text: extractiveRecap(sources, turn.scope, clean) }) },

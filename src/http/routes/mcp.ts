@@ -39,6 +39,8 @@ export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
     const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
     const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const refusals = c.get('mcpRefusals');
+    const readerId = c.get('readerId');
+    if (!readerId) return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
     const server = createMcpServer(
       {
         db: requireDatabase(deps).db,
@@ -49,7 +51,7 @@ export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
         signal: deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal,
         refusal: (requestId) => refusals?.get(rpcKey(requestId)) ?? null,
       },
-      c.get('readerId')!,
+      readerId,
       c.get('log'),
     );
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY });
