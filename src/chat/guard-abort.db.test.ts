@@ -1,7 +1,9 @@
 /**
- * Regression: when the output guard stops a streaming answer, the upstream
- * request is aborted. With the Ollama provider that once left a rejected
- * promise nobody handled, which ends a Node 20 process (the server). Every
+ * Regression: aborting a streaming answer's upstream request while the
+ * provider's pipe is still open once left, with the Ollama provider, a
+ * rejected promise nobody handled, which ends a Node 20 process (the server).
+ * The guard no longer stops answers (it withholds sentences and lets the
+ * model finish); the reader going away still aborts mid-stream. Every
  * provider, answers paced like a real model so the pipe is still open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,8 +40,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('the output guard aborts the upstream answer cleanly', () => {
-  it.each(['ollama', 'openai', 'anthropic'])('%s: guarded mid-stream, no unhandled rejection, the server keeps answering', async (provider) => {
+describe('an answer aborted mid-stream ends cleanly', () => {
+  it.each(['ollama', 'openai', 'anthropic'])('%s: guarded sentences and a reader leaving mid-stream, no unhandled rejection, the server keeps answering', async (provider) => {
     const server = servers[provider]!;
     const fake = fakes[['ollama', 'openai', 'anthropic'].indexOf(provider)]!;
     const token = await server.newReader();
@@ -47,6 +49,22 @@ describe('the output guard aborts the upstream answer cleanly', () => {
     fake.set({ persona: 'fixed', text: 'The Dimmers and Mother Soot live under the town and took the flames. '.repeat(4), tokenChars: 3, tokensPerSecond: 60 });
     const r = await server.ask(token, 'moth-and-lantern', 'What happens next?');
     expect(r.guard?.reason).toBe('later_in_story');
+    expect(r.text).not.toMatch(/dimmer|soot/i);
+
+    fake.reset();
+    fake.set({ persona: 'fixed', text: 'Ada walks the canal while the lamps flicker. '.repeat(20), tokenChars: 3, tokensPerSecond: 60 });
+    const ctrl = new AbortController();
+    const res = await server.fetch('/api/series/moth-and-lantern/chat', {
+      method: 'POST',
+      token,
+      signal: ctrl.signal,
+      json: { id: `leave-${provider}`, messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Where is Ada?' }] }] },
+    });
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!seen.includes('text-delta')) seen += new TextDecoder().decode((await reader.read()).value);
+    ctrl.abort();
+    await expect.poll(() => fake.chatRequests()[0]?.aborted, { timeout: 3000 }).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(unhandled).toEqual([]);
     fake.set({ persona: 'honest', tokensPerSecond: 0 });

@@ -8,6 +8,7 @@ import { observeRequest } from '../observability/metrics.js';
 import { routeLabel } from '../observability/route-label.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
+import { AnswerRateLimits } from './rate-limit.js';
 import { readerAuth } from './reader-auth.js';
 import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
 import { CHAT_PATH, chatRoutes } from './routes/chat.js';
@@ -81,10 +82,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', worldRoutes(deps));
   app.route('/', wikiRoutes(deps));
   app.route('/', searchRoutes(deps));
-  app.route('/', chatRoutes(deps));
+  // One set of buckets for chat, recap and MCP: they share the chat's limits.
+  const answerLimits = deps.companion ? new AnswerRateLimits(deps.companion.deps.limits) : null;
+  app.route('/', chatRoutes(deps, answerLimits));
   app.route('/', conversationRoutes(deps));
-  app.route('/', recapRoutes(deps));
-  app.route('/', mcpRoutes(deps));
+  app.route('/', recapRoutes(deps, answerLimits));
+  app.route('/', mcpRoutes(deps, answerLimits));
   app.route('/', mediaRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', webRoutes(deps));

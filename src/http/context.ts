@@ -1,5 +1,6 @@
 import type { Companion } from '../chat/companion.js';
 import type { Database } from '../db/client.js';
+import type { FolioError } from '../errors.js';
 import type { Drain } from './drain.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/storage.js';
@@ -29,5 +30,7 @@ export type AppEnv = {
     log: Logger;
     /** The authenticated reader, null for an anonymous request. */
     readerId: string | null;
+    /** MCP `tools/call` requests refused by the rate limit, by JSON-RPC id (http/rate-limit.ts). */
+    mcpRefusals: ReadonlyMap<string, FolioError> | undefined;
   };
 };

@@ -192,6 +192,37 @@ describe('MCP spoiler matrix: the companion\'s adversarial questions through the
   }, 600_000);
 });
 
+describe('MCP: a client that goes away stops the answer', () => {
+  const callTool = (token: string, name: string, args: Record<string, unknown>, signal: AbortSignal) =>
+    fetch(`${model.url}/mcp`, {
+      method: 'POST',
+      signal,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } }),
+    });
+
+  it.each([
+    ['ask', { series_id: SERIES, question: 'What is Pepper doing?' }],
+    ['recap', { series_id: SERIES, scope: 'series' }],
+  ] as const)('%s: closing the connection mid-answer aborts the model request upstream', async (name, args) => {
+    ollama.reset();
+    // A slow answer: the connection closes long before it could finish.
+    ollama.set({ persona: 'fixed', text: 'Pepper stirs the cauldron while Carrot watches. '.repeat(20), tokensPerSecond: 10 });
+    const token = await readerAt(model, { episode: 2, page: 3 });
+    const ctrl = new AbortController();
+    const res = callTool(token, name, args, ctrl.signal).catch((e: unknown) => e);
+    await expect.poll(() => ollama.chatRequests().length, { timeout: 5000 }).toBe(1);
+    expect(ollama.chatRequests()[0]!.aborted).toBe(false);
+    ctrl.abort();
+    expect(await res).toBeInstanceOf(Error);
+    await expect.poll(() => ollama.chatRequests()[0]!.aborted, { timeout: 3000 }).toBe(true);
+    // The server is fine and answers the next call.
+    ollama.set({ persona: 'honest', tokensPerSecond: 0 });
+    const client = await connect(model, token);
+    expect((await call(client, 'ask', { series_id: SERIES, question: 'Who is Carrot?' })).isError).toBeFalsy();
+  });
+});
+
 describe('MCP: the transport rules', () => {
   const post = (server: CompanionServer, body: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/mcp`, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });

@@ -55,7 +55,7 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
       inputSchema: { series_id: seriesId, question: z.string().min(1).max(1000).describe('The reader\'s question, in their words.') },
       annotations: { readOnlyHint: false, openWorldHint: false },
     },
-    ({ series_id, question }) => run(log, () => askTool(deps, readerId, series_id, question)),
+    ({ series_id, question }, extra) => run(log, () => askTool(deps, readerId, series_id, question, extra)),
   );
   server.registerTool(
     'search',
@@ -85,7 +85,7 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
       inputSchema: { series_id: seriesId, scope: z.enum(['series', 'episode']).default('series').describe('"series" (story so far) or "episode" (previously).') },
       annotations: readOnly,
     },
-    ({ series_id, scope }) => run(log, () => recapTool(deps, readerId, series_id, scope)),
+    ({ series_id, scope }, extra) => run(log, () => recapTool(deps, readerId, series_id, scope, extra)),
   );
   return server;
 }

@@ -5,13 +5,13 @@
  * position or a reader id: the schemas do not have them, and anything extra
  * in a call is dropped before it reaches here.
  */
-import type { UIMessageChunk } from 'ai';
+import type { AnswerEvent } from '../answer/engine.js';
 import { listLibrary, seriesDetail } from '../catalog/catalog.js';
 import type { Companion } from '../chat/companion.js';
 import type { Citation } from '../chat/citations.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import { prepareRecap, recapStream } from '../recap/recap.js';
+import { prepareRecap, recapAnswer } from '../recap/recap.js';
 import type { RecapScope } from '../recap/sources.js';
 import { search } from '../search/search.js';
 import type { Storage } from '../storage/storage.js';
@@ -24,8 +24,10 @@ export interface ToolDeps {
   companion: Companion | undefined;
   /** Absolute origin of the web reader, for links (`https://folio.example.com`). */
   webOrigin: string;
-  /** The client's address, for the rate limits shared with chat. */
-  ip: string;
+  /** The HTTP request's signal: aborted when the client closes the connection (or at shutdown). */
+  signal: AbortSignal;
+  /** The rate limit's verdict on a `tools/call` (http/rate-limit.ts), by its JSON-RPC id: the error to answer with, or null. */
+  refusal: (requestId: string | number) => FolioError | null;
 }
 
 export interface ToolOutput {
@@ -72,41 +74,41 @@ export async function whereAmITool(deps: ToolDeps, readerId: string, seriesId: s
   };
 }
 
+/** What an answer's events come to, for a tool result (no stream to re-parse: the engine's events are read directly). */
 interface Collected {
   text: string;
+  withheld: string | null;
   citations: Citation[];
   suggestions: string[];
-  errors: Array<{ code: string; message: string }>;
-  guard: string | null;
-  metadata: Record<string, unknown> | null;
+  metadata: { mode?: unknown; position?: unknown } | null;
 }
 
-async function collect(stream: ReadableStream<UIMessageChunk>): Promise<Collected> {
-  const out: Collected = { text: '', citations: [], suggestions: [], errors: [], guard: null, metadata: null };
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (value.type === 'text-delta') out.text += value.delta;
-    else if (value.type === 'data-citations') out.citations = (value.data as { citations: Citation[] }).citations;
-    else if (value.type === 'data-suggestions') out.suggestions = (value.data as { suggestions: string[] }).suggestions;
-    else if (value.type === 'data-guard') out.guard = (value.data as { message: string }).message;
-    else if (value.type === 'data-error') out.errors.push(value.data as { code: string; message: string });
-    else if (value.type === 'finish') out.metadata = (value.messageMetadata as Record<string, unknown>) ?? null;
+async function collect<M extends { mode: unknown; position: unknown }>(events: AsyncIterable<AnswerEvent<M>>): Promise<Collected> {
+  const out: Collected = { text: '', withheld: null, citations: [], suggestions: [], metadata: null };
+  for await (const ev of events) {
+    if (ev.type === 'text') out.text += ev.delta;
+    else if (ev.type === 'withheld') out.withheld = ev.message;
+    else if (ev.type === 'citations') out.citations = ev.citations;
+    else if (ev.type === 'suggestions') out.suggestions = ev.suggestions;
+    else if (ev.type === 'done') out.metadata = ev.metadata;
+    else if (ev.type === 'error') throw new FolioError(ev.code, ev.message, ev.retryAfter === undefined ? undefined : { retryAfter: ev.retryAfter });
+    else if (ev.type === 'aborted') throw new FolioError('unavailable:cancelled', 'The call was cancelled.');
   }
-  // A guarded answer is only the guard's message (the text before it is withdrawn, as in the web app).
-  if (out.guard) out.text = out.guard;
   return out;
 }
 
 function render(deps: ToolDeps, c: Collected, notes: string[]): ToolOutput {
-  if (c.errors.length > 0) throw new FolioError(c.errors[0]!.code as ConstructorParameters<typeof FolioError>[0], c.errors[0]!.message);
   const sources = c.citations.map((x) => ({ label: x.label, title: x.title, link: link(deps, x.href), snippet: x.snippet }));
   const lines = [c.text.trim()];
+  // Withheld sentences are "…" in the text: the assistant is told why, so it does not fill them in.
+  if (c.withheld) lines.push('', c.withheld);
   if (notes.length > 0) lines.push('', ...notes);
   if (sources.length > 0) lines.push('', 'Sources (pages the reader has reached):', ...sources.map((s) => `- [${s.label}] ${s.title}: ${s.link}`));
   if (c.suggestions.length > 0) lines.push('', `Follow-up questions: ${c.suggestions.join(' · ')}`);
-  return { text: lines.join('\n'), structured: { answer: c.text, mode: c.metadata?.mode ?? null, position: c.metadata?.position ?? null, sources, suggestions: c.suggestions } };
+  return {
+    text: lines.join('\n'),
+    structured: { answer: c.text, mode: c.metadata?.mode ?? null, position: c.metadata?.position ?? null, withheld: c.withheld, sources, suggestions: c.suggestions },
+  };
 }
 
 function requireCompanion(deps: ToolDeps): Companion {
@@ -114,19 +116,34 @@ function requireCompanion(deps: ToolDeps): Companion {
   return deps.companion;
 }
 
-export async function askTool(deps: ToolDeps, readerId: string, seriesId: string, question: string): Promise<ToolOutput> {
+/** One tool call: its JSON-RPC id (for the rate limit's verdict) and its cancel signal (MCP `notifications/cancelled`). */
+export interface CallInfo {
+  requestId: string | number;
+  signal: AbortSignal;
+}
+
+function admit(deps: ToolDeps, call: CallInfo): AbortSignal {
+  const refused = deps.refusal(call.requestId);
+  if (refused) throw refused;
+  // Either the connection closing or the client cancelling the call stops the answer and its model request.
+  return AbortSignal.any([deps.signal, call.signal]);
+}
+
+export async function askTool(deps: ToolDeps, readerId: string, seriesId: string, question: string, call: CallInfo): Promise<ToolOutput> {
+  const signal = admit(deps, call);
   const companion = requireCompanion(deps);
   const id = `mcp-${crypto.randomUUID()}`;
-  const turn = await companion.prepare(deps.db, readerId, seriesId, { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: question }] }] }, deps.ip);
-  const c = await collect(await companion.stream(deps.db, turn, new AbortController().signal));
+  const turn = await companion.prepare(deps.db, readerId, seriesId, { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: question }] }] }, signal);
+  const c = await collect(companion.answer(deps.db, turn, signal));
   const notes = c.metadata?.mode === 'quote' ? ['(No language model is configured: these are quotes from the pages the reader has reached.)'] : [];
   return render(deps, c, notes);
 }
 
-export async function recapTool(deps: ToolDeps, readerId: string, seriesId: string, scope: RecapScope): Promise<ToolOutput> {
+export async function recapTool(deps: ToolDeps, readerId: string, seriesId: string, scope: RecapScope, call: CallInfo): Promise<ToolOutput> {
+  const signal = admit(deps, call);
   const companion = requireCompanion(deps);
-  const turn = await prepareRecap(deps.db, companion, readerId, seriesId, scope, deps.ip);
-  const c = await collect(await recapStream(deps.db, companion, turn, new AbortController().signal));
+  const turn = await prepareRecap(deps.db, readerId, seriesId, scope);
+  const c = await collect(recapAnswer(companion, turn, signal));
   return render(deps, c, []);
 }
 

@@ -69,11 +69,13 @@ describe('recap: the sample series', () => {
 
   it('with a model: the prompt holds only reached passages, the answer streams with citations', async () => {
     ollama.reset();
-    ollama.set({ persona: 'honest', tokenChars: 4, tokensPerSecond: 200 });
+    // The guard releases text a sentence at a time: a recap of several sentences streams in several parts.
+    ollama.set({ persona: 'fixed', text: 'Ada wakes in the lamp-house. She climbs to the lamps. Flit follows her. The night is long.', tokenChars: 4, tokensPerSecond: 200 });
     const token = await model.newReader();
     await model.moveTo(token, 'moth-and-lantern', { episode: 1, page: 3 });
     const r = await recap(model, token, 'moth-and-lantern', { scope: 'series' });
     expect(r.metadata).toMatchObject({ mode: 'model', model: expect.stringContaining('llama3.2') });
+    expect(r.text).toBe('Ada wakes in the lamp-house. She climbs to the lamps. Flit follows her. The night is long.');
     expect(r.chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThan(3);
     const passages = promptPassages(promptText(ollama.chatRequests()[0]!.body));
     expect(passages.length).toBeGreaterThan(0);
@@ -93,6 +95,23 @@ describe('recap: the sample series', () => {
     }
     expect((await quote.fetch('/api/series/moth-and-lantern/recap', { method: 'POST', token, body: 'scope=series', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
     expect((await quote.fetch('/api/series/nope/recap', { method: 'POST', token, json: { scope: 'series' } })).status).toBe(404);
+  });
+});
+
+describe('recap: the reader going away', () => {
+  it('closing the connection mid-recap aborts the model request upstream', async () => {
+    ollama.reset();
+    ollama.set({ persona: 'fixed', text: 'Ada walks the canal while the lamps flicker. '.repeat(20), tokensPerSecond: 20 });
+    const token = await model.newReader();
+    await model.moveTo(token, 'moth-and-lantern', { episode: 1, page: 3 });
+    const ctrl = new AbortController();
+    const res = await model.fetch('/api/series/moth-and-lantern/recap', { method: 'POST', token, json: { scope: 'series' }, signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!seen.includes('text-delta')) seen += new TextDecoder().decode((await reader.read()).value);
+    expect(ollama.chatRequests()[0]!.aborted).toBe(false);
+    ctrl.abort();
+    await expect.poll(() => ollama.chatRequests()[0]!.aborted, { timeout: 3000 }).toBe(true);
   });
 });
 

@@ -1,23 +1,17 @@
 /**
- * "Story so far" and "Previously": a streamed recap in the chat's UI-message
- * stream protocol. With a model, a summary grounded in the recap sources
- * (same providers, retry and timeouts, output guard and citations as chat);
- * without one, the extractive recap. Nothing the reader has not reached is
- * read (SQL), sent to the model, or shown (the guard).
+ * "Story so far" and "Previously": a recap through the answer engine
+ * (answer/engine.ts), like a chat answer. With a model, a summary grounded in
+ * the recap sources (same providers, retry and timeouts, output guard and
+ * citations as chat); without one, the extractive recap. Nothing the reader
+ * has not reached is read (SQL), sent to the model, or shown (the guard).
  */
-import type { UIMessageChunk } from 'ai';
-import { citationsFor, type Citation } from '../chat/citations.js';
-import { coalescingWriter, LATER_IN_STORY, WAKING_MESSAGE, type Companion } from '../chat/companion.js';
-import { ClientGone, generateAnswer } from '../chat/generate.js';
-import { ChatGuard } from '../chat/guard.js';
+import { runAnswer, type AnswerEvent, type AnswerMode } from '../answer/engine.js';
+import { guardForTurn } from '../answer/guard.js';
+import type { Companion } from '../chat/companion.js';
 import { formatPassage, sanitize } from '../chat/prompt.js';
 import type { Db } from '../db/client.js';
-import { FolioError, isFolioError } from '../errors.js';
-import { aiSdk } from '../models/ai-sdk.js';
-import { asFolioError as toFolioError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { FolioError } from '../errors.js';
 import type { Passage } from '../retrieval/retriever.js';
-import { NameMatcher, StreamGuard } from '../spoilers/names.js';
 import type { Position } from '../spoilers/position.js';
 import { recapContext, type RecapContext } from './queries.js';
 import { extractiveRecap, recapSources, toPassages, type RecapScope } from './sources.js';
@@ -29,11 +23,20 @@ export interface RecapTurn {
   position: Position;
 }
 
-export type RecapMode = 'model' | 'extractive' | 'guarded' | 'error' | 'aborted';
+export type RecapMode = Extract<AnswerMode, 'model' | 'extractive' | 'guarded' | 'error' | 'aborted'>;
 
-/** Everything that can fail before streaming (answered as JSON 4xx). */
-export async function prepareRecap(db: Db, companion: Companion, readerId: string, seriesId: string, scope: RecapScope, ip: string): Promise<RecapTurn> {
-  companion.checkRate(readerId, ip);
+export interface RecapMetadata {
+  mode: RecapMode;
+  model: string | null;
+  position: Position;
+  scope: RecapScope;
+  ttftMs: number | null;
+  latencyMs: number;
+  sources: number;
+}
+
+/** Everything that can fail before streaming (answered as JSON 4xx). Rate limits are the HTTP layer's, before this. */
+export async function prepareRecap(db: Db, readerId: string, seriesId: string, scope: RecapScope): Promise<RecapTurn> {
   const context = await recapContext(db, { readerId, seriesId });
   if (!context) throw new FolioError('not_found:series', `No series "${seriesId}".`);
   if (!context.position) throw new FolioError('conflict:not_started', 'Open the first page first: a recap only covers pages you have reached.');
@@ -58,131 +61,26 @@ function recapUserMessage(passages: Passage[], at: Position): string {
   return ['<passages>', passages.map(formatPassage).join('\n') || '(nothing yet)', '</passages>', '', `The reader is at episode ${at.episode}, page ${at.page}. Write the recap.`].join('\n');
 }
 
-export async function recapStream(db: Db, companion: Companion, turn: RecapTurn, signal: AbortSignal): Promise<ReadableStream<UIMessageChunk>> {
+/** The recap as the answer engine's events. `signal`: the client's request; aborting it stops the model request. */
+export function recapAnswer(companion: Companion, turn: RecapTurn, signal: AbortSignal): AsyncGenerator<AnswerEvent<RecapMetadata>> {
   const log = companion.deps.logger.child({ recap: turn.scope, series: turn.seriesId });
-  const { createUIMessageStream } = await aiSdk();
-  return createUIMessageStream({
-    execute: async ({ writer }) => {
-      const out = coalescingWriter((c) => writer.write(c));
-      try {
-        await writeRecap(companion, turn, signal, out.write, log);
-      } finally {
-        out.flush();
-      }
-    },
-    onError: (err) => {
-      log.error({ err }, 'recap stream failed');
-      return 'Something went wrong on our side. It has been logged.';
-    },
-  });
-}
-
-async function writeRecap(companion: Companion, turn: RecapTurn, signal: AbortSignal, write: (c: UIMessageChunk) => void, log: Logger): Promise<void> {
-  const started = performance.now();
-  write({ type: 'start', messageId: (await aiSdk()).generateId() });
   const at = turn.position;
-  const guard = new ChatGuard(new NameMatcher(turn.context.names.unreached, turn.context.names.visible), at);
-  const clean = (t: string) => guard.redact(t).text;
+  const { names, seriesTitle } = turn.context;
   const sources = recapSources(turn.context, turn.scope);
-  // Pack text written with hindsight loses the sentences that name what comes later, before any use.
-  const passages = toPassages(sources, at)
-    .map((p) => ({ ...p, text: clean(p.text) }))
-    .filter((p) => p.text.replace(/…/g, '').trim().length > 0);
-  let mode: RecapMode = 'model';
-  let model: string | null = null;
-  let ttftMs: number | null = null;
-  let citations: Citation[] = [];
-  let textId: string | null = null;
-  const say = (text: string) => {
-    if (!text) return;
-    if (textId === null) {
-      textId = 'recap';
-      write({ type: 'text-start', id: textId });
-    }
-    ttftMs ??= performance.now() - started;
-    write({ type: 'text-delta', id: textId, delta: text });
-  };
-  const closeText = () => {
-    if (textId !== null) write({ type: 'text-end', id: textId });
-    textId = null;
-  };
-  try {
-    const chat = sources.length === 0 ? null : await companion.deps.models.chat();
-    if (!chat) {
-      mode = 'extractive';
-      const sg = new StreamGuard(guard);
-      const text = sg.push(extractiveRecap(sources, turn.scope, clean)) + sg.end();
-      if (sg.hit) {
-        mode = 'guarded';
-        write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: LATER_IN_STORY } });
-        say(LATER_IN_STORY);
-      } else {
-        say(text);
-        citations = citationsFor(turn.seriesId, text, passages, clean, 0);
-      }
-      closeText();
-    } else {
-      model = chat.label;
-      const limits = companion.deps.limits;
-      const sg = new StreamGuard(guard);
-      let text = '';
-      let guarded = false;
-      const events = generateAnswer(
-        chat,
-        { system: recapSystemPrompt(turn.context.seriesTitle, at, turn.scope), messages: [{ role: 'user', content: recapUserMessage(passages, at) }] },
-        {
-          signal,
-          firstTokenTimeoutMs: limits.firstTokenTimeoutMs,
-          idleTimeoutMs: limits.idleTimeoutMs,
-          totalTimeoutMs: limits.totalTimeoutMs,
-          maxOutputTokens: limits.maxOutputTokens,
-          onFailure: (kind, err, attempt) => {
-            log.warn({ kind, attempt, model: chat.label, err: err instanceof Error ? err.message : String(err) }, 'model request failed');
-            if (kind === 'connect') companion.deps.models.invalidate();
-          },
-        },
-      );
-      for await (const ev of events) {
-        if (ev.type === 'waking') write({ type: 'data-status', id: 'status', data: { state: 'waking', message: WAKING_MESSAGE }, transient: true });
-        else if (ev.type === 'text') {
-          const safe = sg.push(ev.delta);
-          if (sg.hit) {
-            guarded = true;
-            break; // returning the generator aborts the upstream request
-          }
-          text += safe;
-          say(safe);
-        }
-      }
-      if (!guarded) {
-        const rest = sg.end();
-        if (sg.hit) guarded = true;
-        else {
-          text += rest;
-          say(rest);
-        }
-      }
-      closeText();
-      if (guarded) {
-        log.info({ hit: sg.hit?.slug }, 'output guard stopped a recap');
-        mode = 'guarded';
-        write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: LATER_IN_STORY } });
-        say(LATER_IN_STORY);
-        closeText();
-      } else citations = citationsFor(turn.seriesId, text, passages, clean);
-    }
-    if (citations.length > 0) write({ type: 'data-citations', id: 'citations', data: { citations } });
-    write({
-      type: 'finish',
-      finishReason: 'stop',
-      messageMetadata: { mode, model, position: at, scope: turn.scope, ttftMs: ttftMs === null ? null : Math.round(ttftMs), latencyMs: Math.round(performance.now() - started), sources: passages.length },
-    });
-  } catch (err) {
-    closeText();
-    if (err instanceof ClientGone || signal.aborted) return;
-    const fe = isFolioError(err) ? err : toFolioError(err);
-    if (!isFolioError(err)) log.error({ err }, 'recap failed');
-    write({ type: 'data-error', id: 'error', data: { code: fe.code, message: fe.message } });
-    write({ type: 'error', errorText: fe.message });
-  }
+  const passages = toPassages(sources, at);
+  return runAnswer(
+    companion.deps,
+    {
+      seriesId: turn.seriesId,
+      guard: guardForTurn({ position: at, unreached: names.unreached, visible: names.visible }),
+      // Episode summaries are written with hindsight; key lines are the pages' own words.
+      passages: passages.map((passage, i) => ({ passage, kind: sources[i]?.kind === 'summary' ? 'lore' : 'page' })),
+      useModel: sources.length > 0,
+      prompt: (checked) => ({ system: recapSystemPrompt(seriesTitle, at, turn.scope), messages: [{ role: 'user', content: recapUserMessage(checked, at) }] }),
+      fallback: { mode: 'extractive', answer: (_checked, clean) => ({ text: extractiveRecap(sources, turn.scope, clean) }) },
+      metadata: (o) => ({ mode: o.mode as RecapMode, model: o.model, position: at, scope: turn.scope, ttftMs: o.ttftMs, latencyMs: o.latencyMs, sources: o.passages }),
+    },
+    signal,
+    log,
+  );
 }

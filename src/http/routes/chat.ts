@@ -1,22 +1,23 @@
 /**
  * `POST /api/series/:seriesId/chat`: the companion, as an AI SDK UI-message stream (SSE).
  * `POST /api/series/:seriesId/chat/warmup`: best-effort model warm-up when a chat opens.
- * Validation, rate limits and "who/where is the reader" fail as JSON 4xx before the stream
+ * Rate limits (http/rate-limit.ts), validation and "who/where is the reader" fail as JSON 4xx before the stream
  * starts; after that, failures are typed parts inside the stream (docs/companion.md).
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { toUIMessageStream } from '../../answer/to-ui-stream.js';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
 import type { WarmupResult } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import { aiSdk } from '../../models/ai-sdk.js';
-import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
 import { requireReader } from '../reader-auth.js';
+import { rateLimit, type AnswerRateLimits } from '../rate-limit.js';
 import { parseWith, readJson } from '../validate.js';
 
 export const CHAT_PATH = /^\/api\/series\/[^/]+\/chat$/;
@@ -30,7 +31,7 @@ function requireCompanion(deps: AppDeps): Companion {
   return deps.companion;
 }
 
-export function chatRoutes(deps: AppDeps) {
+export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
   return new Hono<AppEnv>()
     .post(
       '/api/series/:seriesId/chat',
@@ -40,6 +41,7 @@ export function chatRoutes(deps: AppDeps) {
           throw new FolioError('payload_too_large:chat', `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`);
         },
       }),
+      rateLimit(limits, 'chat', deps.trustProxy),
       async (c) => {
         const { seriesId } = parseWith(params, c.req.param(), 'chat', 'path');
         const readerId = requireReader(c);
@@ -48,8 +50,8 @@ export function chatRoutes(deps: AppDeps) {
         const { db } = requireDatabase(deps);
         // The client leaving, or the server ending streams at shutdown, stops the answer (it is stored as said).
         const signal = deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal;
-        const turn = await companion.prepare(db, readerId, seriesId, body, clientIp(c, deps.trustProxy), signal);
-        const stream = await companion.stream(db, turn, signal);
+        const turn = await companion.prepare(db, readerId, seriesId, body, signal);
+        const stream = await toUIMessageStream(companion.answer(db, turn, signal), c.get('log'));
         const { createUIMessageStreamResponse } = await aiSdk();
         return createUIMessageStreamResponse({
           stream: deps.drain?.notifyOnShutdown(stream) ?? stream,

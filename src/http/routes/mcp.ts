@@ -6,11 +6,11 @@
  * rebinding (403 for a browser origin that is neither this server nor one in
  * CORS_ORIGINS).
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { readerForToken } from '../../readers/readers.js';
-import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
+import { mcpRateLimit, rpcKey, type AnswerRateLimits } from '../rate-limit.js';
 
 export const MCP_PATH = '/mcp';
 const MAX_BODY = 256 * 1024;
@@ -32,9 +32,41 @@ function selfOrigins(c: Context<AppEnv>, trustProxy: boolean): string[] {
 let mcpModules: Promise<[typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('../../mcp/server.js')]> | null = null;
 const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('../../mcp/server.js')]));
 
-export function mcpRoutes(deps: AppDeps) {
+export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
+  return new Hono<AppEnv>().all(MCP_PATH, mcpGate(deps), mcpRateLimit(limits, deps.trustProxy, MAX_BODY), async (c) => {
+    const url = new URL(c.req.url);
+    const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
+    const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
+    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
+    const refusals = c.get('mcpRefusals');
+    const readerId = c.get('readerId');
+    if (!readerId) return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
+    const server = createMcpServer(
+      {
+        db: requireDatabase(deps).db,
+        storage: deps.storage,
+        companion: deps.companion,
+        webOrigin,
+        // The client closing the connection (or the server shutting down) stops a tool's answer and its model request.
+        signal: deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal,
+        refusal: (requestId) => refusals?.get(rpcKey(requestId)) ?? null,
+      },
+      readerId,
+      c.get('log'),
+    );
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY });
+    await server.connect(transport);
+    const res = await transport.handleRequest(c.req.raw);
+    // JSON mode: the response is complete; the per-request server is done.
+    void server.close();
+    return res;
+  });
+}
+
+/** Origin check, POST only, the reader's bearer token: sets `readerId` for what follows. */
+function mcpGate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const allowed = new Set(deps.corsOrigins);
-  return new Hono<AppEnv>().all(MCP_PATH, async (c) => {
+  return async (c, next) => {
     // A web page's request carries its Origin: only this server's own pages and the configured origins
     // may talk to it (a rebinding attack arrives with the attacker's origin).
     const origin = c.req.header('origin');
@@ -62,20 +94,7 @@ export function mcpRoutes(deps: AppDeps) {
       c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_token"');
       return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
     }
-    const url = new URL(c.req.url);
-    const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
-    const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
-    const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
-    const server = createMcpServer(
-      { db: requireDatabase(deps).db, storage: deps.storage, companion: deps.companion, webOrigin, ip: clientIp(c, deps.trustProxy) },
-      readerId,
-      c.get('log'),
-    );
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY });
-    await server.connect(transport);
-    const res = await transport.handleRequest(c.req.raw);
-    // JSON mode: the response is complete; the per-request server is done.
-    void server.close();
-    return res;
-  });
+    c.set('readerId', readerId);
+    await next();
+  };
 }

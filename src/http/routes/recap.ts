@@ -6,27 +6,28 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { FolioError } from '../../errors.js';
 import { aiSdk } from '../../models/ai-sdk.js';
-import { prepareRecap, recapStream } from '../../recap/recap.js';
-import { clientIp } from '../client-ip.js';
+import { toUIMessageStream } from '../../answer/to-ui-stream.js';
+import { prepareRecap, recapAnswer } from '../../recap/recap.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
 import { requireReader } from '../reader-auth.js';
+import { rateLimit, type AnswerRateLimits } from '../rate-limit.js';
 import { parseWith, readJson } from '../validate.js';
 
 const params = z.object({ seriesId: seriesIdParam });
 // Strict: a position (or anything else) in the body is refused, not silently used.
 const body = z.strictObject({ scope: z.enum(['series', 'episode']).default('series') });
 
-export function recapRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().post('/api/series/:seriesId/recap', async (c) => {
+export function recapRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
+  return new Hono<AppEnv>().post('/api/series/:seriesId/recap', rateLimit(limits, 'recap', deps.trustProxy), async (c) => {
     const { seriesId } = parseWith(params, c.req.param(), 'recap', 'path');
     const readerId = requireReader(c);
     const { scope } = await readJson(c, body, 'recap');
     if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
     const { db } = requireDatabase(deps);
-    const turn = await prepareRecap(db, deps.companion, readerId, seriesId, scope, clientIp(c, deps.trustProxy));
-    const stream = await recapStream(db, deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal);
+    const turn = await prepareRecap(db, readerId, seriesId, scope);
+    const stream = await toUIMessageStream(recapAnswer(deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal), c.get('log'));
     const { createUIMessageStreamResponse } = await aiSdk();
     return createUIMessageStreamResponse({
       stream: deps.drain?.notifyOnShutdown(stream) ?? stream,

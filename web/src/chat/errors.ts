@@ -38,8 +38,8 @@ export function friendlyError(err: unknown, streamError: StreamError | null = nu
   if (err instanceof ApiError) {
     const e = { ...base, code: err.code, title: 'The companion could not answer', message: err.message };
     switch (err.code) {
-      // Recaps share the chat's limits, so they are refused with rate_limit:chat too.
       case 'rate_limit:chat':
+      case 'rate_limit:recap':
         return { ...e, title: 'One moment', retryAfterS: err.retryAfterS ?? 5 };
       case 'conflict:not_started':
         return { ...e, title: 'Start reading first' };

@@ -1,0 +1,113 @@
+/**
+ * The answer engine's events as an AI SDK UI-message stream (what the web
+ * app's `useChat` reads over SSE): text in text parts, the rest as typed data
+ * parts (docs/companion.md). The stream reads the events to the end, so the
+ * surface's own work after the last event (storing the answer) is done before
+ * the stream closes.
+ */
+import type { UIMessageChunk } from 'ai';
+import type { Logger } from '../logger.js';
+import { aiSdk } from '../models/ai-sdk.js';
+import type { AnswerEvent } from './engine.js';
+
+export async function toUIMessageStream<M>(events: AsyncIterable<AnswerEvent<M>>, log: Logger): Promise<ReadableStream<UIMessageChunk>> {
+  const { createUIMessageStream } = await aiSdk();
+  return createUIMessageStream({
+    execute: async ({ writer }) => {
+      const out = coalescingWriter((c) => writer.write(c));
+      try {
+        await writeEvents(events, out.write);
+      } finally {
+        out.flush();
+      }
+    },
+    // Only for bugs: the engine reports its own failures as error events.
+    onError: (err) => {
+      log.error({ err }, 'answer stream failed');
+      return 'Something went wrong on our side. It has been logged.';
+    },
+  });
+}
+
+async function writeEvents<M>(events: AsyncIterable<AnswerEvent<M>>, write: (c: UIMessageChunk) => void): Promise<void> {
+  let textOpen: string | null = null;
+  let texts = 0;
+  const closeText = () => {
+    if (textOpen !== null) write({ type: 'text-end', id: textOpen });
+    textOpen = null;
+  };
+  for await (const ev of events) {
+    switch (ev.type) {
+      case 'start':
+        write({ type: 'start', messageId: ev.messageId });
+        break;
+      case 'status':
+        write({ type: 'data-status', id: 'status', data: { state: ev.state, message: ev.message }, transient: true });
+        break;
+      case 'text':
+        if (textOpen === null) {
+          textOpen = `text-${++texts}`;
+          write({ type: 'text-start', id: textOpen });
+        }
+        write({ type: 'text-delta', id: textOpen, delta: ev.delta });
+        break;
+      case 'withheld':
+        closeText();
+        write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld: ev.withheld, message: ev.message } });
+        break;
+      case 'citations':
+        closeText();
+        write({ type: 'data-citations', id: 'citations', data: { citations: ev.citations } });
+        break;
+      case 'suggestions':
+        closeText();
+        write({ type: 'data-suggestions', id: 'suggestions', data: { suggestions: ev.suggestions } });
+        break;
+      case 'done':
+        closeText();
+        write({ type: 'finish', finishReason: 'stop', messageMetadata: ev.metadata });
+        break;
+      case 'error':
+        closeText();
+        write({ type: 'data-error', id: 'error', data: { code: ev.code, message: ev.message } });
+        write({ type: 'error', errorText: ev.message });
+        break;
+      case 'aborted':
+        // Nobody is listening any more.
+        closeText();
+        break;
+    }
+  }
+}
+
+/**
+ * Text deltas that arrive in the same turn of the event loop go out as one
+ * (the first one after at most a setImmediate): under load, fewer SSE events
+ * for the same text; when idle, no added latency. Other parts flush first.
+ */
+export function coalescingWriter(write: (c: UIMessageChunk) => void): { write: (c: UIMessageChunk) => void; flush: () => void } {
+  let pending: { id: string; delta: string } | null = null;
+  let scheduled: NodeJS.Immediate | null = null;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = null;
+    if (pending) write({ type: 'text-delta', id: pending.id, delta: pending.delta });
+    pending = null;
+  };
+  return {
+    write(c) {
+      if (c.type === 'text-delta') {
+        if (pending && pending.id === c.id) pending.delta += c.delta;
+        else {
+          flush();
+          pending = { id: c.id, delta: c.delta };
+        }
+        scheduled ??= setImmediate(flush);
+        return;
+      }
+      flush();
+      write(c);
+    },
+    flush,
+  };
+}
