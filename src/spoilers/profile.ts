@@ -27,7 +27,9 @@ import { comparePositions, type Position } from './position.js';
 export const PREFACE: Position = { episode: -1, page: 0 };
 
 /** At or below this many occurrences per ~51 M words of spoken English (SUBTLEX), a word is distinctive. */
-export const RARE_COUNT = 15;
+export const RARE_COUNT = Number(process.env.H2_RARE ?? 200);
+/** The same for a word only lore uses ("eagerly" in a wiki article is prose, not the story's vocabulary). */
+export const LORE_RARE_COUNT = Number(process.env.H2_LRARE ?? 15);
 
 // ---------------------------------------------------------------------------------------------
 // Words
@@ -41,6 +43,8 @@ export interface Token {
   end: number;
   /** Starts with a capital followed by lower-case letters (ALL CAPS shouting is not a name signal). */
   cap: boolean;
+  /** ALL CAPS (two letters or more): lettering on signs and book covers; counts as capitalised in phrases. */
+  upper: boolean;
   /** First word of a sentence or line. */
   initial: boolean;
   /** Joined to the previous token by a hyphen or a single space only (phrase continuation). */
@@ -50,6 +54,7 @@ export interface Token {
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?/gu;
 /** What between two words ends a sentence (the next word is sentence-initial). */
 const SENTENCE_BREAK = /[.!?…:;]|\n/;
+const ABBREVIATION = /^(?:Mr|Mrs|Ms|Dr|St|Mt|Prof|Sr|Jr)$/;
 
 /** Plural -s/-es/-ies to the singular; good enough to make both forms meet, applied alike everywhere. */
 export function stem(word: string): string {
@@ -77,7 +82,9 @@ export function tokenize(text: string): Token[] {
   for (const m of text.matchAll(WORD)) {
     const raw = m[0];
     const start = m.index;
-    const between = text.slice(last, start);
+    let between = text.slice(last, start);
+    // "Ms. Pigeon", "Dr. Who": a title's full stop does not end the sentence.
+    if (out.length > 0 && ABBREVIATION.test(out[out.length - 1]!.raw) && /^\.\s+$/.test(between)) between = ' ';
     const first = raw[0]!;
     const upper = first !== first.toLowerCase();
     const rest = raw.slice(1);
@@ -88,6 +95,7 @@ export function tokenize(text: string): Token[] {
       start,
       end: start + raw.length,
       cap: cap || (upper && raw.length === 1 && raw !== 'I' && raw !== 'A'),
+      upper: upper && !cap && raw.length >= 2 && /\p{L}/u.test(rest),
       initial: out.length === 0 || SENTENCE_BREAK.test(between),
       tight: out.length > 0 && (between === ' ' || between === '-' || between === '‑'),
     });
@@ -112,6 +120,9 @@ export const STOPWORDS = new Set(
   ).split(' '),
 );
 
+/** Small words allowed inside a capitalised phrase. */
+export const CONNECTORS = new Set(['of', 'the', 'a', 'an', 'de', 'du', 'des', 'la', 'le']);
+
 /** Words that, before a common noun, make it refer to one particular thing: "the captain". */
 export const DETERMINERS = new Set(['the', 'this', 'that', 'these', 'those', 'his', 'her', 'their', 'our', 'your', 'my', 'its', 'le', 'la', 'les', 'der', 'die', 'das', 'el']);
 
@@ -125,8 +136,8 @@ export interface Lexicon {
   known(word: string): boolean;
   /** How often the list writes it capitalised (English only: "Monday", "God"), else 0. */
   capitalisedCount(word: string): number;
-  /** Is this count rare? */
-  rare(count: number): boolean;
+  /** Is this count rare? `strict`: for words only lore uses (its prose is more literary than a comic's lettering). */
+  rare(count: number, strict: boolean): boolean;
 }
 
 const LANGUAGE_FILES: Record<string, string> = {
@@ -155,7 +166,7 @@ function englishLexicon(): Lexicon {
     count: (w) => counts.get(w) ?? 0,
     known: (w) => counts.has(w),
     capitalisedCount: (w) => caps.get(w) ?? 0,
-    rare: (c) => c <= RARE_COUNT,
+    rare: (c, strict) => c <= (strict ? LORE_RARE_COUNT : RARE_COUNT),
   };
 }
 
@@ -216,6 +227,8 @@ export interface ProfileText {
    * once nothing in it is still unreached.
    */
   source: 'story' | 'lore';
+  /** A title ("Take a Chance"): its first word belongs to the phrase even when it is an ordinary word. */
+  title?: boolean;
 }
 
 export interface ProfileEntity {
@@ -256,30 +269,40 @@ const splitUnits = (text: string): string[] =>
 const maxPos = (a: Position, b: Position): Position => (comparePositions(a, b) >= 0 ? a : b);
 const key = (p: Position) => `${p.episode}/${p.page}`;
 
+const capital = (t: Token): boolean => t.cap || t.upper;
+
+/** The term under which a word's first capitalised use is kept ("^chance"): names and titles end in one. */
+export const capitalKey = (stem: string): string => `^${stem}`;
+
 /**
- * Capitalised runs of 2-4 words ("Squirrel's End", "Temples of Ah", "Potion Contest"), joined by
- * single spaces or hyphens, "of" allowed inside. A leading determiner is dropped, and so is a
+ * Capitalised runs of 2-6 words ("Squirrel's End", "Temples of Ah", "Take a Chance"), joined by
+ * single spaces or hyphens, small words (CONNECTORS) allowed inside. A leading determiner is dropped, and so is a
  * sentence-initial ordinary word ("Poor Carrot" is not a phrase of the series).
  */
-export function phrases(tokens: Token[], lex: Lexicon | null): Array<{ term: string; start: number; end: number }> {
+export function phrases(tokens: Token[], lex: Lexicon | null, title = false): Array<{ term: string; start: number; end: number }> {
   const out: Array<{ term: string; start: number; end: number }> = [];
   let i = 0;
   while (i < tokens.length) {
-    if (!tokens[i]!.cap) {
+    if (!capital(tokens[i]!)) {
       i++;
       continue;
     }
     let j = i + 1;
     while (j < tokens.length && tokens[j]!.tight && !tokens[j]!.initial) {
       const t = tokens[j]!;
-      if (t.cap) j++;
-      else if (t.stem === 'of' && j + 1 < tokens.length && tokens[j + 1]!.cap && tokens[j + 1]!.tight) j += 2;
-      else break;
+      if (capital(t)) j++;
+      else if (CONNECTORS.has(t.stem) && t.raw === t.raw.toLowerCase()) {
+        // "Temples of Ah", "Take a Chance", "Tears of the Phoenix": small words inside a capitalised run.
+        let k = j;
+        while (k < tokens.length && CONNECTORS.has(tokens[k]!.stem) && tokens[k]!.tight && tokens[k]!.raw === tokens[k]!.raw.toLowerCase()) k++;
+        if (k < tokens.length && k - j <= 2 && capital(tokens[k]!) && tokens[k]!.tight) j = k + 1;
+        else break;
+      } else break;
     }
     let from = i;
-    while (from < j && (DETERMINERS.has(tokens[from]!.stem) || STOPWORDS.has(tokens[from]!.stem) || (tokens[from]!.initial && ordinaryWord(lex, tokens[from]!.stem) && from === i))) from++;
+    while (from < j && (DETERMINERS.has(tokens[from]!.stem) || STOPWORDS.has(tokens[from]!.stem) || (!title && tokens[from]!.initial && ordinaryWord(lex, tokens[from]!.stem) && from === i))) from++;
     const run = tokens.slice(from, j);
-    if (run.length >= 2 && run.length <= 4 && run.filter((t) => t.stem !== 'of').length >= 2) {
+    if (run.length >= 2 && run.length <= 6 && run.filter((t) => !CONNECTORS.has(t.stem)).length >= 2) {
       out.push({ term: run.map((t) => t.stem).join(' '), start: run[0]!.start, end: run[run.length - 1]!.end });
     }
     i = j;
@@ -318,11 +341,13 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
   const units: Analysed[] = [];
   const seenLower = new Set<string>();
   const seenCapMid = new Set<string>();
+  const inStory = new Set<string>();
   for (const t of all) {
     for (const sentence of splitUnits(t.text)) {
       const tokens = tokenize(sentence);
       let base: Position = { episode: t.episode, page: t.page };
       for (const tok of tokens) {
+        if (t.source === 'story') inStory.add(tok.stem);
         if (tok.raw[0] === tok.raw[0]!.toLowerCase()) seenLower.add(tok.stem);
         else if (tok.cap && !tok.initial) seenCapMid.add(tok.stem);
       }
@@ -339,38 +364,55 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
         fixed: t.source === 'story',
         text: sentence,
         words: [...new Set(tokens.map((x) => x.stem).filter((s) => s.length > 0 && !isNumber(s)))],
-        phrases: [...new Set(phrases(tokens, lex).map((p) => p.term))],
+        phrases: [...new Set([...phrases(tokens, lex, t.title).map((p) => p.term), ...tokens.filter(capital).map((x) => capitalKey(x.stem))])],
       });
     }
   }
 
   const distinctive = (term: string): boolean => {
+    if (term.startsWith('^')) return false;
     if (term.includes(' ')) return true;
     if (term.length < 3 || STOPWORDS.has(term)) return false;
     // Without a word list: a word the series only ever writes capitalised mid-sentence is one of its proper nouns.
     if (!lex) return seenCapMid.has(term) && !seenLower.has(term);
-    return lex.rare(termCount(lex, term));
+    return lex.rare(termCount(lex, term), !inStory.has(term));
   };
 
-  // Fixed point: a lore sentence is readable once every distinctive word in it is; positions only grow.
+  // The story's own words count at their page. A distinctive word counts from the story's first use
+  // when the story uses it at all: lore that uses it earlier was annotated too early and is withheld
+  // until then. A lore sentence is readable once every distinctive word in it is (a fixed point:
+  // positions only grow); words only lore uses count from the first readable lore sentence.
   const eff = units.map((u) => u.base);
-  const first = new Map<string, Position>();
+  const story = new Map<string, Position>();
+  const lore = new Map<string, Position>();
   const isDistinct = new Map<string, boolean>();
   const termsOf = (u: Analysed) => [...u.words, ...u.phrases];
-  for (const u of units) for (const term of termsOf(u)) if (!isDistinct.has(term)) isDistinct.set(term, distinctive(term));
-  for (let round = 0; round < 8; round++) {
-    first.clear();
+  const earliest = (map: Map<string, Position>, term: string, p: Position) => {
+    const f = map.get(term);
+    if (!f || comparePositions(p, f) < 0) map.set(term, p);
+  };
+  units.forEach((u, i) => {
+    for (const term of termsOf(u)) {
+      if (!isDistinct.has(term)) isDistinct.set(term, distinctive(term));
+      if (u.fixed) earliest(story, term, eff[i]!);
+    }
+  });
+  const firstOf = (term: string): Position => {
+    const s = story.get(term);
+    const l = lore.get(term);
+    if (isDistinct.get(term)) return (s ?? l)!;
+    return !s ? l! : !l ? s : comparePositions(s, l) <= 0 ? s : l;
+  };
+  for (let round = 0; round < 10; round++) {
+    lore.clear();
     units.forEach((u, i) => {
-      for (const term of termsOf(u)) {
-        const f = first.get(term);
-        if (!f || comparePositions(eff[i]!, f) < 0) first.set(term, eff[i]!);
-      }
+      if (!u.fixed) for (const term of termsOf(u)) earliest(lore, term, eff[i]!);
     });
     let changed = false;
     units.forEach((u, i) => {
       if (u.fixed) return;
       let p = eff[i]!;
-      for (const term of termsOf(u)) if (isDistinct.get(term)) p = maxPos(p, first.get(term)!);
+      for (const term of termsOf(u)) if (isDistinct.get(term)) p = maxPos(p, firstOf(term));
       if (key(p) !== key(eff[i]!)) {
         eff[i] = p;
         changed = true;
@@ -378,6 +420,7 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
     });
     if (!changed) break;
   }
+  const first = new Map([...isDistinct.keys()].map((term) => [term, firstOf(term)]));
 
   const terms: SeriesTerm[] = [...first].map(([term, p]) => ({ term, episode: p.episode, page: p.page, distinctive: isDistinct.get(term)! }));
   terms.sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
@@ -402,13 +445,13 @@ export interface SeriesRows {
 /** Every text of a series at its position (see ProfileText for story and lore). */
 export function profileInputs(rows: SeriesRows): { texts: ProfileText[]; entities: ProfileEntity[] } {
   const texts: ProfileText[] = [];
-  const add = (episode: number, page: number, text: string | null | undefined, source: ProfileText['source']) => {
-    if (text?.trim()) texts.push({ episode, page, text, source });
+  const add = (episode: number, page: number, text: string | null | undefined, source: ProfileText['source'], title = false) => {
+    if (text?.trim()) texts.push({ episode, page, text, source, title });
   };
   const s = rows.series;
   add(PREFACE.episode, PREFACE.page, [s.title, s.description, s.author].filter(Boolean).join('\n'), 'story');
   for (const e of rows.episodes) {
-    add(e.number, e.firstPage, e.title, 'story');
+    add(e.number, e.firstPage, e.title, 'story', true);
     // Summaries are shown once the episode is finished.
     add(e.number, e.lastPage, e.summary, 'lore');
   }
@@ -417,7 +460,7 @@ export function profileInputs(rows: SeriesRows): { texts: ProfileText[]; entitie
     add(p.episode, p.number, p.description?.trim() ? p.description : p.generatedDescription, 'story');
     add(p.episode, p.number, p.credits, 'story');
   }
-  for (const a of rows.wikiArticles) add(a.episode, a.page, a.title, 'lore');
+  for (const a of rows.wikiArticles) add(a.episode, a.page, a.title, 'lore', true);
   for (const w of rows.wikiSections) add(w.episode, w.page, markdownToText([w.heading, w.body].filter(Boolean).join('\n')), 'lore');
   for (const d of rows.entityDescriptions) add(d.episode, d.page, d.text, 'lore');
   for (const r of rows.relationships) add(r.episode, r.page, r.summary, 'lore');

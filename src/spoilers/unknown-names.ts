@@ -8,7 +8,7 @@
  */
 import type { CheckContext, SpoilerHit, TextKind, WordCheck } from './policy.js';
 import type { Position } from './position.js';
-import { ordinaryWord, tokenize, type TermIndex, type Token } from './profile.js';
+import { capitalKey, ordinaryWord, phrases, tokenize, type TermIndex, type Token } from './profile.js';
 
 /** A capitalised word the language writes capitalised this often (SUBTLEX count) is ordinary: "Monday", "English", "God". */
 const COMMON_CAPITALISED = 300;
@@ -30,14 +30,23 @@ export class UnknownNameCheck implements WordCheck {
   }
 
   find(text: string, ctx?: CheckContext): SpoilerHit[] {
-    let asked: Set<string> | null = null;
+    let asked: { words: Set<string>; text: string } | null = null;
+    const question = () => (asked ??= { words: new Set(ctx?.question ? tokenize(ctx.question).map((t) => t.stem) : []), text: ctx?.question ? tokenize(ctx.question).map((t) => t.stem).join(' ') : '' });
     const hits: SpoilerHit[] = [];
-    for (const tok of tokenize(text)) {
-      if (!this.nameLike(tok) || this.index.reached(tok.stem, this.position)) continue;
-      asked ??= new Set(ctx?.question ? tokenize(ctx.question).map((t) => t.stem) : []);
-      if (asked.has(tok.stem)) continue;
+    const tokens = tokenize(text);
+    // A title or full name ("Take a Chance", "Ms. Pigeon") is known only as a whole, even when each word is.
+    for (const p of phrases(tokens, this.index.lexicon)) {
+      if (this.index.reached(p.term, this.position) || ` ${question().text} `.includes(` ${p.term} `)) continue;
+      // New combinations of known names ("Queen Aiel", "Grand Plaza of Komona") end in a word already read capitalised.
+      const last = p.term.slice(p.term.lastIndexOf(' ') + 1);
+      if (this.index.reached(capitalKey(last), this.position)) continue;
+      hits.push({ kind: 'unknown_name', matched: text.slice(p.start, p.end), ref: p.term, start: p.start, end: p.end });
+    }
+    for (const tok of tokens) {
+      if (!this.nameLike(tok) || this.index.reached(tok.stem, this.position) || question().words.has(tok.stem)) continue;
+      if (hits.some((h) => h.start <= tok.start && tok.end <= h.end)) continue;
       hits.push({ kind: 'unknown_name', matched: tok.raw, ref: tok.stem, start: tok.start, end: tok.end });
     }
-    return hits;
+    return hits.sort((a, b) => a.start - b.start);
   }
 }

@@ -8,7 +8,10 @@
  */
 import type { CheckContext, SpoilerHit, TextKind, WordCheck } from './policy.js';
 import type { Position } from './position.js';
-import { DETERMINERS, isReachedAt, STOPWORDS, tokenize, type TermIndex, type Token } from './profile.js';
+import { CONNECTORS, DETERMINERS, isReachedAt, STOPWORDS, termCount, tokenize, type TermIndex, type Token } from './profile.js';
+
+/** A name's word this frequent (SUBTLEX count, about the 700 most used words: "end", "house", "school") is not a head; "captain" (10,622) is. */
+const TOO_COMMON_HEAD = 12_000;
 
 export class VocabularyCheck implements WordCheck {
   readonly kinds: readonly TextKind[] = ['lore', 'page', 'generated'];
@@ -25,7 +28,12 @@ export class VocabularyCheck implements WordCheck {
       for (const name of e.names) {
         const words = tokenize(name).map((t) => t.stem);
         if (words.length < 2) continue;
-        for (const w of words) if (w.length >= 3 && !STOPWORDS.has(w) && !index.reached(w, position)) heads.add(w);
+        for (const w of words) {
+          if (w.length < 3 || STOPWORDS.has(w) || index.reached(w, position)) continue;
+          // "in the end" is not "Squirrel's End": the most frequent words are not heads.
+          if (index.lexicon && termCount(index.lexicon, w) >= TOO_COMMON_HEAD) continue;
+          heads.add(w);
+        }
       }
     }
     this.headWords = heads;
@@ -67,7 +75,7 @@ export class VocabularyCheck implements WordCheck {
       let ok = true;
       for (let k = 0; k < stems.length && ok; k++) {
         const t = tokens[i + k]!;
-        ok = t.stem === stems[k] && (stems[k] === 'of' || t.cap || t.raw === t.raw.toUpperCase()) && (k === 0 || !t.initial);
+        ok = t.stem === stems[k] && (CONNECTORS.has(stems[k]!) || t.cap || t.raw === t.raw.toUpperCase()) && (k === 0 || !t.initial);
       }
       if (!ok) continue;
       if (!this.index.reached(stems.join(' '), this.position)) return stems;
