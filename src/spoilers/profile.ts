@@ -11,7 +11,10 @@
  * sentence's words count from the position where the sentence itself becomes
  * readable (a fixed point over the series' sentences), while the story's own
  * text (page lettering and descriptions, episode titles, entity names at their
- * debut) counts at its own page.
+ * debut) counts at its own page. A distinctive word the story itself uses
+ * counts from the story's first use: lore using it earlier was annotated too
+ * early. Capitalised phrases ("Take a Chance") and each word's first
+ * capitalised use ("^chance") are terms too, for names and titles.
  *
  * Pure functions; the word-frequency lists are read from node_modules on first
  * use, once.
@@ -26,10 +29,12 @@ import { comparePositions, type Position } from './position.js';
 /** Before every page: the series' own title, description and author are shown to every reader. */
 export const PREFACE: Position = { episode: -1, page: 0 };
 
-/** At or below this many occurrences per ~51 M words of spoken English (SUBTLEX), a word is distinctive. */
-export const RARE_COUNT = Number(process.env.H2_RARE ?? 200);
-/** The same for a word only lore uses ("eagerly" in a wiki article is prose, not the story's vocabulary). */
-export const LORE_RARE_COUNT = Number(process.env.H2_LRARE ?? 15);
+/**
+ * At or below this many occurrences in SUBTLEX (~51 M words of English subtitles: about 4 per million),
+ * a word of the story is distinctive ("genie" 178, "docile" 27, "pumpkinstars" 0; not "broom" 243).
+ * Chosen on the labelled Pepper&Carrot set (ADR 0021).
+ */
+export const LORE_RARE_COUNT = 15;
 
 // ---------------------------------------------------------------------------------------------
 // Words
@@ -253,6 +258,8 @@ export interface Unit {
   text: string;
   /** Distinct stems of the sentence. */
   stems: string[];
+  /** The story's own text (a line of lettering, a page description) rather than lore. */
+  story: boolean;
 }
 
 export interface Profile {
@@ -426,7 +433,7 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
   terms.sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
   return {
     terms,
-    units: units.map((u, i) => ({ episode: eff[i]!.episode, page: eff[i]!.page, text: u.text, stems: u.words })),
+    units: units.map((u, i) => ({ episode: eff[i]!.episode, page: eff[i]!.page, text: u.text, stems: u.words, story: u.fixed })),
   };
 }
 
