@@ -34,6 +34,8 @@ export const PREFACE: Position = { episode: -1, page: 0 };
  * a word of the story is distinctive ("genie" 178, "docile" 27, "pumpkinstars" 0; not "broom" 243).
  * Chosen on the labelled Pepper&Carrot set (ADR 0021).
  */
+export const RARE_COUNT = 200;
+/** The same for a word only lore uses ("eagerly" 33 in a wiki article is prose, not the story's vocabulary). */
 export const LORE_RARE_COUNT = 15;
 
 // ---------------------------------------------------------------------------------------------
