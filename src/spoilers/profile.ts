@@ -333,7 +333,7 @@ interface Analysed {
  */
 export function buildProfile(texts: readonly ProfileText[], entities: readonly ProfileEntity[], language: string): Profile {
   const lex = lexiconFor(language);
-  const all: ProfileText[] = [...texts, ...entities.map((e) => ({ episode: e.episode, page: e.page, text: e.names.join('\n'), source: 'story' as const }))];
+  const all: ProfileText[] = [...texts, ...entities.map((e) => ({ episode: e.episode, page: e.page, text: e.names.join('\n'), source: 'story' as const, title: true }))];
 
   // Entity names as stem sequences, to find the entities a lore sentence names.
   const nameIndex = new Map<string, Array<{ stems: string[]; debut: Position }>>();
