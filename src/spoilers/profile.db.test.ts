@@ -10,7 +10,13 @@ import { importPack } from '../content/importer.js';
 import { deleteSeries } from '../content/queries.js';
 import { queryRows } from '../db/client.js';
 import { LocalStorage } from '../storage/local.js';
+import pino from 'pino';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
+import { ollamaEmbedder } from '../models/ollama.js';
+import { embedPending, EmbeddingService } from '../retrieval/embeddings.js';
 import { seriesChecks } from './checks.js';
+import { ParaphraseCheck } from './paraphrase.js';
+import * as pq from './profile-queries.js';
 
 let t: TestDatabase;
 let mediaDir: string;
@@ -64,6 +70,31 @@ describe('series_terms', () => {
     // The loader follows the new version (the cache is keyed by content hash).
     const after = await seriesChecks(t.database.db, 'terms', { episode: 2, page: 1 });
     expect(after.word.flatMap((c) => c.find('A snorkelwhale! A glimmerwyrm!', { kind: 'generated' })).map((h) => h.matched)).toEqual(['snorkelwhale']);
+  }, 120_000);
+
+  it('reads the chunk vectors of the embed job, with their positions, once there are some', async () => {
+    const ollama = await startFakeOllama();
+    try {
+      const embedder = ollamaEmbedder({ baseUrl: ollama.url, apiKey: undefined, modalProxy: undefined }, 'nomic-embed-text');
+      expect(await pq.vectorCount(t.database.db, 'terms', embedder.id)).toBe(0);
+      await embedPending(t.database.db, embedder);
+      const chunks = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM chunks WHERE series_id = 'terms'`);
+      expect(await pq.vectorCount(t.database.db, 'terms', embedder.id)).toBe(chunks[0]!.n);
+      const vectors = await pq.chunkVectors(t.database.db, 'terms', embedder.id);
+      expect(vectors).toHaveLength(chunks[0]!.n);
+      expect(vectors.find((v) => v.episode === 2 && v.page === 2)).toBeDefined();
+      expect((JSON.parse(vectors[0]!.embedding) as number[]).length).toBeGreaterThan(8);
+
+      const embeddings = new EmbeddingService(embedder, pino({ level: 'silent' }));
+      const checks = await seriesChecks(t.database.db, 'terms', { episode: 1, page: 1 }, { embeddings });
+      const check = checks.sentence[0] as ParaphraseCheck;
+      // Clean small talk and a plain restatement of a later page, with vectors loaded.
+      expect(await check.judge('Thank you!', { kind: 'generated' })).toBeNull();
+      expect(await check.judge('Later a snorkelwhale climbs out of the well.', { kind: 'generated' })).toMatchObject({ kind: 'paraphrase', ref: '2/2' });
+      await embeddings.close();
+    } finally {
+      await ollama.close();
+    }
   }, 120_000);
 
   it('terms go with their series; an unknown series has no checks', async () => {
