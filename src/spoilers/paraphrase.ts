@@ -3,11 +3,13 @@
  * the reader's position in other words ("Yes, she wins the contest in the
  * end") carries no unreached name or distinctive word, so the word checks miss
  * it. It is withheld when it is much closer to unreached series text than to
- * anything the reader has reached: word overlap (content words weighted by
- * IDF over the series' sentences) and, when the embed job has stored chunk
- * vectors, cosine similarity of the sentence's vector to the nearest unreached
- * and reached chunks. Everything but the sentence's own vector is computed
- * once per series version (ParaphraseData) and split by position here.
+ * anything the reader has reached: word overlap (content words weighted by IDF
+ * over the series' passages) with the best unreached and reached passage, the
+ * share of its words not read yet, and whether it tells of later events; just
+ * below the threshold, cosine similarity of the sentence's vector to the
+ * nearest unreached and reached chunk (when the embed job has stored chunk
+ * vectors). Everything but the sentence's own vector is computed once per
+ * series version (ParaphraseData) and split by position here.
  */
 import type { CheckContext, SentenceCheck, SpoilerHit } from './policy.js';
 import { formatPosition, type Position } from './position.js';
