@@ -2,8 +2,8 @@
  * The vocabulary, unknown-name and paraphrase checks over the labelled Pepper&Carrot answer sentences
  * (test/spoilers/labelled, format in its README), on the real corpus imported by the real importer.
  * Budgets (ADR 0021): at least 95 % of sentences carrying an unreached distinctive word or an unknown name
- * withheld, at most 5 % of statements about reached content withheld, and of pure paraphrases at least 65 %
- * by words alone (70 % and more needs the chunk vectors of the embed job, measured by bench/guard.ts).
+ * withheld, at most 5 % of statements about reached content withheld, and at least 70 % of pure paraphrases
+ * (here by words alone: the chunk vectors of the embed job add a few more, measured by bench/guard.ts).
  * The labelled items name no unreached entity, so the name check is not needed here.
  */
 import { readFileSync } from 'node:fs';
@@ -70,6 +70,6 @@ describe('the checks on the labelled Pepper&Carrot sentences', () => {
     );
     expect((withheld.distinctive + withheld.unknown_name) / (total.distinctive + total.unknown_name)).toBeGreaterThanOrEqual(0.95);
     expect(rate('reached')).toBeLessThanOrEqual(0.05);
-    expect(rate('paraphrase')).toBeGreaterThanOrEqual(0.65);
+    expect(rate('paraphrase')).toBeGreaterThanOrEqual(0.7);
   }, 300_000);
 });

@@ -70,6 +70,8 @@ const isContent = (stem: string): boolean => stem.length >= 3 && !STOPWORDS.has(
 export interface ParaphraseScore {
   /** Share of the sentence's content (IDF-weighted) found in the best-matching unreached passage. */
   unreached: number;
+  /** The same within the next NEAR_EPISODES episodes: what the reader is about to read. */
+  near: number;
   /** The same for the best-matching reached passage. */
   reached: number;
   /** Share of the sentence's content words the reader has not read anywhere yet. */
@@ -87,6 +89,9 @@ export interface ParaphraseScore {
   words: number;
 }
 
+/** How far ahead "near" unreached text reaches, in episodes. */
+const NEAR_EPISODES = 2;
+
 /** English words that place an event after the moment being told. */
 const LATER = /\b(?:later|eventually|ends? up|ended up|in the end|finally|soon|one day|someday|will|afterwards|after that|years|at last|future)\b|\w'll\b/i;
 
@@ -103,19 +108,24 @@ export function overlapScore(data: ParaphraseData, index: TermIndex, position: P
     for (const u of data.postings.get(s)!) acc.set(u, (acc.get(u) ?? 0) + w);
   }
   let best = 0;
+  let bestNear = 0;
   let bestReached = 0;
   let closest: Position | null = null;
+  const nearEnd = (position?.episode ?? 0) + NEAR_EPISODES;
   for (const [i, w] of acc) {
     const u = data.passages[i]!;
     if (isReachedAt(u, position)) bestReached = Math.max(bestReached, w);
-    else if (w > best) {
-      best = w;
-      closest = { episode: u.episode, page: u.page };
+    else {
+      if (u.episode <= nearEnd) bestNear = Math.max(bestNear, w);
+      if (w > best) {
+        best = w;
+        closest = { episode: u.episode, page: u.page };
+      }
     }
   }
   const share = (x: number) => (total > 0 ? x / total : 0);
   const later = index.language.toLowerCase().startsWith('en') && LATER.test(sentence.replace(/’/g, "'"));
-  return { unreached: share(best), reached: share(bestReached), novel: share(novel), later, vecUnreached: null, vecReached: null, closest, weight: total, words: stems.length };
+  return { unreached: share(best), near: share(bestNear), reached: share(bestReached), novel: share(novel), later, vecUnreached: null, vecReached: null, closest, weight: total, words: stems.length };
 }
 
 /** Nearest unreached and reached chunk by cosine similarity (`v` normalised). */
@@ -152,20 +162,21 @@ export function normalise(v: readonly number[]): Float32Array {
  * Just below it, the vectors decide: withheld when the nearest chunk is unreached.
  */
 export const PARAPHRASE = {
-  intercept: 0.69,
-  unreached: 0.81,
-  reached: -3.68,
-  novel: 1.11,
-  later: 1.26,
-  threshold: 0.4,
+  intercept: 0.38,
+  unreached: 0.62,
+  near: 1.34,
+  reached: -3.58,
+  novel: 1.13,
+  later: 1.24,
+  threshold: 0.36,
   /** Sentences scoring in [threshold - vectorBand, threshold) are embedded and compared with the chunk vectors. */
-  vectorBand: 0.3,
+  vectorBand: 0.1,
   /** Below this much known content (or fewer than two known content words) the sentence is small talk, never withheld. */
   minWeight: 4,
 };
 
 export function wordScore(s: ParaphraseScore, t = PARAPHRASE): number {
-  return t.intercept + t.unreached * s.unreached + t.reached * s.reached + t.novel * s.novel + (s.later ? t.later : 0);
+  return t.intercept + t.unreached * s.unreached + t.near * s.near + t.reached * s.reached + t.novel * s.novel + (s.later ? t.later : 0);
 }
 
 /** Would the vectors decide this sentence? */
