@@ -19,9 +19,10 @@ import { lintPack, lintWarnings } from './lint.js';
 import { openPack, type PackSource } from './pack-source.js';
 import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';
 import * as q from './queries.js';
+import { seriesProfile } from '../spoilers/profile.js';
 
 /** Bump when what the importer writes changes, so unchanged packs are re-imported once. */
-export const IMPORTER_VERSION = '1';
+export const IMPORTER_VERSION = '2';
 
 export type ImportPhase = 'validate' | 'images' | 'descriptions' | 'publish';
 
@@ -259,6 +260,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
     entities: [],
     entityDescriptions: [],
     relationships: [],
+    terms: [],
   };
   const addChunks = (episode: number, page: number, source: string, sourceRef: string, text: string) => {
     chunkText(text).forEach((t, ordinal) => out.chunks.push({ seriesId, episode, page, source, sourceRef, ordinal, text: t }));
@@ -362,5 +364,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       page: r.page_debut,
     });
   }
+  // What the spoiler guard knows of the series' words (first readable position, distinctive or not).
+  out.terms = seriesProfile(out).terms.map((t) => ({ seriesId, ...t }));
   return out;
 }

@@ -10,6 +10,7 @@ import {
   pages,
   relationships,
   series,
+  seriesTerms,
   wikiArticles,
   wikiSections,
   type ImageVariants,
@@ -24,6 +25,7 @@ export type WikiSectionRow = typeof wikiSections.$inferInsert;
 export type EntityRow = typeof entities.$inferInsert;
 export type EntityDescriptionRow = typeof entityDescriptions.$inferInsert;
 export type RelationshipRow = typeof relationships.$inferInsert;
+export type SeriesTermRow = typeof seriesTerms.$inferInsert;
 
 export interface SeriesContent {
   series: SeriesRow;
@@ -35,6 +37,8 @@ export interface SeriesContent {
   entities: EntityRow[];
   entityDescriptions: EntityDescriptionRow[];
   relationships: RelationshipRow[];
+  /** Words with their first readable position (spoilers/profile.ts): replaced with the rest. */
+  terms: SeriesTermRow[];
 }
 
 export async function currentContentHash(db: Db, seriesId: string): Promise<string | null> {
@@ -85,6 +89,7 @@ export async function publishSeries(db: Db, c: SeriesContent): Promise<'created'
     const id = c.series.id;
     if (existing.length > 0) {
       // Children first; cascades remove pages, sections, descriptions and edges.
+      await tx.delete(seriesTerms).where(eq(seriesTerms.seriesId, id));
       await tx.delete(relationships).where(eq(relationships.seriesId, id));
       await tx.delete(entities).where(eq(entities.seriesId, id));
       await tx.delete(wikiArticles).where(eq(wikiArticles.seriesId, id));
@@ -103,6 +108,7 @@ export async function publishSeries(db: Db, c: SeriesContent): Promise<'created'
     await insertBatched((r) => tx.insert(entities).values(r), c.entities);
     await insertBatched((r) => tx.insert(entityDescriptions).values(r), c.entityDescriptions);
     await insertBatched((r) => tx.insert(relationships).values(r), c.relationships);
+    await insertBatched((r) => tx.insert(seriesTerms).values(r), c.terms, 1000);
     return existing.length > 0 ? 'updated' : 'created';
   });
 }

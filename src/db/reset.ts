@@ -4,6 +4,7 @@ import type { Database } from './client.js';
 const TABLES = [
   'progress',
   'readers',
+  'series_terms',
   'relationships',
   'entity_descriptions',
   'entities',

@@ -159,6 +159,19 @@ export const relationships = pgTable(
   (t) => [primaryKey({ columns: [t.seriesId, t.source, t.target, t.kind] })],
 );
 
+/** Every word of a series with its first readable position (migration 0008, spoilers/profile.ts). */
+export const seriesTerms = pgTable(
+  'series_terms',
+  {
+    seriesId: text('series_id').notNull(),
+    term: text('term').notNull(),
+    episode: integer('episode').notNull(),
+    page: integer('page').notNull(),
+    distinctive: boolean('distinctive').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.term] })],
+);
+
 export const imageVariants = pgTable('image_variants', {
   sourceHash: text('source_hash').primaryKey(),
   pipeline: text('pipeline').notNull(),
@@ -250,6 +263,7 @@ export const schema = {
   entities,
   entityDescriptions,
   relationships,
+  seriesTerms,
   imageVariants,
   readers,
   progress,
