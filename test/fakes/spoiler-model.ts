@@ -52,7 +52,7 @@ function reachedSentences(oracle: Oracle, at: Position, count: number): string[]
   for (const p of pages) {
     const line = p.dialogue
       .split('\n')
-      .map((l) => l.trim().replace(/^[.…\s]+/, '').replace(/[.!?…,;:]+$/, ''))
+      .map((l) => l.trim().replace(/^[.…\s]+/, '').replace(/[.!?…,;:\s]+$/, ''))
       .find((l) => l.split(/\s+/).length >= 3 && l.length <= 120 && !/[.!?…"“”*:;()[\]]/.test(l) && /^[\p{L}\p{N}\s,'’-]+$/u.test(l));
     if (!line) continue;
     const sentence = `The page says ${line} [${p.at.episode}/${p.at.page}].`;
@@ -61,6 +61,23 @@ function reachedSentences(oracle: Oracle, at: Position, count: number): string[]
     if (out.length === count) break;
   }
   return out;
+}
+
+const vocabularies = new WeakMap<Oracle, { entityWords: Set<string>; pageWords: Set<string>; lowerSeen: Set<string> }>();
+
+/** Words of entity names, words written on pages, and words the corpus ever writes in lower case. */
+function vocabulary(oracle: Oracle) {
+  let v = vocabularies.get(oracle);
+  if (!v) {
+    const words = (t: string) => unmask(t).toLowerCase().split(/[^\p{L}]+/u);
+    v = {
+      entityWords: new Set(oracle.pack.entities.flatMap((e) => [e.name, ...e.aliases]).flatMap(words)),
+      pageWords: new Set(oracle.corpus.filter((t) => t.source !== 'lore').flatMap((t) => words(t.text))),
+      lowerSeen: new Set(oracle.corpus.flatMap((t) => [...unmask(t.text).matchAll(/(?<![\p{L}])\p{Ll}+(?![\p{L}])/gu)].map((m) => m[0]))),
+    };
+    vocabularies.set(oracle, v);
+  }
+  return v;
 }
 
 /** The answer and suggestions of the spoiling model for a reader at `at` (Pepper&Carrot or any pack). */
@@ -109,10 +126,8 @@ export function spoilerScript(oracle: Oracle, at: Position): SpoilerScript {
   const reached = reachedWords(oracle, at);
   const rare = laterWords(oracle, at).filter((w) => w.word.length >= 6 && /^\p{Ll}+$/u.test(w.word) && !reached.has(stem(w.word)));
   for (const w of rare.slice(0, 3)) spoilers.push({ disguise: 'unreached distinctive word', sentence: `You will need the ${w.word}.` });
-  const entityWords = new Set(oracle.pack.entities.flatMap((e) => [e.name, ...e.aliases]).flatMap((n) => unmask(n).toLowerCase().split(/[^\p{L}]+/u)));
-  const pageWords = new Set(oracle.corpus.filter((t) => t.source !== 'lore').flatMap((t) => unmask(t.text).toLowerCase().split(/[^\p{L}]+/u)));
+  const { entityWords, pageWords, lowerSeen } = vocabulary(oracle);
   // A name: a word the corpus only ever writes capitalised, in lore, never on a page.
-  const lowerSeen = new Set(oracle.corpus.flatMap((t) => [...unmask(t.text).matchAll(/(?<![\p{L}])\p{Ll}+(?![\p{L}])/gu)].map((m) => m[0])));
   const stranger = laterWords(oracle, at).find(
     (w) => /^\p{Lu}\p{Ll}{2,}$/u.test(w.word) && w.source === 'lore' && !lowerSeen.has(w.word.toLowerCase()) && !entityWords.has(w.word.toLowerCase()) && !pageWords.has(w.word.toLowerCase()),
   );

@@ -89,7 +89,15 @@ export function stem(word: string): string {
   return w;
 }
 
-const isCommon = (word: string) => COMMON.has(fold(word)) || COMMON.has(stem(word));
+/**
+ * Words of Folio's own interface and stream protocol (part kinds, modes, routes, model labels): not story text,
+ * so never a "distinctive word" or an "unknown name" even when the corpus first uses them late ("wiki").
+ */
+const INTERFACE_WORDS = new Set(
+  'wiki wikis citation citations suggestion suggestions guard guarded declined extractive recap recaps quote quotes model mode metadata series read episode page pages stop finish llama ollama claude haiku openai anthropic nomic embed'.split(' '),
+);
+
+const isCommon = (word: string) => COMMON.has(fold(word)) || COMMON.has(stem(word)) || INTERFACE_WORDS.has(fold(word)) || INTERFACE_WORDS.has(stem(word));
 
 interface Index {
   /** Stem → first position it is readable at. */
@@ -349,7 +357,10 @@ function unknownNameLeaks(oracle: Oracle, text: string, at: Position, question: 
     const w = m[0];
     if (w.length < 3 || !/^\p{Lu}\p{Ll}\p{L}*$/u.test(w) || opensSentence(plain, m.index)) continue;
     const f = fold(w);
-    if (reached.has(f) || reached.has(stem(w)) || asked.has(f) || asked.has(stem(w))) continue;
+    if (reached.has(f) || reached.has(stem(w)) || asked.has(f) || asked.has(stem(w)) || INTERFACE_WORDS.has(f)) continue;
+    // A snippet cut mid-word ("Pot…" of "Potion") is the start of a reached word, not a new name.
+    const after = plain.slice(m.index + w.length, m.index + w.length + 3);
+    if ((after === '' || /^(…|\.\.\.|\n)/.test(after)) && [...reached].some((r) => r.length > f.length && r.startsWith(f))) continue;
     out.push({ kind: 'unknown_name', matched: w, ref: f });
   }
   return out;
