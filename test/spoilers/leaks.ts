@@ -274,6 +274,12 @@ function numberAt(toks: Tok[], i: number, allowRoman: boolean): { n: number; len
   return null;
 }
 
+/** Is text[start, start+length) part of a code (a blurhash, a hash, an id: "LtQofa~q%M", "a1B2#8,Cd"), not prose? */
+function inCode(text: string, start: number, length: number): boolean {
+  const rest = /\S*$/.exec(text.slice(0, start))![0] + /^\S*/.exec(text.slice(start + length))![0];
+  return /[\d#$%*+=?@^_{|}~[\]\\]/.test(rest.replace(/[.,;:!?)"”’']+$/, ''));
+}
+
 function episodeLeaks(text: string, at: Position): Leak[] {
   const out: Leak[] = [];
   const s = fold(text);
@@ -308,7 +314,8 @@ function episodeLeaks(text: string, at: Position): Leak[] {
       else if (!/^\s*[,–—\-&+/]\s*$/.test(gap)) break;
     }
   }
-  for (const m of s.matchAll(/#\s*(\d+)/g)) later(Number(m[1]), m.index, m.index + m[0].length);
+  // "#36", not a colour ("#383858") or a piece of a blurhash.
+  for (const m of s.matchAll(/#\s*(\d{1,3})(?![\p{L}\p{N}])/gu)) if (!inCode(s, m.index, m[0].length)) later(Number(m[1]), m.index, m.index + m[0].length);
   return out;
 }
 
@@ -356,6 +363,7 @@ function unknownNameLeaks(oracle: Oracle, text: string, at: Position, question: 
   for (const m of plain.matchAll(WORD)) {
     const w = m[0];
     if (w.length < 3 || !/^\p{Lu}\p{Ll}\p{L}*$/u.test(w) || opensSentence(plain, m.index)) continue;
+    if (inCode(plain, m.index, w.length)) continue;
     const f = fold(w);
     if (reached.has(f) || reached.has(stem(w)) || asked.has(f) || asked.has(stem(w)) || INTERFACE_WORDS.has(f)) continue;
     // A snippet cut mid-word ("Pot…" of "Potion") is the start of a reached word, not a new name.

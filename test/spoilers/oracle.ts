@@ -99,18 +99,20 @@ export async function buildOracle(packDir: string): Promise<Oracle> {
     }
     const last = d.pages[d.pages.length - 1]!;
     if (d.summary) corpus.push({ text: d.summary, at: pos(d.number, last.number), source: 'lore' });
-    if (d.attribution) corpus.push({ text: d.attribution, at: pos(d.number, -1), source: 'series' });
+    // Credits lines are public (the licence requires showing them with the catalog), not story text.
+    if (d.attribution) corpus.push({ text: d.attribution, at: pos(first.episode, -1), source: 'series' });
   }
   for (const e of pack.entities) {
     const debut = pos(e.episode_debut, e.page_debut);
-    corpus.push({ text: [e.name, ...e.aliases].join('\n'), at: debut, source: 'lore' });
+    // The name and the kind ("coven") are shown with the entity.
+    corpus.push({ text: [e.name, ...e.aliases, e.kind].join('\n'), at: debut, source: 'lore' });
     if (e.summary) corpus.push({ text: e.summary, at: debut, source: 'lore' });
     for (const d of e.descriptions) corpus.push({ text: d.text, at: latest(pos(d.episode_debut, d.page_debut), debut), source: 'lore' });
   }
   for (const r of pack.relationships) {
-    if (!r.summary) continue;
     const at = [entityDebut.get(r.source) ?? NEVER, entityDebut.get(r.target) ?? NEVER].reduce(latest, pos(r.episode_debut, r.page_debut));
-    corpus.push({ text: r.summary, at, source: 'lore' });
+    // The kind ("godmother_of") is shown with the edge, the summary too.
+    corpus.push({ text: [r.kind.replace(/_/g, ' '), r.summary ?? ''].join('\n'), at, source: 'lore' });
   }
   for (const a of articles) {
     corpus.push({ text: a.title, at: a.debut, source: 'lore' });
