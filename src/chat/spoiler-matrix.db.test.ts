@@ -147,8 +147,9 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
         const prompts = model.server.requests.slice(before).filter((q) => /chat|messages/.test(q.path)).map((q) => q.body);
         const checked = checkPrompts(prompts, at);
         passages += checked.passages;
-        const leaks = findLeaks(oracle, receivedText(r), at, { question });
-        tallyDisguises(tally, oracle, script, leaks);
+        const received = receivedText(r);
+        const leaks = findLeaks(oracle, received, at, { question });
+        tallyDisguises(tally, script, received, leaks);
         for (const p of [...checked.problems, ...checkCitations(r, at), ...leaks.map((l) => `${l.kind} ${JSON.stringify(l.matched)}`)]) failures.push(`${label}: ${p}`);
         // The control question is about the reader's own page: the model was asked, and what it said that the reader may know arrives.
         if (question === CONTROL) {

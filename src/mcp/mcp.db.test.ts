@@ -172,7 +172,7 @@ describe('MCP spoiler matrix: a model that spoils in every disguise, through the
       const check = (what: string, r: CallToolResult, question?: string) => {
         const received = `${textOf(r)}\n${stringsOf(r.structuredContent ?? {}).join('\n')}`;
         const leaks = findLeaks(oracle, received, at, { question });
-        if (what.startsWith('ask') || what.startsWith('recap')) tallyDisguises(tally, oracle, script, leaks);
+        if (what.startsWith('ask') || what.startsWith('recap')) tallyDisguises(tally, script, received, leaks);
         for (const l of leaks) failures.push(`${where(at)} ${what}: ${l.kind} ${JSON.stringify(l.matched)}`);
         return received;
       };

@@ -142,8 +142,9 @@ describe('recap spoiler matrix (Pepper&Carrot)', () => {
         }
       }
       for (const c of r.citations) if (comparePositions(c, at) > 0) failures.push(`${label}: citation ${c.id}`);
-      const leaks = findLeaks(oracle, receivedText(r), at);
-      tallyDisguises(tally, oracle, script, leaks);
+      const received = receivedText(r);
+      const leaks = findLeaks(oracle, received, at);
+      tallyDisguises(tally, script, received, leaks);
       for (const l of leaks) failures.push(`${label}: ${l.kind} ${JSON.stringify(l.matched)}`);
       for (const p of usefulness(r.text, r.chunks, script)) failures.push(`${label}: ${p}`);
     }

@@ -8,8 +8,7 @@
 import { withheldNotice } from '../../src/spoilers/policy.js';
 import type { Position } from '../../src/spoilers/position.js';
 import type { SpoilerScript } from '../fakes/spoiler-model.js';
-import { findLeaks, type Leak } from './leaks.js';
-import type { Oracle } from './oracle.js';
+import { unmask, type Leak } from './leaks.js';
 
 /** The `data-guard` part of a stream, if any (read from the raw chunks, whatever the client helper keeps). */
 export function guardPart(chunks: ReadonlyArray<{ type: string }>): { reason?: string; withheld?: number; message?: string } | null {
@@ -22,20 +21,20 @@ export type Tally = Map<string, { through: number; tried: number }>;
 
 export const newTally = (): Tally => new Map();
 
-const sameLeak = (a: Leak, b: Leak) => a.kind === b.kind && a.ref === b.ref;
+const plain = (t: string) => unmask(t).toLowerCase().replace(/\s+/g, ' ').replace(/[.!?…\s]+$/, '');
 
-/** Record, for each spoiler sentence of the script, whether what it gives away is among the leaks found. */
-const ownLeaks = new WeakMap<SpoilerScript, Leak[][]>();
-
-export function tallyDisguises(tally: Tally, oracle: Oracle, script: SpoilerScript, leaks: Leak[]): void {
-  let perSentence = ownLeaks.get(script);
-  if (!perSentence) ownLeaks.set(script, (perSentence = script.spoilers.map((s) => findLeaks(oracle, s.sentence, script.at))));
-  for (const [i, s] of script.spoilers.entries()) {
-    const own = perSentence[i]!;
-    const t = tally.get(s.disguise) ?? { through: 0, tried: 0 };
+/**
+ * Record, for each spoiler sentence of the script (and each follow-up suggestion the model proposed), whether it
+ * reached the client whole. `leaks` must be non-empty for anything to count: the oracle is what decides.
+ */
+export function tallyDisguises(tally: Tally, script: SpoilerScript, received: string, leaks: Leak[]): void {
+  const got = plain(received);
+  const tries: Array<[string, string]> = [...script.spoilers.map((s) => [s.disguise, s.sentence] as [string, string]), ...script.suggestions.slice(0, -1).map((q, i) => [`suggestion ${i + 1} ("${q.split(' ').slice(0, 3).join(' ')} …")`, q] as [string, string])];
+  for (const [disguise, sentence] of tries) {
+    const t = tally.get(disguise) ?? { through: 0, tried: 0 };
     t.tried++;
-    if (own.some((l) => leaks.some((x) => sameLeak(l, x)))) t.through++;
-    tally.set(s.disguise, t);
+    if (leaks.length > 0 && got.includes(plain(sentence))) t.through++;
+    tally.set(disguise, t);
   }
 }
 
