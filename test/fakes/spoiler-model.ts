@@ -158,16 +158,20 @@ export interface SpoilingModel {
   close(): Promise<void>;
 }
 
+/** Scripts are pure functions of (pack, position): every wire shares them. */
+const scriptCache = new WeakMap<Oracle, Map<string, SpoilerScript>>();
+
 export async function startSpoilingModel(wire: SpoilingWire, oracle: Oracle): Promise<SpoilingModel> {
   const server = await (wire === 'ollama' ? startFakeOllama() : wire === 'openai' ? startFakeOpenAI() : startFakeAnthropic());
-  const scripts = new Map<string, SpoilerScript>();
+  let scripts = scriptCache.get(oracle);
+  if (!scripts) scriptCache.set(oracle, (scripts = new Map()));
   return {
     wire,
     server,
     at(position, opts = {}) {
       const key = `${position.episode}/${position.page}`;
       let script = scripts.get(key);
-      if (!script) scripts.set(key, (script = spoilerScript(oracle, position)));
+      if (!script) scripts!.set(key, (script = spoilerScript(oracle, position)));
       server.set({ persona: 'fixed', text: script.answer, suggestions: script.suggestions, tokenChars: opts.tokenChars ?? 3, fault: 'none' });
       return script;
     },

@@ -151,6 +151,19 @@ describe('the leak oracle stays quiet on what the reader may know', () => {
     expect(findLeaks(oracle, 'She makes the first potion of the episode. In the second one, she flies.', at2)).toEqual([]);
   });
 
+  it('what Folio itself says: withheld markers, notices, declines, citations labels', () => {
+    const text = [
+      'Pepper brews … and then Carrot sleeps.',
+      'I left out one sentence about something you have not reached yet.',
+      'I left out 3 sentences about things you have not reached yet.',
+      "You haven't reached that part of the story yet, so I can't talk about it. I can only use what you've read so far (up to episode 2, page 3). Keep reading!",
+      "I can only talk about what you've read so far (up to episode 2, page 3), and nothing there answers that. Keep reading, and ask me again later!",
+      "That comes later in the story, so I'll stop there. Keep reading and ask me again when you get there!",
+      'Sources (pages the reader has reached):\n- [2/3] Episode 2: /read/pepper-carrot/2/3',
+    ].join('\n');
+    expect(findLeaks(oracle, text.replace('brews', 'makes'), at2)).toEqual([]);
+  });
+
   it('a reached name, its own question’s words, and a name the reader has met later in the text', () => {
     expect(findLeaks(oracle, 'Cayenne, Thyme and Cumin teach Pepper at Chaosah.', at11)).toEqual([]);
     expect(kinds('You asked about Zorglub: nothing you have read mentions Zorglub.', at11, 'Who is Zorglub?')).toEqual([]);
