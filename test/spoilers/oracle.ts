@@ -30,7 +30,7 @@ export interface CorpusText {
   text: string;
   at: Position;
   /** Where it comes from: the story's own pages and titles, or lore written about it. */
-  source: 'page' | 'title' | 'series' | 'lore';
+  source: 'page' | 'credits' | 'title' | 'series' | 'lore';
 }
 
 export interface Oracle {
@@ -94,8 +94,10 @@ export async function buildOracle(packDir: string): Promise<Oracle> {
     corpus.push({ text: d.title, at: titleAt, source: 'title' });
     for (const p of d.pages) {
       const page = p as typeof p & { credits_text?: string | null; on_page_credits?: string | null };
-      const text = [page.dialogue, page.description, page.credits_text, page.on_page_credits].filter(Boolean).join('\n');
+      const text = [page.dialogue, page.description].filter(Boolean).join('\n');
       if (text) corpus.push({ text, at: pos(d.number, p.number), source: 'page' });
+      const credits = [page.credits_text, page.on_page_credits].filter(Boolean).join('\n');
+      if (credits) corpus.push({ text: credits, at: pos(d.number, p.number), source: 'credits' });
     }
     const last = d.pages[d.pages.length - 1]!;
     if (d.summary) corpus.push({ text: d.summary, at: pos(d.number, last.number), source: 'lore' });
