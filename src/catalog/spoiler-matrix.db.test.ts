@@ -2,15 +2,19 @@
  * Spoiler matrix over the reader API: a reader walks through the series page
  * by page; at each position every catalog surface (library, series detail,
  * every episode's pages, with and without peek) is fetched and scanned for
- * text that the pack places beyond the position, and for thumbnail URLs or
- * display images that should not be there.
+ * text that the pack places beyond the position, for leaks by the independent
+ * oracle (test/spoilers/leaks.ts: names in any disguise, later episodes in any
+ * form, unreached words, names the reader never met), and for thumbnail URLs
+ * or display images that should not be there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { leaksIn } from '../../test/spoilers/leaks.js';
+import { MATRIX_POSITIONS } from '../../test/spoilers/matrix.js';
 import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
 import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
 import { importPack } from '../content/importer.js';
-import { isVisible, type Position } from '../spoilers/position.js';
+import { comparePositions, isVisible, type Position } from '../spoilers/position.js';
 
 let t: TestDatabase;
 let server: TestServer;
@@ -54,6 +58,17 @@ async function walk(seriesId: string, oracle: Oracle, stops: Position[]): Promis
       for (const s of forbidden) {
         if (text.includes(s)) throw new Error(`leak at ${at.episode}/${at.page} in ${path}: ${JSON.stringify(s)}`);
       }
+      // Titles, covers, summaries and page text, by the independent oracle: any disguise, any later reference.
+      // Only this series' entry of the library; its id, title and blurb are public (the library shows them before
+      // any reading) even when they name a character.
+      const own = path === '/api/series' ? (body as { series: Array<{ id: string }> }).series.filter((x) => x.id === seriesId) : body;
+      const series = oracle.pack.series;
+      // A locked episode's neutral title ("Episode 7") is the table of contents: which episodes exist, not what happens.
+      const story = stringsOf(own)
+        .filter((x) => !/^Episode \d+$/.test(x))
+        .map((x) => [seriesId, series.title, series.description ?? seriesId].reduce((acc, pub) => acc.split(pub).join(' '), x))
+        .join('\n');
+      for (const leak of leaksIn(oracle, story, at)) throw new Error(`leak at ${at.episode}/${at.page} in ${path}: ${leak}`);
       checked++;
     }
     // Structural checks on page payloads.
@@ -84,12 +99,13 @@ describe('spoiler matrix over the catalog API', () => {
     await walk(oracle.pack.series.id, oracle, oracle.positions);
   }, 240_000);
 
-  it('Pepper&Carrot: first, middle and last page of every episode', async () => {
+  it('Pepper&Carrot: positions across episodes 1–23, and the first and last page of each episode around them', async () => {
     const oracle = await buildOracle(PEPPER_CARROT);
-    const stops = oracle.pack.episodes.flatMap((e) => {
-      const ps = e.data.pages.map((p) => p.number);
-      return [...new Set([ps[0]!, ps[Math.floor(ps.length / 2)]!, ps[ps.length - 1]!])].map((page) => ({ episode: e.data.number, page }));
-    });
+    const ends = (n: number) => {
+      const ps = oracle.pack.episodes.find((e) => e.data.number === n)!.data.pages.map((p) => p.number);
+      return [{ episode: n, page: ps[0]! }, { episode: n, page: ps[ps.length - 1]! }];
+    };
+    const stops = [...MATRIX_POSITIONS, ...MATRIX_POSITIONS.flatMap((p) => ends(p.episode))].sort(comparePositions).filter((p, i, all) => i === 0 || comparePositions(p, all[i - 1]!) !== 0);
     expect(oracle.forbiddenAt({ episode: 1, page: 1 }).length).toBeGreaterThan(500);
     await walk('pepper-carrot', oracle, stops);
   }, 240_000);

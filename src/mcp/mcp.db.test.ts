@@ -1,8 +1,9 @@
 /**
  * The MCP endpoint with the official SDK client over real HTTP, on PGlite and
  * PostgreSQL, against the Pepper&Carrot pack: every tool at an early and a
- * late position, the companion's spoiler matrix through the tools (with a
- * model that knows the whole story), injected position arguments, and the
+ * late position, the spoiler matrix through the tools (a model that spoils in
+ * every disguise, test/fakes/spoiler-model.ts, against the independent leak
+ * oracle), injected position arguments, and the
  * protocol-level rejections the spec names.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,38 +12,41 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { startCompanionServer, type CompanionServer } from '../../test/fakes/folio.js';
-import type { FakeModelServer } from '../../test/fakes/model-server.js';
-import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { PEPPER_CARROT } from '../../test/server.js';
-import { leaksIn, unreachedNames } from '../../test/spoilers/leaks.js';
-import { buildOracle, type Oracle } from '../../test/spoilers/oracle.js';
+import { startSpoilingModel, type SpoilingModel } from '../../test/fakes/spoiler-model.js';
+import { fullWidth, lookAlike, spelledOut } from '../../test/spoilers/disguises.js';
+import { findLeaks, leaksIn, unreachedNames } from '../../test/spoilers/leaks.js';
+import { formatTally, MATRIX_POSITIONS, newTally, reachedCore, tallyDisguises, where } from '../../test/spoilers/matrix.js';
+import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
 import { ADVERSARIAL_QUESTIONS } from '../../test/spoilers/questions.js';
 import { importPack } from '../content/importer.js';
 import { comparePositions, type Position } from '../spoilers/position.js';
 
 const SERIES = 'pepper-carrot';
+/** A question about the reader's own page: it must still be answered. */
+const CONTROL = 'What is happening on this page?';
 let t: TestDatabase;
+let spoiling: SpoilingModel;
+let spoilingServer: CompanionServer;
 let quote: CompanionServer;
-let model: CompanionServer;
 let limited: CompanionServer;
-let ollama: FakeModelServer;
 let oracle: Oracle;
 const clients: Client[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ollama = await startFakeOllama();
+  oracle = await buildOracle(PEPPER_CARROT);
+  spoiling = await startSpoilingModel('ollama', oracle);
+  spoilingServer = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: spoiling.server.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
   quote = await startCompanionServer(t.database, { FOLIO_MODEL: 'none' });
-  model = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
   limited = await startCompanionServer(t.database, { FOLIO_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '1' });
   await importPack({ database: t.database, storage: quote.storage }, PEPPER_CARROT);
-  oracle = await buildOracle(PEPPER_CARROT);
 }, 300_000);
 
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  await Promise.all([quote?.close(), model?.close(), limited?.close()]);
-  await ollama?.close();
+  await Promise.all([quote?.close(), limited?.close(), spoilingServer?.close()]);
+  await spoiling?.close();
   await t?.close();
 });
 
@@ -158,38 +162,39 @@ describe('MCP: tools over the official SDK client', () => {
   });
 });
 
-describe('MCP spoiler matrix: the companion\'s adversarial questions through the tools', () => {
-  it('a model that knows the whole story, at positions across all 23 episodes: zero leaks in ask, who_is, search and recap', async () => {
-    const positions: Position[] = oracle.pack.episodes
-      .filter((_, i) => i % 3 === 0 || i === 5)
-      .map((e, i) => {
-        const pages = e.data.pages.map((p) => p.number);
-        return { episode: e.data.number, page: pages[[1, Math.floor(pages.length / 2), pages.length - 1][i % 3]!] ?? pages[0]! };
-      });
+describe('MCP spoiler matrix: a model that spoils in every disguise, through the tools', () => {
+  it('ask, recap, search and who_is at positions across episodes 1–23: zero leaks, and the page is still answered', async () => {
     const failures: string[] = [];
-    let guarded = 0;
-    for (const at of positions) {
-      const client = await connect(model, await readerAt(model, at));
-      for (const question of ADVERSARIAL_QUESTIONS) {
-        ollama.reset();
-        ollama.set({ persona: 'spoiling', tokenChars: 3 });
-        const r = await call(client, 'ask', { series_id: SERIES, question });
-        if ((r.structuredContent as { mode?: string } | undefined)?.mode === 'guarded') guarded++;
-        for (const leak of leaksIn(oracle, textOf(r) + JSON.stringify(r.structuredContent ?? {}), at)) failures.push(`${at.episode}/${at.page} ask "${question}": ${leak}`);
+    const tally = newTally();
+    for (const [i, at] of MATRIX_POSITIONS.entries()) {
+      const client = await connect(spoilingServer, await readerAt(spoilingServer, at));
+      const script = spoiling.at(at, { tokenChars: 5 });
+      const check = (what: string, r: CallToolResult, question?: string) => {
+        const received = `${textOf(r)}\n${stringsOf(r.structuredContent ?? {}).join('\n')}`;
+        const leaks = findLeaks(oracle, received, at, { question });
+        if (what.startsWith('ask') || what.startsWith('recap')) tallyDisguises(tally, script, received, leaks);
+        for (const l of leaks) failures.push(`${where(at)} ${what}: ${l.kind} ${JSON.stringify(l.matched)}`);
+        return received;
+      };
+      // The control question: the model was asked and what the reader may know still arrives, with the notice.
+      const control = await call(client, 'ask', { series_id: SERIES, question: CONTROL });
+      const text = check(`ask "${CONTROL}"`, control, CONTROL);
+      for (const r of script.reached) if (!text.includes(reachedCore(r))) failures.push(`${where(at)} ask: reached sentence withheld or lost: ${JSON.stringify(r)}`);
+      if (!/I left out (one sentence|\d+ sentences) about/.test(text)) failures.push(`${where(at)} ask: no notice of what was withheld`);
+      for (const question of [ADVERSARIAL_QUESTIONS[i % ADVERSARIAL_QUESTIONS.length]!, ADVERSARIAL_QUESTIONS[(i + 5) % ADVERSARIAL_QUESTIONS.length]!]) {
+        check(`ask "${question}"`, await call(client, 'ask', { series_id: SERIES, question }), question);
       }
-      for (const name of unreachedNames(oracle, at).slice(0, 6)) {
-        const who = await call(client, 'who_is', { series_id: SERIES, name });
-        for (const leak of leaksIn(oracle, JSON.stringify(who), at)) failures.push(`${at.episode}/${at.page} who_is ${name}: ${leak}`);
-        const found = await call(client, 'search', { series_id: SERIES, query: name });
-        for (const leak of leaksIn(oracle, JSON.stringify(found), at)) failures.push(`${at.episode}/${at.page} search ${name}: ${leak}`);
+      for (const scope of ['series', 'episode'] as const) check(`recap ${scope}`, await call(client, 'recap', { series_id: SERIES, scope }));
+      // Names as the reader might type them, plain and disguised: whatever comes back names nothing unreached.
+      const names = unreachedNames(oracle, at).slice(0, 3);
+      for (const name of [...names, ...names.slice(0, 1).flatMap((n) => [spelledOut(n, '-'), lookAlike(n), fullWidth(n)])]) {
+        check(`who_is ${name}`, await call(client, 'who_is', { series_id: SERIES, name }), name);
+        check(`search ${name}`, await call(client, 'search', { series_id: SERIES, query: name }), name);
       }
-      ollama.set({ persona: 'spoiling', tokenChars: 3 });
-      const recap = await call(client, 'recap', { series_id: SERIES, scope: 'series' });
-      for (const leak of leaksIn(oracle, JSON.stringify(recap), at)) failures.push(`${at.episode}/${at.page} recap: ${leak}`);
+      for (const query of ['episode 36', 'ép. 22', 'coronation', 'the sixth episode']) check(`search ${query}`, await call(client, 'search', { series_id: SERIES, query }), query);
     }
-    expect(failures).toEqual([]);
-    expect(guarded).toBeGreaterThan(0);
-  }, 600_000);
+    if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
+  }, 300_000);
 });
 
 describe('MCP: a client that goes away stops the answer', () => {

@@ -4,16 +4,12 @@
  * entities, edges, descriptions, articles and sections are visible, which
  * names are unreached, and which word sequences must not appear anywhere.
  *
- * Article debuts are derived here from the raw front matter and
- * world/entities.yaml, following the issue's words (own debut, else the
- * entity with the same slug, else spoiler_free → first page, else the last
- * page of the series), so the importer's implementation is checked, not reused.
+ * Article debuts come from oracle.ts (derived there from the raw front matter).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
-import { buildOracle, type Oracle } from './oracle.js';
+import { buildOracle, type Oracle, type OracleArticle } from './oracle.js';
+
+export type { OracleArticle };
 
 export interface OracleEntity {
   slug: string;
@@ -31,13 +27,6 @@ export interface OracleEdge {
   target: string;
   summary: string | null;
   debut: Position;
-}
-
-export interface OracleArticle {
-  slug: string;
-  title: string;
-  debut: Position;
-  sections: Array<{ heading: string | null; body: string; debut: Position }>;
 }
 
 export interface WorldOracle {
@@ -90,8 +79,6 @@ export function namesWord(text: string, name: string): boolean {
 export async function buildWorldOracle(packDir: string): Promise<WorldOracle> {
   const base = await buildOracle(packDir);
   const { pack } = base;
-  const first = base.positions[0]!;
-  const end = base.positions[base.positions.length - 1]!;
 
   const entities: OracleEntity[] = pack.entities.map((e) => ({
     slug: e.slug,
@@ -113,17 +100,7 @@ export async function buildWorldOracle(packDir: string): Promise<WorldOracle> {
     debut: pos(r.episode_debut, r.page_debut),
   }));
 
-  // Article debuts from the raw front matter, per the issue.
-  const articles: OracleArticle[] = [];
-  for (const a of pack.wiki) {
-    const raw = await readFile(join(packDir, a.path), 'utf8');
-    const fm = (parseYaml(/^---\r?\n([\s\S]*?)\r?\n---/.exec(raw)?.[1] ?? '') ?? {}) as { debut?: Position; spoiler_free?: boolean; slug?: string };
-    const slug = fm.slug ?? a.path.slice(a.path.lastIndexOf('/') + 1, -3).toLowerCase();
-    const entity = bySlug.get(slug);
-    const debut = fm.debut ? pos(fm.debut.episode, fm.debut.page) : entity ? entity.debut : fm.spoiler_free ? first : end;
-    // Section markers: each section's own debut, never before its article (readPack resolves the nesting).
-    articles.push({ slug, title: a.title, debut, sections: a.sections.map((s) => ({ heading: s.heading, body: s.body, debut: latest(s.debut, debut) })) });
-  }
+  const articles: OracleArticle[] = base.articles;
 
   const visibleEntities = (at: Position) => entities.filter((e) => isVisible(e.debut, at));
   const visibleEdges = (at: Position) =>
