@@ -199,8 +199,12 @@ class SentenceStream implements GuardedStream {
     while (taken < complete) {
       let n = 1;
       let unit = parts[taken]!;
-      while (!final && this.open(this.context + unit)) {
-        if (taken + n >= complete) return out;
+      while (this.open(this.context + unit)) {
+        // At the end there is nothing more to wait for: judge what is left together.
+        if (taken + n >= complete) {
+          if (final) break;
+          return out;
+        }
         unit += parts[taken + n]!;
         n++;
       }

@@ -116,9 +116,9 @@ function numberValue(token: string, keyword: string): number | null {
   if (direct !== undefined) return direct;
   const compound = /^([a-z]+)[- ](?:et[- ])?([a-z]+)$/.exec(w);
   if (compound && CARDINALS.has(compound[1]!) && CARDINALS.has(compound[2]!)) return CARDINALS.get(compound[1]!)! + CARDINALS.get(compound[2]!)!;
-  // Roman numerals are written in capitals; a lone "I" only after a capitalised word ("Episode I", not "the issue I raised").
+  // Roman numerals are written in capitals; a lone letter only after a capitalised word ("Episode I", "Tome V", not "the issue I raised").
   if (token !== token.toUpperCase()) return null;
-  if (token === 'I' && !/^[A-Z]/.test(keyword)) return null;
+  if (token.length === 1 && !/^[A-Z]/.test(keyword)) return null;
   return romanValue(token);
 }
 
