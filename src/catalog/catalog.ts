@@ -3,8 +3,8 @@ import type { Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
 import { episodeState, nextUnreadEpisode, type EpisodeState } from '../progress/rules.js';
-import type { ReaderScope } from '../spoilers/boundary.js';
-import type { Position } from '../spoilers/position.js';
+import type { ReaderScope } from '../spoilers/index.js';
+import type { Position } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';
 

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
-import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/index.js';
 
 /** The series columns every view shows. */
 export interface SeriesRow {

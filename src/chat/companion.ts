@@ -19,11 +19,9 @@ import type { EmbeddingService } from '../retrieval/embeddings.js';
 import { assemblePassages, CANDIDATES, type Passage } from '../retrieval/retriever.js';
 import { toWebSearch } from '../retrieval/search-query.js';
 import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from '../observability/metrics.js';
-import { NameMatcher, StreamGuard, type NameHit } from '../spoilers/names.js';
-import type { Position } from '../spoilers/position.js';
+import { buildGuard, splitNames, withheldNotice, type Position, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/index.js';
 import { citationsFor, type Citation } from './citations.js';
 import { ClientGone, generateAnswer } from './generate.js';
-import { ChatGuard } from './guard.js';
 import { buildPrompt } from './prompt.js';
 import * as q from './queries.js';
 import { quoteAnswer } from './quote.js';
@@ -31,7 +29,6 @@ import { RateLimiter } from './rate-limit.js';
 import { newestQuestion, type ChatRequest } from './request.js';
 import { mergeSuggestions, modelSuggestions, templateSuggestions, validateSuggestions, type SuggestionContext } from './suggestions.js';
 
-export const LATER_IN_STORY = "That comes later in the story, so I'll stop there. Keep reading and ask me again when you get there!";
 export const WAKING_MESSAGE = 'Waking the model… this can take a moment after a quiet spell.';
 
 /** Past messages replayed into the prompt (user and assistant turns). */
@@ -239,23 +236,21 @@ export class Companion {
       // Everything was read in prepare(), in one snapshot: the position, names, history and passages agree.
       const context = turn.context;
       const at = turn.position;
-      const names = (reached: boolean) =>
-        context.entities.filter((e) => e.visible === reached).flatMap((e) => [e.name, ...e.aliases].map((name) => ({ slug: e.slug, name })));
-      const guard = new ChatGuard(new NameMatcher(names(false), names(true)), at);
+      const guard = turnGuard(turn);
       const visible = context.entities.filter((e) => e.visible).map((e) => ({ name: e.name, kind: e.kind }));
       const history = context.history;
       // A viewed page past the position yields nothing: the position's page stands in.
       const current = turn.viewing === null || context.viewHits.length > 0 ? context.viewHits : context.positionHits;
       const retrieval = { passages: assemblePassages({ text: context.textHits, vector: context.vectorHits, current }), vector: turn.vector };
-      const clean = (t: string) => guard.redact(t).text;
+      const clean = (t: string) => guard.redact(t, 'page').text;
       const asked = guard.questionHit(turn.question);
       // Passages are at or before the position, but their text can still name what debuts later
       // (a wiki article written with hindsight): those sentences never reach the model or the reader.
       const passages = retrieval.passages
-        .map((p) => ({ ...p, text: clean(p.text) }))
+        .map((p) => ({ ...p, text: guard.redact(p.text, passageKind(p.source)).text }))
         .filter((p) => p.text.replace(/…/g, '').trim().length > 0);
       retrievalInfo = { passages: passages.length, vector: retrieval.vector };
-      const ctx: SuggestionContext = { hasSpoiler: (t) => guard.has(t), visible, passages, question: turn.question, position: at };
+      const ctx: SuggestionContext = { hasSpoiler: (t) => guard.has(t, 'generated'), visible, passages, question: turn.question, position: at };
 
       if (asked) {
         // The question is about something the reader has not reached: nothing true can be said without spoiling.
@@ -269,13 +264,12 @@ export class Companion {
         if (!model) {
           mode = 'quote';
           const quoted = quoteAnswer(turn.question, passages, clean, at);
-          // Quoted text was redacted line by line; the stream guard checks the whole once more.
-          const sg = new StreamGuard(guard);
-          const out = sg.push(quoted.text) + sg.end();
-          finalText = sg.hit ? LATER_IN_STORY : out;
-          if (sg.hit) write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: LATER_IN_STORY } });
+          // Quoted text was redacted line by line; the stream guard checks the whole once more, by sentence.
+          const sg = guard.stream({ question: turn.question, signal });
+          finalText = (await sg.push(quoted.text)) + (await sg.end());
           say(finalText);
           closeText();
+          writeGuardNotice(write, sg.withheld);
           citations = quoted.used.map((p) => citationsFor(turn.seriesId, `[${p.episode}/${p.page}]`, [p], clean)[0]!);
           suggestions = templateSuggestions(ctx);
         } else {
@@ -283,22 +277,14 @@ export class Companion {
           const result = await this.streamModel(model, { ...turn, position: at }, passages, history, guard, signal, say, write, log);
           closeText();
           usage = result.usage;
-          if (result.guarded) {
-            mode = 'guarded';
-            finalText = LATER_IN_STORY;
-            write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: LATER_IN_STORY } });
-            say(LATER_IN_STORY);
-            closeText();
-            suggestions = templateSuggestions(ctx);
-          } else {
-            finalText = result.text;
-            citations = citationsFor(turn.seriesId, finalText, passages, clean);
-            const fromModel = validateSuggestions(
-              await modelSuggestions(model.languageModel, { ...ctx, answer: finalText }, { signal, timeoutMs: SUGGESTION_TIMEOUT_MS }),
-              ctx,
-            );
-            suggestions = mergeSuggestions(fromModel, ctx);
-          }
+          writeGuardNotice(write, result.withheld);
+          finalText = result.text;
+          citations = citationsFor(turn.seriesId, finalText, passages, clean);
+          const fromModel = validateSuggestions(
+            await modelSuggestions(model.languageModel, { ...ctx, answer: finalText }, { signal, timeoutMs: SUGGESTION_TIMEOUT_MS }),
+            ctx,
+          );
+          suggestions = mergeSuggestions(fromModel, ctx);
         }
       }
       if (citations.length > 0) write({ type: 'data-citations', id: 'citations', data: { citations } });
@@ -356,14 +342,15 @@ export class Companion {
     turn: ChatTurn,
     passages: Passage[],
     history: Array<{ role: 'user' | 'assistant'; text: string }>,
-    guard: ChatGuard,
+    guard: SpoilerGuard,
     signal: AbortSignal,
     say: (t: string) => void,
     write: (c: UIMessageChunk) => void,
     log: Logger,
-  ): Promise<{ text: string; guarded: boolean; usage: AnswerMetadata['usage'] }> {
+  ): Promise<{ text: string; withheld: number; usage: AnswerMetadata['usage'] }> {
     const prompt = buildPrompt({ seriesTitle: turn.seriesTitle, position: turn.position, passages, history, question: turn.question });
-    const sg = new StreamGuard(guard);
+    // Each sentence is judged once it ends and released or withheld; the answer goes on either way.
+    const sg = guard.stream({ question: turn.question, signal });
     let text = '';
     let usage: AnswerMetadata['usage'] = { inputTokens: null, outputTokens: null };
     const limits = this.deps.limits;
@@ -382,26 +369,18 @@ export class Companion {
       if (ev.type === 'waking') {
         write({ type: 'data-status', id: 'status', data: { state: 'waking', message: WAKING_MESSAGE }, transient: true });
       } else if (ev.type === 'text') {
-        const safe = sg.push(ev.delta);
-        if (sg.hit) {
-          log.info({ hit: sg.hit.slug }, 'output guard stopped an answer');
-          // Leaving the loop returns the generator, which aborts the upstream request.
-          return { text, guarded: true, usage };
-        }
+        const safe = await sg.push(ev.delta);
         text += safe;
         say(safe);
       } else if (ev.type === 'done') {
         usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
       }
     }
-    const rest = sg.end();
-    if (sg.hit) {
-      log.info({ hit: sg.hit.slug }, 'output guard stopped an answer');
-      return { text, guarded: true, usage };
-    }
+    const rest = await sg.end();
     text += rest;
     say(rest);
-    return { text, guarded: false, usage };
+    if (sg.withheld > 0) log.info({ withheld: sg.withheld, why: [...new Set(sg.hits.map((h) => h.kind))] }, 'output guard withheld sentences');
+    return { text, withheld: sg.withheld, usage };
   }
 
   /** Store the answer after its question (`storeQuestion`), so the conversation keeps its order. */
@@ -572,10 +551,23 @@ function toUIMessage(m: q.StoredMessage): StoredUIMessage {
   };
 }
 
+/** The guard for one turn, from what the turn read in one snapshot (chat/queries.ts turnContext). */
+export function turnGuard(turn: Pick<ChatTurn, 'position' | 'context'>): SpoilerGuard {
+  return buildGuard({ position: turn.position, episodeEnd: turn.context.episodeEnd, names: splitNames(turn.context.entities), language: turn.context.language ?? undefined });
+}
+
+/** Passage text from the story's pages may name its own episode; the rest is lore written with hindsight. */
+export const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
+
+/** At the end of an answer or recap: how many sentences were held back (nothing when none). */
+export function writeGuardNotice(write: (c: UIMessageChunk) => void, withheld: number): void {
+  if (withheld > 0) write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld, message: withheldNotice(withheld) } });
+}
+
 /** The honest answer to a question about something the reader has not reached. */
-export function declineMessage(hit: NameHit, position: Position): string {
+export function declineMessage(hit: SpoilerHit, position: Position): string {
   const where = `up to episode ${position.episode}, page ${position.page}`;
-  if (hit.slug.startsWith('episode-') || hit.slug.startsWith('page-')) {
+  if (hit.kind === 'episode' || hit.kind === 'page') {
     // The number is not repeated: the answer says nothing about what exists beyond the position.
     return `You haven't reached that part of the story yet, so I can't talk about it. I can only use what you've read so far (${where}). Keep reading!`;
   }

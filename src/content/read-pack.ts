@@ -19,7 +19,7 @@ import {
   type SeriesYaml,
 } from './pack-schema.js';
 import { FrontMatterError, resolveSectionDebuts, splitMarkdown } from './wiki.js';
-import { comparePositions, formatPosition, type Position } from '../spoilers/position.js';
+import { comparePositions, formatPosition, type Position } from '../spoilers/index.js';
 import { probeImage } from './images.js';
 
 export interface PackProblem {

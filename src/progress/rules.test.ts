@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { decideAdvance, episodeState, nextUnreadEpisode } from './rules.js';
 
 const pos = (episode: number, page: number): Position => ({ episode, page });

@@ -3,7 +3,7 @@
  * moves forward here. Moving into the current or the next episode is reading;
  * jumping past the next unread episode must be confirmed by the reader.
  */
-import { comparePositions, type Position } from '../spoilers/position.js';
+import { comparePositions, type Position } from '../spoilers/index.js';
 
 export type AdvanceDecision =
   | { kind: 'noop' }

@@ -6,10 +6,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+import { readerPosition, visibleTo, type ReaderScope } from '../spoilers/index.js';
 import type { EntityName } from '../spoilers/names.js';
 import { entityNames } from '../spoilers/queries.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 
 export interface RecapEpisode {
   number: number;

@@ -18,7 +18,7 @@ import { toFolioError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import type { Passage } from '../retrieval/retriever.js';
 import { NameMatcher, StreamGuard } from '../spoilers/names.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { recapContext, type RecapContext } from './queries.js';
 import { extractiveRecap, recapSources, toPassages, type RecapScope } from './sources.js';
 

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { embedPending, EmbeddingService, storeState } from './embeddings.js';
 import * as q from './queries.js';
 import { Retriever } from './retriever.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 
 let t: TestDatabase;
 let ollama: FakeModelServer;

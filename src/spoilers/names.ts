@@ -10,7 +10,8 @@
  * - the name spelled out, every letter on its own, joined by up to MAX_GAP
  *   separators ("T-o-b-i-n", "T o b i n", "t_o_b_i_n"): single letters only, so
  *   "to bin" is not "Tobin";
- * - for names of MIN_CHUNKED letters or more, any split ("Cori ander", "Torr. eya").
+ * - for names of MIN_CHUNKED letters or more, any split ("Cori ander", "Torr. eya"),
+ *   also at the start of a longer word ("Komonan" names Komona).
  * An unreached name inside a longer visible name is not a hit (unreached "Ah"
  * inside visible "Temples of Ah"), and an alias shared with a visible entity is
  * not one either: the reader already knows that text.
@@ -273,10 +274,11 @@ export class NameMatcher {
   /** Does letter run [a, b] match `e` in one of the allowed forms? */
   private static valid(l: Letters, e: Entry, a: number, b: number): boolean {
     if (a > 0 && l.gap[a] === 0) return false;
-    if (b + 1 < l.codes.length && l.gap[b + 1] === 0) return false;
+    const len = b - a + 1;
+    // A long name may start a longer word ("Komonan" names Komona); a short one must end with its word.
+    if (len < MIN_CHUNKED && b + 1 < l.codes.length && l.gap[b + 1] === 0) return false;
     if (l.bad[b + 1]! - l.bad[a + 1]! > 0) return false;
     if (l.real[b + 1]! - l.real[a]! === 0) return false;
-    const len = b - a + 1;
     const zeros = l.zero[b + 1]! - l.zero[a + 1]!;
     const nonZero = len - 1 - zeros;
     if (len >= MIN_CHUNKED) return true;
