@@ -7,9 +7,8 @@
  */
 import type { UIMessageChunk } from 'ai';
 import { citationsFor, type Citation } from '../chat/citations.js';
-import { coalescingWriter, LATER_IN_STORY, WAKING_MESSAGE, type Companion } from '../chat/companion.js';
+import { coalescingWriter, passageKind, WAKING_MESSAGE, writeGuardNotice, type Companion } from '../chat/companion.js';
 import { ClientGone, generateAnswer } from '../chat/generate.js';
-import { ChatGuard } from '../chat/guard.js';
 import { formatPassage, sanitize } from '../chat/prompt.js';
 import type { Db } from '../db/client.js';
 import { FolioError, isFolioError } from '../errors.js';
@@ -17,8 +16,7 @@ import { aiSdk } from '../models/ai-sdk.js';
 import { toFolioError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import type { Passage } from '../retrieval/retriever.js';
-import { NameMatcher, StreamGuard } from '../spoilers/names.js';
-import type { Position } from '../spoilers/index.js';
+import { buildGuard, type Position, type SpoilerGuard } from '../spoilers/index.js';
 import { recapContext, type RecapContext } from './queries.js';
 import { extractiveRecap, recapSources, toPassages, type RecapScope } from './sources.js';
 
@@ -29,7 +27,13 @@ export interface RecapTurn {
   position: Position;
 }
 
-export type RecapMode = 'model' | 'extractive' | 'guarded' | 'error' | 'aborted';
+export type RecapMode = 'model' | 'extractive' | 'error' | 'aborted';
+
+/** The guard for one recap, from what recapContext read in one snapshot. */
+export function recapGuard(turn: RecapTurn): SpoilerGuard {
+  const c = turn.context;
+  return buildGuard({ position: turn.position, episodeEnd: c.episodeEnd, names: c.names, language: c.language });
+}
 
 /** Everything that can fail before streaming (answered as JSON 4xx). */
 export async function prepareRecap(db: Db, companion: Companion, readerId: string, seriesId: string, scope: RecapScope, ip: string): Promise<RecapTurn> {
@@ -81,12 +85,12 @@ async function writeRecap(companion: Companion, turn: RecapTurn, signal: AbortSi
   const started = performance.now();
   write({ type: 'start', messageId: (await aiSdk()).generateId() });
   const at = turn.position;
-  const guard = new ChatGuard(new NameMatcher(turn.context.names.unreached, turn.context.names.visible), at);
-  const clean = (t: string) => guard.redact(t).text;
+  const guard = recapGuard(turn);
+  const clean = (t: string) => guard.redact(t, 'page').text;
   const sources = recapSources(turn.context, turn.scope);
   // Pack text written with hindsight loses the sentences that name what comes later, before any use.
   const passages = toPassages(sources, at)
-    .map((p) => ({ ...p, text: clean(p.text) }))
+    .map((p) => ({ ...p, text: guard.redact(p.text, passageKind(p.source)).text }))
     .filter((p) => p.text.replace(/…/g, '').trim().length > 0);
   let mode: RecapMode = 'model';
   let model: string | null = null;
@@ -110,23 +114,18 @@ async function writeRecap(companion: Companion, turn: RecapTurn, signal: AbortSi
     const chat = sources.length === 0 ? null : await companion.deps.models.chat();
     if (!chat) {
       mode = 'extractive';
-      const sg = new StreamGuard(guard);
-      const text = sg.push(extractiveRecap(sources, turn.scope, clean)) + sg.end();
-      if (sg.hit) {
-        mode = 'guarded';
-        write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: LATER_IN_STORY } });
-        say(LATER_IN_STORY);
-      } else {
-        say(text);
-        citations = citationsFor(turn.seriesId, text, passages, clean, 0);
-      }
+      const sg = guard.stream({ signal });
+      const text = (await sg.push(extractiveRecap(sources, turn.scope, clean))) + (await sg.end());
+      say(text);
+      citations = citationsFor(turn.seriesId, text, passages, clean, 0);
       closeText();
+      writeGuardNotice(write, sg.withheld);
     } else {
       model = chat.label;
       const limits = companion.deps.limits;
-      const sg = new StreamGuard(guard);
+      // Each sentence is judged once it ends and released or withheld; the recap goes on either way.
+      const sg = guard.stream({ signal });
       let text = '';
-      let guarded = false;
       const events = generateAnswer(
         chat,
         { system: recapSystemPrompt(turn.context.seriesTitle, at, turn.scope), messages: [{ role: 'user', content: recapUserMessage(passages, at) }] },
@@ -145,31 +144,18 @@ async function writeRecap(companion: Companion, turn: RecapTurn, signal: AbortSi
       for await (const ev of events) {
         if (ev.type === 'waking') write({ type: 'data-status', id: 'status', data: { state: 'waking', message: WAKING_MESSAGE }, transient: true });
         else if (ev.type === 'text') {
-          const safe = sg.push(ev.delta);
-          if (sg.hit) {
-            guarded = true;
-            break; // returning the generator aborts the upstream request
-          }
+          const safe = await sg.push(ev.delta);
           text += safe;
           say(safe);
         }
       }
-      if (!guarded) {
-        const rest = sg.end();
-        if (sg.hit) guarded = true;
-        else {
-          text += rest;
-          say(rest);
-        }
-      }
+      const rest = await sg.end();
+      text += rest;
+      say(rest);
       closeText();
-      if (guarded) {
-        log.info({ hit: sg.hit?.slug }, 'output guard stopped a recap');
-        mode = 'guarded';
-        write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', message: LATER_IN_STORY } });
-        say(LATER_IN_STORY);
-        closeText();
-      } else citations = citationsFor(turn.seriesId, text, passages, clean);
+      if (sg.withheld > 0) log.info({ withheld: sg.withheld, why: [...new Set(sg.hits.map((h) => h.kind))] }, 'output guard withheld sentences of a recap');
+      writeGuardNotice(write, sg.withheld);
+      citations = citationsFor(turn.seriesId, text, passages, clean);
     }
     if (citations.length > 0) write({ type: 'data-citations', id: 'citations', data: { citations } });
     write({
