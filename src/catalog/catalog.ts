@@ -92,7 +92,7 @@ function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | n
     number: e.number,
     title: e.title,
     displayTitle: e.title ?? neutralTitle(e.number),
-    state: episodeState({ number: e.number, lastPage: e.last_page }, current, next),
+    state: episodeState({ number: e.number, end: e.end_page }, current, next),
     pageCount: e.page_count,
     cover: e.cover
       ? image(storage, e.cover.display, e.cover)

@@ -121,7 +121,7 @@ describe('decideAdvance', () => {
 });
 
 describe('episodeState', () => {
-  const ep = (number: number, lastPage: number) => ({ number, lastPage });
+  const ep = (number: number, end: number) => ({ number, end });
 
   it('with no progress: the first episode is next, the others unread', () => {
     const next = nextUnreadEpisode(null, EPISODES);

@@ -34,15 +34,18 @@ export function decideAdvance(input: {
 
 export type EpisodeState = 'read' | 'current' | 'next' | 'unread';
 
-/** An episode is read once its last page is reached. */
+/**
+ * An episode is read once its end is reached: `end` is its last story page
+ * (spoilers episodeEnd, the one definition of a finished episode; credits after it do not count).
+ */
 export function episodeState(
-  episode: { number: number; lastPage: number },
+  episode: { number: number; end: number },
   current: Position | null,
   nextUnread: number | null,
 ): EpisodeState {
   if (current) {
     if (episode.number < current.episode) return 'read';
-    if (episode.number === current.episode) return current.page >= episode.lastPage ? 'read' : 'current';
+    if (episode.number === current.episode) return current.page >= episode.end ? 'read' : 'current';
   }
   return episode.number === nextUnread ? 'next' : 'unread';
 }
