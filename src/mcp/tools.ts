@@ -94,8 +94,8 @@ async function collect(stream: ReadableStream<UIMessageChunk>): Promise<Collecte
     else if (value.type === 'data-error') out.errors.push(value.data as { code: string; message: string });
     else if (value.type === 'finish') out.metadata = (value.messageMetadata as Record<string, unknown>) ?? null;
   }
-  // A guarded answer is only the guard's message (the text before it is withdrawn, as in the web app).
-  if (out.guard) out.text = out.guard;
+  // Withheld sentences are already "…" in the text; the guard's notice says how many, after it.
+  if (out.guard) out.text = `${out.text.trimEnd()}\n\n(${out.guard})`;
   return out;
 }
 
