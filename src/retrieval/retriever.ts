@@ -5,8 +5,7 @@
  * nothing here filters after fetching.
  */
 import type { Db } from '../db/client.js';
-import type { ReaderScope } from '../spoilers/index.js';
-import type { Position } from '../spoilers/index.js';
+import type { Position, ReaderScope } from '../spoilers/index.js';
 import type { EmbeddingService } from './embeddings.js';
 import { fuseRanks } from './fuse.js';
 import * as q from './queries.js';
