@@ -365,16 +365,22 @@ export class Companion {
         if (kind === 'connect') this.deps.models.invalidate();
       },
     });
-    for await (const ev of events) {
-      if (ev.type === 'waking') {
-        write({ type: 'data-status', id: 'status', data: { state: 'waking', message: WAKING_MESSAGE }, transient: true });
-      } else if (ev.type === 'text') {
-        const safe = await sg.push(ev.delta);
-        text += safe;
-        say(safe);
-      } else if (ev.type === 'done') {
-        usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
+    try {
+      for await (const ev of events) {
+        if (ev.type === 'waking') {
+          write({ type: 'data-status', id: 'status', data: { state: 'waking', message: WAKING_MESSAGE }, transient: true });
+        } else if (ev.type === 'text') {
+          const safe = await sg.push(ev.delta);
+          text += safe;
+          say(safe);
+        } else if (ev.type === 'done') {
+          usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
+        }
       }
+    } catch (err) {
+      // A model that fails mid-answer: the sentence it was writing is judged and kept, like what came before.
+      if (!(err instanceof ClientGone) && !signal.aborted) say(await sg.end());
+      throw err;
     }
     const rest = await sg.end();
     text += rest;
