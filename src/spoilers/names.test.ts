@@ -93,6 +93,17 @@ describe('NameMatcher.open (stream hold-back)', () => {
   });
 });
 
+function medianMs(fn: () => unknown, calls: number): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((x, y) => x - y)[calls >> 1]!;
+}
+
 describe('NameMatcher cost', () => {
   // Names sharing long prefixes: the old per-first-letter index tried every one of them at every "S".
   const names = (k: number) => Array.from({ length: k }, (_, i) => n(`s${i}`, `Savantissimo Grandmaster ${i.toString(36)}x`));
@@ -100,22 +111,16 @@ describe('NameMatcher cost', () => {
 
   it('5,000 prefix-sharing names on a 3,200-character answer take well under 20 ms', () => {
     const mm = new NameMatcher(names(5000));
-    mm.find(answer); // warm
-    const t0 = performance.now();
-    for (let i = 0; i < 5; i++) expect(mm.find(answer)).toEqual([]);
-    const per = (performance.now() - t0) / 5;
-    expect(per).toBeLessThan(20);
+    expect(mm.find(answer)).toEqual([]);
+    // The median of a few calls: one call stalled by another process on a shared machine says nothing.
+    expect(medianMs(() => mm.find(answer), 15)).toBeLessThan(20);
   });
 
   it('doubling the names does not double the cost per call', () => {
-    const time = (mm: NameMatcher) => {
-      mm.find(answer);
-      const t0 = performance.now();
-      for (let i = 0; i < 10; i++) mm.find(answer);
-      return (performance.now() - t0) / 10;
-    };
-    const a = time(new NameMatcher(names(5000)));
-    const b = time(new NameMatcher(names(10000)));
+    const small = new NameMatcher(names(5000));
+    const large = new NameMatcher(names(10000));
+    const a = medianMs(() => small.find(answer), 21);
+    const b = medianMs(() => large.find(answer), 21);
     // Linear in the text, not in the names: generous bound (timer noise on a shared machine).
     expect(b).toBeLessThan(Math.max(1.6 * a, 3));
   });

@@ -111,8 +111,40 @@ interface Pattern {
   breaks: number[];
 }
 
+/** Patterns by name: a series' names come back on every request, built once. */
+const PATTERNS_KEPT = 200_000;
+const patterns = new Map<string, Pattern>();
+
 /** A name as matched: its letters (leetspeak folded like text) and where its words break. */
 function patternOf(name: string): Pattern {
+  let p = patterns.get(name);
+  if (p === undefined) {
+    p = /^[\x20-\x7e]*$/.test(name) ? asciiPattern(name) : foldedPattern(name);
+    if (patterns.size >= PATTERNS_KEPT) patterns.clear();
+    patterns.set(name, p);
+  }
+  return p;
+}
+
+/** patternOf for printable ASCII, without the offset bookkeeping of lettersOf (same result). */
+function asciiPattern(name: string): Pattern {
+  let letters = '';
+  const breaks: number[] = [];
+  let gap = false;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i]!.toLowerCase();
+    if (!isLetterCode(ch.charCodeAt(0), ch)) {
+      gap = true;
+      continue;
+    }
+    if (gap && letters.length > 0) breaks.push(letters.length);
+    gap = false;
+    letters += LEET[ch] ?? ch;
+  }
+  return { letters, breaks };
+}
+
+function foldedPattern(name: string): Pattern {
   const s = lettersOf(name);
   let letters = '';
   const breaks: number[] = [];
