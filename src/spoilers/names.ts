@@ -236,19 +236,40 @@ class Automaton {
 
 /** Automata by their pattern list: a chat turn or a world request builds its guard from the same names as the last one. */
 const AUTOMATA_KEPT = 8;
-const automata = new Map<string, Automaton>();
-function automatonFor(patterns: string[]): Automaton {
-  const key = patterns.join('\u0000');
-  let a = automata.get(key);
-  if (a) {
-    automata.delete(key);
-    automata.set(key, a);
-    return a;
+const automata = new Map<string, Array<{ automaton: Automaton; ids: Map<string, number> }>>();
+
+/** A 32-bit hash of a string (FNV-1a), for an order-free key of a pattern set. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The automaton over this set of patterns (any order) and each pattern's id in it. The key is
+ * order-free (count and sums of hashes), checked against the cached patterns, so no sorting.
+ */
+function automatonFor(list: string[]): { automaton: Automaton; ids: Map<string, number> } {
+  let sum = 0;
+  let xor = 0;
+  for (const p of list) {
+    const h = hashOf(p);
+    sum = (sum + h) % 0x100000000;
+    xor ^= h;
   }
-  a = new Automaton(patterns);
-  automata.set(key, a);
+  const key = `${list.length}:${sum}:${xor}`;
+  const bucket = automata.get(key) ?? [];
+  const hit = bucket.find((c) => list.every((p) => c.ids.has(p)));
+  if (hit) {
+    automata.delete(key);
+    automata.set(key, bucket);
+    return hit;
+  }
+  const built = { automaton: new Automaton(list), ids: new Map(list.map((p, i) => [p, i])) };
+  bucket.push(built);
+  automata.set(key, bucket);
   if (automata.size > AUTOMATA_KEPT) automata.delete(automata.keys().next().value!);
-  return a;
+  return built;
 }
 
 interface Entry {
@@ -292,10 +313,12 @@ export class NameMatcher {
     this.visible = visible;
     // Visible names are matched only to excuse unreached ones inside them.
     if (this.unreached.length > 0) for (const v of visible) add(v, true);
-    const patterns = [...byLetters.keys()].sort();
-    this.automaton = automatonFor(patterns);
-    this.entries = patterns.map((p) => byLetters.get(p)!);
-    const longest = patterns.reduce((m, p) => Math.max(m, p.length), 0);
+    const list = [...byLetters.keys()];
+    const { automaton, ids } = automatonFor(list);
+    this.automaton = automaton;
+    this.entries = [];
+    for (const [p, id] of ids) this.entries[id] = byLetters.get(p)!;
+    const longest = list.reduce((m, p) => Math.max(m, p.length), 0);
     this.maxSpan = longest * (MAX_GAP + 1) + 8;
   }
 
