@@ -47,6 +47,7 @@ function referenceHit(text: string, r: Reference, input: GuardInput, kind: TextK
   return { kind: 'episode', matched, ref: String(Math.max(...unsafe)), start: r.start, end: r.end };
 }
 
+const LABELS_KEPT = 10_000;
 const byStart = (a: SpoilerHit, b: SpoilerHit) => a.start - b.start || b.end - a.end;
 /** Letters of a hit, for questionHit: two-letter names are mostly interjections in a question ("Ah, who is…"). */
 const letterCount = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '').length;
@@ -133,6 +134,8 @@ class Guard implements SpoilerGuard {
     let out = this.labels.get(key);
     if (out === undefined) {
       out = this.has(text, kind) ? null : text;
+      // A guard is cached per position (world/view.ts): keep its memory bounded.
+      if (this.labels.size >= LABELS_KEPT) this.labels.clear();
       this.labels.set(key, out);
     }
     return out;
