@@ -189,7 +189,7 @@ describe('the output guard', () => {
     const r = await servers[name]!.ask(token, SERIES, 'What happens next?');
     expect(r.text).toBe(`Ada lights the lamps. ${WITHHELD} Ada waits.`);
     expect(r.guard).toEqual({ reason: 'later_in_story', withheld: 1, message: withheldNotice(1) });
-    expect(r.metadata).toMatchObject({ mode: 'model' });
+    expect(r.metadata).toMatchObject({ mode: 'guarded' });
   });
 
   it('an answer with a withheld sentence is stored redacted', async () => {
@@ -199,6 +199,7 @@ describe('the output guard', () => {
     const detail = await (await servers.ollama!.fetch('/api/conversations/conv-guarded', { token })).text();
     expect(detail).toContain(`${WITHHELD} Ada hides.`);
     expect(detail).not.toMatch(/dimmer/i);
+    expect(detail).toContain('"status":"guarded"');
   });
 
   it('a question about an unreached entity is declined without asking the model', async () => {

@@ -278,6 +278,8 @@ export class Companion {
           closeText();
           usage = result.usage;
           writeGuardNotice(write, result.withheld);
+          // 'guarded': the answer went out with sentences withheld.
+          if (result.withheld > 0) mode = 'guarded';
           finalText = result.text;
           citations = citationsFor(turn.seriesId, finalText, passages, clean);
           const fromModel = validateSuggestions(

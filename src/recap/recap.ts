@@ -27,7 +27,7 @@ export interface RecapTurn {
   position: Position;
 }
 
-export type RecapMode = 'model' | 'extractive' | 'error' | 'aborted';
+export type RecapMode = 'model' | 'extractive' | 'guarded' | 'error' | 'aborted';
 
 /** The guard for one recap, from what recapContext read in one snapshot. */
 export function recapGuard(turn: RecapTurn): SpoilerGuard {
@@ -155,6 +155,8 @@ async function writeRecap(companion: Companion, turn: RecapTurn, signal: AbortSi
       closeText();
       if (sg.withheld > 0) log.info({ withheld: sg.withheld, why: [...new Set(sg.hits.map((h) => h.kind))] }, 'output guard withheld sentences of a recap');
       writeGuardNotice(write, sg.withheld);
+      // 'guarded': the recap went out with sentences withheld.
+      if (sg.withheld > 0) mode = 'guarded';
       citations = citationsFor(turn.seriesId, text, passages, clean);
     }
     if (citations.length > 0) write({ type: 'data-citations', id: 'citations', data: { citations } });
