@@ -3,9 +3,8 @@ import type { Episode, EpisodeDetail, ImageRef, Library, Placeholder, SeriesDeta
 import type { Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
-import { episodeState, nextUnreadEpisode } from '../progress/rules.js';
-import type { ReaderScope } from '../spoilers/boundary.js';
-import type { Position } from '../spoilers/position.js';
+import { episodeState, nextUnreadEpisode, type EpisodeState } from '../progress/rules.js';
+import type { Position, ReaderScope } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';
 
@@ -65,7 +64,7 @@ function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | n
     number: e.number,
     title: e.title,
     displayTitle: e.title ?? neutralTitle(e.number),
-    state: episodeState({ number: e.number, lastPage: e.last_page }, current, next),
+    state: episodeState({ number: e.number, end: e.end_page }, current, next),
     pageCount: e.page_count,
     cover: e.cover
       ? image(storage, e.cover.display, e.cover)

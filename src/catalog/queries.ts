@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 import type { Direction, Layout, PageKind } from '../contract/index.js';
 import type { ImageVariants } from '../db/schema.js';
-import { episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+import { episodeEnd, episodeFinished, episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/index.js';
 
 /** The series columns every view shows. */
 export interface SeriesRow {
@@ -45,7 +45,7 @@ export function listSeries(db: Db, readerId: string | null): Promise<SeriesListR
                (SELECT e.cover FROM episodes e WHERE e.series_id = s.id ORDER BY e.number LIMIT 1) AS cover,
                p.episode AS position_episode, p.page AS position_page
           FROM series s
-          LEFT JOIN progress p ON p.series_id = s.id AND p.reader_id = ${readerId ?? '00000000-0000-0000-0000-000000000000'}
+          LEFT JOIN LATERAL (${readerPosition({ readerId, seriesId: sql`s.id` })}) p ON true
          ORDER BY s.title, s.id`,
   );
 }
@@ -65,6 +65,8 @@ export interface EpisodeListRow {
   page_count: number;
   first_page: number;
   last_page: number;
+  /** The page from which the episode counts as finished (its last story page, spoilers episodeEnd). */
+  end_page: number;
   /** NULL unless revealed. */
   title: string | null;
   slug: string | null;
@@ -84,13 +86,13 @@ export function listEpisodes(db: Db, scope: ReaderScope): Promise<EpisodeListRow
   const revealed = sql`(s.show_unread_covers OR ${episodeUnlocked(scope, sql`e.number`)})`;
   return queryRows<EpisodeListRow>(
     db,
-    sql`SELECT e.number, e.page_count, e.first_page, e.last_page,
+    sql`SELECT e.number, e.page_count, e.first_page, e.last_page, COALESCE(${episodeEnd(scope.seriesId, sql`e.number`)}, e.last_page) AS end_page,
                CASE WHEN ${revealed} THEN e.title END AS title,
                CASE WHEN ${revealed} THEN e.slug END AS slug,
                CASE WHEN ${revealed} THEN e.cover END AS cover,
                e.cover->>'blurhash' AS cover_blurhash, e.cover->>'color' AS cover_color,
                (e.cover->'display'->>'width')::int AS cover_width, (e.cover->'display'->>'height')::int AS cover_height,
-               CASE WHEN ${visibleTo(scope, { episode: sql`e.number`, page: sql`e.last_page` })} THEN e.summary END AS summary,
+               CASE WHEN ${episodeFinished(scope, sql`e.number`)} THEN e.summary END AS summary,
                e.attribution, e.license
           FROM episodes e JOIN series s ON s.id = e.series_id
          WHERE e.series_id = ${scope.seriesId}

@@ -4,7 +4,7 @@
  * position), so a model citing a later page it "knows" produces no link.
  */
 import type { Passage } from '../retrieval/retriever.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { pageLabel } from './prompt.js';
 import type { Citation } from '../contract/index.js';
 

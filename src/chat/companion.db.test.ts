@@ -17,7 +17,7 @@ import { writeTinyPack } from '../../test/packs.js';
 import { SAMPLE } from '../../test/server.js';
 import { importPack } from '../content/importer.js';
 import { WAKING_MESSAGE } from '../answer/engine.js';
-import { withheldNotice } from '../spoilers/policy.js';
+import { withheldNotice } from '../spoilers/index.js';
 import { QUOTE_HEADER } from './quote.js';
 
 const SERIES = 'moth-and-lantern';

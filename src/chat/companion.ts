@@ -16,10 +16,8 @@ import type { EmbeddingService } from '../retrieval/embeddings.js';
 import { assemblePassages, CANDIDATES } from '../retrieval/retriever.js';
 import { toWebSearch } from '../retrieval/search-query.js';
 import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from '../observability/metrics.js';
-import type { SpoilerHit } from '../spoilers/policy.js';
-import type { Position } from '../spoilers/position.js';
+import { buildGuard, seriesChecks, splitNames, type GuardInput, type Position, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/index.js';
 import { runAnswer, type AnswerEvent, type AnswerMode, type AnswerSpec } from '../answer/engine.js';
-import { guardForTurn } from '../answer/guard.js';
 import { conversationDetail, listConversations, TurnStore, type ConversationDetail, type ConversationListItem } from './conversations.js';
 import { buildPrompt } from './prompt.js';
 import * as q from './queries.js';
@@ -54,6 +52,8 @@ export interface ChatTurn {
   context: q.TurnContext;
   /** Whether vector search took part. */
   vector: boolean;
+  /** The series' vocabulary, unknown-name and paraphrase checks at this position (cached per series version). */
+  checks: GuardInput['checks'];
 }
 
 export type ChatMode = Extract<AnswerMode, 'model' | 'quote' | 'declined' | 'guarded' | 'error' | 'aborted'>;
@@ -127,6 +127,7 @@ export class Companion {
       viewing,
       context: state,
       vector: queryVector !== null,
+      checks: await seriesChecks(db, seriesId, position, { embeddings: this.deps.embeddings, language: state.language ?? undefined }),
     };
   }
 
@@ -177,9 +178,7 @@ export class Companion {
   private spec(turn: ChatTurn): AnswerSpec<AnswerMetadata> {
     const context = turn.context;
     const at = turn.position;
-    const names = (reached: boolean) =>
-      context.entities.filter((e) => e.visible === reached).flatMap((e) => [e.name, ...e.aliases].map((name) => ({ slug: e.slug, name })));
-    const guard = guardForTurn({ position: at, unreached: names(false), visible: names(true) });
+    const guard = turnGuard(turn);
     const visible = context.entities.filter((e) => e.visible).map((e) => ({ name: e.name, kind: e.kind }));
     // A viewed page past the position yields nothing: the position's page stands in.
     const current = turn.viewing === null || context.viewHits.length > 0 ? context.viewHits : context.positionHits;
@@ -187,8 +186,7 @@ export class Companion {
     return {
       seriesId: turn.seriesId,
       guard,
-      // Wiki text is written with hindsight; page text is the story's own words.
-      passages: passages.map((passage) => ({ passage, kind: passage.source === 'wiki' ? 'lore' : 'page' })),
+      passages: passages.map((passage) => ({ passage, kind: passageKind(passage.source) })),
       question: { text: turn.question, decline: (hit) => declineMessage(hit, at) },
       prompt: (checked) => buildPrompt({ seriesTitle: turn.seriesTitle, position: at, passages: checked, history: context.history, question: turn.question }),
       fallback: {
@@ -251,6 +249,14 @@ export class Companion {
     return conversationDetail(db, readerId, id);
   }
 }
+
+/** The guard for one turn, from what turnContext read in one snapshot. */
+export function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): SpoilerGuard {
+  return buildGuard({ position: turn.position, episodeEnd: turn.context.episodeEnd, names: splitNames(turn.context.entities), language: turn.context.language ?? undefined, checks: turn.checks });
+}
+
+/** Passage text from the story's pages may name its own episode; the rest (wiki, summaries) is lore written with hindsight. */
+export const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
 
 /** The honest answer to a question about something the reader has not reached. */
 export function declineMessage(hit: SpoilerHit, position: Position): string {

@@ -7,7 +7,7 @@
  */
 import { markdownToText } from '../content/chunking.js';
 import type { Passage } from '../retrieval/retriever.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 
 export interface HistoryTurn {
   role: 'user' | 'assistant';

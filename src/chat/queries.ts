@@ -9,8 +9,7 @@ import type { SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 import { fullTextSql, pageChunksSql, vectorPlan, vectorSql, withVectorPlan, type ChunkHit } from '../retrieval/queries.js';
 import { conversations, messages, series } from '../db/schema.js';
-import { visibleTo, type ReaderScope } from '../spoilers/boundary.js';
-import type { Position } from '../spoilers/position.js';
+import { entityVisible, episodeEnd, readerPosition, visibleTo, type Position, type ReaderScope } from '../spoilers/index.js';
 
 export async function seriesTitle(db: Db, seriesId: string): Promise<string | null> {
   const rows = await db.select({ title: series.title }).from(series).where(eq(series.id, seriesId));
@@ -36,6 +35,10 @@ export interface TurnContext {
   /** null: no such series. */
   title: string | null;
   position: Position | null;
+  /** Where the reader's current episode ends (spoilers episodeEnd): finished from there. */
+  episodeEnd: number | null;
+  /** The series' language. */
+  language: string | null;
   /** The series of the conversation with this id, null when it is new. */
   conversationSeries: string | null;
   messages: number;
@@ -64,11 +67,11 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   const empty = sql`'[]'::json`;
   const plan = a.queryVector ? await vectorPlan(db) : 'exact';
   const statement = sql`
-    SELECT s.title, p.episode, p.page,
+    SELECT s.title, s.language, p.episode, p.page, ${episodeEnd(a.seriesId, sql`p.episode`)} AS "episodeEnd",
       (SELECT c.series_id FROM conversations c WHERE c.reader_id = ${a.readerId} AND c.id = ${a.conversationId}) AS "conversationSeries",
       (SELECT count(*)::int FROM messages m WHERE m.reader_id = ${a.readerId} AND m.conversation_id = ${a.conversationId}) AS messages,
       (SELECT COALESCE(json_agg(json_build_object('slug', e.slug, 'name', e.name, 'kind', e.kind, 'aliases', e.aliases,
-                                                 'visible', COALESCE(${visible('e')}, false)) ORDER BY e.episode, e.page, e.name), '[]'::json)
+                                                 'visible', ${entityVisible(scope, 'e')}) ORDER BY e.episode, e.page, e.name), '[]'::json)
          FROM entities e WHERE e.series_id = ${a.seriesId}) AS entities,
       (SELECT COALESCE(json_agg(json_build_object('role', h.role, 'text', h.text) ORDER BY h.id), '[]'::json) FROM (
           SELECT m.id, m.role, m.text FROM messages m
@@ -82,7 +85,7 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
       ${a.viewing ? jsonRows(pageChunksSql(scope, null)) : empty} AS "positionHits"
     FROM (SELECT ${a.seriesId}::text AS id) x
     LEFT JOIN series s ON s.id = x.id
-    LEFT JOIN progress p ON p.reader_id = ${a.readerId} AND p.series_id = x.id`;
+    LEFT JOIN LATERAL (${readerPosition(scope)}) p ON true`;
   type Row = Omit<TurnContext, 'position'> & { episode: number | null; page: number | null };
   const rows = await withVectorPlan(db, plan, (d) => queryRows<Row>(d, statement));
   const { episode, page, ...rest } = rows[0]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Passage } from '../retrieval/retriever.js';
-import { NameMatcher } from '../spoilers/names.js';
+import { buildGuard } from '../spoilers/index.js';
 import { QUOTE_HEADER, quoteAnswer, stem } from './quote.js';
 
 const p = (chunkId: number, episode: number, page: number, text: string, over: Partial<Passage> = {}): Passage => ({
@@ -15,8 +15,8 @@ const p = (chunkId: number, episode: number, page: number, text: string, over: P
   score: 1,
   ...over,
 });
-const names = new NameMatcher([{ slug: 'hippiah', name: 'Hippiah' }], [{ slug: 'carrot', name: 'Carrot' }]);
-const redact = (t: string) => names.redact(t).text;
+const guard = buildGuard({ position: { episode: 1, page: 2 }, episodeEnd: 9, names: { unreached: [{ slug: 'hippiah', name: 'Hippiah' }], visible: [{ slug: 'carrot', name: 'Carrot' }] } });
+const redact = (t: string) => guard.redact(t, 'page').text;
 
 describe('quoteAnswer', () => {
   const passages = [

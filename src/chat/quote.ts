@@ -6,7 +6,7 @@
  */
 import type { Passage } from '../retrieval/retriever.js';
 import { searchTerms } from '../retrieval/search-query.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { pageLabel } from './prompt.js';
 
 export const QUOTE_HEADER = "Quote mode (no language model is connected): the lines that best match your question, from what you've read.";

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Passage } from '../retrieval/retriever.js';
-import { NameMatcher } from '../spoilers/names.js';
-import { ChatGuard } from './guard.js';
+import { buildGuard } from '../spoilers/index.js';
 import { mergeSuggestions, templateSuggestions, validateSuggestions, type SuggestionContext } from './suggestions.js';
 
-const guard = new ChatGuard(new NameMatcher([{ slug: 'torreya', name: 'Torreya' }], [{ slug: 'pepper', name: 'Pepper' }, { slug: 'carrot', name: 'Carrot' }]), 3);
+const guard = buildGuard({
+  position: { episode: 3, page: 2 },
+  episodeEnd: 9,
+  names: { unreached: [{ slug: 'torreya', name: 'Torreya' }], visible: [{ slug: 'pepper', name: 'Pepper' }, { slug: 'carrot', name: 'Carrot' }] },
+});
 const passages: Passage[] = [
   { chunkId: 1, episode: 3, page: 2, source: 'dialogue', sourceRef: '3/2', text: 'Pepper brews a potion.\nCarrot watches the cauldron.', title: null, current: true, score: 1 },
 ];
 const ctx: SuggestionContext = {
-  hasSpoiler: (t) => guard.has(t),
+  hasSpoiler: (t) => guard.has(t, 'generated'),
   visible: [
     { name: 'Pepper', kind: 'character' },
     { name: 'Carrot', kind: 'character' },

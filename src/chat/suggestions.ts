@@ -7,7 +7,7 @@
 import type { LanguageModel } from 'ai';
 import { z } from 'zod';
 import type { Passage } from '../retrieval/retriever.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { aiSdk } from '../models/ai-sdk.js';
 import { formatPassage, pageLabel, sanitize } from './prompt.js';
 import { questionStems, stem } from './quote.js';

@@ -19,7 +19,7 @@ import { lintPack, lintWarnings } from './lint.js';
 import { openPack, type PackSource } from './pack-source.js';
 import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';
 import * as q from './queries.js';
-import { seriesProfile } from '../spoilers/profile.js';
+import { seriesProfile } from '../spoilers/index.js';
 
 /** Bump when what the importer writes changes, so unchanged packs are re-imported once. */
 export const IMPORTER_VERSION = '2';

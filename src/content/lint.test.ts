@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../../test/packs.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import {
   contentTokens,
   datedFactRule,
   datedFacts,
   debutBeforeNameRule,
   episodeEnds,
-  findEpisodeMentions,
   firstStoryUse,
   laterEntityRule,
   laterEpisodeRule,
@@ -39,29 +38,6 @@ const ends = episodeEnds({
     dir: `e${i + 1}`,
     data: { number: i + 1, pages: Array.from({ length: 10 }, (_, p) => ({ number: p, kind: p === 0 ? 'title' : 'story' })) },
   })) as unknown as Pack['episodes'],
-});
-
-describe('findEpisodeMentions', () => {
-  const eps = (t: string) => findEpisodeMentions(t).map((m) => m.episodes);
-  it('reads the forms packs use', () => {
-    expect(eps('in episode 6')).toEqual([[6]]);
-    expect(eps('a growth spell (ep25)')).toEqual([[25]]);
-    expect(eps('to stop a war (ep. 36).')).toEqual([[36]]);
-    expect(eps('~ Thyme, [episode 29](https://example.org/ep29_Destroyer.html)')).toEqual([[29], [29]]);
-    expect(eps('used in episodes 18 and 22')).toEqual([[18, 22]]);
-    expect(eps('episodes 3, 5, and 40')).toEqual([[3, 5, 40]]);
-    expect(eps('between episodes 2 through 20')).toEqual([[2, 20]]);
-    expect(eps('* **Episode**: ep04, ep19')).toEqual([[4, 19]]);
-    expect(eps('ep01–ep38')).toEqual([[1, 38]]);
-    expect(eps('EPISODE 30; episode #31; Ep.12')).toEqual([[30], [31], [12]]);
-    // A list may repeat the word: one mention.
-    expect(eps('episode 30, episode 31')).toEqual([[30, 31]]);
-    expect(eps('episode six, the sixth episode, the 7th chapter, ch. 5')).toEqual([[6], [6], [7], [5]]);
-  });
-
-  it('ignores words that only contain the letters', () => {
-    expect(eps('step 3, deep 12, keep 4 episodes in mind, the episodes were good')).toEqual([]);
-  });
 });
 
 describe('later-episode rule', () => {

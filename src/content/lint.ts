@@ -24,12 +24,11 @@
  * (for line numbers). Findings are warnings: they never block an import.
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { foldText, NameMatcher, splitSentences, type EntityName } from '../spoilers/names.js';
-import { comparePositions, formatPosition, type Position } from '../spoilers/position.js';
-import { findEpisodeMentions } from './episode-mentions.js';
+import { comparePositions, findReferences, foldText, formatPosition, NameMatcher, splitSentences, type EntityName, type Position, type Reference } from '../spoilers/index.js';
 import type { Pack, PackProblem } from './read-pack.js';
 
-export { findEpisodeMentions, type EpisodeMention } from './episode-mentions.js';
+/** Episode references (citation labels are the companion's, not a pack's: only `episode` ones count here). */
+const episodeReferences = (text: string): Reference[] => findReferences(text).filter((r) => r.kind === 'episode');
 
 export type LintRule = 'later-episode' | 'later-entity' | 'dated-fact' | 'debut-before-name' | 'article-before-entity';
 
@@ -210,7 +209,7 @@ export interface RawFinding {
 export function laterEpisodeRule(p: Passage, ends: EpisodeEnds): RawFinding[] {
   const out: RawFinding[] = [];
   const sentences = sentencesOf(p.text);
-  for (const m of findEpisodeMentions(p.text)) {
+  for (const m of episodeReferences(p.text)) {
     const unsafe = m.episodes
       .filter((n) => (p.kind === 'page' ? n > p.at.episode : comparePositions(p.at, ends(n)) < 0))
       .sort((a, b) => b - a);
@@ -270,11 +269,12 @@ export function laterEntityRule(p: Passage, entities: LintEntity[], matcherAt: (
   const out: RawFinding[] = [];
   const seen = new Set<string>();
   for (const hit of matcherAt(p.at).find(p.text)) {
+    const slug = hit.ref;
     const s = sentenceAt(sentences, hit.start);
-    const key = `${s.start}|${hit.slug}`;
+    const key = `${s.start}|${slug}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const e = bySlug.get(hit.slug)!;
+    const e = bySlug.get(slug)!;
     out.push({
       rule: 'later-entity',
       passage: p,
@@ -392,7 +392,7 @@ export function datedFacts(passages: Passage[], nameWords: Set<string>): Map<str
   const facts = new Map<string, DatedFact>();
   for (const p of passages) {
     if (p.kind !== 'lore') continue;
-    for (const m of findEpisodeMentions(p.text)) {
+    for (const m of episodeReferences(p.text)) {
       const episode = Math.min(...m.episodes);
       // Back over closing punctuation, quotes and emphasis right before the citation.
       let end = m.start;
@@ -445,7 +445,7 @@ export function datedFactRule(
   const out: RawFinding[] = [];
   for (const s of sentencesOf(p.text)) {
     // A sentence that cites an episode is judged by the later-episode rule.
-    if (findEpisodeMentions(s.text).length > 0) continue;
+    if (episodeReferences(s.text).length > 0) continue;
     let best: { fact: DatedFact; start: number; end: number } | null = null;
     for (const pair of pairsOf(contentTokens(s.text, nameWords), PASSAGE_WINDOW)) {
       const fact = facts.get(pair.key);
@@ -482,8 +482,8 @@ export function debutBeforeNameRule(entities: LintEntity[], pages: Passage[]): A
   for (const p of pages) {
     if (p.kind !== 'page') continue;
     for (const hit of m.find(p.text)) {
-      const prev = first.get(hit.slug);
-      if (!prev || comparePositions(p.at, prev) < 0) first.set(hit.slug, p.at);
+      const prev = first.get(hit.ref);
+      if (!prev || comparePositions(p.at, prev) < 0) first.set(hit.ref, p.at);
     }
   }
   const out: Array<{ entity: LintEntity; index: number; firstNamed: Position }> = [];

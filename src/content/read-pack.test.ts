@@ -249,6 +249,18 @@ describe('readPack: a valid pack', () => {
 });
 
 describe('readPack: problems', () => {
+  it('a series with more entity names and aliases than the matcher is sized for is refused, with the count and the limit', async () => {
+    const files = basePack();
+    const entity = (i: number, aliases: number) => ({ slug: `e${i}`, name: `Name ${i}`, aliases: Array.from({ length: aliases }, (_, k) => `Alias ${i} ${k}`), kind: 'character', episode_debut: 1, page_debut: 1 });
+    files['world/entities.yaml'] = { entities: Array.from({ length: 4001 }, (_, i) => entity(i, 4)) };
+    const problems = await readProblems(files);
+    expect(problems).toContainEqual({ file: 'world/entities.yaml', message: expect.stringMatching(/^20005 entity names and aliases: a series may have at most 20000 /) });
+    // At the limit it is fine.
+    files['world/entities.yaml'] = { entities: Array.from({ length: 4000 }, (_, i) => entity(i, 4)) };
+    const r = await read(files);
+    expect(r.ok ? [] : r.problems.filter((p) => p.message.includes('entity names and aliases'))).toEqual([]);
+  });
+
   it('a missing series.yaml is reported', async () => {
     const files = basePack();
     delete files['series.yaml'];

@@ -19,7 +19,7 @@ import {
   type SeriesYaml,
 } from './pack-schema.js';
 import { FrontMatterError, resolveSectionDebuts, splitMarkdown } from './wiki.js';
-import { comparePositions, formatPosition, type Position } from '../spoilers/position.js';
+import { comparePositions, formatPosition, MAX_SERIES_NAMES, type Position } from '../spoilers/index.js';
 import { probeImage } from '../images.js';
 
 export interface PackProblem {
@@ -130,6 +130,14 @@ export async function readPack(source: PackSource): Promise<PackResult> {
   let relationships: RelationshipYaml[] = [];
   if (source.has('world/entities.yaml')) {
     entities = (await yamlFile('world/entities.yaml', entitiesFileSchema))?.entities ?? [];
+    // Every name and alias is matched in every text a reader is shown: the matcher is sized for this many.
+    const names = entities.reduce((n, e) => n + 1 + e.aliases.length, 0);
+    if (names > MAX_SERIES_NAMES) {
+      problems.push({
+        file: 'world/entities.yaml',
+        message: `${names} entity names and aliases: a series may have at most ${MAX_SERIES_NAMES} (every one is checked in every text a reader sees)`,
+      });
+    }
     const slugs = new Set<string>();
     entities.forEach((e, i) => {
       if (slugs.has(e.slug)) problems.push({ file: 'world/entities.yaml', field: `entities[${i}].slug`, message: `duplicate slug "${e.slug}"` });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { FrontMatterError, resolveSectionDebuts, splitMarkdown, type WikiSectionDraft } from './wiki.js';
 
 const pos = (episode: number, page: number): Position => ({ episode, page });

@@ -6,8 +6,7 @@
  * revealed before what encloses it.
  */
 import { parse as parseYaml } from 'yaml';
-import type { Position } from '../spoilers/position.js';
-import { comparePositions } from '../spoilers/position.js';
+import { comparePositions, type Position } from '../spoilers/index.js';
 
 export interface WikiSectionDraft {
   heading: string | null;

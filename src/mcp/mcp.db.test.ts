@@ -14,6 +14,8 @@ import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { startCompanionServer, type CompanionServer } from '../../test/fakes/folio.js';
 import { PEPPER_CARROT } from '../../test/server.js';
 import { startSpoilingModel, type SpoilingModel } from '../../test/fakes/spoiler-model.js';
+import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { fullWidth, lookAlike, spelledOut } from '../../test/spoilers/disguises.js';
 import { findLeaks, leaksIn, unreachedNames } from '../../test/spoilers/leaks.js';
 import { formatTally, MATRIX_POSITIONS, newTally, reachedCore, tallyDisguises, where } from '../../test/spoilers/matrix.js';
@@ -31,6 +33,9 @@ let spoilingServer: CompanionServer;
 let quote: CompanionServer;
 let limited: CompanionServer;
 let oracle: Oracle;
+/** A plain fake model, for the disconnect tests. */
+let ollama: FakeModelServer;
+let model: CompanionServer;
 const clients: Client[] = [];
 
 beforeAll(async () => {
@@ -38,6 +43,8 @@ beforeAll(async () => {
   oracle = await buildOracle(PEPPER_CARROT);
   spoiling = await startSpoilingModel('ollama', oracle);
   spoilingServer = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: spoiling.server.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
+  ollama = await startFakeOllama();
+  model = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
   quote = await startCompanionServer(t.database, { FOLIO_MODEL: 'none' });
   limited = await startCompanionServer(t.database, { FOLIO_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '1' });
   await importPack({ database: t.database, storage: quote.storage }, PEPPER_CARROT);
@@ -45,8 +52,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  await Promise.all([quote?.close(), limited?.close(), spoilingServer?.close()]);
-  await spoiling?.close();
+  await Promise.all([quote?.close(), limited?.close(), spoilingServer?.close(), model?.close()]);
+  await Promise.all([spoiling?.close(), ollama?.close()]);
   await t?.close();
 });
 

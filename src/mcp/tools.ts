@@ -142,7 +142,7 @@ export async function askTool(deps: ToolDeps, readerId: string, seriesId: string
 export async function recapTool(deps: ToolDeps, readerId: string, seriesId: string, scope: RecapScope, call: CallInfo): Promise<ToolOutput> {
   const signal = admit(deps, call);
   const companion = requireCompanion(deps);
-  const turn = await prepareRecap(deps.db, readerId, seriesId, scope);
+  const turn = await prepareRecap(deps.db, readerId, seriesId, scope, companion.deps.embeddings);
   const c = await collect(recapAnswer(companion, turn, signal));
   return render(deps, c, []);
 }

@@ -1,7 +1,7 @@
 /** Reading progress: the server-side position that bounds everything a reader sees. */
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import { comparePositions, formatPosition, type Position } from '../spoilers/position.js';
+import { comparePositions, formatPosition, type Position } from '../spoilers/index.js';
 import { decideAdvance } from './rules.js';
 import * as q from './queries.js';
 

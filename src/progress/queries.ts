@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { episodes, pages, progress, series } from '../db/schema.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 
 export async function getPosition(db: Db, readerId: string, seriesId: string): Promise<Position | null> {
   const rows = await db

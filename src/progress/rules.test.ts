@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { decideAdvance, episodeState, nextUnreadEpisode } from './rules.js';
 
 const pos = (episode: number, page: number): Position => ({ episode, page });
@@ -121,7 +121,7 @@ describe('decideAdvance', () => {
 });
 
 describe('episodeState', () => {
-  const ep = (number: number, lastPage: number) => ({ number, lastPage });
+  const ep = (number: number, end: number) => ({ number, end });
 
   it('with no progress: the first episode is next, the others unread', () => {
     const next = nextUnreadEpisode(null, EPISODES);

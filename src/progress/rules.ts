@@ -4,7 +4,7 @@
  * jumping past the next unread episode must be confirmed by the reader.
  */
 import { z } from 'zod';
-import { comparePositions, type Position } from '../spoilers/position.js';
+import { comparePositions, type Position } from '../spoilers/index.js';
 
 /** A position as a client sends it (progress requests, the pages on screen with a question): nothing else in it. */
 export const positionBody = z.strictObject({
@@ -41,15 +41,18 @@ export function decideAdvance(input: {
 
 export type EpisodeState = 'read' | 'current' | 'next' | 'unread';
 
-/** An episode is read once its last page is reached. */
+/**
+ * An episode is read once its end is reached: `end` is its last story page
+ * (spoilers episodeEnd, the one definition of a finished episode; credits after it do not count).
+ */
 export function episodeState(
-  episode: { number: number; lastPage: number },
+  episode: { number: number; end: number },
   current: Position | null,
   nextUnread: number | null,
 ): EpisodeState {
   if (current) {
     if (episode.number < current.episode) return 'read';
-    if (episode.number === current.episode) return current.page >= episode.lastPage ? 'read' : 'current';
+    if (episode.number === current.episode) return current.page >= episode.end ? 'read' : 'current';
   }
   return episode.number === nextUnread ? 'next' : 'unread';
 }

@@ -1,15 +1,12 @@
 /**
  * All SQL of recaps. Every story row is selected under the boundary predicate
  * inside the statement: reached pages only, and an episode's summary only once
- * the episode is finished (its last page is reached). Read in one read-only
+ * the episode is finished (episodeFinished: its last story page is reached). Read in one read-only
  * transaction so the position, the pages and the names agree.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
-import type { EntityName } from '../spoilers/names.js';
-import { entityNames } from '../spoilers/queries.js';
-import type { Position } from '../spoilers/position.js';
+import { entityNames, episodeEnd, episodeFinished, readerPosition, visibleTo, type EntityName, type Position, type ReaderScope } from '../spoilers/index.js';
 
 export interface RecapEpisode {
   number: number;
@@ -31,6 +28,9 @@ export interface RecapPage {
 export interface RecapContext {
   seriesTitle: string;
   position: Position | null;
+  /** Where the reader's current episode ends: finished from there. */
+  episodeEnd: number | null;
+  language: string;
   /** Episodes the reader has started (finished ones and the current one), in order. */
   episodes: RecapEpisode[];
   /** Reached pages of those episodes. */
@@ -42,17 +42,17 @@ export async function recapContext(db: Db, scope: ReaderScope): Promise<RecapCon
   return db.transaction(
     async (tx) => {
       const t = tx as unknown as Db;
-      const [head] = await queryRows<{ title: string; episode: number | null; page: number | null }>(
+      const [head] = await queryRows<{ title: string; language: string; episode: number | null; page: number | null; episode_end: number | null }>(
         t,
-        sql`SELECT s.title, pos.episode, pos.page FROM series s LEFT JOIN LATERAL (${readerPosition(scope)}) pos ON true WHERE s.id = ${scope.seriesId}`,
+        sql`SELECT s.title, s.language, pos.episode, pos.page, ${episodeEnd(scope.seriesId, sql`pos.episode`)} AS episode_end FROM series s LEFT JOIN LATERAL (${readerPosition(scope)}) pos ON true WHERE s.id = ${scope.seriesId}`,
       );
       if (!head) return null;
       const position = head.episode === null ? null : { episode: head.episode, page: head.page! };
       const episodes = await queryRows<{ number: number; title: string; summary: string | null; last_page: number; finished: boolean }>(
         t,
         sql`SELECT e.number, e.title, e.last_page,
-                   CASE WHEN ${visibleTo(scope, { episode: sql`e.number`, page: sql`e.last_page` })} THEN e.summary END AS summary,
-                   COALESCE(${visibleTo(scope, { episode: sql`e.number`, page: sql`e.last_page` })}, false) AS finished
+                   CASE WHEN ${episodeFinished(scope, sql`e.number`)} THEN e.summary END AS summary,
+                   ${episodeFinished(scope, sql`e.number`)} AS finished
               FROM episodes e
              WHERE e.series_id = ${scope.seriesId} AND ${visibleTo(scope, { episode: sql`e.number`, page: sql`e.first_page` })}
              ORDER BY e.number`,
@@ -68,6 +68,8 @@ export async function recapContext(db: Db, scope: ReaderScope): Promise<RecapCon
       return {
         seriesTitle: head.title,
         position,
+        episodeEnd: head.episode_end,
+        language: head.language,
         episodes: episodes.map((e) => ({ number: e.number, title: e.title, summary: e.summary, lastPage: e.last_page, finished: e.finished })),
         pages,
         names,

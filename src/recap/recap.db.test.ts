@@ -86,7 +86,9 @@ describe('recap: the sample series', () => {
     const r = await recap(model, token, 'moth-and-lantern', { scope: 'series' });
     expect(r.metadata).toMatchObject({ mode: 'model', model: expect.stringContaining('llama3.2') });
     expect(r.text).toBe('Ada wakes in the lamp-house. She climbs to the lamps. Flit follows her. The night is long.');
-    expect(r.chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThan(3);
+    // It streams sentence by sentence (each judged whole before it is sent, ADR 0020); sentences released in the
+    // same turn of the event loop go out as one delta, so how many deltas depends on timing.
+    expect(r.chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThanOrEqual(1);
     const passages = promptPassages(promptText(ollama.chatRequests()[0]!.body));
     expect(passages.length).toBeGreaterThan(0);
     for (const p of passages) expect(comparePositions(p, { episode: 1, page: 3 })).toBeLessThanOrEqual(0);

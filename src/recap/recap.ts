@@ -6,13 +6,13 @@
  * has not reached is read (SQL), sent to the model, or shown (the guard).
  */
 import { runAnswer, type AnswerEvent, type AnswerMode } from '../answer/engine.js';
-import { guardForTurn } from '../answer/guard.js';
 import type { Companion } from '../chat/companion.js';
 import { formatPassage, sanitize } from '../chat/prompt.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Passage } from '../retrieval/retriever.js';
-import type { Position } from '../spoilers/position.js';
+import { buildGuard, seriesChecks, type GuardInput, type Position, type SpoilerGuard } from '../spoilers/index.js';
+import type { EmbeddingService } from '../retrieval/embeddings.js';
 import { recapContext, type RecapContext } from './queries.js';
 import { extractiveRecap, recapSources, toPassages, type RecapScope } from './sources.js';
 
@@ -21,9 +21,17 @@ export interface RecapTurn {
   seriesId: string;
   context: RecapContext;
   position: Position;
+  /** The series' vocabulary, unknown-name and paraphrase checks at this position. */
+  checks: GuardInput['checks'];
 }
 
 export type RecapMode = Extract<AnswerMode, 'model' | 'extractive' | 'guarded' | 'error' | 'aborted'>;
+
+/** The guard for one recap, from what recapContext read in one snapshot. */
+export function recapGuard(turn: RecapTurn): SpoilerGuard {
+  const c = turn.context;
+  return buildGuard({ position: turn.position, episodeEnd: c.episodeEnd, names: c.names, language: c.language, checks: turn.checks });
+}
 
 export interface RecapMetadata {
   mode: RecapMode;
@@ -36,11 +44,12 @@ export interface RecapMetadata {
 }
 
 /** Everything that can fail before streaming (answered as JSON 4xx). Rate limits are the HTTP layer's, before this. */
-export async function prepareRecap(db: Db, readerId: string, seriesId: string, scope: RecapScope): Promise<RecapTurn> {
+export async function prepareRecap(db: Db, readerId: string, seriesId: string, scope: RecapScope, embeddings?: EmbeddingService): Promise<RecapTurn> {
   const context = await recapContext(db, { readerId, seriesId });
   if (!context) throw new FolioError('not_found:series', `No series "${seriesId}".`);
   if (!context.position) throw new FolioError('conflict:not_started', 'Open the first page first: a recap only covers pages you have reached.');
-  return { scope, seriesId, context, position: context.position };
+  const checks = await seriesChecks(db, seriesId, context.position, { embeddings, language: context.language ?? undefined });
+  return { scope, seriesId, context, position: context.position, checks };
 }
 
 export function recapSystemPrompt(seriesTitle: string, at: Position, scope: RecapScope): string {
@@ -65,14 +74,14 @@ function recapUserMessage(passages: Passage[], at: Position): string {
 export function recapAnswer(companion: Companion, turn: RecapTurn, signal: AbortSignal): AsyncGenerator<AnswerEvent<RecapMetadata>> {
   const log = companion.deps.logger.child({ recap: turn.scope, series: turn.seriesId });
   const at = turn.position;
-  const { names, seriesTitle } = turn.context;
+  const { seriesTitle } = turn.context;
   const sources = recapSources(turn.context, turn.scope);
   const passages = toPassages(sources, at);
   return runAnswer(
     companion.deps,
     {
       seriesId: turn.seriesId,
-      guard: guardForTurn({ position: at, unreached: names.unreached, visible: names.visible }),
+      guard: recapGuard(turn),
       // Episode summaries are written with hindsight; key lines are the pages' own words.
       passages: passages.map((passage, i) => ({ passage, kind: sources[i]?.kind === 'summary' ? 'lore' : 'page' })),
       useModel: sources.length > 0,

@@ -27,6 +27,8 @@ describe('keyLines', () => {
 const ctx = (at: { episode: number; page: number } | null): RecapContext => ({
   seriesTitle: 'S',
   position: at,
+  episodeEnd: 3,
+  language: 'en',
   episodes: [
     { number: 1, title: 'One', summary: 'The first episode happened entirely.', lastPage: 3, finished: true },
     { number: 2, title: 'Two', summary: null, lastPage: 3, finished: false },

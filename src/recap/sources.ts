@@ -7,7 +7,7 @@
  * still passes the unreached-name check before anyone sees it.
  */
 import type { Passage } from '../retrieval/retriever.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import type { RecapContext, RecapEpisode, RecapPage } from './queries.js';
 
 export type RecapScope = 'series' | 'episode';

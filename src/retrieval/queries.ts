@@ -5,8 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
-import type { Position } from '../spoilers/position.js';
+import { readerPosition, visibleTo, type Position, type ReaderScope } from '../spoilers/index.js';
 
 export interface ChunkHit {
   chunkId: number;

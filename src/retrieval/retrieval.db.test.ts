@@ -31,7 +31,7 @@ import * as q from './queries.js';
 import { assemblePassages, CANDIDATES, pagesInView, type Passage } from './retriever.js';
 import { toWebSearch } from './search-query.js';
 import { turnContext } from '../chat/queries.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 
 let t: TestDatabase;
 let ollama: FakeModelServer;

@@ -5,7 +5,7 @@
  * turnContext) with the boundary inside every query (retrieval/queries.ts);
  * nothing here filters after fetching.
  */
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { fuseRanks } from './fuse.js';
 import type * as q from './queries.js';
 

@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { episodeUnlocked, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+import { episodeUnlocked, visibleTo, type ReaderScope } from '../spoilers/index.js';
 
 /** Most candidates one search considers (ranked by ts_rank_cd); pagination happens within them. */
 export const CANDIDATE_CAP = 100;

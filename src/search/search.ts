@@ -7,7 +7,7 @@
  * result never confirms that an unreached name or event is in the story. The
  * snippet is cut by ts_headline from the checked text.
  */
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import { headingAnchor } from '../world/wiki.js';
 import type { ReaderView } from '../world/view.js';
 import * as q from './queries.js';
@@ -80,7 +80,7 @@ interface Checked {
 export async function search(view: ReaderView, params: SearchParams): Promise<SearchOut> {
   const base = { seriesId: view.scope.seriesId, query: params.q, offset: params.offset, limit: params.limit };
   // A query naming something unreached gets exactly what a query matching nothing gets.
-  if (view.state.position === null || view.guard.names.has(params.q)) return { ...base, results: [], nextOffset: null };
+  if (view.position === null || view.guard.find(params.q, 'page').some((h) => h.kind === 'entity')) return { ...base, results: [], nextOffset: null };
 
   // Check candidates in rank order only until this page (and one more, to know there is a next page) is full;
   // fetch them from SQL in pages too, so a common word does not ship a hundred chunks for ten results.

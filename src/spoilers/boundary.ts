@@ -21,8 +21,12 @@ export interface PositionColumns {
 
 const NO_READER = '00000000-0000-0000-0000-000000000000';
 
-/** SQL for the reader's position row (zero or one row of episode, page). */
-export function readerPosition(scope: ReaderScope): SQL {
+/**
+ * SQL for the reader's position row (zero or one row of episode, page). The
+ * series may be a column (`{ readerId, seriesId: sql\`s.id\` }`) to read the
+ * position of each series of a list.
+ */
+export function readerPosition(scope: ReaderScope | { readerId: string | null; seriesId: SQLWrapper }): SQL {
   return sql`SELECT p.episode, p.page FROM progress p WHERE p.reader_id = ${scope.readerId ?? NO_READER} AND p.series_id = ${scope.seriesId}`;
 }
 
@@ -44,11 +48,37 @@ export function unlockedEpisodeNumber(scope: ReaderScope): SQL {
   return sql`COALESCE(
     (SELECT min(ue.number) FROM episodes ue
       WHERE ue.series_id = ${scope.seriesId}
-        AND ue.number > COALESCE((SELECT p.episode FROM progress p WHERE p.reader_id = ${scope.readerId ?? NO_READER} AND p.series_id = ${scope.seriesId}), -2147483648)),
+        AND ue.number > COALESCE((SELECT pos.episode FROM (${readerPosition(scope)}) pos), -2147483648)),
     (SELECT max(ue.number) FROM episodes ue WHERE ue.series_id = ${scope.seriesId}))`;
 }
 
 /** Is the episode with this number revealed (title, cover) to the reader? */
 export function episodeUnlocked(scope: ReaderScope, episodeNumber: SQLWrapper): SQL {
   return sql`(${episodeNumber} <= ${unlockedEpisodeNumber(scope)})`;
+}
+
+/**
+ * The page from which an episode counts as finished: its last *story* page (the
+ * last page when it has none). Title, credits and blank pages after the story
+ * tell nothing about it, and a reader who closes the episode on its last story
+ * page has read it all (ADR 0020). The one definition: SQL uses it through
+ * episodeFinished, TypeScript through progress/rules.ts (fed from this column).
+ */
+export function episodeEnd(seriesId: string | SQLWrapper, episodeNumber: SQLWrapper): SQL {
+  return sql`(SELECT COALESCE(max(fp.number) FILTER (WHERE fp.kind = 'story'), max(fp.number))
+                FROM pages fp WHERE fp.series_id = ${seriesId} AND fp.episode = ${episodeNumber})`;
+}
+
+/** Has the reader finished the episode with this number (reached its end, episodeEnd)? Never NULL. */
+export function episodeFinished(scope: ReaderScope, episodeNumber: SQLWrapper): SQL {
+  return sql`COALESCE(${visibleTo(scope, { episode: episodeNumber, page: episodeEnd(scope.seriesId, episodeNumber) })}, false)`;
+}
+
+/**
+ * Has the reader reached this entity's debut? `alias` is the entities table's
+ * alias in the statement (a constant of the caller, never input). Never NULL.
+ */
+export function entityVisible(scope: ReaderScope, alias: string): SQL {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`not a table alias: ${alias}`);
+  return sql`COALESCE(${visibleTo(scope, { episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) })}, false)`;
 }

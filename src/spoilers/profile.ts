@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { markdownToText } from '../content/chunking.js';
-import { foldText } from './names.js';
+import { foldText } from './fold.js';
 import { comparePositions, type Position } from './position.js';
 
 /** Before every page: the series' own title, description and author are shown to every reader. */

@@ -8,7 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
-import { readerPosition, visibleTo, type ReaderScope } from '../spoilers/boundary.js';
+import { episodeEnd, readerPosition, visibleTo, type ReaderScope } from '../spoilers/index.js';
 
 /** Position columns of a table alias (aliases are constants of this module, never input). */
 const at = (alias: 'e' | 'd' | 'r' | 'src' | 'tgt' | 'a' | 'sec') => ({ episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });
@@ -21,17 +21,17 @@ export interface ReaderStateRow {
   content_hash: string;
   episode: number | null;
   page: number | null;
-  /** Last story page of the reader's current episode (last page when it has no story page). */
+  /** Where the reader's current episode ends (boundary.ts episodeEnd): finished from there. */
   episode_end: number | null;
+  language: string;
 }
 
 /** The series (absent → no row) and the reader's progress row, as one statement. */
 export async function readerState(db: Db, scope: ReaderScope): Promise<ReaderStateRow | null> {
   const rows = await queryRows<ReaderStateRow>(
     db,
-    sql`SELECT s.id AS series_id, s.content_hash, pos.episode, pos.page,
-               (SELECT COALESCE(max(pg.number) FILTER (WHERE pg.kind = 'story'), max(pg.number))
-                  FROM pages pg WHERE pg.series_id = s.id AND pg.episode = pos.episode) AS episode_end
+    sql`SELECT s.id AS series_id, s.content_hash, s.language, pos.episode, pos.page,
+               ${episodeEnd(scope.seriesId, sql`pos.episode`)} AS episode_end
           FROM series s
           LEFT JOIN LATERAL (${readerPosition(scope)}) pos ON true
          WHERE s.id = ${scope.seriesId}`,

@@ -1,45 +1,45 @@
 /**
  * One reader's view of a series for the world, wiki and search surfaces: the
- * progress row and the text check, read in the same snapshot as the content.
+ * progress row and the spoiler guard, read in the same snapshot as the content.
  */
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import type { ReaderScope } from '../spoilers/boundary.js';
-import { nameMatcherFor } from '../spoilers/guard.js';
-import type { NameMatcher } from '../spoilers/names.js';
+import { buildGuard, entityNames, seriesChecks, type Position, type ReaderScope, type SpoilerGuard } from '../spoilers/index.js';
 import * as q from './queries.js';
-import { TextGuard, type ReaderState } from './text-guard.js';
 
 export interface ReaderView {
   /** The transaction every query of the request runs in. */
   db: Db;
   scope: ReaderScope;
-  state: ReaderState;
-  guard: TextGuard;
+  /** The furthest page reached; null before reading (then nothing is shown anyway). */
+  position: Position | null;
+  guard: SpoilerGuard;
 }
 
 /**
- * Name matchers by (series, content version, position). Which names a reader
- * has reached is decided in SQL from the progress row (nameMatcherFor); the
- * answer depends only on the series content and the position, so readers at
- * the same position share it. A re-import changes the content hash, so stale
- * entries are never used (and age out).
+ * Guards by (series, content version, position). Which names a reader has
+ * reached is decided in SQL from the progress row (entityNames); the answer
+ * depends only on the series content and the position, so readers at the same
+ * position share it. A re-import changes the content hash, so stale entries
+ * are never used (and age out).
  */
-const MATCHERS_KEPT = 256;
-const matchers = new Map<string, NameMatcher>();
+const GUARDS_KEPT = 256;
+const guards = new Map<string, SpoilerGuard>();
 
-async function matcherAt(db: Db, scope: ReaderScope, row: q.ReaderStateRow): Promise<NameMatcher> {
+async function guardAt(db: Db, scope: ReaderScope, row: q.ReaderStateRow, position: Position | null): Promise<SpoilerGuard> {
   const key = `${scope.seriesId}\u0000${row.content_hash}\u0000${row.episode ?? '-'}/${row.page ?? '-'}`;
-  const hit = matchers.get(key);
+  const hit = guards.get(key);
   if (hit) {
-    matchers.delete(key);
-    matchers.set(key, hit);
+    guards.delete(key);
+    guards.set(key, hit);
     return hit;
   }
-  const m = await nameMatcherFor(db, scope);
-  matchers.set(key, m);
-  if (matchers.size > MATCHERS_KEPT) matchers.delete(matchers.keys().next().value!);
-  return m;
+  // Pack text is judged by names, references and the series' unreached vocabulary (paraphrase is for generated text only).
+  const checks = await seriesChecks(db, scope.seriesId, position, { language: row.language ?? undefined });
+  const g = buildGuard({ position, episodeEnd: row.episode_end, names: await entityNames(db, scope), language: row.language, checks });
+  guards.set(key, g);
+  if (guards.size > GUARDS_KEPT) guards.delete(guards.keys().next().value!);
+  return g;
 }
 
 /**
@@ -54,12 +54,8 @@ export function withReaderView<T>(db: Db, scope: ReaderScope, fn: (view: ReaderV
       const t = tx as unknown as Db;
       const row = await q.readerState(t, scope);
       if (!row) throw new FolioError('not_found:series', `No series "${scope.seriesId}".`);
-      const names = await matcherAt(t, scope, row);
-      const state: ReaderState = {
-        position: row.episode === null || row.page === null ? null : { episode: row.episode, page: row.page },
-        episodeEnd: row.episode_end,
-      };
-      return fn({ db: t, scope, state, guard: new TextGuard(names, state) });
+      const position = row.episode === null || row.page === null ? null : { episode: row.episode, page: row.page };
+      return fn({ db: t, scope, position, guard: await guardAt(t, scope, row, position) });
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );

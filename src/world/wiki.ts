@@ -6,7 +6,7 @@
  * existence of an article does not leak.
  */
 import { FolioError } from '../errors.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import * as q from './queries.js';
 import type { ReaderView } from './view.js';
 

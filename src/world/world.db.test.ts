@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
 import { importPack, type ImportResult } from '../content/importer.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 
 const S = 'tiny-world';
 let t: TestDatabase;

@@ -6,8 +6,7 @@
  */
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
-import { NameMatcher, type EntityName } from '../spoilers/names.js';
-import type { Position } from '../spoilers/position.js';
+import { NameMatcher, type EntityName, type Position } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';
 import type { ReaderView } from './view.js';
@@ -83,7 +82,7 @@ export function namedOn(pages: q.FocusPageRow[], nodes: Array<Pick<q.NodeRow, 's
   const names: EntityName[] = nodes.flatMap((n) => [n.name, ...(n.aliases ?? [])].map((name) => ({ slug: n.slug, name })));
   const text = pages.map((p) => `${p.dialogue}\n${p.description ?? ''}`).join('\n');
   if (names.length === 0 || text.trim() === '') return new Set();
-  return new Set(new NameMatcher(names).find(text).map((h) => h.slug));
+  return new Set(new NameMatcher(names).find(text).map((h) => h.ref));
 }
 
 function nodeOut(view: ReaderView, storage: Storage, r: q.NodeRow, onPage: Set<string>): NodeOut {
@@ -122,7 +121,7 @@ export async function worldGraph(view: ReaderView, storage: Storage): Promise<Wo
   const onPage = namedOn(pages, nodes);
   return {
     seriesId: view.scope.seriesId,
-    position: view.state.position,
+    position: view.position,
     focus: { pages: pages.map((p) => ({ episode: p.episode, page: p.page })).reverse() },
     nodes: nodes.map((n) => nodeOut(view, storage, n, onPage)),
     edges: edges.map((e, i) => edgeOut(view, e, i)),
@@ -136,7 +135,7 @@ export async function worldNode(view: ReaderView, storage: Storage, slug: string
   if (!node) throw new FolioError('not_found:world', `No world entry "${slug}" here.`);
   return {
     seriesId: view.scope.seriesId,
-    position: view.state.position,
+    position: view.position,
     node: nodeOut(view, storage, node, namedOn(pages, [node])),
     edges: edges.map((e, i) => {
       const out = e.source === slug;

@@ -26,7 +26,7 @@ export function recapRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
     const { scope } = await readJson(c, body, 'recap');
     if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
     const { db } = requireDatabase(deps);
-    const turn = await prepareRecap(db, readerId, seriesId, scope);
+    const turn = await prepareRecap(db, readerId, seriesId, scope, deps.companion.deps.embeddings);
     const stream = await toUIMessageStream(recapAnswer(deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal), c.get('log'));
     const { createUIMessageStreamResponse } = await aiSdk();
     return createUIMessageStreamResponse({

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { LONG_RUN, redactSentences, splitSentences } from './sentences.js';
+import type { SpoilerHit } from './policy.js';
+
+const hit = (text: string, matched: string): SpoilerHit => {
+  const start = text.indexOf(matched);
+  return { kind: 'entity', matched, ref: matched, start, end: start + matched.length };
+};
+
+describe('splitSentences', () => {
+  it('joins back to the input', () => {
+    for (const t of ['a. b! c? d… e', 'x\ny\n\nz', '"Hi!" she said. Then 3.5', '', 'x'.repeat(2000), `${'word, '.repeat(200)}end.`]) expect(splitSentences(t).join('')).toBe(t);
+  });
+
+  it('splits after sentence ends and line breaks only', () => {
+    expect(splitSentences('One. Two 3.5!\nThree')).toEqual(['One. ', 'Two 3.5!\n', 'Three']);
+  });
+
+  it('does not split after initials and abbreviations', () => {
+    expect(splitSentences('It ends (ep. 36). Then more.')).toEqual(['It ends (ep. 36). ', 'Then more.']);
+    // A single letter before the period is an initial: the spelled-out name stays in one sentence.
+    expect(splitSentences('He is C. o. r. i. a. n. d. e. r. Fine. Ok.')).toEqual(['He is C. o. r. i. a. n. d. e. r. Fine. ', 'Ok.']);
+    expect(splitSentences('Mr. Ah met Dr. No. 5 came. Ok.')).toEqual(['Mr. Ah met Dr. No. 5 came. ', 'Ok.']);
+    expect(splitSentences('Voir ép. 6 et chap. 3. Fin.')).toEqual(['Voir ép. 6 et chap. 3. ', 'Fin.']);
+  });
+
+  it('cuts a long run without a sentence end at a clause boundary', () => {
+    const text = `${'and then, '.repeat(60)}the end.`;
+    const parts = splitSentences(text);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts[0]!.length).toBeGreaterThanOrEqual(LONG_RUN);
+    expect(parts[0]!.length).toBeLessThan(LONG_RUN + 20);
+    expect(parts[0]).toMatch(/, $/);
+  });
+
+  it('cuts at a space when there is no clause boundary either', () => {
+    const parts = splitSentences('word '.repeat(400));
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts[0]!.length).toBeLessThanOrEqual(2 * LONG_RUN + 10);
+  });
+});
+
+describe('redactSentences', () => {
+  it('withholds exactly the sentences with a hit', () => {
+    const t = 'Pepper is a witch. Coriander is a princess. Carrot is a cat.';
+    expect(redactSentences(t, [hit(t, 'Coriander')])).toEqual({ text: 'Pepper is a witch. … Carrot is a cat.', withheld: 1 });
+  });
+
+  it('collapses neighbouring withheld sentences and keeps line breaks', () => {
+    const t = 'Coriander rules. Eyeük waits.\nPepper flies.';
+    const r = redactSentences(t, [hit(t, 'Coriander'), hit(t, 'Eyeük')]);
+    expect(r).toEqual({ text: '…\nPepper flies.', withheld: 2 });
+  });
+
+  it('a hit spanning sentences withholds every sentence it touches', () => {
+    const t = 'One. The rider is Torr. eya. Three.';
+    expect(redactSentences(t, [hit(t, 'Torr. eya')]).text).toBe('One. … Three.');
+  });
+
+  it('leaves clean text alone', () => {
+    expect(redactSentences('Pepper flies over 3.5 hills.', [])).toEqual({ text: 'Pepper flies over 3.5 hills.', withheld: 0 });
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * The one sentence splitter and the one redactor: a withheld sentence becomes
+ * WITHHELD, a run of withheld sentences collapses into one, line breaks stay.
+ * The stream guard (guard.ts) uses the same two pieces, so a streamed answer
+ * comes out exactly as the whole answer redacted at once.
+ */
+import { WITHHELD, type SpoilerHit } from './policy.js';
+
+/** A run this long without a sentence end is cut at the next clause boundary (a model that never stops a sentence). */
+export const LONG_RUN = 400;
+
+/** Words after which a period does not end a sentence ("Ep. 36", "Mr. Ah", "No. 5", "chap. 3"). */
+const ABBREVIATIONS = new Set([
+  'ep', 'eps', 'ép', 'no', 'nos', 'nr', 'n°', 'ch', 'chap', 'vol', 'pp', 'mr', 'mrs', 'ms', 'mme', 'mlle', 'dr', 'st', 'mt', 'prof',
+  'vs', 'etc', 'cf', 'fig', 'approx', 'ca', 'jr', 'sr', 'env', 'p',
+]);
+const END = /[.!?…]+["'”’)\]»]*\s+|\n\s*/g;
+const WORD_BEFORE = /([\p{L}°]+)$/u;
+const CLAUSE = /[,;:—–]\s+/g;
+const SPACE = /\s+/g;
+
+/** Is the END match at `m` (a sentence end) only an abbreviation or an initial ("C. o. r.", "Ep. 36")? */
+function abbreviation(text: string, index: number, match: string): boolean {
+  if (!/^\.["'”’)\]»]*\s/.test(match) || match.includes('\n')) return false;
+  const word = WORD_BEFORE.exec(text.slice(Math.max(0, index - 12), index))?.[1];
+  if (word === undefined) return false;
+  return word.length === 1 || ABBREVIATIONS.has(word.toLowerCase());
+}
+
+/** Where the first match of `re` starting in [from, to) ends, or null. */
+function firstIn(re: RegExp, text: string, from: number, to: number): number | null {
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m && m.index < to ? m.index + m[0].length : null;
+}
+
+/**
+ * Split after sentence ends (. ! ? … with closing quotes, then whitespace) and
+ * line breaks, not after initials and abbreviations ("C. o. r.", "Ep. 36").
+ * A run of LONG_RUN characters without one is cut at the first clause boundary
+ * in the next LONG_RUN characters, else at the first space after that. Every cut
+ * depends only on the text before it and the whitespace after it, so a stream
+ * cut the same way as the whole text. Joined back, the parts give the input.
+ */
+export function splitSentences(text: string): string[] {
+  const parts: string[] = [];
+  let last = 0;
+  while (last < text.length) {
+    END.lastIndex = last;
+    let m = END.exec(text);
+    while (m && abbreviation(text, m.index, m[0])) m = END.exec(text);
+    const at = m ? m.index : text.length;
+    if (at - last > LONG_RUN) {
+      const cut =
+        firstIn(CLAUSE, text, last + LONG_RUN, Math.min(at, last + 2 * LONG_RUN)) ?? (at - last > 2 * LONG_RUN ? firstIn(SPACE, text, last + 2 * LONG_RUN, at) : null);
+      if (cut !== null && cut < text.length) {
+        parts.push(text.slice(last, cut));
+        last = cut;
+        continue;
+      }
+    }
+    const end = m ? m.index + m[0].length : text.length;
+    parts.push(text.slice(last, end));
+    last = end;
+  }
+  return parts;
+}
+
+/**
+ * Writes sentences out, each as itself or withheld; withheld runs collapse into
+ * one WITHHELD, keeping the last line break of the run. Whitespace after a
+ * withheld sentence waits for the next sentence (it may still collapse).
+ */
+export class Collapser {
+  private lastWithheld = false;
+  private pendingSpace = '';
+  withheld = 0;
+
+  push(sentence: string, withhold: boolean): string {
+    if (!withhold) {
+      const out = this.pendingSpace + sentence;
+      this.pendingSpace = '';
+      this.lastWithheld = false;
+      return out;
+    }
+    this.withheld++;
+    const trailing = /\s*$/.exec(sentence)![0];
+    if (!this.lastWithheld) {
+      this.lastWithheld = true;
+      const out = this.pendingSpace + WITHHELD;
+      this.pendingSpace = trailing;
+      return out;
+    }
+    if (trailing.includes('\n')) this.pendingSpace = trailing;
+    return '';
+  }
+
+  end(): string {
+    const out = this.pendingSpace;
+    this.pendingSpace = '';
+    return out;
+  }
+}
+
+/** Sentences of `text` as [start, end) offsets. */
+export function sentenceSpans(text: string): Array<{ start: number; end: number; text: string }> {
+  const out: Array<{ start: number; end: number; text: string }> = [];
+  let start = 0;
+  for (const s of splitSentences(text)) {
+    out.push({ start, end: start + s.length, text: s });
+    start += s.length;
+  }
+  return out;
+}
+
+/**
+ * Withhold every sentence a hit touches (a hit cut by the splitter withholds
+ * every sentence it spans) and every sentence in `also` (by index).
+ */
+export function redactSentences(text: string, hits: readonly SpoilerHit[], also: ReadonlySet<number> = new Set()): { text: string; withheld: number } {
+  if (hits.length === 0 && also.size === 0) return { text, withheld: 0 };
+  const c = new Collapser();
+  let out = '';
+  sentenceSpans(text).forEach((s, i) => {
+    const hit = also.has(i) || hits.some((h) => h.start < s.end && s.start < h.end);
+    out += c.push(s.text, hit);
+  });
+  out += c.end();
+  return { text: out, withheld: c.withheld };
+}
