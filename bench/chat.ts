@@ -13,7 +13,11 @@
  *    tokens/s: throughput ratio (relay ÷ direct, tokens/s over the streaming
  *    phase) and the TTFT Folio adds (relay TTFT − direct TTFT, p50/p99). The
  *    added TTFT includes everything Folio does before the model is asked (auth,
- *    progress, names, retrieval, history, storing the question).
+ *    progress, names, retrieval, history, storing the question) and, since answers
+ *    are released a sentence at a time (each judged whole by the spoiler guard),
+ *    the time the model takes to finish the first sentence. So the relay's own
+ *    overhead is also shown on its own: relayed first text − (and ÷) the direct
+ *    stream's time to the end of the first sentence of the same answer.
  *  - unpaced throughput (the fake as fast as it can): the relay's ceiling, info.
  *  - concurrency: N streams at once from a fake at 50 tokens/s; errors, RSS
  *    growth of the Folio process over its idle RSS (sampled every 100 ms).
@@ -71,9 +75,16 @@ const log = (m: string) => process.stderr.write(`bench:chat: ${m}\n`);
 const ANSWER = 'Ada walks along the canal with Flit while the lamps of Tallow Street flicker one by one. '.repeat(6);
 const TOKEN_CHARS = 4;
 const ANSWER_TOKENS = Math.ceil(ANSWER.length / TOKEN_CHARS);
+/**
+ * Folio releases an answer a sentence at a time, each judged whole by the spoiler guard, so its first text
+ * cannot come before the model has finished the first sentence: the added-TTFT figure includes that wait.
+ */
+const FIRST_SENTENCE_CHARS = ANSWER.indexOf('.') + 1;
 
 interface StreamTiming {
   ttft: number;
+  /** Time to the piece of text that completes the answer's first sentence. */
+  firstSentence: number;
   /** First to last token. */
   streamMs: number;
   total: number;
@@ -85,6 +96,7 @@ interface StreamTiming {
 /** Read a streaming response with `fold`, timing the first and last piece of answer text. */
 async function timeStream(res: Response, t0: number, fold: Fold): Promise<StreamTiming> {
   let first = 0;
+  let sentence = 0;
   let last = 0;
   let chars = 0;
   const error = await fold(res.body!, (n) => {
@@ -92,9 +104,10 @@ async function timeStream(res: Response, t0: number, fold: Fold): Promise<Stream
     if (!first) first = now;
     last = now;
     chars += n;
+    if (!sentence && chars >= FIRST_SENTENCE_CHARS) sentence = now;
   }).catch((err: unknown) => String(err));
   const end = performance.now();
-  return { ttft: first - t0, streamMs: last - first, total: end - t0, chars, ok: !error && chars > 0 && res.status === 200, ...(error ? { error: error.slice(0, 200) } : {}) };
+  return { ttft: first - t0, firstSentence: sentence - t0, streamMs: last - first, total: end - t0, chars, ok: !error && chars > 0 && res.status === 200, ...(error ? { error: error.slice(0, 200) } : {}) };
 }
 
 async function direct(fakeUrl: string): Promise<StreamTiming> {
@@ -194,6 +207,10 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   const directTtft: number[] = [];
   const relayTtft: number[] = [];
+  /** Relayed first text − direct time to the end of the first sentence: the relay's own overhead. */
+  const addedSentence: number[] = [];
+  const sentenceRatios: number[] = [];
+  const directSentence: number[] = [];
   let relayErrors = 0;
   for (let i = 0; i < RELAY_RUNS; i++) {
     const d = await direct(fakeUrl);
@@ -205,6 +222,9 @@ async function main(): Promise<void> {
     directTtft.push(d.ttft);
     relayTtft.push(r.ttft);
     added.push(r.ttft - d.ttft);
+    directSentence.push(d.firstSentence);
+    addedSentence.push(r.ttft - d.firstSentence);
+    sentenceRatios.push(r.ttft / d.firstSentence);
     // Tokens per second over the streaming phase (the first token is not part of it).
     ratios.push((ANSWER_TOKENS - 1) / r.streamMs / ((ANSWER_TOKENS - 1) / d.streamMs));
   }
@@ -214,6 +234,11 @@ async function main(): Promise<void> {
   rows.push(makeRow('relay.ttft.relay', 'relayed stream TTFT (Folio, p50)', 'ms.1', [median(relayTtft)]));
   rows.push(makeRow('relay.ttft.added.p50', 'TTFT added by Folio, p50', 'ms.1', [percentile(added, 50)]));
   rows.push(makeRow('relay.ttft.added.p99', 'TTFT added by Folio, p99', 'ms.1', [percentile(added, 99)], BUDGET.addedTtftP99Ms));
+  rows.push(
+    makeRow('relay.first_sentence.added.p99', 'time to first sentence added by Folio, p99 (relayed first text − direct end of the first sentence)', 'ms.1', [percentile(addedSentence, 99)], null,
+      `p50 ${percentile(addedSentence, 50).toFixed(1)} ms; direct end of the first sentence (${FIRST_SENTENCE_CHARS} characters) p50 ${median(directSentence).toFixed(1)} ms`),
+  );
+  rows.push(makeRow('relay.first_sentence.ratio', 'relayed first text ÷ direct end of the first sentence (p50)', 'x', [percentile(sentenceRatios, 50)], null, `p99 ${percentile(sentenceRatios, 99).toFixed(3)}×`));
   rows.push(makeRow('relay.errors', 'relay errors', 'count', [relayErrors], BUDGET.errors));
 
   // ---- unpaced: the relay's ceiling ---------------------------------------------------------
@@ -247,7 +272,7 @@ async function main(): Promise<void> {
   log(`concurrency: ${CONCURRENT} streams at 50 tokens/s (idle RSS ${idleRss.toFixed(0)} MB)`);
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: CONCURRENT }, (_, i) => relay(folioUrl, readers[i % readers.length]!).catch((err: unknown) => ({ ok: false, error: String(err), ttft: 0, streamMs: 0, total: 0, chars: 0 }) as StreamTiming)),
+    Array.from({ length: CONCURRENT }, (_, i) => relay(folioUrl, readers[i % readers.length]!).catch((err: unknown) => ({ ok: false, error: String(err), ttft: 0, firstSentence: 0, streamMs: 0, total: 0, chars: 0 }) as StreamTiming)),
   );
   const wall = performance.now() - started;
   clearInterval(sampler);

@@ -37,4 +37,5 @@ export { redactSentences, splitSentences } from './sentences.js';
 export { foldText } from './fold.js';
 export { entityNames, splitNames } from './queries.js';
 export { seriesChecks } from './checks.js';
+export { PARAPHRASE, paraphraseScore } from './paraphrase.js';
 export { seriesProfile } from './profile.js';

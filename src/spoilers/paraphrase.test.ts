@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { index, profile } from '../../test/spoilers/tiny-series.js';
-import { isParaphrase, needsVectors, overlapScore, ParaphraseCheck, ParaphraseData, PARAPHRASE, wordScore, type PositionedVector } from './paraphrase.js';
+import { isParaphrase, needsVectors, overlapScore, ParaphraseCheck, ParaphraseData, PARAPHRASE, paraphraseScore, wordScore, type PositionedVector } from './paraphrase.js';
 import type { Position } from './position.js';
 
 const words = new ParaphraseData(profile.units, null);
@@ -55,5 +55,25 @@ describe('ParaphraseCheck (later events in other words)', () => {
     expect(await judge({ episode: 2, page: 1 }, WIN, data, embed([1, 0]))).not.toBeNull();
     expect(await judge({ episode: 2, page: 1 }, 'Mira walks to the old mill.', data, embed([0, 1]))).toBeNull();
     expect(embedded).toEqual([]);
+  });
+});
+
+describe('paraphraseScore (the raw score bench/guard.ts draws its curve from)', () => {
+  const check = (at: Position) => new ParaphraseCheck(async () => words, index, at, null);
+
+  it('is the number the check compares with its threshold: withheld exactly when it is at or above it', async () => {
+    const at = { episode: 2, page: 1 };
+    const win = await paraphraseScore([check(at)], WIN);
+    expect(win).toBeGreaterThanOrEqual(PARAPHRASE.threshold);
+    expect(await judge(at, WIN)).not.toBeNull();
+    const mill = await paraphraseScore([check(at)], 'Mira walks to the old mill.');
+    expect(mill).toBeLessThan(PARAPHRASE.threshold);
+    // The reader's position moves the score: once the race is reached, the same sentence scores lower.
+    expect(await paraphraseScore([check({ episode: 2, page: 2 })], WIN)).toBeLessThan(win!);
+  });
+
+  it('scores small talk -Infinity (never withheld) and is null without a paraphrase check', async () => {
+    expect(await paraphraseScore([check({ episode: 2, page: 1 })], 'Great question!')).toBe(-Infinity);
+    expect(await paraphraseScore([], WIN)).toBeNull();
   });
 });

@@ -221,3 +221,18 @@ export class ParaphraseCheck implements SentenceCheck {
     return { kind: 'paraphrase', matched: trimmed, ref: s.closest ? formatPosition(s.closest) : 'later', start, end: start + trimmed.length };
   }
 }
+
+/**
+ * For measurements only (bench/guard.ts draws the precision–recall curve over the threshold from it):
+ * the raw score the paraphrase check among `checks` (seriesChecks' sentence checks) gives `sentence`
+ * at its position — the number compared with PARAPHRASE.threshold, withheld at or above it.
+ * Small talk (too little known content) scores -Infinity: it is never withheld. Just below the
+ * threshold the chunk vectors also decide (isParaphrase); the score leaves them out. Null when
+ * `checks` has no paraphrase check. The guard itself uses judge().
+ */
+export async function paraphraseScore(checks: readonly SentenceCheck[], sentence: string, t = PARAPHRASE): Promise<number | null> {
+  const check = checks.find((c): c is ParaphraseCheck => c instanceof ParaphraseCheck);
+  if (!check) return null;
+  const s = await check.score(sentence);
+  return s.weight < t.minWeight || s.words < 2 ? -Infinity : wordScore(s, t);
+}
