@@ -70,6 +70,7 @@ export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLin
         {a.category ? <p className="wiki-category">{a.category}</p> : null}
       </header>
       {a.sections.map((s, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the sections of one article in their fixed order (the view is keyed by slug), and a section without a heading has no anchor
         <section key={`${i}:${s.anchor ?? ''}`} className="wiki-section" aria-labelledby={s.heading && s.anchor ? s.anchor : undefined} data-heading={s.heading ?? ''}>
           {s.heading ? (
             <S id={s.anchor ?? undefined} className="wiki-section-title">
