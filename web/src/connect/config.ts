@@ -16,6 +16,7 @@ export function mcpUrl(apiBase: string, pageOrigin: string): string {
  * http unless told otherwise, so an http URL gets `--allow-http`.
  */
 export function claudeDesktopConfig(url: string, token: string): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${FOLIO_TOKEN}, which mcp-remote expands itself from its env
   const args = ['-y', 'mcp-remote', url, '--header', 'Authorization:Bearer ${FOLIO_TOKEN}'];
   if (url.startsWith('http:')) args.push('--allow-http');
   const config = { mcpServers: { folio: { command: 'npx', args, env: { FOLIO_TOKEN: token } } } };

@@ -61,7 +61,11 @@ export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLin
   const S = level === 1 ? 'h2' : 'h3';
   const others = (related.data?.edges ?? []).filter((e) => e.other.slug !== slug && unlocked.has(e.other.slug));
   const seen = new Set<string>();
-  const relatedArticles = others.filter((e) => (seen.has(e.other.slug) ? false : (seen.add(e.other.slug), true)));
+  const relatedArticles = others.filter((e) => {
+    if (seen.has(e.other.slug)) return false;
+    seen.add(e.other.slug);
+    return true;
+  });
 
   return (
     <article className="wiki-article" data-testid="wiki-article" data-slug={a.slug}>

@@ -46,7 +46,10 @@ export default function WikiPanel({ ctx }: { ctx: ReaderPanelContext }) {
           <WikiArticleView key={slug} seriesId={ctx.seriesId} slug={slug} known={ctx.position} unlocked={unlocked} level={2} onInternalLink={onInternalLink} onOpenWorld={(entity) => ctx.openWorld(entity)} />
         </>
       ) : (
-        <WikiIndexView seriesId={ctx.seriesId} index={index} level={2} onOpen={(s) => (setSlug(s), true)} />
+        <WikiIndexView seriesId={ctx.seriesId} index={index} level={2} onOpen={(s) => {
+          setSlug(s);
+          return true;
+        }} />
       )}
     </div>
   );
