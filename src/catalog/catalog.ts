@@ -3,7 +3,7 @@ import type { Episode, EpisodeDetail, ImageRef, Library, Placeholder, SeriesDeta
 import type { Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
-import { episodeState, nextUnreadEpisode, type EpisodeState } from '../progress/rules.js';
+import { episodeState, nextUnreadEpisode } from '../progress/rules.js';
 import type { Position, ReaderScope } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';

@@ -349,7 +349,7 @@ describe('faults', () => {
         const res = await servers.ollama!.fetch('/api/conversations/cancel-test', { token });
         const body = (await res.json()) as { messages?: Array<{ role: string; parts: Array<{ text?: string }>; metadata: { status: string } }> };
         const answer = body.messages?.find((m) => m.role === 'assistant');
-        const text = answer?.parts[0]!.text ?? '';
+        const text = answer?.parts[0]?.text ?? '';
         return answer ? [answer.metadata.status, text.length > 0 && 'Ada and Flit walk home slowly'.startsWith(text.slice(0, 29))] : null;
       })
       .toEqual(['aborted', true]);

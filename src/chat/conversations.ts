@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import type { Position } from '../spoilers/position.js';
+import type { Position } from '../spoilers/index.js';
 import type { Citation } from './citations.js';
 import * as q from './queries.js';
 

@@ -11,7 +11,7 @@
  * aborts the upstream request.
  */
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
-import { FolioError } from '../errors.js';
+import type { FolioError } from '../errors.js';
 import { classifyModelError, isRetryableBeforeFirstToken, modelFailureError, type ModelFailure } from '../models/errors.js';
 import type { ChatModel } from '../models/types.js';
 import type { ChatPrompt } from './prompt.js';

@@ -44,6 +44,7 @@ export function sanitize(text: string): string {
       .replace(/</g, '‹')
       .replace(/>/g, '›')
       // Control characters (keep newlines and tabs).
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: this regex exists to strip control characters from untrusted text
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
       .replace(/\n{3,}/g, '\n\n')
       .trim()

@@ -78,9 +78,9 @@ function aboutEntity(e: { name: string; kind: string }, first: boolean): string 
 export function templateSuggestions(ctx: SuggestionContext): string[] {
   const text = ctx.passages.map((p) => p.text).join('\n');
   const asked = norm(ctx.question);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const mentioned = ctx.visible
-    .filter((e) => e.name.length >= 3 && new RegExp(`(?<![\\p{L}])${escape(e.name)}(?![\\p{L}])`, 'iu').test(text))
+    .filter((e) => e.name.length >= 3 && new RegExp(`(?<![\\p{L}])${escapeRegExp(e.name)}(?![\\p{L}])`, 'iu').test(text))
     .filter((e) => !asked.includes(norm(e.name)));
   const current = ctx.passages.find((p) => p.current);
   const candidates = [

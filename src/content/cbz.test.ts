@@ -55,7 +55,9 @@ describe('cbzPack', () => {
     // Re-zip with names that sort wrongly as plain strings.
     const { unzipSync } = await import('fflate');
     const pages = unzipSync(one);
-    Object.keys(pages).forEach((k) => (files[k.replace('page', 'p')] = pages[k]!));
+    Object.keys(pages).forEach((k) => {
+      files[k.replace('page', 'p')] = pages[k]!;
+    });
     const source = cbzPack([{ name: 'Issue 10.cbz', bytes: zipSync(files) }, { name: 'Issue 9.cbz', bytes: await makeCbz({ pages: 1, seed: 9 }) }], '/x/Night Bus');
     const read = await readPack(source);
     if (!read.ok) throw new Error(JSON.stringify(read.problems));

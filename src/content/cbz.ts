@@ -149,7 +149,9 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
     const coverIndex = info.Pages?.Page.find((p) => p.Type === 'FrontCover')?.Image ?? 0;
     const files = new Map<string, Uint8Array>();
     const dir = `episodes/${String(number).padStart(4, '0')}`;
-    images.forEach((img, i) => files.set(`${dir}/pages/${String(i + 1).padStart(4, '0')}${img.slice(img.lastIndexOf('.')).toLowerCase()}`, entries[img]!));
+    images.forEach((img, i) => {
+      files.set(`${dir}/pages/${String(i + 1).padStart(4, '0')}${img.slice(img.lastIndexOf('.')).toLowerCase()}`, entries[img]!);
+    });
     const pagePaths = [...files.keys()].map((p) => p.slice(dir.length + 1));
     episodes.push({
       number,

@@ -263,7 +263,9 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
     terms: [],
   };
   const addChunks = (episode: number, page: number, source: string, sourceRef: string, text: string) => {
-    chunkText(text).forEach((t, ordinal) => out.chunks.push({ seriesId, episode, page, source, sourceRef, ordinal, text: t }));
+    chunkText(text).forEach((t, ordinal) => {
+      out.chunks.push({ seriesId, episode, page, source, sourceRef, ordinal, text: t });
+    });
   };
 
   for (const e of pack.episodes) {
@@ -349,9 +351,9 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       seen.add(key);
       return true;
     });
-    descs.forEach((d, ordinal) =>
-      out.entityDescriptions.push({ seriesId, entitySlug: ent.slug, ordinal, episode: d.episode_debut, page: d.page_debut, text: d.text }),
-    );
+    descs.forEach((d, ordinal) => {
+      out.entityDescriptions.push({ seriesId, entitySlug: ent.slug, ordinal, episode: d.episode_debut, page: d.page_debut, text: d.text });
+    });
   }
   for (const r of pack.relationships) {
     out.relationships.push({

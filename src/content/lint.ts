@@ -92,8 +92,10 @@ export function packPassages(pack: Pack, rawWiki: Map<string, string>): Passage[
     const at = { episode: e.episode_debut, page: e.page_debut };
     const file = 'world/entities.yaml';
     if (e.summary) out.push({ file, field: `entities[${i}].summary`, kind: 'lore', at, text: e.summary, where: { yaml: ['entities', i, 'summary'] } });
-    e.aliases.forEach((a, k) => out.push({ file, field: `entities[${i}].aliases[${k}]`, kind: 'lore', at, text: a, where: { yaml: ['entities', i, 'aliases', k] } }));
-    e.descriptions.forEach((d, j) =>
+    e.aliases.forEach((a, k) => {
+      out.push({ file, field: `entities[${i}].aliases[${k}]`, kind: 'lore', at, text: a, where: { yaml: ['entities', i, 'aliases', k] } });
+    });
+    e.descriptions.forEach((d, j) => {
       out.push({
         file,
         field: `entities[${i}].descriptions[${j}]`,
@@ -101,8 +103,8 @@ export function packPassages(pack: Pack, rawWiki: Map<string, string>): Passage[
         at: { episode: d.episode_debut, page: d.page_debut },
         text: d.text,
         where: { yaml: ['entities', i, 'descriptions', j, 'text'] },
-      }),
-    );
+      });
+    });
   });
   pack.relationships.forEach((r, i) => {
     if (!r.summary) return;

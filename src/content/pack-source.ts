@@ -2,6 +2,7 @@
  * A content pack as a set of files, from a directory or a zip archive.
  * Paths are relative, forward-slashed, and never escape the pack.
  */
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -123,7 +124,7 @@ export async function openPackArchive(bytes: Uint8Array, name: string): Promise<
 }
 
 export async function openPack(path: string): Promise<PackSource> {
-  let s;
+  let s: Stats;
   try {
     s = await stat(path);
   } catch {

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { FolioError } from '../errors.js';
 import { cbzPack } from './cbz.js';
 import { openPackZip, type PackSource } from './pack-source.js';
-import { readPack } from './read-pack.js';
+import { readPack, type PackResult } from './read-pack.js';
 
 function memorySource(files: Record<string, Uint8Array>): PackSource {
   const names = Object.keys(files).sort();
@@ -66,7 +66,7 @@ describe('pack validation never crashes', () => {
         };
         if (m.rawYaml) files[m.rawYaml[0]] = text(m.rawYaml[1]);
         if (m.drop) delete files[m.drop];
-        let result;
+        let result: PackResult;
         try {
           result = await readPack(memorySource(files));
         } catch (err) {

@@ -18,7 +18,7 @@ import {
   type RelationshipYaml,
   type SeriesYaml,
 } from './pack-schema.js';
-import { FrontMatterError, resolveSectionDebuts, splitMarkdown } from './wiki.js';
+import { FrontMatterError, resolveSectionDebuts, splitMarkdown, type SplitMarkdown } from './wiki.js';
 import { comparePositions, formatPosition, MAX_SERIES_NAMES, type Position } from '../spoilers/index.js';
 import { probeImage } from '../images.js';
 
@@ -178,7 +178,7 @@ export async function readPack(source: PackSource): Promise<PackResult> {
   const entityDebut = new Map(entities.map((e) => [e.slug, { episode: e.episode_debut, page: e.page_debut }]));
   const wikiSlugs = new Map<string, string>();
   for (const file of source.files().filter((f) => /^wiki\/.+\.md$/i.test(f))) {
-    let split;
+    let split: SplitMarkdown;
     try {
       split = splitMarkdown((await source.read(file)).toString('utf8'));
     } catch (err) {

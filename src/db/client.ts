@@ -6,7 +6,7 @@
  */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PgConnection } from '../config/postgres-url.js';
-import { schema } from './schema.js';
+import type { schema } from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 

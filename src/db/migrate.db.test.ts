@@ -28,7 +28,10 @@ describe('migrations', () => {
     cleanups.push(() => t.close());
     await migrate(t.database);
     let sessions = 0;
-    const counting: Database = { ...t.database, db: t.database.db, withSession: (fn) => (sessions++, t.database.withSession(fn)) };
+    const counting: Database = { ...t.database, db: t.database.db, withSession: (fn) => {
+      sessions++;
+      return t.database.withSession(fn);
+    } };
     expect(await migrate(counting)).toEqual([]);
     expect(sessions).toBe(0);
     // A new migration file takes the locked path and is applied.

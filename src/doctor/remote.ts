@@ -40,7 +40,9 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
   const base = url.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const results: CheckResult[] = [];
-  const rest = (why: string, ...layers: string[]) => layers.forEach((l) => results.push(skip(l, why)));
+  const rest = (why: string, ...layers: string[]) => {
+    for (const l of layers) results.push(skip(l, why));
+  };
   const call = async (path: string, init: RequestInit & { token?: string; json?: unknown; timeout?: number } = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);

@@ -6,7 +6,7 @@
  * error as the tool's result (an assistant relays a tool error, not a
  * transport error). In memory, per process.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { FolioError } from '../errors.js';
 import { clientIp } from './client-ip.js';
 import type { AppEnv } from './context.js';

@@ -13,7 +13,6 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, createPostgresDatabase } from '../../test/db.js';
 import { PEPPER_CARROT, startTestServer, type TestServer } from '../../test/server.js';
-import { parsePostgresUrl } from '../config/postgres-url.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { LocalStorage } from '../storage/local.js';

@@ -52,7 +52,10 @@ async function start(opts: { adminToken?: string; env?: Record<string, string> }
     { cwd: media },
   );
   // The process logger exactly as `folio serve` makes it (default level), writing to a buffer.
-  const logger = createLogger({ level: config.logLevel, format: 'json', destination: new Writable({ write: (c, _e, cb) => ((logs += String(c)), cb()) }) });
+  const logger = createLogger({ level: config.logLevel, format: 'json', destination: new Writable({ write: (c, _e, cb) => {
+    logs += String(c);
+    cb();
+  } }) });
   const companion = createCompanion(config, logger);
   const server = await startTestServer(t.database, { mediaDir: media, adminToken: opts.adminToken, companion, logger });
   apps.push({ server, companion });

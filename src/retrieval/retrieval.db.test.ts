@@ -93,7 +93,7 @@ async function retrieve(question: string, viewing: Position[] | null, embeddings
 }
 
 const positions = (hits: Array<{ episode: number; page: number }>) => hits.map((h) => `${h.episode}/${h.page}`);
-const after = (p: { episode: number; page: number }, b: Position) => p.episode > b.episode || (p.episode === b.episode && p.page > b.page);
+const beyond = (p: { episode: number; page: number }, b: Position) => p.episode > b.episode || (p.episode === b.episode && p.page > b.page);
 
 describe('full-text search under the boundary', () => {
   it('finds only chunks at or before the position, best first', async () => {
@@ -141,7 +141,7 @@ describe('vectors', () => {
     await at({ episode: 1, page: 3 });
     const early = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 20);
     expect(early.length).toBeGreaterThan(0);
-    expect(early.every((h) => !after(h, { episode: 1, page: 3 }))).toBe(true);
+    expect(early.every((h) => !beyond(h, { episode: 1, page: 3 }))).toBe(true);
     await at({ episode: 2, page: 3 });
     const late = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 20);
     expect(['2/1', '2/2', '2/3']).toContain(positions(late)[0]);
@@ -156,7 +156,7 @@ describe('vectors', () => {
         const exact = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 4, 'exact');
         const index = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 4, 'index');
         expect(exact.length).toBe(pos.episode === 1 ? 2 : 4);
-        expect(exact.every((h) => !after(h, pos))).toBe(true);
+        expect(exact.every((h) => !beyond(h, pos))).toBe(true);
         // The same neighbours: equal distances, rank by rank (chunks at exactly equal distance may swap at the cut).
         expect(index.map((h) => h.rank!.toFixed(9))).toEqual(exact.map((h) => h.rank!.toFixed(9)));
       }
@@ -240,7 +240,7 @@ describe('vectors', () => {
     // A fresh service (a restart) sees the vectors and uses them.
     const again = await retrieve('potion', null, new EmbeddingService(embedder, pino({ level: 'silent' })));
     expect(again.vector).toBe(true);
-    expect(again.passages.every((p) => !after(p, { episode: 1, page: 3 }))).toBe(true);
+    expect(again.passages.every((p) => !beyond(p, { episode: 1, page: 3 }))).toBe(true);
   });
 });
 
@@ -250,7 +250,7 @@ describe('the passages of a chat turn', () => {
     const r = await retrieve('potion explodes', null);
     expect(r.passages[0]).toMatchObject({ episode: 2, page: 1, current: true });
     expect(r.passages.some((p) => p.episode === 1 && p.page === 3)).toBe(true);
-    expect(r.passages.every((p) => !after(p, { episode: 2, page: 1 }))).toBe(true);
+    expect(r.passages.every((p) => !beyond(p, { episode: 2, page: 1 }))).toBe(true);
   });
 
   it('a viewed spread is included; a viewed page past the position falls back to the position', async () => {
@@ -259,7 +259,7 @@ describe('the passages of a chat turn', () => {
     expect(positions(spread.passages.filter((p) => p.current))).toEqual(['1/1', '1/2']);
     const peek = await retrieve('hello', [{ episode: 2, page: 2 }]);
     expect(positions(peek.passages.filter((p) => p.current))).toEqual(['1/3']);
-    expect(peek.passages.every((p) => !after(p, { episode: 1, page: 3 }))).toBe(true);
+    expect(peek.passages.every((p) => !beyond(p, { episode: 1, page: 3 }))).toBe(true);
   });
 
   it('a question with nothing searchable still gets the current page', async () => {

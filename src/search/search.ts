@@ -53,6 +53,7 @@ export interface SearchOut {
   nextOffset: number | null;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: STX/ETX are the highlight markers we ask ts_headline to write (they cannot occur in page text)
 const MARKERS = /[\u0002\u0003]/g;
 
 /** Split a ts_headline result into plain text and highlight ranges. */

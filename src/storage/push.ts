@@ -4,6 +4,7 @@
  * OS junk (.DS_Store, Thumbs.db, temp files) never reaches the bucket, and
  * objects already there are skipped (same key = same bytes).
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { contentTypeOf, isValidKey, type Storage } from './storage.js';
@@ -17,7 +18,7 @@ export interface PushResult {
 export async function pushLocalMedia(mediaDir: string, target: Storage, opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<PushResult> {
   const files: string[] = [];
   const walk = async (d: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch (err) {

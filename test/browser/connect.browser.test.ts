@@ -106,6 +106,7 @@ describe('connect an assistant (same origin)', () => {
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('new-token-title');
     await expect(page.getByTestId('mcp-url').textContent()).resolves.toBe(`${folio.url}/mcp`);
     const desktop = JSON.parse((await page.getByTestId('claude-desktop-config').textContent())!) as { mcpServers: { folio: { args: string[]; env: Record<string, string> } } };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${FOLIO_TOKEN}, which mcp-remote expands itself from its env
     expect(desktop.mcpServers.folio.args).toEqual(['-y', 'mcp-remote', `${folio.url}/mcp`, '--header', 'Authorization:Bearer ${FOLIO_TOKEN}', '--allow-http']);
     expect(desktop.mcpServers.folio.env).toEqual({ FOLIO_TOKEN: token });
     const generic = JSON.parse((await page.getByTestId('streamable-http-config').textContent())!) as unknown;

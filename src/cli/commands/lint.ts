@@ -1,6 +1,6 @@
 /** `folio lint <pack>`: report text in a pack that likely spoils later episodes (no database needed). */
 import { formatFinding, lintPack, type LintFinding } from '../../content/lint.js';
-import { openPack } from '../../content/pack-source.js';
+import { openPack, type PackSource } from '../../content/pack-source.js';
 import { formatProblem, readPack } from '../../content/read-pack.js';
 
 export interface LintCommandOptions {
@@ -9,7 +9,7 @@ export interface LintCommandOptions {
 
 /** Exit code: 0 clean, 1 likely spoilers found, 2 the pack is invalid or unreadable. */
 export async function lintCommand(packPath: string, opts: LintCommandOptions): Promise<void> {
-  let source;
+  let source: PackSource;
   try {
     source = await openPack(packPath);
   } catch (err) {

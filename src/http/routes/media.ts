@@ -21,7 +21,7 @@ export function mediaRoutes(deps: AppDeps) {
     const obj = await deps.storage.get(key);
     if (!obj) throw new FolioError('not_found:media', 'No such image.');
     const inm = c.req.header('if-none-match');
-    if (inm && inm.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag)) {
+    if (inm?.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag)) {
       (obj.body as Readable).destroy();
       return c.body(null, 304, headers);
     }

@@ -22,6 +22,7 @@ const query = z.object({
     .string({ error: 'q is required' })
     .transform((s) => s.trim())
     .pipe(z.string().min(1, 'q must not be empty').max(MAX_QUERY_LENGTH, `q is limited to ${MAX_QUERY_LENGTH} characters`))
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: this regex exists to reject control characters in the query
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'q must not contain control characters'),
   limit: intParam(1, MAX_LIMIT).optional(),
   offset: intParam(0, CANDIDATE_CAP).optional(),

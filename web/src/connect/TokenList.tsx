@@ -67,6 +67,7 @@ export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onR
           <button type="button" className="button button--danger" disabled={busy} onClick={() => confirm && void revoke(confirm)} data-testid="confirm-revoke">
             {busy ? 'Revoking…' : 'Revoke'}
           </button>
+          {/* biome-ignore lint/a11y/noAutofocus: a modal dialog puts focus on its least destructive action when it opens (WAI-ARIA dialog pattern) */}
           <button type="button" className="button" onClick={() => setConfirm(null)} autoFocus>
             Cancel
           </button>

@@ -18,6 +18,7 @@ describe('claudeDesktopConfig', () => {
       mcpServers: {
         folio: {
           command: 'npx',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${FOLIO_TOKEN}, which mcp-remote expands itself from its env
           args: ['-y', 'mcp-remote', 'https://folio.example.com/mcp', '--header', 'Authorization:Bearer ${FOLIO_TOKEN}'],
           env: { FOLIO_TOKEN: TOKEN },
         },

@@ -16,6 +16,7 @@ export function mcpUrl(apiBase: string, pageOrigin: string): string {
  * http unless told otherwise, so an http URL gets `--allow-http`.
  */
 export function claudeDesktopConfig(url: string, token: string): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${FOLIO_TOKEN}, which mcp-remote expands itself from its env
   const args = ['-y', 'mcp-remote', url, '--header', 'Authorization:Bearer ${FOLIO_TOKEN}'];
   if (url.startsWith('http:')) args.push('--allow-http');
   const config = { mcpServers: { folio: { command: 'npx', args, env: { FOLIO_TOKEN: token } } } };
@@ -36,7 +37,7 @@ export function labelProblem(raw: string): string | null {
   const label = raw.trim();
   if (label === '') return 'Give the token a name, such as "Claude on my laptop".';
   if (label.length > MAX_LABEL_LENGTH) return `Keep the name to ${MAX_LABEL_LENGTH} characters.`;
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: this regex exists to reject control characters in a token's name
   if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) return 'The name cannot contain line breaks or control characters.';
   return null;
 }

@@ -51,7 +51,7 @@ export function Markdown({ text, policy, onInternalLink, images, pageLinkClass, 
       if (images === 'drop' || typeof src !== 'string') return alt ? <span>{alt}</span> : null;
       const target = policy(src);
       const label: ReactNode = alt ? `Image: ${alt}` : 'Image';
-      if (!target || target.kind !== 'external') return <span className="md-image">{label}</span>;
+      if (target?.kind !== 'external') return <span className="md-image">{label}</span>;
       return (
         <a href={target.href} target="_blank" rel="noopener noreferrer nofollow" className="md-image md-external">
           {label}

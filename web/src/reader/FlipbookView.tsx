@@ -31,6 +31,7 @@ export const FlipbookView = forwardRef<FlipbookHandle, Props>(function FlipbookV
   const pagesKey = pages.map((p) => `${p.number}:${p.image?.url ?? '-'}`).join(',');
   const bookKey = `${direction}|${mode}|${animate}|${pagesKey}`;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when bookKey changes (direction, mode, animate, the pages' numbers and images); startIndex moves with every flip and thumbnails refresh, and rebuilding for those would restart the book
   useEffect(() => {
     const el = frame.current;
     if (!el) return;
@@ -57,7 +58,6 @@ export const FlipbookView = forwardRef<FlipbookHandle, Props>(function FlipbookV
       b.destroy();
       book.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [bookKey]);
 
   const alts = pages.map((p) => p.alt).join('\n');

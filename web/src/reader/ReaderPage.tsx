@@ -211,7 +211,7 @@ function ReaderView({
           break;
       }
     },
-    [nextEpisode, prevEpisode, navigate, seriesId, peek, detail.pages.length, panelOpen],
+    [nextEpisode, prevEpisode, navigate, seriesId, peek, detail.pages.length, panelOpen, setPanelOpen],
   );
 
   useEffect(() => {
@@ -231,7 +231,7 @@ function ReaderView({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [act, direction]);
+  }, [act, direction, setPanelOpen]);
 
   // Swipes (touch, pen or mouse drag) anywhere on the stage.
   const swipe = useRef<{ x: number; y: number; id: number } | null>(null);
@@ -305,12 +305,11 @@ function ReaderView({
   const title = detail.episode.title ? `Episode ${episode}: ${detail.episode.title}` : detail.episode.displayTitle;
 
   // A link to another page of this episode (a citation, a search result) turns the book there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the URL's page changes, not on every flip (a flip rewrites the URL to what is shown)
   useEffect(() => {
     const index = resolvePageIndex(numbers, page);
     const showing = displayed.map((i) => detail.pages[i]?.number);
     if (displayed.length > 0 && !showing.includes(detail.pages[index]?.number)) book.current?.goTo(index);
-    // Only when the URL's page changes, not on every flip (a flip rewrites the URL to what is shown).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [page]);
 
   // When the panel closes, focus goes back to where it was opened from.
@@ -349,6 +348,7 @@ function ReaderView({
         </div>
         <div className="reader-tools">
           {!vertical ? (
+            // biome-ignore lint/a11y/useSemanticElements: a bar of toggle buttons, not a form section; a fieldset's default box and legend do not fit the toolbar
             <div className="segmented" role="group" aria-label="Page layout">
               {(['auto', 'single', 'spread'] as ModePreference[]).map((p) => (
                 <button key={p} type="button" aria-pressed={preference === p} onClick={() => setPreference(p)} data-testid={`mode-${p}`}>

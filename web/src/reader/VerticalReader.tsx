@@ -23,6 +23,7 @@ export const VerticalReader = forwardRef<FlipbookHandle, Props>(function Vertica
   const scrollTo = (i: number, smooth = true) => items()[i]?.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
   const current = () => Math.min(...(visible.current.size ? visible.current : new Set([startIndex])));
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: observes the pages again only when they change; startIndex is where the column opens, not a page to jump back to on every change
   useEffect(() => {
     const root = scroller.current;
     if (!root) return;
@@ -50,7 +51,6 @@ export const VerticalReader = forwardRef<FlipbookHandle, Props>(function Vertica
     );
     for (const el of items()) io.observe(el);
     return () => io.disconnect();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pages]);
 
   useImperativeHandle(ref, () => ({

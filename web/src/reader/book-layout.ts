@@ -54,13 +54,11 @@ export function bookLayout(count: number, direction: Direction, mode: ViewMode):
 }
 
 export function spreadIndexOfArray(layout: BookLayout, arrayIndex: number): number {
-  const i = layout.spreads.findIndex((s) => s.includes(arrayIndex));
-  return i < 0 ? 0 : i;
+  return Math.max(0, layout.spreads.findIndex((s) => s.includes(arrayIndex)));
 }
 
 export function arrayIndexOf(layout: BookLayout, readingIndex: number): number {
-  const i = layout.order.indexOf(readingIndex);
-  return i < 0 ? 0 : i;
+  return Math.max(0, layout.order.indexOf(readingIndex));
 }
 
 /** Reading indices shown by the spread at this spread index, ascending. */
@@ -97,5 +95,5 @@ export function resolvePageIndex(numbers: readonly number[], requested: number):
   numbers.forEach((n, i) => {
     if (n <= requested) best = i;
   });
-  return best < 0 ? 0 : best;
+  return Math.max(0, best);
 }

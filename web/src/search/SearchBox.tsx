@@ -36,6 +36,7 @@ export interface SearchBoxProps {
 function Snippet({ r }: { r: SearchResult }) {
   return (
     <span className="search-snippet">
+      {/* biome-ignore lint/suspicious/noArrayIndexKey: the pieces of one snippet, always rebuilt together in order: the position is their identity */}
       {highlightPieces(r.snippet, r.highlights).map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
     </span>
   );
@@ -78,11 +79,11 @@ export function SearchBox({ seriesId, known, beforeSearch, onOpen, autoFocus, co
   };
 
   // Results follow the typing, a moment after it stops.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: results follow the typed text only; run and state change with every response, and depending on them would search again
   useEffect(() => {
     if (text.trim() === (state?.query ?? '')) return;
     const t = setTimeout(() => void run(text), DEBOUNCE_MS);
     return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [text]);
 
   useEffect(() => {
@@ -103,7 +104,7 @@ export function SearchBox({ seriesId, known, beforeSearch, onOpen, autoFocus, co
   };
 
   return (
-    <div className={`search ${compact ? 'search--compact' : ''}`} role="search">
+    <search className={`search ${compact ? 'search--compact' : ''}`}>
       <form className="search-form" onSubmit={submit}>
         <label htmlFor={`${id}-q`} className="visually-hidden">
           Search what you have read
@@ -153,6 +154,7 @@ export function SearchBox({ seriesId, known, beforeSearch, onOpen, autoFocus, co
                   </>
                 );
                 return (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: one link can be two results (a page's dialogue and its description), and results only grow at the end, so link and position are unique and stable
                   <li key={`${r.link}|${i}`} className="search-result" data-kind={r.kind}>
                     {t ? (
                       <Link
@@ -184,6 +186,6 @@ export function SearchBox({ seriesId, known, beforeSearch, onOpen, autoFocus, co
           </button>
         ) : null}
       </div>
-    </div>
+    </search>
   );
 }

@@ -69,6 +69,7 @@ export function ResetProgress({ detail, onDone }: { detail: SeriesDetail; onDone
           <button type="button" className="button button--danger" onClick={() => void reset()} disabled={busy} data-testid="confirm-reset">
             {busy ? 'Resetting…' : 'Reset progress'}
           </button>
+          {/* biome-ignore lint/a11y/noAutofocus: a modal dialog puts focus on its least destructive action when it opens (WAI-ARIA dialog pattern) */}
           <button type="button" className="button" onClick={() => setOpen(false)} autoFocus>
             Cancel
           </button>

@@ -21,6 +21,7 @@ export function Blurhash({ hash, color, className }: { hash: string | null; colo
     }
   }, [hash]);
   return (
+    // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a canvas without tabIndex is not focusable; the placeholder is decorative and hidden from assistive technology
     <canvas
       ref={ref}
       width={SIZE}

@@ -4,7 +4,8 @@ import { Link } from 'wouter';
 import { ApiError, ApiUnreachable, describeError } from '../api/client';
 
 export function Skeleton({ className, label }: { className?: string; label?: string }) {
-  return <div className={`skeleton ${className ?? ''}`} aria-hidden={label ? undefined : true} aria-label={label} />;
+  // With a label it stands for the whole loading page (a named status); without, it is one decorative block among several.
+  return label ? <div className={`skeleton ${className ?? ''}`} role="status" aria-label={label} /> : <div className={`skeleton ${className ?? ''}`} aria-hidden="true" />;
 }
 
 /** Shown while loading: nothing for the first moments, then skeletons (so fast loads do not flash). */

@@ -61,7 +61,11 @@ export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLin
   const S = level === 1 ? 'h2' : 'h3';
   const others = (related.data?.edges ?? []).filter((e) => e.other.slug !== slug && unlocked.has(e.other.slug));
   const seen = new Set<string>();
-  const relatedArticles = others.filter((e) => (seen.has(e.other.slug) ? false : (seen.add(e.other.slug), true)));
+  const relatedArticles = others.filter((e) => {
+    if (seen.has(e.other.slug)) return false;
+    seen.add(e.other.slug);
+    return true;
+  });
 
   return (
     <article className="wiki-article" data-testid="wiki-article" data-slug={a.slug}>
@@ -70,6 +74,7 @@ export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLin
         {a.category ? <p className="wiki-category">{a.category}</p> : null}
       </header>
       {a.sections.map((s, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the sections of one article in their fixed order (the view is keyed by slug), and a section without a heading has no anchor
         <section key={`${i}:${s.anchor ?? ''}`} className="wiki-section" aria-labelledby={s.heading && s.anchor ? s.anchor : undefined} data-heading={s.heading ?? ''}>
           {s.heading ? (
             <S id={s.anchor ?? undefined} className="wiki-section-title">

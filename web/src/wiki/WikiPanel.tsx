@@ -23,9 +23,9 @@ export default function WikiPanel({ ctx }: { ctx: ReaderPanelContext }) {
   };
 
   // "Read more" from the world graph, or a wiki citation in an answer.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per request (its nonce), so asking twice for the same article opens it again, and a re-render does not undo the reader's own navigation
   useEffect(() => {
     if (ctx.request?.slug) setSlug(ctx.request.slug);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ctx.request?.nonce]);
 
   const onInternalLink = (t: Parameters<ReaderPanelContext['openLink']>[0]) => {
@@ -46,7 +46,10 @@ export default function WikiPanel({ ctx }: { ctx: ReaderPanelContext }) {
           <WikiArticleView key={slug} seriesId={ctx.seriesId} slug={slug} known={ctx.position} unlocked={unlocked} level={2} onInternalLink={onInternalLink} onOpenWorld={(entity) => ctx.openWorld(entity)} />
         </>
       ) : (
-        <WikiIndexView seriesId={ctx.seriesId} index={index} level={2} onOpen={(s) => (setSlug(s), true)} />
+        <WikiIndexView seriesId={ctx.seriesId} index={index} level={2} onOpen={(s) => {
+          setSlug(s);
+          return true;
+        }} />
       )}
     </div>
   );

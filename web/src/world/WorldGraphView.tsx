@@ -101,9 +101,9 @@ function Graph({ seriesId, graph, initialNode, focusFirst, colorMode, canAsk, on
   const selected = nodes.find((n) => n.selected)?.id ?? null;
 
   // New data (another position): start over from it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: starts over only on new data; focus and selection changes update the nodes in place (showFocus, select)
   useEffect(() => {
     setNodes((ns) => build(ns.find((n) => n.selected && graph.nodes.some((g) => g.slug === n.id))?.id ?? start, focus));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [graph]);
 
   const showFocus = (on: boolean) => {

@@ -52,6 +52,7 @@ export default function WorldOverlay({
       <header className="world-overlay-head">
         <h2 id="world-overlay-title">World</h2>
         <p className="muted">Only who and what you have met so far.</p>
+        {/* biome-ignore lint/a11y/noAutofocus: the modal overlay puts focus on its close button when it opens (WAI-ARIA dialog pattern) */}
         <button type="button" className="icon-button world-overlay-close" onClick={onClose} aria-label="Close the world graph" autoFocus>
           ×
         </button>
