@@ -21,7 +21,7 @@ import { aiSdk } from '../models/ai-sdk.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ChatModel } from '../models/types.js';
 import type { Passage } from '../retrieval/retriever.js';
-import { WITHHELD, withheldNotice, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/policy.js';
+import { WITHHELD, withheldNotice, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/index.js';
 
 export const WAKING_MESSAGE = 'Waking the model… this can take a moment after a quiet spell.';
 

@@ -238,12 +238,12 @@ export class Companion {
 }
 
 /** The guard for one turn, from what turnContext read in one snapshot. */
-export function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): SpoilerGuard {
+function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): SpoilerGuard {
   return buildGuard({ position: turn.position, episodeEnd: turn.context.episodeEnd, names: splitNames(turn.context.entities), language: turn.context.language ?? undefined, checks: turn.checks });
 }
 
 /** Passage text from the story's pages may name its own episode; the rest (wiki, summaries) is lore written with hindsight. */
-export const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
+const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
 
 /** The honest answer to a question about something the reader has not reached. */
 export function declineMessage(hit: SpoilerHit, position: Position): string {

@@ -27,7 +27,7 @@ export interface RecapTurn {
 }
 
 /** The guard for one recap, from what recapContext read in one snapshot. */
-export function recapGuard(turn: RecapTurn): SpoilerGuard {
+function recapGuard(turn: RecapTurn): SpoilerGuard {
   const c = turn.context;
   return buildGuard({ position: turn.position, episodeEnd: c.episodeEnd, names: c.names, language: c.language, checks: turn.checks });
 }
