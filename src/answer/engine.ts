@@ -15,7 +15,7 @@ import { citationFor, citationsFor, type Citation } from '../chat/citations.js';
 import { ClientGone, generateAnswer } from '../chat/generate.js';
 import type { ChatPrompt } from '../chat/prompt.js';
 import type { Config } from '../config/env.js';
-import { asFolioError, isFolioError, type ErrorCode } from '../errors.js';
+import { asFolioError, isFolioError, type FolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { aiSdk } from '../models/ai-sdk.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -52,7 +52,8 @@ export type AnswerEvent<M> =
   | { type: 'citations'; citations: Citation[] }
   | { type: 'suggestions'; suggestions: string[] }
   | { type: 'done'; metadata: M; outcome: AnswerOutcome }
-  | { type: 'error'; code: ErrorCode; message: string; retryAfter?: number; outcome: AnswerOutcome }
+  /** The failure as a reader may see it (its details, `retryAfter` included, go to the client). */
+  | { type: 'error'; error: FolioError; outcome: AnswerOutcome }
   | { type: 'aborted'; outcome: AnswerOutcome };
 
 /** What the engine is given by the surface, per answer. */
@@ -202,7 +203,6 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
     if (!isFolioError(err)) log.error({ err }, 'answer failed');
     else log.warn({ code: fe.code }, 'answer failed');
     outcome.mode = 'error';
-    const retryAfter = typeof fe.details?.retryAfter === 'number' ? fe.details.retryAfter : undefined;
-    yield { type: 'error', code: fe.code, message: fe.message, ...(retryAfter === undefined ? {} : { retryAfter }), outcome: finish() };
+    yield { type: 'error', error: fe, outcome: finish() };
   }
 }

@@ -5,14 +5,17 @@
  * surface's own work after the last event (storing the answer) is done before
  * the stream closes.
  */
-import type { UIMessageChunk } from 'ai';
+import type { ChatMetadata, FolioUIMessage, FolioUIMessageChunk, RecapMetadata } from '../contract/index.js';
 import type { Logger } from '../logger.js';
 import { aiSdk } from '../models/ai-sdk.js';
 import type { AnswerEvent } from './engine.js';
 
-export async function toUIMessageStream<M>(events: AsyncIterable<AnswerEvent<M>>, log: Logger): Promise<ReadableStream<UIMessageChunk>> {
+/** What a `finish` part carries: a chat answer's or a recap's metadata (the contract's types). */
+export type StreamMetadata = ChatMetadata | RecapMetadata;
+
+export async function toUIMessageStream(events: AsyncIterable<AnswerEvent<StreamMetadata>>, log: Logger): Promise<ReadableStream<FolioUIMessageChunk>> {
   const { createUIMessageStream } = await aiSdk();
-  return createUIMessageStream({
+  return createUIMessageStream<FolioUIMessage>({
     execute: async ({ writer }) => {
       const out = coalescingWriter((c) => writer.write(c));
       try {
@@ -29,7 +32,7 @@ export async function toUIMessageStream<M>(events: AsyncIterable<AnswerEvent<M>>
   });
 }
 
-async function writeEvents<M>(events: AsyncIterable<AnswerEvent<M>>, write: (c: UIMessageChunk) => void): Promise<void> {
+async function writeEvents(events: AsyncIterable<AnswerEvent<StreamMetadata>>, write: (c: FolioUIMessageChunk) => void): Promise<void> {
   let textOpen: string | null = null;
   let texts = 0;
   const closeText = () => {
@@ -69,8 +72,9 @@ async function writeEvents<M>(events: AsyncIterable<AnswerEvent<M>>, write: (c: 
         break;
       case 'error':
         closeText();
-        write({ type: 'data-error', id: 'error', data: { code: ev.code, message: ev.message } });
-        write({ type: 'error', errorText: ev.message });
+        // The whole error body, `retryAfter` included: the web app counts down from it (a busy model mid-stream too).
+        write({ type: 'data-error', id: 'error', data: ev.error.toBody() });
+        write({ type: 'error', errorText: ev.error.message });
         break;
       case 'aborted':
         // Nobody is listening any more.
@@ -85,7 +89,7 @@ async function writeEvents<M>(events: AsyncIterable<AnswerEvent<M>>, write: (c: 
  * (the first one after at most a setImmediate): under load, fewer SSE events
  * for the same text; when idle, no added latency. Other parts flush first.
  */
-export function coalescingWriter(write: (c: UIMessageChunk) => void): { write: (c: UIMessageChunk) => void; flush: () => void } {
+function coalescingWriter(write: (c: FolioUIMessageChunk) => void): { write: (c: FolioUIMessageChunk) => void; flush: () => void } {
   let pending: { id: string; delta: string } | null = null;
   let scheduled: NodeJS.Immediate | null = null;
   const flush = () => {

@@ -17,6 +17,7 @@ import { writeTinyPack } from '../../test/packs.js';
 import { SAMPLE } from '../../test/server.js';
 import { importPack } from '../content/importer.js';
 import { WAKING_MESSAGE } from '../answer/engine.js';
+import type { ConversationDetail } from '../contract/index.js';
 import { withheldNotice } from '../spoilers/index.js';
 import { QUOTE_HEADER } from './quote.js';
 
@@ -200,12 +201,16 @@ describe('the output guard', () => {
     ollama.set({ persona: 'fixed', text: 'The Dimmers are coming. Ada waits.' });
     const token = await readerAt(servers.ollama!, { episode: 1, page: 3 });
     await servers.ollama!.ask(token, SERIES, 'What happens next?', { conversationId: 'conv-guarded' });
-    const detail = (await (await servers.ollama!.fetch('/api/conversations/conv-guarded', { token })).json()) as {
-      messages: Array<{ role: string; parts: Array<{ text?: string }>; metadata: { status: string } }>;
-    };
+    const detail = (await (await servers.ollama!.fetch('/api/conversations/conv-guarded', { token })).json()) as ConversationDetail;
     const answer = detail.messages.find((m) => m.role === 'assistant')!;
-    expect(answer.parts[0]!.text).toBe('… Ada waits.');
-    expect(answer.metadata.status).toBe('guarded');
+    expect(answer.parts[0]).toEqual({ type: 'text', text: '… Ada waits.' });
+    expect(answer.metadata).toMatchObject({ status: 'guarded' });
+    // Replayed as the stream showed it: the guard's notice after the text.
+    expect(answer.parts.find((p) => p.type === 'data-guard')).toEqual({
+      type: 'data-guard',
+      id: 'guard',
+      data: { reason: 'later_in_story', withheld: 1, message: withheldNotice(1) },
+    });
     expect(JSON.stringify(detail)).not.toMatch(/dimmer/i);
   });
 
@@ -287,6 +292,15 @@ describe('faults', () => {
     expect(r.statuses).toEqual([]);
     expect(r.errors.map((e) => e.code)).toEqual(['unavailable:model_auth']);
     expect(r.raw).not.toContain('UPSTREAM-DETAIL');
+    expect(r.raw).not.toContain(UPSTREAM_SECRET_TEXT);
+    expect(fake().chatRequests()).toHaveLength(1);
+  });
+
+  it.each(PROVIDERS)('%s: a busy model (429) ends the stream with rate_limit:model and the seconds to wait', async (name, fake) => {
+    fake().set({ fault: 'rate-limited' });
+    const { r } = await ask(servers[name]!);
+    // The data-error part carries the whole error body: the web app counts down from retryAfter mid-stream too.
+    expect(r.errors).toEqual([{ code: 'rate_limit:model', message: 'The language model is busy right now. Try again in a minute.', retryAfter: 30 }]);
     expect(r.raw).not.toContain(UPSTREAM_SECRET_TEXT);
     expect(fake().chatRequests()).toHaveLength(1);
   });

@@ -8,17 +8,18 @@
  * The HTTP route and the MCP `ask` tool both read `answer()`'s events.
  */
 import type { Config } from '../config/env.js';
+import type { AnswerMode, ChatMetadata, ConversationDetail, ConversationSummary } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { EmbeddingService } from '../retrieval/embeddings.js';
-import { assemblePassages, CANDIDATES } from '../retrieval/retriever.js';
+import { assemblePassages, CANDIDATES, pagesInView } from '../retrieval/retriever.js';
 import { toWebSearch } from '../retrieval/search-query.js';
 import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from '../observability/metrics.js';
 import { buildGuard, seriesChecks, splitNames, type GuardInput, type Position, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/index.js';
-import { runAnswer, type AnswerEvent, type AnswerMode, type AnswerSpec } from '../answer/engine.js';
-import { conversationDetail, listConversations, TurnStore, type ConversationDetail, type ConversationListItem } from './conversations.js';
+import { runAnswer, type AnswerEvent, type AnswerSpec } from '../answer/engine.js';
+import { conversationDetail, listConversations, TurnStore } from './conversations.js';
 import { buildPrompt } from './prompt.js';
 import * as q from './queries.js';
 import { quoteAnswer } from './quote.js';
@@ -54,20 +55,6 @@ export interface ChatTurn {
   vector: boolean;
   /** The series' vocabulary, unknown-name and paraphrase checks at this position (cached per series version). */
   checks: GuardInput['checks'];
-}
-
-export type ChatMode = Extract<AnswerMode, 'model' | 'quote' | 'declined' | 'guarded' | 'error' | 'aborted'>;
-
-/** The message metadata sent with `finish` (and stored). */
-export interface AnswerMetadata {
-  mode: ChatMode;
-  model: string | null;
-  position: Position;
-  ttftMs: number | null;
-  latencyMs: number;
-  usage: { inputTokens: number | null; outputTokens: number | null };
-  /** How many passages the answer was grounded in, and whether vector search took part. */
-  retrieval: { passages: number; vector: boolean };
 }
 
 export class Companion {
@@ -135,7 +122,7 @@ export class Companion {
    * The answer as the engine's events, stored when it ends (the iterator finishes after the store).
    * `signal` is the client's request: aborting it stops everything upstream; what was said is stored, marked aborted.
    */
-  async *answer(db: Db, turn: ChatTurn, signal: AbortSignal): AsyncGenerator<AnswerEvent<AnswerMetadata>> {
+  async *answer(db: Db, turn: ChatTurn, signal: AbortSignal): AsyncGenerator<AnswerEvent<ChatMetadata>> {
     const log = this.deps.logger.child({ conversation: turn.conversationId });
     const closed = streamOpened();
     let settle!: () => void;
@@ -155,15 +142,16 @@ export class Companion {
         if (ev.type !== 'done' && ev.type !== 'error' && ev.type !== 'aborted') continue;
         const o = ev.outcome;
         observeAnswer({ mode: o.mode, model: o.model, ttftMs: o.ttftMs, outputTokens: o.usage.outputTokens });
-        const stored = { clientId: messageId, model: o.model, usage: o.usage, ttftMs: o.ttftMs, latencyMs: o.latencyMs };
+        const stored = { clientId: messageId, model: o.model, usage: o.usage, ttftMs: o.ttftMs, latencyMs: o.latencyMs, withheld: o.withheld };
         if (ev.type === 'done') {
-          await store.answer({ ...stored, text: o.text, status: o.mode === 'model' ? 'complete' : o.mode, citations: o.citations, suggestions: o.suggestions });
+          await store.answer({ ...stored, text: o.text, status: ev.metadata.mode === 'model' ? 'complete' : ev.metadata.mode, citations: o.citations, suggestions: o.suggestions });
         } else if (ev.type === 'aborted') {
           await store.answer({ ...stored, text: o.text, status: 'aborted', citations: [], suggestions: [] }).catch(() => {});
         } else {
-          observeModelError(ev.code);
+          observeModelError(ev.error.code);
+          // What the reader was told: the failure (the text before it is not replayed, nor its guard notice).
           await store
-            .answer({ ...stored, text: ev.message, status: 'error', citations: [], suggestions: [] })
+            .answer({ ...stored, text: ev.error.message, status: 'error', citations: [], suggestions: [], withheld: 0 })
             .catch((e: unknown) => log.error({ err: e }, 'could not store the failed answer'));
         }
       }
@@ -175,14 +163,12 @@ export class Companion {
   }
 
   /** What the engine needs for this turn: everything was read in prepare(), in one snapshot. */
-  private spec(turn: ChatTurn): AnswerSpec<AnswerMetadata> {
+  private spec(turn: ChatTurn): AnswerSpec<ChatMetadata> {
     const context = turn.context;
     const at = turn.position;
     const guard = turnGuard(turn);
     const visible = context.entities.filter((e) => e.visible).map((e) => ({ name: e.name, kind: e.kind }));
-    // A viewed page past the position yields nothing: the position's page stands in.
-    const current = turn.viewing === null || context.viewHits.length > 0 ? context.viewHits : context.positionHits;
-    const passages = assemblePassages({ text: context.textHits, vector: context.vectorHits, current });
+    const passages = assemblePassages({ text: context.textHits, vector: context.vectorHits, current: pagesInView(context, turn.viewing) });
     return {
       seriesId: turn.seriesId,
       guard,
@@ -205,7 +191,8 @@ export class Companion {
         return mergeSuggestions(fromModel, ctx);
       },
       metadata: (o) => ({
-        mode: o.mode as ChatMode,
+        // The engine's chat modes (never `extractive`: chat's fallback is quote mode).
+        mode: o.mode as AnswerMode,
         model: o.model,
         position: at,
         ttftMs: o.ttftMs,
@@ -241,7 +228,7 @@ export class Companion {
     await this.deps.models.close();
   }
 
-  conversations(db: Db, readerId: string, seriesId: string): Promise<ConversationListItem[]> {
+  conversations(db: Db, readerId: string, seriesId: string): Promise<ConversationSummary[]> {
     return listConversations(db, readerId, seriesId);
   }
 
@@ -251,12 +238,12 @@ export class Companion {
 }
 
 /** The guard for one turn, from what turnContext read in one snapshot. */
-export function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): SpoilerGuard {
+function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): SpoilerGuard {
   return buildGuard({ position: turn.position, episodeEnd: turn.context.episodeEnd, names: splitNames(turn.context.entities), language: turn.context.language ?? undefined, checks: turn.checks });
 }
 
 /** Passage text from the story's pages may name its own episode; the rest (wiki, summaries) is lore written with hindsight. */
-export const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
+const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
 
 /** The honest answer to a question about something the reader has not reached. */
 export function declineMessage(hit: SpoilerHit, position: Position): string {

@@ -3,34 +3,14 @@
  * position it was written at, and reading them back (only what was written at
  * or before the reader's position now; chat/queries.ts holds the SQL).
  */
+import type { ConversationDetail, ConversationSummary, FolioUIMessage, MessageStatus } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import type { Position } from '../spoilers/index.js';
+import { withheldNotice, type Position } from '../spoilers/index.js';
 import type { Citation } from './citations.js';
 import * as q from './queries.js';
 
-export interface ConversationListItem {
-  id: string;
-  title: string;
-  messages: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StoredUIMessage {
-  id: string;
-  role: 'user' | 'assistant';
-  parts: Array<{ type: 'text'; text: string } | { type: 'data-citations' | 'data-suggestions'; id: string; data: unknown }>;
-  metadata: Record<string, unknown>;
-}
-
-export interface ConversationDetail {
-  id: string;
-  seriesId: string;
-  messages: StoredUIMessage[];
-}
-
-export async function listConversations(db: Db, readerId: string, seriesId: string): Promise<ConversationListItem[]> {
+export async function listConversations(db: Db, readerId: string, seriesId: string): Promise<ConversationSummary[]> {
   if ((await q.seriesTitle(db, seriesId)) === null) throw new FolioError('not_found:series', `No series "${seriesId}".`);
   const rows = await q.listConversations(db, { readerId, seriesId });
   return rows.map((r) => ({ id: r.id, title: titleOf(r.firstQuestion), messages: r.messages, createdAt: r.createdAt, updatedAt: r.updatedAt }));
@@ -59,13 +39,15 @@ export interface TurnKey {
 export interface StoredAnswer {
   clientId: string;
   text: string;
-  status: string;
+  status: MessageStatus;
   citations: Citation[];
   suggestions: string[];
   model: string | null;
   usage: { inputTokens: number | null; outputTokens: number | null };
   ttftMs: number | null;
   latencyMs: number;
+  /** Sentences the guard withheld: the stored conversation shows the same notice as the stream did. */
+  withheld: number;
 }
 
 /**
@@ -116,15 +98,22 @@ export class TurnStore {
       outputTokens: a.usage.outputTokens,
       ttftMs: a.ttftMs,
       latencyMs: a.latencyMs,
+      withheld: a.withheld,
     });
   }
 }
 
 const titleOf = (q: string): string => (q.length > 80 ? `${q.slice(0, 79).trimEnd()}…` : q);
 
-/** A stored message in the AI SDK's UIMessage shape, so `useChat({ messages })` can show it. */
-function toUIMessage(m: q.StoredMessage): StoredUIMessage {
-  const parts: StoredUIMessage['parts'] = [{ type: 'text', text: m.text }];
+/**
+ * A stored message as the stream built it, so `useChat({ messages })` shows it the same way: the text
+ * (withheld sentences are '…'), the guard's notice, citations and suggestions.
+ */
+function toUIMessage(m: q.StoredMessage): FolioUIMessage {
+  const parts: FolioUIMessage['parts'] = [{ type: 'text', text: m.text }];
+  if (m.role === 'assistant' && m.withheld > 0) {
+    parts.push({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld: m.withheld, message: withheldNotice(m.withheld) } });
+  }
   if (m.role === 'assistant' && m.citations.length > 0) parts.push({ type: 'data-citations', id: 'citations', data: { citations: m.citations } });
   if (m.role === 'assistant' && m.suggestions.length > 0) parts.push({ type: 'data-suggestions', id: 'suggestions', data: { suggestions: m.suggestions } });
   return {

@@ -6,6 +6,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
+import type { Citation, MessageStatus } from '../contract/index.js';
 import { queryRows, type Db } from '../db/client.js';
 import { fullTextSql, pageChunksSql, vectorPlan, vectorSql, withVectorPlan, type ChunkHit } from '../retrieval/queries.js';
 import { conversations, messages, series } from '../db/schema.js';
@@ -118,6 +119,8 @@ export interface NewMessage {
   outputTokens?: number | null;
   ttftMs?: number | null;
   latencyMs?: number | null;
+  /** Sentences of the answer the guard withheld. */
+  withheld?: number;
 }
 
 /**
@@ -142,6 +145,7 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<{ id: number
     outputTokens: m.outputTokens ?? null,
     ttftMs: m.ttftMs ?? null,
     latencyMs: m.latencyMs ?? null,
+    withheld: m.withheld ?? 0,
   };
   // One round trip: the insert and the conversation's timestamp.
   const [inserted] = await queryRows<{ id: number }>(
@@ -150,10 +154,10 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<{ id: number
           INSERT INTO conversations (reader_id, id, series_id) VALUES (${m.readerId}, ${m.conversationId}, ${m.seriesId}) ON CONFLICT DO NOTHING),
         ins AS (
           INSERT INTO messages (reader_id, conversation_id, client_id, role, text, episode, page, status, citations, suggestions, model,
-                                input_tokens, output_tokens, ttft_ms, latency_ms)
+                                input_tokens, output_tokens, ttft_ms, latency_ms, withheld)
           VALUES (${values.readerId}, ${values.conversationId}, ${values.clientId}, ${values.role}, ${values.text}, ${values.episode}, ${values.page},
                   ${values.status}, ${JSON.stringify(values.citations)}::jsonb, ${JSON.stringify(values.suggestions)}::jsonb, ${values.model},
-                  ${values.inputTokens}, ${values.outputTokens}, ${values.ttftMs}, ${values.latencyMs})
+                  ${values.inputTokens}, ${values.outputTokens}, ${values.ttftMs}, ${values.latencyMs}, ${values.withheld})
           ON CONFLICT DO NOTHING
           RETURNING id),
         touch AS (UPDATE conversations SET updated_at = now() WHERE reader_id = ${m.readerId} AND id = ${m.conversationId})
@@ -177,14 +181,16 @@ export interface StoredMessage {
   text: string;
   episode: number;
   page: number;
-  status: string;
-  citations: unknown[];
+  /** What the stream's metadata said (the rows are written by conversations.ts TurnStore). */
+  status: MessageStatus;
+  citations: Citation[];
   suggestions: string[];
   model: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
   ttftMs: number | null;
   latencyMs: number | null;
+  withheld: number;
   createdAt: string;
 }
 
@@ -196,7 +202,7 @@ export async function visibleMessages(db: Db, scope: ReaderScope & { readerId: s
     db,
     sql`SELECT m.id::int AS id, m.client_id AS "clientId", m.role, m.text, m.episode, m.page, m.status, m.citations, m.suggestions, m.model,
                m.input_tokens AS "inputTokens", m.output_tokens AS "outputTokens", m.ttft_ms AS "ttftMs", m.latency_ms AS "latencyMs",
-               m.created_at::text AS "createdAt"
+               m.withheld, m.created_at::text AS "createdAt"
           FROM messages m
          WHERE m.reader_id = ${scope.readerId} AND m.conversation_id = ${conversationId} AND ${messageVisible(scope)}
          ORDER BY m.id`,

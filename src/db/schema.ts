@@ -240,6 +240,8 @@ export const messages = pgTable('messages', {
   outputTokens: integer('output_tokens'),
   ttftMs: integer('ttft_ms'),
   latencyMs: integer('latency_ms'),
+  /** Sentences of the answer the guard withheld (migration 0009). */
+  withheld: integer('withheld').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
 

@@ -91,7 +91,7 @@ async function collect<M extends { mode: unknown; position: unknown }>(events: A
     else if (ev.type === 'citations') out.citations = ev.citations;
     else if (ev.type === 'suggestions') out.suggestions = ev.suggestions;
     else if (ev.type === 'done') out.metadata = ev.metadata;
-    else if (ev.type === 'error') throw new FolioError(ev.code, ev.message, ev.retryAfter === undefined ? undefined : { retryAfter: ev.retryAfter });
+    else if (ev.type === 'error') throw ev.error;
     else if (ev.type === 'aborted') throw new FolioError('unavailable:cancelled', 'The call was cancelled.');
   }
   return out;

@@ -5,9 +5,10 @@
  * citations as chat); without one, the extractive recap. Nothing the reader
  * has not reached is read (SQL), sent to the model, or shown (the guard).
  */
-import { runAnswer, type AnswerEvent, type AnswerMode } from '../answer/engine.js';
+import { runAnswer, type AnswerEvent } from '../answer/engine.js';
 import type { Companion } from '../chat/companion.js';
 import { formatPassage, sanitize } from '../chat/prompt.js';
+import type { RecapMetadata, RecapMode } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Passage } from '../retrieval/retriever.js';
@@ -25,22 +26,10 @@ export interface RecapTurn {
   checks: GuardInput['checks'];
 }
 
-export type RecapMode = Extract<AnswerMode, 'model' | 'extractive' | 'guarded' | 'error' | 'aborted'>;
-
 /** The guard for one recap, from what recapContext read in one snapshot. */
-export function recapGuard(turn: RecapTurn): SpoilerGuard {
+function recapGuard(turn: RecapTurn): SpoilerGuard {
   const c = turn.context;
   return buildGuard({ position: turn.position, episodeEnd: c.episodeEnd, names: c.names, language: c.language, checks: turn.checks });
-}
-
-export interface RecapMetadata {
-  mode: RecapMode;
-  model: string | null;
-  position: Position;
-  scope: RecapScope;
-  ttftMs: number | null;
-  latencyMs: number;
-  sources: number;
 }
 
 /** Everything that can fail before streaming (answered as JSON 4xx). Rate limits are the HTTP layer's, before this. */
@@ -87,6 +76,7 @@ export function recapAnswer(companion: Companion, turn: RecapTurn, signal: Abort
       useModel: sources.length > 0,
       prompt: (checked) => ({ system: recapSystemPrompt(seriesTitle, at, turn.scope), messages: [{ role: 'user', content: recapUserMessage(checked, at) }] }),
       fallback: { mode: 'extractive', answer: (_checked, clean) => ({ text: extractiveRecap(sources, turn.scope, clean) }) },
+      // The engine's recap modes (never `quote` or `declined`: no question, the fallback is extractive).
       metadata: (o) => ({ mode: o.mode as RecapMode, model: o.model, position: at, scope: turn.scope, ttftMs: o.ttftMs, latencyMs: o.latencyMs, sources: o.passages }),
     },
     signal,

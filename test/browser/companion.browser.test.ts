@@ -363,19 +363,45 @@ describe('with a language model (fake Ollama and OpenAI-compatible servers)', ()
     await expect(lastAnswer(page).locator('.answer-body').innerText()).resolves.toMatch(/^From what you've read:/);
   });
 
-  it('a model that knows the story: the output guard replaces the answer with "later in the story"', async () => {
-    // At 1/4 the Undercroft and the Dimmers have not appeared yet. (An OpenAI-compatible server here: with
-    // Ollama, a guard stop currently leaves an unhandled AbortError in the server process, src/chat/generate.ts.)
-    openai.set({ persona: 'fixed', text: 'Somebody took the flame: the Dimmers keep it down in the Undercroft.', tokenChars: 3, tokensPerSecond: 30 });
+  it('a model that knows the story: its spoiling sentences become "…", the rest is shown, a note says what was left out (also when replayed)', async () => {
+    // At 1/4 the Dimmers, the Undercroft, Mother Soot and Orrin have not appeared yet; Tobin, the lantern and the
+    // lamps of Tallow Street have. Two spoiling sentences, each between sentences the reader may see.
+    const kept = ["Tobin mended Ada's cracked lantern [1/4].", 'Only nine of the forty-one lamps on Tallow Street still take a flame [1/1].'];
+    openai.set({
+      persona: 'fixed',
+      text: `${kept[0]} The Dimmers keep the stolen flames down in the Undercroft. ${kept[1]} Mother Soot and Orrin are waiting below.`,
+      tokenChars: 3,
+      tokensPerSecond: 60,
+    });
     const { context, page } = await newReader();
     await readerWithChat(page, context, openaiApp.url);
     await ask(page, 'Who is the tinker, really?');
     await settled(page);
-    const answer = lastAnswer(page);
-    await answer.getByTestId('guard').waitFor();
-    const text = await answer.innerText();
-    expect(text).toContain('That comes later in the story');
-    for (const word of LATER) expect(text).not.toContain(word);
+    const check = async (answer: ReturnType<typeof lastAnswer>) => {
+      const note = answer.getByTestId('guard');
+      await note.waitFor();
+      await expect(note.innerText()).resolves.toBe('I left out 2 sentences about things you have not reached yet.');
+      await expect(note.getAttribute('data-withheld')).resolves.toBe('2');
+      const body = await answer.locator('.answer-body').innerText();
+      // The kept sentences (citation labels become links, so compare without them), each withheld one as "…".
+      for (const k of kept) expect(body).toContain(k.replace(/ \[\d+\/\d+\]\./, ''));
+      expect(body.split('…').length - 1).toBe(2);
+      expect(body.indexOf('Tobin mended')).toBeLessThan(body.indexOf('Only nine'));
+      const all = await answer.innerText();
+      for (const word of LATER) expect(all).not.toContain(word);
+    };
+    await check(lastAnswer(page));
+    await expect(lastAnswer(page).getAttribute('data-mode')).resolves.toBe('guarded');
     await screenshot(page, 'companion-guarded');
+
+    // The stored conversation replays the same way (GET /api/conversations/:id).
+    await page.getByTestId('new-conversation').click();
+    await expect.poll(() => page.getByTestId('question').count()).toBe(0);
+    await page.getByTestId('conversations-toggle').click();
+    const item = page.getByTestId('conversations').getByRole('button', { name: /Who is the tinker/ });
+    await item.waitFor();
+    await item.click();
+    await expect.poll(() => page.getByTestId('question').count()).toBe(1);
+    await check(lastAnswer(page));
   });
 });

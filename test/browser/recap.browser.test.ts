@@ -135,4 +135,25 @@ describe('recaps', () => {
     await expect(page.locator('.recap .answer-note').innerText()).resolves.toBe('Stopped.');
     expect(await readerToken(context)).toBeTruthy();
   });
+
+  it('a model that knows the story: the recap keeps its other sentences, the spoiling one is "…", a note says so', async () => {
+    ollama.set({
+      persona: 'fixed',
+      text: "Tobin mended Ada's cracked lantern [1/4]. Mother Soot and the Dimmers wait in the Undercroft. Only nine of the forty-one lamps on Tallow Street still take a flame [1/1].",
+      tokensPerSecond: 80,
+      tokenChars: 4,
+    });
+    const { page } = await readerAt14(modelApp.url);
+    await page.getByTestId('toggle-panel').click();
+    await page.getByRole('tab', { name: 'Recap' }).click();
+    await page.getByTestId('recap-series').click();
+    const text = await checkRecap(page, ['guarded']);
+    expect(text).toContain("Tobin mended Ada's cracked lantern");
+    expect(text).toContain('Only nine of the forty-one lamps on Tallow Street still take a flame');
+    expect(text.split('…').length - 1).toBe(1);
+    const note = page.locator('.recap').getByTestId('guard');
+    await expect(note.innerText()).resolves.toBe('I left out one sentence about something you have not reached yet.');
+    for (const word of LATER) expect(await note.innerText()).not.toContain(word);
+    await screenshot(page, 'recap-guarded');
+  });
 });

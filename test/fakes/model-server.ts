@@ -21,6 +21,8 @@ export type Fault =
   | 'hang-once'
   | 'server-error'
   | 'server-error-once'
+  /** 429: the provider is busy. */
+  | 'rate-limited'
   /** Some tokens, then the connection drops. */
   | 'cut'
   /** Some tokens, then silence (connection kept open). */
@@ -224,6 +226,9 @@ export async function startModelServer(wire: Wire, opts: { isChat: (path: string
           return false;
         case 'server-error':
           res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(503, UPSTREAM_SECRET_TEXT)));
+          return true;
+        case 'rate-limited':
+          res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(429, UPSTREAM_SECRET_TEXT)));
           return true;
         case 'server-error-once':
           if (once('server-error-once')) {

@@ -1,7 +1,7 @@
 /** A reader's conversations with the companion; only messages at or before the reader's position. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { ConversationList } from '../../contract/index.js';
+import type { ConversationDetail, ConversationList } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
@@ -30,7 +30,6 @@ export function conversationRoutes(deps: AppDeps) {
       const readerId = requireReader(c);
       const conversation = await companion().conversation(requireDatabase(deps).db, readerId, id);
       c.header('Cache-Control', 'private, no-store');
-      // Typed against the contract's ConversationDetail once chat/companion.ts builds its messages as FolioUIMessage.
-      return c.json(conversation);
+      return c.json(conversation satisfies ConversationDetail);
     });
 }

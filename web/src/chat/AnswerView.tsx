@@ -1,7 +1,8 @@
 /**
  * One answer of the companion (or a recap): streamed markdown with citation
- * links, the sources it used, how it was made (quotes when no model is
- * configured), and follow-up suggestions. Shared by the chat panel and recaps.
+ * links, a note when sentences about the unreached were left out, the sources
+ * it used, how it was made (quotes when no model is configured), and follow-up
+ * suggestions. Shared by the chat panel and recaps.
  */
 import type { Citation, FolioUIMessage, Position } from '../../../src/contract/index.js';
 import { Markdown } from '../markdown/Markdown';
@@ -55,7 +56,7 @@ export function AnswerView({ message, seriesId, known, streaming, stopped, lates
   const wikiHrefs = a.citations.filter((c) => c.kind === 'wiki').map((c) => c.href);
   const policy = answerLinkPolicy(seriesId, known, wikiHrefs);
   const waiting = streaming && a.text.length === 0;
-  const sources = a.guarded ? [] : uniqueSources(a.citations);
+  const sources = uniqueSources(a.citations);
   return (
     <article className={`answer answer--${a.mode ?? 'streaming'}`} data-testid="answer" data-mode={a.mode ?? ''}>
       {a.mode === 'quote' ? <p className="answer-mode" data-testid="quote-label">{QUOTE_LABEL}</p> : null}
@@ -66,15 +67,17 @@ export function AnswerView({ message, seriesId, known, streaming, stopped, lates
             <span className="dots" aria-hidden="true" />
             <span className="visually-hidden">Answering…</span>
           </p>
-        ) : a.guarded ? (
-          <p className="answer-guard" data-testid="guard">
-            {a.text}
-          </p>
         ) : (
           <Markdown text={linkCitationLabels(a.text, a.citations)} policy={policy} images="drop" pageLinkClass="cite" onInternalLink={onInternalLink} />
         )}
         {streaming && !waiting ? <span className="caret" aria-hidden="true" /> : null}
       </div>
+      {a.guard ? (
+        // The answer went on without its sentences about the unreached (each run is a '…' above); say so, once.
+        <p className="answer-guard" data-testid="guard" data-withheld={a.guard.withheld} role="note">
+          {a.guard.message}
+        </p>
+      ) : null}
       {stopped || a.mode === 'aborted' ? <p className="answer-note">Stopped.</p> : null}
       {sources.length > 0 && !streaming ? (
         <div className="sources">

@@ -35,20 +35,23 @@ describe('readAnswer', () => {
     expect(a.suggestions).toEqual(['Who is Flit?']);
     expect(a.mode).toBe('model');
     expect(a.position).toEqual({ episode: 1, page: 4 });
-    expect(a.guarded).toBe(false);
+    expect(a.guard).toBeNull();
   });
 
-  it('a guard part replaces everything the answer said before it', () => {
+  it('a guarded answer keeps its text (withheld sentences are …) and carries the notice', () => {
     const a = readAnswer(
-      msg([
-        { type: 'text', text: 'The Dimm' },
-        { type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld: 1, message: 'That comes later in the story.' } },
-        { type: 'text', text: 'That comes later in the story.' },
-      ]),
+      msg(
+        [
+          { type: 'text', text: 'Ada lights lamps. … She climbs the tower.' },
+          { type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld: 2, message: 'I left out 2 sentences about things you have not reached yet.' } },
+        ],
+        streamed('guarded'),
+      ),
     );
-    expect(a.text).toBe('That comes later in the story.');
-    expect(a.guarded).toBe(true);
+    expect(a.text).toBe('Ada lights lamps. … She climbs the tower.');
+    expect(a.guard).toEqual({ withheld: 2, message: 'I left out 2 sentences about things you have not reached yet.' });
     expect(a.mode).toBe('guarded');
+    expect(readAnswer(msg([{ type: 'text', text: 'x' }], streamed('model'))).guard).toBeNull();
   });
 
   it('quote mode: the server header line is dropped (the panel shows its own label)', () => {

@@ -1,16 +1,17 @@
 /**
- * What an assistant message says, read from its parts: the text (or the
- * guard's message instead of it), citations, suggestions, an in-stream error,
- * and how it was made. Pure, so the rules are unit-tested.
+ * What an assistant message says, read from its parts: the text (withheld
+ * sentences already '…'), the guard's notice about them, citations,
+ * suggestions, an in-stream error, and how it was made. Pure, so the rules are
+ * unit-tested.
  */
-import type { Citation, FolioUIMessage, MessageMode, Position, StreamError } from '../../../src/contract/index.js';
+import type { Citation, FolioUIMessage, GuardData, MessageMode, Position, StreamError } from '../../../src/contract/index.js';
 
 export interface Answer {
   text: string;
   citations: Citation[];
   suggestions: string[];
-  /** The output guard stopped the answer: show only this. */
-  guarded: boolean;
+  /** Sentences the guard withheld (each run is a '…' in the text): the notice shown after the answer. */
+  guard: Pick<GuardData, 'withheld' | 'message'> | null;
   error: StreamError | null;
   mode: MessageMode | null;
   /** The position the answer was written at (the server's, from the progress row). */
@@ -32,20 +33,18 @@ export function readAnswer(m: FolioUIMessage): Answer {
   let text = '';
   let citations: Citation[] = [];
   let suggestions: string[] = [];
-  let guard: string | null = null;
+  let guard: Answer['guard'] = null;
   let error: Answer['error'] = null;
   for (const part of m.parts) {
     if (part.type === 'text') text += part.text;
     else if (part.type === 'data-citations') citations = Array.isArray(part.data?.citations) ? part.data.citations : [];
     else if (part.type === 'data-suggestions') suggestions = Array.isArray(part.data?.suggestions) ? part.data.suggestions.filter((s) => typeof s === 'string') : [];
-    else if (part.type === 'data-guard') guard = part.data?.message ?? '';
+    else if (part.type === 'data-guard' && part.data) guard = { withheld: part.data.withheld, message: part.data.message };
     else if (part.type === 'data-error') error = part.data ?? null;
   }
-  const mode = guard !== null ? 'guarded' : modeOf(m);
-  // The guard's message replaces everything the answer said before it was stopped.
-  if (guard !== null) text = guard;
-  else if (mode === 'quote') text = text.replace(QUOTE_HEADER, '');
-  return { text, citations, suggestions, guarded: guard !== null, error, mode, position: m.metadata?.position ?? null };
+  const mode = modeOf(m);
+  if (mode === 'quote') text = text.replace(QUOTE_HEADER, '');
+  return { text, citations, suggestions, guard, error, mode, position: m.metadata?.position ?? null };
 }
 
 /** A user message's text. */
