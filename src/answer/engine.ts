@@ -137,8 +137,11 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
       if (!model) {
         outcome.mode = spec.fallback.mode;
         const made = spec.fallback.answer(passages, clean);
-        // Quoted pack text was checked line by line; the whole is checked once more, as generated text.
-        const checked = await guard.redactGenerated(made.text, { question: spec.question?.text, signal });
+        // Quoted pack text was checked passage by passage with its own kind; the whole is checked once more for
+        // names, references and vocabulary that only the assembly shows. The model-only checks (unknown names,
+        // paraphrase) are not for text Folio assembles from reached pages: its own labels ("— Episode 1, page 3")
+        // would read as new words.
+        const checked = guard.redact(made.text, 'page');
         outcome.withheld = checked.withheld;
         yield* say(checked.text);
         outcome.citations = made.cited ? made.cited.map((p) => citationFor(spec.seriesId, p, true, clean)) : citationsFor(spec.seriesId, checked.text, passages, clean, 0);

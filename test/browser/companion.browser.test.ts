@@ -267,7 +267,7 @@ async function progressAfter(context: BrowserContext): Promise<{ episode: number
 }
 
 describe('with a language model (fake Ollama and OpenAI-compatible servers)', () => {
-  it('the answer streams token by token, cites the pages it used, and has no quote label', async () => {
+  it('the answer streams sentence by sentence, cites the pages it used, and has no quote label', async () => {
     ollama.set({ persona: 'honest', tokensPerSecond: 25, tokenChars: 3 });
     const { context, page } = await newReader();
     await readerWithChat(page, context, modelApp.url);
@@ -285,7 +285,9 @@ describe('with a language model (fake Ollama and OpenAI-compatible servers)', ()
     await settled(page);
     const lengths = (await page.evaluate('window.__lengths')) as number[];
     const distinct = [...new Set(lengths.filter((n) => n > 0))];
-    expect(distinct.length, `answer lengths seen: ${distinct.join(',')}`).toBeGreaterThanOrEqual(5);
+    // Each sentence is judged whole before it is sent (ADR 0020): the answer grows a sentence at a time, in
+    // several steps, not all at once at the end.
+    expect(distinct.length, `answer lengths seen: ${distinct.join(',')}`).toBeGreaterThanOrEqual(3);
     const answer = lastAnswer(page);
     await expect(answer.getAttribute('data-mode')).resolves.toBe('model');
     await expect(answer.getByTestId('quote-label').count()).resolves.toBe(0);
