@@ -245,7 +245,7 @@ export async function startAndTime(opts: {
         ),
       );
       const times: Record<string, number> = {};
-      opts.paths.forEach((p, i) => (times[p] = results[i] ?? NaN));
+      for (const [i, p] of opts.paths.entries()) times[p] = results[i] ?? NaN;
       return { proc, port, times };
     } catch (err) {
       await stopProcess(proc.child, 5_000);

@@ -98,7 +98,7 @@ class CachedLocalEmbedder implements Embedder {
   }
   async embed(texts: string[]): Promise<number[][]> {
     const missing = [...new Set(texts.filter((t) => !this.cache.has(t)))];
-    if (missing.length > 0) (await this.inner.embed(missing)).forEach((v, i) => this.cache.set(missing[i]!, v));
+    if (missing.length > 0) for (const [i, v] of (await this.inner.embed(missing)).entries()) this.cache.set(missing[i]!, v);
     return texts.map((t) => this.cache.get(t)!);
   }
 }
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   onCleanup(() => local.close());
   const embedder = new CachedLocalEmbedder(local);
   const vectors = new Map<string, number[]>();
-  (await embedder.embed(QUESTIONS)).forEach((v, i) => vectors.set(QUESTIONS[i]!, v));
+  for (const [i, v] of (await embedder.embed(QUESTIONS)).entries()) vectors.set(QUESTIONS[i]!, v);
 
   // Question embedding with the warm local model.
   const embedMs: number[] = [];

@@ -90,6 +90,7 @@ export function AnswerView({ message, seriesId, known, streaming, stopped, lates
         </div>
       ) : null}
       {latest && !streaming && onSuggestion && a.suggestions.length > 0 ? (
+        // biome-ignore lint/a11y/useSemanticElements: a row of suggestion buttons, not a form section; the browser tests and screen readers find it as a named group
         <div className="chips" role="group" aria-label="Suggested questions">
           {a.suggestions.map((s) => (
             <button key={s} type="button" className="chip" onClick={() => onSuggestion(s)}>

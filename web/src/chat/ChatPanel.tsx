@@ -93,13 +93,13 @@ export default function ChatPanel({ ctx }: { ctx: ReaderPanelContext }) {
 
   // Questions from elsewhere: a suggestion on the world graph ("Who is Tobin?").
   const handled = useRef<number | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per request from elsewhere (its nonce), with the ask/busy of that moment
   useEffect(() => {
     const r = ctx.request;
     if (!r?.ask || handled.current === r.nonce) return;
     handled.current = r.nonce;
     if (busy) setDraft(r.ask);
     else void ask(r.ask);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ctx.request]);
 
   // Follow the answer as it grows, unless the reader scrolled up to read something.
@@ -195,6 +195,7 @@ export default function ChatPanel({ ctx }: { ctx: ReaderPanelContext }) {
           <div className="chat-empty">
             <p>Ask about anything you have read so far. The companion only knows the pages up to your place in the story, and shows where it found each answer.</p>
             {warmup?.status === 'quote' ? <p className="muted">No language model is configured on this server: answers are quotes from the pages.</p> : null}
+            {/* biome-ignore lint/a11y/useSemanticElements: a row of suggestion buttons, not a form section; the browser tests and screen readers find it as a named group */}
             <div className="chips" role="group" aria-label="Questions to start with">
               {STARTERS.map((s) => (
                 <button key={s} type="button" className="chip" onClick={() => void ask(s)} disabled={busy}>

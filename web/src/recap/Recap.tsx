@@ -104,12 +104,12 @@ export function Recap({ seriesId, known, flushProgress, onInternalLink, autoStar
     }
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: starts once when asked to (autoStart), not again when run changes
   useEffect(() => {
     if (autoStart && !started.current) {
       started.current = true;
       void run(autoStart);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [autoStart]);
 
   const answer = [...messages].reverse().find((m) => m.role === 'assistant');
@@ -121,6 +121,7 @@ export function Recap({ seriesId, known, flushProgress, onInternalLink, autoStar
 
   return (
     <section className="recap" aria-label="Recap" data-status={status} data-scope={scope}>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of recap buttons, not a form section; the browser tests and screen readers find it as a named group */}
       <div className="recap-actions" role="group" aria-label="Recaps">
         {(['series', 'episode'] as const).map((which) => (
           <button
