@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { index, profile } from '../../test/spoilers/tiny-series.js';
-import { isParaphrase, needsVectors, overlapScore, ParaphraseCheck, ParaphraseData, PARAPHRASE, paraphraseScore, wordScore, type PositionedVector } from './paraphrase.js';
+import { isParaphrase, needsVectors, overlapScore, ParaphraseCheck, ParaphraseData, PARAPHRASE, paraphraseScore, withoutReferences, wordScore, type PositionedVector } from './paraphrase.js';
 import type { Position } from './position.js';
 
 const words = new ParaphraseData(profile.units, null);
@@ -75,5 +75,13 @@ describe('paraphraseScore (the raw score bench/guard.ts draws its curve from)', 
   it('scores small talk -Infinity (never withheld) and is null without a paraphrase check', async () => {
     expect(await paraphraseScore([check({ episode: 2, page: 1 })], 'Great question!')).toBe(-Infinity);
     expect(await paraphraseScore([], WIN)).toBeNull();
+  });
+});
+
+describe('withoutReferences', () => {
+  it('leaves citations and episode references out of what the sentence tells', () => {
+    expect(withoutReferences('— Episode 1, page 3 [1/3]').replace(/\s+/g, ' ').trim()).not.toMatch(/1|3|episode/i);
+    expect(withoutReferences('As seen in Episode 1 [1/3], Tobin mends lamps.')).toContain('Tobin mends lamps.');
+    expect(withoutReferences('Tobin mends lamps.')).toBe('Tobin mends lamps.');
   });
 });

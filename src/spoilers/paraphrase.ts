@@ -12,6 +12,7 @@
  * series version (ParaphraseData) and split by position here.
  */
 import type { CheckContext, SentenceCheck, SpoilerHit } from './policy.js';
+import { findReferences } from './references.js';
 import { formatPosition, type Position } from './position.js';
 import { isReachedAt, STOPWORDS, tokenize, type TermIndex, type Unit } from './profile.js';
 
@@ -193,6 +194,21 @@ export function isParaphrase(s: ParaphraseScore, t = PARAPHRASE): boolean {
   return w >= t.threshold - t.vectorBand && s.vecUnreached !== null && s.vecReached !== null && s.vecUnreached > s.vecReached;
 }
 
+/**
+ * Episode and page references say where something is, not what happens: a citation such as "— Episode 1, page 3
+ * [1/3]" must not read as words of a later page. A reference past the position is the word-level checks' to withhold.
+ */
+export function withoutReferences(sentence: string): string {
+  let out = '';
+  let at = 0;
+  for (const r of findReferences(sentence)) {
+    out += `${sentence.slice(at, r.start)} `;
+    at = r.end;
+  }
+  // "page 3" alone is no episode reference, but it is a pointer all the same.
+  return (out + sentence.slice(at)).replace(/(?<![\p{L}\p{N}])(?:pages?|p\.)\s*\d{1,4}(?![\p{L}\p{N}])/giu, ' ');
+}
+
 export class ParaphraseCheck implements SentenceCheck {
   constructor(
     private readonly data: () => Promise<ParaphraseData>,
@@ -202,8 +218,9 @@ export class ParaphraseCheck implements SentenceCheck {
     private readonly embed: ((text: string, signal?: AbortSignal) => Promise<number[] | null>) | null,
   ) {}
 
-  async score(sentence: string, signal?: AbortSignal): Promise<ParaphraseScore> {
+  async score(text: string, signal?: AbortSignal): Promise<ParaphraseScore> {
     const data = await this.data();
+    const sentence = withoutReferences(text);
     const s = overlapScore(data, this.index, this.position, sentence);
     if (!data.vectors || data.vectors.length === 0 || !this.embed || !needsVectors(s)) return s;
     const v = await this.embed(sentence, signal);
