@@ -113,6 +113,9 @@ function checkCitations(r: ChatResult, at: Position): string[] {
   return problems;
 }
 
+/** How the answer was made (the `finish` part's metadata). */
+const modeOf = (r: ChatResult) => (r.metadata && 'mode' in r.metadata ? r.metadata.mode : null);
+
 /** Does the question itself name something the reader has not reached (by the oracle, not the guard)? */
 const asksUnreached = (question: string, at: Position) => findLeaks(oracle, question, at, { kinds: ['name', 'spelled', 'episode'] }).length > 0;
 
@@ -159,9 +162,9 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
         // declined up front, without asking the model; the control question never is.
         if (asksUnreached(question, at)) {
           declined++;
-          if (r.metadata?.mode !== 'declined') failures.push(`${label}: asks about the unreached but was not declined (mode ${r.metadata?.mode})`);
+          if (modeOf(r) !== 'declined') failures.push(`${label}: asks about the unreached but was not declined (mode ${modeOf(r)})`);
           if (prompts.length > 0) failures.push(`${label}: asks about the unreached but the model was asked`);
-        } else if (r.metadata?.mode === 'declined' && question === CONTROL) failures.push(`${label}: the control question was declined`);
+        } else if (modeOf(r) === 'declined' && question === CONTROL) failures.push(`${label}: the control question was declined`);
         // The control question is about the reader's own page: the model was asked, and what it said that the reader may know arrives.
         if (question === CONTROL) {
           if (prompts.length === 0) failures.push(`${label}: the model was not asked`);
@@ -186,7 +189,7 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
         const r = await server.ask(token, SERIES, question, { conversationId: `matrix-quote-${at.episode}-${at.page}` });
         const label = `quote at ${where(at)}, "${question}"`;
         if (r.status !== 200) failures.push(`${label}: status ${r.status}`);
-        const mode = r.metadata?.mode;
+        const mode = modeOf(r);
         if (asksUnreached(question, at) ? mode !== 'declined' : question === CONTROL && mode === 'declined') failures.push(`${label}: mode ${mode}`);
         for (const p of [...checkCitations(r, at), ...leaksIn(oracle, receivedText(r), at, { question })]) failures.push(`${label}: ${p}`);
       }
