@@ -34,10 +34,9 @@ async function guardAt(root: Db, db: Db, scope: ReaderScope, row: q.ReaderStateR
     guards.set(key, hit);
     return hit;
   }
-  // Pack text is judged by names, references and the series' unreached vocabulary (paraphrase is for generated text only).
-  // The series' words are cached per database handle and loaded in the background: the root handle, not this
-  // request's transaction (a cache per transaction never hits, and a load must not outlive the transaction).
-  const checks = await seriesChecks(root, scope.seriesId, position, { language: row.language ?? undefined });
+  // Pack text is judged by names, references and the series' unreached vocabulary (paraphrase is for generated text
+  // only). Read in this snapshot, cached under the root handle: a cache of this transaction's own would never hit.
+  const checks = await seriesChecks(db, scope.seriesId, position, { language: row.language ?? undefined, paraphrase: false, root });
   const g = buildGuard({ position, episodeEnd: row.episode_end, names: await entityNames(db, scope), language: row.language, checks });
   guards.set(key, g);
   if (guards.size > GUARDS_KEPT) guards.delete(guards.keys().next().value!);
