@@ -113,6 +113,12 @@ function checkCitations(r: ChatResult, at: Position): string[] {
   return problems;
 }
 
+/** How the answer was made (the `finish` part's metadata). */
+const modeOf = (r: ChatResult) => (r.metadata && 'mode' in r.metadata ? r.metadata.mode : null);
+
+/** Does the question itself name something the reader has not reached (by the oracle, not the guard)? */
+const asksUnreached = (question: string, at: Position) => findLeaks(oracle, question, at, { kinds: ['name', 'spelled', 'episode'] }).length > 0;
+
 /** Questions for one position: the control question first, then three adversarial ones (rotating), in one conversation. */
 const questionsAt = (i: number) => [CONTROL, ...[0, 1, 2].map((k) => ADVERSARIAL_QUESTIONS[(i * 3 + k) % ADVERSARIAL_QUESTIONS.length]!)];
 
@@ -133,6 +139,7 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
     const tally = newTally();
     let passages = 0;
     let useful = 0;
+    let declined = 0;
     for (const [i, at] of MATRIX_POSITIONS.entries()) {
       const token = await server.newReader();
       await server.moveTo(token, SERIES, at);
@@ -151,6 +158,13 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
         const leaks = findLeaks(oracle, received, at, { question });
         tallyDisguises(tally, script, received, leaks);
         for (const p of [...checked.problems, ...checkCitations(r, at), ...leaks.map((l) => `${l.kind} ${JSON.stringify(l.matched)}`)]) failures.push(`${label}: ${p}`);
+        // A question that names something unreached (by the oracle: a name in any disguise, a later episode) is
+        // declined up front, without asking the model; the control question never is.
+        if (asksUnreached(question, at)) {
+          declined++;
+          if (modeOf(r) !== 'declined') failures.push(`${label}: asks about the unreached but was not declined (mode ${modeOf(r)})`);
+          if (prompts.length > 0) failures.push(`${label}: asks about the unreached but the model was asked`);
+        } else if (modeOf(r) === 'declined' && question === CONTROL) failures.push(`${label}: the control question was declined`);
         // The control question is about the reader's own page: the model was asked, and what it said that the reader may know arrives.
         if (question === CONTROL) {
           if (prompts.length === 0) failures.push(`${label}: the model was not asked`);
@@ -161,6 +175,7 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
     }
     if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
     expect(useful).toBe(MATRIX_POSITIONS.length);
+    expect(declined).toBeGreaterThan(MATRIX_POSITIONS.length / 2);
     expect(passages).toBeGreaterThan(MATRIX_POSITIONS.length);
   }, 300_000);
 
@@ -174,6 +189,8 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
         const r = await server.ask(token, SERIES, question, { conversationId: `matrix-quote-${at.episode}-${at.page}` });
         const label = `quote at ${where(at)}, "${question}"`;
         if (r.status !== 200) failures.push(`${label}: status ${r.status}`);
+        const mode = modeOf(r);
+        if (asksUnreached(question, at) ? mode !== 'declined' : question === CONTROL && mode === 'declined') failures.push(`${label}: mode ${mode}`);
         for (const p of [...checkCitations(r, at), ...leaksIn(oracle, receivedText(r), at, { question })]) failures.push(`${label}: ${p}`);
       }
     }

@@ -37,15 +37,17 @@ function settle<T>(p: Promise<T>, onError: () => void): Promise<T> {
   return p;
 }
 
-function entryFor(db: Db, seriesId: string, hash: string, language: string): Entry {
-  let bySeries = cache.get(db);
-  if (!bySeries) cache.set(db, (bySeries = new Map()));
+function entryFor(db: Db, root: Db, seriesId: string, hash: string, language: string): Entry {
+  let bySeries = cache.get(root);
+  if (!bySeries) cache.set(root, (bySeries = new Map()));
   const cached = bySeries.get(seriesId);
   if (cached && cached.hash === hash && cached.language === language) return cached;
   const entry: Entry = { hash, language, index: null as never, units: null, paraphrase: new Map(), vectors: null };
   entry.index = settle(
     (async () => {
-      const [terms, entities] = await Promise.all([q.storedTerms(db, seriesId), q.profileEntities(db, seriesId)]);
+      // One after the other: `db` may be a transaction (one connection).
+      const terms = await q.storedTerms(db, seriesId);
+      const entities = await q.profileEntities(db, seriesId);
       if (terms.length > 0) return new TermIndex(terms, entities, language);
       // Imported before the terms table existed: compute them now (the next import stores them).
       const profile = await profileOf(db, seriesId, entry);
@@ -108,17 +110,25 @@ function paraphraseData(db: Db, seriesId: string, entry: Entry, model: string | 
  * The vocabulary, unknown-name and paraphrase checks for a reader at `position` (null: nothing
  * reached). `embeddings`: compare sentences with chunk vectors when the embed job has stored them.
  * `language`: overrides the series' language for the word-frequency list.
+ * `paraphrase: false`: only the word checks, for surfaces that judge pack text and never a model's
+ * (nothing is loaded for the paraphrase check).
+ * `root`: when `db` is a request's transaction, the database it belongs to. The series' words are read
+ * in the transaction but cached under `root` (a cache of the transaction's own would never be hit
+ * again); pass `paraphrase: false` with it, since that check loads its data in the background, after
+ * the transaction may have ended.
  */
 export async function seriesChecks(
   db: Db,
   seriesId: string,
   position: Position | null,
-  opts: { embeddings?: EmbeddingService; language?: string } = {},
+  opts: { embeddings?: EmbeddingService; language?: string; paraphrase?: boolean; root?: Db } = {},
 ): Promise<{ word: WordCheck[]; sentence: SentenceCheck[] }> {
   const version = await q.seriesVersion(db, seriesId);
   if (!version) return { word: [], sentence: [] };
-  const entry = entryFor(db, seriesId, version.contentHash, opts.language ?? version.language);
+  const entry = entryFor(db, opts.root ?? db, seriesId, version.contentHash, opts.language ?? version.language);
   const index = await entry.index;
+  const word = [new VocabularyCheck(index, position), new UnknownNameCheck(index, position)];
+  if (opts.paraphrase === false) return { word, sentence: [] };
   const embeddings = opts.embeddings;
   const model = embeddings?.model ?? null;
   const count = await vectorsNow(db, seriesId, entry, model);
@@ -132,8 +142,5 @@ export async function seriesChecks(
         return r && r.model === model ? r.vector : null;
       }
       : null;
-  return {
-    word: [new VocabularyCheck(index, position), new UnknownNameCheck(index, position)],
-    sentence: [new ParaphraseCheck(data, index, position, embed)],
-  };
+  return { word, sentence: [new ParaphraseCheck(data, index, position, embed)] };
 }

@@ -21,6 +21,13 @@ describe('ParaphraseCheck (later events in other words)', () => {
     expect(await new ParaphraseCheck(async () => words, index, { episode: 2, page: 1 }, null).judge(WIN, { kind: 'lore' })).toBeNull();
   });
 
+  it('"next" (not "next to") tells of a later event', () => {
+    const at = { episode: 2, page: 1 };
+    expect(overlapScore(words, index, at, 'At the next race the whole town cheers.').later).toBe(true);
+    expect(overlapScore(words, index, at, 'Her next trip is to the mill.').later).toBe(true);
+    expect(overlapScore(words, index, at, 'Pip sits next to the river.').later).toBe(false);
+  });
+
   it('scores by passage: reached overlap pulls the score down, unreached words and "later" push it up', () => {
     const at = { episode: 2, page: 1 };
     const win = overlapScore(words, index, at, WIN);

@@ -93,8 +93,11 @@ export interface ParaphraseScore {
 /** How far ahead "near" unreached text reaches, in episodes. */
 const NEAR_EPISODES = 2;
 
-/** English words that place an event after the moment being told. */
-const LATER = /\b(?:later|eventually|ends? up|ended up|in the end|finally|soon|one day|someday|will|afterwards|after that|years|at last|future)\b|\w'll\b/i;
+/**
+ * English words that place an event after the moment being told. "next" too ("at the next contest", "her next
+ * trip"): in the labelled set every sentence with it (not "next to") tells a later event.
+ */
+const LATER = /\b(?:later|eventually|ends? up|ended up|in the end|finally|soon|one day|someday|will|afterwards|after that|years|at last|future|next(?! to\b))\b|\w'll\b/i;
 
 /** Word-overlap part of the score (cheap: an inverted index over the series' passages). */
 export function overlapScore(data: ParaphraseData, index: TermIndex, position: Position | null, sentence: string): ParaphraseScore {

@@ -32,7 +32,7 @@ export async function seriesRows(db: Db, seriesId: string): Promise<SeriesRows |
   const [eps, pgs, arts, secs, ents, descs, rels] = await Promise.all([
     db.select({ number: episodes.number, title: episodes.title, summary: episodes.summary, firstPage: episodes.firstPage, lastPage: episodes.lastPage }).from(episodes).where(eq(episodes.seriesId, seriesId)).orderBy(asc(episodes.number)),
     db
-      .select({ episode: pages.episode, number: pages.number, dialogue: pages.dialogue, description: pages.description, generatedDescription: pages.generatedDescription, credits: pages.credits })
+      .select({ episode: pages.episode, number: pages.number, kind: pages.kind, dialogue: pages.dialogue, description: pages.description, generatedDescription: pages.generatedDescription, credits: pages.credits })
       .from(pages)
       .where(eq(pages.seriesId, seriesId))
       .orderBy(asc(pages.episode), asc(pages.number)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENTITIES, profile } from '../../test/spoilers/tiny-series.js';
-import { buildProfile, PREFACE, stem, tokenize, wordKey } from './profile.js';
+import { buildProfile, phraseRuns, PREFACE, profileInputs, stem, tokenize, wordKey } from './profile.js';
 
 const term = (t: string) => profile.terms.find((x) => x.term === t);
 
@@ -45,6 +45,37 @@ describe('buildProfile', () => {
     expect(term('hollow crown')).toMatchObject({ episode: 3, page: 0, distinctive: true });
     expect(term('captain ironbeard')).toMatchObject({ episode: 2, page: 1 });
     expect(term('^captain')).toMatchObject({ episode: 2, page: 1, distinctive: false });
+  });
+
+  it('a phrase read whole makes its shorter runs read too ("the Potion Challenge" of "the Komona Potion Challenge")', () => {
+    expect(phraseRuns('komona potion challenge').sort()).toEqual(['komona potion', 'komona potion challenge', 'potion challenge']);
+    // Runs neither start nor end on a small word, and hold two words that are not small.
+    expect(phraseRuns('temple of ah')).toEqual(['temple of ah']);
+    expect(phraseRuns('tear of the phoenix king').sort()).toEqual(['phoenix king', 'tear of the phoenix', 'tear of the phoenix king']);
+    const p = buildProfile(
+      [
+        { episode: 1, page: 3, text: 'Welcome to the Komona Potion Challenge!', source: 'story' },
+        { episode: 4, page: 8, text: 'The POTION CHALLENGE is back.', source: 'story' },
+      ],
+      [],
+      'en',
+    );
+    expect(p.terms.find((t) => t.term === 'potion challenge')).toMatchObject({ episode: 1, page: 3, distinctive: true });
+  });
+
+  it("counts an episode's summary from its last story page (credits after it tell nothing more)", () => {
+    const page = (number: number, kind: string) => ({ episode: 1, number, kind, dialogue: '' });
+    const { texts } = profileInputs({
+      series: { title: 'T', language: 'en' },
+      episodes: [{ number: 1, title: 'One', summary: 'Mira wins.', firstPage: 0, lastPage: 5 }],
+      pages: [page(0, 'title'), page(1, 'story'), page(4, 'story'), page(5, 'credits')],
+      wikiArticles: [],
+      wikiSections: [],
+      entities: [],
+      entityDescriptions: [],
+      relationships: [],
+    });
+    expect(texts.find((t) => t.text === 'Mira wins.')).toMatchObject({ episode: 1, page: 4, source: 'lore' });
   });
 
   it('an entity name in lore holds the sentence back until the entity debuts', () => {

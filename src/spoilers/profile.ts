@@ -319,6 +319,25 @@ export function phrases(tokens: Token[], lex: Lexicon | null, title = false): Ar
   return out;
 }
 
+/**
+ * A phrase and every shorter capitalised run inside it ("komona potion challenge" → also "komona potion",
+ * "potion challenge"): a reader who has read "the Komona Potion Challenge" has read "the Potion Challenge" too.
+ * Each run starts and ends on a word that is not a connector and holds at least two such words.
+ */
+export function phraseRuns(term: string): string[] {
+  const stems = term.split(' ');
+  const out = [term];
+  for (let i = 0; i < stems.length; i++) {
+    if (CONNECTORS.has(stems[i]!)) continue;
+    for (let j = i + 2; j <= stems.length; j++) {
+      if (CONNECTORS.has(stems[j - 1]!) || (i === 0 && j === stems.length)) continue;
+      const run = stems.slice(i, j);
+      if (run.filter((x) => !CONNECTORS.has(x)).length >= 2) out.push(run.join(' '));
+    }
+  }
+  return out;
+}
+
 interface Analysed {
   base: Position;
   fixed: boolean;
@@ -373,7 +392,7 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
         fixed: t.source === 'story',
         text: sentence,
         words: [...new Set(tokens.map((x) => x.stem).filter((s) => s.length > 0 && !isNumber(s)))],
-        phrases: [...new Set([...phrases(tokens, lex, t.title).map((p) => p.term), ...tokens.filter(capital).map((x) => capitalKey(x.stem))])],
+        phrases: [...new Set([...phrases(tokens, lex, t.title).flatMap((p) => phraseRuns(p.term)), ...tokens.filter(capital).map((x) => capitalKey(x.stem))])],
       });
     }
   }
@@ -443,7 +462,7 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
 export interface SeriesRows {
   series: { title: string; description?: string | null; author?: string | null; language: string };
   episodes: Array<{ number: number; title: string; summary?: string | null; firstPage: number; lastPage: number }>;
-  pages: Array<{ episode: number; number: number; dialogue: string; description?: string | null; generatedDescription?: string | null; credits?: string | null }>;
+  pages: Array<{ episode: number; number: number; kind?: string; dialogue: string; description?: string | null; generatedDescription?: string | null; credits?: string | null }>;
   wikiArticles: Array<{ title: string; episode: number; page: number }>;
   wikiSections: Array<{ heading?: string | null; body: string; episode: number; page: number }>;
   entities: Array<{ slug: string; name: string; aliases: string[]; episode: number; page: number }>;
@@ -459,10 +478,13 @@ export function profileInputs(rows: SeriesRows): { texts: ProfileText[]; entitie
   };
   const s = rows.series;
   add(PREFACE.episode, PREFACE.page, [s.title, s.description, s.author].filter(Boolean).join('\n'), 'story');
+  // An episode is finished at its last story page (boundary.ts episodeEnd, ADR 0020); its last page without one.
+  const storyEnd = new Map<number, number>();
+  for (const p of rows.pages) if (p.kind === 'story') storyEnd.set(p.episode, Math.max(storyEnd.get(p.episode) ?? p.number, p.number));
   for (const e of rows.episodes) {
     add(e.number, e.firstPage, e.title, 'story', true);
     // Summaries are shown once the episode is finished.
-    add(e.number, e.lastPage, e.summary, 'lore');
+    add(e.number, storyEnd.get(e.number) ?? e.lastPage, e.summary, 'lore');
   }
   for (const p of rows.pages) {
     add(p.episode, p.number, p.dialogue, 'story');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { index } from '../../test/spoilers/tiny-series.js';
 import type { Position } from './position.js';
+import { buildProfile, TermIndex } from './profile.js';
 import { VocabularyCheck } from './vocabulary.js';
 
 const hits = (at: Position | null, text: string, kind: 'lore' | 'page' | 'generated' = 'generated') =>
@@ -29,6 +30,18 @@ describe('VocabularyCheck (unreached distinctive words)', () => {
     expect(hits({ episode: 2, page: 2 }, 'They look for the Hollow Crown.')).toEqual([['Hollow Crown', 'hollow crown']]);
     expect(hits({ episode: 3, page: 0 }, 'They look for the Hollow Crown.')).toEqual([]);
     expect(hits({ episode: 2, page: 2 }, 'The tree is hollow.')).toEqual([]);
+  });
+
+  it('a reached phrase covers the words inside it, even when a shorter run of them first appears later alone', () => {
+    const texts = [
+      { episode: 1, page: 3, text: 'Welcome to the Komona Potion Challenge!', source: 'story' as const },
+      { episode: 4, page: 8, text: 'The Potion Challenge is back.', source: 'story' as const },
+    ];
+    // Stored terms from before the shorter runs were terms: only the whole phrase at 1/3, the run at 4/8.
+    const terms = buildProfile(texts, [], 'en').terms.map((t) => (t.term === 'potion challenge' ? { ...t, episode: 4, page: 8 } : t));
+    const check = new VocabularyCheck(new TermIndex(terms, [], 'en'), { episode: 1, page: 3 });
+    expect(check.find('The page says Komona Potion Challenge [1/3].', { kind: 'generated' })).toEqual([]);
+    expect(check.find('Then the Potion Challenge.', { kind: 'generated' }).map((h) => h.ref)).toEqual(['potion challenge']);
   });
 
   it('a word of an unreached long name with a determiner ("the captain") is a hit until the word is read', () => {

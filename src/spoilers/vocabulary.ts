@@ -48,8 +48,9 @@ export class VocabularyCheck implements WordCheck {
       const tok = tokens[i]!;
       const phrase = this.phraseAt(tokens, i);
       if (phrase) {
-        hit(tok, tokens[i + phrase.length - 1]!, phrase.join(' '));
-        i += phrase.length - 1;
+        if (!phrase.reached) hit(tok, tokens[i + phrase.stems.length - 1]!, phrase.stems.join(' '));
+        // A reached phrase covers its words: "the Komona Potion Challenge" read, nothing inside it is judged again.
+        i += phrase.stems.length - 1;
         continue;
       }
       const term = this.index.byTerm.get(tok.stem);
@@ -64,10 +65,10 @@ export class VocabularyCheck implements WordCheck {
   }
 
   /**
-   * The longest unreached capitalised phrase starting at token i. Written capitalised only
-   * ("the Potion Contest"): in lower case, a phrase's words are ordinary words.
+   * The longest capitalised phrase of the series starting at token i, and whether the reader has reached it.
+   * Written capitalised only ("the Potion Contest"): in lower case, a phrase's words are ordinary words.
    */
-  private phraseAt(tokens: Token[], i: number): string[] | null {
+  private phraseAt(tokens: Token[], i: number): { stems: string[]; reached: boolean } | null {
     const candidates = this.index.phrasesByFirst.get(tokens[i]!.stem);
     if (!candidates) return null;
     for (const stems of candidates) {
@@ -78,9 +79,7 @@ export class VocabularyCheck implements WordCheck {
         ok = t.stem === stems[k] && (CONNECTORS.has(stems[k]!) || t.cap || t.raw === t.raw.toUpperCase()) && (k === 0 || !t.initial);
       }
       if (!ok) continue;
-      if (!this.index.reached(stems.join(' '), this.position)) return stems;
-      // A reached phrase covers its words ("Potion Contest" reached: no further look at "Contest").
-      return null;
+      return { stems, reached: this.index.reached(stems.join(' '), this.position) };
     }
     return null;
   }

@@ -26,7 +26,7 @@ export interface ReaderView {
 const GUARDS_KEPT = 256;
 const guards = new Map<string, SpoilerGuard>();
 
-async function guardAt(db: Db, scope: ReaderScope, row: q.ReaderStateRow, position: Position | null): Promise<SpoilerGuard> {
+async function guardAt(root: Db, db: Db, scope: ReaderScope, row: q.ReaderStateRow, position: Position | null): Promise<SpoilerGuard> {
   const key = `${scope.seriesId}\u0000${row.content_hash}\u0000${row.episode ?? '-'}/${row.page ?? '-'}`;
   const hit = guards.get(key);
   if (hit) {
@@ -34,8 +34,9 @@ async function guardAt(db: Db, scope: ReaderScope, row: q.ReaderStateRow, positi
     guards.set(key, hit);
     return hit;
   }
-  // Pack text is judged by names, references and the series' unreached vocabulary (paraphrase is for generated text only).
-  const checks = await seriesChecks(db, scope.seriesId, position, { language: row.language ?? undefined });
+  // Pack text is judged by names, references and the series' unreached vocabulary (paraphrase is for generated text
+  // only). Read in this snapshot, cached under the root handle: a cache of this transaction's own would never hit.
+  const checks = await seriesChecks(db, scope.seriesId, position, { language: row.language ?? undefined, paraphrase: false, root });
   const g = buildGuard({ position, episodeEnd: row.episode_end, names: await entityNames(db, scope), language: row.language, checks });
   guards.set(key, g);
   if (guards.size > GUARDS_KEPT) guards.delete(guards.keys().next().value!);
@@ -55,7 +56,7 @@ export function withReaderView<T>(db: Db, scope: ReaderScope, fn: (view: ReaderV
       const row = await q.readerState(t, scope);
       if (!row) throw new FolioError('not_found:series', `No series "${scope.seriesId}".`);
       const position = row.episode === null || row.page === null ? null : { episode: row.episode, page: row.page };
-      return fn({ db: t, scope, position, guard: await guardAt(t, scope, row, position) });
+      return fn({ db: t, scope, position, guard: await guardAt(db, t, scope, row, position) });
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );

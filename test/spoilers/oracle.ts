@@ -57,6 +57,18 @@ const lines = (text: string | null | undefined): string[] =>
     .filter((l) => l.length >= MIN_LEN);
 
 const pos = (episode: number, page: number): Position => ({ episode, page });
+
+/**
+ * The page from which an episode's summary may be shown: its last *story* page, or its last page when it has
+ * none. The policy's definition of a finished episode (ADR 0020, docs/architecture.md): the title, credits and
+ * blank pages after the story tell nothing more, so a reader who stops on the last story page has read it all.
+ * Read here from the pack's own page kinds, not from Folio's SQL.
+ */
+export function summaryPage(pages: ReadonlyArray<{ number: number; kind?: string }>): number {
+  const story = pages.filter((p) => p.kind === 'story');
+  const from = story.length > 0 ? story : pages;
+  return Math.max(...from.map((p) => p.number));
+}
 const latest = (a: Position, b: Position) => (comparePositions(a, b) >= 0 ? a : b);
 
 export async function buildOracle(packDir: string): Promise<Oracle> {
@@ -99,8 +111,7 @@ export async function buildOracle(packDir: string): Promise<Oracle> {
       const credits = [page.credits_text, page.on_page_credits].filter(Boolean).join('\n');
       if (credits) corpus.push({ text: credits, at: pos(d.number, p.number), source: 'credits' });
     }
-    const last = d.pages[d.pages.length - 1]!;
-    if (d.summary) corpus.push({ text: d.summary, at: pos(d.number, last.number), source: 'lore' });
+    if (d.summary) corpus.push({ text: d.summary, at: pos(d.number, summaryPage(d.pages)), source: 'lore' });
     // Credits lines are public (the licence requires showing them with the catalog), not story text.
     if (d.attribution) corpus.push({ text: d.attribution, at: pos(first.episode, -1), source: 'series' });
   }
@@ -134,9 +145,8 @@ export async function buildOracle(packDir: string): Promise<Oracle> {
       const hidden: string[] = [];
       for (const e of pack.episodes) {
         const d = e.data;
-        const last = d.pages[d.pages.length - 1]!.number;
         (unlocked(d.number) || pack.series.show_unread_covers ? visible : hidden).push(d.title);
-        (isVisible({ episode: d.number, page: last }, at) ? visible : hidden).push(...lines(d.summary));
+        (isVisible({ episode: d.number, page: summaryPage(d.pages) }, at) ? visible : hidden).push(...lines(d.summary));
         for (const p of d.pages) {
           const pageVisible = isVisible({ episode: d.number, page: p.number }, at);
           (pageVisible ? visible : hidden).push(...lines(p.dialogue), ...lines(p.description));

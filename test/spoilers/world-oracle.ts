@@ -7,7 +7,7 @@
  * Article debuts come from oracle.ts (derived there from the raw front matter).
  */
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
-import { buildOracle, type Oracle, type OracleArticle } from './oracle.js';
+import { buildOracle, summaryPage, type Oracle, type OracleArticle } from './oracle.js';
 
 export type { OracleArticle };
 
@@ -118,8 +118,8 @@ export async function buildWorldOracle(packDir: string): Promise<WorldOracle> {
   const texts: Array<{ text: string; at: Position }> = [];
   for (const e of pack.episodes) {
     for (const p of e.data.pages) texts.push({ text: `${p.dialogue ?? ''}\n${p.description ?? ''}`, at: pos(e.data.number, p.number) });
-    const last = e.data.pages[e.data.pages.length - 1]!;
-    if (e.data.summary) texts.push({ text: e.data.summary, at: pos(e.data.number, last.number) });
+    // A summary from the episode's last story page (ADR 0020), as in oracle.ts.
+    if (e.data.summary) texts.push({ text: e.data.summary, at: pos(e.data.number, summaryPage(e.data.pages)) });
   }
   for (const e of entities) for (const d of e.descriptions) texts.push({ text: d.text, at: latest(d.debut, e.debut) });
   for (const r of edges) {
