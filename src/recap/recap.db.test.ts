@@ -80,12 +80,12 @@ describe('recap: the sample series', () => {
   it('with a model: the prompt holds only reached passages, the answer streams with citations', async () => {
     ollama.reset();
     // The guard releases text a sentence at a time: a recap of several sentences streams in several parts.
-    ollama.set({ persona: 'fixed', text: 'Ada wakes in the lamp-house. She climbs to the lamps. Flit follows her. The night is long.', tokenChars: 4, tokensPerSecond: 200 });
+    ollama.set({ persona: 'fixed', text: 'Ada wakes in the lamp-house. She lights the lamps. Flit follows her. The night is long.', tokenChars: 4, tokensPerSecond: 200 });
     const token = await model.newReader();
     await model.moveTo(token, 'moth-and-lantern', { episode: 1, page: 3 });
     const r = await recap(model, token, 'moth-and-lantern', { scope: 'series' });
     expect(r.metadata).toMatchObject({ mode: 'model', model: expect.stringContaining('llama3.2') });
-    expect(r.text).toBe('Ada wakes in the lamp-house. She climbs to the lamps. Flit follows her. The night is long.');
+    expect(r.text).toBe('Ada wakes in the lamp-house. She lights the lamps. Flit follows her. The night is long.');
     // It streams sentence by sentence (each judged whole before it is sent, ADR 0020); sentences released in the
     // same turn of the event loop go out as one delta, so how many deltas depends on timing.
     expect(r.chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThanOrEqual(1);

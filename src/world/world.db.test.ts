@@ -23,7 +23,8 @@ let packDir: string;
 let imported: ImportResult;
 
 const DIALOGUE: Record<string, string> = {
-  '1/1': 'ADA: Hello, Flit!\n',
+  // The story names her trade on her first page, so her summary's word is reached there (ADR 0021).
+  '1/1': 'ADA: Hello, Flit! A lamplighter never sleeps.\n',
   '1/2': 'ADA: The tower is dark tonight.\n',
   '1/3': 'FLIT: Prrp.\n',
   '2/1': 'TOBIN: I mend lanterns, little lamplighter.\n',

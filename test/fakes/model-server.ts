@@ -126,7 +126,9 @@ export function answerFor(b: Behaviour, body: unknown): string {
       const first = passages[0];
       if (!first) return "The pages you've read don't say.";
       const line = first.text.split('\n').find((l) => l.trim().length > 3) ?? first.text;
-      return `From what you've read: "${line.trim().slice(0, 160)}" [${first.episode}/${first.page}]`;
+      // Cut at a word boundary: half a name ("the Keepe") is a word no page has, which the guard rightly withholds.
+      const quoted = line.trim().length <= 160 ? line.trim() : line.trim().slice(0, 160).replace(/\s+\S*$/, '');
+      return `From what you've read: "${quoted}" [${first.episode}/${first.page}]`;
     }
   }
 }
