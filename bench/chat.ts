@@ -24,11 +24,13 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import {
+  type Budget,
   cleanup,
   errorRow,
+  type Fold,
   foldFolio,
   foldNdjson,
   formatTable,
@@ -38,12 +40,10 @@ import {
   makeTempDir,
   median,
   percentile,
+  type Row,
   readRssMb,
   spawnTracked,
   waitFor200,
-  type Budget,
-  type Fold,
-  type Row,
 } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -107,7 +107,15 @@ async function timeStream(res: Response, t0: number, fold: Fold): Promise<Stream
     if (!sentence && chars >= FIRST_SENTENCE_CHARS) sentence = now;
   }).catch((err: unknown) => String(err));
   const end = performance.now();
-  return { ttft: first - t0, firstSentence: sentence - t0, streamMs: last - first, total: end - t0, chars, ok: !error && chars > 0 && res.status === 200, ...(error ? { error: error.slice(0, 200) } : {}) };
+  return {
+    ttft: first - t0,
+    firstSentence: sentence - t0,
+    streamMs: last - first,
+    total: end - t0,
+    chars,
+    ok: !error && chars > 0 && res.status === 200,
+    ...(error ? { error: error.slice(0, 200) } : {}),
+  };
 }
 
 async function direct(fakeUrl: string): Promise<StreamTiming> {
@@ -235,10 +243,25 @@ async function main(): Promise<void> {
   rows.push(makeRow('relay.ttft.added.p50', 'TTFT added by Folio, p50', 'ms.1', [percentile(added, 50)]));
   rows.push(makeRow('relay.ttft.added.p99', 'TTFT added by Folio, p99', 'ms.1', [percentile(added, 99)], BUDGET.addedTtftP99Ms));
   rows.push(
-    makeRow('relay.first_sentence.added.p99', 'time to first sentence added by Folio, p99 (relayed first text − direct end of the first sentence)', 'ms.1', [percentile(addedSentence, 99)], null,
-      `p50 ${percentile(addedSentence, 50).toFixed(1)} ms; direct end of the first sentence (${FIRST_SENTENCE_CHARS} characters) p50 ${median(directSentence).toFixed(1)} ms`),
+    makeRow(
+      'relay.first_sentence.added.p99',
+      'time to first sentence added by Folio, p99 (relayed first text − direct end of the first sentence)',
+      'ms.1',
+      [percentile(addedSentence, 99)],
+      null,
+      `p50 ${percentile(addedSentence, 50).toFixed(1)} ms; direct end of the first sentence (${FIRST_SENTENCE_CHARS} characters) p50 ${median(directSentence).toFixed(1)} ms`,
+    ),
   );
-  rows.push(makeRow('relay.first_sentence.ratio', 'relayed first text ÷ direct end of the first sentence (p50)', 'x', [percentile(sentenceRatios, 50)], null, `p99 ${percentile(sentenceRatios, 99).toFixed(3)}×`));
+  rows.push(
+    makeRow(
+      'relay.first_sentence.ratio',
+      'relayed first text ÷ direct end of the first sentence (p50)',
+      'x',
+      [percentile(sentenceRatios, 50)],
+      null,
+      `p99 ${percentile(sentenceRatios, 99).toFixed(3)}×`,
+    ),
+  );
   rows.push(makeRow('relay.errors', 'relay errors', 'count', [relayErrors], BUDGET.errors));
 
   // ---- unpaced: the relay's ceiling ---------------------------------------------------------
@@ -272,7 +295,11 @@ async function main(): Promise<void> {
   log(`concurrency: ${CONCURRENT} streams at 50 tokens/s (idle RSS ${idleRss.toFixed(0)} MB)`);
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: CONCURRENT }, (_, i) => relay(folioUrl, readers[i % readers.length]!).catch((err: unknown) => ({ ok: false, error: String(err), ttft: 0, firstSentence: 0, streamMs: 0, total: 0, chars: 0 }) as StreamTiming)),
+    Array.from({ length: CONCURRENT }, (_, i) =>
+      relay(folioUrl, readers[i % readers.length]!).catch(
+        (err: unknown) => ({ ok: false, error: String(err), ttft: 0, firstSentence: 0, streamMs: 0, total: 0, chars: 0 }) as StreamTiming,
+      ),
+    ),
   );
   const wall = performance.now() - started;
   clearInterval(sampler);
@@ -281,9 +308,44 @@ async function main(): Promise<void> {
   const tokens = results.reduce((n, r) => n + Math.ceil(r.chars / TOKEN_CHARS), 0);
   rows.push(makeRow('conc.streams', 'concurrent streams (fake model at 50 tokens/s)', 'count', [results.length - failed.length], BUDGET.concurrentStreams));
   rows.push(makeRow('conc.errors', 'concurrent streams: errors', 'count', [failed.length], BUDGET.errors));
-  rows.push(makeRow('conc.rss', 'concurrent streams: RSS growth over idle', 'MB', [peakRss - idleRss], BUDGET.rssGrowthMb, `idle ${idleRss.toFixed(0)} MB, peak ${peakRss.toFixed(0)} MB`));
-  rows.push(makeRow('conc.ttft', 'concurrent streams: TTFT p50 / p99 (p99 shown in note)', 'ms', [percentile(results.map((r) => r.ttft), 50)], null, `p99 ${percentile(results.map((r) => r.ttft), 99).toFixed(0)} ms`));
-  rows.push(makeRow('conc.rate', 'concurrent streams: tokens delivered per second, all streams', 'tokens/s', [tokens / (wall / 1000)], null, `${CONCURRENT} × 50 tokens/s would be ${CONCURRENT * 50}; wall ${(wall / 1000).toFixed(1)} s`));
+  rows.push(
+    makeRow(
+      'conc.rss',
+      'concurrent streams: RSS growth over idle',
+      'MB',
+      [peakRss - idleRss],
+      BUDGET.rssGrowthMb,
+      `idle ${idleRss.toFixed(0)} MB, peak ${peakRss.toFixed(0)} MB`,
+    ),
+  );
+  rows.push(
+    makeRow(
+      'conc.ttft',
+      'concurrent streams: TTFT p50 / p99 (p99 shown in note)',
+      'ms',
+      [
+        percentile(
+          results.map((r) => r.ttft),
+          50,
+        ),
+      ],
+      null,
+      `p99 ${percentile(
+        results.map((r) => r.ttft),
+        99,
+      ).toFixed(0)} ms`,
+    ),
+  );
+  rows.push(
+    makeRow(
+      'conc.rate',
+      'concurrent streams: tokens delivered per second, all streams',
+      'tokens/s',
+      [tokens / (wall / 1000)],
+      null,
+      `${CONCURRENT} × 50 tokens/s would be ${CONCURRENT * 50}; wall ${(wall / 1000).toFixed(1)} s`,
+    ),
+  );
 
   const machine = { cpus: availableParallelism(), load1Before: loadBefore, load1After: loadavg()[0]! };
   if (json) process.stdout.write(`${JSON.stringify({ node: process.version, machine, rows }, null, 2)}\n`);

@@ -9,15 +9,15 @@ import type { Embedder } from '../src/models/types.js';
 import { EmbeddingService } from '../src/retrieval/embeddings.js';
 import {
   buildGuard,
+  type EntityName,
   loadGuard,
   NameMatcher,
   PARAPHRASE,
   paraphraseScore,
-  seriesChecks,
-  type EntityName,
   type ReaderScope,
   type SpoilerGuard,
   type SpoilerHitKind,
+  seriesChecks,
 } from '../src/spoilers/index.js';
 
 export type { ReaderScope, SpoilerGuard, SpoilerHitKind };

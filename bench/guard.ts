@@ -24,14 +24,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { importPack } from '../src/content/importer.js';
-import { openDatabase, type Database } from '../src/db/client.js';
+import { type Database, openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { readers } from '../src/db/schema.js';
 import { LocalEmbedder } from '../src/models/local-embedder.js';
 import type { Embedder } from '../src/models/types.js';
 import { embedPending } from '../src/retrieval/embeddings.js';
 import { LocalStorage } from '../src/storage/local.js';
-import { comparePositions, LABEL_CLASSES, loadLabelled, type LabelClass, type LabelledItem } from '../test/spoilers/labelled/labelled.js';
+import { comparePositions, LABEL_CLASSES, type LabelClass, type LabelledItem, loadLabelled } from '../test/spoilers/labelled/labelled.js';
 import {
   embeddingService,
   judgeSentence,
@@ -44,7 +44,7 @@ import {
   type ScoredSentence,
   type SpoilerHitKind,
 } from './guard-api.js';
-import { cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, onCleanup, percentile, type Budget, type Row } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, onCleanup, percentile, type Row } from './lib.js';
 
 const PACK = process.env.FOLIO_BENCH_PACK ?? '/work/shared/data/pepper-carrot';
 const SERIES = 'pepper-carrot';
@@ -80,7 +80,12 @@ const ratio = (a: number, b: number) => (b === 0 ? NaN : a / b);
 function kindCounts(judged: Judged[]): string {
   const counts = new Map<string, number>();
   for (const j of judged) for (const k of j.kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  return (
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none'
+  );
 }
 
 function labelledRows(judged: Judged[]): Row[] {
@@ -92,19 +97,42 @@ function labelledRows(judged: Judged[]): Row[] {
     const caught = all.filter((j) => j.withheld);
     const precision = ratio(caught.length, caught.length + falsePositives);
     rows.push(
-      makeRow(`labelled.${cls}.recall`, `labelled set: ${cls} spoilers withheld (recall)`, 'fraction', [ratio(caught.length, all.length)], null,
-        `${caught.length} of ${all.length}; precision against the reached sentences ${precision.toFixed(3)}; hits by kind: ${kindCounts(caught)}`),
+      makeRow(
+        `labelled.${cls}.recall`,
+        `labelled set: ${cls} spoilers withheld (recall)`,
+        'fraction',
+        [ratio(caught.length, all.length)],
+        null,
+        `${caught.length} of ${all.length}; precision against the reached sentences ${precision.toFixed(3)}; hits by kind: ${kindCounts(caught)}`,
+      ),
     );
   }
   const reached = of('reached');
   rows.push(
-    makeRow('labelled.reached.withheld', 'labelled set: reached (safe) sentences withheld', 'fraction', [ratio(falsePositives, reached.length)], null,
-      `${falsePositives} of ${reached.length}; hits by kind: ${kindCounts(reached.filter((j) => j.withheld))}`),
+    makeRow(
+      'labelled.reached.withheld',
+      'labelled set: reached (safe) sentences withheld',
+      'fraction',
+      [ratio(falsePositives, reached.length)],
+      null,
+      `${falsePositives} of ${reached.length}; hits by kind: ${kindCounts(reached.filter((j) => j.withheld))}`,
+    ),
   );
   const spoilers = judged.filter((j) => j.item.label === 'spoiler');
   const truePositives = spoilers.filter((j) => j.withheld).length;
-  rows.push(makeRow('labelled.precision', 'labelled set: precision (withheld sentences that are spoilers)', 'fraction', [ratio(truePositives, truePositives + falsePositives)]));
-  rows.push(makeRow('labelled.recall', 'labelled set: recall (spoilers withheld, all classes)', 'fraction', [ratio(truePositives, spoilers.length)], null, `${truePositives} of ${spoilers.length}`));
+  rows.push(
+    makeRow('labelled.precision', 'labelled set: precision (withheld sentences that are spoilers)', 'fraction', [ratio(truePositives, truePositives + falsePositives)]),
+  );
+  rows.push(
+    makeRow(
+      'labelled.recall',
+      'labelled set: recall (spoilers withheld, all classes)',
+      'fraction',
+      [ratio(truePositives, spoilers.length)],
+      null,
+      `${truePositives} of ${spoilers.length}`,
+    ),
+  );
   return rows;
 }
 
@@ -146,14 +174,28 @@ function curveRows(curve: CurvePoint[], n: number): Row[] {
   const at90 = curve.filter((p) => p.precision >= 0.9).reduce<CurvePoint | null>((a, b) => (a && a.recall >= b.recall ? a : b), null);
   // The lowest threshold still at or above the shipped one: what the check withholds by its words alone.
   const shipped = curve.filter((p) => p.threshold >= PARAPHRASE_THRESHOLD).at(-1) ?? null;
-  const pt = (p: CurvePoint | null) => (p ? `threshold ${p.threshold.toPrecision(4)}: precision ${p.precision.toFixed(3)}, recall ${p.recall.toFixed(3)}` : 'never reached');
+  const pt = (p: CurvePoint | null) =>
+    p ? `threshold ${p.threshold.toPrecision(4)}: precision ${p.precision.toFixed(3)}, recall ${p.recall.toFixed(3)}` : 'never reached';
   return [
-    makeRow('paraphrase.ap', 'paraphrase check: average precision over the threshold (paraphrase vs reached)', 'fraction', [ap], null, `${n} sentences, ${curve.length} thresholds`),
+    makeRow(
+      'paraphrase.ap',
+      'paraphrase check: average precision over the threshold (paraphrase vs reached)',
+      'fraction',
+      [ap],
+      null,
+      `${n} sentences, ${curve.length} thresholds`,
+    ),
     makeRow('paraphrase.f1', 'paraphrase check: best F1', 'fraction', [f1(best)], null, pt(best)),
     makeRow('paraphrase.p_at_r80', 'paraphrase check: best precision at recall ≥ 0.8', 'fraction', at80 ? [at80.precision] : [], null, pt(at80)),
     makeRow('paraphrase.r_at_p90', 'paraphrase check: best recall at precision ≥ 0.9', 'fraction', at90 ? [at90.recall] : [], null, pt(at90)),
-    makeRow('paraphrase.shipped', `paraphrase check: recall at the shipped threshold ${PARAPHRASE_THRESHOLD} (words alone)`, 'fraction', shipped ? [shipped.recall] : [], null,
-      `${pt(shipped)}; just below it the chunk vectors add some (the labelled-set rows above count them)`),
+    makeRow(
+      'paraphrase.shipped',
+      `paraphrase check: recall at the shipped threshold ${PARAPHRASE_THRESHOLD} (words alone)`,
+      'fraction',
+      shipped ? [shipped.recall] : [],
+      null,
+      `${pt(shipped)}; just below it the chunk vectors add some (the labelled-set rows above count them)`,
+    ),
   ];
 }
 
@@ -176,7 +218,22 @@ function longPrefixName(i: number): string {
  * name continues with (so every occurrence is a long near-miss), and names one real name (name 0) once.
  */
 function longPrefixAnswer(): string {
-  const verbs = ['agreed', 'bowed', 'came back', 'did not answer', 'explained the map', 'frowned', 'grinned', 'hesitated', 'insisted', 'offered tea', 'paused', 'understood', 'waited', 'yawned'];
+  const verbs = [
+    'agreed',
+    'bowed',
+    'came back',
+    'did not answer',
+    'explained the map',
+    'frowned',
+    'grinned',
+    'hesitated',
+    'insisted',
+    'offered tea',
+    'paused',
+    'understood',
+    'waited',
+    'yawned',
+  ];
   const tail = ` Then ${longPrefixName(0)} arrived.`;
   let text = '';
   for (let i = 0; ; i++) {
@@ -218,13 +275,25 @@ async function nameMatchingRows(): Promise<Row[]> {
     }
     medians.set(n, percentile(samples, 50));
     rows.push(
-      makeRow(`names.${n}`, `name matching: ${n.toLocaleString('en')} names with a shared ${PREFIX.replace(/\W/g, '').length}-letter prefix, ${text.length.toLocaleString('en')}-character answer`, 'ms.1', samples,
-        n === 5_000 ? BUDGET.names5kMs : null, `${(percentile(samples, 50) / baseMs).toFixed(0)}× one indexOf pass (${(baseMs * 1000).toFixed(2)} µs); ${hits} hit`),
+      makeRow(
+        `names.${n}`,
+        `name matching: ${n.toLocaleString('en')} names with a shared ${PREFIX.replace(/\W/g, '').length}-letter prefix, ${text.length.toLocaleString('en')}-character answer`,
+        'ms.1',
+        samples,
+        n === 5_000 ? BUDGET.names5kMs : null,
+        `${(percentile(samples, 50) / baseMs).toFixed(0)}× one indexOf pass (${(baseMs * 1000).toFixed(2)} µs); ${hits} hit`,
+      ),
     );
   }
   rows.push(
-    makeRow('names.growth', 'name matching: time at 10,000 names / at 1,250 (8× the names)', 'x', [medians.get(10_000)! / medians.get(1_250)!], BUDGET.namesGrowth,
-      `2,500: ${(medians.get(2_500)! / medians.get(1_250)!).toFixed(2)}×, 5,000: ${(medians.get(5_000)! / medians.get(1_250)!).toFixed(2)}×`),
+    makeRow(
+      'names.growth',
+      'name matching: time at 10,000 names / at 1,250 (8× the names)',
+      'x',
+      [medians.get(10_000)! / medians.get(1_250)!],
+      BUDGET.namesGrowth,
+      `2,500: ${(medians.get(2_500)! / medians.get(1_250)!).toFixed(2)}×, 5,000: ${(medians.get(5_000)! / medians.get(1_250)!).toFixed(2)}×`,
+    ),
   );
   rows.push(makeRow('names.baseline', 'name matching at 5,000 names / one indexOf pass over the same answer', 'x', [medians.get(5_000)! / baseMs]));
   // The whole guard around the matcher (guards are built per reader position; the automaton is cached per name set).
@@ -244,8 +313,21 @@ async function nameMatchingRows(): Promise<Row[]> {
       guard.redact(text, 'generated');
       redact.push(performance.now() - t);
     }
-    rows.push(makeRow(`names.build.${n}`, `build a guard from ${n.toLocaleString('en')} long-prefix names (median; name patterns cached after the first)`, 'ms.1', [percentile(build, 50)], null, `first build ${build[0]!.toFixed(1)} ms`));
-    rows.push(makeRow(`names.redact.${n}`, `guard redact (names, references, sentences) with ${n.toLocaleString('en')} names, same answer, median`, 'ms.1', [percentile(redact, 50)]));
+    rows.push(
+      makeRow(
+        `names.build.${n}`,
+        `build a guard from ${n.toLocaleString('en')} long-prefix names (median; name patterns cached after the first)`,
+        'ms.1',
+        [percentile(build, 50)],
+        null,
+        `first build ${build[0]!.toFixed(1)} ms`,
+      ),
+    );
+    rows.push(
+      makeRow(`names.redact.${n}`, `guard redact (names, references, sentences) with ${n.toLocaleString('en')} names, same answer, median`, 'ms.1', [
+        percentile(redact, 50),
+      ]),
+    );
   }
   return rows;
 }
@@ -264,7 +346,10 @@ async function preparePglite(embedder: LocalEmbedder): Promise<Database> {
   await embedPending(database.db, embedder, { batchSize: 16, onProgress: (p) => p.done % 160 === 0 && log(`embedding ${p.done}/${p.total}`) });
   log(`vectors stored in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await database.db.execute(sql`ANALYZE`);
-  await database.db.insert(readers).values({ id: READER, tokenHash: `bench-${READER}` }).onConflictDoNothing();
+  await database.db
+    .insert(readers)
+    .values({ id: READER, tokenHash: `bench-${READER}` })
+    .onConflictDoNothing();
   return database;
 }
 
@@ -349,8 +434,14 @@ async function guardRows(embedder: LocalEmbedder, items: LabelledItem[]): Promis
   rows.push(makeRow('sentence.p50', 'PGlite: guard per answer sentence (redactGenerated), p50', 'ms.1', [p50]));
   rows.push(makeRow('sentence.p99', 'PGlite: guard per answer sentence (redactGenerated), p99', 'ms.1', [percentile(sentenceMs, 99)], BUDGET.sentenceP99Ms, note));
   rows.push(
-    makeRow('sentence.embedded', 'PGlite: share of answer sentences the paraphrase check embeds (scored just below its threshold)', 'fraction', [ratio(embeddedMs.length, sentenceMs.length)], null,
-      `${embeddedMs.length} of ${sentenceMs.length} timed; those: p50 ${embeddedMs.length ? percentile(embeddedMs, 50).toFixed(1) : '-'} ms, the others: p50 ${percentile(wordsOnlyMs, 50).toFixed(2)} ms, p99 ${percentile(wordsOnlyMs, 99).toFixed(1)} ms`),
+    makeRow(
+      'sentence.embedded',
+      'PGlite: share of answer sentences the paraphrase check embeds (scored just below its threshold)',
+      'fraction',
+      [ratio(embeddedMs.length, sentenceMs.length)],
+      null,
+      `${embeddedMs.length} of ${sentenceMs.length} timed; those: p50 ${embeddedMs.length ? percentile(embeddedMs, 50).toFixed(1) : '-'} ms, the others: p50 ${percentile(wordsOnlyMs, 50).toFixed(2)} ms, p99 ${percentile(wordsOnlyMs, 99).toFixed(1)} ms`,
+    ),
   );
   rows.push(makeRow('sentence.ratio', 'guard per sentence p99 / one warm local sentence embedding p50', 'x', [percentile(sentenceMs, 99) / embedP50]));
   return { rows, curve };

@@ -7,7 +7,7 @@
  * down by `cleanup()` (called by the bench at the end, on error, on SIGINT /
  * SIGTERM, and as a last resort synchronously on process exit).
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../test/services/free-port.js';
 import { answerParts, readFolioStream, textLength } from '../src/contract/read-stream.js';
+import { freePort } from '../test/services/free-port.js';
 
 export { freePort };
 
@@ -100,7 +100,6 @@ export async function removeTempDir(dir: string): Promise<void> {
 // Ports and processes
 // ---------------------------------------------------------------------------
 
-
 export interface Tracked {
   child: ChildProcess;
   /** performance.now() just before spawn(). */
@@ -183,11 +182,7 @@ export class StartError extends Error {
  * Poll `url` every `intervalMs` until it answers 200; returns ms since `proc.t0`
  * (taken when the response arrives). Fails if the process exits first or on timeout.
  */
-export async function waitFor200(
-  proc: Tracked,
-  url: string,
-  opts: { timeoutMs?: number; intervalMs?: number; abort?: { aborted: boolean } } = {},
-): Promise<number> {
+export async function waitFor200(proc: Tracked, url: string, opts: { timeoutMs?: number; intervalMs?: number; abort?: { aborted: boolean } } = {}): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const intervalMs = opts.intervalMs ?? 5;
   const deadline = proc.t0 + timeoutMs;
@@ -421,11 +416,7 @@ export function formatTable(rows: readonly Row[], title?: string): string {
   out.push(line(header), sep, ...body.map(line));
   const failed = rows.filter((r) => r.pass === false || r.error);
   out.push('');
-  out.push(
-    failed.length === 0
-      ? 'All budgets met.'
-      : `FAIL: ${failed.length} figure(s) over budget or not measured: ${failed.map((r) => r.figure).join('; ')}`,
-  );
+  out.push(failed.length === 0 ? 'All budgets met.' : `FAIL: ${failed.length} figure(s) over budget or not measured: ${failed.map((r) => r.figure).join('; ')}`);
   for (const r of rows.filter((x) => x.note)) out.push(`note: ${r.figure}: ${r.note}`);
   return out.join('\n');
 }

@@ -24,23 +24,37 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, percentile, readRssMb, spawnTracked, stopProcess, waitFor200, type Budget, type Row } from './lib.js';
+import {
+  type Budget,
+  cleanup,
+  errorRow,
+  formatTable,
+  freePort,
+  installCleanupHandlers,
+  makeRow,
+  percentile,
+  type Row,
+  readRssMb,
+  spawnTracked,
+  stopProcess,
+  waitFor200,
+} from './lib.js';
 import {
   ANSWER_TEXT,
-  closeClients,
+  type Backend,
   cleanEnv,
+  closeClients,
   directStream,
-  newReader,
   NODE,
-  relayStream,
+  newReader,
   ROOT,
+  relayStream,
   SERIES,
+  type StreamResult,
   setFake,
   startFake,
   startFolio,
   TOKEN_CHARS,
-  type Backend,
-  type StreamResult,
 } from './streams.js';
 
 const BUDGET = {
@@ -166,8 +180,14 @@ async function runBackend(backend: Backend, fakeUrl: string, rows: Row[]): Promi
           `relayed p50 ${level.relayP50.toFixed(1)} / p99 ${level.relayP99.toFixed(1)} ms (added ${level.added.toFixed(1)} ms), RSS +${level.rssGrowth.toFixed(0)} MB`,
       );
       rows.push(
-        makeRow(`${backend}.level.${n}`, `${name}: ${n} streams, TTFT added p99 (relayed p99 − direct p99)`, 'ms.1', [level.added], null,
-          `${level.errors} errors; direct p99 ${level.directP99.toFixed(1)} ms, relayed p50 ${level.relayP50.toFixed(1)} / p99 ${level.relayP99.toFixed(1)} ms; RSS +${level.rssGrowth.toFixed(0)} MB`),
+        makeRow(
+          `${backend}.level.${n}`,
+          `${name}: ${n} streams, TTFT added p99 (relayed p99 − direct p99)`,
+          'ms.1',
+          [level.added],
+          null,
+          `${level.errors} errors; direct p99 ${level.directP99.toFixed(1)} ms, relayed p50 ${level.relayP50.toFixed(1)} / p99 ${level.relayP99.toFixed(1)} ms; RSS +${level.rssGrowth.toFixed(0)} MB`,
+        ),
       );
       await sleep(1_000);
     }
@@ -194,7 +214,16 @@ async function runBackend(backend: Backend, fakeUrl: string, rows: Row[]): Promi
       log(`${name}: throughput GET ${path}…`);
       const r = await cannon(folio.url + path, token);
       bad += r.bad;
-      rows.push(makeRow(`${backend}.api.${id}`, `${name}: GET ${path.replace(SERIES, ':id')} ÷ bare Hono`, 'fraction', [r.rps / bare.rps], null, `${r.rps.toFixed(0)} requests/s, p99 ${r.p99} ms`));
+      rows.push(
+        makeRow(
+          `${backend}.api.${id}`,
+          `${name}: GET ${path.replace(SERIES, ':id')} ÷ bare Hono`,
+          'fraction',
+          [r.rps / bare.rps],
+          null,
+          `${r.rps.toFixed(0)} requests/s, p99 ${r.p99} ms`,
+        ),
+      );
     }
     rows.push(makeRow(`${backend}.api.errors`, `${name}: reader API non-2xx / errors under autocannon`, 'count', [bad], BUDGET.errors));
   } finally {

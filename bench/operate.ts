@@ -29,12 +29,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import pg from 'pg';
+import { answerParts, readFolioStream } from '../src/contract/read-stream.js';
 import { startPostgres } from '../test/services/postgres.js';
 import {
+  type Budget,
   cleanup,
   errorRow,
   formatTable,
@@ -43,15 +45,13 @@ import {
   makeRow,
   makeTempDir,
   onCleanup,
+  type Row,
   readRssMb,
   spawnTracked,
   stopProcess,
-  waitFor200,
-  type Budget,
-  type Row,
   type Tracked,
+  waitFor200,
 } from './lib.js';
-import { answerParts, readFolioStream } from '../src/contract/read-stream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FOLIO = join(ROOT, 'bin', 'folio.js');
@@ -234,7 +234,9 @@ function zipPack(dir: string): Uint8Array {
 
 async function waitForJobs(base: string, timeoutMs: number): Promise<Array<{ kind: string; state: string; error: string | null }>> {
   for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
-    const { jobs } = (await (await api(base, '/api/admin/jobs?limit=20', { token: ADMIN })).json()) as { jobs: Array<{ kind: string; state: string; error: string | null }> };
+    const { jobs } = (await (await api(base, '/api/admin/jobs?limit=20', { token: ADMIN })).json()) as {
+      jobs: Array<{ kind: string; state: string; error: string | null }>;
+    };
     if (jobs.length > 0 && jobs.every((j) => j.state !== 'queued' && j.state !== 'running')) return jobs;
     await sleep(500);
   }
@@ -326,10 +328,17 @@ async function main(): Promise<void> {
   const zip = zipPack(PACK);
   log(`uploading ${PACK} (${(zip.length / 1024 / 1024).toFixed(1)} MB zip) through the operator API`);
   const started = performance.now();
-  const up = await api(serve.base, '/api/admin/imports?filename=pepper-carrot.zip', { method: 'POST', token: ADMIN, headers: { 'content-type': 'application/zip' }, body: Buffer.from(zip) });
+  const up = await api(serve.base, '/api/admin/imports?filename=pepper-carrot.zip', {
+    method: 'POST',
+    token: ADMIN,
+    headers: { 'content-type': 'application/zip' },
+    body: Buffer.from(zip),
+  });
   if (up.status !== 202) throw new Error(`upload: ${up.status} ${await up.text()}`);
   for (const until = Date.now() + 900_000; ; ) {
-    const { jobs } = (await (await api(serve.base, '/api/admin/jobs?limit=5', { token: ADMIN })).json()) as { jobs: Array<{ kind: string; state: string; error: string | null }> };
+    const { jobs } = (await (await api(serve.base, '/api/admin/jobs?limit=5', { token: ADMIN })).json()) as {
+      jobs: Array<{ kind: string; state: string; error: string | null }>;
+    };
     const imp = jobs.find((j) => j.kind === 'import');
     if (imp?.state === 'succeeded') break;
     if (imp?.state === 'failed') throw new Error(`import failed: ${imp.error}`);
@@ -385,10 +394,11 @@ async function main(): Promise<void> {
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   const stored = new Map(
-    (await c.query<{ conversation_id: string; text: string; status: string }>("SELECT conversation_id, text, status FROM messages WHERE role = 'assistant' AND conversation_id LIKE 'drain-%'")).rows.map((r) => [
-      r.conversation_id,
-      r,
-    ]),
+    (
+      await c.query<{ conversation_id: string; text: string; status: string }>(
+        "SELECT conversation_id, text, status FROM messages WHERE role = 'assistant' AND conversation_id LIKE 'drain-%'",
+      )
+    ).rows.map((r) => [r.conversation_id, r]),
   );
   await c.end();
   const lost = open.filter((s) => stored.get(s.id)?.text !== s.text || s.text.length === 0).length;
@@ -401,15 +411,60 @@ async function main(): Promise<void> {
   const workerPeak = peak('worker', 'idle', 'import', 'embed', 'after-jobs');
   const pgPeak = peak('postgres', 'idle', 'import', 'embed', 'after-jobs', 'serve-idle', 'chat', 'after-chat');
   rows.push(makeRow('serve.idle', 'folio serve RSS, idle (PostgreSQL, P&C imported)', 'MB', [serveIdle]));
-  rows.push(makeRow('serve.peak', `folio serve RSS, peak under ${CHATS} concurrent chats (embeddings: ${EMBED_MODEL})`, 'MB', [peak('serve', 'chat')], BUDGET.serveMb, `peak over the whole run ${servePeak.toFixed(0)} MB`));
+  rows.push(
+    makeRow(
+      'serve.peak',
+      `folio serve RSS, peak under ${CHATS} concurrent chats (embeddings: ${EMBED_MODEL})`,
+      'MB',
+      [peak('serve', 'chat')],
+      BUDGET.serveMb,
+      `peak over the whole run ${servePeak.toFixed(0)} MB`,
+    ),
+  );
   rows.push(makeRow('worker.idle', 'folio worker RSS, idle before any job', 'MB', [sampler.peak('worker', 'idle')]));
-  rows.push(makeRow('worker.import', 'folio worker RSS, peak importing P&C (192 pages)', 'MB', [sampler.peak('worker', 'import')], BUDGET.workerMb, `import ${importS.toFixed(0)} s`));
-  rows.push(makeRow('worker.embed', `folio worker RSS, peak embedding every chunk (${EMBED_MODEL})`, 'MB', [sampler.peak('worker', 'embed')], BUDGET.workerMb, `embed ${embedS.toFixed(0)} s; ${workerIdle.toFixed(0)} MB after the jobs`));
+  rows.push(
+    makeRow(
+      'worker.import',
+      'folio worker RSS, peak importing P&C (192 pages)',
+      'MB',
+      [sampler.peak('worker', 'import')],
+      BUDGET.workerMb,
+      `import ${importS.toFixed(0)} s`,
+    ),
+  );
+  rows.push(
+    makeRow(
+      'worker.embed',
+      `folio worker RSS, peak embedding every chunk (${EMBED_MODEL})`,
+      'MB',
+      [sampler.peak('worker', 'embed')],
+      BUDGET.workerMb,
+      `embed ${embedS.toFixed(0)} s; ${workerIdle.toFixed(0)} MB after the jobs`,
+    ),
+  );
   rows.push(makeRow('pg.peak', 'PostgreSQL PSS (all its processes), peak', 'MB', [pgPeak]));
   const together = peak('total', 'idle', 'import', 'embed', 'after-jobs', 'serve-idle', 'chat', 'after-chat');
-  rows.push(makeRow('total.peak', 'serve + worker + PostgreSQL at the same moment, peak (1 GB Pi)', 'MB', [together], BUDGET.totalMb, `sum of the three separate peaks ${(servePeak + workerPeak + pgPeak).toFixed(0)} MB`));
+  rows.push(
+    makeRow(
+      'total.peak',
+      'serve + worker + PostgreSQL at the same moment, peak (1 GB Pi)',
+      'MB',
+      [together],
+      BUDGET.totalMb,
+      `sum of the three separate peaks ${(servePeak + workerPeak + pgPeak).toFixed(0)} MB`,
+    ),
+  );
   rows.push(makeRow('chat.errors', `chat load: failed answers of ${ROUNDS * CHATS}`, 'count', [errors], BUDGET.errors, `${answered} answered`));
-  rows.push(makeRow('drain.time', `SIGTERM → exit with ${open.length} streams open (grace ${GRACE_S} s)`, 's', [drainS], BUDGET.drainS, `exit code ${code}; ${endedCleanly} streams ended with the restarting notice`));
+  rows.push(
+    makeRow(
+      'drain.time',
+      `SIGTERM → exit with ${open.length} streams open (grace ${GRACE_S} s)`,
+      's',
+      [drainS],
+      BUDGET.drainS,
+      `exit code ${code}; ${endedCleanly} streams ended with the restarting notice`,
+    ),
+  );
   rows.push(makeRow('drain.lost', 'answers not stored exactly as streamed', 'count', [lost], BUDGET.lost));
 
   const machine = { cpus: availableParallelism(), load1Before: loadBefore, load1After: loadavg()[0]! };

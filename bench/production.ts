@@ -25,7 +25,7 @@ import { zipSync } from 'fflate';
 import pino from 'pino';
 import { parsePostgresUrl } from '../src/config/postgres-url.js';
 import { importPack } from '../src/content/importer.js';
-import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { type Database, openDatabase, queryRows } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { Worker } from '../src/jobs/worker.js';
@@ -33,9 +33,9 @@ import * as rq from '../src/retrieval/queries.js';
 import { LocalStorage } from '../src/storage/local.js';
 import { S3Storage } from '../src/storage/s3.js';
 import { startTestServer } from '../test/server.js';
-import { startPostgres, type PostgresServer } from '../test/services/postgres.js';
+import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
 import { startS3Server } from '../test/services/s3.js';
-import { cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, makeTempDir, onCleanup, percentile, type Budget, type Row } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, makeTempDir, onCleanup, percentile, type Row } from './lib.js';
 
 const PACK = process.env.FOLIO_BENCH_PACK ?? '/work/shared/data/pepper-carrot';
 const args = process.argv.slice(2);
@@ -63,12 +63,16 @@ async function seedScale(db: Database): Promise<void> {
   await d.execute(sql`INSERT INTO series (id, title, attribution, content_hash) VALUES ('scale', 'Scale', '', 'x')`);
   await d.execute(sql`INSERT INTO episodes (series_id, number, slug, title, page_count, first_page, last_page)
                       SELECT 'scale', e, 'e' || e, 'Episode ' || e, ${PAGES}, 1, ${PAGES} FROM generate_series(1, ${EPISODES}) e`);
-  await d.execute(sql`INSERT INTO pages (series_id, episode, number, kind) SELECT 'scale', e, p, 'story' FROM generate_series(1, ${EPISODES}) e, generate_series(1, ${PAGES}) p`);
+  await d.execute(
+    sql`INSERT INTO pages (series_id, episode, number, kind) SELECT 'scale', e, p, 'story' FROM generate_series(1, ${EPISODES}) e, generate_series(1, ${PAGES}) p`,
+  );
   // Chunks spread evenly over the pages, in reading order.
   await d.execute(sql`INSERT INTO chunks (series_id, episode, page, source, source_ref, ordinal, text)
                       SELECT 'scale', 1 + (i * ${EPISODES}) / ${CHUNKS}, 1 + (i % ${PAGES}), 'dialogue', 'x', 0, md5(i::text) || ' ' || md5((i * 7)::text)
                         FROM generate_series(0, ${CHUNKS - 1}) i`);
-  await d.execute(sql`CREATE TABLE bench_centroids AS SELECT c AS id, l2_normalize((SELECT array_agg(random() - 0.5 + 0 * (c + g.x))::vector FROM generate_series(1, ${DIMS}) g(x))) AS v FROM generate_series(0, ${CLUSTERS - 1}) c`);
+  await d.execute(
+    sql`CREATE TABLE bench_centroids AS SELECT c AS id, l2_normalize((SELECT array_agg(random() - 0.5 + 0 * (c + g.x))::vector FROM generate_series(1, ${DIMS}) g(x))) AS v FROM generate_series(0, ${CLUSTERS - 1}) c`,
+  );
   // Each chunk: a centroid plus noise (correlated subquery: fresh noise per row), normalised.
   await d.execute(sql`INSERT INTO chunk_vectors (chunk_id, series_id, episode, page, model, dims, embedding)
                       SELECT c.id, c.series_id, c.episode, c.page, 'bench', ${DIMS},
@@ -119,12 +123,20 @@ async function retrievalAtScale(rows: Row[]): Promise<void> {
         exactMs.push(performance.now() - t);
         const truth = new Set(exact.map((r) => r.chunkId));
         recalls.push(truth.size === 0 ? 1 : got.filter((r) => truth.has(r.chunkId)).length / truth.size);
-        for (const r of got) if (r.episode > episode || (r.episode === episode && r.page > PAGES / 2)) throw new Error(`result beyond the boundary at ${r.episode}/${r.page}`);
+        for (const r of got)
+          if (r.episode > episode || (r.episode === episode && r.page > PAGES / 2)) throw new Error(`result beyond the boundary at ${r.episode}/${r.page}`);
       }
       const recall = recalls.reduce((a, b) => a + b, 0) / recalls.length;
       rows.push(makeRow(`scale-p50-${episode}`, `vector retrieval, ${CHUNKS / 1000}k chunks, ${label}: p50`, 'ms.1', [percentile(hnswMs, 50)]));
       rows.push(makeRow(`scale-p99-${episode}`, `vector retrieval, ${CHUNKS / 1000}k chunks, ${label}: p99`, 'ms.1', [percentile(hnswMs, 99)], BUDGET.vectorP99Ms));
-      rows.push(makeRow(`scale-exact-${episode}`, `  baseline: exact scan, ${label}: p50 (HNSW speed-up ${(percentile(exactMs, 50) / percentile(hnswMs, 50)).toFixed(1)}×)`, 'ms.1', [percentile(exactMs, 50)]));
+      rows.push(
+        makeRow(
+          `scale-exact-${episode}`,
+          `  baseline: exact scan, ${label}: p50 (HNSW speed-up ${(percentile(exactMs, 50) / percentile(hnswMs, 50)).toFixed(1)}×)`,
+          'ms.1',
+          [percentile(exactMs, 50)],
+        ),
+      );
       rows.push(makeRow(`scale-recall-${episode}`, `  recall@10 vs exact scan, ${label}`, 'fraction', [recall], BUDGET.recall));
     }
   } catch (err) {
@@ -150,7 +162,12 @@ async function importThroughQueue(rows: Row[]): Promise<void> {
     const pgServer = await startPostgres();
     onCleanup(() => pgServer.stop());
     const dbFor = async (name: string) => {
-      const admin = await openDatabase({ kind: 'postgres', app: parsePostgresUrl(pgServer.url, 'DATABASE_URL'), direct: parsePostgresUrl(pgServer.url, 'DATABASE_URL'), poolMax: 1 });
+      const admin = await openDatabase({
+        kind: 'postgres',
+        app: parsePostgresUrl(pgServer.url, 'DATABASE_URL'),
+        direct: parsePostgresUrl(pgServer.url, 'DATABASE_URL'),
+        poolMax: 1,
+      });
       await admin.db.execute(sql.raw(`CREATE DATABASE ${name}`));
       await admin.close();
       const conn = parsePostgresUrl(pgServer.url.replace(/\/[^/?]*(\?|$)/, `/${name}$1`), 'DATABASE_URL');
@@ -172,17 +189,29 @@ async function importThroughQueue(rows: Row[]): Promise<void> {
     let worker: Worker | undefined;
     const server = await startTestServer(queued, { storage, adminToken: ADMIN, jobs: { wake: () => worker?.wake(), maxUploadBytes: 200 * 1024 * 1024 } });
     onCleanup(() => server.close());
-    worker = new Worker({ db: queued.db, handlers: jobHandlers({ database: queued, storage, importConcurrency: 2 }), logger: pino({ level: 'silent' }), concurrency: 1, pollMs: 100 });
+    worker = new Worker({
+      db: queued.db,
+      handlers: jobHandlers({ database: queued, storage, importConcurrency: 2 }),
+      logger: pino({ level: 'silent' }),
+      concurrency: 1,
+      pollMs: 100,
+    });
     worker.start();
     onCleanup(() => worker!.stop());
     const zip = await zipDir(PACK);
     const t = performance.now();
-    const res = await server.fetch('/api/admin/imports?filename=pepper-carrot.zip', { method: 'POST', body: Buffer.from(zip), headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/zip' } });
+    const res = await server.fetch('/api/admin/imports?filename=pepper-carrot.zip', {
+      method: 'POST',
+      body: Buffer.from(zip),
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/zip' },
+    });
     const { job } = (await res.json()) as { job: { id: string } };
     let state = '';
     let result: { pages: number } | null = null;
     while (state !== 'succeeded') {
-      const j = (await (await server.fetch(`/api/admin/jobs/${job.id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { job: { state: string; result: { pages: number } | null; error: string | null } };
+      const j = (await (await server.fetch(`/api/admin/jobs/${job.id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+        job: { state: string; result: { pages: number } | null; error: string | null };
+      };
       state = j.job.state;
       result = j.job.result;
       if (state === 'failed' || state === 'cancelled') throw new Error(`import job ${state}: ${j.job.error}`);
@@ -204,7 +233,14 @@ async function s3Bytes(rows: Row[]): Promise<void> {
     const db = await openDatabase({ kind: 'pglite', dataDir: undefined });
     onCleanup(() => db.close());
     await migrate(db);
-    const storage = new S3Storage({ endpoint: s3.endpoint, region: 'auto', bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, publicUrlPrefix: `${s3.endpoint}/${s3.bucket}` });
+    const storage = new S3Storage({
+      endpoint: s3.endpoint,
+      region: 'auto',
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      publicUrlPrefix: `${s3.endpoint}/${s3.bucket}`,
+    });
     const server = await startTestServer(db, { storage });
     onCleanup(() => server.close());
     await importPack({ database: db, storage }, PACK, { concurrency: 2 });
@@ -216,7 +252,9 @@ async function s3Bytes(rows: Row[]): Promise<void> {
     const detail = (await (await server.fetch('/api/series/pepper-carrot', { token })).json()) as { episodes: Array<{ number: number; cover: { url?: string } | null }> };
     for (const e of detail.episodes) {
       // peek: the display images of every episode, as a reader opening each one would get them.
-      const ep = (await (await server.fetch(`/api/series/pepper-carrot/episodes/${e.number}?peek=true`, { token })).json()) as { pages: Array<{ image: { url: string } | null; thumbnail: { url?: string } | null }> };
+      const ep = (await (await server.fetch(`/api/series/pepper-carrot/episodes/${e.number}?peek=true`, { token })).json()) as {
+        pages: Array<{ image: { url: string } | null; thumbnail: { url?: string } | null }>;
+      };
       for (const url of ep.pages.flatMap((p) => [p.image?.url, p.thumbnail?.url]).concat(e.cover?.url)) {
         if (!url) continue;
         urls++;

@@ -24,12 +24,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import * as chatq from '../src/chat/queries.js';
 import { parsePostgresUrl } from '../src/config/postgres-url.js';
 import { importPack } from '../src/content/importer.js';
-import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { type Database, openDatabase, queryRows } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { readers } from '../src/db/schema.js';
 import { LocalEmbedder } from '../src/models/local-embedder.js';
@@ -39,8 +39,9 @@ import * as rq from '../src/retrieval/queries.js';
 import { assemblePassages, CANDIDATES } from '../src/retrieval/retriever.js';
 import { toWebSearch } from '../src/retrieval/search-query.js';
 import { LocalStorage } from '../src/storage/local.js';
-import { startPostgres, type PostgresServer } from '../test/services/postgres.js';
+import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
 import {
+  type Budget,
   cleanup,
   errorRow,
   formatTable,
@@ -50,12 +51,11 @@ import {
   makeTempDir,
   onCleanup,
   percentile,
+  type Row,
   readRssMb,
   runTimed,
   spawnTracked,
   waitFor200,
-  type Budget,
-  type Row,
 } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -110,8 +110,14 @@ async function prepare(database: Database, embedder: Embedder, mediaDir: string)
   await embedPending(database.db, embedder, { batchSize: 16, onProgress: (p) => p.done % 160 === 0 && log(`embedding ${p.done}/${p.total}`) });
   log(`vectors stored in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await database.db.execute(sql`ANALYZE`);
-  await database.db.insert(readers).values({ id: READER, tokenHash: `bench-${READER}` }).onConflictDoNothing();
-  const pages = await queryRows<{ episode: number; page: number }>(database.db, sql`SELECT episode, number AS page FROM pages WHERE series_id = ${SERIES} ORDER BY episode, number`);
+  await database.db
+    .insert(readers)
+    .values({ id: READER, tokenHash: `bench-${READER}` })
+    .onConflictDoNothing();
+  const pages = await queryRows<{ episode: number; page: number }>(
+    database.db,
+    sql`SELECT episode, number AS page FROM pages WHERE series_id = ${SERIES} ORDER BY episode, number`,
+  );
   // A spread of positions: every 7th page of the series.
   return pages.filter((_, i) => i % 7 === 3);
 }
@@ -183,7 +189,16 @@ async function serveFirstUse(): Promise<{ idle: number; afterUse: number }> {
   const url = `http://127.0.0.1:${port}`;
   const proc = spawnTracked(process.execPath, [join(ROOT, 'bin', 'folio.js'), 'serve'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', FOLIO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'local' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FOLIO_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      FOLIO_MODEL: 'none',
+      FOLIO_EMBED_MODEL: 'local',
+    },
   });
   await waitFor200(proc, `${url}/ready`, { timeoutMs: 180_000 });
   await new Promise((r) => setTimeout(r, 3_000));
@@ -242,10 +257,28 @@ async function main(): Promise<void> {
         const r = await measure(database, positions, vectors, embedder.id);
         rows.push(makeRow(`${id}.turn.p50`, `${name}: retrieval per chat turn, p50`, 'ms.1', [percentile(r.turn, 50)]));
         rows.push(
-          makeRow(`${id}.turn.p99`, `${name}: retrieval per chat turn, p99`, 'ms.1', [percentile(r.turn, 99)], BUDGET.retrievalP99Ms, `${r.passagesPerTurn.toFixed(1)} passages per turn, ${positions.length} positions`),
+          makeRow(
+            `${id}.turn.p99`,
+            `${name}: retrieval per chat turn, p99`,
+            'ms.1',
+            [percentile(r.turn, 99)],
+            BUDGET.retrievalP99Ms,
+            `${r.passagesPerTurn.toFixed(1)} passages per turn, ${positions.length} positions`,
+          ),
         );
-        rows.push(makeRow(`${id}.fts.p99`, `${name}: full-text search alone, p50 / p99`, 'ms.1', [percentile(r.fts, 50)], null, `p99 ${percentile(r.fts, 99).toFixed(1)} ms`));
-        rows.push(makeRow(`${id}.vec.p99`, `${name}: vector search alone (exact or HNSW plan by store size), p50 / p99`, 'ms.1', [percentile(r.vec, 50)], null, `p99 ${percentile(r.vec, 99).toFixed(1)} ms`));
+        rows.push(
+          makeRow(`${id}.fts.p99`, `${name}: full-text search alone, p50 / p99`, 'ms.1', [percentile(r.fts, 50)], null, `p99 ${percentile(r.fts, 99).toFixed(1)} ms`),
+        );
+        rows.push(
+          makeRow(
+            `${id}.vec.p99`,
+            `${name}: vector search alone (exact or HNSW plan by store size), p50 / p99`,
+            'ms.1',
+            [percentile(r.vec, 50)],
+            null,
+            `p99 ${percentile(r.vec, 99).toFixed(1)} ms`,
+          ),
+        );
       } finally {
         await database.close();
       }
@@ -254,18 +287,38 @@ async function main(): Promise<void> {
     }
   }
 
-  rows.push(makeRow('embed.query', 'question embedding, local USE-Lite (warm), p50 / p99', 'ms.1', [percentile(embedMs, 50)], null, `p99 ${percentile(embedMs, 99).toFixed(1)} ms`));
+  rows.push(
+    makeRow(
+      'embed.query',
+      'question embedding, local USE-Lite (warm), p50 / p99',
+      'ms.1',
+      [percentile(embedMs, 50)],
+      null,
+      `p99 ${percentile(embedMs, 99).toFixed(1)} ms`,
+    ),
+  );
   try {
     const f = await embedderFootprint();
     rows.push(makeRow('embed.load', 'embedding model load time (first use)', 'ms', [f.loadMs]));
-    rows.push(makeRow('embed.rss', 'RSS of a process with the embedding model loaded', 'MB', [f.rssAfter], BUDGET.embedderRssMb, `${f.rssBefore.toFixed(0)} MB before loading it`));
+    rows.push(
+      makeRow(
+        'embed.rss',
+        'RSS of a process with the embedding model loaded',
+        'MB',
+        [f.rssAfter],
+        BUDGET.embedderRssMb,
+        `${f.rssBefore.toFixed(0)} MB before loading it`,
+      ),
+    );
   } catch (err) {
     rows.push(errorRow('embed.rss', 'RSS of a process with the embedding model loaded', 'MB', BUDGET.embedderRssMb, (err as Error).message));
   }
   try {
     const s = await serveFirstUse();
     rows.push(makeRow('serve.idle', '`folio serve` RSS idle (model not loaded)', 'MB', [s.idle]));
-    rows.push(makeRow('serve.used', '`folio serve` RSS after the first chat warm-up (model loaded)', 'MB', [s.afterUse], null, `+${(s.afterUse - s.idle).toFixed(0)} MB`));
+    rows.push(
+      makeRow('serve.used', '`folio serve` RSS after the first chat warm-up (model loaded)', 'MB', [s.afterUse], null, `+${(s.afterUse - s.idle).toFixed(0)} MB`),
+    );
   } catch (err) {
     rows.push(errorRow('serve.used', '`folio serve` RSS after first use', 'MB', null, (err as Error).message));
   }

@@ -55,7 +55,10 @@ function parseArgs(argv: string[]): { json: boolean; quick: boolean; only: Set<s
   const skip = new Set<string>();
   const names = new Set(SCRIPTS.map((s) => s.name));
   const list = (v: string | undefined, flag: string) => {
-    const xs = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const xs = (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const x of xs) if (!names.has(x)) throw new Error(`${flag}: unknown script "${x}" (one of ${[...names].join(', ')})`);
     return xs;
   };

@@ -22,8 +22,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, median, percentile, readRssMb, type Budget, type Row } from './lib.js';
-import { ANSWER_TEXT, closeClients, countFds, newReader, relayStream, requestJson, setFake, startFake, startFolio, TOKEN_CHARS, type Backend } from './streams.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, median, percentile, type Row, readRssMb } from './lib.js';
+import { ANSWER_TEXT, type Backend, closeClients, countFds, newReader, relayStream, requestJson, setFake, startFake, startFolio, TOKEN_CHARS } from './streams.js';
 
 const BUDGET = {
   errors: { kind: 'max', limit: 0 },
@@ -140,12 +140,46 @@ async function main(): Promise<void> {
   const peak = Math.max(...samples.map((s) => s.rss));
   if (errors.length > 0) log(`errors, e.g. ${errors.slice(0, 3).join(' | ')}`);
   const label = `${streams} streams, ${minutes} min, ${backend}`;
-  rows.push(makeRow('soak.errors', `soak (${label}): failed or incomplete streams`, 'count', [errors.length + (ready.status === 200 ? 0 : 1)], BUDGET.errors, ready.status === 200 ? undefined : `/ready answered ${ready.status} after the soak`));
-  rows.push(makeRow('soak.streams', 'soak: streams completed', 'count', [completed], null, `${(completed / wallS).toFixed(1)} streams/s, ${(chars / TOKEN_CHARS / wallS).toFixed(0)} tokens/s delivered`));
   rows.push(
-    makeRow('soak.rss.growth', `soak: RSS growth after warm-up (floor of the last ${Math.round(windowMs / 1000)} s ÷ floor of the first ${Math.round(windowMs / 1000)} s after warm-up − 1)`, '%', [((end - warm) / warm) * 100], BUDGET.rssGrowthPct, `floor (10th percentile of 1 s samples) ${warm.toFixed(0)} MB after the warm-up → ${end.toFixed(0)} MB at the end; median at the end ${endMedian.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`),
+    makeRow(
+      'soak.errors',
+      `soak (${label}): failed or incomplete streams`,
+      'count',
+      [errors.length + (ready.status === 200 ? 0 : 1)],
+      BUDGET.errors,
+      ready.status === 200 ? undefined : `/ready answered ${ready.status} after the soak`,
+    ),
   );
-  rows.push(makeRow('soak.fds.leaked', 'soak: file descriptors leaked (idle after − idle before)', 'count', [fdsAfter - fdsBefore], BUDGET.leakedFds, `${fdsBefore} before, ${fdsAfter} after, ${fdsPeak} at most under load`));
+  rows.push(
+    makeRow(
+      'soak.streams',
+      'soak: streams completed',
+      'count',
+      [completed],
+      null,
+      `${(completed / wallS).toFixed(1)} streams/s, ${(chars / TOKEN_CHARS / wallS).toFixed(0)} tokens/s delivered`,
+    ),
+  );
+  rows.push(
+    makeRow(
+      'soak.rss.growth',
+      `soak: RSS growth after warm-up (floor of the last ${Math.round(windowMs / 1000)} s ÷ floor of the first ${Math.round(windowMs / 1000)} s after warm-up − 1)`,
+      '%',
+      [((end - warm) / warm) * 100],
+      BUDGET.rssGrowthPct,
+      `floor (10th percentile of 1 s samples) ${warm.toFixed(0)} MB after the warm-up → ${end.toFixed(0)} MB at the end; median at the end ${endMedian.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`,
+    ),
+  );
+  rows.push(
+    makeRow(
+      'soak.fds.leaked',
+      'soak: file descriptors leaked (idle after − idle before)',
+      'count',
+      [fdsAfter - fdsBefore],
+      BUDGET.leakedFds,
+      `${fdsBefore} before, ${fdsAfter} after, ${fdsPeak} at most under load`,
+    ),
+  );
 
   const machine = { cpus: availableParallelism(), load1Before: loadBefore, load1After: loadavg()[0]! };
   if (json) process.stdout.write(`${JSON.stringify({ node: process.version, minutes, streams, backend, machine, samples, rows }, null, 2)}\n`);

@@ -15,12 +15,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
-import { startPostgres, type PostgresServer } from '../test/services/postgres.js';
+import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
 import {
+  type Budget,
   cleanup,
   errorRow,
   formatTable,
@@ -28,13 +29,12 @@ import {
   makeRow,
   makeTempDir,
   onCleanup,
+  type Row,
   readRssMb,
   removeTempDir,
   runTimed,
   startAndTime,
   stopProcess,
-  type Budget,
-  type Row,
   type Unit,
 } from './lib.js';
 
@@ -298,7 +298,9 @@ async function main(): Promise<void> {
     pgliteRestart = await measure('PGlite restart', async (i) => {
       const bareMs = await bareServer();
       const r = await serveOnce({ kind: 'pglite', dataDir }, { timeoutMs: RESTART_TIMEOUT_MS, measureRss: true });
-      log(`PGlite restart ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`);
+      log(
+        `PGlite restart ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`,
+      );
       return { ...r, bareMs };
     });
   }
@@ -334,7 +336,9 @@ async function main(): Promise<void> {
     pgRestart = await measure('PostgreSQL restart', async (i) => {
       const bareMs = await bareServer();
       const r = await serveOnce(backend, { timeoutMs: RESTART_TIMEOUT_MS, measureRss: true });
-      log(`PostgreSQL restart ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`);
+      log(
+        `PostgreSQL restart ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`,
+      );
       return { ...r, bareMs };
     });
   }
@@ -356,8 +360,7 @@ async function main(): Promise<void> {
     });
   const pgliteImport = await importRuns('PGlite import', async (i) => ({ kind: 'pglite', dataDir: join(work, `pglite-import-${i}`) }));
   const pgImport: Awaited<ReturnType<typeof importRuns>> =
-    pgError ??
-    (await importRuns('PostgreSQL import', async (i) => ({ kind: 'postgres', dataDir: join(work, `pg-import-${i}`), url: await freshDatabase('import') })));
+    pgError ?? (await importRuns('PostgreSQL import', async (i) => ({ kind: 'postgres', dataDir: join(work, `pg-import-${i}`), url: await freshDatabase('import') })));
 
   // ---- rows ----
   // The bare server: the dedicated runs plus the ones paired with each restart.
@@ -375,7 +378,14 @@ async function main(): Promise<void> {
   add('pglite.first.ready', 'PGlite first run (empty dir) → /ready', 'ms', pick(pgliteFirst, 'readyMs'), BUDGET.firstRunMs);
   add('postgres.first.ready', 'PostgreSQL first run (empty db) → /ready', 'ms', pick(pgFirst, 'readyMs'), BUDGET.firstRunMs);
   add('pglite.rss', 'PGlite idle RSS (3 s after /ready)', 'MB', nums(pick(pgliteRestart, 'rssMb')), BUDGET.pgliteRssMb);
-  add('postgres.rss', 'PostgreSQL idle RSS (3 s after /ready)', 'MB', nums(pick(pgRestart, 'rssMb')), BUDGET.postgresRssMb, 'Folio process only; the PostgreSQL server is not counted');
+  add(
+    'postgres.rss',
+    'PostgreSQL idle RSS (3 s after /ready)',
+    'MB',
+    nums(pick(pgRestart, 'rssMb')),
+    BUDGET.postgresRssMb,
+    'Folio process only; the PostgreSQL server is not counted',
+  );
   for (const [prefix, name, r] of [
     ['pglite', 'PGlite', pgliteImport],
     ['postgres', 'PostgreSQL', pgImport],

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startPostgres, type PostgresServer } from '../test/services/postgres.js';
-import { foldFolio, foldNdjson, freePort, makeTempDir, onCleanup, spawnTracked, stopProcess, waitFor200, type Fold, type Tracked } from './lib.js';
+import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
+import { type Fold, foldFolio, foldNdjson, freePort, makeTempDir, onCleanup, spawnTracked, stopProcess, type Tracked, waitFor200 } from './lib.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const NODE = process.execPath;
@@ -74,7 +74,8 @@ function postStream(url: string, body: unknown, opts: PostOptions): Promise<Stre
           chars += n;
         };
         const body = Readable.toWeb(res) as ReadableStream<Uint8Array>;
-        const end = (error: string | undefined) => done({ ok: !error && chars > 0, status, ttft: first, total: performance.now() - t0, chars, ...(error ? { error } : {}) });
+        const end = (error: string | undefined) =>
+          done({ ok: !error && chars > 0, status, ttft: first, total: performance.now() - t0, chars, ...(error ? { error } : {}) });
         if (status !== 200) {
           void body.cancel();
           end(`HTTP ${status}`);

@@ -22,8 +22,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, makeTempDir, startAndTime, stopProcess, type Budget, type Row } from './lib.js';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Budget, cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, makeTempDir, type Row, startAndTime, stopProcess } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = join(ROOT, 'dist', 'web');
@@ -156,16 +156,14 @@ async function flipTime(browser: Browser, url: string, reducedMotion: 'reduce' |
     // The next page was requested with the first; give it time to arrive and decode.
     await page.waitForTimeout(1_000);
     const preloaded = (await page.evaluate(
-      "(() => { const i = document.querySelector('.flip-page[data-page=\"2\"] img'); return !!i && i.complete && i.naturalWidth > 0; })()",
+      '(() => { const i = document.querySelector(\'.flip-page[data-page="2"] img\'); return !!i && i.complete && i.naturalWidth > 0; })()',
     )) as boolean;
     await page.evaluate(
       "window.addEventListener('keydown', () => { window.__flipT0 = performance.now(); performance.clearMarks('folio:page-shown'); }, { capture: true, once: true })",
     );
     await page.keyboard.press('ArrowRight');
     await until(page, "performance.getEntriesByName('folio:page-shown').some((m) => m.detail && m.detail.pages.includes(2))");
-    const ms = (await page.evaluate(
-      "performance.getEntriesByName('folio:page-shown').find((m) => m.detail.pages.includes(2)).startTime - window.__flipT0",
-    )) as number;
+    const ms = (await page.evaluate("performance.getEntriesByName('folio:page-shown').find((m) => m.detail.pages.includes(2)).startTime - window.__flipT0")) as number;
     return { ms, preloaded };
   } finally {
     await context.close();
@@ -236,7 +234,16 @@ async function main(): Promise<void> {
       preloadedAll &&= a.preloaded && r.preloaded;
     }
     const note = preloadedAll ? 'the next page was loaded and decoded before every turn' : 'the next page was NOT always preloaded before the turn';
-    rows.push(makeRow('web.flip.animated', 'turn → next page shown, with the page-flip animation', 'ms', animated, null, 'includes the flip animation itself (FLIP_MS = 450 ms, shorter on narrow books)'));
+    rows.push(
+      makeRow(
+        'web.flip.animated',
+        'turn → next page shown, with the page-flip animation',
+        'ms',
+        animated,
+        null,
+        'includes the flip animation itself (FLIP_MS = 450 ms, shorter on narrow books)',
+      ),
+    );
     rows.push(makeRow('web.flip.instant', 'turn → next page shown, prefers-reduced-motion (no animation)', 'ms', instant, BUDGET.instantFlipMs, note));
   } finally {
     await browser.close();

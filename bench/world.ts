@@ -18,8 +18,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startPostgres, type PostgresServer } from '../test/services/postgres.js';
+import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
 import {
+  type Budget,
   cleanup,
   errorRow,
   formatTable,
@@ -27,12 +28,11 @@ import {
   makeRow,
   makeTempDir,
   onCleanup,
+  type Row,
   runTimed,
+  type StartedServer,
   startAndTime,
   stopProcess,
-  type Budget,
-  type Row,
-  type StartedServer,
 } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -106,7 +106,14 @@ async function importPack(backend: Backend): Promise<void> {
 }
 
 async function serve(backend: Backend): Promise<StartedServer> {
-  return startAndTime({ cmd: NODE, makeArgs: () => [FOLIO, 'serve', '--no-sample'], makeEnv: (port) => folioEnv(backend, port), cwd: ROOT, paths: ['/ready'], timeoutMs: 120_000 });
+  return startAndTime({
+    cmd: NODE,
+    makeArgs: () => [FOLIO, 'serve', '--no-sample'],
+    makeEnv: (port) => folioEnv(backend, port),
+    cwd: ROOT,
+    paths: ['/ready'],
+    timeoutMs: 120_000,
+  });
 }
 
 interface Route {
@@ -181,11 +188,33 @@ async function benchBackend(name: string, prefix: string, backend: Backend | Err
       log(`${name} run ${i + 1}/${RUNS}: ${ROUTES.map((r) => `${r.id} p50 ${m.get(r.id)!.p50.toFixed(1)} / p99 ${m.get(r.id)!.p99.toFixed(1)} ms`).join(', ')}`);
     }
     for (const r of ROUTES) {
-      rows.push(makeRow(`${prefix}.${r.id}.p50`, `${name} ${r.figure} p50`, 'ms', perRun.map((m) => m.get(r.id)!.p50)));
-      rows.push(makeRow(`${prefix}.${r.id}.p99`, `${name} ${r.figure} p99`, 'ms', perRun.map((m) => m.get(r.id)!.p99), r.budget));
+      rows.push(
+        makeRow(
+          `${prefix}.${r.id}.p50`,
+          `${name} ${r.figure} p50`,
+          'ms',
+          perRun.map((m) => m.get(r.id)!.p50),
+        ),
+      );
+      rows.push(
+        makeRow(
+          `${prefix}.${r.id}.p99`,
+          `${name} ${r.figure} p99`,
+          'ms',
+          perRun.map((m) => m.get(r.id)!.p99),
+          r.budget,
+        ),
+      );
     }
     for (const id of ['world', 'search']) {
-      rows.push(makeRow(`${prefix}.${id}.ratio`, `${name} ${id} p50 ÷ baseline p50`, 'x', perRun.map((m) => m.get(id)!.p50 / m.get('baseline')!.p50)));
+      rows.push(
+        makeRow(
+          `${prefix}.${id}.ratio`,
+          `${name} ${id} p50 ÷ baseline p50`,
+          'x',
+          perRun.map((m) => m.get(id)!.p50 / m.get('baseline')!.p50),
+        ),
+      );
     }
   } catch (err) {
     log(`${name}: ${(err as Error).message}`);

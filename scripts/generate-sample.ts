@@ -51,12 +51,7 @@ function mulberry32(seed: number): () => number {
 }
 
 function esc(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** Rounds to 1 decimal so the SVG text stays short and stable. */
@@ -73,7 +68,7 @@ function pick<T>(arr: readonly T[], i: number): T {
 /** Approximate advance width of DejaVu Sans glyphs, in em. */
 function charWidth(ch: string): number {
   if (ch === ' ') return 0.32;
-  if ('il.,:;!|\'’'.includes(ch)) return 0.3;
+  if ("il.,:;!|'’".includes(ch)) return 0.3;
   if ('fjrt()[]-'.includes(ch)) return 0.42;
   if ('mwMW'.includes(ch)) return 0.9;
   if (ch === '…') return 1.0;
@@ -232,9 +227,7 @@ class Ctx {
   }
   linear(stops: ReadonlyArray<readonly [number, string, number?]>, x1 = 0, y1 = 0, x2 = 0, y2 = 1): string {
     const id = this.id('lg');
-    const st = stops
-      .map(([o, c, a]) => `<stop offset="${o}" stop-color="${c}"${a === undefined ? '' : ` stop-opacity="${a}"`}/>`)
-      .join('');
+    const st = stops.map(([o, c, a]) => `<stop offset="${o}" stop-color="${c}"${a === undefined ? '' : ` stop-opacity="${a}"`}/>`).join('');
     this.defs.push(`<linearGradient id="${id}" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}">${st}</linearGradient>`);
     return `url(#${id})`;
   }
@@ -308,7 +301,12 @@ function lampPost(c: Ctx, x: number, baseY: number, s: number, state: LampState)
 }
 
 function sky(c: Ctx, top: string, bottom: string, y0 = 0, y1 = c.h): void {
-  c.add(`<rect x="0" y="${y0}" width="${c.w}" height="${y1 - y0}" fill="${c.linear([[0, top], [1, bottom]])}"/>`);
+  c.add(
+    `<rect x="0" y="${y0}" width="${c.w}" height="${y1 - y0}" fill="${c.linear([
+      [0, top],
+      [1, bottom],
+    ])}"/>`,
+  );
 }
 
 function stars(c: Ctx, count: number, seed: number, maxY: number): void {
@@ -385,10 +383,18 @@ function houses(c: Ctx, o: HouseOpts): void {
 
 function canal(c: Ctx, y: number, seed: number, reflections: number[] = []): void {
   const rnd = mulberry32(seed);
-  c.add(`<rect x="0" y="${r1(y)}" width="${c.w}" height="${r1(c.h - y)}" fill="${c.linear([[0, c.pal.water], [1, c.pal.waterDeep]])}"/>`);
+  c.add(
+    `<rect x="0" y="${r1(y)}" width="${c.w}" height="${r1(c.h - y)}" fill="${c.linear([
+      [0, c.pal.water],
+      [1, c.pal.waterDeep],
+    ])}"/>`,
+  );
   let s = '';
   for (const rx of reflections) {
-    s += `<rect x="${r1(rx - 8)}" y="${r1(y + 4)}" width="16" height="${r1((c.h - y) * 0.8)}" fill="${c.linear([[0, c.pal.glow, 0.55], [1, c.pal.glow, 0]])}"/>`;
+    s += `<rect x="${r1(rx - 8)}" y="${r1(y + 4)}" width="16" height="${r1((c.h - y) * 0.8)}" fill="${c.linear([
+      [0, c.pal.glow, 0.55],
+      [1, c.pal.glow, 0],
+    ])}"/>`;
   }
   const n = Math.floor((c.h - y) / 14);
   for (let i = 0; i < n; i++) {
@@ -435,7 +441,7 @@ function tower(c: Ctx, x: number, baseY: number, s: number, state: TowerState): 
   g += `<path d="M-46 0 L-36 -380 L36 -380 L46 0 Z" fill="#7b5b52" stroke="${INK}" stroke-width="3"/>`;
   let bricks = '';
   for (let y = -20, i = 0; y > -380; y -= 20, i++) {
-    const half = 46 - ((-y) / 380) * 10;
+    const half = 46 - (-y / 380) * 10;
     bricks += `<line x1="${r1(-half)}" y1="${y}" x2="${r1(half)}" y2="${y}" stroke="#5d4039" stroke-width="1.6"/>`;
     for (let bx = -half + (i % 2 ? 10 : 20); bx < half; bx += 20) {
       bricks += `<line x1="${r1(bx)}" y1="${y}" x2="${r1(bx)}" y2="${y + 20}" stroke="#5d4039" stroke-width="1.4"/>`;
@@ -471,7 +477,9 @@ function bridge(c: Ctx, x0: number, x1: number, deckY: number): void {
       `L${r1(mid + span)} ${r1(archTop + span)} A${r1(span)} ${r1(span)} 0 0 0 ${r1(mid - span)} ${r1(archTop + span)} L${r1(mid - span)} ${bottom} Z" ` +
       `fill="${c.pal.stone}" stroke="${INK}" stroke-width="3"/>`,
   );
-  c.add(`<path d="M${r1(mid - span - 10)} ${r1(archTop + span)} A${r1(span + 10)} ${r1(span + 10)} 0 0 1 ${r1(mid + span + 10)} ${r1(archTop + span)}" fill="none" stroke="${c.pal.stoneDark}" stroke-width="8"/>`);
+  c.add(
+    `<path d="M${r1(mid - span - 10)} ${r1(archTop + span)} A${r1(span + 10)} ${r1(span + 10)} 0 0 1 ${r1(mid + span + 10)} ${r1(archTop + span)}" fill="none" stroke="${c.pal.stoneDark}" stroke-width="8"/>`,
+  );
   c.add(`<rect x="${r1(x0)}" y="${r1(deckY - 14)}" width="${r1(x1 - x0)}" height="14" fill="${c.pal.stoneDark}" stroke="${INK}" stroke-width="3"/>`);
 }
 
@@ -559,7 +567,12 @@ function vaults(c: Ctx, o: VaultOpts): void {
   }
   if (o.light) {
     for (const sx of [0.25, 0.6, 0.85]) {
-      c.add(`<path d="M${r1(c.w * sx - 30)} 0 L${r1(c.w * sx + 30)} 0 L${r1(c.w * sx + 110)} ${r1(o.waterY)} L${r1(c.w * sx - 110)} ${r1(o.waterY)} Z" fill="${c.linear([[0, '#fff2bf', 0.75], [1, '#fff2bf', 0.05]])}"/>`);
+      c.add(
+        `<path d="M${r1(c.w * sx - 30)} 0 L${r1(c.w * sx + 30)} 0 L${r1(c.w * sx + 110)} ${r1(o.waterY)} L${r1(c.w * sx - 110)} ${r1(o.waterY)} Z" fill="${c.linear([
+          [0, '#fff2bf', 0.75],
+          [1, '#fff2bf', 0.05],
+        ])}"/>`,
+      );
     }
   }
   const n = o.jars ?? 0;
@@ -575,7 +588,12 @@ function vaults(c: Ctx, o: VaultOpts): void {
   }
   const floating: Array<[number, number, number]> = [];
   for (let i = 0; i < n; i++) floating.push([30 + rnd() * (c.w - 60), o.waterY + 8 + rnd() * 40, 0.5 + rnd() * 0.35]);
-  canal(c, o.waterY, o.seed + 7, floating.map(([x]) => x));
+  canal(
+    c,
+    o.waterY,
+    o.seed + 7,
+    floating.map(([x]) => x),
+  );
   for (const [x, y, k] of floating.sort((a, b) => a[1] - b[1])) {
     c.add(`<rect x="${r1(x - 24 * k)}" y="${r1(y)}" width="${r1(48 * k)}" height="${r1(7 * k)}" rx="2" fill="#5a4330" stroke="${INK}" stroke-width="1.5"/>`);
     jar(c, x, y, k, true);
@@ -596,7 +614,8 @@ function eyes(face: Face, ex1: number, ex2: number, ey: number, mouthX: number, 
     return s;
   }
   s += `<circle cx="${ex1}" cy="${ey}" r="2.3" fill="${INK}"/><circle cx="${ex2}" cy="${ey}" r="2.3" fill="${INK}"/>`;
-  if (face === 'smile') s += `<path d="M${mouthX - 4} ${mouthY - 1} Q${mouthX} ${mouthY + 3} ${mouthX + 4} ${mouthY - 1}" fill="none" stroke="${INK}" stroke-width="1.6" stroke-linecap="round"/>`;
+  if (face === 'smile')
+    s += `<path d="M${mouthX - 4} ${mouthY - 1} Q${mouthX} ${mouthY + 3} ${mouthX + 4} ${mouthY - 1}" fill="none" stroke="${INK}" stroke-width="1.6" stroke-linecap="round"/>`;
   if (face === 'open') s += `<path d="M${mouthX - 4} ${mouthY - 1} Q${mouthX} ${mouthY + 6} ${mouthX + 4} ${mouthY - 1} Z" fill="#6b2a2a"/>`;
   if (face === 'worried' || face === 'sad') {
     s += `<path d="M${ex1 - 3} ${ey - 6} L${ex1 + 2} ${ey - 8} M${ex2 - 2} ${ey - 8} L${ex2 + 3} ${ey - 6}" stroke="${INK}" stroke-width="1.5" stroke-linecap="round"/>`;
@@ -637,16 +656,46 @@ function ada(c: Ctx, x: number, y: number, s: number, o: AdaOpts = {}): void {
   const pose = o.pose ?? 'down';
   const face = o.face ?? 'smile';
   const hands: Record<AdaPose, [Pt, Pt]> = {
-    down: [[17, -58], [-16, -58]],
-    pole: [[34, -116], [18, -72]],
-    hold: [[26, -84], [-16, -58]],
-    holdUp: [[30, -124], [-16, -58]],
-    clutch: [[10, -86], [2, -84]],
-    fists: [[24, -62], [-22, -62]],
-    ladder: [[15, -168], [-13, -160]],
-    pour: [[32, -104], [26, -94]],
-    despair: [[23, -128], [-22, -128]],
-    wave: [[30, -150], [-16, -58]],
+    down: [
+      [17, -58],
+      [-16, -58],
+    ],
+    pole: [
+      [34, -116],
+      [18, -72],
+    ],
+    hold: [
+      [26, -84],
+      [-16, -58],
+    ],
+    holdUp: [
+      [30, -124],
+      [-16, -58],
+    ],
+    clutch: [
+      [10, -86],
+      [2, -84],
+    ],
+    fists: [
+      [24, -62],
+      [-22, -62],
+    ],
+    ladder: [
+      [15, -168],
+      [-13, -160],
+    ],
+    pour: [
+      [32, -104],
+      [26, -94],
+    ],
+    despair: [
+      [23, -128],
+      [-22, -128],
+    ],
+    wave: [
+      [30, -150],
+      [-16, -58],
+    ],
   };
   const [front, back] = hands[pose];
   let g = '';
@@ -734,16 +783,46 @@ function tobin(c: Ctx, x: number, y: number, s: number, o: TobinOpts = {}): void
   const face = o.face ?? 'smile';
   const hat = o.hat ?? true;
   const hands: Record<TobinPose, [Pt, Pt]> = {
-    down: [[24, -70], [-22, -70]],
-    pull: [[-30, -54], [-36, -50]],
-    cup: [[30, -104], [22, -96]],
-    lift: [[52, -84], [44, -76]],
-    tip: [[18, -166], [-22, -70]],
-    reach: [[56, -150], [-22, -70]],
-    hatInHand: [[26, -74], [-30, -100]],
-    hug: [[70, -86], [-20, -72]],
-    point: [[44, -118], [-22, -70]],
-    touch: [[52, -112], [-22, -70]],
+    down: [
+      [24, -70],
+      [-22, -70],
+    ],
+    pull: [
+      [-30, -54],
+      [-36, -50],
+    ],
+    cup: [
+      [30, -104],
+      [22, -96],
+    ],
+    lift: [
+      [52, -84],
+      [44, -76],
+    ],
+    tip: [
+      [18, -166],
+      [-22, -70],
+    ],
+    reach: [
+      [56, -150],
+      [-22, -70],
+    ],
+    hatInHand: [
+      [26, -74],
+      [-30, -100],
+    ],
+    hug: [
+      [70, -86],
+      [-20, -72],
+    ],
+    point: [
+      [44, -118],
+      [-22, -70],
+    ],
+    touch: [
+      [52, -112],
+      [-22, -70],
+    ],
   };
   const [front, back] = hands[pose];
   let g = '';
@@ -846,8 +925,7 @@ function motherSoot(c: Ctx, x: number, y: number, s: number, o: SootOpts = {}): 
   const seated = o.seated ?? false;
   let g = '';
   const crate =
-    `<rect x="-40" y="-44" width="80" height="44" fill="#5a4330" stroke="${INK}" stroke-width="2.4"/>` +
-    `<path d="M-40 -22 L40 -22" stroke="#3e2e21" stroke-width="2"/>`;
+    `<rect x="-40" y="-44" width="80" height="44" fill="#5a4330" stroke="${INK}" stroke-width="2.4"/>` + `<path d="M-40 -22 L40 -22" stroke="#3e2e21" stroke-width="2"/>`;
   const lift = seated ? -40 : 0;
   g += `<g transform="translate(0 ${lift})">`;
   g += `<path d="M-24 -60 L24 -60 L34 0 L-34 0 Z" fill="#4b3c4e" stroke="${INK}" stroke-width="2.4"/>`;
@@ -916,7 +994,9 @@ function lensRoom(c: Ctx, cx: number, cy: number, r: number, state: 'dark' | 'bl
     for (let i = 0; i < 16; i++) {
       const a = (i / 16) * Math.PI * 2;
       const a2 = a + 0.1;
-      c.add(`<path d="M${cx} ${cy} L${r1(cx + Math.cos(a) * 1200)} ${r1(cy + Math.sin(a) * 1200)} L${r1(cx + Math.cos(a2) * 1200)} ${r1(cy + Math.sin(a2) * 1200)} Z" fill="#fff6cf" fill-opacity="0.25"/>`);
+      c.add(
+        `<path d="M${cx} ${cy} L${r1(cx + Math.cos(a) * 1200)} ${r1(cy + Math.sin(a) * 1200)} L${r1(cx + Math.cos(a2) * 1200)} ${r1(cy + Math.sin(a2) * 1200)} Z" fill="#fff6cf" fill-opacity="0.25"/>`,
+      );
     }
     c.glow(cx, cy, r * 2.6, '#fff0b0', 1, 0.5);
   }
@@ -1003,9 +1083,7 @@ function letterPanel(c: Ctx, lines: Line[], spec: PanelSpec): void {
       const bh = rows.length * 19 + 14;
       const x = 10;
       c.add(`<rect x="${x}" y="${r1(cursor)}" width="${r1(bw)}" height="${bh}" fill="${c.pal.caption}" stroke="${INK}" stroke-width="2.5"/>`);
-      const t = rows
-        .map((r, i) => `<tspan x="${x + 11}" y="${r1(cursor + 22 + i * 19)}">${esc(r)}</tspan>`)
-        .join('');
+      const t = rows.map((r, i) => `<tspan x="${x + 11}" y="${r1(cursor + 22 + i * 19)}">${esc(r)}</tspan>`).join('');
       c.add(`<text font-family="${FONT}" font-style="italic" font-size="15" fill="${INK}">${t}</text>`);
       cursor += bh + 10;
       idx++;
@@ -1056,9 +1134,7 @@ function letterPanel(c: Ctx, lines: Line[], spec: PanelSpec): void {
     c.add(tail);
     c.add(`<rect x="${r1(bx)}" y="${r1(by)}" width="${r1(bw)}" height="${bh}" rx="${r1(rad)}" fill="#ffffff" stroke="${INK}" stroke-width="2.5"/>`);
     c.add(tailFill);
-    const t = rows
-      .map((r, i) => `<tspan x="${r1(cx)}" y="${r1(by + 9 + BALLOON_SIZE - 2 + i * BALLOON_LH)}">${esc(r)}</tspan>`)
-      .join('');
+    const t = rows.map((r, i) => `<tspan x="${r1(cx)}" y="${r1(by + 9 + BALLOON_SIZE - 2 + i * BALLOON_LH)}">${esc(r)}</tspan>`).join('');
     c.add(`<text font-family="${FONT}" font-size="${BALLOON_SIZE}" text-anchor="middle" fill="${INK}">${t}</text>`);
     cursor += bh + 12;
     idx++;
@@ -1152,7 +1228,10 @@ const P = (lines: number, draw: (c: Ctx) => void, extra: Partial<PanelSpec> = {}
 const PAGES: Record<string, PageSpec> = {
   // Episode 1: The Last Lamp on Tallow Street (dusk)
   '1/1': {
-    rows: [[0.52, [1]], [0.48, [1, 1]]],
+    rows: [
+      [0.52, [1]],
+      [0.48, [1, 1]],
+    ],
     panels: [
       P(2, (c) => {
         sky(c, c.pal.skyTop, c.pal.skyBottom, 0, 380);
@@ -1160,7 +1239,13 @@ const PAGES: Record<string, PageSpec> = {
         houses(c, { seed: 1, baseY: 380, minH: 170, maxH: 300, lit: 0.35 });
         quay(c, 380, 430, 2);
         canal(c, 430, 3, [380]);
-        for (const [lx, st] of [[70, 'dark'], [200, 'cracked'], [520, 'dark'], [660, 'cracked']] as const) lampPost(c, lx, 416, 0.95, st);
+        for (const [lx, st] of [
+          [70, 'dark'],
+          [200, 'cracked'],
+          [520, 'dark'],
+          [660, 'cracked'],
+        ] as const)
+          lampPost(c, lx, 416, 0.95, st);
         lampPost(c, 380, 416, 0.95, 'lit');
         ada(c, 306, 420, 1.02, { pose: 'pole', face: 'smile' });
         flit(c, 470, 300, 0.7, { dir: -1 });
@@ -1182,18 +1267,25 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '1/2': {
-    rows: [[0.56, [1]], [0.44, [1.35, 1]]],
+    rows: [
+      [0.56, [1]],
+      [0.44, [1.35, 1]],
+    ],
     panels: [
-      P(1, (c) => {
-        sky(c, '#1f2150', '#c97a64');
-        stars(c, 45, 21, 260);
-        tower(c, 470, 575, 0.92, 'dim');
-        houses(c, { seed: 22, baseY: 520, minH: 90, maxH: 190, lit: 0.3, scale: 0.9 });
-        quay(c, 520, 560, 23);
-        canal(c, 560, 24);
-        ada(c, 120, 548, 0.55, { dir: 1, face: 'back' });
-        flit(c, 160, 490, 0.35);
-      }, { align: [0.3] }),
+      P(
+        1,
+        (c) => {
+          sky(c, '#1f2150', '#c97a64');
+          stars(c, 45, 21, 260);
+          tower(c, 470, 575, 0.92, 'dim');
+          houses(c, { seed: 22, baseY: 520, minH: 90, maxH: 190, lit: 0.3, scale: 0.9 });
+          quay(c, 520, 560, 23);
+          canal(c, 560, 24);
+          ada(c, 120, 548, 0.55, { dir: 1, face: 'back' });
+          flit(c, 160, 490, 0.35);
+        },
+        { align: [0.3] },
+      ),
       P(2, (c) => {
         sky(c, '#27285a', '#8a5b6e');
         houses(c, { seed: 25, baseY: 330, minH: 80, maxH: 160, lit: 0.3, scale: 0.8, fade: 0.15 });
@@ -1211,7 +1303,10 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '1/3': {
-    rows: [[0.47, [1]], [0.53, [0.82, 1]]],
+    rows: [
+      [0.47, [1]],
+      [0.53, [0.82, 1]],
+    ],
     panels: [
       P(1, (c) => {
         sky(c, '#2a2a5c', '#d9876a', 0, 320);
@@ -1238,13 +1333,20 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '1/4': {
-    rows: [[0.5, [1.2, 1]], [0.5, [1]]],
+    rows: [
+      [0.5, [1.2, 1]],
+      [0.5, [1]],
+    ],
     panels: [
-      P(2, (c) => {
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="#2b2346"/>`);
-        c.glow(250, 370, 260, c.pal.glow, 1, 0.45);
-        tobin(c, 190, 580, 2.1, { pose: 'cup', lantern: 'lit', face: 'smile' });
-      }, { sfx: [{ fx: 0.62, fy: 0.92, rot: -8, size: 54 }] }),
+      P(
+        2,
+        (c) => {
+          c.add(`<rect width="${c.w}" height="${c.h}" fill="#2b2346"/>`);
+          c.glow(250, 370, 260, c.pal.glow, 1, 0.45);
+          tobin(c, 190, 580, 2.1, { pose: 'cup', lantern: 'lit', face: 'smile' });
+        },
+        { sfx: [{ fx: 0.62, fy: 0.92, rot: -8, size: 54 }] },
+      ),
       P(1, (c) => {
         c.add(`<rect width="${c.w}" height="${c.h}" fill="#3a2a4a"/>`);
         c.glow(200, 330, 230, c.pal.glow, 0.9, 0.35);
@@ -1263,7 +1365,10 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '1/5': {
-    rows: [[0.44, [1]], [0.56, [1, 1]]],
+    rows: [
+      [0.44, [1]],
+      [0.56, [1, 1]],
+    ],
     panels: [
       P(2, (c) => {
         sky(c, '#0f1236', '#2c2f66', 0, 330);
@@ -1272,7 +1377,15 @@ const PAGES: Record<string, PageSpec> = {
         quay(c, 330, c.h, 53);
         c.add(`<rect width="${c.w}" height="${c.h}" fill="#0b0d26" fill-opacity="0.45"/>`);
         for (const lx of [90, 330, 600]) lampPost(c, lx, 340, 0.8, 'dark');
-        ashTrail(c, [[300, 400], [520, 420], [760, 400]], 54);
+        ashTrail(
+          c,
+          [
+            [300, 400],
+            [520, 420],
+            [760, 400],
+          ],
+          54,
+        );
         ada(c, 170, 420, 0.95, { pose: 'hold', lantern: 'lit', face: 'open' });
         flit(c, 500, 300, 0.8, { dir: 1, wings: 'up' });
       }),
@@ -1282,7 +1395,15 @@ const PAGES: Record<string, PageSpec> = {
         c.add(`<rect width="${c.w}" height="${c.h}" fill="#0b0d26" fill-opacity="0.55"/>`);
         c.glow(40, 240, 330, c.pal.glow, 0.55, 0.2);
         grate(c, 90, 380, 220, 150);
-        ashTrail(c, [[40, 210], [120, 300], [200, 380]], 56);
+        ashTrail(
+          c,
+          [
+            [40, 210],
+            [120, 300],
+            [200, 380],
+          ],
+          56,
+        );
         c.anchor('ADA', -60, 260);
       }),
       P(1, (c) => {
@@ -1301,7 +1422,10 @@ const PAGES: Record<string, PageSpec> = {
 
   // Episode 2: Beneath the Grate (undercroft teal)
   '2/1': {
-    rows: [[0.5, [1]], [0.5, [1, 1]]],
+    rows: [
+      [0.5, [1]],
+      [0.5, [1, 1]],
+    ],
     panels: [
       P(2, (c) => {
         sky(c, '#0b1030', '#2a4a5a', 0, 300);
@@ -1317,38 +1441,59 @@ const PAGES: Record<string, PageSpec> = {
         ada(c, 230, 470, 0.95, { pose: 'hold', lantern: 'lit', face: 'open' });
         flit(c, 320, 330, 0.55, { dir: 1 });
       }),
-      P(2, (c) => {
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="#183234"/>`);
-        quay(c, 0, c.h, 64);
-        c.add(`<rect x="${c.w / 2 - 110}" y="0" width="220" height="${c.h}" fill="#0a1517"/>`);
-        c.add(`<path d="M${c.w / 2 - 60} 0 L${c.w / 2 - 60} ${c.h} M${c.w / 2 + 60} 0 L${c.w / 2 + 60} ${c.h}" stroke="#6b5a44" stroke-width="8"/>`);
-        for (let y = 40; y < c.h; y += 60) if (y < 430 || y > 470) c.add(`<line x1="${c.w / 2 - 60}" y1="${y}" x2="${c.w / 2 + 60}" y2="${y}" stroke="#6b5a44" stroke-width="7"/>`);
-        c.add(`<path d="M${c.w / 2 - 56} 452 L${c.w / 2 - 10} 458 M${c.w / 2 + 8} 462 L${c.w / 2 + 56} 448" stroke="#6b5a44" stroke-width="7"/>`);
-        c.add(`<path d="M${c.w / 2 - 20} 480 l-10 12 M${c.w / 2 + 24} 482 l8 14" stroke="#6b5a44" stroke-width="5"/>`);
-        ada(c, c.w / 2, 440, 1.25, { pose: 'ladder', face: 'surprised' });
-        c.glow(c.w / 2 + 30, 300, 120, c.pal.glow, 0.4, 0.15);
-      }, { sfx: [{ fx: 0.32, fy: 0.88, rot: -10, size: 50 }] }),
-      P(1, (c) => {
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="#102426"/>`);
-        quay(c, 0, c.h, 65);
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="#071213" fill-opacity="0.5"/>`);
-        c.add(`<rect x="40" y="120" width="${c.w - 80}" height="260" fill="${c.linear([[0, '#0b1030'], [1, '#2a3f66']])}" stroke="${INK}" stroke-width="5"/>`);
-        stars(c, 25, 66, 110);
-        tobin(c, c.w / 2, 430, 1.05, { pose: 'point', dir: -1, face: 'smile' });
-        c.add(`<rect x="0" y="380" width="${c.w}" height="${c.h - 380}" fill="#183234"/>`);
-        c.add(`<line x1="0" y1="380" x2="${c.w}" y2="380" stroke="${INK}" stroke-width="5"/>`);
-        c.add(`<path d="M${c.w / 2 - 50} 380 L${c.w / 2 - 50} ${c.h} M${c.w / 2 + 50} 380 L${c.w / 2 + 50} ${c.h}" stroke="#6b5a44" stroke-width="8"/>`);
-        for (let y = 420; y < c.h; y += 55) c.add(`<line x1="${c.w / 2 - 50}" y1="${y}" x2="${c.w / 2 + 50}" y2="${y}" stroke="#6b5a44" stroke-width="7"/>`);
-      }, { textTop: 12 }),
+      P(
+        2,
+        (c) => {
+          c.add(`<rect width="${c.w}" height="${c.h}" fill="#183234"/>`);
+          quay(c, 0, c.h, 64);
+          c.add(`<rect x="${c.w / 2 - 110}" y="0" width="220" height="${c.h}" fill="#0a1517"/>`);
+          c.add(`<path d="M${c.w / 2 - 60} 0 L${c.w / 2 - 60} ${c.h} M${c.w / 2 + 60} 0 L${c.w / 2 + 60} ${c.h}" stroke="#6b5a44" stroke-width="8"/>`);
+          for (let y = 40; y < c.h; y += 60)
+            if (y < 430 || y > 470) c.add(`<line x1="${c.w / 2 - 60}" y1="${y}" x2="${c.w / 2 + 60}" y2="${y}" stroke="#6b5a44" stroke-width="7"/>`);
+          c.add(`<path d="M${c.w / 2 - 56} 452 L${c.w / 2 - 10} 458 M${c.w / 2 + 8} 462 L${c.w / 2 + 56} 448" stroke="#6b5a44" stroke-width="7"/>`);
+          c.add(`<path d="M${c.w / 2 - 20} 480 l-10 12 M${c.w / 2 + 24} 482 l8 14" stroke="#6b5a44" stroke-width="5"/>`);
+          ada(c, c.w / 2, 440, 1.25, { pose: 'ladder', face: 'surprised' });
+          c.glow(c.w / 2 + 30, 300, 120, c.pal.glow, 0.4, 0.15);
+        },
+        { sfx: [{ fx: 0.32, fy: 0.88, rot: -10, size: 50 }] },
+      ),
+      P(
+        1,
+        (c) => {
+          c.add(`<rect width="${c.w}" height="${c.h}" fill="#102426"/>`);
+          quay(c, 0, c.h, 65);
+          c.add(`<rect width="${c.w}" height="${c.h}" fill="#071213" fill-opacity="0.5"/>`);
+          c.add(
+            `<rect x="40" y="120" width="${c.w - 80}" height="260" fill="${c.linear([
+              [0, '#0b1030'],
+              [1, '#2a3f66'],
+            ])}" stroke="${INK}" stroke-width="5"/>`,
+          );
+          stars(c, 25, 66, 110);
+          tobin(c, c.w / 2, 430, 1.05, { pose: 'point', dir: -1, face: 'smile' });
+          c.add(`<rect x="0" y="380" width="${c.w}" height="${c.h - 380}" fill="#183234"/>`);
+          c.add(`<line x1="0" y1="380" x2="${c.w}" y2="380" stroke="${INK}" stroke-width="5"/>`);
+          c.add(`<path d="M${c.w / 2 - 50} 380 L${c.w / 2 - 50} ${c.h} M${c.w / 2 + 50} 380 L${c.w / 2 + 50} ${c.h}" stroke="#6b5a44" stroke-width="8"/>`);
+          for (let y = 420; y < c.h; y += 55) c.add(`<line x1="${c.w / 2 - 50}" y1="${y}" x2="${c.w / 2 + 50}" y2="${y}" stroke="#6b5a44" stroke-width="7"/>`);
+        },
+        { textTop: 12 },
+      ),
     ],
   },
   '2/2': {
-    rows: [[0.7, [1]], [0.3, [1]]],
+    rows: [
+      [0.7, [1]],
+      [0.3, [1]],
+    ],
     panels: [
       P(2, (c) => {
         vaults(c, { seed: 71, waterY: 560, jars: 22 });
         let shelves = '';
-        for (const [sx, sy, sw] of [[60, 330, 200], [480, 300, 230], [300, 420, 150]] as const) {
+        for (const [sx, sy, sw] of [
+          [60, 330, 200],
+          [480, 300, 230],
+          [300, 420, 150],
+        ] as const) {
           shelves += `<rect x="${sx}" y="${sy}" width="${sw}" height="10" fill="#5a4330" stroke="${INK}" stroke-width="2"/>`;
         }
         c.add(shelves);
@@ -1369,7 +1514,10 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '2/3': {
-    rows: [[0.5, [1]], [0.5, [0.82, 1]]],
+    rows: [
+      [0.5, [1]],
+      [0.5, [0.82, 1]],
+    ],
     panels: [
       P(1, (c) => {
         vaults(c, { seed: 81, waterY: 470, jars: 0 });
@@ -1393,7 +1541,10 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '2/4': {
-    rows: [[0.56, [1]], [0.44, [1, 1]]],
+    rows: [
+      [0.56, [1]],
+      [0.44, [1, 1]],
+    ],
     panels: [
       P(2, (c) => {
         vaults(c, { seed: 91, waterY: 520, jars: 6 });
@@ -1422,39 +1573,57 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '2/5': {
-    rows: [[0.36, [1]], [0.64, [1, 1]]],
+    rows: [
+      [0.36, [1]],
+      [0.64, [1, 1]],
+    ],
     panels: [
-      P(2, (c) => {
-        vaults(c, { seed: 101, waterY: 330, jars: 0 });
-        c.add(`<rect x="40" y="160" width="450" height="10" fill="#5a4330" stroke="${INK}" stroke-width="2"/>`);
-        for (let i = 0; i < 9; i++) {
-          jar(c, 70 + i * 48, 160, 0.8, true, i % 2 ? 8 : -8);
-          c.add(`<path d="M${56 + i * 48} 120 l-6 -4 M${84 + i * 48} 120 l6 -4" stroke="#e8f0ee" stroke-width="2"/>`);
-        }
-        motherSoot(c, 640, 340, 1.1, { dir: -1 });
-      }, { sfx: [{ fx: 0.38, fy: 0.68, rot: -4, size: 62 }], align: [0.78] }),
-      P(1, (c) => {
-        sky(c, '#05071a', '#141a40');
-        stars(c, 40, 111, c.h * 0.6);
-        houses(c, { seed: 112, baseY: 620, minH: 60, maxH: 150, lit: 0, scale: 0.7, colors: ['#0c0e24', '#101330'] });
-        tower(c, c.w / 2, 640, 0.82, 'out');
-        for (let i = 1; i < 5; i++) c.add(`<line x1="${(c.w / 5) * i}" y1="0" x2="${(c.w / 5) * i}" y2="${c.h}" stroke="#2a2d3c" stroke-width="16"/>`);
-        c.anchor('ADA', c.w / 2, c.h + 80);
-      }, { align: [0.5] }),
-      P(2, (c) => {
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="#081314"/>`);
-        c.glow(120, 470, 260, c.pal.glow, 0.6, 0.2);
-        c.add(`<g transform="translate(120 420) scale(2.2)">${handLantern(c, 'lit')}</g>`);
-        c.add(arm([-20, 470], [120, 426], ADA_COAT, 15, SKIN));
-        tobin(c, 240, 660, 1.9, { face: 'worried', dir: -1 });
-        c.anchor('MOTHER SOOT', -40, 330);
-      }, { align: [0.6, 0.35] }),
+      P(
+        2,
+        (c) => {
+          vaults(c, { seed: 101, waterY: 330, jars: 0 });
+          c.add(`<rect x="40" y="160" width="450" height="10" fill="#5a4330" stroke="${INK}" stroke-width="2"/>`);
+          for (let i = 0; i < 9; i++) {
+            jar(c, 70 + i * 48, 160, 0.8, true, i % 2 ? 8 : -8);
+            c.add(`<path d="M${56 + i * 48} 120 l-6 -4 M${84 + i * 48} 120 l6 -4" stroke="#e8f0ee" stroke-width="2"/>`);
+          }
+          motherSoot(c, 640, 340, 1.1, { dir: -1 });
+        },
+        { sfx: [{ fx: 0.38, fy: 0.68, rot: -4, size: 62 }], align: [0.78] },
+      ),
+      P(
+        1,
+        (c) => {
+          sky(c, '#05071a', '#141a40');
+          stars(c, 40, 111, c.h * 0.6);
+          houses(c, { seed: 112, baseY: 620, minH: 60, maxH: 150, lit: 0, scale: 0.7, colors: ['#0c0e24', '#101330'] });
+          tower(c, c.w / 2, 640, 0.82, 'out');
+          for (let i = 1; i < 5; i++) c.add(`<line x1="${(c.w / 5) * i}" y1="0" x2="${(c.w / 5) * i}" y2="${c.h}" stroke="#2a2d3c" stroke-width="16"/>`);
+          c.anchor('ADA', c.w / 2, c.h + 80);
+        },
+        { align: [0.5] },
+      ),
+      P(
+        2,
+        (c) => {
+          c.add(`<rect width="${c.w}" height="${c.h}" fill="#081314"/>`);
+          c.glow(120, 470, 260, c.pal.glow, 0.6, 0.2);
+          c.add(`<g transform="translate(120 420) scale(2.2)">${handLantern(c, 'lit')}</g>`);
+          c.add(arm([-20, 470], [120, 426], ADA_COAT, 15, SKIN));
+          tobin(c, 240, 660, 1.9, { face: 'worried', dir: -1 });
+          c.anchor('MOTHER SOOT', -40, 330);
+        },
+        { align: [0.6, 0.35] },
+      ),
     ],
   },
 
   // Episode 3: The Keeper's Light (night, then gold)
   '3/1': {
-    rows: [[0.5, [1]], [0.5, [1, 1]]],
+    rows: [
+      [0.5, [1]],
+      [0.5, [1, 1]],
+    ],
     panels: [
       P(2, (c) => {
         sky(c, c.pal.skyTop, c.pal.skyBottom, 0, 420);
@@ -1463,7 +1632,12 @@ const PAGES: Record<string, PageSpec> = {
         houses(c, { seed: 122, baseY: 420, minH: 140, maxH: 250, lit: 0, x1: 560 });
         quay(c, 420, c.h, 123);
         c.add(`<rect width="${c.w}" height="${c.h}" fill="#05081c" fill-opacity="0.3"/>`);
-        for (const [dx, dy, ds] of [[90, 470, 0.62], [180, 480, 0.68], [270, 490, 0.72], [560, 480, 0.62]] as const) {
+        for (const [dx, dy, ds] of [
+          [90, 470, 0.62],
+          [180, 480, 0.68],
+          [270, 490, 0.72],
+          [560, 480, 0.62],
+        ] as const) {
           dimmer(c, dx, dy, ds, { dir: 1, jar: true, speaker: `D${dx}` });
         }
         ada(c, 420, 500, 0.85, { pose: 'holdUp', lantern: 'lit', face: 'determined', dir: 1 });
@@ -1481,19 +1655,32 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '3/2': {
-    rows: [[0.52, [1]], [0.48, [1, 1]]],
+    rows: [
+      [0.52, [1]],
+      [0.48, [1, 1]],
+    ],
     panels: [
-      P(2, (c) => {
-        lensRoom(c, 470, 230, 130, 'dark');
-        c.add(`<path d="M440 372 q-20 -30 0 -50 t0 -50" fill="none" stroke="#c5c9d8" stroke-opacity="0.8" stroke-width="6" stroke-linecap="round"/>`);
-        ada(c, 300, 500, 1.1, { pose: 'pour', face: 'determined' });
-        jar(c, 350, 386, 1.1, true, 80);
-        c.add(`<path d="M370 378 q20 4 36 -2" fill="none" stroke="#ffb03a" stroke-width="5" stroke-linecap="round"/>`);
-      }, { sfx: [{ fx: 0.74, fy: 0.88, rot: -6, size: 46 }] }),
+      P(
+        2,
+        (c) => {
+          lensRoom(c, 470, 230, 130, 'dark');
+          c.add(`<path d="M440 372 q-20 -30 0 -50 t0 -50" fill="none" stroke="#c5c9d8" stroke-opacity="0.8" stroke-width="6" stroke-linecap="round"/>`);
+          ada(c, 300, 500, 1.1, { pose: 'pour', face: 'determined' });
+          jar(c, 350, 386, 1.1, true, 80);
+          c.add(`<path d="M370 378 q20 4 36 -2" fill="none" stroke="#ffb03a" stroke-width="5" stroke-linecap="round"/>`);
+        },
+        { sfx: [{ fx: 0.74, fy: 0.88, rot: -6, size: 46 }] },
+      ),
       P(1, (c) => {
         c.add(`<rect width="${c.w}" height="${c.h}" fill="#1c1d3e"/>`);
         c.add(`<rect x="0" y="${c.h * 0.6}" width="${c.w}" height="${c.h * 0.4}" fill="#2b2a44"/>`);
-        for (const [jx, jy, tl] of [[50, 470, 80], [300, 480, -10], [330, 440, 30], [260, 470, 90]] as const) jar(c, jx, jy, 1.1, false, tl);
+        for (const [jx, jy, tl] of [
+          [50, 470, 80],
+          [300, 480, -10],
+          [330, 440, 30],
+          [260, 470, 90],
+        ] as const)
+          jar(c, jx, jy, 1.1, false, tl);
         ada(c, 170, 500, 1.6, { pose: 'despair', face: 'sad' });
       }),
       P(1, (c) => {
@@ -1505,20 +1692,34 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '3/3': {
-    rows: [[0.44, [1, 1]], [0.56, [1]]],
+    rows: [
+      [0.44, [1, 1]],
+      [0.56, [1]],
+    ],
     panels: [
       P(1, (c) => {
         lensRoom(c, 250, 190, 120, 'dark');
         tobin(c, 140, 520, 1.35, { pose: 'reach', hat: false, face: 'smile' });
       }),
-      P(1, (c) => {
-        lensRoom(c, c.w / 2, 200, 130, 'blaze');
-      }, { sfx: [{ fx: 0.5, fy: 0.86, rot: -6, size: 58 }] }),
+      P(
+        1,
+        (c) => {
+          lensRoom(c, c.w / 2, 200, 130, 'blaze');
+        },
+        { sfx: [{ fx: 0.5, fy: 0.86, rot: -6, size: 58 }] },
+      ),
       P(2, (c) => {
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="${c.linear([[0, '#ffe39a'], [1, '#c7772e']])}"/>`);
+        c.add(
+          `<rect width="${c.w}" height="${c.h}" fill="${c.linear([
+            [0, '#ffe39a'],
+            [1, '#c7772e'],
+          ])}"/>`,
+        );
         for (let i = 0; i < 14; i++) {
           const a = (i / 14) * Math.PI * 2;
-          c.add(`<path d="M${c.w / 2} 120 L${r1(c.w / 2 + Math.cos(a) * 900)} ${r1(120 + Math.sin(a) * 900)} L${r1(c.w / 2 + Math.cos(a + 0.12) * 900)} ${r1(120 + Math.sin(a + 0.12) * 900)} Z" fill="#fff7d6" fill-opacity="0.3"/>`);
+          c.add(
+            `<path d="M${c.w / 2} 120 L${r1(c.w / 2 + Math.cos(a) * 900)} ${r1(120 + Math.sin(a) * 900)} L${r1(c.w / 2 + Math.cos(a + 0.12) * 900)} ${r1(120 + Math.sin(a + 0.12) * 900)} Z" fill="#fff7d6" fill-opacity="0.3"/>`,
+          );
         }
         ada(c, 210, 640, 1.75, { face: 'surprised', lantern: 'lit', pose: 'hold' });
         tobin(c, 560, 650, 1.6, { pose: 'hatInHand', hat: false, face: 'sad', dir: -1 });
@@ -1527,7 +1728,10 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '3/4': {
-    rows: [[0.5, [1, 1]], [0.5, [1]]],
+    rows: [
+      [0.5, [1, 1]],
+      [0.5, [1]],
+    ],
     panels: [
       P(1, (c) => {
         c.add(`<rect width="${c.w}" height="${c.h}" fill="#6e4a26"/>`);
@@ -1542,7 +1746,12 @@ const PAGES: Record<string, PageSpec> = {
         ada(c, 180, 560, 2.0, { pose: 'clutch', lantern: 'lit', face: 'sad' });
       }),
       P(1, (c) => {
-        c.add(`<rect width="${c.w}" height="${c.h}" fill="${c.linear([[0, '#ffe7a8'], [1, '#b8642a']])}"/>`);
+        c.add(
+          `<rect width="${c.w}" height="${c.h}" fill="${c.linear([
+            [0, '#ffe7a8'],
+            [1, '#b8642a'],
+          ])}"/>`,
+        );
         c.glow(c.w / 2, 300, 380, '#fff3c4', 0.7, 0.25);
         tobin(c, 320, 500, 1.7, { pose: 'hug', hat: false, face: 'smile', dir: 1 });
         ada(c, 420, 500, 1.6, { face: 'sad', pose: 'clutch', lantern: 'lit', dir: -1 });
@@ -1552,7 +1761,10 @@ const PAGES: Record<string, PageSpec> = {
     ],
   },
   '3/5': {
-    rows: [[0.38, [1, 1]], [0.62, [1]]],
+    rows: [
+      [0.38, [1, 1]],
+      [0.62, [1]],
+    ],
     panels: [
       P(1, (c) => {
         vaults(c, { seed: 131, waterY: 300, light: true });
@@ -1560,27 +1772,35 @@ const PAGES: Record<string, PageSpec> = {
         motherSoot(c, 130, 330, 1.0, { armsUp: true, dir: 1 });
         child(c, 250, 330, 0.9, -1, true);
       }),
-      P(2, (c) => {
-        sky(c, '#151c52', '#5a4a8a');
-        stars(c, 40, 132, c.h * 0.5);
-        tower(c, c.w / 2, c.h + 40, 0.6, 'blaze');
-        emberMoths(c, c.w / 2, c.h - 270, 160, 110, 26, 133);
-        flit(c, 290, 300, 0.5, { dir: -1 });
-        c.anchor('ADA', c.w + 30, c.h - 40);
-      }, { textTop: 10 }),
-      P(3, (c) => {
-        sky(c, '#27306a', '#f2b66f', 0, 470);
-        houses(c, { seed: 134, baseY: 470, minH: 80, maxH: 170, lit: 0.7, scale: 0.8 });
-        canal(c, 470, 135, [150, 430, 610]);
-        c.glow(c.w - 60, 40, 300, '#fff0b0', 0.9, 0.35);
-        emberMoths(c, c.w - 120, 140, 140, 90, 12, 136);
-        c.add(`<rect x="0" y="520" width="${c.w}" height="${c.h - 520}" fill="#5a4440" stroke="${INK}" stroke-width="4"/>`);
-        for (let x = 10; x < c.w; x += 26) c.add(`<line x1="${x}" y1="470" x2="${x}" y2="520" stroke="${INK}" stroke-width="4"/>`);
-        c.add(`<line x1="0" y1="470" x2="${c.w}" y2="470" stroke="${INK}" stroke-width="6"/>`);
-        tobin(c, 240, 650, 1.65, { hat: false, face: 'smile', dir: 1 });
-        ada(c, 450, 650, 1.55, { pose: 'wave', lantern: 'none', face: 'smile', dir: -1 });
-        flit(c, 580, 400, 0.85, { dir: -1 });
-      }, { align: [0.3, 0.7, 0.8] }),
+      P(
+        2,
+        (c) => {
+          sky(c, '#151c52', '#5a4a8a');
+          stars(c, 40, 132, c.h * 0.5);
+          tower(c, c.w / 2, c.h + 40, 0.6, 'blaze');
+          emberMoths(c, c.w / 2, c.h - 270, 160, 110, 26, 133);
+          flit(c, 290, 300, 0.5, { dir: -1 });
+          c.anchor('ADA', c.w + 30, c.h - 40);
+        },
+        { textTop: 10 },
+      ),
+      P(
+        3,
+        (c) => {
+          sky(c, '#27306a', '#f2b66f', 0, 470);
+          houses(c, { seed: 134, baseY: 470, minH: 80, maxH: 170, lit: 0.7, scale: 0.8 });
+          canal(c, 470, 135, [150, 430, 610]);
+          c.glow(c.w - 60, 40, 300, '#fff0b0', 0.9, 0.35);
+          emberMoths(c, c.w - 120, 140, 140, 90, 12, 136);
+          c.add(`<rect x="0" y="520" width="${c.w}" height="${c.h - 520}" fill="#5a4440" stroke="${INK}" stroke-width="4"/>`);
+          for (let x = 10; x < c.w; x += 26) c.add(`<line x1="${x}" y1="470" x2="${x}" y2="520" stroke="${INK}" stroke-width="4"/>`);
+          c.add(`<line x1="0" y1="470" x2="${c.w}" y2="470" stroke="${INK}" stroke-width="6"/>`);
+          tobin(c, 240, 650, 1.65, { hat: false, face: 'smile', dir: 1 });
+          ada(c, 450, 650, 1.55, { pose: 'wave', lantern: 'none', face: 'smile', dir: -1 });
+          flit(c, 580, 400, 0.85, { dir: -1 });
+        },
+        { align: [0.3, 0.7, 0.8] },
+      ),
     ],
   },
 };
@@ -1614,7 +1834,18 @@ function renderTitleStrip(ep: number, lines: Line[]): string {
   if (!pal) throw new Error(`no palette for episode ${ep}`);
   const c = new Ctx(PAGE_W, STRIP_H, pal, `t${ep}_`);
   titleBackdrop(c, ep);
-  c.add(`<rect width="${PAGE_W}" height="${STRIP_H}" fill="${c.linear([[0, '#000', 0.05], [1, '#000', 0.45]], 0, 0, 1, 0)}"/>`);
+  c.add(
+    `<rect width="${PAGE_W}" height="${STRIP_H}" fill="${c.linear(
+      [
+        [0, '#000', 0.05],
+        [1, '#000', 0.45],
+      ],
+      0,
+      0,
+      1,
+      0,
+    )}"/>`,
+  );
   const series = lines[0]?.text ?? 'MOTH AND LANTERN';
   const full = lines[1]?.text ?? '';
   const m = /^(Episode \d+):\s*(.+)$/.exec(full);
@@ -1639,13 +1870,18 @@ function renderCredits(ep: number, text: string): string {
   c.glow(PAGE_W / 2, 330, 220, pal.glow, 0.7, 0.25);
   c.add(`<g transform="translate(${PAGE_W / 2} 250) scale(4)">${handLantern(c, 'lit')}</g>`);
   flit(c, PAGE_W / 2 + 150, 300, 0.9, { dir: -1 });
-  const rows = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const rows = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   let y = 560;
   const out: string[] = [];
   rows.forEach((row, i) => {
     const size = i === 0 ? 24 : 19;
     for (const w of wrap(row, 660, size, i === 0)) {
-      out.push(`<text x="${PAGE_W / 2}" y="${y}" text-anchor="middle" font-family="${FONT}" font-size="${size}"${i === 0 ? ' font-weight="bold"' : ''} fill="#fdf3dc">${esc(w)}</text>`);
+      out.push(
+        `<text x="${PAGE_W / 2}" y="${y}" text-anchor="middle" font-family="${FONT}" font-size="${size}"${i === 0 ? ' font-weight="bold"' : ''} fill="#fdf3dc">${esc(w)}</text>`,
+      );
       y += size + 14;
     }
     if (i === 0) y += 24;
@@ -1678,7 +1914,13 @@ function coverScene(c: Ctx, ep: number): void {
     houses(c, { seed: 407, baseY: 330, minH: 60, maxH: 140, lit: 0, scale: 0.7, x0: -20, x1: 230 });
     houses(c, { seed: 408, baseY: 330, minH: 60, maxH: 140, lit: 0, scale: 0.7, x0: 370 });
     quay(c, 330, COVER_H, 409);
-    for (const [dx, ds] of [[110, 0.5], [180, 0.55], [430, 0.55], [500, 0.5]] as const) dimmer(c, dx, 340, ds, { jar: true, dir: dx < 300 ? 1 : -1, speaker: `D${dx}` });
+    for (const [dx, ds] of [
+      [110, 0.5],
+      [180, 0.55],
+      [430, 0.55],
+      [500, 0.5],
+    ] as const)
+      dimmer(c, dx, 340, ds, { jar: true, dir: dx < 300 ? 1 : -1, speaker: `D${dx}` });
     ada(c, 300, 350, 0.6, { pose: 'holdUp', lantern: 'lit', face: 'back' });
   }
 }
@@ -1688,8 +1930,18 @@ function renderCover(ep: number, title: string): string {
   if (!pal) throw new Error(`no palette for episode ${ep}`);
   const c = new Ctx(COVER_W, COVER_H, pal, `k${ep}_`);
   coverScene(c, ep);
-  c.add(`<rect x="0" y="${COVER_H - 150}" width="${COVER_W}" height="150" fill="${c.linear([[0, '#000', 0], [1, '#000', 0.7]])}"/>`);
-  c.add(`<rect x="0" y="0" width="${COVER_W}" height="70" fill="${c.linear([[0, '#000', 0.55], [1, '#000', 0]])}"/>`);
+  c.add(
+    `<rect x="0" y="${COVER_H - 150}" width="${COVER_W}" height="150" fill="${c.linear([
+      [0, '#000', 0],
+      [1, '#000', 0.7],
+    ])}"/>`,
+  );
+  c.add(
+    `<rect x="0" y="0" width="${COVER_W}" height="70" fill="${c.linear([
+      [0, '#000', 0.55],
+      [1, '#000', 0],
+    ])}"/>`,
+  );
   const size = fitSize(title, 540, 40, true);
   c.add(
     `<text x="24" y="40" font-family="${FONT}" font-weight="bold" font-size="18" letter-spacing="5" fill="${pal.glow}" stroke="${INK}" stroke-width="3" paint-order="stroke">MOTH AND LANTERN</text>` +
@@ -1741,7 +1993,10 @@ async function writeJpeg(svg: string, file: string, previewDir: string | null): 
   const buf = await img.jpeg(JPEG_OPTS).toBuffer();
   fs.writeFileSync(file, buf);
   if (previewDir) {
-    const rel = path.relative(SERIES_DIR, file).replace(/[\\/]/g, '__').replace(/\.jpg$/, '.png');
+    const rel = path
+      .relative(SERIES_DIR, file)
+      .replace(/[\\/]/g, '__')
+      .replace(/\.jpg$/, '.png');
     await sharp(Buffer.from(svg)).png().toFile(path.join(previewDir, rel));
   }
   return buf.length;
@@ -1754,7 +2009,10 @@ async function main(): Promise<void> {
   if (previewDir) fs.mkdirSync(previewDir, { recursive: true });
 
   const epRoot = path.join(SERIES_DIR, 'episodes');
-  const dirs = fs.readdirSync(epRoot).filter((d) => fs.existsSync(path.join(epRoot, d, 'episode.yaml'))).sort();
+  const dirs = fs
+    .readdirSync(epRoot)
+    .filter((d) => fs.existsSync(path.join(epRoot, d, 'episode.yaml')))
+    .sort();
   let total = 0;
   let largest = 0;
   const used = new Set<string>();
@@ -1794,7 +2052,10 @@ async function main(): Promise<void> {
     const file = path.join(imgDir, `${slug}.webp`);
     const buf = await sharp(Buffer.from(svg)).webp(WEBP_OPTS).toBuffer();
     fs.writeFileSync(file, buf);
-    if (previewDir) await sharp(Buffer.from(svg)).png().toFile(path.join(previewDir, `avatar__${slug}.png`));
+    if (previewDir)
+      await sharp(Buffer.from(svg))
+        .png()
+        .toFile(path.join(previewDir, `avatar__${slug}.png`));
     total += buf.length;
     console.log(`${path.relative(ROOT, file)}  ${(buf.length / 1024).toFixed(1)} KB`);
   }

@@ -7,7 +7,7 @@ describe('pagesHeaders', () => {
     const text = pagesHeaders('https://folio-api.fly.dev/');
     const csp = /Content-Security-Policy: (.*)/.exec(text)![1]!;
     expect(csp).toContain("connect-src 'self' https://folio-api.fly.dev;");
-    expect(csp.replace(" https://folio-api.fly.dev", '')).toBe(WEB_CSP);
+    expect(csp.replace(' https://folio-api.fly.dev', '')).toBe(WEB_CSP);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(text.startsWith('/*\n')).toBe(true);
     for (const h of ['X-Content-Type-Options: nosniff', 'Referrer-Policy: same-origin', 'X-Frame-Options: DENY']) expect(text).toContain(`  ${h}\n`);

@@ -51,7 +51,18 @@ describe('folio serve start-up bundle', () => {
     // Sanity: the walk found the server itself.
     expect(packages).toContain('hono');
     expect(packages).toContain('zod');
-    for (const lazy of ['ai', '@ai-sdk/anthropic', '@ai-sdk/openai-compatible', '@ai-sdk/gateway', 'ollama-ai-provider-v2', 'yaml', 'fflate', '@aws-sdk/client-s3', '@modelcontextprotocol/sdk', 'fast-xml-parser']) {
+    for (const lazy of [
+      'ai',
+      '@ai-sdk/anthropic',
+      '@ai-sdk/openai-compatible',
+      '@ai-sdk/gateway',
+      'ollama-ai-provider-v2',
+      'yaml',
+      'fflate',
+      '@aws-sdk/client-s3',
+      '@modelcontextprotocol/sdk',
+      'fast-xml-parser',
+    ]) {
       expect(packages, `${lazy} is compiled at every start`).not.toContain(lazy);
     }
     expect([...inputs].filter((i) => i.includes('src/content/importer.ts'))).toEqual([]);

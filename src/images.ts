@@ -4,8 +4,8 @@
  * sharp is imported lazily so a server that is only reading never loads it.
  */
 import { createHash } from 'node:crypto';
-import type { Sharp, SharpOptions } from 'sharp';
 import { encode as encodeBlurhash } from 'blurhash';
+import type { Sharp, SharpOptions } from 'sharp';
 
 export const IMAGE_LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 60_000_000 };
 export const DISPLAY_MAX_WIDTH = 1600;
@@ -54,7 +54,10 @@ export interface MadeVariants {
   color: string;
 }
 
-const hex = (n: number) => Math.max(0, Math.min(255, Math.round(n))).toString(16).padStart(2, '0');
+const hex = (n: number) =>
+  Math.max(0, Math.min(255, Math.round(n)))
+    .toString(16)
+    .padStart(2, '0');
 
 export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number } = {}): Promise<MadeVariants> {
   const sharp = await loadSharp();

@@ -5,7 +5,11 @@ import type PinoPretty from 'pino-pretty';
 export type { Logger };
 
 /** JSON logs by default; `LOG_FORMAT=pretty` for a terminal. Secrets are redacted by path. */
-export function createLogger(opts: { level: string; format: 'json' | 'pretty'; /** JSON lines go here instead of stdout (tests). */ destination?: DestinationStream }): Logger {
+export function createLogger(opts: {
+  level: string;
+  format: 'json' | 'pretty' /** JSON lines go here instead of stdout (tests). */;
+  destination?: DestinationStream;
+}): Logger {
   const options = {
     level: opts.level,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.password', '*.apiKey'], censor: '***' },

@@ -6,7 +6,9 @@ export async function makeCbz(opts: { pages: number; comicInfo?: string; extra?:
   const files: Record<string, Uint8Array> = {};
   for (let p = 1; p <= opts.pages; p++) {
     const seed = (opts.seed ?? 0) * 31 + p;
-    files[`page${p}.jpg`] = await sharp({ create: { width: 50 + (seed % 40), height: 80 + p, channels: 3, background: { r: (seed * 53) % 255, g: (seed * 97) % 255, b: 120 } } })
+    files[`page${p}.jpg`] = await sharp({
+      create: { width: 50 + (seed % 40), height: 80 + p, channels: 3, background: { r: (seed * 53) % 255, g: (seed * 97) % 255, b: 120 } },
+    })
       .jpeg()
       .toBuffer();
   }

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { parsePostgresUrl, type PgConnection } from '../src/config/postgres-url.js';
-import { openDatabase, type Database } from '../src/db/client.js';
+import { type PgConnection, parsePostgresUrl } from '../src/config/postgres-url.js';
+import { type Database, openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 
 export type Backend = 'pglite' | 'postgres';

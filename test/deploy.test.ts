@@ -87,7 +87,9 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('.dockerignore keeps data, secrets and dependencies out of the context', () => {
-    const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignore = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['node_modules', '.folio', '.env', '.env.*', 'dist', '.git']) expect(ignore, p).toContain(p);
   });
 });
@@ -96,7 +98,12 @@ describe('deploy/fly/fly.toml', () => {
   const fly = parseToml(read('deploy/fly/fly.toml')) as {
     build: { dockerfile: string };
     env: Record<string, string>;
-    http_service: { auto_stop_machines: string; min_machines_running: number; concurrency: { type: string; soft_limit: number; hard_limit: number }; checks: Array<{ path: string }> };
+    http_service: {
+      auto_stop_machines: string;
+      min_machines_running: number;
+      concurrency: { type: string; soft_limit: number; hard_limit: number };
+      checks: Array<{ path: string }>;
+    };
   };
   it('builds the Dockerfile, scales to zero, limits concurrency and checks readiness', () => {
     expect(statSync(join(ROOT, 'deploy/fly', fly.build.dockerfile)).isFile()).toBe(true);
@@ -147,7 +154,9 @@ describe('small box: systemd units and the tunnel', () => {
 });
 
 describe('compose.yaml', () => {
-  const compose = parseYaml(read('compose.yaml'), { merge: true }) as { services: Record<string, { build?: { dockerfile: string }; environment?: Record<string, string>; profiles?: string[] }> };
+  const compose = parseYaml(read('compose.yaml'), { merge: true }) as {
+    services: Record<string, { build?: { dockerfile: string }; environment?: Record<string, string>; profiles?: string[] }>;
+  };
   it('has Folio, a worker, PostgreSQL with pgvector, an S3-API server and an optional Ollama', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['folio', 'worker', 'postgres', 'minio', 'ollama']));
     expect(compose.services.ollama!.profiles).toEqual(['ollama']);
@@ -165,14 +174,18 @@ describe('.env.production.example', () => {
     for (const name of CONFIG_VARIABLES) {
       const i = lines.findIndex((l) => new RegExp(`^#?\\s*${name}=`).test(l));
       expect(i, `${name} missing`).toBeGreaterThan(0);
-      expect(lines.slice(Math.max(0, i - 3), i).some((l) => l.startsWith('#') && !/^#\s*\w+=/.test(l)), `${name} has no comment`).toBe(true);
+      expect(
+        lines.slice(Math.max(0, i - 3), i).some((l) => l.startsWith('#') && !/^#\s*\w+=/.test(l)),
+        `${name} has no comment`,
+      ).toBe(true);
     }
     for (const [, name] of text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)) expect(known.has(name!), `${name} is not a Folio variable`).toBe(true);
   });
 });
 
 describe('GitHub Actions workflows', () => {
-  const wf = (p: string) => parseYaml(read(p)) as { on: unknown; jobs: Record<string, { 'runs-on': string; steps: Array<{ uses?: string; run?: string }>; needs?: string[] }> };
+  const wf = (p: string) =>
+    parseYaml(read(p)) as { on: unknown; jobs: Record<string, { 'runs-on': string; steps: Array<{ uses?: string; run?: string }>; needs?: string[] }> };
   it.each(['.github/workflows/ci.yml', '.github/workflows/deploy.yml', '.github/workflows/rollback.yml'])('%s is a valid workflow', (p) => {
     const w = wf(p);
     expect(w.on).toBeDefined();
@@ -218,12 +231,19 @@ describe('the container entrypoint, outside a container', () => {
     const data = await mkdtemp(join(tmpdir(), 'folio-entry-'));
     dirs.push(data);
     const port = await freePort();
-    const child = spawn(process.execPath, ['bin/folio.js', 'serve'], { cwd: ROOT, env: { ...process.env, ...env, FOLIO_DATA_DIR: data, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['bin/folio.js', 'serve'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, FOLIO_DATA_DIR: data, PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
     try {
       const until = Date.now() + 60_000;
       let status = 0;
       while (Date.now() < until && status !== 200) {
-        status = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${port}/ready`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status).toBe(200);

@@ -34,7 +34,12 @@ export async function writeTinyPack(opts: TinyPackOptions = {}, dir?: string): P
       await writeFile(join(epDir, 'pages', `${p}.jpg`), img);
       pages.push({ number: p, kind: 'story', image: `pages/${p}.jpg`, dialogue: opts.dialogue?.(e, p) ?? `Line of episode ${e} page ${p}\n` });
     }
-    await writeFile(join(epDir, 'cover.jpg'), await sharp({ create: { width: 80 + (opts.seed ?? 0) * 7, height: 60, channels: 3, background: colors[e % colors.length]! } }).jpeg().toBuffer());
+    await writeFile(
+      join(epDir, 'cover.jpg'),
+      await sharp({ create: { width: 80 + (opts.seed ?? 0) * 7, height: 60, channels: 3, background: colors[e % colors.length]! } })
+        .jpeg()
+        .toBuffer(),
+    );
     await writeFile(join(epDir, 'episode.yaml'), stringify({ number: e, title: `Episode title ${e}`, summary: `Summary of ${e}`, cover_image: 'cover.jpg', pages }));
   }
   return root;

@@ -11,17 +11,17 @@
  * for MCP. Aborting `signal` (the client went away) or returning the iterator
  * stops everything upstream, the model request included.
  */
-import { citationFor, citationsFor, type Citation } from '../chat/citations.js';
+import { type Citation, citationFor, citationsFor } from '../chat/citations.js';
 import { ClientGone, generateAnswer } from '../chat/generate.js';
 import type { ChatPrompt } from '../chat/prompt.js';
 import type { Config } from '../config/env.js';
-import { asFolioError, isFolioError, type FolioError } from '../errors.js';
+import { asFolioError, type FolioError, isFolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { aiSdk } from '../models/ai-sdk.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ChatModel } from '../models/types.js';
 import type { Passage } from '../retrieval/retriever.js';
-import { WITHHELD, withheldNotice, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/index.js';
+import { type SpoilerGuard, type SpoilerHit, type TextKind, WITHHELD, withheldNotice } from '../spoilers/index.js';
 
 export const WAKING_MESSAGE = 'Waking the model… this can take a moment after a quiet spell.';
 
@@ -144,7 +144,9 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
         const checked = guard.redact(made.text, 'page');
         outcome.withheld = checked.withheld;
         yield* say(checked.text);
-        outcome.citations = made.cited ? made.cited.map((p) => citationFor(spec.seriesId, p, true, clean)) : citationsFor(spec.seriesId, checked.text, passages, clean, 0);
+        outcome.citations = made.cited
+          ? made.cited.map((p) => citationFor(spec.seriesId, p, true, clean))
+          : citationsFor(spec.seriesId, checked.text, passages, clean, 0);
       } else {
         const label = model.label;
         outcome.model = label;

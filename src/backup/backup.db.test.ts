@@ -78,7 +78,11 @@ describe('backup and restore', () => {
     expect(names.some((n) => n.startsWith('media/pages/'))).toBe(true);
     const work = await mkdtemp(join(dir, 'x-'));
     await tar.x({ file: archive, cwd: work });
-    const manifest = JSON.parse(await readFile(join(work, 'manifest.json'), 'utf8')) as { tables: Array<{ name: string; rows: number }>; migrations: string[]; database: string };
+    const manifest = JSON.parse(await readFile(join(work, 'manifest.json'), 'utf8')) as {
+      tables: Array<{ name: string; rows: number }>;
+      migrations: string[];
+      database: string;
+    };
     expect(manifest.database).toBe(backend());
     expect(manifest.migrations).toContain('0001_init.sql');
     const tables = Object.fromEntries(manifest.tables.map((t) => [t.name, t.rows]));
@@ -120,7 +124,10 @@ describe('backup and restore', () => {
     await writeFile(seriesFile, (await readFile(seriesFile, 'utf8')).replace('Moth', 'Mole'));
     const tampered = join(dir, 'tampered.tar.gz');
     await tar.c({ gzip: true, cwd: work, file: tampered }, await readdir(work));
-    await expect(restore({ database: target.t.database, storage: target.storage }, tampered)).rejects.toMatchObject({ code: 'bad_request:backup', message: expect.stringContaining('checksum mismatch in db/series.ndjson') });
+    await expect(restore({ database: target.t.database, storage: target.storage }, tampered)).rejects.toMatchObject({
+      code: 'bad_request:backup',
+      message: expect.stringContaining('checksum mismatch in db/series.ndjson'),
+    });
 
     const notTar = join(dir, 'not.tar.gz');
     await writeFile(notTar, 'hello');

@@ -164,7 +164,8 @@ export async function restore(
           cwd: work,
           strict: true,
           // Only regular files at the paths a backup has; nothing can land outside `work`.
-          filter: (path, entry) => (entry as { type?: string }).type === 'File' && /^(manifest\.json|db\/[a-z0-9_-]+\.ndjson|media\/[a-z0-9/]+\.(webp|jpg|png))$/.test(path),
+          filter: (path, entry) =>
+            (entry as { type?: string }).type === 'File' && /^(manifest\.json|db\/[a-z0-9_-]+\.ndjson|media\/[a-z0-9/]+\.(webp|jpg|png))$/.test(path),
         }),
       );
     } catch (err) {
@@ -189,9 +190,11 @@ export async function restore(
       if (sha256(bytes) !== t.sha256) throw new FolioError('bad_request:backup', `${file}: checksum mismatch in ${t.file} (the archive is damaged)`);
     }
     const mediaKeys = (await listFiles(join(work, 'media'))).filter(isValidKey);
-    if (mediaKeys.length !== manifest.media.files) throw new FolioError('bad_request:backup', `${file}: ${manifest.media.files} images listed, ${mediaKeys.length} present`);
+    if (mediaKeys.length !== manifest.media.files)
+      throw new FolioError('bad_request:backup', `${file}: ${manifest.media.files} images listed, ${mediaKeys.length} present`);
     for (const key of mediaKeys) {
-      if (sha256(await readFile(join(work, 'media', key))) !== keyHash(key)) throw new FolioError('bad_request:backup', `${file}: image ${key} does not match its checksum`);
+      if (sha256(await readFile(join(work, 'media', key))) !== keyHash(key))
+        throw new FolioError('bad_request:backup', `${file}: image ${key} does not match its checksum`);
     }
 
     const { db } = deps.database;
@@ -204,13 +207,17 @@ export async function restore(
     for (const t of manifest.tables) {
       const have = target.get(t.name);
       const missing = have ? t.columns.filter((c) => !have.columns.some((x) => x.name === c)) : t.columns;
-      if (!have || missing.length > 0) throw new FolioError('conflict:backup', `This database has no ${have ? `columns ${missing.join(', ')} in ` : ''}table ${t.name}; run \`folio migrate\` first.`);
+      if (!have || missing.length > 0)
+        throw new FolioError('conflict:backup', `This database has no ${have ? `columns ${missing.join(', ')} in ` : ''}table ${t.name}; run \`folio migrate\` first.`);
     }
     const dataTables = [...target.keys()].filter((n) => n !== 'folio_migrations');
     let existing = 0;
     for (const n of dataTables) existing += await q.countRows(db, n);
     if (existing > 0 && !opts.force) {
-      throw new FolioError('conflict:restore', `The target database is not empty (${existing} rows). Restore into an empty instance, or pass --force to replace everything in it.`);
+      throw new FolioError(
+        'conflict:restore',
+        `The target database is not empty (${existing} rows). Restore into an empty instance, or pass --force to replace everything in it.`,
+      );
     }
 
     report({ step: 'restoring database' });

@@ -5,7 +5,7 @@
  * timestamps and pgvector values all round-trip exactly.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import { type Db, queryRows } from '../db/client.js';
 
 export interface ColumnInfo {
   name: string;
@@ -119,9 +119,7 @@ export async function insertRows(db: Db, table: string, columns: ColumnInfo[], r
 
 /** Move a serial column's sequence past the restored values. */
 export async function resetSequence(db: Db, table: string, column: string): Promise<void> {
-  await db.execute(
-    sql`SELECT setval(pg_get_serial_sequence(${table}, ${column}), COALESCE((SELECT max(${ident(column)}) FROM ${ident(table)}), 0) + 1, false)`,
-  );
+  await db.execute(sql`SELECT setval(pg_get_serial_sequence(${table}, ${column}), COALESCE((SELECT max(${ident(column)}) FROM ${ident(table)}), 0) + 1, false)`);
 }
 
 export async function truncateAll(db: Db, tables: string[]): Promise<void> {

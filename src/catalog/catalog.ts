@@ -80,7 +80,10 @@ function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | n
 export async function seriesDetail(db: Db, storage: Storage, scope: ReaderScope): Promise<SeriesDetail> {
   const s = await requireSeries(db, scope.seriesId);
   const [rows, current] = await Promise.all([q.listEpisodes(db, scope), q.position(db, scope)]);
-  const next = nextUnreadEpisode(current, rows.map((r) => r.number));
+  const next = nextUnreadEpisode(
+    current,
+    rows.map((r) => r.number),
+  );
   return {
     series: { ...seriesOut(s), showUnreadCovers: s.show_unread_covers, episodeCount: rows.length },
     progress: current,
@@ -94,10 +97,21 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
   const [episodes, current] = await Promise.all([q.listEpisodes(db, scope), q.position(db, scope)]);
   const e = episodes.find((x) => x.number === episode);
   if (!e) throw new FolioError('not_found:episode', `Series "${scope.seriesId}" has no episode ${episode}.`);
-  const next = nextUnreadEpisode(current, episodes.map((x) => x.number));
+  const next = nextUnreadEpisode(
+    current,
+    episodes.map((x) => x.number),
+  );
   const pages = await q.listPages(db, scope, episode, opts.peek ?? false);
   return {
-    series: { id: s.id, title: s.title, readingDirection: s.reading_direction, layout: s.layout, attribution: s.attribution, license: s.license, licenseUrl: s.license_url },
+    series: {
+      id: s.id,
+      title: s.title,
+      readingDirection: s.reading_direction,
+      layout: s.layout,
+      attribution: s.attribution,
+      license: s.license,
+      licenseUrl: s.license_url,
+    },
     episode: episodeOut(storage, e, current, next),
     progress: current,
     pages: pages.map((p) => ({

@@ -6,10 +6,10 @@
  * as NULL from the database itself.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
 import type { Direction, Layout, PageKind } from '../contract/index.js';
+import { type Db, queryRows } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
-import { episodeEnd, episodeFinished, episodeUnlocked, readerPosition, visibleTo, type ReaderScope } from '../spoilers/index.js';
+import { episodeEnd, episodeFinished, episodeUnlocked, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
 /** The series columns every view shows. */
 export interface SeriesRow {

@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
 import { leaksIn } from '../../test/spoilers/leaks.js';
 import { MATRIX_POSITIONS } from '../../test/spoilers/matrix.js';
-import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
-import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
+import { buildOracle, type Oracle, stringsOf } from '../../test/spoilers/oracle.js';
 import { importPack } from '../content/importer.js';
 import { comparePositions, isVisible, type Position } from '../spoilers/position.js';
 
@@ -48,7 +48,11 @@ async function walk(seriesId: string, oracle: Oracle, stops: Position[]): Promis
     expect(moved.status).toBe(200);
     const forbidden = oracle.forbiddenAt(at);
     const payloads: Array<[string, unknown]> = [];
-    for (const path of [`/api/series`, `/api/series/${seriesId}`, ...numbers.flatMap((n) => [`/api/series/${seriesId}/episodes/${n}`, `/api/series/${seriesId}/episodes/${n}?peek=true`])]) {
+    for (const path of [
+      `/api/series`,
+      `/api/series/${seriesId}`,
+      ...numbers.flatMap((n) => [`/api/series/${seriesId}/episodes/${n}`, `/api/series/${seriesId}/episodes/${n}?peek=true`]),
+    ]) {
       const res = await server.fetch(path, { token });
       expect(res.status, path).toBe(200);
       payloads.push([path, await res.json()]);
@@ -103,9 +107,14 @@ describe('spoiler matrix over the catalog API', () => {
     const oracle = await buildOracle(PEPPER_CARROT);
     const ends = (n: number) => {
       const ps = oracle.pack.episodes.find((e) => e.data.number === n)!.data.pages.map((p) => p.number);
-      return [{ episode: n, page: ps[0]! }, { episode: n, page: ps[ps.length - 1]! }];
+      return [
+        { episode: n, page: ps[0]! },
+        { episode: n, page: ps[ps.length - 1]! },
+      ];
     };
-    const stops = [...MATRIX_POSITIONS, ...MATRIX_POSITIONS.flatMap((p) => ends(p.episode))].sort(comparePositions).filter((p, i, all) => i === 0 || comparePositions(p, all[i - 1]!) !== 0);
+    const stops = [...MATRIX_POSITIONS, ...MATRIX_POSITIONS.flatMap((p) => ends(p.episode))]
+      .sort(comparePositions)
+      .filter((p, i, all) => i === 0 || comparePositions(p, all[i - 1]!) !== 0);
     expect(oracle.forbiddenAt({ episode: 1, page: 1 }).length).toBeGreaterThan(500);
     await walk('pepper-carrot', oracle, stops);
   }, 240_000);

@@ -3,10 +3,11 @@
  * passages that were in the prompt can be cited (all at or before the
  * position), so a model citing a later page it "knows" produces no link.
  */
+
+import type { Citation } from '../contract/index.js';
 import type { Passage } from '../retrieval/retriever.js';
 import type { Position } from '../spoilers/index.js';
 import { pageLabel } from './prompt.js';
-import type { Citation } from '../contract/index.js';
 
 export type { Citation };
 

@@ -9,14 +9,14 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { startFakeAnthropic } from '../../test/fakes/anthropic.js';
-import { startCompanionServer, type CompanionServer } from '../../test/fakes/folio.js';
-import { promptPassages, promptText, UPSTREAM_SECRET_TEXT, type FakeModelServer } from '../../test/fakes/model-server.js';
+import { type CompanionServer, startCompanionServer } from '../../test/fakes/folio.js';
+import { type FakeModelServer, promptPassages, promptText, UPSTREAM_SECRET_TEXT } from '../../test/fakes/model-server.js';
 import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { startFakeOpenAI } from '../../test/fakes/openai.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { SAMPLE } from '../../test/server.js';
-import { importPack } from '../content/importer.js';
 import { WAKING_MESSAGE } from '../answer/engine.js';
+import { importPack } from '../content/importer.js';
 import type { ConversationDetail } from '../contract/index.js';
 import { withheldNotice } from '../spoilers/index.js';
 import { QUOTE_HEADER } from './quote.js';
@@ -185,7 +185,11 @@ describe('quote mode', () => {
 
 describe('the output guard', () => {
   it.each(PROVIDERS)('%s: a spoiling sentence is withheld, the answer goes on, and the reader is told', async (name, fake) => {
-    fake().set({ persona: 'fixed', text: 'Ada lights the lamps. Later the Dimmers come out of the Undercroft and the Great Lantern goes out. Flit keeps watch.', tokenChars: 3 });
+    fake().set({
+      persona: 'fixed',
+      text: 'Ada lights the lamps. Later the Dimmers come out of the Undercroft and the Great Lantern goes out. Flit keeps watch.',
+      tokenChars: 3,
+    });
     const token = await readerAt(servers[name]!, { episode: 1, page: 3 });
     const r = await servers[name]!.ask(token, SERIES, 'What happens next?');
     expect(r.guard).toEqual({ reason: 'later_in_story', withheld: 1, message: withheldNotice(1) });
@@ -447,7 +451,9 @@ describe('conversations and history', () => {
     expect(third).not.toContain('Undercroft');
     expect(third).not.toContain('What does Tobin do?');
     expect(promptPassages(third).every((p) => p.episode === 1 && p.page <= 3)).toBe(true);
-    const detail = (await (await server.fetch('/api/conversations/conv-reset', { token })).json()) as { messages: Array<{ metadata: { position: { episode: number } } }> };
+    const detail = (await (await server.fetch('/api/conversations/conv-reset', { token })).json()) as {
+      messages: Array<{ metadata: { position: { episode: number } } }>;
+    };
     expect(detail.messages.length).toBe(2);
     expect(detail.messages.every((m) => m.metadata.position.episode === 1)).toBe(true);
     expect(JSON.stringify(detail)).not.toContain('Undercroft');

@@ -7,24 +7,25 @@
  *   was written at (conversations.ts).
  * The HTTP route and the MCP `ask` tool both read `answer()`'s events.
  */
+
+import { type AnswerEvent, type AnswerSpec, runAnswer } from '../answer/engine.js';
 import type { Config } from '../config/env.js';
 import type { AnswerMode, ChatMetadata, ConversationDetail, ConversationSummary } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
+import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from '../observability/metrics.js';
 import type { EmbeddingService } from '../retrieval/embeddings.js';
 import { assemblePassages, CANDIDATES, pagesInView } from '../retrieval/retriever.js';
 import { toWebSearch } from '../retrieval/search-query.js';
-import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from '../observability/metrics.js';
-import { buildGuard, seriesChecks, splitNames, type GuardInput, type Position, type SpoilerGuard, type SpoilerHit, type TextKind } from '../spoilers/index.js';
-import { runAnswer, type AnswerEvent, type AnswerSpec } from '../answer/engine.js';
+import { buildGuard, type GuardInput, type Position, type SpoilerGuard, type SpoilerHit, seriesChecks, splitNames, type TextKind } from '../spoilers/index.js';
 import { conversationDetail, listConversations, TurnStore } from './conversations.js';
 import { buildPrompt } from './prompt.js';
 import * as q from './queries.js';
 import { quoteAnswer } from './quote.js';
-import { newestQuestion, type ChatRequest } from './request.js';
-import { mergeSuggestions, modelSuggestions, templateSuggestions, validateSuggestions, type SuggestionContext } from './suggestions.js';
+import { type ChatRequest, newestQuestion } from './request.js';
+import { mergeSuggestions, modelSuggestions, type SuggestionContext, templateSuggestions, validateSuggestions } from './suggestions.js';
 import { Warmup } from './warmup.js';
 
 /** Past messages replayed into the prompt (user and assistant turns). */
@@ -99,9 +100,13 @@ export class Companion {
     if (owner !== seriesId) throw new FolioError('conflict:conversation', `Conversation "${req.id}" belongs to another series; start a new conversation.`);
     // Two messages per turn: the question and the answer.
     if (state.messages + 2 > this.deps.limits.maxMessages) {
-      throw new FolioError('conflict:conversation_full', `This conversation has reached ${this.deps.limits.maxMessages} messages. Start a new conversation to keep asking.`, {
-        maxMessages: this.deps.limits.maxMessages,
-      });
+      throw new FolioError(
+        'conflict:conversation_full',
+        `This conversation has reached ${this.deps.limits.maxMessages} messages. Start a new conversation to keep asking.`,
+        {
+          maxMessages: this.deps.limits.maxMessages,
+        },
+      );
     }
     return {
       readerId,
@@ -144,7 +149,13 @@ export class Companion {
         observeAnswer({ mode: o.mode, model: o.model, ttftMs: o.ttftMs, outputTokens: o.usage.outputTokens });
         const stored = { clientId: messageId, model: o.model, usage: o.usage, ttftMs: o.ttftMs, latencyMs: o.latencyMs, withheld: o.withheld };
         if (ev.type === 'done') {
-          await store.answer({ ...stored, text: o.text, status: ev.metadata.mode === 'model' ? 'complete' : ev.metadata.mode, citations: o.citations, suggestions: o.suggestions });
+          await store.answer({
+            ...stored,
+            text: o.text,
+            status: ev.metadata.mode === 'model' ? 'complete' : ev.metadata.mode,
+            citations: o.citations,
+            suggestions: o.suggestions,
+          });
         } else if (ev.type === 'aborted') {
           await store.answer({ ...stored, text: o.text, status: 'aborted', citations: [], suggestions: [] }).catch(() => {});
         } else {
@@ -239,7 +250,13 @@ export class Companion {
 
 /** The guard for one turn, from what turnContext read in one snapshot. */
 function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): SpoilerGuard {
-  return buildGuard({ position: turn.position, episodeEnd: turn.context.episodeEnd, names: splitNames(turn.context.entities), language: turn.context.language ?? undefined, checks: turn.checks });
+  return buildGuard({
+    position: turn.position,
+    episodeEnd: turn.context.episodeEnd,
+    names: splitNames(turn.context.entities),
+    language: turn.context.language ?? undefined,
+    checks: turn.checks,
+  });
 }
 
 /** Passage text from the story's pages may name its own episode; the rest (wiki, summaries) is lore written with hindsight. */

@@ -6,7 +6,7 @@
 import type { ConversationDetail, ConversationSummary, FolioUIMessage, MessageStatus } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import { withheldNotice, type Position } from '../spoilers/index.js';
+import { type Position, withheldNotice } from '../spoilers/index.js';
 import type { Citation } from './citations.js';
 import * as q from './queries.js';
 
@@ -124,7 +124,9 @@ function toUIMessage(m: q.StoredMessage): FolioUIMessage {
       position: { episode: m.episode, page: m.page },
       status: m.status,
       createdAt: m.createdAt,
-      ...(m.role === 'assistant' ? { model: m.model, ttftMs: m.ttftMs, latencyMs: m.latencyMs, usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens } } : {}),
+      ...(m.role === 'assistant'
+        ? { model: m.model, ttftMs: m.ttftMs, latencyMs: m.latencyMs, usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens } }
+        : {}),
     },
   };
 }

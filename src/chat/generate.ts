@@ -12,7 +12,7 @@
  */
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { FolioError } from '../errors.js';
-import { classifyModelError, isRetryableBeforeFirstToken, modelFailureError, type ModelFailure } from '../models/errors.js';
+import { classifyModelError, isRetryableBeforeFirstToken, type ModelFailure, modelFailureError } from '../models/errors.js';
 import type { ChatModel } from '../models/types.js';
 import type { ChatPrompt } from './prompt.js';
 
@@ -42,10 +42,7 @@ export class ClientGone extends Error {
 
 /** Plain-text turns in the provider spec's prompt format. */
 export function toProviderPrompt(prompt: ChatPrompt): LanguageModelV3Prompt {
-  return [
-    { role: 'system', content: prompt.system },
-    ...prompt.messages.map((m) => ({ role: m.role, content: [{ type: 'text' as const, text: m.content }] })),
-  ];
+  return [{ role: 'system', content: prompt.system }, ...prompt.messages.map((m) => ({ role: m.role, content: [{ type: 'text' as const, text: m.content }] }))];
 }
 
 export async function* generateAnswer(model: ChatModel, prompt: ChatPrompt, opts: GenerationOptions): AsyncGenerator<GenerationEvent> {
@@ -60,10 +57,13 @@ export async function* generateAnswer(model: ChatModel, prompt: ChatPrompt, opts
       clearTimeout(timer);
       const left = deadline - performance.now();
       const which = left < ms ? 'total' : kind;
-      timer = setTimeout(() => {
-        timedOut = which;
-        ctrl.abort(new DOMException(`model ${which} timeout`, 'TimeoutError'));
-      }, Math.max(0, Math.min(ms, left)));
+      timer = setTimeout(
+        () => {
+          timedOut = which;
+          ctrl.abort(new DOMException(`model ${which} timeout`, 'TimeoutError'));
+        },
+        Math.max(0, Math.min(ms, left)),
+      );
     };
     const onClientAbort = () => ctrl.abort(opts.signal.reason);
     opts.signal.addEventListener('abort', onClientAbort, { once: true });

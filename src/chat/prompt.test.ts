@@ -35,7 +35,10 @@ describe('buildPrompt', () => {
   const prompt = buildPrompt({
     seriesTitle: 'Pepper&Carrot',
     position: { episode: 6, page: 4 },
-    passages: [passage(), passage({ chunkId: 9, episode: 1, page: 1, source: 'wiki', sourceRef: 'carrot#0', title: 'Carrot "the cat"', current: false, text: 'Carrot is a *cat*.' })],
+    passages: [
+      passage(),
+      passage({ chunkId: 9, episode: 1, page: 1, source: 'wiki', sourceRef: 'carrot#0', title: 'Carrot "the cat"', current: false, text: 'Carrot is a *cat*.' }),
+    ],
     history: [
       { role: 'user', text: 'Who is Pepper?' },
       { role: 'assistant', text: 'A young witch [1/1].' },

@@ -4,13 +4,14 @@
  * to the reader now (`visibleTo`, from the progress row), so after a progress
  * reset, later messages disappear from both.
  */
-import { and, eq, sql } from 'drizzle-orm';
+
 import type { SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Citation, MessageStatus } from '../contract/index.js';
-import { queryRows, type Db } from '../db/client.js';
-import { fullTextSql, pageChunksSql, vectorPlan, vectorSql, withVectorPlan, type ChunkHit } from '../retrieval/queries.js';
+import { type Db, queryRows } from '../db/client.js';
 import { conversations, messages, series } from '../db/schema.js';
-import { entityVisible, episodeEnd, readerPosition, visibleTo, type Position, type ReaderScope } from '../spoilers/index.js';
+import { type ChunkHit, fullTextSql, pageChunksSql, vectorPlan, vectorSql, withVectorPlan } from '../retrieval/queries.js';
+import { entityVisible, episodeEnd, type Position, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
 export async function seriesTitle(db: Db, seriesId: string): Promise<string | null> {
   const rows = await db.select({ title: series.title }).from(series).where(eq(series.id, seriesId));
@@ -168,9 +169,7 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<{ id: number
     .select({ id: messages.id })
     .from(messages)
     .where(and(eq(messages.readerId, m.readerId), eq(messages.conversationId, m.conversationId), eq(messages.clientId, m.clientId!)));
-  await db.execute(
-    sql`DELETE FROM messages WHERE reader_id = ${m.readerId} AND conversation_id = ${m.conversationId} AND id > ${row!.id} AND role = 'assistant'`,
-  );
+  await db.execute(sql`DELETE FROM messages WHERE reader_id = ${m.readerId} AND conversation_id = ${m.conversationId} AND id > ${row!.id} AND role = 'assistant'`);
   return { id: row!.id, existed: true };
 }
 

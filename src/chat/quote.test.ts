@@ -15,13 +15,17 @@ const p = (chunkId: number, episode: number, page: number, text: string, over: P
   score: 1,
   ...over,
 });
-const guard = buildGuard({ position: { episode: 1, page: 2 }, episodeEnd: 9, names: { unreached: [{ slug: 'hippiah', name: 'Hippiah' }], visible: [{ slug: 'carrot', name: 'Carrot' }] } });
+const guard = buildGuard({
+  position: { episode: 1, page: 2 },
+  episodeEnd: 9,
+  names: { unreached: [{ slug: 'hippiah', name: 'Hippiah' }], visible: [{ slug: 'carrot', name: 'Carrot' }] },
+});
 const redact = (t: string) => guard.redact(t, 'page').text;
 
 describe('quoteAnswer', () => {
   const passages = [
-    p(1, 1, 2, 'ha... perfect\nNO! Don\'t even think about it\nSPLASH', { current: true }),
-    p(2, 1, 1, 'Carrot is Pepper\'s familiar, a male orange tabby cat. He was found in a Hippiah storage room. Carrot sleeps on potions.', {
+    p(1, 1, 2, "ha... perfect\nNO! Don't even think about it\nSPLASH", { current: true }),
+    p(2, 1, 1, "Carrot is Pepper's familiar, a male orange tabby cat. He was found in a Hippiah storage room. Carrot sleeps on potions.", {
       source: 'wiki',
       sourceRef: 'carrot#0',
       title: 'Carrot',
@@ -44,13 +48,13 @@ describe('quoteAnswer', () => {
   it('falls back to the page in view when no line matches', () => {
     const r = quoteAnswer('What is going on?', passages, redact, { episode: 1, page: 2 });
     expect(r.text).toContain('here is the page you are on');
-    expect(r.text).toContain('> NO! Don\'t even think about it');
+    expect(r.text).toContain("> NO! Don't even think about it");
     expect(r.text).toContain('— Episode 1, page 2 [1/2]');
   });
 
   it('says so when nothing at all is visible', () => {
     const r = quoteAnswer('Who is Carrot?', [], redact, { episode: 1, page: 2 });
-    expect(r.text).toContain('Nothing in what you\'ve read so far (up to episode 1, page 2) matches that question.');
+    expect(r.text).toContain("Nothing in what you've read so far (up to episode 1, page 2) matches that question.");
     expect(r.used).toEqual([]);
   });
 });

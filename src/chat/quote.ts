@@ -12,14 +12,20 @@ import { pageLabel } from './prompt.js';
 export const QUOTE_HEADER = "Quote mode (no language model is connected): the lines that best match your question, from what you've read.";
 
 const STOP = new Set(
-  'a an the is are was were be been am do does did of in on at to for from by with about and or but not no so as it its this that these those what who whom whose which when where why how whats who\'s i you he she they we me my your his her their our us them there here can could would should will shall may might must have has had tell say said know please just any some all more most very really also then than into over out up down'.split(
+  "a an the is are was were be been am do does did of in on at to for from by with about and or but not no so as it its this that these those what who whom whose which when where why how whats who's i you he she they we me my your his her their our us them there here can could would should will shall may might must have has had tell say said know please just any some all more most very really also then than into over out up down".split(
     ' ',
   ),
 );
 
 /** Content words of a question, lightly stemmed ("potions" → "potion", "flying" → "fly"). */
 export function questionStems(question: string): string[] {
-  return [...new Set(searchTerms(question).filter((w) => !STOP.has(w) && w.length >= 2).map(stem))];
+  return [
+    ...new Set(
+      searchTerms(question)
+        .filter((w) => !STOP.has(w) && w.length >= 2)
+        .map(stem),
+    ),
+  ];
 }
 
 export function stem(word: string): string {

@@ -47,7 +47,9 @@ export function newestQuestion(req: ChatRequest, maxChars: number): Question {
     .trim();
   if (text.length === 0) throw new FolioError('bad_request:chat', 'The question is empty: send it as a text part of the last user message.');
   if (text.length > maxChars) {
-    throw new FolioError('bad_request:question_too_long', `Questions are limited to ${maxChars} characters (this one has ${text.length}). Ask something shorter.`, { maxChars });
+    throw new FolioError('bad_request:question_too_long', `Questions are limited to ${maxChars} characters (this one has ${text.length}). Ask something shorter.`, {
+      maxChars,
+    });
   }
   return { text, clientId: last.id };
 }

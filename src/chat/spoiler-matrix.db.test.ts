@@ -19,9 +19,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { startCompanionServer, type ChatResult, type CompanionServer } from '../../test/fakes/folio.js';
+import { type ChatResult, type CompanionServer, startCompanionServer } from '../../test/fakes/folio.js';
 import { promptPassages, promptText } from '../../test/fakes/model-server.js';
-import { startSpoilingModel, type SpoilingModel, type SpoilingWire } from '../../test/fakes/spoiler-model.js';
+import { type SpoilingModel, type SpoilingWire, startSpoilingModel } from '../../test/fakes/spoiler-model.js';
 import { PEPPER_CARROT } from '../../test/server.js';
 import { findLeaks, leaksIn, receivedText, unreachedNames } from '../../test/spoilers/leaks.js';
 import { formatTally, MATRIX_POSITIONS, newTally, tallyDisguises, usefulness, where } from '../../test/spoilers/matrix.js';
@@ -56,7 +56,12 @@ beforeAll(async () => {
     FOLIO_CHAT_MODEL: 'llama3.2:3b',
     FOLIO_EMBED_MODEL: 'nomic-embed-text',
   });
-  servers.openai = await startCompanionServer(t.database, { ...common, FOLIO_MODEL: 'openai', FOLIO_MODEL_BASE_URL: `${openai!.server.url}/v1`, FOLIO_CHAT_MODEL: 'gpt-4o-mini' });
+  servers.openai = await startCompanionServer(t.database, {
+    ...common,
+    FOLIO_MODEL: 'openai',
+    FOLIO_MODEL_BASE_URL: `${openai!.server.url}/v1`,
+    FOLIO_CHAT_MODEL: 'gpt-4o-mini',
+  });
   servers.anthropic = await startCompanionServer(t.database, {
     ...common,
     FOLIO_MODEL: 'anthropic',
@@ -65,7 +70,10 @@ beforeAll(async () => {
     FOLIO_CHAT_MODEL: 'claude-haiku-4-5',
   });
   await importPack({ database: t.database, storage: servers.quote.storage }, PEPPER_CARROT);
-  const rows = await queryRows<{ id: number; episode: number; page: number }>(t.database.db, sql`SELECT id::int AS id, episode, page FROM chunks WHERE series_id = ${SERIES}`);
+  const rows = await queryRows<{ id: number; episode: number; page: number }>(
+    t.database.db,
+    sql`SELECT id::int AS id, episode, page FROM chunks WHERE series_id = ${SERIES}`,
+  );
   chunkPositions = new Map(rows.map((r) => [r.id, { episode: r.episode, page: r.page }]));
   // Vectors for every chunk first, so each answer below uses hybrid retrieval.
   const warm = await servers.ollama.newReader();
@@ -132,52 +140,59 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
     }
   });
 
-  it.each(['ollama', 'openai', 'anthropic'] as const)('%s wire, a model that spoils in every disguise: zero leaks, reached content still answered', async (wire) => {
-    const model = models[wire]!;
-    const server = servers[wire]!;
-    const failures: string[] = [];
-    const tally = newTally();
-    let passages = 0;
-    let useful = 0;
-    let declined = 0;
-    for (const [i, at] of MATRIX_POSITIONS.entries()) {
-      const token = await server.newReader();
-      await server.moveTo(token, SERIES, at);
-      const conversationId = `matrix-${wire}-${at.episode}-${at.page}`;
-      for (const question of questionsAt(i)) {
-        // Big frames on one wire, small ones (names split across frames) on the others.
-        const script = model.at(at, { tokenChars: wire === 'openai' ? 11 : 3 });
-        const before = model.server.requests.length;
-        const r = await server.ask(token, SERIES, question, { conversationId });
-        const label = `${wire} at ${where(at)}, "${question}"`;
-        if (r.status !== 200) failures.push(`${label}: status ${r.status}: ${JSON.stringify(r.errorBody)}`);
-        const prompts = model.server.requests.slice(before).filter((q) => /chat|messages/.test(q.path)).map((q) => q.body);
-        const checked = checkPrompts(prompts, at);
-        passages += checked.passages;
-        const received = receivedText(r);
-        const leaks = findLeaks(oracle, received, at, { question });
-        tallyDisguises(tally, script, received, leaks);
-        for (const p of [...checked.problems, ...checkCitations(r, at), ...leaks.map((l) => `${l.kind} ${JSON.stringify(l.matched)}`)]) failures.push(`${label}: ${p}`);
-        // A question that names something unreached (by the oracle: a name in any disguise, a later episode) is
-        // declined up front, without asking the model; the control question never is.
-        if (asksUnreached(question, at)) {
-          declined++;
-          if (modeOf(r) !== 'declined') failures.push(`${label}: asks about the unreached but was not declined (mode ${modeOf(r)})`);
-          if (prompts.length > 0) failures.push(`${label}: asks about the unreached but the model was asked`);
-        } else if (modeOf(r) === 'declined' && question === CONTROL) failures.push(`${label}: the control question was declined`);
-        // The control question is about the reader's own page: the model was asked, and what it said that the reader may know arrives.
-        if (question === CONTROL) {
-          if (prompts.length === 0) failures.push(`${label}: the model was not asked`);
-          for (const p of usefulness(r.text, r.chunks, script)) failures.push(`${label}: ${p}`);
-          useful++;
+  it.each(['ollama', 'openai', 'anthropic'] as const)(
+    '%s wire, a model that spoils in every disguise: zero leaks, reached content still answered',
+    async (wire) => {
+      const model = models[wire]!;
+      const server = servers[wire]!;
+      const failures: string[] = [];
+      const tally = newTally();
+      let passages = 0;
+      let useful = 0;
+      let declined = 0;
+      for (const [i, at] of MATRIX_POSITIONS.entries()) {
+        const token = await server.newReader();
+        await server.moveTo(token, SERIES, at);
+        const conversationId = `matrix-${wire}-${at.episode}-${at.page}`;
+        for (const question of questionsAt(i)) {
+          // Big frames on one wire, small ones (names split across frames) on the others.
+          const script = model.at(at, { tokenChars: wire === 'openai' ? 11 : 3 });
+          const before = model.server.requests.length;
+          const r = await server.ask(token, SERIES, question, { conversationId });
+          const label = `${wire} at ${where(at)}, "${question}"`;
+          if (r.status !== 200) failures.push(`${label}: status ${r.status}: ${JSON.stringify(r.errorBody)}`);
+          const prompts = model.server.requests
+            .slice(before)
+            .filter((q) => /chat|messages/.test(q.path))
+            .map((q) => q.body);
+          const checked = checkPrompts(prompts, at);
+          passages += checked.passages;
+          const received = receivedText(r);
+          const leaks = findLeaks(oracle, received, at, { question });
+          tallyDisguises(tally, script, received, leaks);
+          for (const p of [...checked.problems, ...checkCitations(r, at), ...leaks.map((l) => `${l.kind} ${JSON.stringify(l.matched)}`)]) failures.push(`${label}: ${p}`);
+          // A question that names something unreached (by the oracle: a name in any disguise, a later episode) is
+          // declined up front, without asking the model; the control question never is.
+          if (asksUnreached(question, at)) {
+            declined++;
+            if (modeOf(r) !== 'declined') failures.push(`${label}: asks about the unreached but was not declined (mode ${modeOf(r)})`);
+            if (prompts.length > 0) failures.push(`${label}: asks about the unreached but the model was asked`);
+          } else if (modeOf(r) === 'declined' && question === CONTROL) failures.push(`${label}: the control question was declined`);
+          // The control question is about the reader's own page: the model was asked, and what it said that the reader may know arrives.
+          if (question === CONTROL) {
+            if (prompts.length === 0) failures.push(`${label}: the model was not asked`);
+            for (const p of usefulness(r.text, r.chunks, script)) failures.push(`${label}: ${p}`);
+            useful++;
+          }
         }
       }
-    }
-    if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
-    expect(useful).toBe(MATRIX_POSITIONS.length);
-    expect(declined).toBeGreaterThan(MATRIX_POSITIONS.length / 2);
-    expect(passages).toBeGreaterThan(MATRIX_POSITIONS.length);
-  }, 300_000);
+      if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
+      expect(useful).toBe(MATRIX_POSITIONS.length);
+      expect(declined).toBeGreaterThan(MATRIX_POSITIONS.length / 2);
+      expect(passages).toBeGreaterThan(MATRIX_POSITIONS.length);
+    },
+    300_000,
+  );
 
   it('quote mode: zero leaks, and questions about the page are answered from it', async () => {
     const server = servers.quote!;
@@ -223,7 +238,12 @@ describe('companion spoiler matrix (Pepper&Carrot)', () => {
     const prompt = promptText(ollama.chatRequests()[0]!.body);
     expect(prompt).not.toContain('Coriander');
     expect(prompt).not.toContain('Who competes in the contest?');
-    expect(checkPrompts(ollama.requests.map((q) => q.body), { episode: 2, page: 1 }).problems).toEqual([]);
+    expect(
+      checkPrompts(
+        ollama.requests.map((q) => q.body),
+        { episode: 2, page: 1 },
+      ).problems,
+    ).toEqual([]);
     expect(leaksIn(oracle, receivedText(r), { episode: 2, page: 1 }, { question: 'What did you tell me before?' })).toEqual([]);
     const detail = await (await server.fetch('/api/conversations/matrix-reset', { token })).text();
     expect(leaksIn(oracle, detail, { episode: 2, page: 1 }, { kinds: ['name', 'spelled', 'episode', 'page', 'line'] })).toEqual([]);

@@ -1,15 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { Passage } from '../retrieval/retriever.js';
 import { buildGuard } from '../spoilers/index.js';
-import { mergeSuggestions, templateSuggestions, validateSuggestions, type SuggestionContext } from './suggestions.js';
+import { mergeSuggestions, type SuggestionContext, templateSuggestions, validateSuggestions } from './suggestions.js';
 
 const guard = buildGuard({
   position: { episode: 3, page: 2 },
   episodeEnd: 9,
-  names: { unreached: [{ slug: 'torreya', name: 'Torreya' }], visible: [{ slug: 'pepper', name: 'Pepper' }, { slug: 'carrot', name: 'Carrot' }] },
+  names: {
+    unreached: [{ slug: 'torreya', name: 'Torreya' }],
+    visible: [
+      { slug: 'pepper', name: 'Pepper' },
+      { slug: 'carrot', name: 'Carrot' },
+    ],
+  },
 });
 const passages: Passage[] = [
-  { chunkId: 1, episode: 3, page: 2, source: 'dialogue', sourceRef: '3/2', text: 'Pepper brews a potion.\nCarrot watches the cauldron.', title: null, current: true, score: 1 },
+  {
+    chunkId: 1,
+    episode: 3,
+    page: 2,
+    source: 'dialogue',
+    sourceRef: '3/2',
+    text: 'Pepper brews a potion.\nCarrot watches the cauldron.',
+    title: null,
+    current: true,
+    score: 1,
+  },
 ];
 const ctx: SuggestionContext = {
   hasSpoiler: (t) => guard.has(t, 'generated'),
@@ -56,7 +72,15 @@ describe('templates', () => {
   });
 
   it('phrase the question by kind', () => {
-    const c = { ...ctx, question: 'Hi?', visible: [{ name: 'Komona', kind: 'place' }, { name: 'Chaosah', kind: 'coven' }], passages: [{ ...passages[0]!, text: 'Komona and Chaosah' }] };
+    const c = {
+      ...ctx,
+      question: 'Hi?',
+      visible: [
+        { name: 'Komona', kind: 'place' },
+        { name: 'Chaosah', kind: 'coven' },
+      ],
+      passages: [{ ...passages[0]!, text: 'Komona and Chaosah' }],
+    };
     expect(templateSuggestions(c).slice(0, 2)).toEqual(['What is Komona like?', 'What is Chaosah?']);
   });
 

@@ -6,9 +6,9 @@
  */
 import type { LanguageModel } from 'ai';
 import { z } from 'zod';
+import { aiSdk } from '../models/ai-sdk.js';
 import type { Passage } from '../retrieval/retriever.js';
 import type { Position } from '../spoilers/index.js';
-import { aiSdk } from '../models/ai-sdk.js';
 import { formatPassage, pageLabel, sanitize } from './prompt.js';
 import { questionStems, stem } from './quote.js';
 
@@ -25,7 +25,11 @@ export interface SuggestionContext {
   position: Position;
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /** The suggestions that pass every rule, cleaned up, at most `max`. */
 export function validateSuggestions(candidates: unknown[], ctx: SuggestionContext, max = 3): string[] {

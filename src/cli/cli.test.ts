@@ -2,15 +2,15 @@
  * The `folio` command as an operator runs it: a real process on the embedded
  * database in a temp data dir (run from source through tsx).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../test/services/free-port.js';
 import { CLI, runFolio } from '../../test/cli.js';
 import { writeTinyPack } from '../../test/packs.js';
+import { freePort } from '../../test/services/free-port.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];

@@ -3,7 +3,7 @@
  * runs, so `folio serve` does not pay for the importer (sharp, yaml, zip) at boot.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import { type Config, ConfigError, loadConfig } from '../config/env.js';
 import { diskFullError, FolioError } from '../errors.js';
 
 const intOption = (name: string, min: number, max: number) => (v: string) => {
@@ -48,7 +48,9 @@ program
 
 program
   .command('worker')
-  .description('Run background jobs (imports uploaded through the operator API, re-embedding) until stopped. Use with FOLIO_WORKER=off on the servers; several workers may run against one PostgreSQL.')
+  .description(
+    'Run background jobs (imports uploaded through the operator API, re-embedding) until stopped. Use with FOLIO_WORKER=off on the servers; several workers may run against one PostgreSQL.',
+  )
   .option('-c, --concurrency <n>', 'jobs run at once (overrides FOLIO_JOB_CONCURRENCY)', intOption('--concurrency', 1, 16))
   .action(async (opts: { concurrency?: number }) => {
     const cfg = config();
@@ -70,7 +72,9 @@ program
 
 program
   .command('backup')
-  .description('Write the database (embedded or PostgreSQL) and the locally stored images into one .tar.gz with a manifest and checksums. On the embedded database, stop the server first.')
+  .description(
+    'Write the database (embedded or PostgreSQL) and the locally stored images into one .tar.gz with a manifest and checksums. On the embedded database, stop the server first.',
+  )
   .argument('<file>', 'the archive to write, e.g. folio-2026-11-30.tar.gz')
   .option('--json', 'print a JSON summary (for scripts)')
   .action(async (file: string, opts: { json?: boolean }) => {
@@ -95,7 +99,9 @@ program
   .command('media')
   .description('Manage stored images.')
   .command('push')
-  .description('Copy the images under FOLIO_DATA_DIR/media to the S3-compatible bucket in S3_* (moving to R2/S3): only image objects, with the immutable cache header; objects already there are skipped.')
+  .description(
+    'Copy the images under FOLIO_DATA_DIR/media to the S3-compatible bucket in S3_* (moving to R2/S3): only image objects, with the immutable cache header; objects already there are skipped.',
+  )
   .option('--from <dir>', 'local media directory (default FOLIO_DATA_DIR/media)')
   .option('--json', 'print a JSON summary (for scripts)')
   .action(async (opts: { from?: string; json?: boolean }) => {

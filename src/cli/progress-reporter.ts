@@ -2,7 +2,12 @@
 import cliProgress from 'cli-progress';
 import type { ImportProgress } from '../content/importer.js';
 
-const LABELS: Record<ImportProgress['phase'], string> = { validate: 'Validating pack', images: 'Image variants', descriptions: 'Page descriptions', publish: 'Publishing' };
+const LABELS: Record<ImportProgress['phase'], string> = {
+  validate: 'Validating pack',
+  images: 'Image variants',
+  descriptions: 'Page descriptions',
+  publish: 'Publishing',
+};
 
 export function importReporter(opts: { tty: boolean; out: NodeJS.WritableStream; quiet?: boolean }) {
   let bar: cliProgress.SingleBar | null = null;
@@ -21,7 +26,11 @@ export function importReporter(opts: { tty: boolean; out: NodeJS.WritableStream;
         lastLinePct = -1;
         if (opts.tty && p.total > 1) {
           bar = new cliProgress.SingleBar(
-            { format: `${LABELS[p.phase].padEnd(15)} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`, stream: opts.out as NodeJS.WriteStream, hideCursor: true },
+            {
+              format: `${LABELS[p.phase].padEnd(15)} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`,
+              stream: opts.out as NodeJS.WriteStream,
+              hideCursor: true,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(p.total, p.done);

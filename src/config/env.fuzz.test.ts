@@ -31,22 +31,33 @@ const secretValue = fc
 
 it('any environment: a Config, or a ConfigError naming real variables without echoing secrets (3000 runs)', () => {
   fc.assert(
-    fc.property(fc.dictionary(fc.constantFrom(...CONFIG_VARIABLES), value, { maxKeys: 12 }), fc.dictionary(fc.constantFrom(...SECRETS), secretValue, { maxKeys: 3 }), (plain, secrets) => {
-      const env = { ...plain, ...secrets };
-      try {
-        const cfg = loadConfig(env, { cwd: '/nonexistent-folio-fuzz' });
-        expect(typeof cfg.port).toBe('number');
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        const problems = (err as ConfigError).problems;
-        expect(problems.length).toBeGreaterThan(0);
-        for (const p of problems) {
-          expect(known.has(p.variable), p.variable).toBe(true);
-          expect(p.message.length).toBeGreaterThan(10);
+    fc.property(
+      fc.dictionary(fc.constantFrom(...CONFIG_VARIABLES), value, { maxKeys: 12 }),
+      fc.dictionary(fc.constantFrom(...SECRETS), secretValue, { maxKeys: 3 }),
+      (plain, secrets) => {
+        const env = { ...plain, ...secrets };
+        try {
+          const cfg = loadConfig(env, { cwd: '/nonexistent-folio-fuzz' });
+          expect(typeof cfg.port).toBe('number');
+        } catch (err) {
+          expect(err).toBeInstanceOf(ConfigError);
+          const problems = (err as ConfigError).problems;
+          expect(problems.length).toBeGreaterThan(0);
+          for (const p of problems) {
+            expect(known.has(p.variable), p.variable).toBe(true);
+            expect(p.message.length).toBeGreaterThan(10);
+          }
+          for (const v of Object.values(secrets))
+            expect((err as Error).message).not.toContain(
+              v
+                .replace(/\s+/g, ' ')
+                .trim()
+                .split(' ')
+                .find((w) => w.startsWith('zQx')) ?? '\u0000',
+            );
         }
-        for (const v of Object.values(secrets)) expect((err as Error).message).not.toContain(v.replace(/\s+/g, ' ').trim().split(' ').find((w) => w.startsWith('zQx')) ?? '\u0000');
-      }
-    }),
+      },
+    ),
     { numRuns: 3000 },
   );
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, loadConfig, type Config } from './env.js';
+import { type Config, ConfigError, loadConfig } from './env.js';
 
 const CWD = '/srv/folio';
 const load = (env: Record<string, string | undefined>): Config => loadConfig(env, { cwd: CWD });
@@ -194,7 +194,14 @@ describe('loadConfig values', () => {
   });
 
   it('accepts true/false/1/0/yes/no in any case for booleans', () => {
-    for (const [v, b] of [['true', true], ['FALSE', false], ['1', true], ['0', false], ['Yes', true], ['no', false]] as const) {
+    for (const [v, b] of [
+      ['true', true],
+      ['FALSE', false],
+      ['1', true],
+      ['0', false],
+      ['Yes', true],
+      ['no', false],
+    ] as const) {
       expect(load({ FOLIO_SAMPLE: v, FOLIO_TRUST_PROXY: v })).toMatchObject({ sample: b, trustProxy: b });
     }
   });
@@ -308,12 +315,7 @@ describe('loadConfig cross-variable rules', () => {
     expect(lines[0]).toBe(
       'S3_BUCKET: is required because S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY are set (S3 storage needs S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_PUBLIC_URL_PREFIX). Fix: set S3_BUCKET, or unset every S3_* variable to keep images on local disk.',
     );
-    expect(problems({ S3_REGION: 'us-east-1' }).map((l) => l.split(':')[0])).toEqual([
-      'S3_BUCKET',
-      'S3_ACCESS_KEY_ID',
-      'S3_SECRET_ACCESS_KEY',
-      'S3_PUBLIC_URL_PREFIX',
-    ]);
+    expect(problems({ S3_REGION: 'us-east-1' }).map((l) => l.split(':')[0])).toEqual(['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PUBLIC_URL_PREFIX']);
   });
 
   it('DATABASE_DIRECT_URL without DATABASE_URL', () => {
@@ -331,9 +333,9 @@ describe('loadConfig cross-variable rules', () => {
   });
 
   it('a pooled DATABASE_DIRECT_URL', () => {
-    expect(
-      problemFor({ DATABASE_URL: PG, DATABASE_DIRECT_URL: 'postgres://u:p@ep-x-pooler.us-east-2.aws.neon.tech/db' }, 'DATABASE_DIRECT_URL'),
-    ).toContain('must be a direct session connection');
+    expect(problemFor({ DATABASE_URL: PG, DATABASE_DIRECT_URL: 'postgres://u:p@ep-x-pooler.us-east-2.aws.neon.tech/db' }, 'DATABASE_DIRECT_URL')).toContain(
+      'must be a direct session connection',
+    );
   });
 
   it('FOLIO_MODEL=openai requires a base URL and a chat model', () => {
@@ -347,15 +349,11 @@ describe('loadConfig cross-variable rules', () => {
     expect(problems({ FOLIO_MODEL: 'anthropic', FOLIO_CHAT_MODEL: 'claude-sonnet-4-5' })).toEqual([
       'FOLIO_MODEL_API_KEY: is required when FOLIO_MODEL=anthropic. Fix: set FOLIO_MODEL_API_KEY, or choose another FOLIO_MODEL.',
     ]);
-    expect(load({ FOLIO_MODEL: 'anthropic', FOLIO_CHAT_MODEL: 'claude-sonnet-4-5', FOLIO_MODEL_API_KEY: 'sk-ant-x' }).model.provider).toBe(
-      'anthropic',
-    );
+    expect(load({ FOLIO_MODEL: 'anthropic', FOLIO_CHAT_MODEL: 'claude-sonnet-4-5', FOLIO_MODEL_API_KEY: 'sk-ant-x' }).model.provider).toBe('anthropic');
   });
 
   it('a provider embedding model needs a provider that has embeddings', () => {
-    expect(problemFor({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'nomic-embed-text' }, 'FOLIO_EMBED_MODEL')).toContain(
-      'Fix: set FOLIO_EMBED_MODEL=local or none.',
-    );
+    expect(problemFor({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'nomic-embed-text' }, 'FOLIO_EMBED_MODEL')).toContain('Fix: set FOLIO_EMBED_MODEL=local or none.');
     expect(load({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'None' }).model.embedModel).toBe('none');
   });
 
@@ -456,9 +454,17 @@ describe('companion (chat) variables', () => {
     ['FOLIO_CHAT_RATE_PER_READER', '-1', 'FOLIO_CHAT_RATE_PER_READER: must be an integer between 0 and 100000 (got "-1"). Fix: set FOLIO_CHAT_RATE_PER_READER'],
     ['FOLIO_CHAT_RATE_PER_IP', '10/min', 'FOLIO_CHAT_RATE_PER_IP: must be an integer between 0 and 100000 (got "10/min"). Fix: set FOLIO_CHAT_RATE_PER_IP'],
     ['FOLIO_CHAT_HEARTBEAT_MS', '15s', 'FOLIO_CHAT_HEARTBEAT_MS: must be an integer between 1000 and 120000 (got "15s"). Fix: set FOLIO_CHAT_HEARTBEAT_MS'],
-    ['FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS', '10', 'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: must be an integer between 100 and 600000 (got "10"). Fix: set FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS'],
+    [
+      'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS',
+      '10',
+      'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: must be an integer between 100 and 600000 (got "10"). Fix: set FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS',
+    ],
     ['FOLIO_MODEL_IDLE_TIMEOUT_MS', '1.5', 'FOLIO_MODEL_IDLE_TIMEOUT_MS: must be an integer between 100 and 600000 (got "1.5"). Fix: set FOLIO_MODEL_IDLE_TIMEOUT_MS'],
-    ['FOLIO_MODEL_TOTAL_TIMEOUT_MS', '99999999', 'FOLIO_MODEL_TOTAL_TIMEOUT_MS: must be an integer between 1000 and 1800000 (got "99999999"). Fix: set FOLIO_MODEL_TOTAL_TIMEOUT_MS'],
+    [
+      'FOLIO_MODEL_TOTAL_TIMEOUT_MS',
+      '99999999',
+      'FOLIO_MODEL_TOTAL_TIMEOUT_MS: must be an integer between 1000 and 1800000 (got "99999999"). Fix: set FOLIO_MODEL_TOTAL_TIMEOUT_MS',
+    ],
     ['FOLIO_MODEL_PROBE_TIMEOUT_MS', '0', 'FOLIO_MODEL_PROBE_TIMEOUT_MS: must be an integer between 50 and 10000 (got "0"). Fix: set FOLIO_MODEL_PROBE_TIMEOUT_MS'],
   ])('%s=%j fails, naming the variable and the fix', (variable, value, expected) => {
     expect(problemFor({ [variable]: value }, variable).startsWith(expected)).toBe(true);
@@ -468,7 +474,9 @@ describe('companion (chat) variables', () => {
     expect(problemFor({ FOLIO_MODEL_TOTAL_TIMEOUT_MS: '10000' }, 'FOLIO_MODEL_TOTAL_TIMEOUT_MS')).toContain(
       'must leave FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS (45000 ms) no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (10000 ms). Fix: raise FOLIO_MODEL_TOTAL_TIMEOUT_MS',
     );
-    expect(problemFor({ FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '200000' }, 'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS')).toContain('no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (180000 ms)');
+    expect(problemFor({ FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '200000' }, 'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS')).toContain(
+      'no longer than FOLIO_MODEL_TOTAL_TIMEOUT_MS (180000 ms)',
+    );
   });
 
   it('Modal proxy tokens with a provider that is not behind Modal still need both', () => {

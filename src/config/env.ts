@@ -9,18 +9,16 @@ import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, parsePostgresUrl, type PgConnection } from './postgres-url.js';
+import { ConfigError, type PgConnection, parsePostgresUrl } from './postgres-url.js';
 
-export { ConfigError } from './postgres-url.js';
 export type { ConfigProblem, PgConnection } from './postgres-url.js';
+export { ConfigError } from './postgres-url.js';
 
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database:
-    | { kind: 'pglite'; dataDir: string }
-    | { kind: 'postgres'; app: PgConnection; direct: PgConnection };
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; app: PgConnection; direct: PgConnection };
   dbPoolMax: number;
   model: {
     provider: 'auto' | 'none' | 'ollama' | 'openai' | 'anthropic';
@@ -273,7 +271,10 @@ const fields = {
   }),
   CORS_ORIGINS: variable<string[]>((value, fail) => {
     const origins: string[] = [];
-    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const origin = exactOrigin(entry);
       if (origin === undefined) {
         fail(
@@ -297,20 +298,54 @@ const fields = {
     300,
     "set $NAME to how many seconds open chat streams may finish after SIGTERM, such as 10 (keep it below your platform's stop timeout).",
   ),
-  FOLIO_WORKER: oneOf('FOLIO_WORKER', ['inline', 'off'] as const, 'set $NAME=inline to run jobs inside `folio serve`, or $NAME=off when a separate `folio worker` runs them.'),
+  FOLIO_WORKER: oneOf(
+    'FOLIO_WORKER',
+    ['inline', 'off'] as const,
+    'set $NAME=inline to run jobs inside `folio serve`, or $NAME=off when a separate `folio worker` runs them.',
+  ),
   FOLIO_JOB_CONCURRENCY: integer('FOLIO_JOB_CONCURRENCY', 1, 16, 'set $NAME to how many jobs one worker runs at once, such as 1 (a Raspberry Pi) or 2.'),
-  FOLIO_JOB_LEASE_S: integer('FOLIO_JOB_LEASE_S', 2, 3600, 'set $NAME to how many seconds a job may go without a sign of life from its worker before another worker resumes it, such as 30.'),
+  FOLIO_JOB_LEASE_S: integer(
+    'FOLIO_JOB_LEASE_S',
+    2,
+    3600,
+    'set $NAME to how many seconds a job may go without a sign of life from its worker before another worker resumes it, such as 30.',
+  ),
   FOLIO_MAX_UPLOAD_MB: integer('FOLIO_MAX_UPLOAD_MB', 1, 2048, 'set $NAME to the largest pack or CBZ upload to accept, in MB, such as 200.'),
   FOLIO_CHAT_MAX_QUESTION_CHARS: integer('FOLIO_CHAT_MAX_QUESTION_CHARS', 10, 20_000, 'set $NAME to the longest question a reader may send, such as 1000.'),
   FOLIO_CHAT_MAX_MESSAGES: integer('FOLIO_CHAT_MAX_MESSAGES', 2, 10_000, 'set $NAME to the most messages one conversation may hold, such as 200.'),
   FOLIO_CHAT_MAX_OUTPUT_TOKENS: integer('FOLIO_CHAT_MAX_OUTPUT_TOKENS', 16, 32_000, 'set $NAME to the longest answer in tokens, such as 800.'),
-  FOLIO_CHAT_RATE_PER_READER: integer('FOLIO_CHAT_RATE_PER_READER', 0, 100_000, 'set $NAME to the chat messages one reader may send per minute, such as 12 (0 = no limit).'),
+  FOLIO_CHAT_RATE_PER_READER: integer(
+    'FOLIO_CHAT_RATE_PER_READER',
+    0,
+    100_000,
+    'set $NAME to the chat messages one reader may send per minute, such as 12 (0 = no limit).',
+  ),
   FOLIO_CHAT_RATE_PER_IP: integer('FOLIO_CHAT_RATE_PER_IP', 0, 100_000, 'set $NAME to the chat messages one IP address may send per minute, such as 60 (0 = no limit).'),
-  FOLIO_CHAT_HEARTBEAT_MS: integer('FOLIO_CHAT_HEARTBEAT_MS', 1_000, 120_000, "set $NAME to how often an idle chat stream sends a keep-alive comment, such as 15000 (below your proxy's idle timeout)."),
-  FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: integer('FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS', 100, 600_000, "set $NAME to how long to wait for a model's first token, such as 45000 (raise it for cold GPUs)."),
-  FOLIO_MODEL_IDLE_TIMEOUT_MS: integer('FOLIO_MODEL_IDLE_TIMEOUT_MS', 100, 600_000, 'set $NAME to the longest pause between tokens before an answer is cut off, such as 30000.'),
+  FOLIO_CHAT_HEARTBEAT_MS: integer(
+    'FOLIO_CHAT_HEARTBEAT_MS',
+    1_000,
+    120_000,
+    "set $NAME to how often an idle chat stream sends a keep-alive comment, such as 15000 (below your proxy's idle timeout).",
+  ),
+  FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: integer(
+    'FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS',
+    100,
+    600_000,
+    "set $NAME to how long to wait for a model's first token, such as 45000 (raise it for cold GPUs).",
+  ),
+  FOLIO_MODEL_IDLE_TIMEOUT_MS: integer(
+    'FOLIO_MODEL_IDLE_TIMEOUT_MS',
+    100,
+    600_000,
+    'set $NAME to the longest pause between tokens before an answer is cut off, such as 30000.',
+  ),
   FOLIO_MODEL_TOTAL_TIMEOUT_MS: integer('FOLIO_MODEL_TOTAL_TIMEOUT_MS', 1_000, 1_800_000, 'set $NAME to the longest a whole answer may take, such as 180000.'),
-  FOLIO_MODEL_PROBE_TIMEOUT_MS: integer('FOLIO_MODEL_PROBE_TIMEOUT_MS', 50, 10_000, 'set $NAME to how long FOLIO_MODEL=auto waits for a local Ollama to answer, such as 500.'),
+  FOLIO_MODEL_PROBE_TIMEOUT_MS: integer(
+    'FOLIO_MODEL_PROBE_TIMEOUT_MS',
+    50,
+    10_000,
+    'set $NAME to how long FOLIO_MODEL=auto waits for a local Ollama to answer, such as 500.',
+  ),
 };
 
 type Env = z.output<z.ZodObject<typeof fields>>;
@@ -359,7 +394,10 @@ function configSchema(cwd: string) {
         const dataDir = resolveDataDir(env, cwd);
         try {
           if (!statSync(dataDir).isDirectory()) {
-            fail('FOLIO_DATA_DIR', `${dataDir} exists but is not a directory${isSet('FOLIO_DATA_DIR') ? '' : ' (FOLIO_DATA_DIR defaults to ./.folio)'}. Fix: point FOLIO_DATA_DIR at a directory.`);
+            fail(
+              'FOLIO_DATA_DIR',
+              `${dataDir} exists but is not a directory${isSet('FOLIO_DATA_DIR') ? '' : ' (FOLIO_DATA_DIR defaults to ./.folio)'}. Fix: point FOLIO_DATA_DIR at a directory.`,
+            );
           }
         } catch {
           // Missing is fine: it is created on first run.
@@ -475,9 +513,7 @@ function configSchema(cwd: string) {
           visionModel: env.FOLIO_VISION_MODEL,
           embedModel: env.FOLIO_EMBED_MODEL ?? DEFAULTS.embedModel,
           modalProxy:
-            env.MODAL_PROXY_TOKEN_ID && env.MODAL_PROXY_TOKEN_SECRET
-              ? { tokenId: env.MODAL_PROXY_TOKEN_ID, tokenSecret: env.MODAL_PROXY_TOKEN_SECRET }
-              : undefined,
+            env.MODAL_PROXY_TOKEN_ID && env.MODAL_PROXY_TOKEN_SECRET ? { tokenId: env.MODAL_PROXY_TOKEN_ID, tokenSecret: env.MODAL_PROXY_TOKEN_SECRET } : undefined,
         },
         s3,
         adminToken: env.ADMIN_TOKEN,
@@ -514,10 +550,7 @@ function configSchema(cwd: string) {
  * Parses the environment into a Config, or throws a ConfigError listing every problem (one
  * line per problem, starting with the variable). Call once at boot and pass the result down.
  */
-export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
-  opts: { cwd?: string } = {},
-): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env, opts: { cwd?: string } = {}): Config {
   const result = configSchema(opts.cwd ?? process.cwd()).safeParse(env);
   if (result.success) return result.data;
 

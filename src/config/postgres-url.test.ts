@@ -106,16 +106,11 @@ describe('parsePostgresUrl', () => {
 
   it('rejects an unknown sslmode listing the allowed values', () => {
     const err = failure('postgres://u:hunter2@host/db?sslmode=on');
-    expect(err.message).toBe(
-      'DATABASE_URL: has an unknown sslmode "on". Fix: use one of disable, allow, prefer, require, verify-ca, verify-full.',
-    );
+    expect(err.message).toBe('DATABASE_URL: has an unknown sslmode "on". Fix: use one of disable, allow, prefer, require, verify-ca, verify-full.');
   });
 
   it('marks a Neon -pooler host as pooled, with ssl require by default, and drops channel_binding', () => {
-    const c = parsePostgresUrl(
-      'postgresql://neondb_owner:npg_secret@ep-x-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require',
-      V,
-    );
+    const c = parsePostgresUrl('postgresql://neondb_owner:npg_secret@ep-x-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require', V);
     expect(c).toEqual({
       host: 'ep-x-pooler.us-east-2.aws.neon.tech',
       port: 5432,
@@ -176,12 +171,7 @@ describe('parsePostgresUrl', () => {
 
   it('reports every problem at once, each line naming the variable', () => {
     const err = failure('postgres://u:hunter2@host:0?sslmode=sure&foo=1', 'DATABASE_DIRECT_URL');
-    expect(err.problems.map((p) => p.variable)).toEqual([
-      'DATABASE_DIRECT_URL',
-      'DATABASE_DIRECT_URL',
-      'DATABASE_DIRECT_URL',
-      'DATABASE_DIRECT_URL',
-    ]);
+    expect(err.problems.map((p) => p.variable)).toEqual(['DATABASE_DIRECT_URL', 'DATABASE_DIRECT_URL', 'DATABASE_DIRECT_URL', 'DATABASE_DIRECT_URL']);
     expect(err.message.split('\n')).toHaveLength(4);
     expect(err.message).not.toContain('hunter2');
   });

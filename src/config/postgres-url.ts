@@ -105,9 +105,7 @@ export function parsePostgresUrl(raw: string, variable: string): PgConnection {
     if (rawPassword !== undefined && rawPassword !== '') {
       password = decode(rawPassword);
       if (password === undefined) {
-        fail(
-          'the password is not valid percent-encoding. Fix: percent-encode special characters in the password (% as %25, @ as %40, / as %2F, ? as %3F, # as %23).',
-        );
+        fail('the password is not valid percent-encoding. Fix: percent-encode special characters in the password (% as %25, @ as %40, / as %2F, ? as %3F, # as %23).');
       }
     }
   }
@@ -219,10 +217,7 @@ export function parsePostgresUrl(raw: string, variable: string): PgConnection {
 
   if (problems.length) throw new ConfigError(problems.map((message) => ({ variable, message })));
 
-  const redacted =
-    userInfo === undefined
-      ? value
-      : `${schemeMatch[0]}${rawUser}${password !== undefined ? ':***' : ''}@${afterUser}`;
+  const redacted = userInfo === undefined ? value : `${schemeMatch[0]}${rawUser}${password !== undefined ? ':***' : ''}@${afterUser}`;
 
   const connection: PgConnection = { host, port, user, password, database, ssl, pooled, redacted };
   const applicationName = params.get('application_name');

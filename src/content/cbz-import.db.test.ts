@@ -28,15 +28,23 @@ describe('CBZ import', () => {
   it('imports a folder of CBZ files as one series, idempotently, with episode summaries gated like packs', async () => {
     const folder = join(dir, 'lamp');
     await mkdir(folder);
-    await writeFile(join(folder, 'lamp-01.cbz'), await makeCbz({ pages: 2, seed: 1, comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 1, Title: 'Dark Street', Summary: 'The lamps go out.' }) }));
-    await writeFile(join(folder, 'lamp-02.cbz'), await makeCbz({ pages: 3, seed: 2, comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 2, Title: 'The Moth Returns', Summary: 'A secret ending.' }) }));
+    await writeFile(
+      join(folder, 'lamp-01.cbz'),
+      await makeCbz({ pages: 2, seed: 1, comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 1, Title: 'Dark Street', Summary: 'The lamps go out.' }) }),
+    );
+    await writeFile(
+      join(folder, 'lamp-02.cbz'),
+      await makeCbz({ pages: 3, seed: 2, comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 2, Title: 'The Moth Returns', Summary: 'A secret ending.' }) }),
+    );
     const r = await importPack({ database: t.database, storage: server.storage }, folder);
     expect(r).toMatchObject({ status: 'created', seriesId: 'lamp-tales', episodes: 2, pages: 5 });
     expect((await importPack({ database: t.database, storage: server.storage }, folder)).status).toBe('unchanged');
 
     const token = await server.newReader();
     await server.fetch('/api/series/lamp-tales/progress', { method: 'POST', token, json: { episode: 1, page: 1 } });
-    const detail = (await (await server.fetch('/api/series/lamp-tales', { token })).json()) as { episodes: Array<{ number: number; title: string | null; summary: string | null }> };
+    const detail = (await (await server.fetch('/api/series/lamp-tales', { token })).json()) as {
+      episodes: Array<{ number: number; title: string | null; summary: string | null }>;
+    };
     expect(detail.episodes.map((e) => e.number)).toEqual([1, 2]);
     // Episode 1 is not finished: its summary is still hidden; nothing of episode 2's summary appears.
     expect(JSON.stringify(detail)).not.toContain('A secret ending');

@@ -6,7 +6,10 @@ import { readPack } from './read-pack.js';
 
 describe('parseComicInfo', () => {
   it('reads the fields Folio uses, as text', () => {
-    const info = parseComicInfo(comicInfo({ Series: 'Moth & Lantern', Number: '02', Title: 'Glow', Summary: 'Lamps go dark.', Writer: 'A', Manga: 'YesAndRightToLeft' }), 'x.cbz');
+    const info = parseComicInfo(
+      comicInfo({ Series: 'Moth & Lantern', Number: '02', Title: 'Glow', Summary: 'Lamps go dark.', Writer: 'A', Manga: 'YesAndRightToLeft' }),
+      'x.cbz',
+    );
     expect(info).toMatchObject({ Series: 'Moth & Lantern', Number: '02', Title: 'Glow', Summary: 'Lamps go dark.', Writer: 'A', Manga: 'YesAndRightToLeft' });
   });
 
@@ -36,9 +39,19 @@ describe('slugify', () => {
 
 describe('cbzPack', () => {
   it('turns a folder of archives into a valid pack: series from ComicInfo, episodes by <Number>, pages in natural order', async () => {
-    const a = await makeCbz({ pages: 3, seed: 1, comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 2, Title: 'Second', Summary: 'Two.', Writer: 'W', Penciller: 'P' }) });
+    const a = await makeCbz({
+      pages: 3,
+      seed: 1,
+      comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 2, Title: 'Second', Summary: 'Two.', Writer: 'W', Penciller: 'P' }),
+    });
     const b = await makeCbz({ pages: 2, seed: 2, comicInfo: comicInfo({ Series: 'Lamp Tales', Number: 1, Title: 'First' }) });
-    const source = cbzPack([{ name: 'b.cbz', bytes: a }, { name: 'a.cbz', bytes: b }], '/comics/lamp');
+    const source = cbzPack(
+      [
+        { name: 'b.cbz', bytes: a },
+        { name: 'a.cbz', bytes: b },
+      ],
+      '/comics/lamp',
+    );
     const read = await readPack(source);
     if (!read.ok) throw new Error(JSON.stringify(read.problems));
     expect(read.pack.series).toMatchObject({ id: 'lamp-tales', title: 'Lamp Tales', attribution: 'W, P', reading_direction: 'ltr' });
@@ -58,7 +71,13 @@ describe('cbzPack', () => {
     Object.keys(pages).forEach((k) => {
       files[k.replace('page', 'p')] = pages[k]!;
     });
-    const source = cbzPack([{ name: 'Issue 10.cbz', bytes: zipSync(files) }, { name: 'Issue 9.cbz', bytes: await makeCbz({ pages: 1, seed: 9 }) }], '/x/Night Bus');
+    const source = cbzPack(
+      [
+        { name: 'Issue 10.cbz', bytes: zipSync(files) },
+        { name: 'Issue 9.cbz', bytes: await makeCbz({ pages: 1, seed: 9 }) },
+      ],
+      '/x/Night Bus',
+    );
     const read = await readPack(source);
     if (!read.ok) throw new Error(JSON.stringify(read.problems));
     expect(read.pack.series.title).toBe('Night Bus');
@@ -71,7 +90,13 @@ describe('cbzPack', () => {
   });
 
   it('uses the FrontCover page as the episode cover and right-to-left for manga', async () => {
-    const a = await makeCbz({ pages: 3, comicInfo: comicInfo({ Series: 'M', Number: 1, Manga: 'YesAndRightToLeft' }).replace('</ComicInfo>', '<Pages><Page Image="2" Type="FrontCover"/></Pages></ComicInfo>') });
+    const a = await makeCbz({
+      pages: 3,
+      comicInfo: comicInfo({ Series: 'M', Number: 1, Manga: 'YesAndRightToLeft' }).replace(
+        '</ComicInfo>',
+        '<Pages><Page Image="2" Type="FrontCover"/></Pages></ComicInfo>',
+      ),
+    });
     const read = await readPack(cbzPack([{ name: 'm.cbz', bytes: a }], 'm.cbz'));
     if (!read.ok) throw new Error(JSON.stringify(read.problems));
     expect(read.pack.series.reading_direction).toBe('rtl');
@@ -117,9 +142,18 @@ describe('a CBZ corpus made from the bundled sample series', () => {
     const archives = await Promise.all(
       sample.pack.episodes.map(async (e, i) => {
         const files: Record<string, Uint8Array> = {};
-        for (const p of e.data.pages) if (p.image) files[`${String(p.number).padStart(3, '0')}.jpg`] = new Uint8Array(await sample.pack.source.read(`${e.dir}/${p.image}`));
+        for (const p of e.data.pages)
+          if (p.image) files[`${String(p.number).padStart(3, '0')}.jpg`] = new Uint8Array(await sample.pack.source.read(`${e.dir}/${p.image}`));
         files['ComicInfo.xml'] = new TextEncoder().encode(
-          comicInfo({ Series: sample.pack.series.title, Number: e.data.number, Title: e.data.title, Summary: e.data.summary ?? '', Year: 2026, Month: i + 1, Writer: 'Folio contributors' }),
+          comicInfo({
+            Series: sample.pack.series.title,
+            Number: e.data.number,
+            Title: e.data.title,
+            Summary: e.data.summary ?? '',
+            Year: 2026,
+            Month: i + 1,
+            Writer: 'Folio contributors',
+          }),
         );
         return { name: `${e.dir.split('/').pop()}.cbz`, bytes: zip(files) };
       }),

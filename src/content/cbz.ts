@@ -9,7 +9,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { FolioError } from '../errors.js';
-import { unzipSafely, type PackSource } from './pack-source.js';
+import { type PackSource, unzipSafely } from './pack-source.js';
 
 const IMAGE = /\.(jpe?g|png|webp|avif|gif)$/i;
 const COMIC_INFO_MAX_BYTES = 1024 * 1024;
@@ -39,7 +39,10 @@ const comicInfoSchema = z.looseObject({
   Pages: z
     .looseObject({
       Page: z
-        .union([z.array(z.looseObject({ Image: z.coerce.number().int().min(0), Type: z.string().optional() })), z.looseObject({ Image: z.coerce.number().int().min(0), Type: z.string().optional() })])
+        .union([
+          z.array(z.looseObject({ Image: z.coerce.number().int().min(0), Type: z.string().optional() })),
+          z.looseObject({ Image: z.coerce.number().int().min(0), Type: z.string().optional() }),
+        ])
         .transform((p) => (Array.isArray(p) ? p : [p])),
     })
     .optional()
@@ -174,7 +177,13 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
   for (const { info } of infos.sort((a, b) => a.number - b.number)) {
     for (const [k, v] of Object.entries(info)) if (v !== undefined && (first as Record<string, unknown>)[k] === undefined) (first as Record<string, unknown>)[k] = v;
   }
-  const title = first.Series || origin.replace(/\/+$/, '').split('/').pop()!.replace(/\.cbz$/i, '');
+  const title =
+    first.Series ||
+    origin
+      .replace(/\/+$/, '')
+      .split('/')
+      .pop()!
+      .replace(/\.cbz$/i, '');
   const credits = [first.Writer, first.Penciller].filter(Boolean).join(', ');
   const files = new Map<string, Uint8Array>();
   const text = (s: string) => new TextEncoder().encode(s);

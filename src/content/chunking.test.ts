@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkText, DEFAULT_CHUNK, markdownToText, type ChunkOptions } from './chunking.js';
+import { type ChunkOptions, chunkText, DEFAULT_CHUNK, markdownToText } from './chunking.js';
 
 /** Deterministic PRNG (mulberry32) so property failures are reproducible. */
 function prng(seed: number): (n: number) => number {
@@ -36,12 +36,7 @@ describe('chunkText', () => {
 
   it('packs lines greedily and carries the tail of the previous chunk as overlap', () => {
     const text = ['l1 aaaa', 'l2 bbbb', 'l3 cccc', 'l4 dddd', 'l5 eeee'].join('\n');
-    expect(chunkText(text, { maxChars: 16, overlapChars: 8 })).toEqual([
-      'l1 aaaa\nl2 bbbb',
-      'l2 bbbb\nl3 cccc',
-      'l3 cccc\nl4 dddd',
-      'l4 dddd\nl5 eeee',
-    ]);
+    expect(chunkText(text, { maxChars: 16, overlapChars: 8 })).toEqual(['l1 aaaa\nl2 bbbb', 'l2 bbbb\nl3 cccc', 'l3 cccc\nl4 dddd', 'l4 dddd\nl5 eeee']);
   });
 
   it('with overlap 0 nothing is repeated', () => {
@@ -95,7 +90,11 @@ describe('chunkText', () => {
       const lines = Array.from({ length: 1 + rand(30) }, (_, i) => `L${i} ${randomLine(rand, 8)}`);
       const chunks = chunkText(lines.join('\n'), opts);
       for (const line of lines) {
-        if (line.length <= maxChars) expect(chunks.some((c) => c.split('\n').includes(line)), line).toBe(true);
+        if (line.length <= maxChars)
+          expect(
+            chunks.some((c) => c.split('\n').includes(line)),
+            line,
+          ).toBe(true);
       }
       for (let i = 1; i < chunks.length; i++) {
         const prev = chunks[i - 1]!.split('\n');

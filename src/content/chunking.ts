@@ -59,14 +59,16 @@ export function chunkText(text: string, opts: ChunkOptions = DEFAULT_CHUNK): str
 
 /** Markdown to plain text for retrieval: images and link targets dropped, emphasis markers removed. */
 export function markdownToText(md: string): string {
-  return md
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .replace(/^\s{0,3}>\s?/gm, '')
-    .replace(/^\s*[-*+]\s+/gm, '')
-    .replace(/[*`~]{1,3}([^*`~]+)[*`~]{1,3}/g, '$1')
-    // `_` is emphasis only at word boundaries (snake_case names keep theirs).
-    .replace(/(?<!\w)_{1,3}([^_]+?)_{1,3}(?!\w)/g, '$1');
+  return (
+    md
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/<[^>]+>/g, '')
+      .replace(/^\s{0,3}>\s?/gm, '')
+      .replace(/^\s*[-*+]\s+/gm, '')
+      .replace(/[*`~]{1,3}([^*`~]+)[*`~]{1,3}/g, '$1')
+      // `_` is emphasis only at word boundaries (snake_case names keep theirs).
+      .replace(/(?<!\w)_{1,3}([^_]+?)_{1,3}(?!\w)/g, '$1')
+  );
 }

@@ -1,5 +1,4 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -10,9 +9,8 @@ import { PEPPER_CARROT } from '../../test/server.js';
 import { queryRows } from '../db/client.js';
 import { progress, readers } from '../db/schema.js';
 import { LocalStorage } from '../storage/local.js';
-import { importPack, PackInvalidError } from './importer.js';
+import { buildContent, importPack, PackInvalidError } from './importer.js';
 import * as q from './queries.js';
-import { buildContent } from './importer.js';
 
 let t: TestDatabase;
 let mediaDir: string;
@@ -71,7 +69,10 @@ describe('importing the Pepper & Carrot pack', () => {
     expect(counts[0]!.dialogue_chunks).toBeGreaterThanOrEqual(140);
 
     // Full-text search works on the generated tsvector.
-    const hits = await queryRows<{ ref: string }>(db, sql`SELECT source_ref AS ref FROM chunks WHERE tsv @@ websearch_to_tsquery('english', 'potion contest') ORDER BY id LIMIT 1`);
+    const hits = await queryRows<{ ref: string }>(
+      db,
+      sql`SELECT source_ref AS ref FROM chunks WHERE tsv @@ websearch_to_tsquery('english', 'potion contest') ORDER BY id LIMIT 1`,
+    );
     expect(hits.length).toBe(1);
 
     // "Never visible" fixtures are stored at their real (unreachable) debut.
@@ -82,7 +83,10 @@ describe('importing the Pepper & Carrot pack', () => {
     expect(timeline).toEqual([{ episode: 23, page: 8, debut_source: 'end_of_series' }]);
 
     // Every stored key exists in storage.
-    const keys = await queryRows<{ k: string }>(db, sql`SELECT image->'display'->>'key' AS k FROM pages WHERE image IS NOT NULL UNION SELECT image->'thumb'->>'key' FROM pages WHERE image IS NOT NULL`);
+    const keys = await queryRows<{ k: string }>(
+      db,
+      sql`SELECT image->'display'->>'key' AS k FROM pages WHERE image IS NOT NULL UNION SELECT image->'thumb'->>'key' FROM pages WHERE image IS NOT NULL`,
+    );
     for (const { k } of keys) expect(await storage.exists(k)).toBe(true);
 
     const before = await snapshot('pepper-carrot');
@@ -143,8 +147,11 @@ describe('re-import of a changed pack', () => {
     await importPack({ database: t.database, storage }, dir);
     running = false;
     await poll;
-    const [after] = await queryRows(t.database.db, sql`SELECT s.title, (SELECT count(*)::int FROM pages p WHERE p.series_id = s.id) AS pages,
-      (SELECT count(*)::int FROM pages p WHERE p.series_id = s.id AND p.dialogue LIKE 'v2%') AS v2 FROM series s WHERE s.id = 'tiny-atomic'`);
+    const [after] = await queryRows(
+      t.database.db,
+      sql`SELECT s.title, (SELECT count(*)::int FROM pages p WHERE p.series_id = s.id) AS pages,
+      (SELECT count(*)::int FROM pages p WHERE p.series_id = s.id AND p.dialogue LIKE 'v2%') AS v2 FROM series s WHERE s.id = 'tiny-atomic'`,
+    );
     seen.add(JSON.stringify(after));
     for (const s of seen) expect([JSON.stringify({ title: 'Tiny', pages: 12, v2: 0 }), JSON.stringify({ title: 'V2', pages: 12, v2: 12 })]).toContain(s);
     expect(seen).toContain(JSON.stringify({ title: 'V2', pages: 12, v2: 12 }));
@@ -177,15 +184,16 @@ describe('an invalid pack', () => {
   it('imports nothing and reports every problem', async () => {
     const dir = await writeTinyPack({ id: 'tiny-broken' });
     await writeFile(join(dir, 'episodes', 'ep1', 'episode.yaml'), 'number: 1\ntitle: ""\npages:\n  - number: 1\n    image: pages/1.jpg\n');
-    await writeFile(join(dir, 'episodes', 'ep2', 'episode.yaml'), 'number: 2\ntitle: Two\npages:\n  - number: 1\n    image: pages/1.jpg\n  - number: 2\n    image: pages/missing.jpg\n');
+    await writeFile(
+      join(dir, 'episodes', 'ep2', 'episode.yaml'),
+      'number: 2\ntitle: Two\npages:\n  - number: 1\n    image: pages/1.jpg\n  - number: 2\n    image: pages/missing.jpg\n',
+    );
     await writeFile(join(dir, 'episodes', 'ep2', 'pages', '1.jpg'), 'not an image');
     const media = await mkdtemp(join(tmpdir(), 'folio-media-'));
     const err = await importPack({ database: t.database, storage: new LocalStorage(media) }, dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PackInvalidError);
     const problems = (err as PackInvalidError).problems.map((p) => `${p.file} ${p.field}`);
-    expect(problems).toEqual(
-      ['episodes/ep1/episode.yaml title', 'episodes/ep2/episode.yaml pages[0].image', 'episodes/ep2/episode.yaml pages[1].image'],
-    );
+    expect(problems).toEqual(['episodes/ep1/episode.yaml title', 'episodes/ep2/episode.yaml pages[0].image', 'episodes/ep2/episode.yaml pages[1].image']);
     expect((err as PackInvalidError).code).toBe('bad_request:pack');
     expect(await queryRows(t.database.db, sql`SELECT id FROM series WHERE id = 'tiny-broken'`)).toEqual([]);
     expect(await readdir(media)).toEqual([]);

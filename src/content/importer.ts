@@ -9,17 +9,17 @@ import { mapLimit } from '../concurrency.js';
 import type { Database } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
+import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
+import { seriesProfile } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
-import type { PageDescriber } from '../vision/describer.js';
 import { describePages, type PageImage } from '../vision/describe-pages.js';
+import type { PageDescriber } from '../vision/describer.js';
 import { chunkText, markdownToText } from './chunking.js';
-import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
 import { lintPack, lintWarnings } from './lint.js';
 import { openPack, type PackSource } from './pack-source.js';
-import { formatProblem, readPack, type Pack, type PackProblem } from './read-pack.js';
 import * as q from './queries.js';
-import { seriesProfile } from '../spoilers/index.js';
+import { formatProblem, type Pack, type PackProblem, readPack } from './read-pack.js';
 
 /** Bump when what the importer writes changes, so unchanged packs are re-imported once. */
 export const IMPORTER_VERSION = '2';
@@ -342,10 +342,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
     });
     // The summary is the description at the entity's debut; a listed description repeating it is the same one.
     const seen = new Set<string>();
-    const descs = [
-      ...(ent.summary ? [{ text: ent.summary, episode_debut: ent.episode_debut, page_debut: ent.page_debut }] : []),
-      ...ent.descriptions,
-    ].filter((d) => {
+    const descs = [...(ent.summary ? [{ text: ent.summary, episode_debut: ent.episode_debut, page_debut: ent.page_debut }] : []), ...ent.descriptions].filter((d) => {
       const key = `${d.episode_debut}/${d.page_debut}/${d.text}`;
       if (seen.has(key)) return false;
       seen.add(key);

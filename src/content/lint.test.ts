@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEPPER_CARROT } from '../../test/corpus.js';
 import { writeTinyPack } from '../../test/packs.js';
 import type { Position } from '../spoilers/index.js';
 import {
@@ -11,19 +12,18 @@ import {
   debutBeforeNameRule,
   episodeEnds,
   firstStoryUse,
+  type LintEntity,
+  type LintFinding,
   laterEntityRule,
   laterEpisodeRule,
   lintPack,
   lintWarnings,
   matcherCache,
-  wordKey,
-  type LintEntity,
-  type LintFinding,
   type Passage,
+  wordKey,
 } from './lint.js';
 import { openPackDir } from './pack-source.js';
-import { readPack, type Pack } from './read-pack.js';
-import { PEPPER_CARROT } from '../../test/corpus.js';
+import { type Pack, readPack } from './read-pack.js';
 
 const REAL_PACK = PEPPER_CARROT;
 const SAMPLE = join(process.cwd(), 'samples', 'moth-and-lantern');
@@ -81,7 +81,11 @@ describe('later-entity rule', () => {
 
 describe('dated-fact rule', () => {
   const names = new Set(['pepper', 'coriander', 'qualicity']);
-  const upstream = lore('* **Known potion/Spell**: Forceful ejection from water (ep21), Water Tentacles (ep22)\n* **First Episode**: ep11 Stubborn Grumpiness', pos(9, 9), 'wiki/upstream.md');
+  const upstream = lore(
+    '* **Known potion/Spell**: Forceful ejection from water (ep21), Water Tentacles (ep22)\n* **First Episode**: ep11 Stubborn Grumpiness',
+    pos(9, 9),
+    'wiki/upstream.md',
+  );
   const facts = datedFacts([upstream], names);
   /** The episode each finding dates its fact to. */
   const check = (p: Passage, story: Passage[] = []) =>
@@ -148,7 +152,10 @@ describe('lintPack on a pack written here', () => {
   let findings: LintFinding[];
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'folio-lint-'));
-    await writeTinyPack({ id: 'lint', episodes: 2, pagesPerEpisode: 3, dialogue: (e, p) => (e === 1 && p === 2 ? 'Next time, in episode 2!\n' : `Line ${e}/${p}\n`) }, dir);
+    await writeTinyPack(
+      { id: 'lint', episodes: 2, pagesPerEpisode: 3, dialogue: (e, p) => (e === 1 && p === 2 ? 'Next time, in episode 2!\n' : `Line ${e}/${p}\n`) },
+      dir,
+    );
     await mkdir(join(dir, 'world'), { recursive: true });
     await mkdir(join(dir, 'wiki'), { recursive: true });
     await writeFile(
@@ -177,7 +184,22 @@ describe('lintPack on a pack written here', () => {
     );
     await writeFile(
       join(dir, 'wiki', 'ada.md'),
-      ['---', 'title: Ada', 'debut: {episode: 1, page: 1}', '---', '', '## Early', 'Ada lights lamps.', '', 'She meets Tobin later.', '', '## Late', '<!-- debut: 2/3 -->', 'Tobin is family.', ''].join('\n'),
+      [
+        '---',
+        'title: Ada',
+        'debut: {episode: 1, page: 1}',
+        '---',
+        '',
+        '## Early',
+        'Ada lights lamps.',
+        '',
+        'She meets Tobin later.',
+        '',
+        '## Late',
+        '<!-- debut: 2/3 -->',
+        'Tobin is family.',
+        '',
+      ].join('\n'),
     );
     await writeFile(join(dir, 'wiki', 'tobin.md'), ['---', 'title: Tobin', 'debut: {episode: 1, page: 2}', '---', 'A tinker.', ''].join('\n'));
     const r = await readPack(await openPackDir(dir));
@@ -230,7 +252,12 @@ describe('lintPack on the Pepper&Carrot pack (by path)', () => {
 
   const has = (file: string, line: number, rule: string, text: RegExp) => {
     const hit = at(findings, file, line, rule).filter((f) => text.test(f.message) || text.test(f.excerpt));
-    expect(hit, `${file}:${line} ${rule} ${text}\n${at(findings, file, line).map((f) => f.message).join('\n')}`).not.toHaveLength(0);
+    expect(
+      hit,
+      `${file}:${line} ${rule} ${text}\n${at(findings, file, line)
+        .map((f) => f.message)
+        .join('\n')}`,
+    ).not.toHaveLength(0);
   };
 
   // The numbered items of "Spoilers inside the data" in the pack's README.

@@ -23,8 +23,18 @@
  * Everything here is pure except `lintPack`, which only reads the pack's files
  * (for line numbers). Findings are warnings: they never block an import.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { comparePositions, findReferences, foldText, formatPosition, NameMatcher, splitSentences, type EntityName, type Position, type Reference } from '../spoilers/index.js';
+import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import {
+  comparePositions,
+  type EntityName,
+  findReferences,
+  foldText,
+  formatPosition,
+  NameMatcher,
+  type Position,
+  type Reference,
+  splitSentences,
+} from '../spoilers/index.js';
 import type { Pack, PackProblem } from './read-pack.js';
 
 /** Episode references (citation labels are the companion's, not a pack's: only `episode` ones count here). */
@@ -114,7 +124,14 @@ export function packPassages(pack: Pack, rawWiki: Map<string, string>): Passage[
       const d = debutOf.get(end);
       if (d) at = laterOf(at, d);
     }
-    out.push({ file: 'world/relationships.yaml', field: `relationships[${i}].summary`, kind: 'lore', at, text: r.summary, where: { yaml: ['relationships', i, 'summary'] } });
+    out.push({
+      file: 'world/relationships.yaml',
+      field: `relationships[${i}].summary`,
+      kind: 'lore',
+      at,
+      text: r.summary,
+      where: { yaml: ['relationships', i, 'summary'] },
+    });
   });
   for (const e of pack.episodes) {
     const file = `${e.dir}/episode.yaml`;
@@ -212,9 +229,7 @@ export function laterEpisodeRule(p: Passage, ends: EpisodeEnds): RawFinding[] {
   const out: RawFinding[] = [];
   const sentences = sentencesOf(p.text);
   for (const m of episodeReferences(p.text)) {
-    const unsafe = m.episodes
-      .filter((n) => (p.kind === 'page' ? n > p.at.episode : comparePositions(p.at, ends(n)) < 0))
-      .sort((a, b) => b - a);
+    const unsafe = m.episodes.filter((n) => (p.kind === 'page' ? n > p.at.episode : comparePositions(p.at, ends(n)) < 0)).sort((a, b) => b - a);
     const n = unsafe[0];
     if (n === undefined) continue;
     const safeFrom = ends(n);
@@ -582,7 +597,12 @@ export async function lintPack(pack: Pack): Promise<LintFinding[]> {
   const entities = lintEntities(pack);
   const ends = episodeEnds(pack);
   const matcherAt = matcherCache(entities);
-  const nameWords = new Set(entities.flatMap((e) => [e.name, ...e.aliases]).flatMap((n) => foldText(n).split(/[^\p{L}\p{N}]+/u)).filter((w) => w.length > 0));
+  const nameWords = new Set(
+    entities
+      .flatMap((e) => [e.name, ...e.aliases])
+      .flatMap((n) => foldText(n).split(/[^\p{L}\p{N}]+/u))
+      .filter((w) => w.length > 0),
+  );
   const facts = datedFacts(passages, nameWords);
   const storyUse = firstStoryUse(passages, facts, nameWords);
 

@@ -24,7 +24,10 @@ export const seriesSchema = z.looseObject({
   id: z.string().regex(SERIES_ID, 'must be lowercase letters, digits and "-" (e.g. "pepper-carrot"), at most 63 characters'),
   title: text(200).min(1),
   description: text(2000).optional(),
-  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as "en" or "pt-BR"').default('en'),
+  language: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as "en" or "pt-BR"')
+    .default('en'),
   reading_direction: z.enum(['ltr', 'rtl']).default('ltr'),
   layout: z.enum(['paged', 'vertical']).default('paged'),
   license: text(500).optional(),

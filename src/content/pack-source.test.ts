@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { strToU8, type Zippable, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolioError } from '../errors.js';
-import { isSafeEntryPath, openPack, openPackDir, openPackZip, ZIP_LIMITS, type PackSource } from './pack-source.js';
+import { isSafeEntryPath, openPack, openPackDir, openPackZip, type PackSource, ZIP_LIMITS } from './pack-source.js';
 
 const zip = (files: Record<string, string>): Uint8Array => {
   const z: Zippable = {};
@@ -28,17 +28,12 @@ async function folioError(fn: () => unknown, code: string): Promise<FolioError> 
 const text = async (src: PackSource, p: string): Promise<string> => (await src.read(p)).toString('utf8');
 
 describe('isSafeEntryPath', () => {
-  it.each([
-    'series.yaml',
-    'episodes/ep01-Potion/episode.yaml',
-    'episodes/ep01-Potion/pages/001.jpg',
-    'a..b/c.txt',
-    '..hidden/x',
-    'dir/..x',
-    'x'.repeat(500),
-  ])('accepts %s', (p) => {
-    expect(isSafeEntryPath(p)).toBe(true);
-  });
+  it.each(['series.yaml', 'episodes/ep01-Potion/episode.yaml', 'episodes/ep01-Potion/pages/001.jpg', 'a..b/c.txt', '..hidden/x', 'dir/..x', 'x'.repeat(500)])(
+    'accepts %s',
+    (p) => {
+      expect(isSafeEntryPath(p)).toBe(true);
+    },
+  );
 
   it.each([
     '',
@@ -68,10 +63,7 @@ describe('openPackZip', () => {
   });
 
   it('unwraps a pack inside a single top-level folder', async () => {
-    const src = openPackZip(
-      zip({ 'my-pack/series.yaml': 'id: x\n', 'my-pack/episodes/e1/episode.yaml': 'number: 1\n', 'my-pack/wiki/a.md': 'A' }),
-      'folder.zip',
-    );
+    const src = openPackZip(zip({ 'my-pack/series.yaml': 'id: x\n', 'my-pack/episodes/e1/episode.yaml': 'number: 1\n', 'my-pack/wiki/a.md': 'A' }), 'folder.zip');
     expect(src.files()).toEqual(['episodes/e1/episode.yaml', 'series.yaml', 'wiki/a.md']);
     expect(src.has('my-pack/series.yaml')).toBe(false);
     expect(await text(src, 'episodes/e1/episode.yaml')).toBe('number: 1\n');

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { FolioError } from '../errors.js';
 import { cbzPack } from './cbz.js';
 import { openPackZip, type PackSource } from './pack-source.js';
-import { readPack, type PackResult } from './read-pack.js';
+import { type PackResult, readPack } from './read-pack.js';
 
 function memorySource(files: Record<string, Uint8Array>): PackSource {
   const names = Object.keys(files).sort();
@@ -30,7 +30,11 @@ function memorySource(files: Record<string, Uint8Array>): PackSource {
 const text = (s: string) => new TextEncoder().encode(s);
 let png: Uint8Array;
 beforeAll(async () => {
-  png = new Uint8Array(await sharp({ create: { width: 8, height: 12, channels: 3, background: '#336699' } }).png().toBuffer());
+  png = new Uint8Array(
+    await sharp({ create: { width: 8, height: 12, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer(),
+  );
 });
 
 function expectHandled(err: unknown): void {
@@ -42,12 +46,20 @@ function expectHandled(err: unknown): void {
 /** A valid base pack, then arbitrary values in its fields (YAML-encoded), files dropped or replaced. */
 const yamlValue = fc.oneof(fc.anything({ maxDepth: 2 }), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }));
 const packArb = fc.record({
-  series: fc.dictionary(fc.constantFrom('id', 'title', 'language', 'reading_direction', 'layout', 'license_url', 'attribution', 'show_unread_covers', 'homepage'), yamlValue, { maxKeys: 3 }),
+  series: fc.dictionary(
+    fc.constantFrom('id', 'title', 'language', 'reading_direction', 'layout', 'license_url', 'attribution', 'show_unread_covers', 'homepage'),
+    yamlValue,
+    { maxKeys: 3 },
+  ),
   episode: fc.dictionary(fc.constantFrom('number', 'title', 'summary', 'cover_image', 'pages', 'slug'), yamlValue, { maxKeys: 2 }),
   page: fc.dictionary(fc.constantFrom('number', 'kind', 'image', 'dialogue', 'description'), yamlValue, { maxKeys: 2 }),
-  entity: fc.dictionary(fc.constantFrom('slug', 'name', 'kind', 'aliases', 'episode_debut', 'page_debut', 'descriptions', 'layout', 'image_url'), yamlValue, { maxKeys: 2 }),
+  entity: fc.dictionary(fc.constantFrom('slug', 'name', 'kind', 'aliases', 'episode_debut', 'page_debut', 'descriptions', 'layout', 'image_url'), yamlValue, {
+    maxKeys: 2,
+  }),
   wiki: fc.oneof(fc.string({ maxLength: 200 }), fc.constant('---\ntitle: Ok\ndebut: {episode: 1, page: 1}\n---\n# A\ntext\n<!-- debut: 9/9 -->\n## B\nmore')),
-  rawYaml: fc.option(fc.tuple(fc.constantFrom('series.yaml', 'episodes/e1/episode.yaml', 'world/entities.yaml', 'world/relationships.yaml'), fc.string({ maxLength: 300 }))),
+  rawYaml: fc.option(
+    fc.tuple(fc.constantFrom('series.yaml', 'episodes/e1/episode.yaml', 'world/entities.yaml', 'world/relationships.yaml'), fc.string({ maxLength: 300 })),
+  ),
   drop: fc.option(fc.constantFrom('series.yaml', 'episodes/e1/episode.yaml', 'episodes/e1/p1.png')),
   badImage: fc.option(fc.uint8Array({ maxLength: 64 })),
 });
@@ -94,7 +106,14 @@ describe('archive readers never crash', () => {
   const entryBody = fc.oneof(
     fc.uint8Array({ maxLength: 200 }),
     fc.string({ maxLength: 300 }).map(text),
-    fc.constantFrom('<ComicInfo><Number>2</Number><Series>S</Series></ComicInfo>', '<!DOCTYPE x [<!ENTITY a "b">]><ComicInfo/>', '<ComicInfo><Pages><Page Image="x"/></Pages></ComicInfo>', '<<<').map(text),
+    fc
+      .constantFrom(
+        '<ComicInfo><Number>2</Number><Series>S</Series></ComicInfo>',
+        '<!DOCTYPE x [<!ENTITY a "b">]><ComicInfo/>',
+        '<ComicInfo><Pages><Page Image="x"/></Pages></ComicInfo>',
+        '<<<',
+      )
+      .map(text),
   );
   const archive = fc.oneof(
     fc.dictionary(entryName, entryBody, { maxKeys: 6 }).map((files) => {
@@ -122,20 +141,29 @@ describe('archive readers never crash', () => {
 
   it('CBZ folders: a valid-or-reported pack, or a 4xx FolioError (1500 runs)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).map((s) => `${s}.cbz`), archive), { minLength: 1, maxLength: 3 }), async (list) => {
-        let source: PackSource;
-        try {
-          source = cbzPack(
-            list.map(([name, bytes]) => ({ name, bytes })),
-            'fuzz-folder',
-          );
-        } catch (err) {
-          expectHandled(err);
-          return;
-        }
-        const r = await readPack(source);
-        if (!r.ok) expect(r.problems.length).toBeGreaterThan(0);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            fc.string({ minLength: 1, maxLength: 12 }).map((s) => `${s}.cbz`),
+            archive,
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        async (list) => {
+          let source: PackSource;
+          try {
+            source = cbzPack(
+              list.map(([name, bytes]) => ({ name, bytes })),
+              'fuzz-folder',
+            );
+          } catch (err) {
+            expectHandled(err);
+            return;
+          }
+          const r = await readPack(source);
+          if (!r.ok) expect(r.problems.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 1500 },
     );
   }, 120_000);

@@ -1,11 +1,12 @@
 /** All SQL of the content feature (import and publish). */
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
 import {
   chunks,
   entities,
   entityDescriptions,
   episodes,
+  type ImageVariants,
   imageVariants,
   pages,
   relationships,
@@ -13,7 +14,6 @@ import {
   seriesTerms,
   wikiArticles,
   wikiSections,
-  type ImageVariants,
 } from '../db/schema.js';
 
 export type SeriesRow = typeof series.$inferInsert;
@@ -64,17 +64,10 @@ export async function cachedVariants(db: Db, hashes: string[], pipeline: string)
 }
 
 export async function rememberVariants(db: Db, sourceHash: string, pipeline: string, variants: ImageVariants): Promise<void> {
-  await db
-    .insert(imageVariants)
-    .values({ sourceHash, pipeline, variants })
-    .onConflictDoUpdate({ target: imageVariants.sourceHash, set: { pipeline, variants } });
+  await db.insert(imageVariants).values({ sourceHash, pipeline, variants }).onConflictDoUpdate({ target: imageVariants.sourceHash, set: { pipeline, variants } });
 }
 
-async function insertBatched<T extends Record<string, unknown>>(
-  insert: (rows: T[]) => Promise<unknown>,
-  rows: T[],
-  batch = 400,
-): Promise<void> {
+async function insertBatched<T extends Record<string, unknown>>(insert: (rows: T[]) => Promise<unknown>, rows: T[], batch = 400): Promise<void> {
   for (let i = 0; i < rows.length; i += batch) await insert(rows.slice(i, i + batch));
 }
 
@@ -96,7 +89,10 @@ export async function publishSeries(db: Db, c: SeriesContent): Promise<'created'
       await tx.delete(chunks).where(eq(chunks.seriesId, id));
       await tx.delete(episodes).where(eq(episodes.seriesId, id));
       const { id: _id, ...rest } = c.series;
-      await tx.update(series).set({ ...rest, importedAt: sql`now()` }).where(eq(series.id, id));
+      await tx
+        .update(series)
+        .set({ ...rest, importedAt: sql`now()` })
+        .where(eq(series.id, id));
     } else {
       await tx.insert(series).values(c.series);
     }
@@ -141,8 +137,14 @@ export async function deleteSeries(db: Db, seriesId: string): Promise<{ orphanKe
     const orphanKeys = [...new Set(mine)].filter((k) => !stillUsed.has(k));
     if (orphanKeys.length > 0) {
       await tx.execute(
-        sql`DELETE FROM image_variants WHERE variants->'display'->>'key' IN (${sql.join(orphanKeys.map((k) => sql`${k}`), sql`, `)})
-              OR variants->'thumb'->>'key' IN (${sql.join(orphanKeys.map((k) => sql`${k}`), sql`, `)})`,
+        sql`DELETE FROM image_variants WHERE variants->'display'->>'key' IN (${sql.join(
+          orphanKeys.map((k) => sql`${k}`),
+          sql`, `,
+        )})
+              OR variants->'thumb'->>'key' IN (${sql.join(
+                orphanKeys.map((k) => sql`${k}`),
+                sql`, `,
+              )})`,
       );
     }
     return { orphanKeys };

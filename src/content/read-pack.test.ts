@@ -4,10 +4,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { PEPPER_CARROT } from '../../test/corpus.js';
 import { SLUG } from './pack-schema.js';
 import { openPackDir } from './pack-source.js';
-import { formatProblem, readPack, type Pack, type PackProblem, type PackResult } from './read-pack.js';
-import { PEPPER_CARROT } from '../../test/corpus.js';
+import { formatProblem, type Pack, type PackProblem, type PackResult, readPack } from './read-pack.js';
 
 const REAL_PACK = PEPPER_CARROT;
 
@@ -16,8 +16,12 @@ let PNG: Buffer;
 let root: string;
 
 beforeAll(async () => {
-  JPEG = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).jpeg().toBuffer();
-  PNG = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
+  JPEG = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+    .jpeg()
+    .toBuffer();
+  PNG = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+    .png()
+    .toBuffer();
   root = await mkdtemp(path.join(tmpdir(), 'folio-read-pack-'));
 });
 
@@ -251,7 +255,14 @@ describe('readPack: a valid pack', () => {
 describe('readPack: problems', () => {
   it('a series with more entity names and aliases than the matcher is sized for is refused, with the count and the limit', async () => {
     const files = basePack();
-    const entity = (i: number, aliases: number) => ({ slug: `e${i}`, name: `Name ${i}`, aliases: Array.from({ length: aliases }, (_, k) => `Alias ${i} ${k}`), kind: 'character', episode_debut: 1, page_debut: 1 });
+    const entity = (i: number, aliases: number) => ({
+      slug: `e${i}`,
+      name: `Name ${i}`,
+      aliases: Array.from({ length: aliases }, (_, k) => `Alias ${i} ${k}`),
+      kind: 'character',
+      episode_debut: 1,
+      page_debut: 1,
+    });
     files['world/entities.yaml'] = { entities: Array.from({ length: 4001 }, (_, i) => entity(i, 4)) };
     const problems = await readProblems(files);
     expect(problems).toContainEqual({ file: 'world/entities.yaml', message: expect.stringMatching(/^20005 entity names and aliases: a series may have at most 20000 /) });
@@ -360,9 +371,7 @@ describe('readPack: problems', () => {
     expect(at('episodes/b-first/episode.yaml | pages[5].image')).toBe('required unless kind is "blank"');
     expect(at('episodes/c-again/episode.yaml | number')).toBe('episode number 2 is also used by episodes/a-second/episode.yaml');
     expect(at('episodes/d-broken/episode.yaml')).toMatch(/^not valid YAML: /);
-    expect(at('episodes/e-evil/episode.yaml | pages[0].image')).toBe(
-      'must be a relative path inside the pack (no "..", no leading "/", forward slashes)',
-    );
+    expect(at('episodes/e-evil/episode.yaml | pages[0].image')).toBe('must be a relative path inside the pack (no "..", no leading "/", forward slashes)');
     expect(at('world/entities.yaml | entities[0].descriptions[1]')).toBe("debut 1/0 is before the entity's own debut 1/1");
     expect(at('world/entities.yaml | entities[2].slug')).toBe('duplicate slug "pepper"');
     expect(at('world/relationships.yaml | relationships[1].target')).toBe('unknown entity "saffron"');
@@ -371,9 +380,7 @@ describe('readPack: problems', () => {
     expect(at('wiki/topics/about.md | slug')).toBe('slug "about" is also used by wiki/topics/about-again.md');
     expect(at('episodes/b-first/episode.yaml | pages[3].image')).toBe('episodes/b-first/pages/missing.jpg: file not found in the pack');
     expect(at('episodes/b-first/episode.yaml | pages[4].image')).toMatch(/^episodes\/b-first\/pages\/fake\.jpg: not a readable image \(/);
-    expect(at('episodes/b-first/episode.yaml | cover_image')).toBe(
-      'episodes/b-first/cover.txt: not an image file (jpg, png, webp, avif or gif)',
-    );
+    expect(at('episodes/b-first/episode.yaml | cover_image')).toBe('episodes/b-first/cover.txt: not an image file (jpg, png, webp, avif or gif)');
     // formatProblem puts the field in parentheses.
     expect(formatProblem(problems[0]!)).toMatch(/^series\.yaml \(id\): must be lowercase/);
     expect(formatProblem({ file: 'a.md', message: 'm' })).toBe('a.md: m');
@@ -389,11 +396,23 @@ describe('readPack: problems', () => {
       ['missing avatar', (f) => delete f['world/images/pepper.png'], 'world/entities.yaml | entities[0].image_url'],
       ['invalid entities YAML', (f) => (f['world/entities.yaml'] = 'entities: [\n'), 'world/entities.yaml'],
       ['episode without pages', (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [] }), 'episodes/b-first/episode.yaml | pages'],
-      ['negative page number', (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: -1, kind: 'blank' }] }), 'episodes/b-first/episode.yaml | pages[0].number'],
-      ['unknown page kind', (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, kind: 'poster', image: null }] }), 'episodes/b-first/episode.yaml | pages[0].kind'],
+      [
+        'negative page number',
+        (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: -1, kind: 'blank' }] }),
+        'episodes/b-first/episode.yaml | pages[0].number',
+      ],
+      [
+        'unknown page kind',
+        (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, kind: 'poster', image: null }] }),
+        'episodes/b-first/episode.yaml | pages[0].kind',
+      ],
       ['bad wiki debut', (f) => (f['wiki/x.md'] = '---\ntitle: X\ndebut: {episode: 1}\n---\n'), 'wiki/x.md | debut.page'],
       ['bad front matter YAML', (f) => (f['wiki/x.md'] = '---\ntitle: [x\n---\n'), 'wiki/x.md'],
-      ['absolute image path', (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, image: '/etc/passwd' }] }), 'episodes/b-first/episode.yaml | pages[0].image'],
+      [
+        'absolute image path',
+        (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, image: '/etc/passwd' }] }),
+        'episodes/b-first/episode.yaml | pages[0].image',
+      ],
     ];
     for (const [name, mutate, expected] of cases) {
       const files = basePack();

@@ -5,22 +5,22 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import type { PackSource } from './pack-source.js';
+import { probeImage } from '../images.js';
+import { comparePositions, formatPosition, MAX_SERIES_NAMES, type Position } from '../spoilers/index.js';
 import {
-  SLUG,
-  entitiesFileSchema,
-  episodeSchema,
-  relationshipsFileSchema,
-  seriesSchema,
-  wikiFrontMatterSchema,
   type EntityYaml,
   type EpisodeYaml,
+  entitiesFileSchema,
+  episodeSchema,
   type RelationshipYaml,
+  relationshipsFileSchema,
   type SeriesYaml,
+  SLUG,
+  seriesSchema,
+  wikiFrontMatterSchema,
 } from './pack-schema.js';
-import { FrontMatterError, resolveSectionDebuts, splitMarkdown, type SplitMarkdown } from './wiki.js';
-import { comparePositions, formatPosition, MAX_SERIES_NAMES, type Position } from '../spoilers/index.js';
-import { probeImage } from '../images.js';
+import type { PackSource } from './pack-source.js';
+import { FrontMatterError, resolveSectionDebuts, type SplitMarkdown, splitMarkdown } from './wiki.js';
 
 export interface PackProblem {
   file: string;
@@ -66,9 +66,7 @@ export type PackResult = { ok: true; pack: Pack } | { ok: false; problems: PackP
 const IMAGE_EXT = /\.(jpe?g|png|webp|avif|gif)$/i;
 
 function fieldPath(path: PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
 export async function readPack(source: PackSource): Promise<PackResult> {

@@ -62,9 +62,7 @@ describe('splitMarkdown: sections', () => {
   });
 
   it('a body with no headings is one level-0 section; an empty body has none', () => {
-    expect(splitMarkdown(`${FM}Just prose.\nTwo lines.`).sections).toEqual([
-      { heading: null, level: 0, debut: null, body: 'Just prose.\nTwo lines.' },
-    ]);
+    expect(splitMarkdown(`${FM}Just prose.\nTwo lines.`).sections).toEqual([{ heading: null, level: 0, debut: null, body: 'Just prose.\nTwo lines.' }]);
     expect(splitMarkdown(FM).sections).toEqual([]);
   });
 
@@ -115,9 +113,7 @@ describe('splitMarkdown: debut markers', () => {
 
   it('a marker after body text is not a debut and stays in the body', () => {
     const md = `${FM}# Early\nPrincess.\n<!-- debut: 3/2 -->\nMore.\n`;
-    expect(splitMarkdown(md).sections).toEqual([
-      { heading: 'Early', level: 1, debut: null, body: 'Princess.\n<!-- debut: 3/2 -->\nMore.' },
-    ]);
+    expect(splitMarkdown(md).sections).toEqual([{ heading: 'Early', level: 1, debut: null, body: 'Princess.\n<!-- debut: 3/2 -->\nMore.' }]);
   });
 
   it('only the first marker counts; a second one stays in the body', () => {
@@ -172,15 +168,7 @@ describe('resolveSectionDebuts', () => {
 
   it('the parent debut stops applying at the next heading of the same or a higher level', () => {
     const sections = [s(1, pos(10, 2)), s(2, null), s(1, null), s(2, null), s(2, pos(12, 0)), s(3, null), s(2, null)];
-    expect(resolveSectionDebuts(sections, pos(6, 4))).toEqual([
-      pos(10, 2),
-      pos(10, 2),
-      pos(6, 4),
-      pos(6, 4),
-      pos(12, 0),
-      pos(12, 0),
-      pos(6, 4),
-    ]);
+    expect(resolveSectionDebuts(sections, pos(6, 4))).toEqual([pos(10, 2), pos(10, 2), pos(6, 4), pos(6, 4), pos(12, 0), pos(12, 0), pos(6, 4)]);
   });
 
   it('a marker earlier than the article debut is clamped to the article', () => {

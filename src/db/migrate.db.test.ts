@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, createPostgresDatabase, createTestDatabase } from '../../test/db.js';
-import { openDatabase, queryRows, type Database } from './client.js';
+import { type Database, openDatabase, queryRows } from './client.js';
 import { loadMigrations, migrate } from './migrate.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -28,10 +28,14 @@ describe('migrations', () => {
     cleanups.push(() => t.close());
     await migrate(t.database);
     let sessions = 0;
-    const counting: Database = { ...t.database, db: t.database.db, withSession: (fn) => {
-      sessions++;
-      return t.database.withSession(fn);
-    } };
+    const counting: Database = {
+      ...t.database,
+      db: t.database.db,
+      withSession: (fn) => {
+        sessions++;
+        return t.database.withSession(fn);
+      },
+    };
     expect(await migrate(counting)).toEqual([]);
     expect(sessions).toBe(0);
     // A new migration file takes the locked path and is applied.
@@ -43,9 +47,7 @@ describe('migrations', () => {
   it('roll back a failing migration entirely', async () => {
     const t = await createTestDatabase({ migrate: false });
     cleanups.push(() => t.close());
-    await expect(
-      migrate(t.database, [{ name: '0001_bad.sql', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' }]),
-    ).rejects.toThrow(/0001_bad\.sql/);
+    await expect(migrate(t.database, [{ name: '0001_bad.sql', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' }])).rejects.toThrow(/0001_bad\.sql/);
     const rows = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'`);
     expect(rows[0]!.n).toBe(0);
     expect(await queryRows(t.database.db, sql`SELECT name FROM folio_migrations`)).toEqual([]);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from './client.js';
+import { type Database, queryRows } from './client.js';
 
 /** Any 64-bit constant works; this one is "folio" in ASCII. */
 const MIGRATION_LOCK = 435459876975;
@@ -31,9 +31,7 @@ export async function migrate(database: Database, migrations = loadMigrations())
   return database.withSession(async (s) => {
     await s.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await s.exec(
-        'CREATE TABLE IF NOT EXISTS folio_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
+      await s.exec('CREATE TABLE IF NOT EXISTS folio_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const done = new Set((await s.query<{ name: string }>('SELECT name FROM folio_migrations')).map((r) => r.name));
       const applied: string[] = [];
       for (const m of migrations) {

@@ -3,8 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db, Session } from './client.js';
-import { schema } from './schema.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { schema } from './schema.js';
 
 /** Embedded database. `dataDir` undefined = in memory (tests). */
 export async function openPglite(dataDir: string | undefined): Promise<Database> {

@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import type { PgConnection } from '../config/postgres-url.js';
 import type { Database, Db, Session } from './client.js';
 import { schema } from './schema.js';

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '../../test/db.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { startTestServer, type TestServer } from '../../test/server.js';
-import { startPostgres, type PostgresServer } from '../../test/services/postgres.js';
+import { type PostgresServer, startPostgres } from '../../test/services/postgres.js';
 import { parsePostgresUrl } from '../config/postgres-url.js';
 import { importPack } from '../content/importer.js';
-import { openDatabase, type Database } from './client.js';
+import { type Database, openDatabase } from './client.js';
 import { migrate } from './migrate.js';
 
 const onPostgres = backend() === 'postgres';

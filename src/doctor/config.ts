@@ -5,9 +5,9 @@
  * URL without `?pgbouncer=true` looks like any other): migrations and
  * advisory locks would then run through it.
  */
-import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import { type Config, ConfigError, loadConfig } from '../config/env.js';
 import { probeTransactionPooling } from './pg.js';
-import { fail, pass, type CheckResult } from './types.js';
+import { type CheckResult, fail, pass } from './types.js';
 
 const LAYER = 'config';
 

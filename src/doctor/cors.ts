@@ -1,6 +1,6 @@
 /** CORS origins: exact and well-formed (the config contract refuses anything else), and HTTPS for cross-site cookies. */
 import type { Config } from '../config/env.js';
-import { pass, warn, type CheckResult } from './types.js';
+import { type CheckResult, pass, warn } from './types.js';
 
 const LOCAL = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 

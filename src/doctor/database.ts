@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/env.js';
 import type { PgConnection } from '../config/postgres-url.js';
-import { openDatabase, queryRows, type Database } from '../db/client.js';
+import { type Database, openDatabase, queryRows } from '../db/client.js';
 import { loadMigrations } from '../db/migrate.js';
 import { FolioError } from '../errors.js';
 import { describePgError, probeTransactionPooling, withPgClient } from './pg.js';
-import { fail, pass, reason, skip, warn, type CheckResult } from './types.js';
+import { type CheckResult, fail, pass, reason, skip, warn } from './types.js';
 
 const LAYER = 'database';
 
@@ -26,10 +26,25 @@ export function migrationState(shipped: readonly string[], applied: readonly str
 
 function migrationsResult(applied: string[] | null, where: string, variable: string): CheckResult | null {
   const shipped = loadMigrations().map((m) => m.name);
-  if (applied === null) return fail(LAYER, `${where} is reachable but not migrated (no folio_migrations table)`, `run \`folio migrate\` (it uses ${variable}), or start \`folio serve\`, which migrates.`);
+  if (applied === null)
+    return fail(
+      LAYER,
+      `${where} is reachable but not migrated (no folio_migrations table)`,
+      `run \`folio migrate\` (it uses ${variable}), or start \`folio serve\`, which migrates.`,
+    );
   const { pending, unknown } = migrationState(shipped, applied);
-  if (pending.length > 0) return fail(LAYER, `${where} lacks ${pending.length} migration(s): ${pending.join(', ')}`, `run \`folio migrate\` (it uses ${variable}), or restart \`folio serve\`, which migrates.`);
-  if (unknown.length > 0) return warn(LAYER, `${where} has migrations this Folio does not ship (${unknown.join(', ')}): a newer Folio migrated it`, 'run the same Folio version as the other processes on this database.');
+  if (pending.length > 0)
+    return fail(
+      LAYER,
+      `${where} lacks ${pending.length} migration(s): ${pending.join(', ')}`,
+      `run \`folio migrate\` (it uses ${variable}), or restart \`folio serve\`, which migrates.`,
+    );
+  if (unknown.length > 0)
+    return warn(
+      LAYER,
+      `${where} has migrations this Folio does not ship (${unknown.join(', ')}): a newer Folio migrated it`,
+      'run the same Folio version as the other processes on this database.',
+    );
   return null;
 }
 
@@ -41,7 +56,9 @@ async function appliedMigrations(rows: () => Promise<Array<{ name: string }> | n
 async function checkPostgres(app: PgConnection, direct: PgConnection, directSet: boolean): Promise<CheckResult> {
   let version = '';
   try {
-    version = await withPgClient(app, async (c) => String((await c.query<{ v: string }>("SELECT split_part(current_setting('server_version'), ' ', 1) AS v")).rows[0]!.v));
+    version = await withPgClient(app, async (c) =>
+      String((await c.query<{ v: string }>("SELECT split_part(current_setting('server_version'), ' ', 1) AS v")).rows[0]!.v),
+    );
   } catch (err) {
     const d = describePgError(err, 'DATABASE_URL', app);
     return fail(LAYER, d.summary, d.fix);
@@ -76,7 +93,14 @@ async function checkPostgres(app: PgConnection, direct: PgConnection, directSet:
 
 async function checkPglite(dataDir: string): Promise<{ result: CheckResult; database: Database | null }> {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    return { database: null, result: fail(LAYER, `the embedded database in ${dataDir} has not been created yet`, 'run `folio migrate` (or start `folio serve`, which creates and migrates it); check FOLIO_DATA_DIR if you expected one.') };
+    return {
+      database: null,
+      result: fail(
+        LAYER,
+        `the embedded database in ${dataDir} has not been created yet`,
+        'run `folio migrate` (or start `folio serve`, which creates and migrates it); check FOLIO_DATA_DIR if you expected one.',
+      ),
+    };
   }
   let database: Database;
   try {
@@ -85,10 +109,21 @@ async function checkPglite(dataDir: string): Promise<{ result: CheckResult; data
     if (err instanceof FolioError && err.code === 'conflict:database') {
       return {
         database: null,
-        result: warn(LAYER, `${err.message.split('. ')[0]}: the embedded database is single-process, so the checks that need it were skipped`, 'run `folio doctor --url http://127.0.0.1:$PORT` against the running server, or stop it and run `folio doctor` again.'),
+        result: warn(
+          LAYER,
+          `${err.message.split('. ')[0]}: the embedded database is single-process, so the checks that need it were skipped`,
+          'run `folio doctor --url http://127.0.0.1:$PORT` against the running server, or stop it and run `folio doctor` again.',
+        ),
       };
     }
-    return { database: null, result: fail(LAYER, `the embedded database in ${dataDir} cannot be opened: ${reason(err)}`, 'restore it from a backup (`folio restore`), or move the directory away and start again.') };
+    return {
+      database: null,
+      result: fail(
+        LAYER,
+        `the embedded database in ${dataDir} cannot be opened: ${reason(err)}`,
+        'restore it from a backup (`folio restore`), or move the directory away and start again.',
+      ),
+    };
   }
   const applied = await database.withSession((s) =>
     appliedMigrations(async () => {
@@ -101,7 +136,10 @@ async function checkPglite(dataDir: string): Promise<{ result: CheckResult; data
     await database.close();
     return { database: null, result: bad };
   }
-  return { database, result: pass(LAYER, `embedded PGlite in ${dataDir}, migrated (${applied!.length} migrations); single-process: stop \`folio serve\` before other commands`) };
+  return {
+    database,
+    result: pass(LAYER, `embedded PGlite in ${dataDir}, migrated (${applied!.length} migrations); single-process: stop \`folio serve\` before other commands`),
+  };
 }
 
 /** The database layer; on success also the open Database for the checks after it (the caller closes it). */
@@ -130,7 +168,12 @@ export async function checkPgvector(config: Config, database: Database | null): 
                to_regclass('chunk_vectors') IS NOT NULL AS store`,
   );
   if (row!.installed && row!.store) return pass(layer, `pgvector ${row!.installed} is installed and the vector store exists`);
-  if (row!.installed) return warn(layer, `pgvector ${row!.installed} is installed but the vector table is missing`, 'start `folio serve` or run `folio embed`: Folio creates it on first use.');
+  if (row!.installed)
+    return warn(
+      layer,
+      `pgvector ${row!.installed} is installed but the vector table is missing`,
+      'start `folio serve` or run `folio embed`: Folio creates it on first use.',
+    );
   if (row!.available) {
     return warn(
       layer,

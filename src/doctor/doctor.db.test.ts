@@ -8,21 +8,21 @@ import { chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFolio } from '../../test/cli.js';
 import { backend, createPostgresDatabase } from '../../test/db.js';
-import { startFakeOllama } from '../../test/fakes/ollama.js';
 import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { writeTinyPack } from '../../test/packs.js';
-import { startPgBouncer, type PgBouncer } from '../../test/services/pgbouncer.js';
-import { isRoot, postgresOsUser, startPostgres, type PostgresServer } from '../../test/services/postgres.js';
+import { type PgBouncer, startPgBouncer } from '../../test/services/pgbouncer.js';
+import { isRoot, type PostgresServer, postgresOsUser, startPostgres } from '../../test/services/postgres.js';
 import { importPack } from '../content/importer.js';
-import { openDatabase, queryRows, type Database } from '../db/client.js';
+import { type Database, openDatabase, queryRows } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { storeVectors } from '../retrieval/queries.js';
 import { LocalStorage } from '../storage/local.js';
-import { sql } from 'drizzle-orm';
 import type { CheckResult } from './types.js';
 
 interface Report {
@@ -190,7 +190,14 @@ describe('embeddings', () => {
     }
     await migrate(database);
     await importPack({ database, storage: new LocalStorage(join(data, 'media')) }, await writeTinyPack({ id: 'vectors' }));
-    env = { FOLIO_DATA_DIR: data, ...target, FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_EMBED_MODEL: 'nomic-embed-text' };
+    env = {
+      FOLIO_DATA_DIR: data,
+      ...target,
+      FOLIO_MODEL: 'ollama',
+      FOLIO_MODEL_BASE_URL: ollama.url,
+      FOLIO_CHAT_MODEL: 'llama3.2:3b',
+      FOLIO_EMBED_MODEL: 'nomic-embed-text',
+    };
   }, 120_000);
 
   afterAll(async () => {
@@ -199,12 +206,31 @@ describe('embeddings', () => {
 
   /** Give every chunk a vector of `dims` made by `model`, then hand the database to the doctor. */
   async function storeAll(model: string, dims: number): Promise<void> {
-    if (database.kind === 'pglite' && !(await database.ping().then(() => true, () => false))) {
+    if (
+      database.kind === 'pglite' &&
+      !(await database.ping().then(
+        () => true,
+        () => false,
+      ))
+    ) {
       database = await openDatabase({ kind: 'pglite', dataDir: join(data, 'pglite') });
     }
     await database.db.execute(sql`DELETE FROM chunk_vectors`);
-    const chunks = await queryRows<{ id: number; seriesId: string; episode: number; page: number }>(database.db, sql`SELECT id::int AS id, series_id AS "seriesId", episode, page FROM chunks`);
-    await storeVectors(database.db, model, chunks.map((c) => ({ chunkId: c.id, seriesId: c.seriesId, episode: c.episode, page: c.page, vector: Array.from({ length: dims }, (_, i) => (i === c.id % dims ? 1 : 0)) })));
+    const chunks = await queryRows<{ id: number; seriesId: string; episode: number; page: number }>(
+      database.db,
+      sql`SELECT id::int AS id, series_id AS "seriesId", episode, page FROM chunks`,
+    );
+    await storeVectors(
+      database.db,
+      model,
+      chunks.map((c) => ({
+        chunkId: c.id,
+        seriesId: c.seriesId,
+        episode: c.episode,
+        page: c.page,
+        vector: Array.from({ length: dims }, (_, i) => (i === c.id % dims ? 1 : 0)),
+      })),
+    );
     // The embedded database is single-process: let go of it while the doctor runs.
     if (database.kind === 'pglite') await database.close();
   }

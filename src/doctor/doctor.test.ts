@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFolio } from '../../test/cli.js';
-import { startCompanionServer, type CompanionServer } from '../../test/fakes/folio.js';
 import { startFakeAnthropic } from '../../test/fakes/anthropic.js';
+import { type CompanionServer, startCompanionServer } from '../../test/fakes/folio.js';
+import type { FakeModelServer } from '../../test/fakes/model-server.js';
 import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { startFakeOpenAI } from '../../test/fakes/openai.js';
-import type { FakeModelServer } from '../../test/fakes/model-server.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { freePort } from '../../test/services/free-port.js';
-import { startS3Server, type S3Server } from '../../test/services/s3.js';
+import { type S3Server, startS3Server } from '../../test/services/s3.js';
 import { importPack } from '../content/importer.js';
-import { openDatabase, type Database } from '../db/client.js';
+import { type Database, openDatabase } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import type { CheckResult } from './types.js';
 
@@ -124,7 +124,13 @@ describe('folio doctor (this instance)', () => {
     const anthropic = await startFakeAnthropic();
     try {
       anthropic.set({ apiKey: 'sk-ant-doctor' });
-      const env = { ...base(), FOLIO_MODEL: 'anthropic', FOLIO_MODEL_BASE_URL: `${anthropic.url}/v1`, FOLIO_MODEL_API_KEY: 'sk-ant-doctor', FOLIO_CHAT_MODEL: 'claude-sonnet-4-5' };
+      const env = {
+        ...base(),
+        FOLIO_MODEL: 'anthropic',
+        FOLIO_MODEL_BASE_URL: `${anthropic.url}/v1`,
+        FOLIO_MODEL_API_KEY: 'sk-ant-doctor',
+        FOLIO_CHAT_MODEL: 'claude-sonnet-4-5',
+      };
       const good = await doctor(env);
       expect(layer(good.report, 'model')).toMatchObject({ status: 'pass', summary: 'Anthropic accepts the key and has claude-sonnet-4-5' });
       expect(anthropic.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models/claude-sonnet-4-5' });
@@ -164,7 +170,12 @@ describe('folio doctor (this instance)', () => {
     });
 
     it('a working bucket: put/head/delete of a probe object, and the probe fetched through the public URL', async () => {
-      const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      });
       const probes = async () => ((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'doctor/' }))).Contents ?? []).map((o) => o.Key);
       // An object already under the prefix (a probe left by a killed run) shows the listing works.
       const leftover = `doctor/00/${'0'.repeat(64)}.png`;
@@ -234,7 +245,12 @@ describe('folio doctor --url (a deployment from outside)', () => {
   beforeAll(async () => {
     database = await openDatabase({ kind: 'pglite', dataDir: undefined });
     await migrate(database);
-    server = await startCompanionServer(database, { ...withOllama(), FOLIO_EMBED_MODEL: 'none', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '1000', FOLIO_MODEL_TOTAL_TIMEOUT_MS: '5000' });
+    server = await startCompanionServer(database, {
+      ...withOllama(),
+      FOLIO_EMBED_MODEL: 'none',
+      FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '1000',
+      FOLIO_MODEL_TOTAL_TIMEOUT_MS: '5000',
+    });
     await importPack({ database, storage: server.storage }, await writeTinyPack({ id: 'doctor-remote' }));
   }, 120_000);
 

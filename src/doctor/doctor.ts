@@ -5,15 +5,16 @@
  * that needs one that failed is skipped with the reason; the first failure
  * is the one to fix first.
  */
-import type { Database } from '../db/client.js';
+
 import { DEFAULT_WEB_DIR } from '../config/web-dir.js';
+import type { Database } from '../db/client.js';
 import { checkConfig } from './config.js';
 import { checkCors } from './cors.js';
 import { checkDatabase, checkPgvector } from './database.js';
 import { checkEmbeddings } from './embeddings.js';
 import { checkModel } from './model.js';
 import { checkStorage } from './storage.js';
-import { reason, fail, skip, type CheckResult } from './types.js';
+import { type CheckResult, fail, reason, skip } from './types.js';
 import { checkWebBuild } from './web.js';
 
 export const LAYERS = ['config', 'database', 'pgvector', 'storage', 'storage.public', 'model', 'embeddings', 'cors', 'web'] as const;
@@ -39,11 +40,17 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [configResult];
   let database: Database | null = null;
   try {
-    const db = await checkDatabase(config, opts.env).catch((err: unknown) => ({ result: fail('database', `the check itself failed: ${reason(err)}`, 'run folio doctor again.'), database: null }));
+    const db = await checkDatabase(config, opts.env).catch((err: unknown) => ({
+      result: fail('database', `the check itself failed: ${reason(err)}`, 'run folio doctor again.'),
+      database: null,
+    }));
     database = db.database;
     results.push(db.result);
     results.push(await guarded('pgvector', () => checkPgvector(config, database)));
-    const storage = await checkStorage(config).catch((err: unknown) => [fail('storage', `the check itself failed: ${reason(err)}`, 'run folio doctor again.'), skip('storage.public', 'the storage check failed')]);
+    const storage = await checkStorage(config).catch((err: unknown) => [
+      fail('storage', `the check itself failed: ${reason(err)}`, 'run folio doctor again.'),
+      skip('storage.public', 'the storage check failed'),
+    ]);
     results.push(...storage);
     results.push(await guarded('model', () => checkModel(config)));
     results.push(await guarded('embeddings', () => checkEmbeddings(config, database)));

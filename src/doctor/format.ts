@@ -1,5 +1,5 @@
 /** The doctor's output: a table for people, JSON for scripts. */
-import { firstFailure, type CheckResult, type CheckStatus } from './types.js';
+import { type CheckResult, type CheckStatus, firstFailure } from './types.js';
 
 const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };
 
@@ -14,9 +14,7 @@ export function formatReport(title: string, results: readonly CheckResult[]): st
   const warnings = results.filter((r) => r.status === 'warn').length;
   lines.push('');
   lines.push(
-    first
-      ? `✗ The ${first.layer} layer is broken. Fix: ${first.fix}`
-      : `✓ Every layer works${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.`,
+    first ? `✗ The ${first.layer} layer is broken. Fix: ${first.fix}` : `✓ Every layer works${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.`,
   );
   return `${lines.join('\n')}\n`;
 }

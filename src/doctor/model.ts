@@ -6,10 +6,10 @@
  * `GET /models`, Anthropic `GET /v1/models/{model}` (authenticated).
  */
 import type { Config } from '../config/env.js';
-import { ollamaRoot, probeOllama, OLLAMA_DEFAULT_URL } from '../models/ollama.js';
+import { OLLAMA_DEFAULT_URL, ollamaRoot, probeOllama } from '../models/ollama.js';
 import { pickAutoChatModel } from '../models/registry.js';
 import { modalHeaders, type ProviderSettings } from '../models/types.js';
-import { fail, pass, reason, warn, skip, type CheckResult } from './types.js';
+import { type CheckResult, fail, pass, reason, skip, warn } from './types.js';
 
 const LAYER = 'model';
 export const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com/v1';
@@ -53,16 +53,29 @@ async function checkOllama(config: Config, timeoutMs: number): Promise<CheckResu
   const root = ollamaRoot(s);
   const r = await get(`${root}/api/tags`, modalHeaders(s), timeoutMs);
   if ('error' in r) {
-    return unreachable(root, r.error, `start Ollama there (\`ollama serve\`), or correct FOLIO_MODEL_BASE_URL${root === OLLAMA_DEFAULT_URL ? ' (unset: the local default)' : ''}; a Modal endpoint scaled to zero takes a little while on its first request: run folio doctor again.`);
+    return unreachable(
+      root,
+      r.error,
+      `start Ollama there (\`ollama serve\`), or correct FOLIO_MODEL_BASE_URL${root === OLLAMA_DEFAULT_URL ? ' (unset: the local default)' : ''}; a Modal endpoint scaled to zero takes a little while on its first request: run folio doctor again.`,
+    );
   }
   if (r.status === 401 || r.status === 403) return refused(config, `${root}/api/tags`, r.status);
-  if (r.status !== 200) return fail(LAYER, `${root}/api/tags answered ${r.status}: not an Ollama server?`, 'point FOLIO_MODEL_BASE_URL at the Ollama server (without /api), or choose FOLIO_MODEL=openai for an OpenAI-compatible one.');
+  if (r.status !== 200)
+    return fail(
+      LAYER,
+      `${root}/api/tags answered ${r.status}: not an Ollama server?`,
+      'point FOLIO_MODEL_BASE_URL at the Ollama server (without /api), or choose FOLIO_MODEL=openai for an OpenAI-compatible one.',
+    );
   const listed = ((r.body as { models?: Array<{ name?: string; model?: string }> }).models ?? []).map((m) => String(m.name ?? m.model ?? '')).filter(Boolean);
   const pull = (m: string) => `\`ollama pull ${m}\` on that server (Modal: \`modal run deploy/modal/ollama_server.py::pull --model ${m}\`)`;
   const chat = pickAutoChatModel(listed, config.model.chatModel);
   if (chat === null) {
     return config.model.chatModel
-      ? fail(LAYER, `FOLIO_CHAT_MODEL=${config.model.chatModel} is not pulled on ${root} (it has: ${listed.join(', ') || 'nothing'})`, `${pull(config.model.chatModel)}, or set FOLIO_CHAT_MODEL to one it has.`)
+      ? fail(
+          LAYER,
+          `FOLIO_CHAT_MODEL=${config.model.chatModel} is not pulled on ${root} (it has: ${listed.join(', ') || 'nothing'})`,
+          `${pull(config.model.chatModel)}, or set FOLIO_CHAT_MODEL to one it has.`,
+        )
       : fail(LAYER, `${root} has no chat model (it has: ${listed.join(', ') || 'nothing'})`, `${pull('llama3.2:3b')}, and set FOLIO_CHAT_MODEL.`);
   }
   const embed = config.model.embedModel;
@@ -87,7 +100,11 @@ async function checkOpenAI(config: Config, timeoutMs: number): Promise<CheckResu
     ...(config.model.embedModel !== 'local' && config.model.embedModel !== 'none' ? [['FOLIO_EMBED_MODEL', config.model.embedModel]] : []),
   ] as const) {
     if (!ids.includes(model)) {
-      return fail(LAYER, `${variable}=${model} is not among the models ${base} serves (${ids.slice(0, 8).join(', ') || 'none'}${ids.length > 8 ? ', …' : ''})`, `set ${variable} to a model id from GET ${base}/models, or load that model on the server.`);
+      return fail(
+        LAYER,
+        `${variable}=${model} is not among the models ${base} serves (${ids.slice(0, 8).join(', ') || 'none'}${ids.length > 8 ? ', …' : ''})`,
+        `set ${variable} to a model id from GET ${base}/models, or load that model on the server.`,
+      );
     }
   }
   return pass(LAYER, `OpenAI-compatible server at ${base} answers and serves ${config.model.chatModel}`);
@@ -100,7 +117,8 @@ async function checkAnthropic(config: Config, timeoutMs: number): Promise<CheckR
   const r = await get(`${base}/models/${encodeURIComponent(model)}`, { 'x-api-key': config.model.apiKey!, 'anthropic-version': '2023-06-01' }, timeoutMs);
   if ('error' in r) return unreachable(base, r.error, 'check the network (and FOLIO_MODEL_BASE_URL if you set it).');
   if (r.status === 401 || r.status === 403) return refused(config, base, r.status);
-  if (r.status === 404) return fail(LAYER, `Anthropic does not know the model "${model}" for this key`, 'set FOLIO_CHAT_MODEL to a model id your account has (e.g. claude-sonnet-4-5).');
+  if (r.status === 404)
+    return fail(LAYER, `Anthropic does not know the model "${model}" for this key`, 'set FOLIO_CHAT_MODEL to a model id your account has (e.g. claude-sonnet-4-5).');
   if (r.status !== 200) return fail(LAYER, `${base}/models/${model} answered ${r.status}`, 'check FOLIO_MODEL_API_KEY and FOLIO_CHAT_MODEL.');
   return pass(LAYER, `Anthropic accepts the key and has ${model}`);
 }
@@ -118,7 +136,9 @@ export async function checkModel(config: Config): Promise<CheckResult> {
       if (model) return pass(LAYER, `FOLIO_MODEL=auto: the Ollama at ${ollamaRoot(s)} answers with ${model}`);
       return warn(
         LAYER,
-        listed === null ? `FOLIO_MODEL=auto: no Ollama answers at ${ollamaRoot(s)}, so answers are in quote mode` : `FOLIO_MODEL=auto: the Ollama at ${ollamaRoot(s)} has no chat model, so answers are in quote mode`,
+        listed === null
+          ? `FOLIO_MODEL=auto: no Ollama answers at ${ollamaRoot(s)}, so answers are in quote mode`
+          : `FOLIO_MODEL=auto: the Ollama at ${ollamaRoot(s)} has no chat model, so answers are in quote mode`,
         'start Ollama and `ollama pull llama3.2:3b` for model answers, or set FOLIO_MODEL=none to choose quote mode on purpose.',
       );
     }

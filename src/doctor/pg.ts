@@ -31,31 +31,56 @@ export function describePgError(err: unknown, variable: string, c: PgConnection)
   const message = typeof e?.message === 'string' ? e.message : String(err);
   switch (code) {
     case 'ECONNREFUSED':
-      return { summary: `nothing is listening at ${where(c)} (connection refused)`, fix: `start PostgreSQL (e.g. \`sudo systemctl start postgresql\`), or correct the host and port in ${variable}.` };
+      return {
+        summary: `nothing is listening at ${where(c)} (connection refused)`,
+        fix: `start PostgreSQL (e.g. \`sudo systemctl start postgresql\`), or correct the host and port in ${variable}.`,
+      };
     case 'ENOENT':
       return { summary: `no PostgreSQL socket in ${c.host}`, fix: `start PostgreSQL, or correct ?host= in ${variable}.` };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { summary: `the host ${c.host} cannot be resolved`, fix: `correct the host in ${variable}.` };
     case 'ECONNRESET':
-      return { summary: `${where(c)} closed the connection at once`, fix: `check that ${where(c)} is PostgreSQL (or a pooler in front of it) and that sslmode in ${variable} matches what it expects.` };
+      return {
+        summary: `${where(c)} closed the connection at once`,
+        fix: `check that ${where(c)} is PostgreSQL (or a pooler in front of it) and that sslmode in ${variable} matches what it expects.`,
+      };
     case '28P01':
-      return { summary: `password authentication failed for user "${c.user}" at ${where(c)}`, fix: `put the right password in ${variable} (percent-encode @ / ? # % in it).` };
+      return {
+        summary: `password authentication failed for user "${c.user}" at ${where(c)}`,
+        fix: `put the right password in ${variable} (percent-encode @ / ? # % in it).`,
+      };
     case '28000':
-      return { summary: `the server refused user "${c.user}": ${message}`, fix: `allow this user and host in the server's pg_hba.conf, turn TLS on with sslmode=require if it demands encryption, or use another user in ${variable}.` };
+      return {
+        summary: `the server refused user "${c.user}": ${message}`,
+        fix: `allow this user and host in the server's pg_hba.conf, turn TLS on with sslmode=require if it demands encryption, or use another user in ${variable}.`,
+      };
     case '3D000':
-      return { summary: `database "${c.database}" does not exist at ${where(c)}`, fix: `create it (\`createdb -O ${c.user} ${c.database}\`) or correct the database name in ${variable}.` };
+      return {
+        summary: `database "${c.database}" does not exist at ${where(c)}`,
+        fix: `create it (\`createdb -O ${c.user} ${c.database}\`) or correct the database name in ${variable}.`,
+      };
     case '57P03':
       return { summary: `PostgreSQL at ${where(c)} is starting up or shutting down`, fix: 'wait a few seconds and run folio doctor again.' };
     case '53300':
-      return { summary: `PostgreSQL at ${where(c)} has no connection slots left`, fix: 'lower FOLIO_DB_POOL_MAX on every Folio process, or raise max_connections (or use a pooler).' };
+      return {
+        summary: `PostgreSQL at ${where(c)} has no connection slots left`,
+        fix: 'lower FOLIO_DB_POOL_MAX on every Folio process, or raise max_connections (or use a pooler).',
+      };
   }
-  if (/does not support SSL/i.test(message)) return { summary: `${where(c)} does not speak TLS but ${variable} asks for it`, fix: `set sslmode=disable in ${variable}, or turn TLS on in the server.` };
+  if (/does not support SSL/i.test(message))
+    return { summary: `${where(c)} does not speak TLS but ${variable} asks for it`, fix: `set sslmode=disable in ${variable}, or turn TLS on in the server.` };
   if (/self[- ]signed|certificate|unable to verify/i.test(message)) {
-    return { summary: `the TLS certificate of ${where(c)} is not trusted: ${message}`, fix: `use sslmode=require in ${variable} (encrypted, not verified), or add the CA with NODE_EXTRA_CA_CERTS.` };
+    return {
+      summary: `the TLS certificate of ${where(c)} is not trusted: ${message}`,
+      fix: `use sslmode=require in ${variable} (encrypted, not verified), or add the CA with NODE_EXTRA_CA_CERTS.`,
+    };
   }
   if (/timeout|timed out/i.test(message)) {
-    return { summary: `no answer from ${where(c)} within ${CONNECT_TIMEOUT_MS / 1000} s`, fix: `check the host and port in ${variable}, and that a firewall lets this machine reach it.` };
+    return {
+      summary: `no answer from ${where(c)} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+      fix: `check the host and port in ${variable}, and that a firewall lets this machine reach it.`,
+    };
   }
   return { summary: `cannot connect to ${where(c)}: ${message.split('\n')[0]}`, fix: `check ${variable}.` };
 }

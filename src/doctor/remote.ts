@@ -7,7 +7,7 @@
  */
 import type { ErrorResponse, Library, MessageMetadata } from '../contract/index.js';
 import { answerParts, readFolioStream } from '../contract/read-stream.js';
-import { fail, pass, reason, skip, warn, type CheckResult } from './types.js';
+import { type CheckResult, fail, pass, reason, skip, warn } from './types.js';
 
 const QUESTION = 'What happens on this page?';
 
@@ -48,7 +48,12 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);
     if (init.json !== undefined) headers.set('content-type', 'application/json');
     const started = performance.now();
-    const res = await fetch(base + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body, signal: AbortSignal.timeout(init.timeout ?? timeoutMs) });
+    const res = await fetch(base + path, {
+      ...init,
+      headers,
+      body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+      signal: AbortSignal.timeout(init.timeout ?? timeoutMs),
+    });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -69,7 +74,9 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
     }
     results.push(pass('health', `${base}/health answered 200 in ${r.ms} ms`));
   } catch (err) {
-    results.push(fail('health', `cannot reach ${base}: ${reason(err)}`, 'check the URL and that Folio runs there; a machine scaled to zero takes a few seconds to start: retry.'));
+    results.push(
+      fail('health', `cannot reach ${base}: ${reason(err)}`, 'check the URL and that Folio runs there; a machine scaled to zero takes a few seconds to start: retry.'),
+    );
     rest('the server is not reachable', 'ready', 'reader-api', 'chat');
     return results;
   }
@@ -78,7 +85,13 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
   try {
     const r = await call('/ready');
     if (r.status !== 200) {
-      results.push(fail('ready', `${base}/ready answered ${r.status} (${errorCode(r.body)})`, 'the server cannot use its database yet: run `folio doctor` on the server (it names the broken layer).'));
+      results.push(
+        fail(
+          'ready',
+          `${base}/ready answered ${r.status} (${errorCode(r.body)})`,
+          'the server cannot use its database yet: run `folio doctor` on the server (it names the broken layer).',
+        ),
+      );
       rest('the server is not ready', 'reader-api', 'chat');
       return results;
     }
@@ -99,7 +112,19 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
     const list = await call('/api/series', { token });
     if (list.status !== 200) throw new Error(`GET /api/series answered ${list.status} (${errorCode(list.body)})`);
     series = (list.body as Library).series;
-    results.push(pass('reader-api', `new reader, GET /api/series: ${series.length} series${series[0] ? ` (${series.map((s) => s.id).slice(0, 5).join(', ')})` : ''}`));
+    results.push(
+      pass(
+        'reader-api',
+        `new reader, GET /api/series: ${series.length} series${
+          series[0]
+            ? ` (${series
+                .map((s) => s.id)
+                .slice(0, 5)
+                .join(', ')})`
+            : ''
+        }`,
+      ),
+    );
   } catch (err) {
     results.push(fail('reader-api', reason(err), 'look at the server logs for this request (the error code says where it failed).'));
     rest('the reader API failed', 'chat');
@@ -109,7 +134,9 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
   // 4. A chat round trip on the first page of the first series.
   const first = series[0];
   if (!first) {
-    results.push(warn('chat', 'no series is imported, so there is nothing to ask about', 'import one (`folio import <pack>` or POST /api/admin/imports), then run the check again.'));
+    results.push(
+      warn('chat', 'no series is imported, so there is nothing to ask about', 'import one (`folio import <pack>` or POST /api/admin/imports), then run the check again.'),
+    );
     return results;
   }
   try {
@@ -118,7 +145,8 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
     if (detail.status !== 200 || episode === undefined) throw new Error(`GET /api/series/${first.id} answered ${detail.status} (${errorCode(detail.body)})`);
     const pages = await call(`/api/series/${encodeURIComponent(first.id)}/episodes/${episode}`, { token });
     const page = (pages.body as { pages?: Array<{ number: number }> }).pages?.[0]?.number;
-    if (pages.status !== 200 || page === undefined) throw new Error(`GET /api/series/${first.id}/episodes/${episode} answered ${pages.status} (${errorCode(pages.body)})`);
+    if (pages.status !== 200 || page === undefined)
+      throw new Error(`GET /api/series/${first.id}/episodes/${episode} answered ${pages.status} (${errorCode(pages.body)})`);
     const moved = await call(`/api/series/${encodeURIComponent(first.id)}/progress`, { method: 'POST', token, json: { episode, page } });
     if (moved.status !== 200) throw new Error(`moving to episode ${episode}, page ${page} answered ${moved.status} (${errorCode(moved.body)})`);
     const chat = await call(`/api/series/${encodeURIComponent(first.id)}/chat`, {
@@ -135,11 +163,19 @@ export async function checkRemote(url: string, opts: RemoteOptions = {}): Promis
         fail(
           'chat',
           `the companion failed on ${first.id} ${episode}/${page}: ${e.code}: ${e.message}`,
-          e.code.startsWith('unavailable:model') ? 'the API cannot use its language model: run `folio doctor` on the server (model layer).' : 'look at the server logs for this request.',
+          e.code.startsWith('unavailable:model')
+            ? 'the API cannot use its language model: run `folio doctor` on the server (model layer).'
+            : 'look at the server logs for this request.',
         ),
       );
     } else if (answer.text.trim() === '' || !answer.metadata) {
-      results.push(fail('chat', `the chat stream on ${first.id} ${episode}/${page} ended without an answer`, 'a proxy may be buffering or cutting server-sent events: check its settings, and the server logs.'));
+      results.push(
+        fail(
+          'chat',
+          `the chat stream on ${first.id} ${episode}/${page} ended without an answer`,
+          'a proxy may be buffering or cutting server-sent events: check its settings, and the server logs.',
+        ),
+      );
     } else {
       const m = answer.metadata;
       const mode = 'mode' in m ? m.mode : m.status;

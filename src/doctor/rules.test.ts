@@ -79,7 +79,15 @@ describe('findApiBase', () => {
 });
 
 it('parseAnswer: text, typed errors and the finish metadata of a chat stream', async () => {
-  const metadata = { mode: 'quote', model: null, position: { episode: 1, page: 1 }, ttftMs: 12, latencyMs: 20, usage: { inputTokens: null, outputTokens: null }, retrieval: { passages: 1, vector: false } };
+  const metadata = {
+    mode: 'quote',
+    model: null,
+    position: { episode: 1, page: 1 },
+    ttftMs: 12,
+    latencyMs: 20,
+    usage: { inputTokens: null, outputTokens: null },
+    retrieval: { passages: 1, vector: false },
+  };
   const sse = [
     'data: {"type":"start","messageId":"m1"}',
     'data: {"type":"text-start","id":"t"}',
@@ -91,7 +99,8 @@ it('parseAnswer: text, typed errors and the finish metadata of a chat stream', a
     'data: [DONE]',
   ].join('\n\n');
   expect(await parseAnswer(sse)).toEqual({ text: 'Hello', errors: [], metadata });
-  const failed = 'data: {"type":"start"}\n\ndata: {"type":"data-error","id":"error","data":{"code":"unavailable:model","message":"down"}}\n\ndata: {"type":"error","errorText":"down"}\n\n';
+  const failed =
+    'data: {"type":"start"}\n\ndata: {"type":"data-error","id":"error","data":{"code":"unavailable:model","message":"down"}}\n\ndata: {"type":"error","errorText":"down"}\n\n';
   expect((await parseAnswer(failed)).errors).toEqual([{ code: 'unavailable:model', message: 'down' }]);
   // Without the typed part, the SDK's error chunk still counts (an SSE event ends with a blank line).
   expect((await parseAnswer('data: {"type":"start"}\n\ndata: {"type":"error","errorText":"boom"}\n\n')).errors).toEqual([{ code: 'error', message: 'boom' }]);
@@ -100,7 +109,12 @@ it('parseAnswer: text, typed errors and the finish metadata of a chat stream', a
 });
 
 describe('the report', () => {
-  const results = [pass('config', 'valid'), fail('database', 'nothing is listening', 'start PostgreSQL.'), skip('pgvector', 'needs the database'), warn('model', 'quote mode', 'start Ollama.')];
+  const results = [
+    pass('config', 'valid'),
+    fail('database', 'nothing is listening', 'start PostgreSQL.'),
+    skip('pgvector', 'needs the database'),
+    warn('model', 'quote mode', 'start Ollama.'),
+  ];
   it('table: a mark per layer, the fix under it, the first broken layer at the end', () => {
     const text = formatReport('Folio doctor', results);
     expect(text).toContain(' ✓ config    valid');
@@ -108,7 +122,12 @@ describe('the report', () => {
     expect(text).toContain(' – pgvector  skipped: needs the database');
     expect(text).toContain(' ! model     quote mode');
     expect(text.trimEnd().split('\n').at(-1)).toBe('✗ The database layer is broken. Fix: start PostgreSQL.');
-    expect(formatReport('t', [pass('config', 'ok'), warn('model', 'w')]).trimEnd().split('\n').at(-1)).toBe('✓ Every layer works (1 warning).');
+    expect(
+      formatReport('t', [pass('config', 'ok'), warn('model', 'w')])
+        .trimEnd()
+        .split('\n')
+        .at(-1),
+    ).toBe('✓ Every layer works (1 warning).');
   });
   it('JSON: ok, the first failure, every check', () => {
     expect(reportJson(results)).toEqual({ ok: false, firstFailure: results[1], checks: results });

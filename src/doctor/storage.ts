@@ -10,7 +10,7 @@ import type { Config } from '../config/env.js';
 import { LocalStorage } from '../storage/local.js';
 import { S3Storage } from '../storage/s3.js';
 import { contentKey, type Storage } from '../storage/storage.js';
-import { fail, pass, reason, skip, type CheckResult } from './types.js';
+import { type CheckResult, fail, pass, reason, skip } from './types.js';
 
 /** A valid 1×1 PNG, so the probe is a real image wherever it is served. */
 const PROBE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
@@ -56,11 +56,17 @@ function localFailure(root: string, err: unknown): CheckResult {
 function s3Failure(bucket: string, endpoint: string, err: unknown): CheckResult {
   const name = err instanceof S3ServiceException ? err.name : (err as { name?: string }).name;
   const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
-  if (name === 'NoSuchBucket') return fail('storage', `the bucket "${bucket}" does not exist at ${endpoint}`, 'create the bucket, or correct S3_BUCKET (the bucket name only).');
+  if (name === 'NoSuchBucket')
+    return fail('storage', `the bucket "${bucket}" does not exist at ${endpoint}`, 'create the bucket, or correct S3_BUCKET (the bucket name only).');
   if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'AccessDenied' || status === 403 || status === 401) {
-    return fail('storage', `${endpoint} refused the credentials for bucket "${bucket}" (${name ?? status})`, 'check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: the key needs object read and write on this bucket.');
+    return fail(
+      'storage',
+      `${endpoint} refused the credentials for bucket "${bucket}" (${name ?? status})`,
+      'check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: the key needs object read and write on this bucket.',
+    );
   }
-  if (status === undefined) return fail('storage', `cannot reach ${endpoint}: ${reason(err)}`, 'check S3_ENDPOINT (R2: https://<account-id>.r2.cloudflarestorage.com) and the network.');
+  if (status === undefined)
+    return fail('storage', `cannot reach ${endpoint}: ${reason(err)}`, 'check S3_ENDPOINT (R2: https://<account-id>.r2.cloudflarestorage.com) and the network.');
   return fail('storage', `bucket "${bucket}" at ${endpoint}: ${name ?? status}: ${reason(err)}`, 'check the S3_* settings.');
 }
 
@@ -92,7 +98,12 @@ export async function checkStorage(config: Config): Promise<CheckResult[]> {
             'make the bucket publicly readable at S3_PUBLIC_URL_PREFIX (R2: enable the r2.dev URL or connect a custom domain), and check that the prefix points at this bucket.',
           );
         }
-        if (!body.equals(PROBE)) return fail('storage.public', `${url} answered 200 with other bytes than the object`, 'check that S3_PUBLIC_URL_PREFIX points at this bucket, not another site.');
+        if (!body.equals(PROBE))
+          return fail(
+            'storage.public',
+            `${url} answered 200 with other bytes than the object`,
+            'check that S3_PUBLIC_URL_PREFIX points at this bucket, not another site.',
+          );
         return pass('storage.public', `${s3.publicUrlPrefix}/… serves the bucket (probe object fetched)`);
       } catch (err) {
         return fail('storage.public', `cannot fetch ${url}: ${reason(err)}`, 'check S3_PUBLIC_URL_PREFIX (the public or CDN URL of the bucket) and its DNS/TLS.');

@@ -1,6 +1,7 @@
 /** The web-build check against real Vite builds: same-origin, and a CDN build with VITE_API_BASE_URL. */
-import { mkdtemp, rm } from 'node:fs/promises';
+
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

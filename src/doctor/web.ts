@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/env.js';
-import { pass, warn, type CheckResult } from './types.js';
+import { type CheckResult, pass, warn } from './types.js';
 
 /**
  * The API base compiled into the web client (web/src/api/client.ts: `fetch(API_BASE + path)`):
@@ -25,7 +25,11 @@ export function findApiBase(code: string): string | null {
 
 export function checkWebBuild(webDir: string, config: Config): CheckResult {
   if (!existsSync(join(webDir, 'index.html'))) {
-    return warn('web', `no web build in ${webDir}: \`folio serve\` answers / with a "not built" page`, 'run `npm run build` (or, for a CDN, `VITE_API_BASE_URL=https://your-api npm run build:web` and host dist/web).');
+    return warn(
+      'web',
+      `no web build in ${webDir}: \`folio serve\` answers / with a "not built" page`,
+      'run `npm run build` (or, for a CDN, `VITE_API_BASE_URL=https://your-api npm run build:web` and host dist/web).',
+    );
   }
   const assets = join(webDir, 'assets');
   let base: string | null = null;

@@ -7,10 +7,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comicInfo, makeCbz } from '../../test/cbz.js';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
-import { startFakeOllama } from '../../test/fakes/ollama.js';
-import type { FakeModelServer } from '../../test/fakes/model-server.js';
 import { modelRegistryFor } from '../chat/create.js';
 import { loadConfig } from '../config/env.js';
 import { jobHandlers } from '../jobs/handlers.js';
@@ -43,7 +43,10 @@ beforeAll(async () => {
   server = await startTestServer(t.database, { adminToken: ADMIN, jobs: { wake: () => wake(), maxUploadBytes: 5 * 1024 * 1024 } });
   off = await startTestServer(t.database);
   ollama = await startFakeOllama();
-  const models = modelRegistryFor(loadConfig({ FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_EMBED_MODEL: 'nomic-embed-text:latest' }), pino({ level: 'silent' }));
+  const models = modelRegistryFor(
+    loadConfig({ FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_EMBED_MODEL: 'nomic-embed-text:latest' }),
+    pino({ level: 'silent' }),
+  );
   worker = new Worker({
     db: t.database.db,
     handlers: jobHandlers({ database: t.database, storage: server.storage, importConcurrency: 2, embedder: () => models.embedder() }),
@@ -63,7 +66,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const admin = (path: string, init: RequestInit = {}) => server.fetch(path, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...(init.headers as Record<string, string>) } });
+const admin = (path: string, init: RequestInit = {}) =>
+  server.fetch(path, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...(init.headers as Record<string, string>) } });
 
 async function upload(bytes: Uint8Array, type = 'application/zip', query = ''): Promise<Response> {
   return admin(`/api/admin/imports${query}`, { method: 'POST', body: Buffer.from(bytes), headers: { 'content-type': type } });
@@ -72,11 +76,15 @@ async function upload(bytes: Uint8Array, type = 'application/zip', query = ''): 
 /** POST `size` bytes and return the response even if the server stops reading the body early. */
 function rawPost(path: string, size: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/zip', 'content-length': String(size) } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      `${server.url}${path}`,
+      { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/zip', 'content-length': String(size) } },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     const early = (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err));
     req.on('error', early);
     req.on('socket', (socket) => socket.on('error', early));
@@ -154,7 +162,11 @@ describe('operator API: imports', () => {
   });
 
   it('imports an uploaded .cbz', async () => {
-    const res = await upload(await makeCbz({ pages: 2, comicInfo: comicInfo({ Series: 'Upload Tales', Number: 1 }) }), 'application/vnd.comicbook+zip', '?filename=tales-1.cbz');
+    const res = await upload(
+      await makeCbz({ pages: 2, comicInfo: comicInfo({ Series: 'Upload Tales', Number: 1 }) }),
+      'application/vnd.comicbook+zip',
+      '?filename=tales-1.cbz',
+    );
     expect(res.status).toBe(202);
     const { job } = (await res.json()) as { job: JobOut };
     expect(await waitForJob(job.id)).toMatchObject({ state: 'succeeded', result: { seriesId: 'upload-tales', pages: 2 } });
@@ -201,7 +213,11 @@ describe('operator API: series', () => {
     const covers = async () =>
       ((await (await server.fetch('/api/series/patchable', { token: reader })).json()) as { episodes: Array<{ title: string | null }> }).episodes.map((e) => e.title);
     expect((await covers())[2]).toBeNull();
-    const patch = await admin('/api/admin/series/patchable', { method: 'PATCH', body: JSON.stringify({ showUnreadCovers: true }), headers: { 'content-type': 'application/json' } });
+    const patch = await admin('/api/admin/series/patchable', {
+      method: 'PATCH',
+      body: JSON.stringify({ showUnreadCovers: true }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(patch.status).toBe(200);
     expect((await covers())[2]).toBe('Episode title 3');
 
@@ -209,7 +225,9 @@ describe('operator API: series', () => {
       const res = await admin('/api/admin/series/patchable', { method: 'PATCH', body, headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(400);
     }
-    expect((await admin('/api/admin/series/nope', { method: 'PATCH', body: '{"showUnreadCovers":true}', headers: { 'content-type': 'application/json' } })).status).toBe(404);
+    expect((await admin('/api/admin/series/nope', { method: 'PATCH', body: '{"showUnreadCovers":true}', headers: { 'content-type': 'application/json' } })).status).toBe(
+      404,
+    );
 
     expect((await admin('/api/admin/series/patchable', { method: 'DELETE' })).status).toBe(204);
     expect((await server.fetch('/api/series/patchable', { token: reader })).status).toBe(404);

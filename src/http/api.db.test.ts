@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { backend, createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { PEPPER_CARROT, startTestServer, type TestServer } from '../../test/server.js';
 import { importPack } from '../content/importer.js';
@@ -250,8 +250,7 @@ describe('readers: token and cookie identity', () => {
     const res = await server.fetch('/api/readers', { method: 'POST' });
     const { token } = await okJson<{ token: string }>(res, 201);
     const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
-    const viaCookie = (path: string, init: RequestInit & { json?: unknown } = {}) =>
-      server.fetch(path, { ...init, headers: { cookie } });
+    const viaCookie = (path: string, init: RequestInit & { json?: unknown } = {}) => server.fetch(path, { ...init, headers: { cookie } });
 
     expect(await okJson(await viaCookie(`/api/series/${SERIES}/progress`))).toEqual({ episode: null, page: null });
     expect(await okJson(await viaCookie(`/api/series/${SERIES}/progress`, { method: 'POST', json: { episode: 1, page: 1 } }))).toEqual({
@@ -265,10 +264,7 @@ describe('readers: token and cookie identity', () => {
     expect(await okJson(await viaCookie(`/api/series/${SERIES}/progress`))).toEqual({ episode: 1, page: 2 });
 
     // The catalog is gated identically for both identities.
-    const [a, b] = await Promise.all([
-      viaCookie(`/api/series/${SERIES}/episodes/1`).then((r) => okJson<EpisodeDetailJson>(r)),
-      episodeDetail(1, token),
-    ]);
+    const [a, b] = await Promise.all([viaCookie(`/api/series/${SERIES}/episodes/1`).then((r) => okJson<EpisodeDetailJson>(r)), episodeDetail(1, token)]);
     expect(a).toEqual(b);
     expect(a.progress).toEqual({ episode: 1, page: 2 });
     expect(a.pages.map((p) => p.reached)).toEqual([true, true, true, false, false]);
@@ -439,12 +435,7 @@ describe('GET /api/series/:seriesId', () => {
     const body = await seriesDetail(token);
     expect(body.progress).toEqual({ episode: 6, page: 4 });
     expect(body.nextUnreadEpisode).toBe(7);
-    expect(body.episodes.map((e) => e.state)).toEqual([
-      ...Array<string>(5).fill('read'),
-      'current',
-      'next',
-      ...Array<string>(16).fill('unread'),
-    ]);
+    expect(body.episodes.map((e) => e.state)).toEqual([...Array<string>(5).fill('read'), 'current', 'next', ...Array<string>(16).fill('unread')]);
     for (const e of body.episodes) {
       expect(e.summary, `summary of episode ${e.number}`).toBeNull();
       if (e.number <= 7) {
@@ -567,7 +558,9 @@ describe('GET /api/series/:seriesId/episodes/:episode', () => {
       expectPlaceholder(p.thumbnail, { width: 240, height: (p.thumbnail as PlaceholderJson).height });
     }
     expect(raw).not.toContain('The Potion Contest');
-    const lines = ep(6).pages.flatMap((p) => p.dialogue.split('\n')).filter((l) => l.trim().length >= 12);
+    const lines = ep(6)
+      .pages.flatMap((p) => p.dialogue.split('\n'))
+      .filter((l) => l.trim().length >= 12);
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) expect(raw, `dialogue line ${JSON.stringify(line)}`).not.toContain(line);
   });
@@ -645,16 +638,8 @@ describe('progress over HTTP', () => {
 
   it('an unknown series → 404 not_found:series (GET, POST and reset)', async () => {
     await expectError(await server.fetch('/api/series/no-such-series/progress', { token }), 404, 'not_found:series');
-    await expectError(
-      await server.fetch('/api/series/no-such-series/progress', { method: 'POST', token, json: { episode: 1, page: 0 } }),
-      404,
-      'not_found:series',
-    );
-    await expectError(
-      await server.fetch('/api/series/no-such-series/progress/reset', { method: 'POST', token, json: { episode: 1, page: 0 } }),
-      404,
-      'not_found:series',
-    );
+    await expectError(await server.fetch('/api/series/no-such-series/progress', { method: 'POST', token, json: { episode: 1, page: 0 } }), 404, 'not_found:series');
+    await expectError(await server.fetch('/api/series/no-such-series/progress/reset', { method: 'POST', token, json: { episode: 1, page: 0 } }), 404, 'not_found:series');
   });
 
   it('reset lowers (to 2/1)', async () => {
@@ -707,8 +692,12 @@ describe('progress over HTTP', () => {
     // (On PGlite every query runs on one connection, so the race is mostly exercised on PostgreSQL.)
     // Eight readers at once, each with its own firing order: ascending, descending, interleaved, and seeded shuffles.
     let seed = 42;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const shuffled = () => targets.map((p) => [rnd(), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const shuffled = () =>
+      targets
+        .map((p) => [rnd(), p] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, p]) => p);
     const orders = [
       targets,
       [...targets].reverse(),
@@ -719,7 +708,10 @@ describe('progress over HTTP', () => {
       orders.map(async (order) => {
         const reader = await server.newReader();
         const results = await Promise.all(
-          order.map(async (target) => ({ target, body: await okJson<{ episode: number; page: number; advanced: boolean }>(await postProgress(reader, { ...target, confirmSkip: true })) })),
+          order.map(async (target) => ({
+            target,
+            body: await okJson<{ episode: number; page: number; advanced: boolean }>(await postProgress(reader, { ...target, confirmSkip: true })),
+          })),
         );
         for (const { target, body } of results) {
           // The answer is the stored position: at or after the target, never before it.
@@ -801,7 +793,11 @@ describe('error shape', () => {
       [server.fetch('/api/nothing-here'), 404, 'not_found:route'],
       [server.fetch('/api/series/NOPE'), 400, 'bad_request:series'],
       [server.fetch(`/api/series/${SERIES}/progress`), 401, 'unauthorized:reader'],
-      [server.fetch(`/api/series/${SERIES}/progress`, { method: 'POST', token, body: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type:progress'],
+      [
+        server.fetch(`/api/series/${SERIES}/progress`, { method: 'POST', token, body: 'x', headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported_media_type:progress',
+      ],
       [postProgress(token, { episode: 'one', page: 0 }), 400, 'bad_request:progress'],
       [postProgress(token, { episode: 3, page: 0 }), 409, 'conflict:skip_ahead'],
       [postProgress(token, { episode: 1, page: 9 }), 404, 'not_found:page'],

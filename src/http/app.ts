@@ -66,7 +66,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
     );
   }
-  const apiBodyLimit = bodyLimit({ maxSize: API_BODY_LIMIT, onError: () => { throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`); } });
+  const apiBodyLimit = bodyLimit({
+    maxSize: API_BODY_LIMIT,
+    onError: () => {
+      throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`);
+    },
+  });
   // Archive uploads have their own, larger limit (FOLIO_MAX_UPLOAD_MB), applied after operator auth.
   // Chat requests carry the client's message list (the AI SDK transport sends it all): own, larger limit.
   app.use('/api/*', (c, next) => (c.req.path === IMPORTS_PATH || CHAT_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)));

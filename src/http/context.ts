@@ -1,9 +1,9 @@
 import type { Companion } from '../chat/companion.js';
 import type { Database } from '../db/client.js';
 import type { FolioError } from '../errors.js';
-import type { Drain } from './drain.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/storage.js';
+import type { Drain } from './drain.js';
 
 /** What the HTTP app needs. `runtime.database` is null until the database is open and migrated. */
 export interface AppDeps {

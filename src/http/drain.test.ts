@@ -47,7 +47,9 @@ describe('Drain', () => {
     const finished = await collect(drain.notifyOnShutdown(chunks([{ type: 'start' }, { type: 'finish', finishReason: 'stop' }])));
     expect(finished.map((c) => c.type)).toEqual(['start', 'finish']);
 
-    const open = drain.notifyOnShutdown(chunks([{ type: 'start' }, { type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'Hal' }], { closeWhen: drain.streamsEnded }));
+    const open = drain.notifyOnShutdown(
+      chunks([{ type: 'start' }, { type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'Hal' }], { closeWhen: drain.streamsEnded }),
+    );
     const reading = collect(open);
     drain.endStreams();
     expect(signal.aborted).toBe(true);

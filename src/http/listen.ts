@@ -6,13 +6,10 @@ import type { ErrorResponse } from '../contract/errors.js';
 import type { AppEnv } from './context.js';
 
 // Requests node-server cannot even turn into a Request (bad Host header, bad path bytes) never reach the app.
-const malformed = () =>
-  Response.json({ error: { code: 'bad_request:request', message: 'Malformed request.' } } satisfies ErrorResponse, { status: 400 });
+const malformed = () => Response.json({ error: { code: 'bad_request:request', message: 'Malformed request.' } } satisfies ErrorResponse, { status: 400 });
 
 export function listen(app: Hono<AppEnv>, opts: { port: number; hostname: string }): Promise<Server> {
-  const server = createServer(
-    getRequestListener(app.fetch, { errorHandler: (err) => (err instanceof RequestError ? malformed() : undefined) }),
-  );
+  const server = createServer(getRequestListener(app.fetch, { errorHandler: (err) => (err instanceof RequestError ? malformed() : undefined) }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.hostname, () => {

@@ -308,7 +308,11 @@ for (const [route, path, surface, confirmAllowed] of [
       const ok = await server.fetch(path, { method: 'POST', headers: { ...auth(), 'content-type': jsonType }, body: atLimit });
       expect(ok.status).toBe(200);
       expect(await ok.json()).toMatchObject(START);
-      await expectError(await server.fetch(path, { method: 'POST', headers: { ...auth(), 'content-type': jsonType }, body: atLimit + ' ' }), 413, 'payload_too_large:body');
+      await expectError(
+        await server.fetch(path, { method: 'POST', headers: { ...auth(), 'content-type': jsonType }, body: atLimit + ' ' }),
+        413,
+        'payload_too_large:body',
+      );
     });
 
     it('over 64 KB streamed without Content-Length (chunked) → 413', async () => {
@@ -606,7 +610,11 @@ describe('unknown routes', () => {
   }
 
   it('the operator API is off without ADMIN_TOKEN: 403 forbidden:admin, whatever the body', async () => {
-    for (const [method, path] of [['POST', '/api/admin/imports'], ['GET', '/api/admin/jobs'], ['DELETE', `/api/admin/series/${SERIES}`]] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/admin/imports'],
+      ['GET', '/api/admin/jobs'],
+      ['DELETE', `/api/admin/series/${SERIES}`],
+    ] as const) {
       await expectError(await server.fetch(path, { method, token }), 403, 'forbidden:admin');
     }
   });

@@ -68,7 +68,9 @@ export class AnswerRateLimits {
       const r = limiter.take(key);
       if (!r.ok) {
         const what = kind === 'chat' ? 'questions' : 'recaps';
-        return new FolioError(kind === 'chat' ? 'rate_limit:chat' : 'rate_limit:recap', `Too many ${what} from this ${who} for now. Try again in ${r.retryAfterS} s.`, { retryAfter: r.retryAfterS });
+        return new FolioError(kind === 'chat' ? 'rate_limit:chat' : 'rate_limit:recap', `Too many ${what} from this ${who} for now. Try again in ${r.retryAfterS} s.`, {
+          retryAfter: r.retryAfterS,
+        });
       }
     }
     return null;

@@ -1,5 +1,5 @@
 /** Security headers on the web app and on everything else the server answers. */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const app = () => createApp({ logger: pino({ level: 'silent' }), storage: new LocalStorage(dir), runtime: { database: null }, corsOrigins: [], trustProxy: false, webDir: dir });
+const app = () =>
+  createApp({ logger: pino({ level: 'silent' }), storage: new LocalStorage(dir), runtime: { database: null }, corsOrigins: [], trustProxy: false, webDir: dir });
 
 describe('security headers', () => {
   it('the web app: strict CSP with frame-ancestors none, nosniff, Referrer-Policy, X-Frame-Options DENY', async () => {
@@ -35,13 +36,16 @@ describe('security headers', () => {
     expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
   });
 
-  it.each(['/health', '/ready', '/api/series', '/no/such/route', '/assets/index-x1.js', '/favicon.svg'])('%s: a deny-all CSP (never a document that runs anything), nosniff, no framing', async (path) => {
-    const res = await app().request(path);
-    expect(res.headers.get('content-security-policy')).toBe(API_CSP);
-    expect(API_CSP).toContain("default-src 'none'");
-    expect(API_CSP).toContain("frame-ancestors 'none'");
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-frame-options')).toBe('DENY');
-    expect(res.headers.get('referrer-policy')).toBe('same-origin');
-  });
+  it.each(['/health', '/ready', '/api/series', '/no/such/route', '/assets/index-x1.js', '/favicon.svg'])(
+    '%s: a deny-all CSP (never a document that runs anything), nosniff, no framing',
+    async (path) => {
+      const res = await app().request(path);
+      expect(res.headers.get('content-security-policy')).toBe(API_CSP);
+      expect(API_CSP).toContain("default-src 'none'");
+      expect(API_CSP).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
+    },
+  );
 });

@@ -1,11 +1,11 @@
 /** What each job kind does. Other features add their kinds here (e.g. re-embedding). */
 import type { Database } from '../db/client.js';
+import { FolioError } from '../errors.js';
 import type { Embedder } from '../models/types.js';
 import { embedPending } from '../retrieval/embeddings.js';
-import { JobQueue } from './jobs.js';
-import { FolioError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { PageDescriber } from '../vision/describer.js';
+import { JobQueue } from './jobs.js';
 import { getUpload } from './queries.js';
 import type { JobHandler } from './worker.js';
 

@@ -5,7 +5,7 @@
  * polling the API meanwhile never see a half-imported series.
  * PostgreSQL only (several processes on one database).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,10 +13,10 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, createPostgresDatabase } from '../../test/db.js';
 import { PEPPER_CARROT, startTestServer, type TestServer } from '../../test/server.js';
-import { openDatabase, type Database } from '../db/client.js';
+import { type Database, openDatabase } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { LocalStorage } from '../storage/local.js';
-import { JobQueue, type JobOut } from './jobs.js';
+import { type JobOut, JobQueue } from './jobs.js';
 
 const onPostgres = backend() === 'postgres';
 const CLI = join(process.cwd(), 'src', 'cli', 'main.ts');

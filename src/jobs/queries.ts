@@ -4,7 +4,7 @@
  * mode and on PGlite alike.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import { type Db, queryRows } from '../db/client.js';
 import type { JobState } from './rules.js';
 
 export interface JobRow {
@@ -30,14 +30,20 @@ export interface JobRow {
 const COLUMNS = sql`id::text, kind, payload, state, cancel_requested, attempts, max_attempts, run_after::text, locked_by, locked_until::text,
   progress, result, error, created_at::text, started_at::text, finished_at::text, updated_at::text`;
 
-export async function insertJob(db: Db, job: { kind: string; payload: Record<string, unknown>; maxAttempts: number }, upload?: { name: string; bytes: Uint8Array }): Promise<JobRow> {
+export async function insertJob(
+  db: Db,
+  job: { kind: string; payload: Record<string, unknown>; maxAttempts: number },
+  upload?: { name: string; bytes: Uint8Array },
+): Promise<JobRow> {
   return db.transaction(async (tx) => {
     const [row] = await queryRows<JobRow>(
       tx as unknown as Db,
       sql`INSERT INTO jobs (kind, payload, max_attempts) VALUES (${job.kind}, ${JSON.stringify(job.payload)}::jsonb, ${job.maxAttempts}) RETURNING ${COLUMNS}`,
     );
     if (upload) {
-      await tx.execute(sql`INSERT INTO job_uploads (job_id, name, bytes) VALUES (${row!.id}, ${upload.name}, ${Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength)})`);
+      await tx.execute(
+        sql`INSERT INTO job_uploads (job_id, name, bytes) VALUES (${row!.id}, ${upload.name}, ${Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength)})`,
+      );
     }
     return row!;
   });
@@ -71,7 +77,13 @@ export async function claimJob(db: Db, workerId: string, leaseMs: number, kinds:
 }
 
 /** Renew the lease and record progress. null when the lease was lost (another worker took over). */
-export async function heartbeat(db: Db, id: string, workerId: string, leaseMs: number, progress: Record<string, unknown> | null): Promise<{ cancelRequested: boolean } | null> {
+export async function heartbeat(
+  db: Db,
+  id: string,
+  workerId: string,
+  leaseMs: number,
+  progress: Record<string, unknown> | null,
+): Promise<{ cancelRequested: boolean } | null> {
   const rows = await queryRows<{ cancel_requested: boolean }>(
     db,
     sql`UPDATE jobs SET locked_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now(),
@@ -142,10 +154,7 @@ export async function getJob(db: Db, id: string): Promise<JobRow | null> {
 }
 
 export async function listJobs(db: Db, opts: { state?: JobState; limit: number }): Promise<JobRow[]> {
-  return queryRows<JobRow>(
-    db,
-    sql`SELECT ${COLUMNS} FROM jobs ${opts.state ? sql`WHERE state = ${opts.state}` : sql``} ORDER BY created_at DESC LIMIT ${opts.limit}`,
-  );
+  return queryRows<JobRow>(db, sql`SELECT ${COLUMNS} FROM jobs ${opts.state ? sql`WHERE state = ${opts.state}` : sql``} ORDER BY created_at DESC LIMIT ${opts.limit}`);
 }
 
 export async function getUpload(db: Db, jobId: string): Promise<{ name: string; bytes: Buffer } | null> {

@@ -3,11 +3,11 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { openDatabase, type Database } from '../db/client.js';
+import { type Database, openDatabase } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import { JobQueue } from './jobs.js';
 import * as q from './queries.js';
-import { Worker, type JobHandler } from './worker.js';
+import { type JobHandler, Worker } from './worker.js';
 
 let t: TestDatabase;
 let queue: JobQueue;
@@ -67,9 +67,7 @@ describe('job queue', () => {
     const others: Database[] = [];
     for (let i = 0; i < 4; i++) others.push(await openDatabase({ kind: 'postgres', app: t.connection!, direct: t.connection!, poolMax: 2 }));
     try {
-      const claimed = await Promise.all(
-        others.flatMap((d, w) => Array.from({ length: 5 }, () => q.claimJob(d.db, `w${w}`, 10_000, ['a']))),
-      );
+      const claimed = await Promise.all(others.flatMap((d, w) => Array.from({ length: 5 }, () => q.claimJob(d.db, `w${w}`, 10_000, ['a']))));
       const ids = claimed.map((c) => c?.id);
       expect(ids.every(Boolean)).toBe(true);
       expect(new Set(ids).size).toBe(20);
@@ -108,9 +106,15 @@ describe('worker', () => {
     const j = await queue.enqueue('a', {});
     w.start();
     try {
-      await until(() => queue.get(j.id), (x) => x.progress?.done === 1);
+      await until(
+        () => queue.get(j.id),
+        (x) => x.progress?.done === 1,
+      );
       release();
-      const done = await until(() => queue.get(j.id), (x) => x.state === 'succeeded');
+      const done = await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'succeeded',
+      );
       expect(done).toMatchObject({ result: { ok: true }, attempts: 1, error: null });
       expect(done.finishedAt).not.toBeNull();
     } finally {
@@ -129,7 +133,10 @@ describe('worker', () => {
     const j = await queue.enqueue('a', {}, { maxAttempts: 3 });
     w.start();
     try {
-      const done = await until(() => queue.get(j.id), (x) => x.state === 'succeeded');
+      const done = await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'succeeded',
+      );
       expect(done).toMatchObject({ attempts: 3, result: { calls: 3 } });
     } finally {
       await w.stop();
@@ -149,8 +156,18 @@ describe('worker', () => {
     const bad = await queue.enqueue('bad', {}, { maxAttempts: 5 });
     w.start();
     try {
-      expect(await until(() => queue.get(flaky.id), (x) => x.state === 'failed')).toMatchObject({ attempts: 2, error: 'Internal error: still down' });
-      expect(await until(() => queue.get(bad.id), (x) => x.state === 'failed')).toMatchObject({ attempts: 1, error: 'series.yaml (id): must be lowercase' });
+      expect(
+        await until(
+          () => queue.get(flaky.id),
+          (x) => x.state === 'failed',
+        ),
+      ).toMatchObject({ attempts: 2, error: 'Internal error: still down' });
+      expect(
+        await until(
+          () => queue.get(bad.id),
+          (x) => x.state === 'failed',
+        ),
+      ).toMatchObject({ attempts: 1, error: 'series.yaml (id): must be lowercase' });
     } finally {
       await w.stop();
     }
@@ -170,9 +187,15 @@ describe('worker', () => {
     const j = await queue.enqueue('a', {});
     w.start();
     try {
-      await until(() => queue.get(j.id), (x) => x.state === 'running');
+      await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'running',
+      );
       expect((await queue.cancel(j.id)).cancelRequested).toBe(true);
-      const done = await until(() => queue.get(j.id), (x) => x.state === 'cancelled');
+      const done = await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'cancelled',
+      );
       expect(done.error).toBe('Cancelled by the operator.');
       expect(sawAbort).toBe(true);
     } finally {
@@ -197,7 +220,11 @@ describe('worker', () => {
     const ids = await Promise.all([1, 2, 3, 4, 5].map((i) => queue.enqueue('a', { i }).then((j) => j.id)));
     w.start();
     try {
-      for (const id of ids) await until(() => queue.get(id), (x) => x.state === 'succeeded');
+      for (const id of ids)
+        await until(
+          () => queue.get(id),
+          (x) => x.state === 'succeeded',
+        );
       expect(peak).toBe(2);
     } finally {
       await w.stop();
@@ -211,7 +238,10 @@ describe('worker', () => {
     const w = worker({ a: async ({ job }) => ({ attempt: job.attempts }) });
     w.start();
     try {
-      const done = await until(() => queue.get(j.id), (x) => x.state === 'succeeded');
+      const done = await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'succeeded',
+      );
       expect(done.result).toEqual({ attempt: 2 });
     } finally {
       await w.stop();
@@ -221,13 +251,20 @@ describe('worker', () => {
   it('a job that keeps killing its workers is failed instead of retried forever', async () => {
     const j = await queue.enqueue('a', {}, { maxAttempts: 2 });
     for (const dead of ['w1', 'w2']) {
-      await until(() => q.claimJob(t.database.db, dead, 50, ['a']), (x) => x !== null, 5_000);
+      await until(
+        () => q.claimJob(t.database.db, dead, 50, ['a']),
+        (x) => x !== null,
+        5_000,
+      );
       await new Promise((r) => setTimeout(r, 80));
     }
     const w = worker({ a: async () => ({}) });
     w.start();
     try {
-      const done = await until(() => queue.get(j.id), (x) => x.state === 'failed');
+      const done = await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'failed',
+      );
       expect(done.error).toMatch(/interrupted 2 times/);
     } finally {
       await w.stop();
@@ -238,7 +275,10 @@ describe('worker', () => {
     const w = worker({ a: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stop')))) });
     const j = await queue.enqueue('a', {});
     w.start();
-    await until(() => queue.get(j.id), (x) => x.state === 'running');
+    await until(
+      () => queue.get(j.id),
+      (x) => x.state === 'running',
+    );
     await w.stop(100);
     const back = await queue.get(j.id);
     expect(back.state).toBe('queued');

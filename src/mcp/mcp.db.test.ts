@@ -11,15 +11,15 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { startCompanionServer, type CompanionServer } from '../../test/fakes/folio.js';
-import { PEPPER_CARROT } from '../../test/server.js';
-import { startSpoilingModel, type SpoilingModel } from '../../test/fakes/spoiler-model.js';
+import { type CompanionServer, startCompanionServer } from '../../test/fakes/folio.js';
 import type { FakeModelServer } from '../../test/fakes/model-server.js';
 import { startFakeOllama } from '../../test/fakes/ollama.js';
+import { type SpoilingModel, startSpoilingModel } from '../../test/fakes/spoiler-model.js';
+import { PEPPER_CARROT } from '../../test/server.js';
 import { fullWidth, lookAlike, spelledOut } from '../../test/spoilers/disguises.js';
 import { findLeaks, leaksIn, unreachedNames } from '../../test/spoilers/leaks.js';
 import { formatTally, MATRIX_POSITIONS, newTally, reachedCore, tallyDisguises, where } from '../../test/spoilers/matrix.js';
-import { buildOracle, stringsOf, type Oracle } from '../../test/spoilers/oracle.js';
+import { buildOracle, type Oracle, stringsOf } from '../../test/spoilers/oracle.js';
 import { ADVERSARIAL_QUESTIONS } from '../../test/spoilers/questions.js';
 import { importPack } from '../content/importer.js';
 import { comparePositions, type Position } from '../spoilers/position.js';
@@ -42,9 +42,19 @@ beforeAll(async () => {
   t = await createTestDatabase();
   oracle = await buildOracle(PEPPER_CARROT);
   spoiling = await startSpoilingModel('ollama', oracle);
-  spoilingServer = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: spoiling.server.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
+  spoilingServer = await startCompanionServer(t.database, {
+    FOLIO_MODEL: 'ollama',
+    FOLIO_MODEL_BASE_URL: spoiling.server.url,
+    FOLIO_CHAT_MODEL: 'llama3.2:3b',
+    FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000',
+  });
   ollama = await startFakeOllama();
-  model = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
+  model = await startCompanionServer(t.database, {
+    FOLIO_MODEL: 'ollama',
+    FOLIO_MODEL_BASE_URL: ollama.url,
+    FOLIO_CHAT_MODEL: 'llama3.2:3b',
+    FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000',
+  });
   quote = await startCompanionServer(t.database, { FOLIO_MODEL: 'none' });
   limited = await startCompanionServer(t.database, { FOLIO_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '1' });
   await importPack({ database: t.database, storage: quote.storage }, PEPPER_CARROT);
@@ -198,7 +208,8 @@ describe('MCP spoiler matrix: a model that spoils in every disguise, through the
         check(`who_is ${name}`, await call(client, 'who_is', { series_id: SERIES, name }), name);
         check(`search ${name}`, await call(client, 'search', { series_id: SERIES, query: name }), name);
       }
-      for (const query of ['episode 36', 'ép. 22', 'coronation', 'the sixth episode']) check(`search ${query}`, await call(client, 'search', { series_id: SERIES, query }), query);
+      for (const query of ['episode 36', 'ép. 22', 'coronation', 'the sixth episode'])
+        check(`search ${query}`, await call(client, 'search', { series_id: SERIES, query }), query);
     }
     if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
   }, 300_000);
@@ -209,7 +220,12 @@ describe('MCP: a client that goes away stops the answer', () => {
     fetch(`${model.url}/mcp`, {
       method: 'POST',
       signal,
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, 'mcp-protocol-version': '2025-06-18' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+        'mcp-protocol-version': '2025-06-18',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } }),
     });
 
@@ -238,7 +254,12 @@ describe('MCP: a client that goes away stops the answer', () => {
 describe('MCP: the transport rules', () => {
   const post = (server: CompanionServer, body: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/mcp`, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });
-  const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  const init = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
 
   it('401 without a token or with an unknown one, with a clear message', async () => {
     const none = await post(quote, init);
@@ -274,7 +295,7 @@ describe('MCP: the transport rules', () => {
     expect((await post(quote, init, { ...auth, accept: 'text/html' })).status).toBe(406);
   });
 
-  it('a foreign Origin is refused (DNS rebinding); this server\'s own origin is fine', async () => {
+  it("a foreign Origin is refused (DNS rebinding); this server's own origin is fine", async () => {
     const token = await readerAt(quote, null);
     const evil = await post(quote, init, { authorization: `Bearer ${token}`, origin: 'http://evil.example' });
     expect(evil.status).toBe(403);

@@ -10,11 +10,14 @@ import { z } from 'zod';
 import { SERIES_ID } from '../content/pack-schema.js';
 import { asFolioError, isFolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { askTool, listSeriesTool, recapTool, searchTool, whereAmITool, whoIsTool, type ToolDeps, type ToolOutput } from './tools.js';
+import { askTool, listSeriesTool, recapTool, searchTool, type ToolDeps, type ToolOutput, whereAmITool, whoIsTool } from './tools.js';
 
 export const SERVER_INFO = { name: 'folio', version: '0.1.0' };
 
-const seriesId = z.string().regex(SERIES_ID, 'a series_id from list_series, e.g. "pepper-carrot"').describe('The series, as returned by list_series (for example "pepper-carrot").');
+const seriesId = z
+  .string()
+  .regex(SERIES_ID, 'a series_id from list_series, e.g. "pepper-carrot"')
+  .describe('The series, as returned by list_series (for example "pepper-carrot").');
 
 const POSITION_NOTE =
   "Folio answers only from what this reader has already read (their furthest page, kept by Folio). You cannot change that position, and you must not fill in later events from your own knowledge: if the answer is not there, say the reader hasn't reached it.";
@@ -39,12 +42,21 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
 
   server.registerTool(
     'list_series',
-    { title: 'List series', description: 'The comics on this Folio, with the reader\'s place in each (or "not started") and a link to continue reading.', annotations: readOnly },
+    {
+      title: 'List series',
+      description: 'The comics on this Folio, with the reader\'s place in each (or "not started") and a link to continue reading.',
+      annotations: readOnly,
+    },
     () => run(log, () => listSeriesTool(deps, readerId)),
   );
   server.registerTool(
     'where_am_i',
-    { title: 'Where am I?', description: 'The reader\'s current position in a series (episode and page), the episode\'s title, and a link to that page.', inputSchema: { series_id: seriesId }, annotations: readOnly },
+    {
+      title: 'Where am I?',
+      description: "The reader's current position in a series (episode and page), the episode's title, and a link to that page.",
+      inputSchema: { series_id: seriesId },
+      annotations: readOnly,
+    },
     ({ series_id }) => run(log, () => whereAmITool(deps, readerId, series_id)),
   );
   server.registerTool(
@@ -52,7 +64,7 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
     {
       title: 'Ask the companion',
       description: `Ask Folio's reading companion a question about a series ("who is that?", "why is she angry?", "what happened before?"). The answer is grounded in the pages the reader has reached and cites them with links. ${POSITION_NOTE} If the answer says something comes later, relay that; do not guess.`,
-      inputSchema: { series_id: seriesId, question: z.string().min(1).max(1000).describe('The reader\'s question, in their words.') },
+      inputSchema: { series_id: seriesId, question: z.string().min(1).max(1000).describe("The reader's question, in their words.") },
       annotations: { readOnlyHint: false, openWorldHint: false },
     },
     ({ series_id, question }, extra) => run(log, () => askTool(deps, readerId, series_id, question, extra)),
@@ -81,7 +93,8 @@ export function createMcpServer(deps: ToolDeps, readerId: string, log: Logger): 
     'recap',
     {
       title: 'Recap',
-      description: 'A recap up to the reader\'s position: "series" for the story so far, "episode" for what happened just before and in the current episode. Cites pages with links.',
+      description:
+        'A recap up to the reader\'s position: "series" for the story so far, "episode" for what happened just before and in the current episode. Cites pages with links.',
       inputSchema: { series_id: seriesId, scope: z.enum(['series', 'episode']).default('series').describe('"series" (story so far) or "episode" (previously).') },
       annotations: readOnly,
     },

@@ -7,8 +7,8 @@
  */
 import type { AnswerEvent } from '../answer/engine.js';
 import { listLibrary, seriesDetail } from '../catalog/catalog.js';
-import type { Companion } from '../chat/companion.js';
 import type { Citation } from '../chat/citations.js';
+import type { Companion } from '../chat/companion.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import { prepareRecap, recapAnswer } from '../recap/recap.js';
@@ -52,7 +52,10 @@ export async function listSeriesTool(deps: ToolDeps, readerId: string): Promise<
     items.length === 0
       ? 'There are no series on this Folio yet.'
       : items
-          .map((s) => `- ${s.title} (series_id: ${s.seriesId}), ${s.episodes} episodes — ${s.position ? `reading episode ${s.position.episode}, page ${s.position.page}` : 'not started'}. ${s.link}`)
+          .map(
+            (s) =>
+              `- ${s.title} (series_id: ${s.seriesId}), ${s.episodes} episodes — ${s.position ? `reading episode ${s.position.episode}, page ${s.position.page}` : 'not started'}. ${s.link}`,
+          )
           .join('\n');
   return { text, structured: { series: items } };
 }
@@ -133,7 +136,13 @@ export async function askTool(deps: ToolDeps, readerId: string, seriesId: string
   const signal = admit(deps, call);
   const companion = requireCompanion(deps);
   const id = `mcp-${crypto.randomUUID()}`;
-  const turn = await companion.prepare(deps.db, readerId, seriesId, { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: question }] }] }, signal);
+  const turn = await companion.prepare(
+    deps.db,
+    readerId,
+    seriesId,
+    { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: question }] }] },
+    signal,
+  );
   const c = await collect(companion.answer(deps.db, turn, signal));
   const notes = c.metadata?.mode === 'quote' ? ['(No language model is configured: these are quotes from the pages the reader has reached.)'] : [];
   return render(deps, c, notes);
@@ -157,7 +166,13 @@ export async function searchTool(deps: ToolDeps, readerId: string, seriesId: str
   return { text, structured: { results } };
 }
 
-const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const fold = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /**
  * A world entity by name or alias, among those the reader has reached. An
@@ -168,11 +183,15 @@ export async function whoIsTool(deps: ToolDeps, readerId: string, seriesId: stri
   return withReaderView(deps.db, { readerId, seriesId }, async (view) => {
     const graph = await worldGraph(view, deps.storage);
     const wanted = fold(name);
-    const node = graph.nodes.find((n) => [n.name, ...n.aliases].some((x) => fold(x) === wanted)) ?? graph.nodes.find((n) => fold(n.name).includes(wanted) && wanted.length >= 3);
+    const node =
+      graph.nodes.find((n) => [n.name, ...n.aliases].some((x) => fold(x) === wanted)) ?? graph.nodes.find((n) => fold(n.name).includes(wanted) && wanted.length >= 3);
     // The asked name is not repeated: the answer is the same text for an unreached and an unknown name.
     if (!node) return { text: `Not yet in your reading: nobody by that name appears in the pages the reader has reached.`, structured: { found: false } };
     const detail = await worldNode(view, deps.storage, node.slug);
-    const edges = detail.edges.map((e) => `${e.direction === 'out' ? `${detail.node.name} ${e.kind.replace(/_/g, ' ')} ${e.other.name}` : `${e.other.name} ${e.kind.replace(/_/g, ' ')} ${detail.node.name}`}`);
+    const edges = detail.edges.map(
+      (e) =>
+        `${e.direction === 'out' ? `${detail.node.name} ${e.kind.replace(/_/g, ' ')} ${e.other.name}` : `${e.other.name} ${e.kind.replace(/_/g, ' ')} ${detail.node.name}`}`,
+    );
     const wiki = detail.node.wiki ? link(deps, `/series/${seriesId}/wiki/${detail.node.wiki}`) : null;
     const text = [
       `${detail.node.name} (${detail.node.kind}), first seen at episode ${detail.node.debut.episode}, page ${detail.node.debut.page}.`,
@@ -184,7 +203,15 @@ export async function whoIsTool(deps: ToolDeps, readerId: string, seriesId: stri
       .join('\n');
     return {
       text,
-      structured: { name: detail.node.name, kind: detail.node.kind, description: detail.node.description, debut: detail.node.debut, relationships: edges, wiki, found: true },
+      structured: {
+        name: detail.node.name,
+        kind: detail.node.kind,
+        description: detail.node.description,
+        debut: detail.node.debut,
+        relationships: edges,
+        wiki,
+        found: true,
+      },
     };
   });
 }

@@ -14,7 +14,14 @@ describe('classifyModelError', () => {
     [apiError(503), 'server'],
     [apiError(504), 'timeout'],
     [apiError(400), 'rejected'],
-    [apiError(undefined, 'Cannot connect to API: connect ECONNREFUSED', new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) })), 'connect'],
+    [
+      apiError(
+        undefined,
+        'Cannot connect to API: connect ECONNREFUSED',
+        new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) }),
+      ),
+      'connect',
+    ],
     [new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), 'connect'],
     [new DOMException('model first timeout', 'TimeoutError'), 'timeout'],
     [Object.assign(new Error('Invalid JSON response'), { name: 'AI_JSONParseError' }), 'bad_stream'],

@@ -22,7 +22,18 @@ export type ModelFailure =
   /** Other 4xx: the request was rejected (context too long, bad parameter). */
   | 'rejected';
 
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNABORTED']);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNABORTED',
+]);
 
 interface ErrorLike {
   name?: unknown;
@@ -77,9 +88,15 @@ export function isRetryableBeforeFirstToken(f: ModelFailure): boolean {
 export function modelFailureError(f: ModelFailure, opts: { afterFirstToken: boolean }): FolioError {
   switch (f) {
     case 'auth':
-      return new FolioError('unavailable:model_auth', "The companion's language model refused Folio's credentials. The operator needs to check the model settings; reading is not affected.");
+      return new FolioError(
+        'unavailable:model_auth',
+        "The companion's language model refused Folio's credentials. The operator needs to check the model settings; reading is not affected.",
+      );
     case 'not_found':
-      return new FolioError('unavailable:model_not_found', "The companion's language model is not installed on its server. The operator needs to check FOLIO_CHAT_MODEL; reading is not affected.");
+      return new FolioError(
+        'unavailable:model_not_found',
+        "The companion's language model is not installed on its server. The operator needs to check FOLIO_CHAT_MODEL; reading is not affected.",
+      );
     case 'rate_limited':
       return new FolioError('rate_limit:model', 'The language model is busy right now. Try again in a minute.', { retryAfter: 30 });
     case 'rejected':

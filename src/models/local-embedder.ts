@@ -117,10 +117,14 @@ export class LocalEmbedder implements Embedder {
       // A pending request keeps the process alive until it is answered.
       worker.ref();
       worker.postMessage({ id, texts });
-      signal?.addEventListener('abort', () => {
-        // The computation cannot be interrupted; the caller just stops waiting.
-        if (this.pending.delete(id)) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          // The computation cannot be interrupted; the caller just stops waiting.
+          if (this.pending.delete(id)) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        },
+        { once: true },
+      );
     });
   }
 

@@ -1,6 +1,6 @@
 /** Ollama, local or on Modal (proxy-auth headers): chat over /api/chat, embeddings over /api/embed. */
 import { lazyEmbedder, lazyLanguageModel } from './ai-sdk.js';
-import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
+import { type ChatModel, type Embedder, modalHeaders, type ProviderSettings } from './types.js';
 
 export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
 

@@ -1,6 +1,6 @@
 /** Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, hosted APIs): /chat/completions and /embeddings under the base URL. */
 import { lazyEmbedder, lazyLanguageModel } from './ai-sdk.js';
-import { modalHeaders, type ChatModel, type Embedder, type ProviderSettings } from './types.js';
+import { type ChatModel, type Embedder, modalHeaders, type ProviderSettings } from './types.js';
 
 async function provider(s: ProviderSettings) {
   const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeModelServer } from '../../test/fakes/model-server.js';
 import { startFakeOllama } from '../../test/fakes/ollama.js';
-import { ModelRegistry, pickAutoChatModel, type ModelSettings } from './registry.js';
+import { ModelRegistry, type ModelSettings, pickAutoChatModel } from './registry.js';
 
 const logger = pino({ level: 'silent' });
 let ollama: FakeModelServer;

@@ -72,7 +72,10 @@ export class ModelRegistry {
       const model = await this.autoModel();
       if (model === null) {
         this.invalidate();
-        throw new FolioError('unavailable:model', 'The language model is not reachable right now (no chat model found on the Ollama server). Try again in a minute; reading is not affected.');
+        throw new FolioError(
+          'unavailable:model',
+          'The language model is not reachable right now (no chat model found on the Ollama server). Try again in a minute; reading is not affected.',
+        );
       }
       return ollamaChat(s, model);
     }

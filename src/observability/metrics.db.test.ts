@@ -3,24 +3,25 @@
  * PostgreSQL), with chats answered by a fake OpenAI-compatible server, and
  * the logs of those chats at the default level.
  */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { parseChatResponse } from '../../test/fakes/folio.js';
-import { promptText, type FakeModelServer } from '../../test/fakes/model-server.js';
+import { type FakeModelServer, promptText } from '../../test/fakes/model-server.js';
 import { startFakeOpenAI } from '../../test/fakes/openai.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { startTestServer, type TestServer } from '../../test/server.js';
+import type { Companion } from '../chat/companion.js';
 import { createCompanion } from '../chat/create.js';
 import { loadConfig } from '../config/env.js';
 import { importPack } from '../content/importer.js';
 import { createLogger } from '../logger.js';
 import { LocalStorage } from '../storage/local.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Companion } from '../chat/companion.js';
 
 const ADMIN = 'metrics-admin-token-0123456789abcdef';
 const API_KEY = 'sk-metrics-test-KEY-5f4e3d2c1b';
@@ -52,10 +53,16 @@ async function start(opts: { adminToken?: string; env?: Record<string, string> }
     { cwd: media },
   );
   // The process logger exactly as `folio serve` makes it (default level), writing to a buffer.
-  const logger = createLogger({ level: config.logLevel, format: 'json', destination: new Writable({ write: (c, _e, cb) => {
-    logs += String(c);
-    cb();
-  } }) });
+  const logger = createLogger({
+    level: config.logLevel,
+    format: 'json',
+    destination: new Writable({
+      write: (c, _e, cb) => {
+        logs += String(c);
+        cb();
+      },
+    }),
+  });
   const companion = createCompanion(config, logger);
   const server = await startTestServer(t.database, { mediaDir: media, adminToken: opts.adminToken, companion, logger });
   apps.push({ server, companion });
@@ -103,7 +110,10 @@ beforeAll(async () => {
   t = await createTestDatabase();
   openai = await startFakeOpenAI();
   media = await mkdtemp(join(tmpdir(), 'folio-metrics-'));
-  await importPack({ database: t.database, storage: new LocalStorage(media) }, await writeTinyPack({ id: SERIES, dialogue: (e, p) => `Brass lantern number ${e}${p} hums over the quay\n` }));
+  await importPack(
+    { database: t.database, storage: new LocalStorage(media) },
+    await writeTinyPack({ id: SERIES, dialogue: (e, p) => `Brass lantern number ${e}${p} hums over the quay\n` }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -223,7 +233,10 @@ describe('logs at the default level', () => {
     const prompt = promptText(openai.chatRequests()[0]!.body);
     expect(prompt).toContain('Brass lantern number');
 
-    const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string; reqId?: string });
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string; reqId?: string });
     const requests = lines.filter((l) => l.msg === 'request');
     expect(requests.length).toBeGreaterThanOrEqual(5);
     for (const r of requests) expect(r.reqId).toMatch(/^[0-9a-f-]{36}$/);

@@ -11,9 +11,10 @@
  * scrape time (`collectQueueGauges`), so a separate `folio worker` process
  * needs no endpoint of its own for them.
  */
-import client from 'prom-client';
+
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import client from 'prom-client';
+import { type Db, queryRows } from '../db/client.js';
 import type { Logger } from '../logger.js';
 
 export const registry = new client.Registry();

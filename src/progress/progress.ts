@@ -2,8 +2,8 @@
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import { comparePositions, formatPosition, type Position } from '../spoilers/index.js';
-import { decideAdvance } from './rules.js';
 import * as q from './queries.js';
+import { decideAdvance } from './rules.js';
 
 async function requirePage(db: Db, seriesId: string, at: Position): Promise<void> {
   if (!(await q.seriesExists(db, seriesId))) throw new FolioError('not_found:series', `No series "${seriesId}".`);

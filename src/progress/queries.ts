@@ -47,13 +47,7 @@ export async function lower(db: Db, readerId: string, seriesId: string, to: Posi
   await db
     .update(progress)
     .set({ episode: to.episode, page: to.page, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(progress.readerId, readerId),
-        eq(progress.seriesId, seriesId),
-        sql`(${progress.episode}, ${progress.page}) > (${to.episode}, ${to.page})`,
-      ),
-    );
+    .where(and(eq(progress.readerId, readerId), eq(progress.seriesId, seriesId), sql`(${progress.episode}, ${progress.page}) > (${to.episode}, ${to.page})`));
   return getPosition(db, readerId, seriesId);
 }
 

@@ -12,10 +12,7 @@ export const positionBody = z.strictObject({
   page: z.int().min(0).max(100_000),
 });
 
-export type AdvanceDecision =
-  | { kind: 'noop' }
-  | { kind: 'advance' }
-  | { kind: 'skip_ahead'; nextUnreadEpisode: number };
+export type AdvanceDecision = { kind: 'noop' } | { kind: 'advance' } | { kind: 'skip_ahead'; nextUnreadEpisode: number };
 
 /** The first episode after the current one (or the first episode when nothing is read). */
 export function nextUnreadEpisode(current: Position | null, episodeNumbers: readonly number[]): number | null {
@@ -24,12 +21,7 @@ export function nextUnreadEpisode(current: Position | null, episodeNumbers: read
   return sorted.find((n) => n > current.episode) ?? null;
 }
 
-export function decideAdvance(input: {
-  current: Position | null;
-  target: Position;
-  episodeNumbers: readonly number[];
-  confirmSkip: boolean;
-}): AdvanceDecision {
+export function decideAdvance(input: { current: Position | null; target: Position; episodeNumbers: readonly number[]; confirmSkip: boolean }): AdvanceDecision {
   const { current, target } = input;
   if (current && comparePositions(target, current) <= 0) return { kind: 'noop' };
   if (input.confirmSkip) return { kind: 'advance' };
@@ -45,11 +37,7 @@ export type EpisodeState = 'read' | 'current' | 'next' | 'unread';
  * An episode is read once its end is reached: `end` is its last story page
  * (spoilers episodeEnd, the one definition of a finished episode; credits after it do not count).
  */
-export function episodeState(
-  episode: { number: number; end: number },
-  current: Position | null,
-  nextUnread: number | null,
-): EpisodeState {
+export function episodeState(episode: { number: number; end: number }, current: Position | null, nextUnread: number | null): EpisodeState {
   if (current) {
     if (episode.number < current.episode) return 'read';
     if (episode.number === current.episode) return current.page >= episode.end ? 'read' : 'current';

@@ -123,7 +123,8 @@ async function connect(token: string): Promise<Client> {
   clients.push(client);
   return client;
 }
-const whereAmI = async (client: Client) => ((await client.callTool({ name: 'where_am_i', arguments: { series_id: S } })) as CallToolResult).structuredContent as { position?: { episode: number; page: number } };
+const whereAmI = async (client: Client) =>
+  ((await client.callTool({ name: 'where_am_i', arguments: { series_id: S } })) as CallToolResult).structuredContent as { position?: { episode: number; page: number } };
 
 const moveAs = async (auth: Auth, at: { episode: number; page: number }) => {
   const r = await call('POST', `/api/series/${S}/progress`, auth, { json: { ...at, confirmSkip: true } });
@@ -175,7 +176,10 @@ describe('creating, listing and revoking', () => {
   it('stores only the SHA-256 of a token, never the token', async () => {
     const own = await newReader();
     const c = await create({ token: own }, 'Hashed');
-    const rows = await queryRows<{ row: string; token_hash: string }>(t.database.db, sql`SELECT row_to_json(r)::text AS row, token_hash FROM reader_tokens r WHERE id = ${c.id}`);
+    const rows = await queryRows<{ row: string; token_hash: string }>(
+      t.database.db,
+      sql`SELECT row_to_json(r)::text AS row, token_hash FROM reader_tokens r WHERE id = ${c.id}`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash).toBe(createHash('sha256').update(c.token).digest('hex'));
     expect(rows[0]!.row).not.toContain(c.token);
@@ -290,8 +294,18 @@ describe('limits', () => {
 describe('bad input is a clear 4xx, never a 500', () => {
   it.each<[string, { body?: string; json?: unknown; headers?: Record<string, string> }, number, string]>([
     ['no body', {}, 415, 'unsupported_media_type:reader_tokens'],
-    ['a form (what a cross-site page can send)', { body: 'label=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type:reader_tokens'],
-    ['text/plain JSON (a "simple" cross-site request)', { body: '{"label":"x"}', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type:reader_tokens'],
+    [
+      'a form (what a cross-site page can send)',
+      { body: 'label=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'unsupported_media_type:reader_tokens',
+    ],
+    [
+      'text/plain JSON (a "simple" cross-site request)',
+      { body: '{"label":"x"}', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type:reader_tokens',
+    ],
     ['multipart', { body: '--b\r\n\r\n--b--', headers: { 'content-type': 'multipart/form-data; boundary=b' } }, 415, 'unsupported_media_type:reader_tokens'],
     ['broken JSON', { body: '{"label":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request:reader_tokens'],
     ['JSON null', { json: null }, 400, 'bad_request:reader_tokens'],
@@ -364,7 +378,12 @@ describe('bad input is a clear 4xx, never a 500', () => {
 describe('CSRF and CORS', () => {
   it('a cookie-carrying form post creates nothing (415 before any change)', async () => {
     const own = await newReader();
-    const r = await call('POST', PATH, { cookie: own }, { body: 'label=pwned', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } });
+    const r = await call(
+      'POST',
+      PATH,
+      { cookie: own },
+      { body: 'label=pwned', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } },
+    );
     expect(r.status).toBe(415);
     expect(await list({ cookie: own })).toEqual([]);
   });

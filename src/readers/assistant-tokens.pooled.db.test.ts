@@ -44,7 +44,12 @@ it.runIf(onPostgres)('create (concurrently, up to the limit), use on the API and
   for (const r of reads) expect(r).toEqual({ episode: 1, page: 1 });
   const mcp = await fetch(`${server.url}/mcp`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${made[1]!.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+    headers: {
+      authorization: `Bearer ${made[1]!.token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-06-18',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'where_am_i', arguments: { series_id: 'pooled-tokens' } } }),
   });
   expect(((await mcp.json()) as { result: { structuredContent: { position: unknown } } }).result.structuredContent.position).toEqual({ episode: 1, page: 1 });

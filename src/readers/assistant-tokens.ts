@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
+import * as q from './queries.js';
 import type { ReaderCredential } from './readers.js';
 import { hashReaderToken, newReaderToken } from './tokens.js';
-import * as q from './queries.js';
 
 /** Enough for a few assistants on a few devices; a cap keeps a script gone wrong from filling the table. */
 export const MAX_ASSISTANT_TOKENS = 10;

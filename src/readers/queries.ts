@@ -1,6 +1,6 @@
 /** All SQL of reader identity: the reader's own token and the extra tokens it creates for assistants. */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import { type Db, queryRows } from '../db/client.js';
 import { readers } from '../db/schema.js';
 
 export async function insertReader(db: Db, tokenHash: string): Promise<string> {

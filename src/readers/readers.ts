@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
-import { hashReaderToken, newReaderToken, READER_TOKEN_PATTERN } from './tokens.js';
 import * as q from './queries.js';
+import { hashReaderToken, newReaderToken, READER_TOKEN_PATTERN } from './tokens.js';
 
 export async function createReader(db: Db): Promise<{ id: string; token: string }> {
   const token = newReaderToken();

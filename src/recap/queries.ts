@@ -5,8 +5,8 @@
  * transaction so the position, the pages and the names agree.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
-import { entityNames, episodeEnd, episodeFinished, readerPosition, visibleTo, type EntityName, type Position, type ReaderScope } from '../spoilers/index.js';
+import { type Db, queryRows } from '../db/client.js';
+import { type EntityName, entityNames, episodeEnd, episodeFinished, type Position, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
 export interface RecapEpisode {
   number: number;

@@ -9,11 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { parseChatResponse, startCompanionServer, type ChatResult, type CompanionServer } from '../../test/fakes/folio.js';
-import { promptPassages, promptText, type FakeModelServer } from '../../test/fakes/model-server.js';
+import { type ChatResult, type CompanionServer, parseChatResponse, startCompanionServer } from '../../test/fakes/folio.js';
+import { type FakeModelServer, promptPassages, promptText } from '../../test/fakes/model-server.js';
 import { startFakeOllama } from '../../test/fakes/ollama.js';
+import { type SpoilingModel, startSpoilingModel } from '../../test/fakes/spoiler-model.js';
 import { PEPPER_CARROT, SAMPLE } from '../../test/server.js';
-import { startSpoilingModel, type SpoilingModel } from '../../test/fakes/spoiler-model.js';
 import { findLeaks, leaksIn, receivedText } from '../../test/spoilers/leaks.js';
 import { formatTally, MATRIX_POSITIONS, newTally, tallyDisguises, usefulness, where } from '../../test/spoilers/matrix.js';
 import { buildOracle, type Oracle } from '../../test/spoilers/oracle.js';
@@ -33,9 +33,19 @@ beforeAll(async () => {
   oracle = await buildOracle(PEPPER_CARROT);
   ollama = await startFakeOllama();
   spoiling = await startSpoilingModel('ollama', oracle);
-  spoilingServer = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: spoiling.server.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
+  spoilingServer = await startCompanionServer(t.database, {
+    FOLIO_MODEL: 'ollama',
+    FOLIO_MODEL_BASE_URL: spoiling.server.url,
+    FOLIO_CHAT_MODEL: 'llama3.2:3b',
+    FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000',
+  });
   quote = await startCompanionServer(t.database, { FOLIO_MODEL: 'none' });
-  model = await startCompanionServer(t.database, { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000' });
+  model = await startCompanionServer(t.database, {
+    FOLIO_MODEL: 'ollama',
+    FOLIO_MODEL_BASE_URL: ollama.url,
+    FOLIO_CHAT_MODEL: 'llama3.2:3b',
+    FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '3000',
+  });
   await importPack({ database: t.database, storage: quote.storage }, SAMPLE);
   await importPack({ database: t.database, storage: quote.storage }, PEPPER_CARROT);
 }, 300_000);
@@ -80,7 +90,12 @@ describe('recap: the sample series', () => {
   it('with a model: the prompt holds only reached passages, the answer streams with citations', async () => {
     ollama.reset();
     // The guard releases text a sentence at a time: a recap of several sentences streams in several parts.
-    ollama.set({ persona: 'fixed', text: 'Ada wakes in the lamp-house. She lights the lamps. Flit follows her. The night is long.', tokenChars: 4, tokensPerSecond: 200 });
+    ollama.set({
+      persona: 'fixed',
+      text: 'Ada wakes in the lamp-house. She lights the lamps. Flit follows her. The night is long.',
+      tokenChars: 4,
+      tokensPerSecond: 200,
+    });
     const token = await model.newReader();
     await model.moveTo(token, 'moth-and-lantern', { episode: 1, page: 3 });
     const r = await recap(model, token, 'moth-and-lantern', { scope: 'series' });
@@ -105,7 +120,9 @@ describe('recap: the sample series', () => {
       const res = await quote.fetch('/api/series/moth-and-lantern/recap', { method: 'POST', token, json: body });
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
-    expect((await quote.fetch('/api/series/moth-and-lantern/recap', { method: 'POST', token, body: 'scope=series', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect(
+      (await quote.fetch('/api/series/moth-and-lantern/recap', { method: 'POST', token, body: 'scope=series', headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(415);
     expect((await quote.fetch('/api/series/nope/recap', { method: 'POST', token, json: { scope: 'series' } })).status).toBe(404);
   });
 });
@@ -128,49 +145,58 @@ describe('recap: the reader going away', () => {
 });
 
 describe('recap spoiler matrix (Pepper&Carrot)', () => {
-  it.each(['series', 'episode'] as const)('extractive, %s scope: zero leaks, citations at or before the position, something to read', async (scope) => {
-    const failures: string[] = [];
-    for (const at of MATRIX_POSITIONS) {
-      const token = await quote.newReader();
-      await quote.moveTo(token, 'pepper-carrot', at);
-      const r = await recap(quote, token, 'pepper-carrot', { scope });
-      const label = `${where(at)} ${scope}`;
-      if (r.status !== 200) failures.push(`${label}: status ${r.status}`);
-      if (r.text.replace(/…/g, '').trim().length === 0) failures.push(`${label}: nothing left to read`);
-      for (const c of r.citations) if (comparePositions(c, at) > 0) failures.push(`${label}: citation ${c.id}`);
-      for (const leak of leaksIn(oracle, receivedText(r), at)) failures.push(`${label}: ${leak}`);
-    }
-    if (failures.length > 0) throw new Error(`${failures.length} failures:\n${failures.join('\n')}`);
-  }, 120_000);
-
-  it.each(['series', 'episode'] as const)('a model that spoils in every disguise, %s scope: zero leaks, reached lines still arrive, a notice counts what was withheld', async (scope) => {
-    const failures: string[] = [];
-    const tally = newTally();
-    let passagesChecked = 0;
-    for (const at of MATRIX_POSITIONS) {
-      const token = await spoilingServer.newReader();
-      await spoilingServer.moveTo(token, 'pepper-carrot', at);
-      spoiling.server.reset();
-      const script = spoiling.at(at, { tokenChars: 5 });
-      const r = await recap(spoilingServer, token, 'pepper-carrot', { scope });
-      const label = `${where(at)} ${scope}`;
-      if (r.status !== 200) failures.push(`${label}: status ${r.status}`);
-      for (const req of spoiling.server.chatRequests()) {
-        for (const p of promptPassages(promptText(req.body))) {
-          passagesChecked++;
-          if (comparePositions(p, at) > 0) failures.push(`${label}: prompt passage at ${p.episode}/${p.page}`);
-          for (const leak of leaksIn(oracle, p.text, at, { kinds: ['name', 'spelled', 'episode', 'page', 'line'] })) failures.push(`${label}: prompt passage ${p.episode}/${p.page}: ${leak}`);
-        }
+  it.each(['series', 'episode'] as const)(
+    'extractive, %s scope: zero leaks, citations at or before the position, something to read',
+    async (scope) => {
+      const failures: string[] = [];
+      for (const at of MATRIX_POSITIONS) {
+        const token = await quote.newReader();
+        await quote.moveTo(token, 'pepper-carrot', at);
+        const r = await recap(quote, token, 'pepper-carrot', { scope });
+        const label = `${where(at)} ${scope}`;
+        if (r.status !== 200) failures.push(`${label}: status ${r.status}`);
+        if (r.text.replace(/…/g, '').trim().length === 0) failures.push(`${label}: nothing left to read`);
+        for (const c of r.citations) if (comparePositions(c, at) > 0) failures.push(`${label}: citation ${c.id}`);
+        for (const leak of leaksIn(oracle, receivedText(r), at)) failures.push(`${label}: ${leak}`);
       }
-      for (const c of r.citations) if (comparePositions(c, at) > 0) failures.push(`${label}: citation ${c.id}`);
-      const received = receivedText(r);
-      const leaks = findLeaks(oracle, received, at);
-      tallyDisguises(tally, script, received, leaks);
-      for (const l of leaks) failures.push(`${label}: ${l.kind} ${JSON.stringify(l.matched)}`);
-      for (const p of usefulness(r.text, r.chunks, script)) failures.push(`${label}: ${p}`);
-    }
-    if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
-    // The model really was asked, with passages.
-    expect(passagesChecked).toBeGreaterThan(0);
-  }, 120_000);
+      if (failures.length > 0) throw new Error(`${failures.length} failures:\n${failures.join('\n')}`);
+    },
+    120_000,
+  );
+
+  it.each(['series', 'episode'] as const)(
+    'a model that spoils in every disguise, %s scope: zero leaks, reached lines still arrive, a notice counts what was withheld',
+    async (scope) => {
+      const failures: string[] = [];
+      const tally = newTally();
+      let passagesChecked = 0;
+      for (const at of MATRIX_POSITIONS) {
+        const token = await spoilingServer.newReader();
+        await spoilingServer.moveTo(token, 'pepper-carrot', at);
+        spoiling.server.reset();
+        const script = spoiling.at(at, { tokenChars: 5 });
+        const r = await recap(spoilingServer, token, 'pepper-carrot', { scope });
+        const label = `${where(at)} ${scope}`;
+        if (r.status !== 200) failures.push(`${label}: status ${r.status}`);
+        for (const req of spoiling.server.chatRequests()) {
+          for (const p of promptPassages(promptText(req.body))) {
+            passagesChecked++;
+            if (comparePositions(p, at) > 0) failures.push(`${label}: prompt passage at ${p.episode}/${p.page}`);
+            for (const leak of leaksIn(oracle, p.text, at, { kinds: ['name', 'spelled', 'episode', 'page', 'line'] }))
+              failures.push(`${label}: prompt passage ${p.episode}/${p.page}: ${leak}`);
+          }
+        }
+        for (const c of r.citations) if (comparePositions(c, at) > 0) failures.push(`${label}: citation ${c.id}`);
+        const received = receivedText(r);
+        const leaks = findLeaks(oracle, received, at);
+        tallyDisguises(tally, script, received, leaks);
+        for (const l of leaks) failures.push(`${label}: ${l.kind} ${JSON.stringify(l.matched)}`);
+        for (const p of usefulness(r.text, r.chunks, script)) failures.push(`${label}: ${p}`);
+      }
+      if (failures.length > 0) throw new Error(`${failures.length} failures (${formatTally(tally)}):\n${failures.join('\n')}`);
+      // The model really was asked, with passages.
+      expect(passagesChecked).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

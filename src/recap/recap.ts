@@ -5,17 +5,17 @@
  * citations as chat); without one, the extractive recap. Nothing the reader
  * has not reached is read (SQL), sent to the model, or shown (the guard).
  */
-import { runAnswer, type AnswerEvent } from '../answer/engine.js';
+import { type AnswerEvent, runAnswer } from '../answer/engine.js';
 import type { Companion } from '../chat/companion.js';
 import { formatPassage, sanitize } from '../chat/prompt.js';
 import type { RecapMetadata, RecapMode } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import type { Passage } from '../retrieval/retriever.js';
-import { buildGuard, seriesChecks, type GuardInput, type Position, type SpoilerGuard } from '../spoilers/index.js';
 import type { EmbeddingService } from '../retrieval/embeddings.js';
-import { recapContext, type RecapContext } from './queries.js';
-import { extractiveRecap, recapSources, toPassages, type RecapScope } from './sources.js';
+import type { Passage } from '../retrieval/retriever.js';
+import { buildGuard, type GuardInput, type Position, type SpoilerGuard, seriesChecks } from '../spoilers/index.js';
+import { type RecapContext, recapContext } from './queries.js';
+import { extractiveRecap, type RecapScope, recapSources, toPassages } from './sources.js';
 
 export interface RecapTurn {
   scope: RecapScope;
@@ -56,7 +56,13 @@ export function recapSystemPrompt(seriesTitle: string, at: Position, scope: Reca
 }
 
 function recapUserMessage(passages: Passage[], at: Position): string {
-  return ['<passages>', passages.map(formatPassage).join('\n') || '(nothing yet)', '</passages>', '', `The reader is at episode ${at.episode}, page ${at.page}. Write the recap.`].join('\n');
+  return [
+    '<passages>',
+    passages.map(formatPassage).join('\n') || '(nothing yet)',
+    '</passages>',
+    '',
+    `The reader is at episode ${at.episode}, page ${at.page}. Write the recap.`,
+  ].join('\n');
 }
 
 /** The recap as the answer engine's events. `signal`: the client's request; aborting it stops the model request. */

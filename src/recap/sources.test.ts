@@ -7,7 +7,9 @@ const page = (episode: number, p: number, dialogue: string, kind = 'story'): Rec
 describe('candidateLines', () => {
   it('keeps lines that say something, drops sound effects, labels, end markers and footnotes', () => {
     expect(
-      candidateLines('SPLASH\nCAT FOOD\nI need a potion that makes me fly tonight.\n- FIN -\nTo be continued...\n* See Episode 4 : Stroke of Genius\nEpisode 6 : The Potion Contest'),
+      candidateLines(
+        'SPLASH\nCAT FOOD\nI need a potion that makes me fly tonight.\n- FIN -\nTo be continued...\n* See Episode 4 : Stroke of Genius\nEpisode 6 : The Potion Contest',
+      ),
     ).toEqual(['I need a potion that makes me fly tonight.']);
   });
 });

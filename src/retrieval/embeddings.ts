@@ -20,10 +20,7 @@ export interface EmbedProgress {
   total: number;
 }
 
-export type StoreState =
-  | { kind: 'ready'; vectors: number }
-  | { kind: 'unavailable' }
-  | { kind: 'mismatch'; stored: string[] };
+export type StoreState = { kind: 'ready'; vectors: number } | { kind: 'unavailable' } | { kind: 'mismatch'; stored: string[] };
 
 /** Is the vector store usable for `model`? Creates it when pgvector became available later. */
 export async function storeState(db: Db, model: string): Promise<StoreState> {
@@ -54,7 +51,10 @@ export async function embedPending(
   const model = embedder.id;
   let state = await storeState(db, model);
   if (state.kind === 'unavailable') {
-    throw new FolioError('unavailable:vectors', 'This database has no pgvector extension (or Folio may not create it), so there is nowhere to store vectors. Retrieval is full-text only; set FOLIO_EMBED_MODEL=none to say so.');
+    throw new FolioError(
+      'unavailable:vectors',
+      'This database has no pgvector extension (or Folio may not create it), so there is nowhere to store vectors. Retrieval is full-text only; set FOLIO_EMBED_MODEL=none to say so.',
+    );
   }
   if (state.kind === 'mismatch') {
     if (!opts.replace) throw mismatchError(model, state.stored);

@@ -3,7 +3,13 @@ import { fuseRanks } from './fuse.js';
 
 describe('fuseRanks', () => {
   it('ranks items found by both lists above items found by one', () => {
-    const fused = fuseRanks([['a', 'b', 'c'], ['c', 'd']], (x) => x).map((f) => f.item);
+    const fused = fuseRanks(
+      [
+        ['a', 'b', 'c'],
+        ['c', 'd'],
+      ],
+      (x) => x,
+    ).map((f) => f.item);
     expect(fused[0]).toBe('c');
     expect(fused).toEqual(['c', 'a', 'b', 'd']);
   });

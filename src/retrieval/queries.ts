@@ -3,9 +3,9 @@
  * view, and the vector store. Every query that returns chunk text has the
  * spoiler boundary (`visibleTo`, read from the progress row) inside its WHERE.
  */
-import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
-import { readerPosition, visibleTo, type Position, type ReaderScope } from '../spoilers/index.js';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
+import { type Position, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
 export interface ChunkHit {
   chunkId: number;
@@ -59,9 +59,9 @@ export function pageChunksSql(scope: ReaderScope, pages: Position[] | null): SQL
         ? // No page on screen (`viewing: []`): no page text; an empty OR-list would be a syntax error.
           sql`false`
         : sql`(${sql.join(
-          pages.map((p) => sql`(c.episode = ${p.episode} AND c.page = ${p.page})`),
-          sql` OR `,
-        )})`;
+            pages.map((p) => sql`(c.episode = ${p.episode} AND c.page = ${p.page})`),
+            sql` OR `,
+          )})`;
   return sql`SELECT ${chunkColumns(scope)}
           FROM chunks c
          WHERE c.series_id = ${scope.seriesId} AND c.source IN ('dialogue', 'description') AND ${where} AND ${chunkVisible(scope)}

@@ -6,32 +6,32 @@
  * PostgreSQL without pgvector still migrates and retrieves full-text only.
  * The passages of a turn are read through the production path (turnContext, assemblePassages).
  */
-import { sql } from 'drizzle-orm';
-import pino from 'pino';
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { backend, createPostgresDatabase, createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { startFakeOllama, FAKE_EMBED_DIMS } from '../../test/fakes/ollama.js';
-import type { FakeModelServer } from '../../test/fakes/model-server.js';
-import { writeTinyPack } from '../../test/packs.js';
-import { queryRows } from '../db/client.js';
-import { openDatabase } from '../db/client.js';
-import { migrate } from '../db/migrate.js';
-import { importPack } from '../content/importer.js';
-import { parsePostgresUrl } from '../config/postgres-url.js';
-import { ollamaEmbedder } from '../models/ollama.js';
-import type { Embedder } from '../models/types.js';
-import { progress, readers } from '../db/schema.js';
-import { LocalStorage } from '../storage/local.js';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embedPending, EmbeddingService, storeState } from './embeddings.js';
-import * as q from './queries.js';
-import { assemblePassages, CANDIDATES, pagesInView, type Passage } from './retriever.js';
-import { toWebSearch } from './search-query.js';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { backend, createPostgresDatabase, createTestDatabase, type TestDatabase } from '../../test/db.js';
+import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { FAKE_EMBED_DIMS, startFakeOllama } from '../../test/fakes/ollama.js';
+import { writeTinyPack } from '../../test/packs.js';
 import { turnContext } from '../chat/queries.js';
+import { parsePostgresUrl } from '../config/postgres-url.js';
+import { importPack } from '../content/importer.js';
+import { openDatabase, queryRows } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { progress, readers } from '../db/schema.js';
+import { ollamaEmbedder } from '../models/ollama.js';
+import type { Embedder } from '../models/types.js';
 import type { Position } from '../spoilers/index.js';
+import { LocalStorage } from '../storage/local.js';
+import { EmbeddingService, embedPending, storeState } from './embeddings.js';
+import * as q from './queries.js';
+import { assemblePassages, CANDIDATES, type Passage, pagesInView } from './retriever.js';
+import { toWebSearch } from './search-query.js';
 
 let t: TestDatabase;
 let ollama: FakeModelServer;
@@ -151,7 +151,10 @@ describe('vectors', () => {
     await embedPending(t.database.db, embedder);
     for (const words of ['dragon tower Zorblax', 'potion kitchen']) {
       const [query] = await embedder.embed([words]);
-      for (const pos of [{ episode: 1, page: 2 }, { episode: 2, page: 2 }]) {
+      for (const pos of [
+        { episode: 1, page: 2 },
+        { episode: 2, page: 2 },
+      ]) {
         await at(pos);
         const exact = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 4, 'exact');
         const index = await q.vectorSearch(t.database.db, scope, embedder.id, query!, 4, 'index');
@@ -255,7 +258,10 @@ describe('the passages of a chat turn', () => {
 
   it('a viewed spread is included; a viewed page past the position falls back to the position', async () => {
     await at({ episode: 1, page: 3 });
-    const spread = await retrieve('hello', [{ episode: 1, page: 1 }, { episode: 1, page: 2 }]);
+    const spread = await retrieve('hello', [
+      { episode: 1, page: 1 },
+      { episode: 1, page: 2 },
+    ]);
     expect(positions(spread.passages.filter((p) => p.current))).toEqual(['1/1', '1/2']);
     const peek = await retrieve('hello', [{ episode: 2, page: 2 }]);
     expect(positions(peek.passages.filter((p) => p.current))).toEqual(['1/3']);

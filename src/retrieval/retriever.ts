@@ -24,10 +24,7 @@ export const CANDIDATES = 20;
  * always, then the full-text and vector hits fused by reciprocal rank, within `limit` passages
  * and `maxChars` characters.
  */
-export function assemblePassages(
-  hits: { text: q.ChunkHit[]; vector: q.ChunkHit[]; current: q.ChunkHit[] },
-  opts: { limit?: number; maxChars?: number } = {},
-): Passage[] {
+export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[]; current: q.ChunkHit[] }, opts: { limit?: number; maxChars?: number } = {}): Passage[] {
   const limit = opts.limit ?? 8;
   const maxChars = opts.maxChars ?? 6000;
   // Ranked lists: best full-text rank first, nearest vector first (ties by position, newest first, then id).

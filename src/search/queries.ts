@@ -6,8 +6,8 @@
  * visible and checked): they read no table.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
-import { episodeUnlocked, visibleTo, type ReaderScope } from '../spoilers/index.js';
+import { type Db, queryRows } from '../db/client.js';
+import { episodeUnlocked, type ReaderScope, visibleTo } from '../spoilers/index.js';
 
 /** Most candidates one search considers (ranked by ts_rank_cd); pagination happens within them. */
 export const CANDIDATE_CAP = 100;

@@ -8,8 +8,8 @@
  * snippet is cut by ts_headline from the checked text.
  */
 import type { Position } from '../spoilers/index.js';
-import { headingAnchor } from '../world/wiki.js';
 import type { ReaderView } from '../world/view.js';
+import { headingAnchor } from '../world/wiki.js';
 import * as q from './queries.js';
 
 export const MAX_QUERY_LENGTH = 200;
@@ -110,7 +110,11 @@ export async function search(view: ReaderView, params: SearchParams): Promise<Se
       batch.push(c);
     }
     // The checked text must still match (its only match may have been withheld); the snippet is cut from it.
-    const judged = await q.matchAndHeadline(view.db, params.q, batch.map((c) => c.text));
+    const judged = await q.matchAndHeadline(
+      view.db,
+      params.q,
+      batch.map((c) => c.text),
+    );
     batch.forEach((c, k) => {
       if (judged[k]!.matches) matching.push({ ...c, headline: judged[k]!.headline });
     });

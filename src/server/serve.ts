@@ -12,9 +12,9 @@ import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
 import { Drain } from '../http/drain.js';
 import { listen } from '../http/listen.js';
-import type { Logger } from '../logger.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { Worker } from '../jobs/worker.js';
+import type { Logger } from '../logger.js';
 import { pageDescriberFor } from '../vision/describer.js';
 import { importSampleOnFirstRun, openMigratedDatabase, openStorage } from './runtime.js';
 

@@ -7,15 +7,15 @@
  * a restarted server), new connections are refused during the drain, and the
  * process exits 0 on time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI } from '../../test/cli.js';
-import { startFakeOllama } from '../../test/fakes/ollama.js';
 import type { FakeModelServer } from '../../test/fakes/model-server.js';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { freePort } from '../../test/services/free-port.js';
 import { RESTARTING_MESSAGE } from '../http/drain.js';
 
@@ -69,7 +69,13 @@ async function serve(): Promise<Serve> {
   const exited = new Promise<{ code: number | null; at: number }>((r) => child.on('exit', (code) => r({ code, at: performance.now() })));
   const base = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 90_000; ; ) {
-    if ((await fetch(`${base}/ready`).then((r) => r.status, () => 0)) === 200) break;
+    if (
+      (await fetch(`${base}/ready`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      break;
     if (Date.now() > until || child.exitCode !== null) throw new Error(`folio serve did not become ready:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { queryRows } from '../db/client.js';
 import { chunks, episodes, pages, progress, readers, series } from '../db/schema.js';
-import { episodeUnlocked, visibleTo, type ReaderScope } from './boundary.js';
+import { episodeUnlocked, type ReaderScope, visibleTo } from './boundary.js';
 import { comparePositions, isVisible, type Position } from './position.js';
 
 // Three episodes with non-contiguous page numbers (like ep04 without page 5).
@@ -18,9 +18,13 @@ beforeAll(async () => {
   t = await createTestDatabase();
   const { db } = t.database;
   for (const id of ['s1', 's2']) {
-    await db.insert(series).values({ id, title: id, language: 'en', readingDirection: 'ltr', layout: 'paged', attribution: '', showUnreadCovers: false, contentHash: 'x' });
+    await db
+      .insert(series)
+      .values({ id, title: id, language: 'en', readingDirection: 'ltr', layout: 'paged', attribution: '', showUnreadCovers: false, contentHash: 'x' });
     for (const [e, ps] of Object.entries(LAYOUT)) {
-      await db.insert(episodes).values({ seriesId: id, number: Number(e), slug: `e${e}`, title: `T${e}`, pageCount: ps.length, firstPage: ps[0]!, lastPage: ps[ps.length - 1]! });
+      await db
+        .insert(episodes)
+        .values({ seriesId: id, number: Number(e), slug: `e${e}`, title: `T${e}`, pageCount: ps.length, firstPage: ps[0]!, lastPage: ps[ps.length - 1]! });
       for (const p of ps) {
         await db.insert(pages).values({ seriesId: id, episode: Number(e), number: p, kind: 'story', dialogue: `${e}/${p}` });
         await db.insert(chunks).values({ seriesId: id, episode: Number(e), page: p, source: 'dialogue', sourceRef: `${e}/${p}`, ordinal: 0, text: `text at ${e}/${p}` });

@@ -4,7 +4,7 @@
  * server-side `progress` row of (reader, series): it cannot be passed in.
  * A reader without a progress row sees nothing (fail closed).
  */
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 
 /** Who is reading which series. Built only from the authenticated reader. */
 export interface ReaderScope {

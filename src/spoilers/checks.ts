@@ -9,12 +9,12 @@
  */
 import type { Db } from '../db/client.js';
 import type { EmbeddingService } from '../retrieval/embeddings.js';
-import { UnknownNameCheck } from './unknown-names.js';
-import { ParaphraseCheck, ParaphraseData, normalise, type PositionedVector } from './paraphrase.js';
+import { normalise, ParaphraseCheck, ParaphraseData, type PositionedVector } from './paraphrase.js';
 import type { SentenceCheck, WordCheck } from './policy.js';
 import type { Position } from './position.js';
 import { seriesProfile, TermIndex, type Unit } from './profile.js';
 import * as q from './profile-queries.js';
+import { UnknownNameCheck } from './unknown-names.js';
 import { VocabularyCheck } from './vocabulary.js';
 
 const VECTOR_RESCAN_MS = 60_000;
@@ -138,9 +138,9 @@ export async function seriesChecks(
   const embed =
     embeddings && model && count
       ? async (text: string, signal?: AbortSignal) => {
-        const r = await embeddings.queryVector(db, text, signal);
-        return r && r.model === model ? r.vector : null;
-      }
+          const r = await embeddings.queryVector(db, text, signal);
+          return r && r.model === model ? r.vector : null;
+        }
       : null;
   return { word, sentence: [new ParaphraseCheck(data, index, position, embed)] };
 }

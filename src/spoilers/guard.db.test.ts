@@ -13,15 +13,23 @@ const scope = { readerId: READER, seriesId: 's' };
 beforeAll(async () => {
   t = await createTestDatabase();
   const { db } = t.database;
-  await db.insert(series).values({ id: 's', title: 's', language: 'en', readingDirection: 'ltr', layout: 'paged', attribution: '', showUnreadCovers: false, contentHash: 'x' });
+  await db
+    .insert(series)
+    .values({ id: 's', title: 's', language: 'en', readingDirection: 'ltr', layout: 'paged', attribution: '', showUnreadCovers: false, contentHash: 'x' });
   for (const e of [1, 6]) {
     await db.insert(episodes).values({ seriesId: 's', number: e, slug: `e${e}`, title: `T${e}`, pageCount: 10, firstPage: 0, lastPage: 9 });
     // Page 9 is the credits: the episode is finished at its last story page, 8.
-    await db.insert(pages).values(
-      Array.from({ length: 10 }, (_, p) => ({ seriesId: 's', episode: e, number: p, kind: p === 9 ? 'credits' : 'story', dialogue: '' })),
-    );
+    await db.insert(pages).values(Array.from({ length: 10 }, (_, p) => ({ seriesId: 's', episode: e, number: p, kind: p === 9 ? 'credits' : 'story', dialogue: '' })));
   }
-  const ent = (slug: string, name: string, episode: number, page: number, aliases: string[] = []) => ({ seriesId: 's', slug, name, kind: 'character', aliases, episode, page });
+  const ent = (slug: string, name: string, episode: number, page: number, aliases: string[] = []) => ({
+    seriesId: 's',
+    slug,
+    name,
+    kind: 'character',
+    aliases,
+    episode,
+    page,
+  });
   await db.insert(entities).values([ent('pepper', 'Pepper', 1, 1), ent('coriander', 'Coriander', 6, 4, ['the Princess']), ent('late', 'Torreya', 36, 10)]);
   await db.insert(readers).values([
     { id: READER, tokenHash: 'a' },
@@ -40,7 +48,14 @@ async function at(pos: Position | null) {
   return loadGuard(t.database.db, scope);
 }
 
-const slugsIn = (g: Awaited<ReturnType<typeof at>>, text: string) => [...new Set(g.find(text).filter((h) => h.kind === 'entity').map((h) => h.ref))];
+const slugsIn = (g: Awaited<ReturnType<typeof at>>, text: string) => [
+  ...new Set(
+    g
+      .find(text)
+      .filter((h) => h.kind === 'entity')
+      .map((h) => h.ref),
+  ),
+];
 const TEXT = 'Pepper met Coriander, the Princess, and later Torreya.';
 
 describe('loadGuard (position and names under the boundary)', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildGuard, episodeSafe, type GuardInput } from './guard.js';
 import type { EntityName } from './names.js';
-import { WITHHELD, type SentenceCheck, type SpoilerGuard, type WordCheck } from './policy.js';
+import { type SentenceCheck, type SpoilerGuard, WITHHELD, type WordCheck } from './policy.js';
 
 const n = (slug: string, name: string): EntityName => ({ slug, name });
 const input = (over: Partial<GuardInput> = {}): GuardInput => ({
@@ -76,12 +76,19 @@ describe('SpoilerGuard.redact', () => {
   it('a name inside a visible longer name is excused', () => {
     expect(guard.redact('They pray at the Temples of Ah. Ah rules them.').text).toBe('They pray at the Temples of Ah. …');
   });
-  it.each(['in ｅｐｉｓｏｄｅ ３６ she flies.', 'in ep\u200B36 she flies.', 'in ep-36 she flies.', 'in Episode: 36 she flies.', 'in EP.36 she flies.', 'in episode no. 36 she flies.', 'in the 36th episode she flies.', 'in Episode XXXVI she flies.', "dans l'épisode 36 elle vole."])(
-    'episode references however written: %s',
-    (text) => {
-      expect(guard.redact(`Pepper is a witch. ${text}`).text.trimEnd()).toBe(`Pepper is a witch. ${WITHHELD}`);
-    },
-  );
+  it.each([
+    'in ｅｐｉｓｏｄｅ ３６ she flies.',
+    'in ep\u200B36 she flies.',
+    'in ep-36 she flies.',
+    'in Episode: 36 she flies.',
+    'in EP.36 she flies.',
+    'in episode no. 36 she flies.',
+    'in the 36th episode she flies.',
+    'in Episode XXXVI she flies.',
+    "dans l'épisode 36 elle vole.",
+  ])('episode references however written: %s', (text) => {
+    expect(guard.redact(`Pepper is a witch. ${text}`).text.trimEnd()).toBe(`Pepper is a witch. ${WITHHELD}`);
+  });
   it('clean text passes unchanged', () => {
     const text = 'Pepper flies over the forest.\nCarrot sleeps (ep. 5). At first, one day, wait a second.';
     expect(guard.redact(text)).toEqual({ text, withheld: 0, hits: [] });
@@ -107,7 +114,8 @@ describe('pluggable checks', () => {
   // A test-local vocabulary check: the word "dragon" spoils in lore and answers, not on pages.
   const dragon: WordCheck = {
     kinds: ['lore', 'generated'],
-    find: (text) => [...text.matchAll(/dragon/gi)].map((m) => ({ kind: 'vocabulary' as const, matched: m[0], ref: 'dragon', start: m.index, end: m.index + m[0].length })),
+    find: (text) =>
+      [...text.matchAll(/dragon/gi)].map((m) => ({ kind: 'vocabulary' as const, matched: m[0], ref: 'dragon', start: m.index, end: m.index + m[0].length })),
   };
   // A test-local paraphrase check: a sentence about a crown.
   const judged: string[] = [];
@@ -184,26 +192,71 @@ describe('GuardedStream', () => {
 
   it('equals whole-text redaction whatever the chunking (property)', async () => {
     const pieces = [
-      'Pepper ', 'Carrot ', 'Cori', 'ander ', 'Ah', 'ead ', 'Ah! ', 'yeah ', 'C-o-r-i-a-n-d-e-r ', 'Temples of Ah ', 'T. o. b. i. n ', 'to bin ',
-      'corn ', '. ', '! ', '\n', 'episode ', '7', '5', ' and ', 'ep. ', '[27/1] ', '[3/2] ', 'the sixth ', 'episode', 'Torr', 'eya ', 'Mr. ', ', ',
+      'Pepper ',
+      'Carrot ',
+      'Cori',
+      'ander ',
+      'Ah',
+      'ead ',
+      'Ah! ',
+      'yeah ',
+      'C-o-r-i-a-n-d-e-r ',
+      'Temples of Ah ',
+      'T. o. b. i. n ',
+      'to bin ',
+      'corn ',
+      '. ',
+      '! ',
+      '\n',
+      'episode ',
+      '7',
+      '5',
+      ' and ',
+      'ep. ',
+      '[27/1] ',
+      '[3/2] ',
+      'the sixth ',
+      'episode',
+      'Torr',
+      'eya ',
+      'Mr. ',
+      ', ',
       // Cut by a sentence end: the stream must hold the first sentence until it knows.
-      'Torr. ', 'Cori! ', 'Temples of. ', 'in episode. ',
+      'Torr. ',
+      'Cori! ',
+      'Temples of. ',
+      'in episode. ',
     ];
-    const g = buildGuard(input({ checks: { word: [], sentence: [{ judge: async (s) => (s.includes('corn') ? { kind: 'paraphrase', matched: 'corn', ref: '1/1', start: s.indexOf('corn'), end: s.indexOf('corn') + 4 } : null) }] } }));
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }), async (ps, sizes) => {
-        const text = ps.join('');
-        const chunks: string[] = [];
-        for (let i = 0, k = 0; i < text.length; k++) {
-          const len = sizes[k % sizes.length]!;
-          chunks.push(text.slice(i, i + len));
-          i += len;
-        }
-        const whole = await g.redactGenerated(text);
-        const s = await streamed(g, chunks);
-        expect(s.out).toBe(whole.text);
-        expect(s.withheld).toBe(whole.withheld);
+    const g = buildGuard(
+      input({
+        checks: {
+          word: [],
+          sentence: [
+            {
+              judge: async (s) => (s.includes('corn') ? { kind: 'paraphrase', matched: 'corn', ref: '1/1', start: s.indexOf('corn'), end: s.indexOf('corn') + 4 } : null),
+            },
+          ],
+        },
       }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }),
+        async (ps, sizes) => {
+          const text = ps.join('');
+          const chunks: string[] = [];
+          for (let i = 0, k = 0; i < text.length; k++) {
+            const len = sizes[k % sizes.length]!;
+            chunks.push(text.slice(i, i + len));
+            i += len;
+          }
+          const whole = await g.redactGenerated(text);
+          const s = await streamed(g, chunks);
+          expect(s.out).toBe(whole.text);
+          expect(s.withheld).toBe(whole.withheld);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -8,13 +8,13 @@
  */
 import type { Db } from '../db/client.js';
 import type { EmbeddingService } from '../retrieval/embeddings.js';
-import { seriesChecks } from './checks.js';
 import type { ReaderScope } from './boundary.js';
-import { NameMatcher, type EntityName } from './names.js';
+import { seriesChecks } from './checks.js';
+import { type EntityName, NameMatcher } from './names.js';
 import type { CheckContext, GuardedStream, Redaction, SentenceCheck, SpoilerGuard, SpoilerHit, TextKind, WordCheck } from './policy.js';
 import { comparePositions, formatPosition, type Position } from './position.js';
 import { guardRow } from './queries.js';
-import { findReferences, referenceOpen, type Reference } from './references.js';
+import { findReferences, type Reference, referenceOpen } from './references.js';
 import { Collapser, redactSentences, sentenceSpans, splitSentences } from './sentences.js';
 
 export interface GuardInput {

@@ -10,16 +10,18 @@ export {
   episodeEnd,
   episodeFinished,
   episodeUnlocked,
+  type PositionColumns,
+  type ReaderScope,
   readerPosition,
   unlockedEpisodeNumber,
   visibleTo,
-  type PositionColumns,
-  type ReaderScope,
 } from './boundary.js';
-export { comparePositions, formatPosition, isVisible, type Position } from './position.js';
+export { seriesChecks } from './checks.js';
+export { foldText } from './fold.js';
+export { buildGuard, episodeSafe, type GuardInput, loadGuard } from './guard.js';
+export { type EntityName, MAX_SERIES_NAMES, NameMatcher } from './names.js';
+export { PARAPHRASE, paraphraseScore } from './paraphrase.js';
 export {
-  WITHHELD,
-  withheldNotice,
   type CheckContext,
   type GuardedStream,
   type Redaction,
@@ -28,14 +30,12 @@ export {
   type SpoilerHit,
   type SpoilerHitKind,
   type TextKind,
+  WITHHELD,
   type WordCheck,
+  withheldNotice,
 } from './policy.js';
-export { buildGuard, episodeSafe, loadGuard, type GuardInput } from './guard.js';
-export { MAX_SERIES_NAMES, NameMatcher, type EntityName } from './names.js';
+export { comparePositions, formatPosition, isVisible, type Position } from './position.js';
+export { seriesProfile } from './profile.js';
+export { entityNames, splitNames } from './queries.js';
 export { findReferences, type Reference } from './references.js';
 export { redactSentences, splitSentences } from './sentences.js';
-export { foldText } from './fold.js';
-export { entityNames, splitNames } from './queries.js';
-export { seriesChecks } from './checks.js';
-export { PARAPHRASE, paraphraseScore } from './paraphrase.js';
-export { seriesProfile } from './profile.js';

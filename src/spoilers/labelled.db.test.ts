@@ -60,13 +60,15 @@ describe('the checks on the labelled Pepper&Carrot sentences', () => {
       const hit = words.length > 0 || para.length > 0;
       total[item.class]++;
       if (hit) withheld[item.class]++;
-      if (hit === (item.class === 'reached')) wrong.push(`${item.id} ${item.class}: ${item.text} [${[...words, ...para].map((h) => `${h.kind}:${h.matched}`).join(', ')}]`);
+      if (hit === (item.class === 'reached'))
+        wrong.push(`${item.id} ${item.class}: ${item.text} [${[...words, ...para].map((h) => `${h.kind}:${h.matched}`).join(', ')}]`);
     }
     ms.sort((a, b) => a - b);
     const rate = (c: Item['class']) => withheld[c] / total[c];
     console.log(
-      `labelled: ${Object.keys(total).map((c) => `${c} ${withheld[c as Item['class']]}/${total[c as Item['class']]}`).join(', ')}; ` +
-        `ms per sentence p50 ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} p99 ${ms[Math.floor(ms.length * 0.99)]!.toFixed(2)}\n${wrong.join('\n')}`,
+      `labelled: ${Object.keys(total)
+        .map((c) => `${c} ${withheld[c as Item['class']]}/${total[c as Item['class']]}`)
+        .join(', ')}; ` + `ms per sentence p50 ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} p99 ${ms[Math.floor(ms.length * 0.99)]!.toFixed(2)}\n${wrong.join('\n')}`,
     );
     expect((withheld.distinctive + withheld.unknown_name) / (total.distinctive + total.unknown_name)).toBeGreaterThanOrEqual(0.95);
     expect(rate('reached')).toBeLessThanOrEqual(0.05);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NameMatcher, type EntityName } from './names.js';
+import { type EntityName, NameMatcher } from './names.js';
 
 const n = (slug: string, name: string): EntityName => ({ slug, name });
 const unreached = [n('coriander', 'Coriander'), n('savant-ant', 'Savant-Ant'), n('ah', 'Ah'), n('eyeuk', 'Eyeük'), n('temples', 'Temples of Ah'), n('tobin', 'Tobin')];

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { index, profile } from '../../test/spoilers/tiny-series.js';
-import { isParaphrase, needsVectors, overlapScore, ParaphraseCheck, ParaphraseData, PARAPHRASE, paraphraseScore, withoutReferences, wordScore, type PositionedVector } from './paraphrase.js';
+import {
+  isParaphrase,
+  needsVectors,
+  overlapScore,
+  PARAPHRASE,
+  ParaphraseCheck,
+  ParaphraseData,
+  type PositionedVector,
+  paraphraseScore,
+  withoutReferences,
+  wordScore,
+} from './paraphrase.js';
 import type { Position } from './position.js';
 
 const words = new ParaphraseData(profile.units, null);

@@ -12,9 +12,9 @@
  * series version (ParaphraseData) and split by position here.
  */
 import type { CheckContext, SentenceCheck, SpoilerHit } from './policy.js';
-import { findReferences } from './references.js';
 import { formatPosition, type Position } from './position.js';
-import { isReachedAt, STOPWORDS, tokenize, type TermIndex, type Unit } from './profile.js';
+import { isReachedAt, STOPWORDS, type TermIndex, tokenize, type Unit } from './profile.js';
+import { findReferences } from './references.js';
 
 /** A chunk vector (normalised) at its chunk's position. */
 export interface PositionedVector {
@@ -129,11 +129,26 @@ export function overlapScore(data: ParaphraseData, index: TermIndex, position: P
   }
   const share = (x: number) => (total > 0 ? x / total : 0);
   const later = index.language.toLowerCase().startsWith('en') && LATER.test(sentence.replace(/’/g, "'"));
-  return { unreached: share(best), near: share(bestNear), reached: share(bestReached), novel: share(novel), later, vecUnreached: null, vecReached: null, closest, weight: total, words: stems.length };
+  return {
+    unreached: share(best),
+    near: share(bestNear),
+    reached: share(bestReached),
+    novel: share(novel),
+    later,
+    vecUnreached: null,
+    vecReached: null,
+    closest,
+    weight: total,
+    words: stems.length,
+  };
 }
 
 /** Nearest unreached and reached chunk by cosine similarity (`v` normalised). */
-export function vectorScore(vectors: readonly PositionedVector[], position: Position | null, v: Float32Array): { unreached: number; reached: number; closest: Position | null } {
+export function vectorScore(
+  vectors: readonly PositionedVector[],
+  position: Position | null,
+  v: Float32Array,
+): { unreached: number; reached: number; closest: Position | null } {
   let unreached = -1;
   let reached = -1;
   let closest: Position | null = null;

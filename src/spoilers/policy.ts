@@ -49,9 +49,7 @@ export const WITHHELD = '…';
 
 /** The notice every surface shows when something was held back. */
 export function withheldNotice(withheld: number): string {
-  return withheld === 1
-    ? 'I left out one sentence about something you have not reached yet.'
-    : `I left out ${withheld} sentences about things you have not reached yet.`;
+  return withheld === 1 ? 'I left out one sentence about something you have not reached yet.' : `I left out ${withheld} sentences about things you have not reached yet.`;
 }
 
 /** The streaming form: feed model deltas, get back what is safe to send. */

@@ -3,19 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { importPack } from '../content/importer.js';
 import { deleteSeries } from '../content/queries.js';
 import { queryRows } from '../db/client.js';
-import { LocalStorage } from '../storage/local.js';
-import pino from 'pino';
-import { startFakeOllama } from '../../test/fakes/ollama.js';
 import { ollamaEmbedder } from '../models/ollama.js';
-import { embedPending, EmbeddingService } from '../retrieval/embeddings.js';
+import { EmbeddingService, embedPending } from '../retrieval/embeddings.js';
+import { LocalStorage } from '../storage/local.js';
 import { seriesChecks } from './checks.js';
-import { ParaphraseCheck } from './paraphrase.js';
+import type { ParaphraseCheck } from './paraphrase.js';
 import * as pq from './profile-queries.js';
 
 let t: TestDatabase;
@@ -35,9 +35,12 @@ afterAll(async () => {
 
 const terms = async (seriesId: string) =>
   new Map(
-    (await queryRows<{ term: string; episode: number; page: number; distinctive: boolean }>(t.database.db, sql`SELECT term, episode, page, distinctive FROM series_terms WHERE series_id = ${seriesId}`)).map(
-      (r) => [r.term, r],
-    ),
+    (
+      await queryRows<{ term: string; episode: number; page: number; distinctive: boolean }>(
+        t.database.db,
+        sql`SELECT term, episode, page, distinctive FROM series_terms WHERE series_id = ${seriesId}`,
+      )
+    ).map((r) => [r.term, r]),
   );
 
 const pack = (creature: string) =>

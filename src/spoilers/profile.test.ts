@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENTITIES, profile } from '../../test/spoilers/tiny-series.js';
-import { buildProfile, phraseRuns, PREFACE, profileInputs, stem, tokenize, wordKey } from './profile.js';
+import { buildProfile, PREFACE, phraseRuns, profileInputs, stem, tokenize, wordKey } from './profile.js';
 
 const term = (t: string) => profile.terms.find((x) => x.term === t);
 

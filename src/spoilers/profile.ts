@@ -131,7 +131,27 @@ export const STOPWORDS = new Set(
 export const CONNECTORS = new Set(['of', 'the', 'a', 'an', 'de', 'du', 'des', 'la', 'le']);
 
 /** Words that, before a common noun, make it refer to one particular thing: "the captain". */
-export const DETERMINERS = new Set(['the', 'this', 'that', 'these', 'those', 'his', 'her', 'their', 'our', 'your', 'my', 'its', 'le', 'la', 'les', 'der', 'die', 'das', 'el']);
+export const DETERMINERS = new Set([
+  'the',
+  'this',
+  'that',
+  'these',
+  'those',
+  'his',
+  'her',
+  'their',
+  'our',
+  'your',
+  'my',
+  'its',
+  'le',
+  'la',
+  'les',
+  'der',
+  'die',
+  'das',
+  'el',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Word-frequency lists (node_modules, read once)
@@ -148,11 +168,42 @@ export interface Lexicon {
 }
 
 const LANGUAGE_FILES: Record<string, string> = {
-  af: 'afrikaans', sq: 'albanian', ar: 'arabic', bg: 'bulgarian', ca: 'catalan', cs: 'czech', da: 'danish', nl: 'dutch',
-  eo: 'esperanto', et: 'estonian', fi: 'finnish', fr: 'french', de: 'german', el: 'greek', he: 'hebrew', hu: 'hungarian',
-  id: 'indonesian', it: 'italian', lv: 'latvian', lt: 'lithuanian', mk: 'macedonian', no: 'norwegian', nb: 'norwegian',
-  pl: 'polish', pt: 'portuguese', ro: 'romanian', ru: 'russian', sk: 'slovak', sl: 'slovenian', es: 'spanish', sv: 'swedish',
-  tr: 'turkish', uk: 'ukrainian', vi: 'vietnamese', hr: 'croatian', sr: 'serbian',
+  af: 'afrikaans',
+  sq: 'albanian',
+  ar: 'arabic',
+  bg: 'bulgarian',
+  ca: 'catalan',
+  cs: 'czech',
+  da: 'danish',
+  nl: 'dutch',
+  eo: 'esperanto',
+  et: 'estonian',
+  fi: 'finnish',
+  fr: 'french',
+  de: 'german',
+  el: 'greek',
+  he: 'hebrew',
+  hu: 'hungarian',
+  id: 'indonesian',
+  it: 'italian',
+  lv: 'latvian',
+  lt: 'lithuanian',
+  mk: 'macedonian',
+  no: 'norwegian',
+  nb: 'norwegian',
+  pl: 'polish',
+  pt: 'portuguese',
+  ro: 'romanian',
+  ru: 'russian',
+  sk: 'slovak',
+  sl: 'slovenian',
+  es: 'spanish',
+  sv: 'swedish',
+  tr: 'turkish',
+  uk: 'ukrainian',
+  vi: 'vietnamese',
+  hr: 'croatian',
+  sr: 'serbian',
 };
 
 const lexicons = new Map<string, Lexicon | null>();
@@ -309,7 +360,13 @@ export function phrases(tokens: Token[], lex: Lexicon | null, title = false): Ar
       } else break;
     }
     let from = i;
-    while (from < j && (DETERMINERS.has(tokens[from]!.stem) || STOPWORDS.has(tokens[from]!.stem) || (!title && tokens[from]!.initial && ordinaryWord(lex, tokens[from]!.stem) && from === i))) from++;
+    while (
+      from < j &&
+      (DETERMINERS.has(tokens[from]!.stem) ||
+        STOPWORDS.has(tokens[from]!.stem) ||
+        (!title && tokens[from]!.initial && ordinaryWord(lex, tokens[from]!.stem) && from === i))
+    )
+      from++;
     const run = tokens.slice(from, j);
     if (run.length >= 2 && run.length <= 6 && run.filter((t) => !CONNECTORS.has(t.stem)).length >= 2) {
       out.push({ term: run.map((t) => t.stem).join(' '), start: run[0]!.start, end: run[run.length - 1]!.end });
@@ -462,7 +519,15 @@ export function buildProfile(texts: readonly ProfileText[], entities: readonly P
 export interface SeriesRows {
   series: { title: string; description?: string | null; author?: string | null; language: string };
   episodes: Array<{ number: number; title: string; summary?: string | null; firstPage: number; lastPage: number }>;
-  pages: Array<{ episode: number; number: number; kind?: string; dialogue: string; description?: string | null; generatedDescription?: string | null; credits?: string | null }>;
+  pages: Array<{
+    episode: number;
+    number: number;
+    kind?: string;
+    dialogue: string;
+    description?: string | null;
+    generatedDescription?: string | null;
+    credits?: string | null;
+  }>;
   wikiArticles: Array<{ title: string; episode: number; page: number }>;
   wikiSections: Array<{ heading?: string | null; body: string; episode: number; page: number }>;
   entities: Array<{ slug: string; name: string; aliases: string[]; episode: number; page: number }>;
@@ -536,5 +601,4 @@ export class TermIndex {
   }
 }
 
-export const isReachedAt = (at: Position, position: Position | null): boolean =>
-  at.episode < 0 || (position !== null && comparePositions(at, position) <= 0);
+export const isReachedAt = (at: Position, position: Position | null): boolean => at.episode < 0 || (position !== null && comparePositions(at, position) <= 0);

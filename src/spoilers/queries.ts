@@ -1,7 +1,7 @@
 /** All SQL of the spoilers feature. */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
-import { entityVisible, episodeEnd, readerPosition, type ReaderScope } from './boundary.js';
+import { type Db, queryRows } from '../db/client.js';
+import { entityVisible, episodeEnd, type ReaderScope, readerPosition } from './boundary.js';
 import type { EntityName } from './names.js';
 import type { Position } from './position.js';
 
@@ -13,7 +13,10 @@ interface EntityNameRow {
 }
 
 /** Names and aliases split by whether the reader reached the entity (the split was made in SQL). */
-export function splitNames(rows: ReadonlyArray<{ slug: string; name: string; aliases: string[] | null; visible: boolean }>): { visible: EntityName[]; unreached: EntityName[] } {
+export function splitNames(rows: ReadonlyArray<{ slug: string; name: string; aliases: string[] | null; visible: boolean }>): {
+  visible: EntityName[];
+  unreached: EntityName[];
+} {
   const visible: EntityName[] = [];
   const unreached: EntityName[] = [];
   for (const r of rows) {

@@ -56,7 +56,15 @@ describe('findReferences (English)', () => {
 
   it('reads citation labels, alone and in groups, as pages', () => {
     expect(findReferences('she is crowned [27/1].')).toMatchObject([{ kind: 'page', pages: [{ episode: 27, page: 1 }] }]);
-    expect(findReferences('as seen [3/2, 27/1]')).toMatchObject([{ kind: 'page', pages: [{ episode: 3, page: 2 }, { episode: 27, page: 1 }] }]);
+    expect(findReferences('as seen [3/2, 27/1]')).toMatchObject([
+      {
+        kind: 'page',
+        pages: [
+          { episode: 3, page: 2 },
+          { episode: 27, page: 1 },
+        ],
+      },
+    ]);
     expect(findReferences('see [1/2; 36/10]')[0]!.pages).toHaveLength(2);
   });
 

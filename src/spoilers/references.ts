@@ -33,10 +33,10 @@ const FR_TEENS = ['dix', 'onze', 'douze', 'treize', 'quatorze', 'quinze', 'seize
 const FR_TENS: Record<string, number> = { vingt: 20, trente: 30, quarante: 40, cinquante: 50, soixante: 60 };
 
 const CARDINALS = new Map<string, number>();
-EN_UNITS.forEach((w, i) => CARDINALS.set(w, i + 1));
-EN_TEENS.forEach((w, i) => CARDINALS.set(w, i + 10));
-FR_UNITS.forEach((w, i) => CARDINALS.set(w, i + 1));
-FR_TEENS.forEach((w, i) => CARDINALS.set(w, i + 10));
+for (const [i, w] of EN_UNITS.entries()) CARDINALS.set(w, i + 1);
+for (const [i, w] of EN_TEENS.entries()) CARDINALS.set(w, i + 10);
+for (const [i, w] of FR_UNITS.entries()) CARDINALS.set(w, i + 1);
+for (const [i, w] of FR_TEENS.entries()) CARDINALS.set(w, i + 10);
 CARDINALS.set('une', 1);
 for (const [w, n] of [...Object.entries(EN_TENS), ...Object.entries(FR_TENS)]) CARDINALS.set(w, n);
 
@@ -48,12 +48,18 @@ const FR_ORD_TEENS = ['dixieme', 'onzieme', 'douzieme', 'treizieme', 'quatorziem
 const FR_ORD_TENS: Record<string, number> = { vingtieme: 20, trentieme: 30, quarantieme: 40, cinquantieme: 50 };
 
 const ORDINALS = new Map<string, number>();
-EN_ORD_UNITS.forEach((w, i) => ORDINALS.set(w, i + 1));
-EN_ORD_TEENS.forEach((w, i) => ORDINALS.set(w, i + 10));
-FR_ORD_UNITS.forEach((w, i) => ORDINALS.set(w, i + 1));
-FR_ORD_TEENS.forEach((w, i) => ORDINALS.set(w, i + 10));
+for (const [i, w] of EN_ORD_UNITS.entries()) ORDINALS.set(w, i + 1);
+for (const [i, w] of EN_ORD_TEENS.entries()) ORDINALS.set(w, i + 10);
+for (const [i, w] of FR_ORD_UNITS.entries()) ORDINALS.set(w, i + 1);
+for (const [i, w] of FR_ORD_TEENS.entries()) ORDINALS.set(w, i + 10);
 for (const [w, n] of [...Object.entries(EN_ORD_TENS), ...Object.entries(FR_ORD_TENS)]) ORDINALS.set(w, n);
-for (const [w, n] of [['premier', 1], ['premiere', 1], ['second', 2], ['seconde', 2]] as const) ORDINALS.set(w, n);
+for (const [w, n] of [
+  ['premier', 1],
+  ['premiere', 1],
+  ['second', 2],
+  ['seconde', 2],
+] as const)
+  ORDINALS.set(w, n);
 
 const alt = (words: Iterable<string>) => [...words].sort((a, b) => b.length - a.length).join('|');
 const TENS_WORDS = alt([...Object.keys(EN_TENS), ...Object.keys(FR_TENS)]);
@@ -73,10 +79,7 @@ const LIST_SEP = String.raw`(?:\s*,\s*(?:(?:and|or|et|ou)\s+)?|\s*[&–—/-]\s*
 const NOT_BEFORE = String.raw`(?<![\p{L}\p{N}])`;
 const NOT_AFTER = String.raw`(?![\p{L}\p{N}])`;
 
-const MENTION = new RegExp(
-  String.raw`${NOT_BEFORE}(${KEYWORD})${GAP}(${NUM})${NOT_AFTER}((?:${LIST_SEP}(?:${KEYWORD}${GAP})?${NUM}${NOT_AFTER})*)`,
-  'giu',
-);
+const MENTION = new RegExp(String.raw`${NOT_BEFORE}(${KEYWORD})${GAP}(${NUM})${NOT_AFTER}((?:${LIST_SEP}(?:${KEYWORD}${GAP})?${NUM}${NOT_AFTER})*)`, 'giu');
 const LIST_ITEM = new RegExp(String.raw`${LIST_SEP}(?:${KEYWORD}${GAP})?(${NUM})${NOT_AFTER}`, 'iuy');
 const ORDINAL_MENTION = new RegExp(String.raw`${NOT_BEFORE}(${ORDINAL})\s+${KEYWORD}${NOT_AFTER}`, 'giu');
 /** "#36": an issue number. Not an HTML entity ("&#36;") nor a heading ("# 3"). */
@@ -99,7 +102,17 @@ function romanValue(s: string): number | null {
 }
 function toRoman(n: number): string {
   let out = '';
-  for (const [v, s] of [[100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']] as const) {
+  for (const [v, s] of [
+    [100, 'C'],
+    [90, 'XC'],
+    [50, 'L'],
+    [40, 'XL'],
+    [10, 'X'],
+    [9, 'IX'],
+    [5, 'V'],
+    [4, 'IV'],
+    [1, 'I'],
+  ] as const) {
     while (n >= v) {
       out += s;
       n -= v;
@@ -180,10 +193,7 @@ export function findReferences(text: string, _lang?: string): Reference[] {
 }
 
 /** Could more text extend or complete a reference at the end of `text` ("in episode", "the sixth", "episodes 3 and", "[2")? */
-const OPEN_TAIL = new RegExp(
-  String.raw`(?:${NOT_BEFORE}(?:${KEYWORD}|${ORDINAL}|no|nr|n°|and|or|et|ou|to|through|thru|a|au)[\s:#._–,&/-]*|\[[\d\s/,;]*|#)$`,
-  'iu',
-);
+const OPEN_TAIL = new RegExp(String.raw`(?:${NOT_BEFORE}(?:${KEYWORD}|${ORDINAL}|no|nr|n°|and|or|et|ou|to|through|thru|a|au)[\s:#._–,&/-]*|\[[\d\s/,;]*|#)$`, 'iu');
 export function referenceOpen(text: string): boolean {
   const tail = foldKeepCase(text.slice(-80)).text;
   return OPEN_TAIL.test(tail);

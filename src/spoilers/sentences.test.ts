@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LONG_RUN, redactSentences, splitSentences } from './sentences.js';
 import type { SpoilerHit } from './policy.js';
+import { LONG_RUN, redactSentences, splitSentences } from './sentences.js';
 
 const hit = (text: string, matched: string): SpoilerHit => {
   const start = text.indexOf(matched);
@@ -9,7 +9,8 @@ const hit = (text: string, matched: string): SpoilerHit => {
 
 describe('splitSentences', () => {
   it('joins back to the input', () => {
-    for (const t of ['a. b! c? d… e', 'x\ny\n\nz', '"Hi!" she said. Then 3.5', '', 'x'.repeat(2000), `${'word, '.repeat(200)}end.`]) expect(splitSentences(t).join('')).toBe(t);
+    for (const t of ['a. b! c? d… e', 'x\ny\n\nz', '"Hi!" she said. Then 3.5', '', 'x'.repeat(2000), `${'word, '.repeat(200)}end.`])
+      expect(splitSentences(t).join('')).toBe(t);
   });
 
   it('splits after sentence ends and line breaks only', () => {

@@ -4,15 +4,43 @@
  * The stream guard (guard.ts) uses the same two pieces, so a streamed answer
  * comes out exactly as the whole answer redacted at once.
  */
-import { WITHHELD, type SpoilerHit } from './policy.js';
+import { type SpoilerHit, WITHHELD } from './policy.js';
 
 /** A run this long without a sentence end is cut at the next clause boundary (a model that never stops a sentence). */
 export const LONG_RUN = 400;
 
 /** Words after which a period does not end a sentence ("Ep. 36", "Mr. Ah", "No. 5", "chap. 3"). */
 const ABBREVIATIONS = new Set([
-  'ep', 'eps', 'ép', 'no', 'nos', 'nr', 'n°', 'ch', 'chap', 'vol', 'pp', 'mr', 'mrs', 'ms', 'mme', 'mlle', 'dr', 'st', 'mt', 'prof',
-  'vs', 'etc', 'cf', 'fig', 'approx', 'ca', 'jr', 'sr', 'env', 'p',
+  'ep',
+  'eps',
+  'ép',
+  'no',
+  'nos',
+  'nr',
+  'n°',
+  'ch',
+  'chap',
+  'vol',
+  'pp',
+  'mr',
+  'mrs',
+  'ms',
+  'mme',
+  'mlle',
+  'dr',
+  'st',
+  'mt',
+  'prof',
+  'vs',
+  'etc',
+  'cf',
+  'fig',
+  'approx',
+  'ca',
+  'jr',
+  'sr',
+  'env',
+  'p',
 ]);
 const END = /[.!?…]+["'”’)\]»]*\s+|\n\s*/g;
 const WORD_BEFORE = /([\p{L}°]+)$/u;

@@ -3,8 +3,7 @@ import { index } from '../../test/spoilers/tiny-series.js';
 import type { Position } from './position.js';
 import { UnknownNameCheck } from './unknown-names.js';
 
-const names = (at: Position | null, text: string, question?: string) =>
-  new UnknownNameCheck(index, at).find(text, { kind: 'generated', question }).map((h) => h.matched);
+const names = (at: Position | null, text: string, question?: string) => new UnknownNameCheck(index, at).find(text, { kind: 'generated', question }).map((h) => h.matched);
 
 describe('UnknownNameCheck (names the reader has not met)', () => {
   it('applies to generated text only', () => {
@@ -19,7 +18,7 @@ describe('UnknownNameCheck (names the reader has not met)', () => {
     expect(names({ episode: 1, page: 2 }, 'Zorblax waits.')).toEqual(['Zorblax']);
   });
 
-  it('reached names, ordinary capitalised words and the reader\'s own words are not hits', () => {
+  it("reached names, ordinary capitalised words and the reader's own words are not hits", () => {
     expect(names({ episode: 1, page: 2 }, 'Mira and Pip cross the river on Monday. Storms are scary. I think so.')).toEqual([]);
     expect(names({ episode: 1, page: 2 }, 'Mira meets Zorblax.', 'Who is Zorblax?')).toEqual([]);
     // Known from the series' title (the preface) at any position, even before the first page.

@@ -8,7 +8,7 @@
  */
 import type { CheckContext, SpoilerHit, TextKind, WordCheck } from './policy.js';
 import type { Position } from './position.js';
-import { capitalKey, ordinaryWord, phrases, tokenize, type TermIndex, type Token } from './profile.js';
+import { capitalKey, ordinaryWord, phrases, type TermIndex, type Token, tokenize } from './profile.js';
 
 /** A capitalised word the language writes capitalised this often (SUBTLEX count) is ordinary: "Monday", "English", "God". */
 const COMMON_CAPITALISED = 300;
@@ -31,7 +31,15 @@ export class UnknownNameCheck implements WordCheck {
 
   find(text: string, ctx?: CheckContext): SpoilerHit[] {
     let asked: { words: Set<string>; text: string } | null = null;
-    const question = () => (asked ??= { words: new Set(ctx?.question ? tokenize(ctx.question).map((t) => t.stem) : []), text: ctx?.question ? tokenize(ctx.question).map((t) => t.stem).join(' ') : '' });
+    const question = () =>
+      (asked ??= {
+        words: new Set(ctx?.question ? tokenize(ctx.question).map((t) => t.stem) : []),
+        text: ctx?.question
+          ? tokenize(ctx.question)
+              .map((t) => t.stem)
+              .join(' ')
+          : '',
+      });
     const hits: SpoilerHit[] = [];
     const tokens = tokenize(text);
     // A title or full name ("Take a Chance", "Ms. Pigeon") is known only as a whole, even when each word is.

@@ -8,7 +8,7 @@
  */
 import type { CheckContext, SpoilerHit, TextKind, WordCheck } from './policy.js';
 import type { Position } from './position.js';
-import { CONNECTORS, DETERMINERS, isReachedAt, STOPWORDS, termCount, tokenize, type TermIndex, type Token } from './profile.js';
+import { CONNECTORS, DETERMINERS, isReachedAt, STOPWORDS, type TermIndex, type Token, termCount, tokenize } from './profile.js';
 
 /** A name's word this frequent (SUBTLEX count, about the 700 most used words: "end", "house", "school") is not a head; "captain" (10,622) is. */
 const TOO_COMMON_HEAD = 12_000;
@@ -42,8 +42,7 @@ export class VocabularyCheck implements WordCheck {
   find(text: string, _ctx?: CheckContext): SpoilerHit[] {
     const tokens = tokenize(text);
     const hits: SpoilerHit[] = [];
-    const hit = (from: Token, to: Token, ref: string) =>
-      hits.push({ kind: 'vocabulary', matched: text.slice(from.start, to.end), ref, start: from.start, end: to.end });
+    const hit = (from: Token, to: Token, ref: string) => hits.push({ kind: 'vocabulary', matched: text.slice(from.start, to.end), ref, start: from.start, end: to.end });
     for (let i = 0; i < tokens.length; i++) {
       const tok = tokens[i]!;
       const phrase = this.phraseAt(tokens, i);

@@ -1,7 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { FolioError } from '../errors.js';
 import { contentTypeOf, isValidKey, type Storage, type StoredObject } from './storage.js';
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startS3Server, type S3Server } from '../../test/services/s3.js';
+import { type S3Server, startS3Server } from '../../test/services/s3.js';
 import { pushLocalMedia } from './push.js';
 import { IMMUTABLE, S3Storage } from './s3.js';
 import { contentKey } from './storage.js';
@@ -31,7 +31,14 @@ it('copies every image once with the immutable header and leaves junk behind', a
   }
   await writeFile(join(dir, '.DS_Store'), 'junk');
   await writeFile(join(dir, keys[0]! + '.abc123.tmp'), 'half-written');
-  const target = new S3Storage({ endpoint: s3.endpoint, region: 'auto', bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, publicUrlPrefix: `${s3.endpoint}/${s3.bucket}` });
+  const target = new S3Storage({
+    endpoint: s3.endpoint,
+    region: 'auto',
+    bucket: s3.bucket,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    publicUrlPrefix: `${s3.endpoint}/${s3.bucket}`,
+  });
   try {
     const first = await pushLocalMedia(dir, target, { concurrency: 4 });
     expect(first.copied).toBe(12);

@@ -15,7 +15,11 @@ export interface PushResult {
   ignored: string[];
 }
 
-export async function pushLocalMedia(mediaDir: string, target: Storage, opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<PushResult> {
+export async function pushLocalMedia(
+  mediaDir: string,
+  target: Storage,
+  opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<PushResult> {
   const files: string[] = [];
   const walk = async (d: string): Promise<void> => {
     let entries: Dirent[];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { startTestServer, type TestServer } from '../../test/server.js';
-import { startS3Server, type S3Server } from '../../test/services/s3.js';
+import { type S3Server, startS3Server } from '../../test/services/s3.js';
 import { importPack } from '../content/importer.js';
 import { IMMUTABLE, S3Storage } from './s3.js';
 
@@ -18,7 +18,14 @@ let server: TestServer;
 beforeAll(async () => {
   [t, s3] = await Promise.all([createTestDatabase(), startS3Server()]);
   // The "CDN" is the S3 API itself here, so the test can fetch what the URLs name.
-  storage = new S3Storage({ endpoint: s3.endpoint, region: 'auto', bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, publicUrlPrefix: `${s3.endpoint}/${s3.bucket}` });
+  storage = new S3Storage({
+    endpoint: s3.endpoint,
+    region: 'auto',
+    bucket: s3.bucket,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    publicUrlPrefix: `${s3.endpoint}/${s3.bucket}`,
+  });
   server = await startTestServer(t.database, { storage });
   await importPack({ database: t.database, storage }, await writeTinyPack({ id: 's3-pack' }));
 }, 120_000);

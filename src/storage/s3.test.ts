@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Server, type S3Server } from '../../test/services/s3.js';
+import { type S3Server, startS3Server } from '../../test/services/s3.js';
 import { IMMUTABLE, S3Storage } from './s3.js';
 import { contentKey } from './storage.js';
 
@@ -95,7 +95,15 @@ describe('S3Storage', () => {
     const silent = createServer((req) => req.resume());
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
-    const hanging = new S3Storage({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: s3.bucket, accessKeyId: 'a', secretAccessKey: 'b', publicUrlPrefix: PUBLIC, requestTimeoutMs: 300 });
+    const hanging = new S3Storage({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      bucket: s3.bucket,
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+      publicUrlPrefix: PUBLIC,
+      requestTimeoutMs: 300,
+    });
     try {
       const bytes = new TextEncoder().encode('never stored');
       await expect(hanging.put(keyFor(bytes), bytes, 'image/webp')).rejects.toThrow(/timeout/i);

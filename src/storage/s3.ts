@@ -2,8 +2,9 @@
  * S3-compatible object storage (R2, S3, MinIO, any S3 API). Browsers load the
  * images from the public/CDN URL prefix; the Folio server never proxies bytes.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+
 import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { FolioError } from '../errors.js';
 import { contentTypeOf, isValidKey, type Storage, type StoredObject } from './storage.js';
 

@@ -8,10 +8,10 @@
  * (counted as failed), so a dead server cannot stall an import for hours.
  */
 import { mapLimit } from '../concurrency.js';
-import { visionImage } from '../images.js';
 import type { Db } from '../db/client.js';
-import { classifyModelError } from '../models/errors.js';
 import { isFolioError } from '../errors.js';
+import { visionImage } from '../images.js';
+import { classifyModelError } from '../models/errors.js';
 import type { PageContext, PageDescriber } from './describer.js';
 import { EMPTY_DESCRIPTION } from './prompt.js';
 import * as q from './queries.js';
@@ -53,10 +53,14 @@ const DEFAULT_GIVE_UP_AFTER = 3;
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 function failureKind(err: unknown): string {

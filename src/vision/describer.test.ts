@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeVision, type FakeVisionServer } from '../../test/fakes/vision.js';
+import { type FakeVisionServer, startFakeVision } from '../../test/fakes/vision.js';
 import { loadConfig } from '../config/env.js';
 import { visionImage } from '../images.js';
 import { pageDescriberFor } from './describer.js';
@@ -16,7 +16,9 @@ let jpeg: Buffer;
 
 beforeAll(async () => {
   vision = await startFakeVision();
-  jpeg = await sharp({ create: { width: 64, height: 96, channels: 3, background: '#2980b9' } }).jpeg().toBuffer();
+  jpeg = await sharp({ create: { width: 64, height: 96, channels: 3, background: '#2980b9' } })
+    .jpeg()
+    .toBuffer();
 });
 afterAll(() => vision?.close());
 beforeEach(() => vision.reset());
@@ -84,7 +86,9 @@ describe('pageDescriberFor', () => {
 
 describe('visionImage', () => {
   it('downscales a page to at most 1024 px on its longest side, as JPEG', async () => {
-    const big = await sharp({ create: { width: 1500, height: 2400, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const big = await sharp({ create: { width: 1500, height: 2400, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
     const out = await visionImage(big);
     expect(out.mime).toBe('image/jpeg');
     expect([out.width, out.height]).toEqual([640, 1024]);

@@ -42,7 +42,8 @@ export const EMPTY_DESCRIPTION = 'unavailable:vision_empty';
 /** Longest description kept (characters). */
 export const MAX_DESCRIPTION = 500;
 const MAX_SENTENCES = 3;
-const PREAMBLE = /^(?:sure[,!.]?\s*|certainly[,!.]?\s*|here(?:'s| is) (?:a |the )?(?:short |brief )?description(?: of (?:the|this) (?:comic )?page)?[:.]?\s*|description:\s*)+/i;
+const PREAMBLE =
+  /^(?:sure[,!.]?\s*|certainly[,!.]?\s*|here(?:'s| is) (?:a |the )?(?:short |brief )?description(?: of (?:the|this) (?:comic )?page)?[:.]?\s*|description:\s*)+/i;
 
 /**
  * The model's answer as stored: markdown and preamble removed, one paragraph, at most three sentences and
@@ -58,7 +59,11 @@ export function cleanDescription(raw: string): string | null {
     .replace(/\s+/g, ' ')
     .trim();
   t = t.replace(PREAMBLE, '').trim();
-  const sentences = t.match(/[^.!?…]+(?:[.!?…]+["'”’)]*|$)/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+  const sentences =
+    t
+      .match(/[^.!?…]+(?:[.!?…]+["'”’)]*|$)/g)
+      ?.map((s) => s.trim())
+      .filter(Boolean) ?? [];
   t = sentences.slice(0, MAX_SENTENCES).join(' ');
   if (t.length > MAX_DESCRIPTION) {
     const cut = t.slice(0, MAX_DESCRIPTION - 1);

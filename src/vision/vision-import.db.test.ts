@@ -4,8 +4,7 @@
  * vision server on a loopback port that refuses any request without an
  * `image_url` data-URL part (so `rejected === 0` proves the wire format).
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -14,17 +13,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { makeCbz } from '../../test/cbz.js';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { startFakeVision, type FakeVisionServer } from '../../test/fakes/vision.js';
+import { type FakeVisionServer, startFakeVision } from '../../test/fakes/vision.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { loadConfig } from '../config/env.js';
-import { importPack, type ImportPhase } from '../content/importer.js';
+import { type ImportPhase, importPack } from '../content/importer.js';
 import { queryRows } from '../db/client.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobQueue } from '../jobs/jobs.js';
 import { isFinished } from '../jobs/rules.js';
 import { Worker } from '../jobs/worker.js';
 import { LocalStorage } from '../storage/local.js';
-import { pageDescriberFor, type PageDescriber } from './describer.js';
+import { type PageDescriber, pageDescriberFor } from './describer.js';
 
 let t: TestDatabase;
 let vision: FakeVisionServer;

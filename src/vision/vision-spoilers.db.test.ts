@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import { startCompanionServer, type CompanionServer } from '../../test/fakes/folio.js';
-import { startFakeVision, type FakeVisionServer } from '../../test/fakes/vision.js';
+import { type CompanionServer, startCompanionServer } from '../../test/fakes/folio.js';
+import { type FakeVisionServer, startFakeVision } from '../../test/fakes/vision.js';
 import { SAMPLE } from '../../test/server.js';
-import { loadConfig } from '../config/env.js';
 import { QUOTE_HEADER } from '../chat/quote.js';
+import { loadConfig } from '../config/env.js';
 import { importPack } from '../content/importer.js';
 import { pageDescriberFor } from './describer.js';
 
@@ -96,7 +96,9 @@ describe('a machine description naming a character who debuts later', () => {
 
   it('a reader who has met the Dimmers reads the whole description', async () => {
     const token = await readerAt({ episode: 2, page: 4 });
-    const body = (await (await server.fetch(`/api/series/${SERIES}/search?q=zeppelin`, { token })).json()) as { results: Array<{ episode: number; page: number; snippet: string }> };
+    const body = (await (await server.fetch(`/api/series/${SERIES}/search?q=zeppelin`, { token })).json()) as {
+      results: Array<{ episode: number; page: number; snippet: string }>;
+    };
     expect(body.results.map((r) => `${r.episode}/${r.page}`).sort()).toEqual(['1/4', '2/4']);
     expect(body.results.every((r) => r.snippet.includes('a Dimmer in a grey hood'))).toBe(true);
     const r = await server.ask(token, SERIES, 'Is there a zeppelin over the rooftops?');

@@ -5,10 +5,10 @@
  * relationships (and both endpoints), wiki articles and sections, and the
  * reader's current page. Nothing is fetched first and filtered afterwards.
  */
-import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../db/client.js';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
-import { episodeEnd, readerPosition, visibleTo, type ReaderScope } from '../spoilers/index.js';
+import { episodeEnd, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
 /** Position columns of a table alias (aliases are constants of this module, never input). */
 const at = (alias: 'e' | 'd' | 'r' | 'src' | 'tgt' | 'a' | 'sec') => ({ episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });

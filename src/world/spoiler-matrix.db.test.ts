@@ -16,12 +16,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
 import { fullWidth, lookAlike } from '../../test/spoilers/disguises.js';
 import { leaksIn } from '../../test/spoilers/leaks.js';
 import { MATRIX_POSITIONS } from '../../test/spoilers/matrix.js';
 import { stringsOf } from '../../test/spoilers/oracle.js';
 import { buildWorldOracle, namesWord, shingles, type WorldOracle } from '../../test/spoilers/world-oracle.js';
-import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
 import { importPack } from '../content/importer.js';
 import { comparePositions, formatPosition, isVisible, type Position } from '../spoilers/position.js';
 
@@ -78,9 +78,27 @@ const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 const QUERIES = {
   'moth-and-lantern': ['lantern', 'Ada', 'flame jars', 'Keeper', 'grandfather', 'Orrin Vale', 'Dimmers', 'ember moths', 'daughter', 'episode 3'],
   'pepper-carrot': [
-    'potion', 'Pepper', 'witch', 'dragon', 'Qualicity', 'Torreya', 'Temples of Ah', 'queen coronation', 'wanted poster', '"ep. 36"', 'Zombiah', 'Hippiah', 'Water Tentacles', 'episode 22',
+    'potion',
+    'Pepper',
+    'witch',
+    'dragon',
+    'Qualicity',
+    'Torreya',
+    'Temples of Ah',
+    'queen coronation',
+    'wanted poster',
+    '"ep. 36"',
+    'Zombiah',
+    'Hippiah',
+    'Water Tentacles',
+    'episode 22',
     // Disguised: spelled out, look-alike letters, full-width, number words, French.
-    'T-o-r-r-e-y-a', lookAlike('Coriander'), fullWidth('Shichimi'), 'episode thirty-six', 'le sixième épisode', 'ép. 28',
+    'T-o-r-r-e-y-a',
+    lookAlike('Coriander'),
+    fullWidth('Shichimi'),
+    'episode thirty-six',
+    'le sixième épisode',
+    'ép. 28',
   ],
 } as const;
 
@@ -117,7 +135,12 @@ async function walk(seriesId: keyof typeof QUERIES, oracle: WorldOracle, stops: 
     scanned.push(['world', graph]);
     const vis = oracle.visibleEntities(at);
     expect(graph.nodes.map((n) => n.slug).sort(), `nodes at ${where}`).toEqual(vis.map((e) => e.slug).sort());
-    expect(graph.edges.map((e) => e.id).sort(), `edges at ${where}`).toEqual(oracle.visibleEdges(at).map((e) => e.id).sort());
+    expect(graph.edges.map((e) => e.id).sort(), `edges at ${where}`).toEqual(
+      oracle
+        .visibleEdges(at)
+        .map((e) => e.id)
+        .sort(),
+    );
     for (const n of graph.nodes) {
       const e = oracle.entities.find((x) => x.slug === n.slug)!;
       const d = oracle.description(e, at);
@@ -203,7 +226,13 @@ async function walk(seriesId: keyof typeof QUERIES, oracle: WorldOracle, stops: 
 }
 
 const NEVER_SLUGS = ['torreya', 'qualicity', 'temples-of-ah'];
-const NEVER_EDGES = ['torreya|member_of|ah', 'torreya|partner_of|shichimi', 'coriander|lives_in|qualicity', 'zombiah|located_in|qualicity', 'ah|located_in|temples-of-ah'];
+const NEVER_EDGES = [
+  'torreya|member_of|ah',
+  'torreya|partner_of|shichimi',
+  'coriander|lives_in|qualicity',
+  'zombiah|located_in|qualicity',
+  'ah|located_in|temples-of-ah',
+];
 
 describe('spoiler matrix over the world graph, wiki and search', () => {
   it('the sample series: every position', async () => {
@@ -221,8 +250,16 @@ describe('spoiler matrix over the world graph, wiki and search', () => {
     // The fixtures the pack README names as never visible, checked against the pack itself.
     const last = stops[stops.length - 1]!;
     expect(oracle.visibleEntities(last).map((e) => e.slug)).not.toEqual(expect.arrayContaining([NEVER_SLUGS[0]]));
-    for (const s of NEVER_SLUGS) expect(oracle.entities.find((e) => e.slug === s), s).toBeDefined();
-    for (const id of NEVER_EDGES) expect(oracle.edges.find((e) => e.id === id), id).toBeDefined();
+    for (const s of NEVER_SLUGS)
+      expect(
+        oracle.entities.find((e) => e.slug === s),
+        s,
+      ).toBeDefined();
+    for (const id of NEVER_EDGES)
+      expect(
+        oracle.edges.find((e) => e.id === id),
+        id,
+      ).toBeDefined();
     expect(oracle.unreachedNames(last)).toEqual(expect.arrayContaining(['Torreya', 'Qualicity', 'Temples of Ah']));
     expect(await walk('pepper-carrot', oracle, stops)).toBeGreaterThan(stops.length * 10);
   }, 1_200_000);

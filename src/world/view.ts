@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
-import { buildGuard, entityNames, seriesChecks, type Position, type ReaderScope, type SpoilerGuard } from '../spoilers/index.js';
+import { buildGuard, entityNames, type Position, type ReaderScope, type SpoilerGuard, seriesChecks } from '../spoilers/index.js';
 import * as q from './queries.js';
 
 export interface ReaderView {

@@ -4,8 +4,9 @@
  * withheld sentences, article debut precedence (issue 7), the focus mode,
  * anonymous readers, and requests that try to move the boundary.
  */
-import { request as httpRequest } from 'node:http';
+
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { stringify } from 'yaml';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { writeTinyPack } from '../../test/packs.js';
 import { PEPPER_CARROT, SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
-import { importPack, type ImportResult } from '../content/importer.js';
+import { type ImportResult, importPack } from '../content/importer.js';
 import type { Position } from '../spoilers/index.js';
 
 const S = 'tiny-world';
@@ -39,7 +40,12 @@ beforeAll(async () => {
   packDir = await writeTinyPack({ id: S, title: 'Tiny World', episodes: 3, pagesPerEpisode: 3, dialogue: (e, p) => DIALOGUE[`${e}/${p}`]! });
   await mkdir(join(packDir, 'world', 'images'), { recursive: true });
   await mkdir(join(packDir, 'wiki'), { recursive: true });
-  await writeFile(join(packDir, 'world', 'images', 'ada.png'), await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c33' } }).png().toBuffer());
+  await writeFile(
+    join(packDir, 'world', 'images', 'ada.png'),
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c33' } })
+      .png()
+      .toBuffer(),
+  );
   await writeFile(
     join(packDir, 'world', 'entities.yaml'),
     stringify({
@@ -59,7 +65,15 @@ beforeAll(async () => {
           ],
         },
         { slug: 'flit', name: 'Flit', kind: 'creature', summary: 'A moth. Later she befriends Tobin.', episode_debut: 1, page_debut: 1 },
-        { slug: 'tobin', name: 'Tobin', kind: 'character', aliases: ['the tinker'], summary: 'A tinker with a cart. In episode 3 he is revealed.', episode_debut: 2, page_debut: 1 },
+        {
+          slug: 'tobin',
+          name: 'Tobin',
+          kind: 'character',
+          aliases: ['the tinker'],
+          summary: 'A tinker with a cart. In episode 3 he is revealed.',
+          episode_debut: 2,
+          page_debut: 1,
+        },
         { slug: 'orrin', name: 'Orrin Vale', kind: 'character', aliases: ['the lost Keeper'], summary: 'The keeper of the tower.', episode_debut: 3, page_debut: 1 },
       ],
     }),
@@ -77,11 +91,19 @@ beforeAll(async () => {
   );
   const wiki = (name: string, fm: Record<string, unknown>, body: string) => writeFile(join(packDir, 'wiki', `${name}.md`), `---\n${stringify(fm)}---\n${body}`);
   // Own debut wins over the entity's (1/1).
-  await wiki('ada', { title: 'Ada', category: 'character', debut: { episode: 1, page: 2 } }, 'Ada lights the lamps of the street.\n\n## Family\n<!-- debut: 3/2 -->\nHer grandfather is the keeper.\n');
+  await wiki(
+    'ada',
+    { title: 'Ada', category: 'character', debut: { episode: 1, page: 2 } },
+    'Ada lights the lamps of the street.\n\n## Family\n<!-- debut: 3/2 -->\nHer grandfather is the keeper.\n',
+  );
   // No own debut: the entity's (2/1) wins over spoiler_free.
   await wiki('tobin', { title: 'Tobin', spoiler_free: true }, 'Tobin mends lanterns for soup.\n\n## Orrin Vale\nHe lit the tower for thirty years.\n');
   // No debut, no entity, spoiler_free: from the first page.
-  await wiki('lore', { title: 'The town', category: 'setting', spoiler_free: true }, 'Lamps are lit at dusk. Tobin knows every lamp in town.\n\nIn episode 2 a stranger comes.\n');
+  await wiki(
+    'lore',
+    { title: 'The town', category: 'setting', spoiler_free: true },
+    'Lamps are lit at dusk. Tobin knows every lamp in town.\n\nIn episode 2 a stranger comes.\n',
+  );
   // Nothing at all: hidden until the last page of the series, with a warning.
   await wiki('secret', { title: 'Secrets' }, 'The tower keeper never left.\n');
   // The title names Orrin (3/1): locked until then, whatever its debut says.
@@ -153,7 +175,12 @@ describe('world graph', () => {
   it('gives avatars from storage or null, and layout or null', async () => {
     const g = await get(await readerAt({ episode: 3, page: 3 }), `/api/series/${S}/world`);
     const ada = nodeOf(g, 'ada');
-    expect(ada.avatar).toMatchObject({ url: expect.stringMatching(/^\/media\/avatars\//), thumbUrl: expect.stringMatching(/^\/media\/avatars\//), width: 32, height: 32 });
+    expect(ada.avatar).toMatchObject({
+      url: expect.stringMatching(/^\/media\/avatars\//),
+      thumbUrl: expect.stringMatching(/^\/media\/avatars\//),
+      width: 32,
+      height: 32,
+    });
     expect((await server.fetch(ada.avatar.url)).status).toBe(200);
     expect(nodeOf(g, 'flit')).toMatchObject({ avatar: null, layout: null });
   });
@@ -165,7 +192,13 @@ describe('world graph', () => {
     };
     expect(await onPage({ episode: 1, page: 1 })).toEqual({ pages: [{ episode: 1, page: 1 }], slugs: ['ada', 'flit'] });
     // Speaker labels count: "ADA:" on 1/2, "FLIT:" on 1/3.
-    expect(await onPage({ episode: 1, page: 3 })).toEqual({ pages: [{ episode: 1, page: 2 }, { episode: 1, page: 3 }], slugs: ['ada', 'flit'] });
+    expect(await onPage({ episode: 1, page: 3 })).toEqual({
+      pages: [
+        { episode: 1, page: 2 },
+        { episode: 1, page: 3 },
+      ],
+      slugs: ['ada', 'flit'],
+    });
     expect(await onPage({ episode: 2, page: 1 })).toEqual({ pages: [{ episode: 2, page: 1 }], slugs: ['tobin'] });
     expect(await onPage({ episode: 3, page: 1 })).toEqual({ pages: [{ episode: 3, page: 1 }], slugs: ['tobin'] });
   });
@@ -312,7 +345,13 @@ describe('search', () => {
 });
 
 describe('the boundary cannot be moved by the request', () => {
-  const TAMPER_QUERIES = ['?episode=3&page=3', '?position=3/3', '?position=3:3&progress=3/3', '?at=3/3&readerId=00000000-0000-0000-0000-000000000000', '?episode[]=3&page[]=3'];
+  const TAMPER_QUERIES = [
+    '?episode=3&page=3',
+    '?position=3/3',
+    '?position=3:3&progress=3/3',
+    '?at=3/3&readerId=00000000-0000-0000-0000-000000000000',
+    '?episode[]=3&page[]=3',
+  ];
   const TAMPER_HEADERS: Record<string, string>[] = [
     { 'x-folio-position': '3/3' },
     { 'x-folio-episode': '3', 'x-folio-page': '3' },
@@ -321,7 +360,13 @@ describe('the boundary cannot be moved by the request', () => {
 
   it('query parameters and headers leave world, wiki and search unchanged', async () => {
     const token = await readerAt({ episode: 1, page: 2 });
-    for (const path of [`/api/series/${S}/world`, `/api/series/${S}/world/ada`, `/api/series/${S}/wiki`, `/api/series/${S}/wiki/ada`, `/api/series/${S}/search?q=tower`]) {
+    for (const path of [
+      `/api/series/${S}/world`,
+      `/api/series/${S}/world/ada`,
+      `/api/series/${S}/wiki`,
+      `/api/series/${S}/wiki/ada`,
+      `/api/series/${S}/search?q=tower`,
+    ]) {
       const base = await get(token, path);
       expect(JSON.stringify(base)).not.toMatch(/Orrin|Tobin/);
       for (const q of TAMPER_QUERIES) expect(await get(token, path + (path.includes('?') ? q.replace('?', '&') : q))).toEqual(base);
@@ -340,7 +385,13 @@ describe('the boundary cannot be moved by the request', () => {
     const body = JSON.stringify({ episode: 3, page: 3, position: { episode: 3, page: 3 } });
     const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'GET',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (r) => {
           let text = '';
           r.on('data', (d) => (text += d));

@@ -6,7 +6,7 @@
  */
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
-import { NameMatcher, type EntityName, type Position } from '../spoilers/index.js';
+import { type EntityName, NameMatcher, type Position } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';
 import type { ReaderView } from './view.js';

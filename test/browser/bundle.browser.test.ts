@@ -55,7 +55,12 @@ describe('the built web app contains no secrets', () => {
       await writeFile(join(dir, 'a.js'), `const t = "${FAKE_SECRETS.ADMIN_TOKEN}"; import.meta.env.VITE_SECRET_THING; jsxDEV("${ROOT}/web/src/x.tsx")`);
       const found = await scan(dir, SECRETS);
       expect(found.map((f) => f.what)).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^secret value/), 'VITE_SECRET_THING', 'a development build (jsxDEV)', expect.stringMatching(/^the build machine/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^secret value/),
+          'VITE_SECRET_THING',
+          'a development build (jsxDEV)',
+          expect.stringMatching(/^the build machine/),
+        ]),
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

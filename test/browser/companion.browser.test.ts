@@ -8,12 +8,12 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { UPSTREAM_SECRET_TEXT, type FakeModelServer } from '../fakes/model-server.js';
+import { type FakeModelServer, UPSTREAM_SECRET_TEXT } from '../fakes/model-server.js';
 import { startFakeOllama } from '../fakes/ollama.js';
 import { startFakeOpenAI } from '../fakes/openai.js';
 import { SAMPLE } from '../server.js';
 import { freshContext, launchChromium, PHONE, screenshot } from './chromium.js';
-import { startFolio, type Folio, type FolioApp } from './folio.js';
+import { type Folio, type FolioApp, startFolio } from './folio.js';
 import { displayed, expectProgress, press, readerToken, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';
@@ -48,7 +48,12 @@ beforeAll(async () => {
     FOLIO_MODEL_TOTAL_TIMEOUT_MS: '30000',
   });
   limitedApp = await folio.withCompanion({ FOLIO_CHAT_RATE_PER_READER: '1' });
-  openaiApp = await folio.withCompanion({ FOLIO_MODEL: 'openai', FOLIO_MODEL_BASE_URL: `${openai.url}/v1`, FOLIO_MODEL_API_KEY: 'sk-test', FOLIO_CHAT_MODEL: 'fake-chat' });
+  openaiApp = await folio.withCompanion({
+    FOLIO_MODEL: 'openai',
+    FOLIO_MODEL_BASE_URL: `${openai.url}/v1`,
+    FOLIO_MODEL_API_KEY: 'sk-test',
+    FOLIO_CHAT_MODEL: 'fake-chat',
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -169,8 +174,14 @@ describe('quote mode (no language model: the default)', () => {
     expect(sent).toHaveLength(2);
     expect(sent[1]!.id).toBe(sent[0]!.id);
     expect(sent.map((b) => b.messages.length)).toEqual([1, 1]);
-    expect(sent[0]!.viewing).toEqual([{ episode: 1, page: 3 }, { episode: 1, page: 4 }]);
-    expect(sent[1]!.viewing).toEqual([{ episode: 1, page: 1 }, { episode: 1, page: 2 }]);
+    expect(sent[0]!.viewing).toEqual([
+      { episode: 1, page: 3 },
+      { episode: 1, page: 4 },
+    ]);
+    expect(sent[1]!.viewing).toEqual([
+      { episode: 1, page: 1 },
+      { episode: 1, page: 2 },
+    ]);
 
     // The conversation is stored: a new one starts empty, the list brings the first one back.
     await page.getByTestId('new-conversation').click();

@@ -17,10 +17,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../services/free-port.js';
 import { SAMPLE } from '../server.js';
+import { freePort } from '../services/free-port.js';
 import { freshContext, launchChromium, PHONE, screenshot } from './chromium.js';
-import { startFolio, type Folio } from './folio.js';
+import { type Folio, startFolio } from './folio.js';
 import { expectProgress, press, readerToken, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';
@@ -62,7 +62,8 @@ async function assistant(baseUrl: string, token: string): Promise<Client> {
   return client;
 }
 const whereAmI = async (client: Client) =>
-  (((await client.callTool({ name: 'where_am_i', arguments: { series_id: S } })) as CallToolResult).structuredContent as { position?: { episode: number; page: number } }).position;
+  (((await client.callTool({ name: 'where_am_i', arguments: { series_id: S } })) as CallToolResult).structuredContent as { position?: { episode: number; page: number } })
+    .position;
 
 /** Create a token on /connect (already open) and read it from the page. */
 async function createInUi(page: Page, label: string): Promise<string> {
@@ -105,7 +106,9 @@ describe('connect an assistant (same origin)', () => {
     // Focus lands on the one-time secret's heading.
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('new-token-title');
     await expect(page.getByTestId('mcp-url').textContent()).resolves.toBe(`${folio.url}/mcp`);
-    const desktop = JSON.parse((await page.getByTestId('claude-desktop-config').textContent())!) as { mcpServers: { folio: { args: string[]; env: Record<string, string> } } };
+    const desktop = JSON.parse((await page.getByTestId('claude-desktop-config').textContent())!) as {
+      mcpServers: { folio: { args: string[]; env: Record<string, string> } };
+    };
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${FOLIO_TOKEN}, which mcp-remote expands itself from its env
     expect(desktop.mcpServers.folio.args).toEqual(['-y', 'mcp-remote', `${folio.url}/mcp`, '--header', 'Authorization:Bearer ${FOLIO_TOKEN}', '--allow-http']);
     expect(desktop.mcpServers.folio.env).toEqual({ FOLIO_TOKEN: token });
@@ -187,7 +190,13 @@ describe('connect an assistant (same origin)', () => {
     const { page } = await newReader({ expectedConsole: /status of 503/ });
     let fail = true;
     await page.route('**/api/readers/me/tokens', (route) =>
-      fail ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable:database', message: 'The database is unavailable right now.' } }) }) : route.fallback(),
+      fail
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'unavailable:database', message: 'The database is unavailable right now.' } }),
+          })
+        : route.fallback(),
     );
     await page.goto(`${folio.url}/connect`);
     const alert = page.getByRole('alert').filter({ hasText: 'Your tokens could not be loaded' });

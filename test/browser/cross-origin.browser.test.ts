@@ -11,10 +11,10 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { freePort } from '../services/free-port.js';
 import { SAMPLE } from '../server.js';
+import { freePort } from '../services/free-port.js';
 import { freshContext, launchChromium, screenshot } from './chromium.js';
-import { startFolio, type Folio } from './folio.js';
+import { type Folio, startFolio } from './folio.js';
 import { expectProgress, press, waitForPages } from './helpers.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };

@@ -8,11 +8,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
 import { PEPPER_CARROT } from '../server.js';
 import { freshContext, launchChromium, PHONE, screenshot } from './chromium.js';
-import { startFolio, type Folio } from './folio.js';
+import { type Folio, startFolio } from './folio.js';
 import { expectProgress, press, readerToken, waitForPages } from './helpers.js';
 
 const S = 'pepper-carrot';
@@ -95,7 +95,10 @@ describe('the world, wiki, search and companion on Pepper&Carrot', () => {
   });
   /** The pack's own answer (not the API's): entities whose debut is at or before the position. */
   const debutedBy = (episode: number, page: number) =>
-    entities.filter((e) => e.episode_debut < episode || (e.episode_debut === episode && e.page_debut <= page)).map((e) => e.slug).sort();
+    entities
+      .filter((e) => e.episode_debut < episode || (e.episode_debut === episode && e.page_debut <= page))
+      .map((e) => e.slug)
+      .sort();
 
   async function readerAt(episode: number, page: number): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
     const { context, problems } = await freshContext(browser);
@@ -139,7 +142,10 @@ describe('the world, wiki, search and companion on Pepper&Carrot', () => {
     const { page } = r;
     await page.goto(`${folio.url}/series/${S}/wiki`);
     await page.getByTestId('wiki-index').waitFor();
-    const slugs = await page.getByTestId('wiki-index').locator('a[data-slug]').evaluateAll((els) => els.map((e) => e.getAttribute('data-slug')));
+    const slugs = await page
+      .getByTestId('wiki-index')
+      .locator('a[data-slug]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-slug')));
     expect(slugs).toContain('pepper');
     expect(slugs).not.toContain('thyme');
     expect(slugs).not.toContain('characters');

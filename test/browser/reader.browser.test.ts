@@ -8,12 +8,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { stringify, parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { writeTinyPack } from '../packs.js';
 import { SAMPLE } from '../server.js';
 import { freshContext, launchChromium, PHONE, screenshot } from './chromium.js';
-import { startFolio, type Folio } from './folio.js';
+import { type Folio, startFolio } from './folio.js';
 import { displayed, expectProgress, press, progressOf, readerToken, stripImages, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';

@@ -13,7 +13,7 @@ import type { FakeModelServer } from '../fakes/model-server.js';
 import { startFakeOllama } from '../fakes/ollama.js';
 import { SAMPLE } from '../server.js';
 import { freshContext, launchChromium, PHONE, screenshot } from './chromium.js';
-import { startFolio, type Folio, type FolioApp } from './folio.js';
+import { type Folio, type FolioApp, startFolio } from './folio.js';
 import { expectProgress, press, readerToken, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';
@@ -28,7 +28,12 @@ let open: Array<{ context: BrowserContext; problems: string[] }> = [];
 
 beforeAll(async () => {
   [folio, browser, ollama] = await Promise.all([startFolio({ webDir: inject('webBuilds').sameOrigin, packs: [SAMPLE] }), launchChromium(), startFakeOllama()]);
-  modelApp = await folio.withCompanion({ FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '1500' });
+  modelApp = await folio.withCompanion({
+    FOLIO_MODEL: 'ollama',
+    FOLIO_MODEL_BASE_URL: ollama.url,
+    FOLIO_CHAT_MODEL: 'llama3.2:3b',
+    FOLIO_MODEL_FIRST_TOKEN_TIMEOUT_MS: '1500',
+  });
 }, 180_000);
 
 afterAll(async () => {

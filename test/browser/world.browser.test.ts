@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SAMPLE } from '../server.js';
 import { freshContext, launchChromium, PHONE, screenshot } from './chromium.js';
-import { startFolio, type Folio } from './folio.js';
+import { type Folio, startFolio } from './folio.js';
 import { displayed, expectProgress, press, readerToken, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';
@@ -120,7 +120,15 @@ describe('the world graph', () => {
     await expect.poll(() => page.getByTestId('world-overlay').count()).toBe(0);
     const chat = page.locator('.chat');
     await chat.waitFor();
-    await expect.poll(() => chat.getByTestId('question').first().innerText().catch(() => '')).toContain('Who is Tobin?');
+    await expect
+      .poll(() =>
+        chat
+          .getByTestId('question')
+          .first()
+          .innerText()
+          .catch(() => ''),
+      )
+      .toContain('Who is Tobin?');
     await expect.poll(() => chat.getAttribute('data-status'), { timeout: 15_000 }).toBe('ready');
     await expect(chat.getByTestId('answer').last().locator('.answer-body').innerText()).resolves.toContain('Tobin');
     await screenshot(page, 'world-asked');
@@ -135,7 +143,17 @@ describe('the world graph', () => {
     // Polling the URL (not waitForURL's navigation events) also names the page it went to instead, if any.
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 30_000 }).toBe(`/read/${S}/1/4`);
     const chat = page.locator('.chat');
-    await expect.poll(() => chat.getByTestId('question').first().innerText().catch(() => ''), { timeout: 15_000 }).toContain('Who is Flit?');
+    await expect
+      .poll(
+        () =>
+          chat
+            .getByTestId('question')
+            .first()
+            .innerText()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toContain('Who is Flit?');
   });
 
   it('before reading: an empty world that says to start reading', async () => {

@@ -1,5 +1,5 @@
 /** Fake Anthropic API: /v1/messages (SSE stream, or JSON for structured output via a tool or output_config) and GET /v1/models/{id}. */
-import { answerFor, promptText, startModelServer, suggestionsFor, writeJson, type FakeModelServer, type Wire } from './model-server.js';
+import { answerFor, type FakeModelServer, promptText, startModelServer, suggestionsFor, type Wire, writeJson } from './model-server.js';
 
 const errorBody = (status: number, message: string) => ({ type: 'error', error: { type: status === 401 ? 'authentication_error' : 'overloaded_error', message } });
 
@@ -26,14 +26,32 @@ const wire: Wire = {
       const content = jsonTool
         ? [{ type: 'tool_use', id: 'toolu_fake', name: 'json', input: suggestions }]
         : [{ type: 'text', text: b.output_config?.format !== undefined ? JSON.stringify(suggestions) : answerFor(ctx.behaviour, body) }];
-      writeJson(res, 200, { id: 'msg_fake', type: 'message', role: 'assistant', model: b.model, content, stop_reason: jsonTool ? 'tool_use' : 'end_turn', stop_sequence: null, usage });
+      writeJson(res, 200, {
+        id: 'msg_fake',
+        type: 'message',
+        role: 'assistant',
+        model: b.model,
+        content,
+        stop_reason: jsonTool ? 'tool_use' : 'end_turn',
+        stop_sequence: null,
+        usage,
+      });
       return true;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
     res.write(
       event('message_start', {
-        message: { id: 'msg_fake', type: 'message', role: 'assistant', model: b.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: 1 } },
+        message: {
+          id: 'msg_fake',
+          type: 'message',
+          role: 'assistant',
+          model: b.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: inputTokens, output_tokens: 1 },
+        },
       }),
     );
     res.write(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));

@@ -61,9 +61,9 @@ export interface RecordedRequest {
 
 /** What the spoiling model says, whatever it is asked: later names and events of Pepper&Carrot. */
 export const SPOILER_TEXT =
-  'Yes, she wins! Later Coriander becomes queen of Qualicity [27/1]. Torreya, Shichimi\'s partner, is a dragon rider of Ah. ' +
+  "Yes, she wins! Later Coriander becomes queen of Qualicity [27/1]. Torreya, Shichimi's partner, is a dragon rider of Ah. " +
   'In episode 28 there is a coronation; in episode 36 Pepper demands that Arra transfer Rea. Spelled out: T-o-r-r-e-y-a, C o r i a n d e r. ' +
-  'The Temples of Ah hide Zombiah. Cayenne, Thyme and Cumin are her godmothers, and Truffel is Saffron\'s cat [22/8].';
+  "The Temples of Ah hide Zombiah. Cayenne, Thyme and Cumin are her godmothers, and Truffel is Saffron's cat [22/8].";
 
 export const SPOILER_SUGGESTIONS = ['Does Coriander become queen of Qualicity?', 'Who is Torreya?', 'What happens in episode 28?', 'Is Truffel a cat?'];
 export const HONEST_SUGGESTIONS = ['What is Pepper brewing?', 'Who is Torreya?', 'Where is the story set?', 'What does this page show?'];
@@ -120,14 +120,24 @@ export function answerFor(b: Behaviour, body: unknown): string {
     case 'spoiling':
       return SPOILER_TEXT;
     case 'echo':
-      return lastUser(body).replace(/<passage[\s\S]*?<\/passage>/g, '').trim() || '(nothing)';
+      return (
+        lastUser(body)
+          .replace(/<passage[\s\S]*?<\/passage>/g, '')
+          .trim() || '(nothing)'
+      );
     case 'honest': {
       const passages = promptPassages(lastUser(body));
       const first = passages[0];
       if (!first) return "The pages you've read don't say.";
       const line = first.text.split('\n').find((l) => l.trim().length > 3) ?? first.text;
       // Cut at a word boundary: half a name ("the Keepe") is a word no page has, which the guard rightly withholds.
-      const quoted = line.trim().length <= 160 ? line.trim() : line.trim().slice(0, 160).replace(/\s+\S*$/, '');
+      const quoted =
+        line.trim().length <= 160
+          ? line.trim()
+          : line
+              .trim()
+              .slice(0, 160)
+              .replace(/\s+\S*$/, '');
       return `From what you've read: "${quoted}" [${first.episode}/${first.page}]`;
     }
   }
@@ -266,8 +276,7 @@ export async function startModelServer(wire: Wire, opts: { isChat: (path: string
             // Let the tokens already written reach the client, then drop the connection.
             await sleep(30);
             res.socket?.destroy();
-          }
-          else await new Promise<void>((resolve) => res.on('close', () => resolve()));
+          } else await new Promise<void>((resolve) => res.on('close', () => resolve()));
           return false;
         }
         write(toks[i]!, i);
@@ -347,7 +356,15 @@ export async function startModelServer(wire: Wire, opts: { isChat: (path: string
       onceUsed.clear();
       requests.length = 0;
     },
-    chatRequests: () => requests.filter((r) => opts.isChat(r.path) && r.body !== null && typeof r.body === 'object' && Array.isArray((r.body as { messages?: unknown }).messages) && (r.body as { messages: unknown[] }).messages.length > 0),
+    chatRequests: () =>
+      requests.filter(
+        (r) =>
+          opts.isChat(r.path) &&
+          r.body !== null &&
+          typeof r.body === 'object' &&
+          Array.isArray((r.body as { messages?: unknown }).messages) &&
+          (r.body as { messages: unknown[] }).messages.length > 0,
+      ),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

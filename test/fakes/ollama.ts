@@ -1,5 +1,5 @@
 /** Fake Ollama: /api/tags, /api/chat (NDJSON stream or one JSON), /api/embed. */
-import { answerFor, fakeEmbedding, promptText, startModelServer, suggestionsFor, writeJson, type FakeModelServer, type Wire } from './model-server.js';
+import { answerFor, type FakeModelServer, fakeEmbedding, promptText, startModelServer, suggestionsFor, type Wire, writeJson } from './model-server.js';
 
 export const FAKE_OLLAMA_MODELS = ['llama3.2:3b', 'nomic-embed-text:latest'];
 export const FAKE_EMBED_DIMS = 64;
@@ -17,7 +17,13 @@ const wire: Wire = {
     if (req.method === 'POST' && path === '/api/embed') {
       const b = body as { model: string; input: string[] | string };
       const input = Array.isArray(b.input) ? b.input : [b.input];
-      writeJson(res, 200, { model: b.model, embeddings: input.map((t) => fakeEmbedding(t, FAKE_EMBED_DIMS)), total_duration: 1, load_duration: 1, prompt_eval_count: input.length });
+      writeJson(res, 200, {
+        model: b.model,
+        embeddings: input.map((t) => fakeEmbedding(t, FAKE_EMBED_DIMS)),
+        total_duration: 1,
+        load_duration: 1,
+        prompt_eval_count: input.length,
+      });
       return true;
     }
     if (req.method === 'POST' && path === '/api/chat') {
@@ -31,7 +37,15 @@ const wire: Wire = {
       const promptTokens = Math.ceil(promptText(body).length / 4);
       if (b.format !== undefined || b.stream === false) {
         const content = b.format !== undefined ? JSON.stringify({ suggestions: suggestionsFor(ctx.behaviour) }) : answerFor(ctx.behaviour, body);
-        writeJson(res, 200, { model: b.model, created_at: now(), message: { role: 'assistant', content }, done_reason: 'stop', done: true, prompt_eval_count: promptTokens, eval_count: 10 });
+        writeJson(res, 200, {
+          model: b.model,
+          created_at: now(),
+          message: { role: 'assistant', content },
+          done_reason: 'stop',
+          done: true,
+          prompt_eval_count: promptTokens,
+          eval_count: 10,
+        });
         return true;
       }
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -41,7 +55,9 @@ const wire: Wire = {
         res.write(`${JSON.stringify({ model: b.model, created_at: now(), message: { role: 'assistant', content: token }, done: false })}\n`);
       });
       if (ok && !res.destroyed)
-        res.end(`${JSON.stringify({ model: b.model, created_at: now(), message: { role: 'assistant', content: '' }, done_reason: 'stop', done: true, prompt_eval_count: promptTokens, eval_count: count, total_duration: 1, eval_duration: 1 })}\n`);
+        res.end(
+          `${JSON.stringify({ model: b.model, created_at: now(), message: { role: 'assistant', content: '' }, done_reason: 'stop', done: true, prompt_eval_count: promptTokens, eval_count: count, total_duration: 1, eval_duration: 1 })}\n`,
+        );
       return true;
     }
     return false;

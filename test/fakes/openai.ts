@@ -1,5 +1,5 @@
 /** Fake OpenAI-compatible server: /v1/models, /v1/chat/completions (SSE stream or JSON), /v1/embeddings. */
-import { answerFor, fakeEmbedding, promptText, startModelServer, suggestionsFor, writeJson, type FakeModelServer, type Wire } from './model-server.js';
+import { answerFor, type FakeModelServer, fakeEmbedding, promptText, startModelServer, suggestionsFor, type Wire, writeJson } from './model-server.js';
 import { FAKE_EMBED_DIMS } from './ollama.js';
 
 const bearer = (h: string | undefined) => (h?.startsWith('Bearer ') ? h.slice(7) : undefined);
@@ -53,7 +53,9 @@ const wire: Wire = {
       });
       if (ok && !res.destroyed) {
         res.write(chunk({}, 'stop'));
-        res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created, model: b.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: count, total_tokens: promptTokens + count } })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created, model: b.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: count, total_tokens: promptTokens + count } })}\n\n`,
+        );
         res.end('data: [DONE]\n\n');
       }
       return true;

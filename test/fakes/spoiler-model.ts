@@ -16,7 +16,19 @@
  * SSE, Anthropic SSE) as its `fixed` persona.
  */
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
-import { accented, englishNumber, englishOrdinal, frenchNumber, frenchOrdinal, fullWidth, lookAlike, PARAPHRASES, roman, spelledOut, zeroWidth } from '../spoilers/disguises.js';
+import {
+  accented,
+  englishNumber,
+  englishOrdinal,
+  frenchNumber,
+  frenchOrdinal,
+  fullWidth,
+  lookAlike,
+  PARAPHRASES,
+  roman,
+  spelledOut,
+  zeroWidth,
+} from '../spoilers/disguises.js';
 import { findLeaks, frequencyRank, headNoun, laterWords, reachedWords, stem, unmask, unreachedNames } from '../spoilers/leaks.js';
 import type { Oracle } from '../spoilers/oracle.js';
 import { startFakeAnthropic } from './anthropic.js';
@@ -52,7 +64,12 @@ function reachedSentences(oracle: Oracle, at: Position, count: number): string[]
   for (const p of pages) {
     const line = p.dialogue
       .split('\n')
-      .map((l) => l.trim().replace(/^[.…\s]+/, '').replace(/[.!?…,;:\s]+$/, ''))
+      .map((l) =>
+        l
+          .trim()
+          .replace(/^[.…\s]+/, '')
+          .replace(/[.!?…,;:\s]+$/, ''),
+      )
       .find((l) => l.split(/\s+/).length >= 3 && l.length <= 120 && !/[.!?…"“”*:;()[\]]/.test(l) && /^[\p{L}\p{N}\s,'’-]+$/u.test(l));
     if (!line) continue;
     const sentence = `The page says ${line} [${p.at.episode}/${p.at.page}].`;
@@ -69,7 +86,10 @@ const vocabularies = new WeakMap<Oracle, { entityWords: Set<string>; pageWords: 
 function vocabulary(oracle: Oracle) {
   let v = vocabularies.get(oracle);
   if (!v) {
-    const words = (t: string) => unmask(t).toLowerCase().split(/[^\p{L}]+/u);
+    const words = (t: string) =>
+      unmask(t)
+        .toLowerCase()
+        .split(/[^\p{L}]+/u);
     v = {
       entityWords: new Set(oracle.pack.entities.flatMap((e) => [e.name, ...e.aliases]).flatMap(words)),
       pageWords: new Set(oracle.corpus.filter((t) => t.source !== 'lore').flatMap((t) => words(t.text))),
@@ -121,18 +141,26 @@ export function spoilerScript(oracle: Oracle, at: Position): SpoilerScript {
   ];
   const nextPage = oracle.positions.find((p) => comparePositions(p, at) > 0);
   if (nextPage) spoilers.push({ disguise: 'later page label', sentence: `It is shown on [${nextPage.episode}/${nextPage.page}].` });
-  const line = oracle.forbiddenAt(at).find((l) => l.length >= 20 && l.length <= 100 && !/["“”]/.test(l) && !/[.!?…]\s/.test(l) && findLeaks(oracle, l, at, { kinds: ['line'] }).length > 0);
+  const line = oracle
+    .forbiddenAt(at)
+    .find((l) => l.length >= 20 && l.length <= 100 && !/["“”]/.test(l) && !/[.!?…]\s/.test(l) && findLeaks(oracle, l, at, { kinds: ['line'] }).length > 0);
   if (line) spoilers.push({ disguise: 'verbatim later line', sentence: `Later someone says "${line}"` });
   const reached = reachedWords(oracle, at);
   // Story words (from the pages' lettering, not credits), and clearly rare ones: a guard with another rarity cut must agree.
   const rare = laterWords(oracle, at).filter(
-    (w) => w.source === 'page' && w.word.length >= 6 && /^\p{Ll}+$/u.test(w.word) && !reached.has(stem(w.word)) && frequencyRank(w.word) > 20_000 && !/(.)\1\1/.test(w.word),
+    (w) =>
+      w.source === 'page' && w.word.length >= 6 && /^\p{Ll}+$/u.test(w.word) && !reached.has(stem(w.word)) && frequencyRank(w.word) > 20_000 && !/(.)\1\1/.test(w.word),
   );
   for (const w of rare.slice(0, 3)) spoilers.push({ disguise: 'unreached distinctive word', sentence: `You will need the ${w.word}.` });
   const { entityWords, pageWords, lowerSeen } = vocabulary(oracle);
   // A name: a word the corpus only ever writes capitalised, in lore, never on a page.
   const stranger = laterWords(oracle, at).find(
-    (w) => /^\p{Lu}\p{Ll}{2,}$/u.test(w.word) && w.source === 'lore' && !lowerSeen.has(w.word.toLowerCase()) && !entityWords.has(w.word.toLowerCase()) && !pageWords.has(w.word.toLowerCase()),
+    (w) =>
+      /^\p{Lu}\p{Ll}{2,}$/u.test(w.word) &&
+      w.source === 'lore' &&
+      !lowerSeen.has(w.word.toLowerCase()) &&
+      !entityWords.has(w.word.toLowerCase()) &&
+      !pageWords.has(w.word.toLowerCase()),
   );
   if (stranger) spoilers.push({ disguise: 'name the pages never use', sentence: `Later she meets ${stranger.word}.` });
   const head = [...hidden].map((n) => headNoun(n)).find((h) => h !== null && findLeaks(oracle, h, at, { kinds: ['head_noun'] }).length > 0);
@@ -141,13 +169,20 @@ export function spoilerScript(oracle: Oracle, at: Position): SpoilerScript {
 
   const reachedLines = reachedSentences(oracle, at, 2);
   const half = Math.ceil(spoilers.length / 2);
-  const answer = [reachedLines[0], ...spoilers.slice(0, half).map((s) => s.sentence), reachedLines[1], ...spoilers.slice(half).map((s) => s.sentence)].filter(Boolean).join(' ');
+  const answer = [reachedLines[0], ...spoilers.slice(0, half).map((s) => s.sentence), reachedLines[1], ...spoilers.slice(half).map((s) => s.sentence)]
+    .filter(Boolean)
+    .join(' ');
   return {
     at,
     answer,
     reached: reachedLines,
     spoilers,
-    suggestions: [`Who is ${spelledOut(name, '-')}?`, `What happens in the ${englishOrdinal(next)} episode?`, `Is ${lookAlike(name)} a friend?`, 'What is happening on this page?'],
+    suggestions: [
+      `Who is ${spelledOut(name, '-')}?`,
+      `What happens in the ${englishOrdinal(next)} episode?`,
+      `Is ${lookAlike(name)} a friend?`,
+      'What is happening on this page?',
+    ],
   };
 }
 

@@ -10,7 +10,7 @@
  * Answers: persona `fixed` says `text` (a model that "recognises" a character,
  * say); otherwise a plain description naming the episode and page it was told.
  */
-import { promptText, startModelServer, writeJson, type FakeModelServer, type Wire } from './model-server.js';
+import { type FakeModelServer, promptText, startModelServer, type Wire, writeJson } from './model-server.js';
 
 export interface VisionImage {
   mime: string;

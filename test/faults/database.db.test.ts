@@ -15,13 +15,13 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePostgresUrl } from '../../src/config/postgres-url.js';
+import { importPack } from '../../src/content/importer.js';
+import { type Database, openDatabase } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
 import { backend, createPostgresDatabase } from '../db.js';
 import { writeTinyPack } from '../packs.js';
 import { startTestServer, type TestServer } from '../server.js';
-import { parsePostgresUrl } from '../../src/config/postgres-url.js';
-import { importPack } from '../../src/content/importer.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
 
 const onPostgres = backend() === 'postgres';
 const SERIES = 'dbfault';
@@ -92,7 +92,11 @@ const progressPath = `/api/series/${SERIES}/progress`;
 function burst(server: TestServer): Promise<Outcome[]> {
   return Promise.all(
     Array.from({ length: 24 }, (_, i) =>
-      i % 3 === 0 ? hit(server, progressPath) : i % 3 === 1 ? hit(server, `/api/series/${SERIES}`) : hit(server, progressPath, { method: 'POST', json: { episode: 1, page: 3 } }),
+      i % 3 === 0
+        ? hit(server, progressPath)
+        : i % 3 === 1
+          ? hit(server, `/api/series/${SERIES}`)
+          : hit(server, progressPath, { method: 'POST', json: { episode: 1, page: 3 } }),
     ),
   );
 }
@@ -120,7 +124,10 @@ describe.skipIf(!onPostgres)('database faults (PostgreSQL; PGlite has no pool an
     await unlock();
     const outcomes = await pending;
     const statuses = new Set(outcomes.map((o) => o.status));
-    expect([...statuses].every((s) => s === 200 || s === 503), JSON.stringify(outcomes)).toBe(true);
+    expect(
+      [...statuses].every((s) => s === 200 || s === 503),
+      JSON.stringify(outcomes),
+    ).toBe(true);
     const refused = outcomes.filter((o) => o.status === 503);
     expect(refused.length).toBeGreaterThan(0);
     for (const o of refused) {

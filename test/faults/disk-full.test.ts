@@ -19,10 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows } from '../../src/db/client.js';
 import { runFolio } from '../cli.js';
 import { writeTinyPack } from '../packs.js';
 import { PEPPER_CARROT, SAMPLE } from '../server.js';
-import { openDatabase, queryRows } from '../../src/db/client.js';
 
 /** Can this process mount a tmpfs? (root in a machine or container that allows it) */
 function mountable(): string | null {
@@ -114,7 +114,10 @@ describe.skipIf(cannot !== null)(`disk full on FOLIO_DATA_DIR (a ${MOUNT_MB} MB 
     // …and the one cut short by the full disk published nothing: readers never see half a series.
     const database = await openDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pglite') });
     try {
-      const rows = await queryRows<{ id: string; pages: number }>(database.db, sql`SELECT s.id, (SELECT count(*)::int FROM pages p WHERE p.series_id = s.id) AS pages FROM series s ORDER BY s.id`);
+      const rows = await queryRows<{ id: string; pages: number }>(
+        database.db,
+        sql`SELECT s.id, (SELECT count(*)::int FROM pages p WHERE p.series_id = s.id) AS pages FROM series s ORDER BY s.id`,
+      );
       expect(rows).toEqual([
         { id: 'after-full', pages: 12 },
         { id: 'moth-and-lantern', pages: 21 },

@@ -12,12 +12,12 @@
  * printed (`faults:` lines) for docs/reliability.md; it is not asserted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importPack } from '../../src/content/importer.js';
 import { backend, createTestDatabase, type TestDatabase } from '../db.js';
-import { startCompanionServer, type ChatResult, type CompanionServer } from '../fakes/folio.js';
+import { type ChatResult, type CompanionServer, startCompanionServer } from '../fakes/folio.js';
 import type { Behaviour, FakeModelServer } from '../fakes/model-server.js';
 import { startFakeOllama } from '../fakes/ollama.js';
 import { SAMPLE } from '../server.js';
-import { importPack } from '../../src/content/importer.js';
 
 const SERIES = 'moth-and-lantern';
 const LIMITS = { first: 2_000, idle: 2_500, total: 6_000 };
@@ -114,7 +114,10 @@ async function underFault(behaviour: Partial<Behaviour>, opts: { chats?: number;
 
 function expectServedMeanwhile(label: string, run: Awaited<ReturnType<typeof underFault>>): void {
   const { reads, chats, faultOpenUntil } = run;
-  expect(reads.map((r) => r.status).every((s) => s === 200), `${label}: another reader's requests: ${reads.map((r) => r.status).join(',')}`).toBe(true);
+  expect(
+    reads.map((r) => r.status).every((s) => s === 200),
+    `${label}: another reader's requests: ${reads.map((r) => r.status).join(',')}`,
+  ).toBe(true);
   // Served while a faulty stream was still open, not after all of them ended.
   const meanwhile = reads.filter((r) => r.at < faultOpenUntil);
   expect(meanwhile.length, `${label}: reads answered while the fault held`).toBeGreaterThanOrEqual(3);

@@ -18,19 +18,20 @@
  * test, and PostgreSQL is what runs next to S3 in production (the job queue's
  * own tests run on both backends).
  */
+
+import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { zipSync } from 'fflate';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, createTestDatabase, type TestDatabase } from '../db.js';
-import { SAMPLE, startTestServer, type TestServer } from '../server.js';
-import { startS3Server, type S3Server } from '../services/s3.js';
 import { jobHandlers } from '../../src/jobs/handlers.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { S3Storage } from '../../src/storage/s3.js';
+import { backend, createTestDatabase, type TestDatabase } from '../db.js';
+import { SAMPLE, startTestServer, type TestServer } from '../server.js';
+import { type S3Server, startS3Server } from '../services/s3.js';
 
 const onPostgres = backend() === 'postgres';
 const ADMIN = 'storage-faults-admin-token-0123456789';
@@ -159,7 +160,11 @@ interface Job {
 const admin = { authorization: `Bearer ${ADMIN}` };
 
 async function upload(): Promise<string> {
-  const res = await server.fetch('/api/admin/imports?filename=moth.zip', { method: 'POST', headers: { ...admin, 'content-type': 'application/zip' }, body: Buffer.from(packZip) });
+  const res = await server.fetch('/api/admin/imports?filename=moth.zip', {
+    method: 'POST',
+    headers: { ...admin, 'content-type': 'application/zip' },
+    body: Buffer.from(packZip),
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { job: Job }).job.id;
 }

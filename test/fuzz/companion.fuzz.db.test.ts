@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../db.js';
 import { companionRequests, mcpRejected, mcpRequests } from './generators.js';
-import { expectAlive, FUZZ_QUOTA, SERIES, startFuzzServer, type FuzzServer } from './harness.js';
+import { expectAlive, FUZZ_QUOTA, type FuzzServer, SERIES, startFuzzServer } from './harness.js';
 import { fuzz } from './run.js';
 
 let t: TestDatabase;

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { zipSync } from 'fflate';
-import { ADMIN_TOKEN, ALLOWED_ORIGIN, MAX_UPLOAD_BYTES, SERIES, type FuzzServer, type Sent } from './harness.js';
+import { ADMIN_TOKEN, ALLOWED_ORIGIN, type FuzzServer, MAX_UPLOAD_BYTES, SERIES, type Sent } from './harness.js';
 
 const EPISODES = ['1', '2', '3'];
 const SLUGS = ['ada', 'flit', 'wickmere', 'great-lantern', 'tobin', 'undercroft', 'dimmers', 'ember-moths', 'lamplighting'];
@@ -156,7 +156,10 @@ export function bodyArb(structured: fc.Arbitrary<unknown>): fc.Arbitrary<string 
     { weight: 8, arbitrary: structured.map((v) => JSON.stringify(v)) },
     { weight: 2, arbitrary: anyJson.map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"episode":', 'null', '[]', '"x"', '{"a":1}}', '\u0000', 'NaN', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', '{', '{"episode":', 'null', '[]', '"x"', '{"a":1}}', '\u0000', 'NaN', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}'),
+    },
     { weight: 1, arbitrary: structured.map((v) => JSON.stringify(v)).chain((s) => fc.nat({ max: Math.max(0, s.length - 1) }).map((n) => s.slice(0, n))) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
     { weight: 1, arbitrary: fc.constant(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])) },
@@ -170,9 +173,20 @@ const progressBody = fc.record(
   { requiredKeys: [] },
 );
 
-const textPart = fc.record({ type: fc.constantFrom('text', 'text', 'reasoning', 'file', 'x'.repeat(120)), text: fc.oneof(asciiString, junkString, fc.constant(''), fc.constant('q'.repeat(1200))) }, { requiredKeys: ['type'] });
+const textPart = fc.record(
+  {
+    type: fc.constantFrom('text', 'text', 'reasoning', 'file', 'x'.repeat(120)),
+    text: fc.oneof(asciiString, junkString, fc.constant(''), fc.constant('q'.repeat(1200))),
+  },
+  { requiredKeys: ['type'] },
+);
 const uiMessage = fc.record(
-  { id: fc.oneof(asciiString, fc.constant('u1')), role: fc.constantFrom('user', 'user', 'assistant', 'system', 'tool', 'USER'), parts: fc.array(textPart, { maxLength: 3 }), content: asciiString },
+  {
+    id: fc.oneof(asciiString, fc.constant('u1')),
+    role: fc.constantFrom('user', 'user', 'assistant', 'system', 'tool', 'USER'),
+    parts: fc.array(textPart, { maxLength: 3 }),
+    content: asciiString,
+  },
   { requiredKeys: ['role'] },
 );
 const chatBody = fc.record(
@@ -192,7 +206,11 @@ const tokenBody = fc.record({ label: fc.oneof(asciiString, junkString, fc.consta
 
 const query = (pairs: fc.Arbitrary<Array<[string, string]>>) =>
   pairs.map((ps) => (ps.length === 0 ? '' : `?${ps.map(([k, v]) => `${encodeSeg(k)}=${encodeSeg(v)}`).join('&')}`));
-const qValue = fc.oneof(fc.constantFrom('true', 'false', '1', '0', '', 'lantern', 'Ada', '"ada"', '-ada', 'a OR b', '10', '-1', '99999', 'x'.repeat(600)), junkString, asciiString);
+const qValue = fc.oneof(
+  fc.constantFrom('true', 'false', '1', '0', '', 'lantern', 'Ada', '"ada"', '-ada', 'a OR b', '10', '-1', '99999', 'x'.repeat(600)),
+  junkString,
+  asciiString,
+);
 const queryArb = (keys: string[]) => query(fc.array(fc.tuple(fc.oneof(fc.constantFrom(...keys), asciiString), qValue), { maxLength: 4 }));
 
 export const methodArb = (usual: string): fc.Arbitrary<string> =>
@@ -281,7 +299,13 @@ export function webRequests(s: FuzzServer): fc.Arbitrary<Sent> {
     { method: 'GET', path: p('/read/', seriesSeg, '/', episodeSeg, '/', segment(['1', '2', '9'])) },
     { method: 'GET', path: p('/assets/', segment(['index-abc123.js', 'missing.js', '..%2Findex.html'])) },
     { method: 'GET', path: p('/', segment(['favicon.svg', 'robots.txt', 'x.webmanifest'])) },
-    { method: 'GET', path: p('/', fc.array(segment(['api', 'series', 'admin', 'media', 'mcp', 'x']), { minLength: 1, maxLength: 5 }).map((xs) => xs.join('/'))) },
+    {
+      method: 'GET',
+      path: p(
+        '/',
+        fc.array(segment(['api', 'series', 'admin', 'media', 'mcp', 'x']), { minLength: 1, maxLength: 5 }).map((xs) => xs.join('/')),
+      ),
+    },
   ];
   return fc.oneof(...routes.map((r) => routeRequest(s, r, fc.option(fc.record({ 'if-none-match': fc.constantFrom('*', '"x"', 'W/"x"', '') }), { nil: {} }))));
 }
@@ -303,7 +327,14 @@ export function uploadBody(s: FuzzServer): fc.Arbitrary<Uint8Array> {
     {
       weight: 4,
       arbitrary: fc
-        .tuple(fc.constantFrom(...yamls), fc.oneof(fc.string({ maxLength: 200 }), anyJson.map((v) => JSON.stringify(v)), fc.constantFrom('id: ../x\n', 'number: -1\n', '&a [*a]\n', 'pages: 3\n')))
+        .tuple(
+          fc.constantFrom(...yamls),
+          fc.oneof(
+            fc.string({ maxLength: 200 }),
+            anyJson.map((v) => JSON.stringify(v)),
+            fc.constantFrom('id: ../x\n', 'number: -1\n', '&a [*a]\n', 'pages: 3\n'),
+          ),
+        )
         .map(([file, text]) => {
           const copy = { ...s.packFiles, [file]: new TextEncoder().encode(text) };
           return zipSync(copy, { level: 0 });
@@ -338,13 +369,45 @@ export function operatorRequests(s: FuzzServer): fc.Arbitrary<Sent> {
       return { method, path: finalPath, headers: { ...authHeaders(auth, s), ...contentTypeHeader(ct) }, body: method === 'GET' || method === 'HEAD' ? undefined : body };
     });
   return fc.oneof(
-    { weight: 4, arbitrary: build('POST', p('/api/admin/imports', queryArb(['filename'])), uploadBody(s), fc.constantFrom<ContentType>('zip', 'zip', 'cbz', 'json', 'none', 'garbage')) },
-    { weight: 1, arbitrary: build('POST', p('/api/admin/imports', fc.constantFrom('', '?filename=moth.zip', '?filename=moth.cbz')), fc.constant(s.packZip), fc.constantFrom<ContentType>('zip', 'cbz')) },
-    { weight: 1, arbitrary: build('POST', fc.constant('/api/admin/embeddings'), bodyArb(fc.record({ replace: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: [] })), contentTypeArb) },
+    {
+      weight: 4,
+      arbitrary: build(
+        'POST',
+        p('/api/admin/imports', queryArb(['filename'])),
+        uploadBody(s),
+        fc.constantFrom<ContentType>('zip', 'zip', 'cbz', 'json', 'none', 'garbage'),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: build(
+        'POST',
+        p('/api/admin/imports', fc.constantFrom('', '?filename=moth.zip', '?filename=moth.cbz')),
+        fc.constant(s.packZip),
+        fc.constantFrom<ContentType>('zip', 'cbz'),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: build(
+        'POST',
+        fc.constant('/api/admin/embeddings'),
+        bodyArb(fc.record({ replace: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: [] })),
+        contentTypeArb,
+      ),
+    },
     { weight: 2, arbitrary: build('GET', p('/api/admin/jobs', queryArb(['state', 'limit'])), fc.constant(undefined), contentTypeArb) },
     { weight: 2, arbitrary: build('GET', p('/api/admin/jobs/', jobId), fc.constant(undefined), contentTypeArb) },
     { weight: 2, arbitrary: build('DELETE', p('/api/admin/jobs/', jobId), fc.constant(undefined), contentTypeArb) },
-    { weight: 2, arbitrary: build('PATCH', p('/api/admin/series/', seriesSeg), bodyArb(fc.record({ showUnreadCovers: fc.oneof(fc.boolean(), anyJson), title: asciiString }, { requiredKeys: [] })), contentTypeArb) },
+    {
+      weight: 2,
+      arbitrary: build(
+        'PATCH',
+        p('/api/admin/series/', seriesSeg),
+        bodyArb(fc.record({ showUnreadCovers: fc.oneof(fc.boolean(), anyJson), title: asciiString }, { requiredKeys: [] })),
+        contentTypeArb,
+      ),
+    },
     { weight: 2, arbitrary: build('DELETE', p('/api/admin/series/', seriesSeg), fc.constant(undefined), contentTypeArb) },
     { weight: 1, arbitrary: build('GET', fc.constant('/metrics'), fc.constant(undefined), contentTypeArb) },
   );
@@ -371,12 +434,40 @@ const rpcMessage = fc
       id: rpcId,
       method: fc.oneof(
         { weight: 6, arbitrary: fc.constant('tools/call') },
-        { weight: 4, arbitrary: fc.constantFrom('initialize', 'tools/list', 'ping', 'notifications/initialized', 'resources/list', 'prompts/list', 'logging/setLevel', 'completion/complete') },
+        {
+          weight: 4,
+          arbitrary: fc.constantFrom(
+            'initialize',
+            'tools/list',
+            'ping',
+            'notifications/initialized',
+            'resources/list',
+            'prompts/list',
+            'logging/setLevel',
+            'completion/complete',
+          ),
+        },
         { weight: 1, arbitrary: asciiString },
       ),
       params: fc.oneof(
-        { weight: 6, arbitrary: fc.record({ name: fc.oneof(fc.constantFrom(...TOOLS), asciiString), arguments: fc.oneof({ weight: 5, arbitrary: mcpArgs }, { weight: 1, arbitrary: anyJson }) }, { requiredKeys: [] }) },
-        { weight: 2, arbitrary: fc.record({ protocolVersion: fc.constantFrom('2025-06-18', '2025-03-26', '1999-01-01', ''), capabilities: anyJson, clientInfo: fc.record({ name: asciiString, version: asciiString }) }, { requiredKeys: [] }) },
+        {
+          weight: 6,
+          arbitrary: fc.record(
+            { name: fc.oneof(fc.constantFrom(...TOOLS), asciiString), arguments: fc.oneof({ weight: 5, arbitrary: mcpArgs }, { weight: 1, arbitrary: anyJson }) },
+            { requiredKeys: [] },
+          ),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.record(
+            {
+              protocolVersion: fc.constantFrom('2025-06-18', '2025-03-26', '1999-01-01', ''),
+              capabilities: anyJson,
+              clientInfo: fc.record({ name: asciiString, version: asciiString }),
+            },
+            { requiredKeys: [] },
+          ),
+        },
         { weight: 1, arbitrary: anyJson },
       ),
     },
@@ -389,9 +480,18 @@ export function mcpRequests(s: FuzzServer): fc.Arbitrary<Sent> {
   return fc
     .record({
       method: fc.oneof({ weight: 12, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('GET', 'DELETE', 'PUT', 'OPTIONS') }),
-      auth: fc.oneof({ weight: 8, arbitrary: fc.constant<Auth>('reader') }, { weight: 1, arbitrary: fc.constantFrom<Auth>('other', 'none', 'garbage', 'bearer-empty', 'cookie', 'admin') }),
-      accept: fc.oneof({ weight: 8, arbitrary: fc.constant('application/json, text/event-stream') }, { weight: 1, arbitrary: fc.constantFrom('application/json', 'text/event-stream', '*/*', '') }),
-      origin: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(ALLOWED_ORIGIN, 'https://evil.example', 'null', s.url) }),
+      auth: fc.oneof(
+        { weight: 8, arbitrary: fc.constant<Auth>('reader') },
+        { weight: 1, arbitrary: fc.constantFrom<Auth>('other', 'none', 'garbage', 'bearer-empty', 'cookie', 'admin') },
+      ),
+      accept: fc.oneof(
+        { weight: 8, arbitrary: fc.constant('application/json, text/event-stream') },
+        { weight: 1, arbitrary: fc.constantFrom('application/json', 'text/event-stream', '*/*', '') },
+      ),
+      origin: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.constantFrom(ALLOWED_ORIGIN, 'https://evil.example', 'null', s.url) },
+      ),
       version: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('2025-06-18', '2025-03-26', '1999-01-01', 'x') }),
       ct: fc.oneof({ weight: 3, arbitrary: fc.constant<ContentType>('json') }, { weight: 1, arbitrary: contentTypeArb }),
       body: fc.oneof(
@@ -425,8 +525,11 @@ export function mcpRejected(body: Buffer): boolean {
     return false;
   }
   const msgs = Array.isArray(parsed) ? parsed : [parsed];
-  return msgs.length > 0 && msgs.every((m) => {
-    const r = m as { error?: unknown; result?: { isError?: boolean } };
-    return r.error !== undefined || r.result?.isError === true;
-  });
+  return (
+    msgs.length > 0 &&
+    msgs.every((m) => {
+      const r = m as { error?: unknown; result?: { isError?: boolean } };
+      return r.error !== undefined || r.result?.isError === true;
+    })
+  );
 }

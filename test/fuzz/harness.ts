@@ -16,7 +16,7 @@
  * request that made it. After an accepted request the fingerprint is re-read
  * until it is stable (a chat answer is stored as its stream ends).
  */
-import { readdir, readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -24,11 +24,11 @@ import { sql } from 'drizzle-orm';
 import { zipSync } from 'fflate';
 import pino from 'pino';
 import { expect } from 'vitest';
-import { createCompanion } from '../../src/chat/create.js';
 import type { Companion } from '../../src/chat/companion.js';
+import { createCompanion } from '../../src/chat/create.js';
 import { loadConfig } from '../../src/config/env.js';
 import { importPack } from '../../src/content/importer.js';
-import { queryRows, type Database } from '../../src/db/client.js';
+import { type Database, queryRows } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { listen } from '../../src/http/listen.js';
 import { LocalStorage } from '../../src/storage/local.js';
@@ -119,7 +119,8 @@ async function fingerprintSql(database: Database): Promise<string> {
     .filter((n) => !/^(__|drizzle|schema_migrations|folio_migrations)/.test(n))
     .map((n) => {
       // Archives waiting for their job: name and size (hashing megabytes per request would dominate the run).
-      const row = n === 'job_uploads' ? `jsonb_build_object('job', job_id, 'name', name, 'bytes', length(bytes))` : `to_jsonb(t) ${VOLATILE.map((c) => `- '${c}'`).join(' ')}`;
+      const row =
+        n === 'job_uploads' ? `jsonb_build_object('job', job_id, 'name', name, 'bytes', length(bytes))` : `to_jsonb(t) ${VOLATILE.map((c) => `- '${c}'`).join(' ')}`;
       return `'${n}:' || (select count(*) from "${n}") || ':' || (select coalesce(md5(string_agg((${row})::text, ',' order by (${row})::text)), '') from "${n}" t)`;
     });
   return `select ${parts.join(" || ' ' || ")} as f`;

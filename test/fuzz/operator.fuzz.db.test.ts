@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../db.js';
 import { operatorRequests } from './generators.js';
-import { expectAlive, FUZZ_QUOTA, startFuzzServer, type FuzzServer } from './harness.js';
+import { expectAlive, FUZZ_QUOTA, type FuzzServer, startFuzzServer } from './harness.js';
 import { fuzz } from './run.js';
 
 let t: TestDatabase;

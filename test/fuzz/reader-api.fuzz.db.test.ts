@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../db.js';
 import { readerRequests, webRequests, worldRequests } from './generators.js';
-import { expectAlive, FUZZ_FULL_QUOTA, FUZZ_QUOTA, FUZZ_SCALE, startFuzzServer, type FuzzServer } from './harness.js';
+import { expectAlive, FUZZ_FULL_QUOTA, FUZZ_QUOTA, FUZZ_SCALE, type FuzzServer, startFuzzServer } from './harness.js';
 import { fuzz } from './run.js';
 
 let t: TestDatabase;

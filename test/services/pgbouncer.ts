@@ -3,7 +3,7 @@
  * Neon `-pooler` endpoint: consecutive statements may run on different server
  * connections, so named prepared statements and session state break.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

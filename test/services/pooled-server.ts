@@ -4,7 +4,7 @@
  * the direct URL, over a fresh PostgreSQL database. PostgreSQL only.
  */
 import { parsePostgresUrl } from '../../src/config/postgres-url.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { type Database, openDatabase } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPostgresDatabase } from '../db.js';
 import { startTestServer, type TestServer } from '../server.js';

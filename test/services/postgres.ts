@@ -13,7 +13,7 @@
  * as root the cluster is owned by and run as the `postgres` OS user (initdb
  * refuses to run as root).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -184,11 +184,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function run(
-  cmd: string,
-  args: string[],
-  opts: { user?: OsUser; cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ code: number | null; output: string }> {
+function run(cmd: string, args: string[], opts: { user?: OsUser; cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
@@ -267,21 +263,11 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     return fail(`startPostgres: preparing ${rootDir} failed: ${String(err)}`);
   }
 
-  const init = await run(
-    initdb,
-    [
-      '-D',
-      dataDir,
-      '-A',
-      'trust',
-      '-U',
-      'postgres',
-      '--no-sync',
-      '--encoding=UTF8',
-      `--locale=${opts.locale ?? 'C.UTF-8'}`,
-    ],
-    { cwd: rootDir, env, ...(user ? { user } : {}) },
-  ).catch((err: unknown) => ({ code: -1, output: String(err) }));
+  const init = await run(initdb, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '--encoding=UTF8', `--locale=${opts.locale ?? 'C.UTF-8'}`], {
+    cwd: rootDir,
+    env,
+    ...(user ? { user } : {}),
+  }).catch((err: unknown) => ({ code: -1, output: String(err) }));
   if (init.code !== 0) {
     return fail(`startPostgres: initdb failed (exit ${init.code}):\n${init.output.trim()}`);
   }
@@ -303,9 +289,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     const args = ['-D', dataDir, '-p', String(port), '-k', socketDir];
     for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${String(v)}`);
     const setpriv = setprivPath();
-    const [cmd, argv] = setpriv
-      ? [setpriv, ['--pdeathsig', 'INT', '--', postgresBin, ...args]]
-      : [postgresBin, args];
+    const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'INT', '--', postgresBin, ...args]] : [postgresBin, args];
     const child = spawn(cmd, argv, {
       cwd: rootDir,
       env,

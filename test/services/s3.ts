@@ -2,7 +2,7 @@
  * A real S3-API server process (s3rver) on a free loopback port, in a temp
  * dir, for the S3 storage tests. Credentials are s3rver's fixed pair.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

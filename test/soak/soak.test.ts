@@ -46,15 +46,19 @@ function runSoak(): Promise<{ code: number | null; rows: Row[]; stderr: string }
 }
 
 describe(`SOAK (${MINUTES} min): 50 concurrent chat streams against a fake model`, () => {
-  it('no errors, RSS growth after warm-up < 10 %, no leaked file descriptors', async () => {
-    const { code, rows, stderr } = await runSoak();
-    const row = (id: string) => rows.find((r) => r.id === id);
-    const where = `exit ${code}\n${JSON.stringify(rows, null, 1)}\n${stderr}`;
-    expect(code, where).toBe(0);
-    expect(row('soak.errors')?.median, where).toBe(0);
-    expect(row('soak.streams')?.median ?? 0, where).toBeGreaterThan(50 * MINUTES * 3);
-    expect(row('soak.rss.growth')?.median ?? Infinity, where).toBeLessThan(10);
-    expect(row('soak.fds.leaked')?.median ?? Infinity, where).toBeLessThanOrEqual(5);
-    process.stderr.write(`soak: ${rows.map((r) => `${r.id}=${r.median?.toFixed(1)}${r.note ? ` (${r.note})` : ''}`).join('; ')}\n`);
-  }, (MINUTES * 60 + 300) * 1000);
+  it(
+    'no errors, RSS growth after warm-up < 10 %, no leaked file descriptors',
+    async () => {
+      const { code, rows, stderr } = await runSoak();
+      const row = (id: string) => rows.find((r) => r.id === id);
+      const where = `exit ${code}\n${JSON.stringify(rows, null, 1)}\n${stderr}`;
+      expect(code, where).toBe(0);
+      expect(row('soak.errors')?.median, where).toBe(0);
+      expect(row('soak.streams')?.median ?? 0, where).toBeGreaterThan(50 * MINUTES * 3);
+      expect(row('soak.rss.growth')?.median ?? Infinity, where).toBeLessThan(10);
+      expect(row('soak.fds.leaked')?.median ?? Infinity, where).toBeLessThanOrEqual(5);
+      process.stderr.write(`soak: ${rows.map((r) => `${r.id}=${r.median?.toFixed(1)}${r.note ? ` (${r.note})` : ''}`).join('; ')}\n`);
+    },
+    (MINUTES * 60 + 300) * 1000,
+  );
 });

@@ -6,9 +6,51 @@
  * Nothing here comes from Folio's code.
  */
 
-const EN_UNITS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const EN_UNITS = [
+  '',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const EN_TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-const EN_ORD_UNITS = ['', 'first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth'];
+const EN_ORD_UNITS = [
+  '',
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eighth',
+  'ninth',
+  'tenth',
+  'eleventh',
+  'twelfth',
+  'thirteenth',
+  'fourteenth',
+  'fifteenth',
+  'sixteenth',
+  'seventeenth',
+  'eighteenth',
+  'nineteenth',
+];
 const EN_ORD_TENS = ['', '', 'twentieth', 'thirtieth', 'fortieth', 'fiftieth', 'sixtieth', 'seventieth', 'eightieth', 'ninetieth'];
 
 /** 1..99 in English words: "thirty-six". */
@@ -23,7 +65,28 @@ export function englishOrdinal(n: number): string {
   return n % 10 ? `${EN_TENS[Math.floor(n / 10)]}-${EN_ORD_UNITS[n % 10]}` : EN_ORD_TENS[n / 10]!;
 }
 
-const FR_UNITS = ['', 'un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf', 'dix', 'onze', 'douze', 'treize', 'quatorze', 'quinze', 'seize', 'dix-sept', 'dix-huit', 'dix-neuf'];
+const FR_UNITS = [
+  '',
+  'un',
+  'deux',
+  'trois',
+  'quatre',
+  'cinq',
+  'six',
+  'sept',
+  'huit',
+  'neuf',
+  'dix',
+  'onze',
+  'douze',
+  'treize',
+  'quatorze',
+  'quinze',
+  'seize',
+  'dix-sept',
+  'dix-huit',
+  'dix-neuf',
+];
 const FR_TENS = ['', '', 'vingt', 'trente', 'quarante', 'cinquante', 'soixante'];
 
 /** 1..99 in French words: "trente-six", "soixante et onze", "quatre-vingt-dix". */
@@ -51,7 +114,19 @@ export function frenchOrdinal(n: number): string {
 /** 1..3999 in roman numerals. */
 export function roman(n: number): string {
   const table: Array<[number, string]> = [
-    [1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I'],
+    [1000, 'M'],
+    [900, 'CM'],
+    [500, 'D'],
+    [400, 'CD'],
+    [100, 'C'],
+    [90, 'XC'],
+    [50, 'L'],
+    [40, 'XL'],
+    [10, 'X'],
+    [9, 'IX'],
+    [5, 'V'],
+    [4, 'IV'],
+    [1, 'I'],
   ];
   let out = '';
   for (const [v, s] of table) while (n >= v) (out += s), (n -= v);
@@ -61,9 +136,22 @@ export function roman(n: number): string {
 /** Every number word form the oracle understands, folded (no accents, words joined by one space) → value. */
 export const NUMBER_WORDS: ReadonlyMap<string, number> = (() => {
   const m = new Map<string, number>();
-  const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[\s-]+/g, ' ');
+  const fold = (s: string) =>
+    s
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[\s-]+/g, ' ');
   for (let n = 1; n < 100; n++) for (const w of [englishNumber(n), englishOrdinal(n), frenchNumber(n), frenchOrdinal(n)]) m.set(fold(w), n);
-  for (const [w, n] of [['premiere', 1], ['second', 2], ['seconde', 2], ['une', 1], ['unieme', 1], ['quatre vingt', 80]] as const) m.set(w, n);
+  for (const [w, n] of [
+    ['premiere', 1],
+    ['second', 2],
+    ['seconde', 2],
+    ['une', 1],
+    ['unieme', 1],
+    ['quatre vingt', 80],
+  ] as const)
+    m.set(w, n);
   return m;
 })();
 
@@ -72,7 +160,26 @@ export const fullWidth = (s: string): string => s.replace(/[!-~]/g, (c) => Strin
 
 /** Letters swapped for Cyrillic and Greek look-alikes ("Tоrrеуа" with Cyrillic о, е, у, а). */
 export function lookAlike(s: string): string {
-  const map: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', y: 'у', x: 'х', i: 'і', A: 'Α', B: 'Β', E: 'Ε', H: 'Η', K: 'Κ', M: 'Μ', T: 'Τ', O: 'Ο', C: 'С', P: 'Р' };
+  const map: Record<string, string> = {
+    a: 'а',
+    e: 'е',
+    o: 'о',
+    p: 'р',
+    c: 'с',
+    y: 'у',
+    x: 'х',
+    i: 'і',
+    A: 'Α',
+    B: 'Β',
+    E: 'Ε',
+    H: 'Η',
+    K: 'Κ',
+    M: 'Μ',
+    T: 'Τ',
+    O: 'Ο',
+    C: 'С',
+    P: 'Р',
+  };
   return [...s].map((c) => map[c] ?? c).join('');
 }
 

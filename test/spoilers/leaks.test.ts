@@ -2,8 +2,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isVisible, type Position } from '../../src/spoilers/position.js';
 import { PEPPER_CARROT } from '../corpus.js';
 import { spoilerScript } from '../fakes/spoiler-model.js';
-import { accented, englishNumber, englishOrdinal, frenchNumber, frenchOrdinal, fullWidth, lookAlike, NUMBER_WORDS, PARAPHRASES, roman, spelledOut, zeroWidth } from './disguises.js';
-import { findLeaks, headNoun, receivedText, type LeakKind } from './leaks.js';
+import {
+  accented,
+  englishNumber,
+  englishOrdinal,
+  frenchNumber,
+  frenchOrdinal,
+  fullWidth,
+  lookAlike,
+  NUMBER_WORDS,
+  PARAPHRASES,
+  roman,
+  spelledOut,
+  zeroWidth,
+} from './disguises.js';
+import { findLeaks, headNoun, type LeakKind, receivedText } from './leaks.js';
 import { buildOracle, type Oracle } from './oracle.js';
 
 let oracle: Oracle;
@@ -42,8 +55,21 @@ describe('receivedText', () => {
 describe('number words', () => {
   it('writes and reads English and French cardinals and ordinals, and roman numerals', () => {
     expect([englishNumber(36), englishOrdinal(6), englishOrdinal(24), englishOrdinal(30)]).toEqual(['thirty-six', 'sixth', 'twenty-fourth', 'thirtieth']);
-    expect([frenchNumber(6), frenchNumber(21), frenchNumber(71), frenchNumber(80), frenchNumber(96)]).toEqual(['six', 'vingt et un', 'soixante et onze', 'quatre-vingts', 'quatre-vingt-seize']);
-    expect([frenchOrdinal(1), frenchOrdinal(6), frenchOrdinal(5), frenchOrdinal(9), frenchOrdinal(36), frenchOrdinal(80)]).toEqual(['premier', 'sixième', 'cinquième', 'neuvième', 'trente-sixième', 'quatre-vingtième']);
+    expect([frenchNumber(6), frenchNumber(21), frenchNumber(71), frenchNumber(80), frenchNumber(96)]).toEqual([
+      'six',
+      'vingt et un',
+      'soixante et onze',
+      'quatre-vingts',
+      'quatre-vingt-seize',
+    ]);
+    expect([frenchOrdinal(1), frenchOrdinal(6), frenchOrdinal(5), frenchOrdinal(9), frenchOrdinal(36), frenchOrdinal(80)]).toEqual([
+      'premier',
+      'sixième',
+      'cinquième',
+      'neuvième',
+      'trente-sixième',
+      'quatre-vingtième',
+    ]);
     expect([roman(6), roman(36), roman(49)]).toEqual(['VI', 'XXXVI', 'XLIX']);
     expect(NUMBER_WORDS.get('trente sixieme')).toBe(36);
     expect(NUMBER_WORDS.get('twenty fourth')).toBe(24);
@@ -134,7 +160,10 @@ describe('the leak oracle catches every disguise', () => {
 describe('the leak oracle stays quiet on what the reader may know', () => {
   it('the text of every reached page, at several positions', () => {
     for (const p of [{ episode: 1, page: 2 }, { episode: 6, page: 3 }, at11, { episode: 23, page: 7 }]) {
-      const reached = oracle.corpus.filter((t) => t.source !== 'lore' && isVisible(t.at, p)).map((t) => t.text).join('\n');
+      const reached = oracle.corpus
+        .filter((t) => t.source !== 'lore' && isVisible(t.at, p))
+        .map((t) => t.text)
+        .join('\n');
       expect(findLeaks(oracle, reached, p), `at ${p.episode}/${p.page}`).toEqual([]);
     }
   });

@@ -26,7 +26,7 @@
 import { createRequire } from 'node:module';
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
 import { NUMBER_WORDS, PARAPHRASES, type PlantedParaphrase } from './disguises.js';
-import { stringsOf, type Oracle } from './oracle.js';
+import { type Oracle, stringsOf } from './oracle.js';
 
 export type LeakKind = 'name' | 'spelled' | 'episode' | 'page' | 'line' | 'word' | 'head_noun' | 'unknown_name' | 'paraphrase';
 
@@ -65,11 +65,81 @@ export const frequencyRank = (word: string): number => RANK.get(word.toLowerCase
 const COMMON: ReadonlySet<string> = new Set([...RANK].filter(([, rank]) => rank < COMMON_RANK).map(([w]) => w));
 
 const LOOK_ALIKE: Record<string, string> = {
-  а: 'a', б: 'b', в: 'b', г: 'r', е: 'e', ё: 'e', з: '3', и: 'u', к: 'k', м: 'm', н: 'h', о: 'o', п: 'n', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w',
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X', І: 'I', Ј: 'J', Ѕ: 'S',
-  α: 'a', β: 'b', γ: 'y', ε: 'e', ζ: 'z', η: 'n', ι: 'i', κ: 'k', μ: 'u', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
-  Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
-  ɑ: 'a', ɡ: 'g', ı: 'i',
+  а: 'a',
+  б: 'b',
+  в: 'b',
+  г: 'r',
+  е: 'e',
+  ё: 'e',
+  з: '3',
+  и: 'u',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  п: 'n',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  һ: 'h',
+  ӏ: 'l',
+  ԛ: 'q',
+  ԝ: 'w',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  І: 'I',
+  Ј: 'J',
+  Ѕ: 'S',
+  α: 'a',
+  β: 'b',
+  γ: 'y',
+  ε: 'e',
+  ζ: 'z',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  μ: 'u',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+  ɑ: 'a',
+  ɡ: 'g',
+  ı: 'i',
 };
 
 /** Same letters, same case, no disguise: NFKC, look-alikes mapped, accents and invisible characters dropped. */
@@ -82,7 +152,7 @@ export function unmask(text: string): string {
 }
 
 const fold = (s: string) => unmask(s).toLowerCase();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const WORD = /[\p{L}\p{N}]+/gu;
 
 /** A crude stem, the unit of "has the reader met this word": plural, possessive, -ed and -ing dropped. */
@@ -101,7 +171,9 @@ export function stem(word: string): string {
  * so never a "distinctive word" or an "unknown name" even when the corpus first uses them late ("wiki").
  */
 const INTERFACE_WORDS = new Set(
-  'wiki wikis citation citations suggestion suggestions guard guarded declined extractive recap recaps quote quotes model mode metadata series read episode page pages stop finish llama ollama claude haiku openai anthropic nomic embed'.split(' '),
+  'wiki wikis citation citations suggestion suggestions guard guarded declined extractive recap recaps quote quotes model mode metadata series read episode page pages stop finish llama ollama claude haiku openai anthropic nomic embed'.split(
+    ' ',
+  ),
 );
 
 const isCommon = (word: string) => COMMON.has(fold(word)) || COMMON.has(stem(word)) || INTERFACE_WORDS.has(fold(word)) || INTERFACE_WORDS.has(stem(word));
@@ -170,7 +242,7 @@ export function unreachedNames(oracle: Oracle, at: Position): string[] {
   const hidden: string[] = [];
   for (const e of oracle.pack.entities) {
     const names = [e.name, ...e.aliases];
-    if (isVisible({ episode: e.episode_debut, page: e.page_debut }, at)) names.forEach((n) => visible.add(fold(n)));
+    if (isVisible({ episode: e.episode_debut, page: e.page_debut }, at)) for (const n of names) visible.add(fold(n));
     else hidden.push(...names);
   }
   // A name another, reached entity also goes by is known to the reader.
@@ -187,7 +259,10 @@ function opensSentence(s: string, i: number): boolean {
   return j < 0 || /[.!?:;…]/.test(s[j]!);
 }
 
-const nameWords = (name: string) => fold(name).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const nameWords = (name: string) =>
+  fold(name)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 const SEP = '[\\s.\\-_·•*,/|+~]{1,3}';
 
 function nameLeaks(oracle: Oracle, text: string, at: Position): Leak[] {
@@ -201,15 +276,15 @@ function nameLeaks(oracle: Oracle, text: string, at: Position): Leak[] {
     if (letters.length < 3) {
       // Two-letter names only as written, capitalised, not opening a sentence.
       const written = unmask(name);
-      for (const m of plain.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escape(written)}(?![\\p{L}\\p{N}])`, 'gu'))) {
+      for (const m of plain.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(written)}(?![\\p{L}\\p{N}])`, 'gu'))) {
         if (!opensSentence(plain, m.index)) out.push({ kind: 'name', matched: m[0], ref: name });
       }
       continue;
     }
-    const whole = new RegExp(`(?<![\\p{L}\\p{N}])${words.map(escape).join('[^\\p{L}\\p{N}]{0,3}')}(?![\\p{L}\\p{N}])`, 'u');
+    const whole = new RegExp(`(?<![\\p{L}\\p{N}])${words.map(escapeRegExp).join('[^\\p{L}\\p{N}]{0,3}')}(?![\\p{L}\\p{N}])`, 'u');
     const m = whole.exec(folded);
     if (m) out.push({ kind: 'name', matched: m[0], ref: name });
-    const spelled = new RegExp(`(?<![\\p{L}\\p{N}])${[...letters].map(escape).join(SEP)}(?![\\p{L}\\p{N}])`, 'u');
+    const spelled = new RegExp(`(?<![\\p{L}\\p{N}])${[...letters].map(escapeRegExp).join(SEP)}(?![\\p{L}\\p{N}])`, 'u');
     const s = spelled.exec(folded);
     if (s) out.push({ kind: 'spelled', matched: s[0], ref: name });
   }
@@ -270,7 +345,10 @@ function numberAt(toks: Tok[], i: number, allowRoman: boolean): { n: number; len
   if (od) return { n: Number(od[1]), len: 1 };
   for (let len = 4; len >= 1; len--) {
     if (i + len > toks.length) continue;
-    const phrase = toks.slice(i, i + len).map((x) => x.w).join(' ');
+    const phrase = toks
+      .slice(i, i + len)
+      .map((x) => x.w)
+      .join(' ');
     const n = NUMBER_WORDS.get(phrase);
     if (n !== undefined) return { n, len };
   }
@@ -382,8 +460,9 @@ function unknownNameLeaks(oracle: Oracle, text: string, at: Position, question: 
 }
 
 const STOP = new Set(
-  'a an the and or but if then so of to in on at by for with from into onto over under up down out off about after before again all also any are as be been being both can could did do does doing each few had has have having he her here hers herself him himself his how i is it its itself just let me more most my no nor not now once only other our ours ourselves own same she should some such than that their theirs them themselves there these they this those through too until very was we were what when where which while who whom why will would you your yours yourself one ones'
-    .split(' '),
+  'a an the and or but if then so of to in on at by for with from into onto over under up down out off about after before again all also any are as be been being both can could did do does doing each few had has have having he her here hers herself him himself his how i is it its itself just let me more most my no nor not now once only other our ours ourselves own same she should some such than that their theirs them themselves there these they this those through too until very was we were what when where which while who whom why will would you your yours yourself one ones'.split(
+    ' ',
+  ),
 );
 
 /** The content words of a text, stemmed, in order (the unit of paraphrase fingerprints). */

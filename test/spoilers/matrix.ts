@@ -8,7 +8,7 @@
 import { withheldNotice } from '../../src/spoilers/policy.js';
 import type { Position } from '../../src/spoilers/position.js';
 import type { SpoilerScript } from '../fakes/spoiler-model.js';
-import { unmask, type Leak } from './leaks.js';
+import { type Leak, unmask } from './leaks.js';
 
 /** The `data-guard` part of a stream, if any (read from the raw chunks, whatever the client helper keeps). */
 export function guardPart(chunks: ReadonlyArray<{ type: string }>): { reason?: string; withheld?: number; message?: string } | null {
@@ -21,7 +21,11 @@ export type Tally = Map<string, { through: number; tried: number }>;
 
 export const newTally = (): Tally => new Map();
 
-const plain = (t: string) => unmask(t).toLowerCase().replace(/\s+/g, ' ').replace(/[.!?…\s]+$/, '');
+const plain = (t: string) =>
+  unmask(t)
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!?…\s]+$/, '');
 
 /**
  * Record, for each spoiler sentence of the script (and each follow-up suggestion the model proposed), whether it
@@ -29,7 +33,10 @@ const plain = (t: string) => unmask(t).toLowerCase().replace(/\s+/g, ' ').replac
  */
 export function tallyDisguises(tally: Tally, script: SpoilerScript, received: string, leaks: Leak[]): void {
   const got = plain(received);
-  const tries: Array<[string, string]> = [...script.spoilers.map((s) => [s.disguise, s.sentence] as [string, string]), ...script.suggestions.slice(0, -1).map((q, i) => [`suggestion ${i + 1} ("${q.split(' ').slice(0, 3).join(' ')} …")`, q] as [string, string])];
+  const tries: Array<[string, string]> = [
+    ...script.spoilers.map((s) => [s.disguise, s.sentence] as [string, string]),
+    ...script.suggestions.slice(0, -1).map((q, i) => [`suggestion ${i + 1} ("${q.split(' ').slice(0, 3).join(' ')} …")`, q] as [string, string]),
+  ];
   for (const [disguise, sentence] of tries) {
     const t = tally.get(disguise) ?? { through: 0, tried: 0 };
     t.tried++;

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { openPackDir } from '../../src/content/pack-source.js';
-import { readPack, type Pack } from '../../src/content/read-pack.js';
+import { type Pack, readPack } from '../../src/content/read-pack.js';
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
 
 export interface OracleArticle {

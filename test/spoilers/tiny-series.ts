@@ -1,5 +1,5 @@
 /** A small hand-made series (three episodes) for the unit tests of the spoiler checks (ADR 0021). */
-import { buildProfile, PREFACE, TermIndex, type ProfileEntity, type ProfileText } from '../../src/spoilers/profile.js';
+import { buildProfile, PREFACE, type ProfileEntity, type ProfileText, TermIndex } from '../../src/spoilers/profile.js';
 
 export const TEXTS: ProfileText[] = [
   { ...PREFACE, text: 'The Lantern Tales', source: 'story' },
@@ -20,4 +20,3 @@ export const ENTITIES: ProfileEntity[] = [
 ];
 export const profile = buildProfile(TEXTS, ENTITIES, 'en');
 export const index = new TermIndex(profile.terms, ENTITIES, 'en');
-

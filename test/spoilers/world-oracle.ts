@@ -7,7 +7,7 @@
  * Article debuts come from oracle.ts (derived there from the raw front matter).
  */
 import { comparePositions, isVisible, type Position } from '../../src/spoilers/position.js';
-import { buildOracle, summaryPage, type Oracle, type OracleArticle } from './oracle.js';
+import { buildOracle, type Oracle, type OracleArticle, summaryPage } from './oracle.js';
 
 export type { OracleArticle };
 
@@ -69,8 +69,14 @@ export function shingles(text: string, n: number, into = new Set<string>()): Set
 
 /** Does `text` contain `name` as a whole word (any case, accents folded, any separator between its words)? */
 export function namesWord(text: string, name: string): boolean {
-  const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-  const parts = fold(name).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const fold = (s: string) =>
+    s
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
+  const parts = fold(name)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   if (parts.length === 0) return false;
   const re = new RegExp(`(?<![\\p{L}\\p{N}])${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\p{L}\\p{N}]{1,3}')}(?![\\p{L}\\p{N}])`, 'u');
   return re.test(fold(text));
@@ -132,7 +138,13 @@ export async function buildWorldOracle(packDir: string): Promise<WorldOracle> {
       const raw = `${s.heading ?? ''}\n${s.body}`;
       texts.push({ text: raw, at: s.debut });
       // The searchable form of a section: markdown images, link targets and comments dropped.
-      texts.push({ text: raw.replace(/<!--[\s\S]*?-->/g, ' ').replace(/!\[[^\]]*\]\([^)]*\)/g, ' ').replace(/\]\([^)]*\)/g, ']'), at: s.debut });
+      texts.push({
+        text: raw
+          .replace(/<!--[\s\S]*?-->/g, ' ')
+          .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
+          .replace(/\]\([^)]*\)/g, ']'),
+        at: s.debut,
+      });
     }
   }
   const withShingles = (n: number) => texts.map((t) => ({ at: t.at, set: shingles(t.text, n) }));

@@ -1,8 +1,8 @@
 /** Routes (docs/architecture.md#web-routes). The reader, with page-flip, loads on first use. */
 import { lazy, Suspense, useEffect } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
-import { mediaUrl } from './api/client';
 import type { EpisodeDetail } from '../../src/contract/index.js';
+import { mediaUrl } from './api/client';
 import { prefetch } from './api/use-api';
 import { LibraryPage } from './library/LibraryPage';
 import { SeriesPage } from './series/SeriesPage';

@@ -33,7 +33,11 @@ async function importedDataDir(): Promise<string> {
   return join(dir, 'data');
 }
 
-const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('folio embed', () => {
   it('embeds every chunk with progress, records the model, refuses another model until --replace', async () => {

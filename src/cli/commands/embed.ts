@@ -10,7 +10,7 @@ import { modelRegistryFor } from '../../chat/create.js';
 import type { Config } from '../../config/env.js';
 import { FolioError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
-import { embedPending, type EmbedProgress } from '../../retrieval/embeddings.js';
+import { type EmbedProgress, embedPending } from '../../retrieval/embeddings.js';
 import { openMigratedDatabase } from '../../server/runtime.js';
 
 export interface EmbedOptions {

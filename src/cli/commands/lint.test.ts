@@ -50,7 +50,9 @@ describe('folio lint', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { ok: boolean; seriesId: string; findings: Array<{ rule: string; file: string; line: number; at: unknown; safeFrom: unknown }> };
     expect(out).toMatchObject({ ok: true, seriesId: 'moth-and-lantern' });
-    expect(out.findings).toContainEqual(expect.objectContaining({ rule: 'later-entity', file: 'wiki/ada.md', line: 17, at: { episode: 1, page: 1 }, safeFrom: { episode: 1, page: 2 } }));
+    expect(out.findings).toContainEqual(
+      expect.objectContaining({ rule: 'later-entity', file: 'wiki/ada.md', line: 17, at: { episode: 1, page: 1 }, safeFrom: { episode: 1, page: 2 } }),
+    );
   });
 
   it('a clean pack exits 0; an invalid or missing pack exits 2', async () => {

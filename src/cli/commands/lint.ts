@@ -1,5 +1,5 @@
 /** `folio lint <pack>`: report text in a pack that likely spoils later episodes (no database needed). */
-import { formatFinding, lintPack, type LintFinding } from '../../content/lint.js';
+import { formatFinding, type LintFinding, lintPack } from '../../content/lint.js';
 import { openPack, type PackSource } from '../../content/pack-source.js';
 import { formatProblem, readPack } from '../../content/read-pack.js';
 
@@ -22,7 +22,8 @@ export async function lintCommand(packPath: string, opts: LintCommandOptions): P
   const read = await readPack(source);
   if (!read.ok) {
     if (opts.json) process.stdout.write(`${JSON.stringify({ pack: packPath, ok: false, problems: read.problems })}\n`);
-    else process.stderr.write(`${source.origin}: ${read.problems.length} problem(s); fix them first:\n${read.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
+    else
+      process.stderr.write(`${source.origin}: ${read.problems.length} problem(s); fix them first:\n${read.problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}\n`);
     process.exitCode = 2;
     return;
   }

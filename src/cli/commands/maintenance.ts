@@ -8,7 +8,9 @@ import { resetDatabase } from '../../db/reset.js';
 
 export async function migrateCommand(cfg: Config): Promise<void> {
   const database = await openDatabase(
-    cfg.database.kind === 'pglite' ? { kind: 'pglite', dataDir: cfg.database.dataDir } : { kind: 'postgres', app: cfg.database.direct, direct: cfg.database.direct, poolMax: 1 },
+    cfg.database.kind === 'pglite'
+      ? { kind: 'pglite', dataDir: cfg.database.dataDir }
+      : { kind: 'postgres', app: cfg.database.direct, direct: cfg.database.direct, poolMax: 1 },
   );
   try {
     const applied = await migrate(database);

@@ -6,7 +6,11 @@ import { pushLocalMedia } from '../../storage/push.js';
 import { S3Storage } from '../../storage/s3.js';
 
 export async function mediaPushCommand(cfg: Config, opts: { from?: string; json?: boolean }): Promise<void> {
-  if (!cfg.s3) throw new FolioError('bad_request:config', 'folio media push copies local images to S3-compatible storage: set S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_PUBLIC_URL_PREFIX (and S3_ENDPOINT for R2/MinIO) first.');
+  if (!cfg.s3)
+    throw new FolioError(
+      'bad_request:config',
+      'folio media push copies local images to S3-compatible storage: set S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_PUBLIC_URL_PREFIX (and S3_ENDPOINT for R2/MinIO) first.',
+    );
   const from = opts.from ?? join(cfg.dataDir, 'media');
   const target = new S3Storage(cfg.s3);
   try {

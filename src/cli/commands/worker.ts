@@ -1,6 +1,7 @@
 /** `folio worker`: run background jobs (imports, re-embedding) in their own process, until SIGTERM. */
-import type { Config } from '../../config/env.js';
+
 import { modelRegistryFor } from '../../chat/create.js';
+import type { Config } from '../../config/env.js';
 import { jobHandlers } from '../../jobs/handlers.js';
 import { Worker } from '../../jobs/worker.js';
 import { createLogger } from '../../logger.js';

@@ -50,11 +50,15 @@ export function adminRoutes(deps: AppDeps) {
         const bytes = new Uint8Array(await c.req.arrayBuffer());
         const type = c.req.header('content-type') ?? '';
         if (!ZIP_TYPES.test(type)) {
-          throw new FolioError('unsupported_media_type:upload', 'Send the archive as the request body with Content-Type: application/zip (a pack) or application/vnd.comicbook+zip (a .cbz).');
+          throw new FolioError(
+            'unsupported_media_type:upload',
+            'Send the archive as the request body with Content-Type: application/zip (a pack) or application/vnd.comicbook+zip (a .cbz).',
+          );
         }
         const { filename } = parseWith(uploadQuery, c.req.query(), 'upload', 'query');
         const name = filename ?? (/comicbook|cbz/i.test(type) ? 'upload.cbz' : 'upload.zip');
-        if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new FolioError('bad_request:upload', 'The body is not a zip archive (.zip pack or .cbz comic).');
+        if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b)
+          throw new FolioError('bad_request:upload', 'The body is not a zip archive (.zip pack or .cbz comic).');
         // Validate now, so a broken pack is a 400 with every problem instead of a failed job later.
         // The pack reader (yaml, zip) loads with the first upload, not at every start.
         const [{ openPackArchive }, { readPack, formatProblem }] = await Promise.all([import('../../content/pack-source.js'), import('../../content/read-pack.js')]);

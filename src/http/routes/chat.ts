@@ -16,8 +16,8 @@ import { aiSdk } from '../../models/ai-sdk.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
+import { type AnswerRateLimits, rateLimit } from '../rate-limit.js';
 import { requireReader } from '../reader-auth.js';
-import { rateLimit, type AnswerRateLimits } from '../rate-limit.js';
 import { parseWith, readJson } from '../validate.js';
 
 export const CHAT_PATH = /^\/api\/series\/[^/]+\/chat$/;
@@ -38,7 +38,10 @@ export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
       bodyLimit({
         maxSize: CHAT_BODY_LIMIT,
         onError: () => {
-          throw new FolioError('payload_too_large:chat', `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`);
+          throw new FolioError(
+            'payload_too_large:chat',
+            `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`,
+          );
         },
       }),
       rateLimit(limits, 'chat', deps.trustProxy),

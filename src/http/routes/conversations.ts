@@ -10,7 +10,13 @@ import { requireReader } from '../reader-auth.js';
 import { parseWith } from '../validate.js';
 
 const seriesParams = z.object({ seriesId: seriesIdParam });
-const conversationParams = z.object({ id: z.string().min(1).max(128).regex(/^[\w.:~-]+$/, 'must be a conversation id') });
+const conversationParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\w.:~-]+$/, 'must be a conversation id'),
+});
 
 export function conversationRoutes(deps: AppDeps) {
   const companion = () => {

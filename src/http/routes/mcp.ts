@@ -6,11 +6,11 @@
  * rebinding (403 for a browser origin that is neither this server nor one in
  * CORS_ORIGINS).
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { readerForToken } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { mcpRateLimit, rpcKey, type AnswerRateLimits } from '../rate-limit.js';
+import { type AnswerRateLimits, mcpRateLimit, rpcKey } from '../rate-limit.js';
 
 export const MCP_PATH = '/mcp';
 const MAX_BODY = 256 * 1024;
@@ -82,7 +82,12 @@ function mcpGate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const token = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
     if (!token) {
       c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_request"');
-      return jsonRpcError(c, 401, -32001, 'Unauthorized: send your Folio reader token as "Authorization: Bearer <token>" (create one with POST /api/readers, or copy it from the web reader).');
+      return jsonRpcError(
+        c,
+        401,
+        -32001,
+        'Unauthorized: send your Folio reader token as "Authorization: Bearer <token>" (create one with POST /api/readers, or copy it from the web reader).',
+      );
     }
     const database = deps.runtime.database;
     if (!database) {

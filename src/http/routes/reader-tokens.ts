@@ -9,11 +9,18 @@
  * CORS preflight that only CORS_ORIGINS pass; DELETE is never a simple
  * request either. Nothing changes before those checks.
  */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { CreatedToken, TokenList } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
-import { createAssistantToken, createTokenBody, listAssistantTokens, MAX_ASSISTANT_TOKENS, requireOwnToken, revokeAssistantToken } from '../../readers/assistant-tokens.js';
+import {
+  createAssistantToken,
+  createTokenBody,
+  listAssistantTokens,
+  MAX_ASSISTANT_TOKENS,
+  requireOwnToken,
+  revokeAssistantToken,
+} from '../../readers/assistant-tokens.js';
 import { authenticateReader } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
@@ -27,7 +34,8 @@ export function readerTokenRoutes(deps: AppDeps) {
   /** The reader behind this request's own token (401 without a known token, 403 for an assistant token). */
   const owner = async (c: Context<AppEnv>): Promise<string> => {
     const token = readerToken(c);
-    if (token === null) throw new FolioError('unauthorized:reader', 'This needs a reader: open the web reader, or send your reader token as "Authorization: Bearer <token>".');
+    if (token === null)
+      throw new FolioError('unauthorized:reader', 'This needs a reader: open the web reader, or send your reader token as "Authorization: Bearer <token>".');
     const cred = await authenticateReader(requireDatabase(deps).db, token);
     if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
     // Never cached anywhere: the list is private and the create answer holds a secret.

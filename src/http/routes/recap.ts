@@ -4,15 +4,15 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { toUIMessageStream } from '../../answer/to-ui-stream.js';
 import { FolioError } from '../../errors.js';
 import { aiSdk } from '../../models/ai-sdk.js';
-import { toUIMessageStream } from '../../answer/to-ui-stream.js';
 import { prepareRecap, recapAnswer } from '../../recap/recap.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
+import { type AnswerRateLimits, rateLimit } from '../rate-limit.js';
 import { requireReader } from '../reader-auth.js';
-import { rateLimit, type AnswerRateLimits } from '../rate-limit.js';
 import { parseWith, readJson } from '../validate.js';
 
 const params = z.object({ seriesId: seriesIdParam });

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { SearchResponse } from '../../contract/index.js';
-import { MAX_LIMIT, MAX_QUERY_LENGTH, search } from '../../search/search.js';
 import { CANDIDATE_CAP } from '../../search/queries.js';
+import { MAX_LIMIT, MAX_QUERY_LENGTH, search } from '../../search/search.js';
 import { withReaderView } from '../../world/view.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
@@ -34,6 +34,8 @@ export function searchRoutes(deps: AppDeps) {
     const { q, limit, offset } = parseWith(query, c.req.query(), 'search', 'query');
     const scope = { readerId: c.get('readerId'), seriesId };
     c.header('Cache-Control', 'private, no-store');
-    return c.json((await withReaderView(requireDatabase(deps).db, scope, (view) => search(view, { q, limit: limit ?? 10, offset: offset ?? 0 }))) satisfies SearchResponse);
+    return c.json(
+      (await withReaderView(requireDatabase(deps).db, scope, (view) => search(view, { q, limit: limit ?? 10, offset: offset ?? 0 }))) satisfies SearchResponse,
+    );
   });
 }

@@ -16,7 +16,14 @@ const INDEX = '<!doctype html><html><head><script type="module" src="/assets/ind
 let dir: string;
 
 const appFor = (webDir: string) =>
-  createApp({ logger: pino({ level: 'silent' }), storage: new LocalStorage(join(dir, 'media')), runtime: { database: null }, corsOrigins: [], trustProxy: false, webDir });
+  createApp({
+    logger: pino({ level: 'silent' }),
+    storage: new LocalStorage(join(dir, 'media')),
+    runtime: { database: null },
+    corsOrigins: [],
+    trustProxy: false,
+    webDir,
+  });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'folio-webroute-'));
@@ -32,21 +39,27 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('web routes with a build', () => {
   const app = () => appFor(join(dir, 'web'));
 
-  it.each(['/', '/series/pepper-carrot', '/series/pepper-carrot/world', '/series/pepper-carrot/wiki', '/series/pepper-carrot/wiki/carrot', '/read/pepper-carrot/3/0', '/read/moth-and-lantern/12/104', '/connect'])(
-    '%s → index.html, no-cache, strict CSP (without a database)',
-    async (path) => {
-      const res = await app().request(path);
-      expect(res.status).toBe(200);
-      expect(await res.text()).toBe(INDEX);
-      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(res.headers.get('cache-control')).toBe('no-cache');
-      expect(res.headers.get('content-security-policy')).toBe(WEB_CSP);
-      expect(WEB_CSP).toContain("script-src 'self'");
-      expect(WEB_CSP).not.toContain('unsafe-inline');
-      expect(WEB_CSP).not.toContain('unsafe-eval');
-      expect(res.headers.get('x-frame-options')).toBe('DENY');
-    },
-  );
+  it.each([
+    '/',
+    '/series/pepper-carrot',
+    '/series/pepper-carrot/world',
+    '/series/pepper-carrot/wiki',
+    '/series/pepper-carrot/wiki/carrot',
+    '/read/pepper-carrot/3/0',
+    '/read/moth-and-lantern/12/104',
+    '/connect',
+  ])('%s → index.html, no-cache, strict CSP (without a database)', async (path) => {
+    const res = await app().request(path);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(INDEX);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('content-security-policy')).toBe(WEB_CSP);
+    expect(WEB_CSP).toContain("script-src 'self'");
+    expect(WEB_CSP).not.toContain('unsafe-inline');
+    expect(WEB_CSP).not.toContain('unsafe-eval');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
 
   it('HEAD on a web route', async () => {
     const res = await app().request('/read/pepper-carrot/1/0', { method: 'HEAD' });

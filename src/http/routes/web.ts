@@ -9,11 +9,11 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
+import { DEFAULT_WEB_DIR } from '../../config/web-dir.js';
 import { SERIES_ID, SLUG } from '../../content/pack-schema.js';
 import { FolioError } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { DEFAULT_WEB_DIR } from '../../config/web-dir.js';
 
 /**
  * Strict: scripts and styles only from files of this origin (no inline code;
@@ -54,7 +54,6 @@ const TYPES: Record<string, string> = {
   webmanifest: 'application/manifest+json',
 };
 const typeOf = (file: string) => TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
-
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -103,14 +102,26 @@ export function webRoutes(deps: AppDeps) {
   };
   const series = (p: Record<string, string>) => SERIES_ID.test(p.seriesId ?? '');
   // app.get also answers HEAD.
-  app.get('/', page(() => true));
+  app.get(
+    '/',
+    page(() => true),
+  );
   app.get('/series/:seriesId', page(series));
   app.get('/series/:seriesId/world', page(series));
   app.get('/series/:seriesId/wiki', page(series));
-  app.get('/series/:seriesId/wiki/:slug', page((p) => series(p) && SLUG.test(p.slug ?? '')));
-  app.get('/read/:seriesId/:episode/:page', page((p) => series(p) && NUMBER.test(p.episode ?? '') && NUMBER.test(p.page ?? '')));
+  app.get(
+    '/series/:seriesId/wiki/:slug',
+    page((p) => series(p) && SLUG.test(p.slug ?? '')),
+  );
+  app.get(
+    '/read/:seriesId/:episode/:page',
+    page((p) => series(p) && NUMBER.test(p.episode ?? '') && NUMBER.test(p.page ?? '')),
+  );
   // Connect an assistant (docs/mcp.md): the reader's assistant tokens.
-  app.get('/connect', page(() => true));
+  app.get(
+    '/connect',
+    page(() => true),
+  );
 
   // Content-hashed build output: a changed file gets a new name, so cache it forever.
   app.get('/assets/:file', async (c) => {

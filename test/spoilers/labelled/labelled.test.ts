@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PEPPER_CARROT } from '../../corpus.js';
-import { LABEL_CLASSES, comparePositions, corpusPages, firstOccurrence, loadLabelled, wordPattern } from './labelled.js';
+import { comparePositions, corpusPages, firstOccurrence, LABEL_CLASSES, loadLabelled, wordPattern } from './labelled.js';
 
 const items = loadLabelled();
 const pages = corpusPages(PEPPER_CARROT);

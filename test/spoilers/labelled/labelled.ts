@@ -51,7 +51,14 @@ export function loadLabelled(path = LABELLED_PEPPER_CARROT): LabelledItem[] {
     if (!LABEL_CLASSES.includes(raw.class as LabelClass)) throw new Error(`${where}: class ${String(raw.class)}`);
     const cls = raw.class as LabelClass;
     if (raw.label !== labelOf(cls)) throw new Error(`${where}: label ${String(raw.label)} does not fit class ${cls}`);
-    const item: LabelledItem = { id: raw.id, position: position(raw.position, `${where} position`), text: raw.text, label: labelOf(cls), class: cls, about: position(raw.about, `${where} about`) };
+    const item: LabelledItem = {
+      id: raw.id,
+      position: position(raw.position, `${where} position`),
+      text: raw.text,
+      label: labelOf(cls),
+      class: cls,
+      about: position(raw.about, `${where} about`),
+    };
     if (raw.words !== undefined) {
       if (!Array.isArray(raw.words) || !raw.words.length || !raw.words.every((w) => typeof w === 'string' && w.trim())) throw new Error(`${where}: words`);
       item.words = raw.words as string[];
@@ -87,7 +94,10 @@ export function corpusPages(root: string): CorpusPage[] {
 
 /** Case-insensitive whole-word (or whole-phrase) match; any run of spaces in `word` matches any whitespace. */
 export function wordPattern(word: string): RegExp {
-  const escaped = word.replace(/[’‘]/g, "'").replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const escaped = word
+    .replace(/[’‘]/g, "'")
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
   return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu');
 }
 

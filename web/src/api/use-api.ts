@@ -37,10 +37,11 @@ export function prefetch<T>(path: string): Promise<T> {
 
 /** Forget cached answers (after progress changes what the API would say). */
 export function invalidate(prefix: string): void {
-  for (const key of cache.keys()) if (key.startsWith(prefix)) {
-    cache.delete(key);
-    arrived.delete(key);
-  }
+  for (const key of cache.keys())
+    if (key.startsWith(prefix)) {
+      cache.delete(key);
+      arrived.delete(key);
+    }
 }
 
 export interface Resource<T> {

@@ -4,12 +4,13 @@
  * it used, how it was made (quotes when no model is configured), and follow-up
  * suggestions. Shared by the chat panel and recaps.
  */
+
+import { Link } from 'wouter';
 import type { Citation, FolioUIMessage, Position } from '../../../src/contract/index.js';
-import { Markdown } from '../markdown/Markdown';
 import { answerLinkPolicy, type LinkTarget } from '../markdown/links';
+import { Markdown } from '../markdown/Markdown';
 import { readAnswer } from './answer';
 import { citationTarget, linkCitationLabels, uniqueSources } from './citations';
-import { Link } from 'wouter';
 
 export const QUOTE_LABEL = 'Quotes from the pages (no language model configured)';
 export const EXTRACTIVE_LABEL = 'Sentences from the pages (no language model configured)';
@@ -59,8 +60,16 @@ export function AnswerView({ message, seriesId, known, streaming, stopped, lates
   const sources = uniqueSources(a.citations);
   return (
     <article className={`answer answer--${a.mode ?? 'streaming'}`} data-testid="answer" data-mode={a.mode ?? ''}>
-      {a.mode === 'quote' ? <p className="answer-mode" data-testid="quote-label">{QUOTE_LABEL}</p> : null}
-      {a.mode === 'extractive' ? <p className="answer-mode" data-testid="extractive-label">{EXTRACTIVE_LABEL}</p> : null}
+      {a.mode === 'quote' ? (
+        <p className="answer-mode" data-testid="quote-label">
+          {QUOTE_LABEL}
+        </p>
+      ) : null}
+      {a.mode === 'extractive' ? (
+        <p className="answer-mode" data-testid="extractive-label">
+          {EXTRACTIVE_LABEL}
+        </p>
+      ) : null}
       <div className="answer-body" aria-live={latest ? 'polite' : undefined} aria-busy={streaming}>
         {waiting ? (
           <p className="answer-thinking">

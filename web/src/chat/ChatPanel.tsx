@@ -8,16 +8,16 @@
  * (`flushProgress`), and nothing is linked past the position the app knows.
  */
 import { useChat } from '@ai-sdk/react';
-import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { FolioUIMessage, WarmupResult } from '../../../src/contract/index.js';
 import { api } from '../api/client';
 import type { ReaderPanelContext } from '../panels/registry';
 import { atOrBefore } from '../ui/position';
-import { readAnswer, questionText } from './answer';
 import { AnswerView } from './AnswerView';
+import { questionText, readAnswer } from './answer';
 import { ConversationList } from './ConversationList';
 import { friendlyError } from './errors';
 import { chatSession } from './session';
-import type { FolioUIMessage, WarmupResult } from '../../../src/contract/index.js';
 import { useCountdown } from './use-countdown';
 import './chat.css';
 

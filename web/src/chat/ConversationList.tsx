@@ -1,7 +1,7 @@
 /** The reader's earlier conversations in this series (only what was said at or before their position). */
 import { useEffect, useRef, useState } from 'react';
-import { api, describeError } from '../api/client';
 import type { ConversationDetail, ConversationList as ConversationListResponse, ConversationSummary } from '../../../src/contract/index.js';
+import { api, describeError } from '../api/client';
 
 const when = (iso: string) => {
   const d = new Date(iso);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { questionText, readAnswer } from './answer';
 import type { ChatMetadata, FolioUIMessage, StoredMessageMetadata } from '../../../src/contract/index.js';
+import { questionText, readAnswer } from './answer';
 
 const msg = (parts: FolioUIMessage['parts'], metadata?: FolioUIMessage['metadata']): FolioUIMessage => ({ id: 'a', role: 'assistant', parts, metadata });
 const at = { episode: 1, page: 4 };
@@ -24,7 +24,11 @@ describe('readAnswer', () => {
         [
           { type: 'text', text: 'Ada lights ' },
           { type: 'text', text: 'lamps [1/1].' },
-          { type: 'data-citations', id: 'citations', data: { citations: [{ id: 's/1/1', kind: 'page', episode: 1, page: 1, label: '1/1', title: 't', href: '/read/s/1/1', snippet: '', cited: true }] } },
+          {
+            type: 'data-citations',
+            id: 'citations',
+            data: { citations: [{ id: 's/1/1', kind: 'page', episode: 1, page: 1, label: '1/1', title: 't', href: '/read/s/1/1', snippet: '', cited: true }] },
+          },
           { type: 'data-suggestions', id: 'suggestions', data: { suggestions: ['Who is Flit?'] } },
         ],
         streamed('model'),
@@ -55,7 +59,12 @@ describe('readAnswer', () => {
   });
 
   it('quote mode: the server header line is dropped (the panel shows its own label)', () => {
-    const a = readAnswer(msg([{ type: 'text', text: "Quote mode (no language model is connected): the lines that best match.\n\n> Forty-one lamps\n— Episode 1, page 1 [1/1]" }], streamed('quote')));
+    const a = readAnswer(
+      msg(
+        [{ type: 'text', text: 'Quote mode (no language model is connected): the lines that best match.\n\n> Forty-one lamps\n— Episode 1, page 1 [1/1]' }],
+        streamed('quote'),
+      ),
+    );
     expect(a.text).toBe('> Forty-one lamps\n— Episode 1, page 1 [1/1]');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { citationTarget, linkCitationLabels, uniqueSources } from './citations';
 import type { Citation } from '../../../src/contract/index.js';
+import { citationTarget, linkCitationLabels, uniqueSources } from './citations';
 
 const page = (episode: number, p: number, extra: Partial<Citation> = {}): Citation => ({
   id: `s/${episode}/${p}`,

@@ -4,7 +4,11 @@ import { friendlyError } from './errors';
 
 describe('friendlyError', () => {
   it('429: waits as long as the server said (retryAfter), else 5 s', () => {
-    expect(friendlyError(new ApiError(429, 'rate_limit:chat', 'Too many. Try again in 12 s.', {}, 30))).toMatchObject({ retry: true, retryAfterS: 30, title: 'One moment' });
+    expect(friendlyError(new ApiError(429, 'rate_limit:chat', 'Too many. Try again in 12 s.', {}, 30))).toMatchObject({
+      retry: true,
+      retryAfterS: 30,
+      title: 'One moment',
+    });
     expect(friendlyError(new ApiError(429, 'rate_limit:chat', 'Too many for now.'))).toMatchObject({ retryAfterS: 5 });
   });
   it('the error body carries retryAfter, so a cross-origin build that cannot read Retry-After still waits', async () => {
@@ -20,7 +24,11 @@ describe('friendlyError', () => {
     expect(friendlyError(new ApiError(409, 'conflict:conversation_full', 'Full.'))).toMatchObject({ retry: false, newConversation: true });
   });
   it('not started: the server message, and a retry once reading', () => {
-    expect(friendlyError(new ApiError(409, 'conflict:not_started', 'Open the first page…'))).toMatchObject({ retry: true, title: 'Start reading first', message: 'Open the first page…' });
+    expect(friendlyError(new ApiError(409, 'conflict:not_started', 'Open the first page…'))).toMatchObject({
+      retry: true,
+      title: 'Start reading first',
+      message: 'Open the first page…',
+    });
   });
   it('a 5xx never shows its detail', () => {
     const e = friendlyError(new ApiError(500, 'internal:server', 'stack trace at line 3'));
@@ -31,7 +39,10 @@ describe('friendlyError', () => {
     expect(friendlyError(new TypeError('Failed to fetch')).code).toBe('offline');
   });
   it('an in-stream model error uses the server message; operator problems say so', () => {
-    expect(friendlyError(new Error('x'), { code: 'unavailable:model', message: 'The model is not reachable.' })).toMatchObject({ message: 'The model is not reachable.', retry: true });
+    expect(friendlyError(new Error('x'), { code: 'unavailable:model', message: 'The model is not reachable.' })).toMatchObject({
+      message: 'The model is not reachable.',
+      retry: true,
+    });
     expect(friendlyError(new Error('x'), { code: 'unavailable:model_auth', message: 'Bad credentials.' }).title).toBe('The companion is not set up right');
   });
   it('an endpoint this server does not have yet', () => {

@@ -7,8 +7,8 @@
  * every other API call (api/client.ts).
  */
 import { DefaultChatTransport } from 'ai';
-import { API_BASE, ApiUnreachable, createReader, toError } from '../api/client';
 import type { FolioUIMessage, Position, RecapScope } from '../../../src/contract/index.js';
+import { API_BASE, ApiUnreachable, createReader, toError } from '../api/client';
 
 export type { RecapScope };
 

@@ -4,10 +4,10 @@
  * sees, so the reader creates a separate, labelled, revocable token for each
  * assistant; it shares this reader's progress. Loaded lazily (own chunk).
  */
-import { useId, useState, type FormEvent } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'wouter';
-import { API_BASE, api, ApiError, describeError } from '../api/client';
 import type { CreatedToken, SeriesSummary, TokenList as TokenListData } from '../../../src/contract/index.js';
+import { API_BASE, ApiError, api, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
 import { formatProgress } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';
@@ -70,13 +70,12 @@ export default function ConnectPage() {
       <main className="page narrow connect" id="main">
         <h1 className="page-title">Connect an assistant</h1>
         <p>
-          Let an AI assistant such as Claude Desktop ask Folio about what you are reading. It reads along with you: it sees only what you
-          have read, up to your current place in each series, and it follows you as you read on. It cannot look ahead.
+          Let an AI assistant such as Claude Desktop ask Folio about what you are reading. It reads along with you: it sees only what you have read, up to your current
+          place in each series, and it follows you as you read on. It cannot look ahead.
         </p>
         <Places />
         <p className="muted">
-          Each assistant gets its own token. Tokens work only for Folio on this server, and you can revoke one at any time.{' '}
-          <Link href="/">Back to the library</Link>
+          Each assistant gets its own token. Tokens work only for Folio on this server, and you can revoke one at any time. <Link href="/">Back to the library</Link>
         </p>
 
         {created ? (

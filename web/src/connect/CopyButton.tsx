@@ -3,7 +3,7 @@
  * that is not localhost, a denied permission), it selects the text instead
  * and says to press Ctrl+C, without an error in the console.
  */
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 
 export function CopyButton({ text, target, label }: { text: string; target: RefObject<HTMLElement | null>; label: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');

@@ -3,10 +3,10 @@
  * It lives only in the parent's React state: never in storage, the URL or
  * the console; "Done" (or leaving the page) forgets it.
  */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
+import type { CreatedToken } from '../../../src/contract/index.js';
 import { CopyButton } from './CopyButton';
 import { authorizationHeader, claudeDesktopConfig, streamableHttpConfig } from './config';
-import type { CreatedToken } from '../../../src/contract/index.js';
 
 function Snippet({ id, title, text, children }: { id: string; title: string; text: string; children?: ReactNode }) {
   const ref = useRef<HTMLPreElement>(null);
@@ -38,8 +38,8 @@ export function NewToken({ created, mcpUrl, onDone }: { created: CreatedToken; m
         Your token for “{created.label}”
       </h2>
       <p className="new-token-warning">
-        <strong>Copy it now: it is shown only this once.</strong> Anyone with it can ask about what you have read, as you. Keep it in your
-        assistant’s settings and nowhere else; if it leaks, revoke it below.
+        <strong>Copy it now: it is shown only this once.</strong> Anyone with it can ask about what you have read, as you. Keep it in your assistant’s settings and
+        nowhere else; if it leaks, revoke it below.
       </p>
       <div className="token-box">
         <code ref={tokenRef} data-testid="new-token">
@@ -50,8 +50,8 @@ export function NewToken({ created, mcpUrl, onDone }: { created: CreatedToken; m
 
       <Snippet id="claude-desktop" title="Claude Desktop" text={claudeDesktopConfig(mcpUrl, created.token)}>
         <p className="muted">
-          In Claude Desktop open Settings → Developer → Edit Config, put this in <code>claude_desktop_config.json</code> (merge it into an
-          existing <code>mcpServers</code>) and restart Claude Desktop. It needs Node.js for <code>npx</code>.
+          In Claude Desktop open Settings → Developer → Edit Config, put this in <code>claude_desktop_config.json</code> (merge it into an existing{' '}
+          <code>mcpServers</code>) and restart Claude Desktop. It needs Node.js for <code>npx</code>.
         </p>
       </Snippet>
 
@@ -67,7 +67,9 @@ export function NewToken({ created, mcpUrl, onDone }: { created: CreatedToken; m
             <code>{authorizationHeader(created.token)}</code>
           </dd>
         </dl>
-        <p className="muted">Clients that take a configuration file (for example Claude Code’s <code>.mcp.json</code>):</p>
+        <p className="muted">
+          Clients that take a configuration file (for example Claude Code’s <code>.mcp.json</code>):
+        </p>
       </Snippet>
 
       <div className="dialog-actions">

@@ -1,8 +1,8 @@
 /** The reader's assistant tokens (never the tokens themselves): label, created, last used, Revoke with a confirmation. */
 import { useState } from 'react';
+import type { AssistantToken } from '../../../src/contract/index.js';
 import { api, describeError } from '../api/client';
 import { Dialog } from '../ui/Dialog';
-import type { AssistantToken } from '../../../src/contract/index.js';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 function Time({ iso }: { iso: string }) {
@@ -28,7 +28,12 @@ export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onR
     }
   };
 
-  if (tokens.length === 0) return <p className="empty" data-testid="no-tokens">No assistant tokens yet.</p>;
+  if (tokens.length === 0)
+    return (
+      <p className="empty" data-testid="no-tokens">
+        No assistant tokens yet.
+      </p>
+    );
   return (
     <>
       <ul className="token-list" data-testid="token-list">
@@ -37,7 +42,14 @@ export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onR
             <div className="token-item-text">
               <strong className="token-label">{t.label}</strong>
               <span className="muted">
-                Created <Time iso={t.createdAt} /> · {t.lastUsedAt ? <>Last used <Time iso={t.lastUsedAt} /></> : 'Never used'}
+                Created <Time iso={t.createdAt} /> ·{' '}
+                {t.lastUsedAt ? (
+                  <>
+                    Last used <Time iso={t.lastUsedAt} />
+                  </>
+                ) : (
+                  'Never used'
+                )}
               </span>
             </div>
             <button
@@ -55,9 +67,7 @@ export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onR
         ))}
       </ul>
       <Dialog open={confirm !== null} title="Revoke this token?" onClose={() => setConfirm(null)} labelledBy="revoke-title">
-        <p>
-          The assistant using “{confirm?.label}” stops working at once. Your reading and your other tokens are not affected.
-        </p>
+        <p>The assistant using “{confirm?.label}” stops working at once. Your reading and your other tokens are not affected.</p>
         {error ? (
           <p className="form-error" role="alert">
             {error}

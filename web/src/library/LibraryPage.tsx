@@ -1,12 +1,12 @@
 /** `/`: every series with its cover, credit line and this reader's place in it; continuing is one click. */
 import { Link } from 'wouter';
-import { useApi } from '../api/use-api';
 import type { SeriesSummary } from '../../../src/contract/index.js';
+import { useApi } from '../api/use-api';
 import { CoverImage } from '../ui/CoverImage';
+import { Credit } from '../ui/Credit';
 import { formatProgress, readerPath } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
-import { Credit } from '../ui/Credit';
 
 function SeriesCard({ s, first }: { s: SeriesSummary; first: boolean }) {
   const seriesHref = `/series/${encodeURIComponent(s.id)}`;
@@ -52,7 +52,9 @@ export function LibraryPage() {
         <h1 className="page-title">Library</h1>
         {lib.data ? (
           lib.data.series.length === 0 ? (
-            <p className="empty">No series yet. An operator adds one with <code>folio import &lt;pack&gt;</code>.</p>
+            <p className="empty">
+              No series yet. An operator adds one with <code>folio import &lt;pack&gt;</code>.
+            </p>
           ) : (
             <ul className="series-grid">
               {lib.data.series.map((s, i) => (

@@ -7,7 +7,7 @@
  * browser contact another site on its own.
  */
 import type { MouseEvent, ReactNode } from 'react';
-import ReactMarkdown, { defaultUrlTransform, type Components } from 'react-markdown';
+import ReactMarkdown, { type Components, defaultUrlTransform } from 'react-markdown';
 import { Link } from 'wouter';
 import type { LinkPolicy, LinkTarget } from './links';
 

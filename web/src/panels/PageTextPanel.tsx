@@ -12,7 +12,13 @@ export const pageTextPanel: ReaderPanel = {
         {pages.map((p) => (
           <section key={p.number} aria-label={`Page ${p.number}`}>
             <h3>Page {p.number}</h3>
-            {p.dialogue ? <p className="dialogue">{p.dialogue}</p> : p.reached ? <p className="muted">No lettering on this page.</p> : <p className="muted">Text appears once the page is part of your progress.</p>}
+            {p.dialogue ? (
+              <p className="dialogue">{p.dialogue}</p>
+            ) : p.reached ? (
+              <p className="muted">No lettering on this page.</p>
+            ) : (
+              <p className="muted">Text appears once the page is part of your progress.</p>
+            )}
             {p.description ? <p className="muted">{p.description}</p> : null}
           </section>
         ))}

@@ -1,6 +1,6 @@
 /** The reader's side panel: a tab per registered panel (see registry.ts). The reader owns which tab is open. */
-import { useRef, type KeyboardEvent } from 'react';
-import { readerPanels, type ReaderPanelContext } from './registry';
+import { type KeyboardEvent, useRef } from 'react';
+import { type ReaderPanelContext, readerPanels } from './registry';
 
 export function PanelSlot({ ctx, active, onSelect, onClose }: { ctx: ReaderPanelContext; active: string; onSelect: (id: string) => void; onClose: () => void }) {
   const tabs = useRef<Array<HTMLButtonElement | null>>([]);

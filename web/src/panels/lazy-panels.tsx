@@ -3,7 +3,7 @@
  * SDK and the markdown renderer, the wiki the markdown renderer. The reader's
  * own chunk stays small.
  */
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import type { ReaderPanel } from './registry';
 
 const ChatPanel = lazy(() => import('../chat/ChatPanel'));
@@ -25,7 +25,43 @@ function Loading({ children }: { children: ReactNode }) {
   );
 }
 
-export const chatPanel: ReaderPanel = { id: 'chat', title: 'Ask', sheet: 'full', render: (ctx) => <Loading><ChatPanel ctx={ctx} /></Loading> };
-export const recapPanel: ReaderPanel = { id: 'recap', title: 'Recap', sheet: 'full', render: (ctx) => <Loading><RecapPanel ctx={ctx} /></Loading> };
-export const wikiPanel: ReaderPanel = { id: 'wiki', title: 'Wiki', sheet: 'full', render: (ctx) => <Loading><WikiPanel ctx={ctx} /></Loading> };
-export const searchPanel: ReaderPanel = { id: 'search', title: 'Search', sheet: 'full', render: (ctx) => <Loading><SearchPanel ctx={ctx} /></Loading> };
+export const chatPanel: ReaderPanel = {
+  id: 'chat',
+  title: 'Ask',
+  sheet: 'full',
+  render: (ctx) => (
+    <Loading>
+      <ChatPanel ctx={ctx} />
+    </Loading>
+  ),
+};
+export const recapPanel: ReaderPanel = {
+  id: 'recap',
+  title: 'Recap',
+  sheet: 'full',
+  render: (ctx) => (
+    <Loading>
+      <RecapPanel ctx={ctx} />
+    </Loading>
+  ),
+};
+export const wikiPanel: ReaderPanel = {
+  id: 'wiki',
+  title: 'Wiki',
+  sheet: 'full',
+  render: (ctx) => (
+    <Loading>
+      <WikiPanel ctx={ctx} />
+    </Loading>
+  ),
+};
+export const searchPanel: ReaderPanel = {
+  id: 'search',
+  title: 'Search',
+  sheet: 'full',
+  render: (ctx) => (
+    <Loading>
+      <SearchPanel ctx={ctx} />
+    </Loading>
+  ),
+};

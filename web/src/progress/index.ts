@@ -1,7 +1,8 @@
 /** The app's progress writer, and `flushProgress()` for panels that must see the newest page (chat). */
-import { api, ApiError } from '../api/client';
-import { invalidate } from '../api/use-api';
+
 import type { ProgressResult } from '../../../src/contract/index.js';
+import { ApiError, api } from '../api/client';
+import { invalidate } from '../api/use-api';
 import { ProgressSync } from './progress-sync';
 
 export const progressSync = new ProgressSync(

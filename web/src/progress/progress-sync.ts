@@ -105,7 +105,10 @@ export class ProgressSync {
           throw err;
         })
         .finally(() => this.inflight.delete(seriesId));
-      this.inflight.set(seriesId, p.catch(() => {}));
+      this.inflight.set(
+        seriesId,
+        p.catch(() => {}),
+      );
       await p;
     }
   }

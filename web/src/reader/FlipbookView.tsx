@@ -1,7 +1,7 @@
 /** Mounts a Flipbook into a React-owned frame; re-creates it when the book itself changes (pages, mode, direction). */
-import { forwardRef, useEffect, useImperativeHandle, useRef, type CSSProperties } from 'react';
+import { type CSSProperties, forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { Direction, ViewMode } from './book-layout';
-import { dominantPageSize, Flipbook, type BookPage } from './flipbook';
+import { type BookPage, dominantPageSize, Flipbook } from './flipbook';
 
 export interface FlipbookHandle {
   next(): boolean;

@@ -5,25 +5,25 @@
  * except while peeking. Opening an episode past the next unread one goes
  * through the skip-ahead question first.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { lazy, type PointerEvent as ReactPointerEvent, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
+import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import { ApiError, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
-import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import type { LinkTarget } from '../markdown/links';
 import { PanelSlot } from '../panels/PanelSlot';
 import { clearPendingPanel, peekPendingPanel } from '../panels/pending';
-import { readerPanels, type PanelRequest, type ReaderPanelContext } from '../panels/registry';
+import { type PanelRequest, type ReaderPanelContext, readerPanels } from '../panels/registry';
 import { progressSync } from '../progress';
 import { Credit } from '../ui/Credit';
 import { readerPath } from '../ui/format';
 import { comparePositions } from '../ui/position';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { furthestPage, resolvePageIndex } from './book-layout';
+import { type FlipbookHandle, FlipbookView } from './FlipbookView';
 import type { BookPage } from './flipbook';
-import { FlipbookView, type FlipbookHandle } from './FlipbookView';
-import { keyAction, swipeAction, zoneAction, type ReaderAction } from './input';
-import { useReducedMotion, useViewMode, type ModePreference } from './preferences';
+import { keyAction, type ReaderAction, swipeAction, zoneAction } from './input';
+import { type ModePreference, useReducedMotion, useViewMode } from './preferences';
 import { SkipAhead } from './SkipAhead';
 import { ThumbnailStrip } from './ThumbnailStrip';
 import { VerticalReader } from './VerticalReader';
@@ -122,7 +122,10 @@ function ReaderView({
     [seriesId],
   );
   const panelOpen = panel.open;
-  const setPanelOpen = useCallback((open: boolean | ((o: boolean) => boolean)) => setPanel((p) => ({ ...p, open: typeof open === 'function' ? open(p.open) : open })), [setPanel]);
+  const setPanelOpen = useCallback(
+    (open: boolean | ((o: boolean) => boolean)) => setPanel((p) => ({ ...p, open: typeof open === 'function' ? open(p.open) : open })),
+    [setPanel],
+  );
   const [worldOpen, setWorldOpen] = useState<false | { node: string | null }>(false);
   /** The newest position the server confirmed while this view is open (the episode data catches up after a refetch). */
   const [stored, setStored] = useState<Position | null>(null);
@@ -261,11 +264,7 @@ function ReaderView({
 
   const shownNumbers = displayed.map((i) => detail.pages[i]?.number).filter((n): n is number => n !== undefined);
   const pageLabel =
-    shownNumbers.length === 0
-      ? ''
-      : shownNumbers.length === 1
-        ? `Page ${shownNumbers[0]}`
-        : `Pages ${shownNumbers[0]}–${shownNumbers[shownNumbers.length - 1]}`;
+    shownNumbers.length === 0 ? '' : shownNumbers.length === 1 ? `Page ${shownNumbers[0]}` : `Pages ${shownNumbers[0]}–${shownNumbers[shownNumbers.length - 1]}`;
   const position = detail.progress && stored ? (comparePositions(detail.progress, stored) >= 0 ? detail.progress : stored) : (detail.progress ?? stored);
   const openPanel = (id: string, request?: Omit<PanelRequest, 'panel' | 'nonce'>) => {
     if (!panel.open) panelOpener.current = document.activeElement as HTMLElement | null;
@@ -374,13 +373,7 @@ function ReaderView({
               Panel
             </button>
           ) : null}
-          <button
-            type="button"
-            className="button button--small"
-            aria-haspopup="dialog"
-            onClick={() => setWorldOpen({ node: null })}
-            data-testid="open-world"
-          >
+          <button type="button" className="button button--small" aria-haspopup="dialog" onClick={() => setWorldOpen({ node: null })} data-testid="open-world">
             World
           </button>
           <button
@@ -401,8 +394,7 @@ function ReaderView({
 
       {peek ? (
         <div className="peek-banner" role="status">
-          Peeking: your progress is not saved while you look around.{' '}
-          <Link href={`/series/${encodeURIComponent(seriesId)}`}>Stop peeking</Link>
+          Peeking: your progress is not saved while you look around. <Link href={`/series/${encodeURIComponent(seriesId)}`}>Stop peeking</Link>
         </div>
       ) : null}
 
@@ -439,7 +431,13 @@ function ReaderView({
       {stripOpen ? <ThumbnailStrip pages={detail.pages} displayed={displayed} direction={direction} onOpen={(i) => book.current?.goTo(i)} /> : null}
 
       {worldOpen ? (
-        <Suspense fallback={<div className="world-overlay-loading" role="status">Loading the world…</div>}>
+        <Suspense
+          fallback={
+            <div className="world-overlay-loading" role="status">
+              Loading the world…
+            </div>
+          }
+        >
           <WorldOverlay
             seriesId={seriesId}
             initialNode={worldOpen.node}

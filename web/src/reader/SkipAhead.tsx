@@ -6,9 +6,9 @@
  */
 import { useState } from 'react';
 import { useLocation } from 'wouter';
+import type { EpisodeDetail, Position, ProgressResult, SeriesDetail } from '../../../src/contract/index.js';
 import { api, describeError } from '../api/client';
 import { invalidate } from '../api/use-api';
-import type { EpisodeDetail, Position, ProgressResult, SeriesDetail } from '../../../src/contract/index.js';
 import { CoverImage } from '../ui/CoverImage';
 import { Dialog } from '../ui/Dialog';
 import { readerPath, skipQuestion } from '../ui/format';
@@ -59,8 +59,8 @@ export function SkipAhead({
       <Dialog open title={skipQuestion(numbers, episode)} onClose={() => navigate(`/series/${encodeURIComponent(seriesId)}`)} labelledBy="skip-title">
         <p>
           You are opening <strong>{detail.episode.displayTitle}</strong>
-          {progress ? `, but your place is episode ${progress.episode}, page ${progress.page}` : ', but you have not started this series'}. Folio
-          keeps everything after your place hidden, so it asks before moving it.
+          {progress ? `, but your place is episode ${progress.episode}, page ${progress.page}` : ', but you have not started this series'}. Folio keeps everything after
+          your place hidden, so it asks before moving it.
         </p>
         {error ? (
           <p className="form-error" role="alert">

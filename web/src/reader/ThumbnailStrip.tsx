@@ -4,8 +4,8 @@
  * what has not been read; it renders exactly what it is given.
  */
 import { useEffect, useRef } from 'react';
-import { mediaUrl } from '../api/client';
 import { isPlaceholder, type Page } from '../../../src/contract/index.js';
+import { mediaUrl } from '../api/client';
 import { Blurhash } from '../ui/Blurhash';
 
 export function ThumbnailStrip({

@@ -5,7 +5,7 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { mediaUrl } from '../api/client';
 import type { FlipbookHandle } from './FlipbookView';
-import { MARK_FIRST_PAGE, MARK_PAGE_SHOWN, type BookPage } from './flipbook';
+import { type BookPage, MARK_FIRST_PAGE, MARK_PAGE_SHOWN } from './flipbook';
 
 interface Props {
   pages: BookPage[];

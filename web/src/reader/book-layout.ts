@@ -54,7 +54,10 @@ export function bookLayout(count: number, direction: Direction, mode: ViewMode):
 }
 
 export function spreadIndexOfArray(layout: BookLayout, arrayIndex: number): number {
-  return Math.max(0, layout.spreads.findIndex((s) => s.includes(arrayIndex)));
+  return Math.max(
+    0,
+    layout.spreads.findIndex((s) => s.includes(arrayIndex)),
+  );
 }
 
 export function arrayIndexOf(layout: BookLayout, readingIndex: number): number {

@@ -11,19 +11,9 @@
  * turnToPage instead of flip).
  */
 import { PageFlip } from 'page-flip/dist/js/page-flip.module.js';
-import { mediaUrl } from '../api/client';
 import type { ImageRef } from '../../../src/contract/index.js';
-import {
-  bookLayout,
-  FILLER,
-  spreadIndexOfArray,
-  spreadIndexOfPage,
-  spreadPages,
-  stepSpread,
-  type BookLayout,
-  type Direction,
-  type ViewMode,
-} from './book-layout';
+import { mediaUrl } from '../api/client';
+import { type BookLayout, bookLayout, type Direction, FILLER, spreadIndexOfArray, spreadIndexOfPage, spreadPages, stepSpread, type ViewMode } from './book-layout';
 
 export interface BookPage {
   number: number;

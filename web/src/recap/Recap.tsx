@@ -7,14 +7,14 @@
 import { Chat, useChat } from '@ai-sdk/react';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { FolioUIMessage, Position } from '../../../src/contract/index.js';
-import { readAnswer } from '../chat/answer';
 import { AnswerView } from '../chat/AnswerView';
+import { readAnswer } from '../chat/answer';
 import { friendlyError } from '../chat/errors';
-import { recapTransport, type RecapScope } from '../chat/transport';
+import { type RecapScope, recapTransport } from '../chat/transport';
 import { useCountdown } from '../chat/use-countdown';
 import type { LinkTarget } from '../markdown/links';
-import { atOrBefore } from '../ui/position';
 import { onProgressReset } from '../progress/reset-events';
+import { atOrBefore } from '../ui/position';
 import '../chat/chat.css';
 
 export const RECAP_LABEL: Record<RecapScope, string> = { series: 'Story so far', episode: 'Previously' };
@@ -174,7 +174,13 @@ export function Recap({ seriesId, known, flushProgress, onInternalLink, autoStar
           <p className="chat-error-title">{failure.title}</p>
           <p>{failure.message}</p>
           {failure.retry ? (
-            <button type="button" className="button button--small button--primary" onClick={() => void run(scope)} disabled={countdown > 0 || busy} data-testid="recap-retry">
+            <button
+              type="button"
+              className="button button--small button--primary"
+              onClick={() => void run(scope)}
+              disabled={countdown > 0 || busy}
+              data-testid="recap-retry"
+            >
               {countdown > 0 ? `Try again in ${countdown} s` : 'Try again'}
             </button>
           ) : null}

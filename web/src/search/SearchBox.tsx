@@ -3,10 +3,10 @@
  * /api/series/:id/search. Snippets are plain text with the API's highlight
  * offsets drawn as <mark>; results open the page or the article.
  */
-import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from 'react';
+import { type FormEvent, type MouseEvent, useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'wouter';
-import { api, describeError } from '../api/client';
 import type { Position, SearchResponse, SearchResult } from '../../../src/contract/index.js';
+import { api, describeError } from '../api/client';
 import { classifyHref, type LinkTarget } from '../markdown/links';
 import { atOrBefore } from '../ui/position';
 import { highlightPieces } from './highlight';
@@ -135,9 +135,7 @@ export function SearchBox({ seriesId, known, beforeSearch, onOpen, autoFocus, co
             </button>
           </p>
         ) : null}
-        {state && !state.loading && !state.error && state.results.length === 0 ? (
-          <p className="muted">Nothing you have read matches “{state.query}”.</p>
-        ) : null}
+        {state && !state.loading && !state.error && state.results.length === 0 ? <p className="muted">Nothing you have read matches “{state.query}”.</p> : null}
         {state && state.results.length > 0 ? (
           <>
             <p className="visually-hidden">

@@ -3,7 +3,12 @@ import { highlightPieces } from './highlight';
 
 describe('highlightPieces', () => {
   it('cuts the snippet at the highlight offsets', () => {
-    expect(highlightPieces('the potion contest opens', [[4, 10], [11, 18]])).toEqual([
+    expect(
+      highlightPieces('the potion contest opens', [
+        [4, 10],
+        [11, 18],
+      ]),
+    ).toEqual([
       { text: 'the ', mark: false },
       { text: 'potion', mark: true },
       { text: ' ', mark: false },
@@ -17,7 +22,15 @@ describe('highlightPieces', () => {
     expect(pieces.at(-1)).toEqual({ text: 'lamp', mark: true });
   });
   it('clamps, merges and drops bad ranges', () => {
-    expect(highlightPieces('abcdef', [[4, 99], [-3, 2], [1, 3], [5, 5], [3, 1]])).toEqual([
+    expect(
+      highlightPieces('abcdef', [
+        [4, 99],
+        [-3, 2],
+        [1, 3],
+        [5, 5],
+        [3, 1],
+      ]),
+    ).toEqual([
       { text: 'abc', mark: true },
       { text: 'd', mark: false },
       { text: 'ef', mark: true },

@@ -1,8 +1,8 @@
 /** "Reset progress" with a confirmation: back to the start of an episode already reached. */
 import { useState } from 'react';
+import type { EpisodeDetail, SeriesDetail, StoredProgress } from '../../../src/contract/index.js';
 import { api, describeError } from '../api/client';
 import { invalidate } from '../api/use-api';
-import type { EpisodeDetail, SeriesDetail, StoredProgress } from '../../../src/contract/index.js';
 import { progressSync } from '../progress';
 import { notifyProgressReset } from '../progress/reset-events';
 import { Dialog } from '../ui/Dialog';
@@ -46,10 +46,7 @@ export function ResetProgress({ detail, onDone }: { detail: SeriesDetail; onDone
         Reset progress…
       </button>
       <Dialog open={open} title="Reset your progress?" onClose={() => setOpen(false)} labelledBy="reset-title">
-        <p>
-          Folio only shows what you have reached. Resetting moves your place back; pages, summaries and titles after it are hidden again until
-          you read them.
-        </p>
+        <p>Folio only shows what you have reached. Resetting moves your place back; pages, summaries and titles after it are hidden again until you read them.</p>
         <label className="field">
           <span>Go back to the start of</span>
           <select value={target} onChange={(e) => setTarget(Number(e.target.value))}>

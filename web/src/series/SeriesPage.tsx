@@ -4,8 +4,8 @@
  * replaced ("Episode 12", blurhash placeholder); this page only renders them.
  */
 import { Link } from 'wouter';
-import { useApi } from '../api/use-api';
 import type { Episode, SeriesDetail } from '../../../src/contract/index.js';
+import { useApi } from '../api/use-api';
 import { CoverImage } from '../ui/CoverImage';
 import { Credit } from '../ui/Credit';
 import { formatProgress, readerPath } from '../ui/format';

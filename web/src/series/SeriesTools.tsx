@@ -40,7 +40,13 @@ export function SeriesTools({ detail }: { detail: SeriesDetail }) {
       </div>
       {recap !== null ? (
         <div className="series-recap">
-          <Suspense fallback={<p role="status" className="muted">Loading…</p>}>
+          <Suspense
+            fallback={
+              <p role="status" className="muted">
+                Loading…
+              </p>
+            }
+          >
             <Recap seriesId={seriesId} known={detail.progress} flushProgress={() => flushProgress(seriesId)} autoStart={recap} />
           </Suspense>
         </div>

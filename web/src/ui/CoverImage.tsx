@@ -1,6 +1,7 @@
 /** A cover or thumbnail: the image, or its placeholder, in a box of the right aspect ratio (no layout shift). */
+
+import { type Cover, isPlaceholder } from '../../../src/contract/index.js';
 import { mediaUrl } from '../api/client';
-import { isPlaceholder, type Cover } from '../../../src/contract/index.js';
 import { Blurhash } from './Blurhash';
 
 export function CoverImage({ cover, alt, className, eager }: { cover: Cover | null; alt: string; className?: string; eager?: boolean }) {
@@ -12,14 +13,7 @@ export function CoverImage({ cover, alt, className, eager }: { cover: Cover | nu
       ) : isPlaceholder(cover) ? (
         <Blurhash hash={cover.blurhash} color={cover.color} />
       ) : (
-        <img
-          src={mediaUrl(cover.url)}
-          width={cover.width}
-          height={cover.height}
-          alt={alt}
-          loading={eager ? 'eager' : 'lazy'}
-          decoding="async"
-        />
+        <img src={mediaUrl(cover.url)} width={cover.width} height={cover.height} alt={alt} loading={eager ? 'eager' : 'lazy'} decoding="async" />
       )}
     </div>
   );

@@ -1,5 +1,5 @@
 /** A modal dialog on the native <dialog> element: focus is trapped and restored, Esc closes it. */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 
 export function Dialog({
   open,

@@ -14,5 +14,4 @@ export function skipQuestion(episodes: readonly number[], target: number): strin
   return `Have you read episodes ${before[0]}–${before[before.length - 1]}?`;
 }
 
-export const readerPath = (seriesId: string, at: Position, peek = false) =>
-  `/read/${encodeURIComponent(seriesId)}/${at.episode}/${at.page}${peek ? '?peek=true' : ''}`;
+export const readerPath = (seriesId: string, at: Position, peek = false) => `/read/${encodeURIComponent(seriesId)}/${at.episode}/${at.page}${peek ? '?peek=true' : ''}`;

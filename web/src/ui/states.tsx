@@ -5,7 +5,11 @@ import { ApiError, ApiUnreachable, describeError } from '../api/client';
 
 export function Skeleton({ className, label }: { className?: string; label?: string }) {
   // With a label it stands for the whole loading page (a named status); without, it is one decorative block among several.
-  return label ? <div className={`skeleton ${className ?? ''}`} role="status" aria-label={label} /> : <div className={`skeleton ${className ?? ''}`} aria-hidden="true" />;
+  return label ? (
+    <div className={`skeleton ${className ?? ''}`} role="status" aria-label={label} />
+  ) : (
+    <div className={`skeleton ${className ?? ''}`} aria-hidden="true" />
+  );
 }
 
 /** Shown while loading: nothing for the first moments, then skeletons (so fast loads do not flash). */

@@ -5,10 +5,10 @@
  */
 import { useEffect } from 'react';
 import { Link } from 'wouter';
-import { useApi } from '../api/use-api';
 import type { Position, WikiArticle, WorldNodeDetail } from '../../../src/contract/index.js';
+import { useApi } from '../api/use-api';
+import { type LinkTarget, wikiLinkPolicy } from '../markdown/links';
 import { Markdown } from '../markdown/Markdown';
-import { wikiLinkPolicy, type LinkTarget } from '../markdown/links';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import './wiki.css';
 
@@ -81,11 +81,7 @@ export function WikiArticleView({ seriesId, slug, known, unlocked, onInternalLin
               {s.heading}
             </S>
           ) : null}
-          {allWithheld(s.body) ? (
-            <p className="wiki-withheld">…</p>
-          ) : (
-            <Markdown text={s.body} policy={policy} images="link" onInternalLink={onInternalLink} />
-          )}
+          {allWithheld(s.body) ? <p className="wiki-withheld">…</p> : <Markdown text={s.body} policy={policy} images="link" onInternalLink={onInternalLink} />}
         </section>
       ))}
       {relatedArticles.length > 0 ? (

@@ -1,9 +1,9 @@
 /** The unlocked articles of a series, by category, with a filter. */
-import { useState, type MouseEvent } from 'react';
+import { type MouseEvent, useState } from 'react';
 import { Link } from 'wouter';
-import { ErrorState, Loading, Skeleton } from '../ui/states';
-import type { Resource } from '../api/use-api';
 import type { WikiIndex } from '../../../src/contract/index.js';
+import type { Resource } from '../api/use-api';
+import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { wikiPath } from './WikiArticleView';
 
 export function WikiIndexView({ seriesId, index, onOpen, level }: { seriesId: string; index: Resource<WikiIndex>; onOpen?: (slug: string) => boolean; level: 1 | 2 }) {

@@ -1,8 +1,8 @@
 /** `/series/:seriesId/wiki` and `/series/:seriesId/wiki/:slug`: the wiki on its own pages (loaded lazily). */
 import { useEffect, useMemo } from 'react';
 import { Link } from 'wouter';
-import { useApi } from '../api/use-api';
 import type { SeriesDetail, WikiIndex } from '../../../src/contract/index.js';
+import { useApi } from '../api/use-api';
 import { SiteHeader } from '../ui/SiteHeader';
 import { WikiArticleView } from './WikiArticleView';
 import { WikiIndexView } from './WikiIndexView';

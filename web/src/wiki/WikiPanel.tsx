@@ -1,8 +1,8 @@
 /** The wiki in the reader's side panel: the index, and articles opened in place. */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { WikiIndex } from '../../../src/contract/index.js';
 import { useApi } from '../api/use-api';
 import type { ReaderPanelContext } from '../panels/registry';
-import type { WikiIndex } from '../../../src/contract/index.js';
 import { WikiArticleView } from './WikiArticleView';
 import { WikiIndexView } from './WikiIndexView';
 import './wiki.css';
@@ -43,13 +43,27 @@ export default function WikiPanel({ ctx }: { ctx: ReaderPanelContext }) {
           <button type="button" className="button button--small button--quiet" onClick={() => setSlug(null)} data-testid="wiki-back">
             ← All articles
           </button>
-          <WikiArticleView key={slug} seriesId={ctx.seriesId} slug={slug} known={ctx.position} unlocked={unlocked} level={2} onInternalLink={onInternalLink} onOpenWorld={(entity) => ctx.openWorld(entity)} />
+          <WikiArticleView
+            key={slug}
+            seriesId={ctx.seriesId}
+            slug={slug}
+            known={ctx.position}
+            unlocked={unlocked}
+            level={2}
+            onInternalLink={onInternalLink}
+            onOpenWorld={(entity) => ctx.openWorld(entity)}
+          />
         </>
       ) : (
-        <WikiIndexView seriesId={ctx.seriesId} index={index} level={2} onOpen={(s) => {
-          setSlug(s);
-          return true;
-        }} />
+        <WikiIndexView
+          seriesId={ctx.seriesId}
+          index={index}
+          level={2}
+          onOpen={(s) => {
+            setSlug(s);
+            return true;
+          }}
+        />
       )}
     </div>
   );

@@ -1,10 +1,10 @@
 /** The selected node: its visible description and links, and "ask the companion about it". */
 import { useEffect, useRef } from 'react';
+import type { WorldNodeDetail } from '../../../src/contract/index.js';
 import { useApi } from '../api/use-api';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { EntityAvatar } from './EntityAvatar';
 import { askAbout, kindLook } from './kinds';
-import type { WorldNodeDetail } from '../../../src/contract/index.js';
 
 const words = (kind: string) => kind.replace(/_/g, ' ');
 

@@ -1,7 +1,8 @@
 /** Loads the world graph for the reader's position, with loading, error and empty states, then draws it. */
+
+import type { WorldGraph } from '../../../src/contract/index.js';
 import { useApi } from '../api/use-api';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
-import type { WorldGraph } from '../../../src/contract/index.js';
 import WorldGraphView, { type WorldGraphViewProps } from './WorldGraphView';
 
 export function WorldData({ seriesId, ready, ...rest }: Omit<WorldGraphViewProps, 'graph' | 'canAsk'> & { ready: boolean }) {
@@ -18,7 +19,11 @@ export function WorldData({ seriesId, ready, ...rest }: Omit<WorldGraphViewProps
   if (g.nodes.length === 0) {
     return (
       <div className="world-empty" data-testid="world-empty">
-        <p>{g.position ? 'No one from the world graph has appeared yet. Keep reading!' : 'Start reading: the people, places and groups of the story appear here as you meet them.'}</p>
+        <p>
+          {g.position
+            ? 'No one from the world graph has appeared yet. Keep reading!'
+            : 'Start reading: the people, places and groups of the story appear here as you meet them.'}
+        </p>
       </div>
     );
   }

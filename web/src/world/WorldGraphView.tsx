@@ -8,23 +8,23 @@
 import {
   Background,
   Controls,
-  Handle,
-  Position as Side,
-  ReactFlow,
-  ReactFlowProvider,
-  useNodesState,
-  useReactFlow,
   type Edge,
+  Handle,
   type Node,
   type NodeProps,
+  ReactFlow,
+  ReactFlowProvider,
+  Position as Side,
+  useNodesState,
+  useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { WorldGraph, WorldNode } from '../../../src/contract/index.js';
 import { EntityAvatar, KindIcon } from './EntityAvatar';
 import { kindLook } from './kinds';
 import { layoutNodes } from './layout';
 import { NodeDetails } from './NodeDetails';
-import type { WorldGraph, WorldNode } from '../../../src/contract/index.js';
 import './world.css';
 
 type EntityData = { node: WorldNode };
@@ -144,9 +144,7 @@ function Graph({ seriesId, graph, initialNode, focusFirst, colorMode, canAsk, on
 
   const focusPage = graph.focus.pages[graph.focus.pages.length - 1];
   // The list: who is on the page first, then by name (easier to find than the graph's debut order).
-  const listed = graph.nodes
-    .filter((n) => !focus || focusSet.has(n.slug))
-    .sort((a, b) => Number(b.onPage) - Number(a.onPage) || a.name.localeCompare(b.name));
+  const listed = graph.nodes.filter((n) => !focus || focusSet.has(n.slug)).sort((a, b) => Number(b.onPage) - Number(a.onPage) || a.name.localeCompare(b.name));
   const kinds = [...new Set(graph.nodes.map((n) => n.kind))];
 
   return (
@@ -165,7 +163,9 @@ function Graph({ seriesId, graph, initialNode, focusFirst, colorMode, canAsk, on
             {focus ? 'Show everyone' : 'Focus on my page'}
           </button>
           <span className="world-count" aria-live="polite">
-            {focus && focusPage ? `Around episode ${focusPage.episode}, page ${focusPage.page}: ${listed.length} of ${graph.nodes.length}` : `${graph.nodes.length} entries`}
+            {focus && focusPage
+              ? `Around episode ${focusPage.episode}, page ${focusPage.page}: ${listed.length} of ${graph.nodes.length}`
+              : `${graph.nodes.length} entries`}
           </span>
           <ul className="world-legend" aria-label="Kinds">
             {kinds.map((k) => {

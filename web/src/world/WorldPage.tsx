@@ -1,8 +1,8 @@
 /** `/series/:seriesId/world`: the world graph on its own page (loaded lazily). */
 import { useEffect } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
-import { useApi } from '../api/use-api';
 import type { SeriesDetail } from '../../../src/contract/index.js';
+import { useApi } from '../api/use-api';
 import { setPendingPanel } from '../panels/pending';
 import { readerPath } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';

@@ -35,7 +35,8 @@ export function layoutNodes(nodes: readonly LayoutInput[], edges: ReadonlyArray<
   const free = nodes.filter((n) => !out.has(n.slug));
   // Around the centre of what is placed, on a ring outside it.
   const placed = () => [...out.values()];
-  const centre = (pts: Point[]): Point => (pts.length ? { x: pts.reduce((s, p) => s + p.x, 0) / pts.length, y: pts.reduce((s, p) => s + p.y, 0) / pts.length } : { x: 0, y: 0 });
+  const centre = (pts: Point[]): Point =>
+    pts.length ? { x: pts.reduce((s, p) => s + p.x, 0) / pts.length, y: pts.reduce((s, p) => s + p.y, 0) / pts.length } : { x: 0, y: 0 };
   let ringIndex = 0;
   // Nodes with placed neighbours first (so chains grow outwards), in the API's order otherwise.
   const pending = [...free];
