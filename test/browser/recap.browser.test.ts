@@ -114,7 +114,7 @@ describe('recaps', () => {
     await screenshot(page, 'recap-series-page-phone');
   });
 
-  it('with a language model: the recap streams token by token and can be stopped', async () => {
+  it('with a language model: the recap streams sentence by sentence and can be stopped', async () => {
     ollama.set({ persona: 'honest', tokensPerSecond: 20, tokenChars: 3 });
     const { context, page } = await readerAt14(modelApp.url);
     void context;
@@ -128,7 +128,9 @@ describe('recaps', () => {
       lengths.add((await body.innerText().catch(() => '')).length);
       await new Promise((r) => setTimeout(r, 60));
     }
-    expect(lengths.size, 'the recap grew in several steps').toBeGreaterThanOrEqual(3);
+    // Text is released a sentence at a time, each judged whole (ADR 0020); the honest fake writes one or two
+    // sentences, so the recap shows text before it is ready, in at least one step after the empty one.
+    expect(lengths.size, 'the recap grew while streaming').toBeGreaterThanOrEqual(2);
     await checkRecap(page, ['model']);
     await screenshot(page, 'recap-model');
 
