@@ -38,6 +38,19 @@ PGXS_MK="/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/makefiles/pgxs.mk"
 CACHE_DIR="${FOLIO_CACHE_DIR:-${HOME:-/root}/.cache/folio}"
 PGVECTOR_CACHE="$CACHE_DIR/pgvector"
 TRIXIE_SRC_LIST=/etc/apt/sources.list.d/folio-trixie-src.sources
+# The Debian archive this machine already uses (its own apt sources), for the trixie source entry: no
+# archive address is written into this repository.
+debian_archive() {
+  local uri
+  uri="$( { grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v folio-trixie-src | sed -E 's/^URIs:[[:space:]]*//' | tr ' ' '\n'
+            grep -hE '^deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}'; } \
+          | grep -E '/debian/?$' | head -n1)"
+  if [ -z "$uri" ]; then
+    echo "ensure-test-services: no Debian archive in this machine's apt sources (/etc/apt/sources.list*); add one, then re-run" >&2
+    return 1
+  fi
+  printf '%s\n' "${uri%/}"
+}
 NO_MAIN_CLUSTER_CONF=/etc/postgresql-common/createcluster.d/folio-no-main-cluster.conf
 
 step() { printf '==> ensure-test-services: %s\n' "$*"; }
@@ -89,7 +102,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "  sudo apt-get update"
     echo "  sudo apt-get install -y --no-install-recommends postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR pgbouncer chromium build-essential dpkg-dev"
     echo "  # pgvector (no bookworm binary package): build trixie's source package"
-    echo "  printf 'Types: deb-src\\nURIs: http://deb.debian.org/debian\\nSuites: trixie\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' | sudo tee $TRIXIE_SRC_LIST"
+    echo "  printf 'Types: deb-src\\nURIs: $(debian_archive 2>/dev/null || echo '<your Debian archive>')\\nSuites: trixie\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' | sudo tee $TRIXIE_SRC_LIST"
     echo "  sudo apt-get update && cd \"\$(mktemp -d)\" && apt-get source pgvector/trixie && cd pgvector-*/"
     echo "  make OPTFLAGS='' with_llvm=no PG_CONFIG=$PG_CONFIG && sudo make install with_llvm=no PG_CONFIG=$PG_CONFIG"
   } >&2
@@ -122,12 +135,13 @@ apt_update() {
 }
 
 write_trixie_src_list() {
-  local content
+  local content archive
+  archive="$(debian_archive)" || return 1
   content="$(printf '%s\n' \
     '# Added by folio scripts/ensure-test-services.sh: SOURCE packages only (deb-src),' \
     '# used to build pgvector for PostgreSQL 15. No binary package can come from here.' \
     'Types: deb-src' \
-    'URIs: http://deb.debian.org/debian' \
+    "URIs: $archive" \
     'Suites: trixie' \
     'Components: main' \
     'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg')"
