@@ -19,7 +19,7 @@ import { observeAnswer, observeModelError, observeRetrieval, streamOpened } from
 import type { EmbeddingService } from '../retrieval/embeddings.js';
 import { assemblePassages, CANDIDATES, pagesInView } from '../retrieval/retriever.js';
 import { toWebSearch } from '../retrieval/search-query.js';
-import { buildGuard, type GuardInput, type Position, type SpoilerGuard, type SpoilerHit, seriesChecks, splitNames, type TextKind } from '../spoilers/index.js';
+import { buildGuard, chunkTextKind, type GuardInput, type Position, type SpoilerGuard, type SpoilerHit, seriesChecks, splitNames } from '../spoilers/index.js';
 import { conversationDetail, listConversations, TurnStore } from './conversations.js';
 import { buildPrompt } from './prompt.js';
 import * as q from './queries.js';
@@ -183,7 +183,7 @@ export class Companion {
     return {
       seriesId: turn.seriesId,
       guard,
-      passages: passages.map((passage) => ({ passage, kind: passageKind(passage.source) })),
+      passages: passages.map((passage) => ({ passage, kind: chunkTextKind(passage.source) })),
       question: { text: turn.question, decline: (hit) => declineMessage(hit, at) },
       prompt: (checked) => buildPrompt({ seriesTitle: turn.seriesTitle, position: at, passages: checked, history: context.history, question: turn.question }),
       fallback: {
@@ -258,9 +258,6 @@ function turnGuard(turn: Pick<ChatTurn, 'position' | 'context' | 'checks'>): Spo
     checks: turn.checks,
   });
 }
-
-/** Passage text from the story's pages may name its own episode; the rest (wiki, summaries) is lore written with hindsight. */
-const passageKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
 
 /** The honest answer to a question about something the reader has not reached. */
 export function declineMessage(hit: SpoilerHit, position: Position): string {

@@ -23,6 +23,7 @@ export { type EntityName, MAX_SERIES_NAMES, NameMatcher } from './names.js';
 export { PARAPHRASE, paraphraseScore } from './paraphrase.js';
 export {
   type CheckContext,
+  chunkTextKind,
   type GuardedStream,
   type Redaction,
   type SentenceCheck,

@@ -36,6 +36,12 @@ export interface SpoilerHit {
  */
 export type TextKind = 'lore' | 'page' | 'generated';
 
+/**
+ * The kind of a retrieved chunk's text by its source: a page's lettering and description are the story's own
+ * words (they may name their own episode); everything else (wiki, summaries, world) is lore written with hindsight.
+ */
+export const chunkTextKind = (source: string): TextKind => (source === 'dialogue' || source === 'description' ? 'page' : 'lore');
+
 /** Text with its spoiling sentences replaced by WITHHELD. */
 export interface Redaction {
   text: string;
