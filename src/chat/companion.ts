@@ -119,7 +119,11 @@ export class Companion {
       viewing,
       context: state,
       vector: queryVector !== null,
-      checks: await seriesChecks(db, seriesId, position, { embeddings: this.deps.embeddings, language: state.language ?? undefined }),
+      checks: await seriesChecks(db, seriesId, position, {
+        embeddings: this.deps.embeddings,
+        language: state.language ?? undefined,
+        version: state.contentHash && state.language ? { contentHash: state.contentHash, language: state.language } : undefined,
+      }),
     };
   }
 

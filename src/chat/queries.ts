@@ -41,6 +41,8 @@ export interface TurnContext {
   episodeEnd: number | null;
   /** The series' language. */
   language: string | null;
+  /** The series' content hash: its version, for the spoiler checks' cache (spoilers seriesChecks). */
+  contentHash: string | null;
   /** The series of the conversation with this id, null when it is new. */
   conversationSeries: string | null;
   messages: number;
@@ -69,7 +71,7 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   const empty = sql`'[]'::json`;
   const plan = a.queryVector ? await vectorPlan(db) : 'exact';
   const statement = sql`
-    SELECT s.title, s.language, p.episode, p.page, ${episodeEnd(a.seriesId, sql`p.episode`)} AS "episodeEnd",
+    SELECT s.title, s.language, s.content_hash AS "contentHash", p.episode, p.page, ${episodeEnd(a.seriesId, sql`p.episode`)} AS "episodeEnd",
       (SELECT c.series_id FROM conversations c WHERE c.reader_id = ${a.readerId} AND c.id = ${a.conversationId}) AS "conversationSeries",
       (SELECT count(*)::int FROM messages m WHERE m.reader_id = ${a.readerId} AND m.conversation_id = ${a.conversationId}) AS messages,
       (SELECT COALESCE(json_agg(json_build_object('slug', e.slug, 'name', e.name, 'kind', e.kind, 'aliases', e.aliases,

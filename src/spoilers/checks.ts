@@ -116,14 +116,15 @@ function paraphraseData(db: Db, seriesId: string, entry: Entry, model: string | 
  * in the transaction but cached under `root` (a cache of the transaction's own would never be hit
  * again); pass `paraphrase: false` with it, since that check loads its data in the background, after
  * the transaction may have ended.
+ * `version`: the series' content hash and language when the caller has read them already (one round trip less).
  */
 export async function seriesChecks(
   db: Db,
   seriesId: string,
   position: Position | null,
-  opts: { embeddings?: EmbeddingService; language?: string; paraphrase?: boolean; root?: Db } = {},
+  opts: { embeddings?: EmbeddingService; language?: string; paraphrase?: boolean; root?: Db; version?: { contentHash: string; language: string } } = {},
 ): Promise<{ word: WordCheck[]; sentence: SentenceCheck[] }> {
-  const version = await q.seriesVersion(db, seriesId);
+  const version = opts.version ?? (await q.seriesVersion(db, seriesId));
   if (!version) return { word: [], sentence: [] };
   const entry = entryFor(db, opts.root ?? db, seriesId, version.contentHash, opts.language ?? version.language);
   const index = await entry.index;

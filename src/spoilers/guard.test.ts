@@ -174,6 +174,19 @@ describe('GuardedStream', () => {
     expect(await s.end()).toBe('Carrot naps');
   });
 
+  it('releases a sentence when its end punctuation arrives, not when the next one begins', async () => {
+    const s = guard.stream();
+    expect(await s.push('Pepper mixes a potion in the kitchen.')).toBe('Pepper mixes a potion in the kitchen.');
+    expect(await s.push('" ')).toBe('" ');
+    expect(await s.push('Torreya flies!')).toBe('…');
+    // What follows a withheld sentence's end is its own: it goes with it.
+    expect(await s.push('!" ')).toBe('');
+    expect(await s.push('Carrot naps at 3.')).toBe('');
+    expect(await s.push('5 o’clock. ')).toBe(' Carrot naps at 3.5 o’clock. ');
+    expect(await s.end()).toBe('');
+    expect(s.withheld).toBe(1);
+  });
+
   it('a name cut by a sentence end withholds the sentences it spans', async () => {
     const r = await streamed(guard, ['Pepper flies. The rider is Torr. ', 'eya, a dragon rider. Fine.']);
     expect(r.out).toBe('Pepper flies. … Fine.');
@@ -226,6 +239,15 @@ describe('GuardedStream', () => {
       'Cori! ',
       'Temples of. ',
       'in episode. ',
+      // A sentence judged at its end punctuation, before what still belongs to it arrives.
+      'Ah!" ',
+      'Cori?! ',
+      'Carrot… ',
+      'Pepper.)\n\n',
+      'corn." ',
+      'episode 3. ',
+      '3.5 ',
+      'e.g. ',
     ];
     const g = buildGuard(
       input({
@@ -257,7 +279,7 @@ describe('GuardedStream', () => {
           expect(s.withheld).toBe(whole.withheld);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });

@@ -15,7 +15,7 @@ import type { CheckContext, GuardedStream, Redaction, SentenceCheck, SpoilerGuar
 import { comparePositions, formatPosition, type Position } from './position.js';
 import { guardRow } from './queries.js';
 import { findReferences, type Reference, referenceOpen } from './references.js';
-import { Collapser, redactSentences, sentenceSpans, splitSentences } from './sentences.js';
+import { Collapser, endsSentence, redactSentences, sentenceSpans, sentenceTail, splitSentences } from './sentences.js';
 
 export interface GuardInput {
   /** The reader's furthest page (null before reading: every reference then spoils). */
@@ -155,11 +155,16 @@ class Guard implements SpoilerGuard {
 
 /**
  * The streaming guard: holds the current sentence until it ends, judges it once
- * with every check, then releases it or withholds it. A finished sentence whose
- * end could still be the start of a name or a reference ("… Cori. ander") waits
- * for the next one, so no hit ever spans released text; the released text is
- * kept only as context (a hit from it into the new sentence withholds the new
- * sentence) and never judged again.
+ * with every check, then releases it or withholds it. A sentence is judged as
+ * soon as its end punctuation arrives (endsSentence), not when the next one
+ * begins: a model writes the next token only after a pause, and the first
+ * sentence is the reader's first text. Punctuation and whitespace that follow
+ * it still belong to it (sentenceTail), so the output is the same as the whole
+ * text redacted at once. A finished sentence whose end could still be the start
+ * of a name or a reference ("… Cori. ander") waits for the next one, so no hit
+ * ever spans released text; the released text is kept only as context (a hit
+ * from it into the new sentence withholds the new sentence) and never judged
+ * again.
  */
 class SentenceStream implements GuardedStream {
   private buffer = '';
@@ -168,6 +173,8 @@ class SentenceStream implements GuardedStream {
   private readonly found: SpoilerHit[] = [];
   /** Offset in the whole answer of buffer[0]. */
   private base = 0;
+  /** The last sentence released, while what follows may still be its tail (null once the next one began). */
+  private ended: string | null = null;
 
   constructor(
     private readonly guard: Guard,
@@ -196,10 +203,21 @@ class SentenceStream implements GuardedStream {
   }
 
   private async drain(final: boolean): Promise<string> {
-    const parts = splitSentences(this.buffer);
-    // Every part but the last is a whole sentence (the next one has begun); the last one only at the end.
-    const complete = final ? parts.length : parts.length - 1;
     let out = '';
+    if (this.ended !== null) {
+      const tail = sentenceTail(this.ended, this.buffer);
+      if (tail.length > 0) {
+        out += this.out.extend(tail);
+        this.ended += tail;
+        this.consume(tail);
+      }
+      if (this.buffer.length === 0) return out;
+      this.ended = null;
+    }
+    const parts = splitSentences(this.buffer);
+    // Every part but the last is a whole sentence (the next one has begun); the last one when it ends so, or at the end.
+    const last = parts.at(-1);
+    const complete = final || (last !== undefined && endsSentence(last)) ? parts.length : parts.length - 1;
     let taken = 0;
     while (taken < complete) {
       let n = 1;
@@ -216,7 +234,14 @@ class SentenceStream implements GuardedStream {
       out += await this.judge(parts.slice(taken, taken + n));
       taken += n;
     }
+    if (!final && taken === parts.length && last !== undefined) this.ended = last;
     return out;
+  }
+
+  private consume(text: string): void {
+    this.buffer = this.buffer.slice(text.length);
+    this.base += text.length;
+    this.context = (this.context + text).slice(-this.guard.contextChars);
   }
 
   /** Judge a run of whole sentences (with the released context before them) and write them out. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpoilerHit } from './policy.js';
-import { LONG_RUN, redactSentences, splitSentences } from './sentences.js';
+import { endsSentence, LONG_RUN, redactSentences, sentenceTail, splitSentences } from './sentences.js';
 
 const hit = (text: string, matched: string): SpoilerHit => {
   const start = text.indexOf(matched);
@@ -60,5 +60,30 @@ describe('redactSentences', () => {
 
   it('leaves clean text alone', () => {
     expect(redactSentences('Pepper flies over 3.5 hills.', [])).toEqual({ text: 'Pepper flies over 3.5 hills.', withheld: 0 });
+  });
+});
+
+describe('endsSentence / sentenceTail (the stream judges a sentence at its end punctuation)', () => {
+  it('ends at . ! ? … with closing quotes, or a line break', () => {
+    for (const t of ['She flies.', 'She flies!', 'Why?', 'Well…', 'She said "go."', 'She flies (fast).', 'She flies. ', 'A list\n'])
+      expect(endsSentence(t), t).toBe(true);
+  });
+
+  it('not mid-sentence, after an abbreviation, an initial or a digit', () => {
+    for (const t of ['She flies', 'See Ep.', 'Mr.', 'C.', 'e.g.', 'at 3.', 'She flies,', '']) expect(endsSentence(t), t).toBe(false);
+  });
+
+  it('the tail is what splitSentences would still give the sentence', () => {
+    expect(sentenceTail('She flies.', '!" And')).toBe('!" ');
+    expect(sentenceTail('She flies.', '\n\nNext')).toBe('\n\n');
+    expect(sentenceTail('She flies. ', '" Next')).toBe('');
+    expect(sentenceTail('She flies. ', '  Next')).toBe('  ');
+    for (const [a, b] of [
+      ['She flies.', '!" And so.'],
+      ['She flies.', ' And so.'],
+      ['She flies. ', ' And so.'],
+    ] as const) {
+      expect(splitSentences(a + b)[0]).toBe(a + sentenceTail(a, b));
+    }
   });
 });

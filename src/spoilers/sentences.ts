@@ -94,6 +94,30 @@ export function splitSentences(text: string): string[] {
   return parts;
 }
 
+/** A sentence end (. ! ? … closing quotes, whitespace) or a line break at the very end of the text. */
+const ENDS = /(?:[.!?…]+["'”’)\]»]*\s*|\n\s*)$/;
+
+/**
+ * Does `text` end the way a sentence does, whatever follows (a stream's guard may then judge it without waiting
+ * for the next piece)? Not after an abbreviation or an initial ("Ep.", "C.": "Ep. 36"), nor after a digit
+ * ("3." may be "3.5").
+ */
+export function endsSentence(text: string): boolean {
+  const m = ENDS.exec(text);
+  if (!m) return false;
+  if (m[0].startsWith('.') && /\p{N}$/u.test(text.slice(0, m.index))) return false;
+  return !abbreviation(text, m.index, /\s$/.test(m[0]) ? m[0] : `${m[0]} `);
+}
+
+/**
+ * What may still belong to a sentence `endsSentence` accepted, as splitSentences would cut the text once it
+ * comes: more end punctuation and closing quotes (only while no whitespace came), then whitespace.
+ */
+export function sentenceTail(ended: string, next: string): string {
+  const re = /\s$/.test(ended) ? /^\s*/ : /^[.!?…]*["'”’)\]»]*\s*/;
+  return re.exec(next)![0];
+}
+
 /**
  * Writes sentences out, each as itself or withheld; withheld runs collapse into
  * one WITHHELD, keeping the last line break of the run. Whitespace after a
@@ -102,9 +126,13 @@ export function splitSentences(text: string): string[] {
 export class Collapser {
   private lastWithheld = false;
   private pendingSpace = '';
+  /** The last sentence pushed (extend() may still add to it) and whether it began a withheld run. */
+  private last = '';
+  private firstOfRun = false;
   withheld = 0;
 
   push(sentence: string, withhold: boolean): string {
+    this.last = sentence;
     if (!withhold) {
       const out = this.pendingSpace + sentence;
       this.pendingSpace = '';
@@ -112,15 +140,30 @@ export class Collapser {
       return out;
     }
     this.withheld++;
-    const trailing = /\s*$/.exec(sentence)![0];
-    if (!this.lastWithheld) {
+    this.firstOfRun = !this.lastWithheld;
+    if (this.firstOfRun) {
       this.lastWithheld = true;
       const out = this.pendingSpace + WITHHELD;
-      this.pendingSpace = trailing;
+      this.pendingSpace = '';
+      this.space(sentence);
       return out;
     }
-    if (trailing.includes('\n')) this.pendingSpace = trailing;
+    this.space(sentence);
     return '';
+  }
+
+  /** More of the last sentence (its end punctuation and whitespace, streamed after it was judged): as if pushed with it. */
+  extend(more: string): string {
+    this.last += more;
+    if (!this.lastWithheld) return more;
+    this.space(this.last);
+    return '';
+  }
+
+  /** Whitespace after a withheld sentence waits: kept when it begins the run or breaks a line. */
+  private space(sentence: string): void {
+    const trailing = /\s*$/.exec(sentence)![0];
+    if (this.firstOfRun || trailing.includes('\n')) this.pendingSpace = trailing;
   }
 
   end(): string {
