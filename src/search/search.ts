@@ -7,6 +7,7 @@
  * result never confirms that an unreached name or event is in the story. The
  * snippet is cut by ts_headline from the checked text.
  */
+import type { SearchResponse, SearchResult } from '../contract/index.js';
 import type { Position } from '../spoilers/index.js';
 import type { ReaderView } from '../world/view.js';
 import { headingAnchor } from '../world/wiki.js';
@@ -22,35 +23,6 @@ export interface SearchParams {
   q: string;
   limit: number;
   offset: number;
-}
-
-export interface SearchResultOut {
-  kind: 'page' | 'wiki';
-  source: 'dialogue' | 'description' | 'wiki';
-  /** Where the text is: the page, or the wiki section's debut. */
-  episode: number;
-  page: number;
-  /** "Episode 6 · The Potion Contest" for pages; the article title for wiki. */
-  title: string;
-  /** Wiki only. */
-  slug?: string;
-  section?: string | null;
-  anchor?: string | null;
-  /** Web route to open: /read/:seriesId/:episode/:page or /series/:seriesId/wiki/:slug. */
-  link: string;
-  /** Plain text; `highlights` are [start, end) offsets of the matched words in it. */
-  snippet: string;
-  highlights: Array<[number, number]>;
-}
-
-export interface SearchOut {
-  seriesId: string;
-  query: string;
-  results: SearchResultOut[];
-  offset: number;
-  limit: number;
-  /** Offset of the next page, or null when this is the last one. */
-  nextOffset: number | null;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: STX/ETX are the highlight markers we ask ts_headline to write (they cannot occur in page text)
@@ -78,7 +50,7 @@ interface Checked {
   section: string | null;
 }
 
-export async function search(view: ReaderView, params: SearchParams): Promise<SearchOut> {
+export async function search(view: ReaderView, params: SearchParams): Promise<SearchResponse> {
   const base = { seriesId: view.scope.seriesId, query: params.q, offset: params.offset, limit: params.limit };
   // A query naming something unreached gets exactly what a query matching nothing gets.
   if (view.position === null || view.guard.find(params.q, 'page').some((h) => h.kind === 'entity')) return { ...base, results: [], nextOffset: null };
@@ -146,7 +118,7 @@ function check(view: ReaderView, row: q.CandidateRow): Checked | null {
   return { row, text: r.text, title, section };
 }
 
-function resultOut(view: ReaderView, c: Checked, headline: string): SearchResultOut {
+function resultOut(view: ReaderView, c: Checked, headline: string): SearchResult {
   const s = view.scope.seriesId;
   const { snippet, highlights } = parseHeadline(headline);
   const at: Position = { episode: c.row.episode, page: c.row.page };

@@ -4,68 +4,19 @@
  * reader has reached; the text check then withholds sentences of pack text
  * that name what they have not.
  */
+import type { Avatar, WorldEdge, WorldGraph, WorldNode, WorldNodeDetail } from '../contract/index.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
-import { type EntityName, NameMatcher, type Position } from '../spoilers/index.js';
+import { type EntityName, NameMatcher } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import * as q from './queries.js';
 import type { ReaderView } from './view.js';
-
-export interface AvatarOut {
-  url: string;
-  thumbUrl: string;
-  width: number;
-  height: number;
-  blurhash: string;
-  color: string;
-}
-
-export interface NodeOut {
-  slug: string;
-  name: string;
-  aliases: string[];
-  kind: string;
-  debut: Position;
-  /** The latest description the reader has reached, sentences naming unreached things withheld ("…"). */
-  description: string | null;
-  descriptionDebut: Position | null;
-  avatar: AvatarOut | null;
-  layout: { x: number; y: number } | null;
-  /** Named on the reader's current page (or the page before it): for the focus mode. */
-  onPage: boolean;
-  /** Slug of the unlocked wiki article about this entity, if any. */
-  wiki: string | null;
-}
-
-export interface EdgeOut {
-  id: string;
-  source: string;
-  target: string;
-  kind: string;
-  summary: string | null;
-  debut: Position;
-}
-
-export interface WorldGraph {
-  seriesId: string;
-  position: Position | null;
-  focus: { pages: Position[] };
-  nodes: NodeOut[];
-  edges: EdgeOut[];
-}
-
-export interface NodeDetail {
-  seriesId: string;
-  position: Position | null;
-  node: NodeOut;
-  edges: Array<EdgeOut & { direction: 'out' | 'in'; other: { slug: string; name: string } }>;
-}
 
 /** A kind is a lowercase word from the pack; still pack text, so checked like any label. */
 const FALLBACK_NODE_KIND = 'entity';
 const FALLBACK_EDGE_KIND = 'related_to';
 
-function avatarOut(storage: Storage, image: ImageVariants | null): AvatarOut | null {
+function avatarOut(storage: Storage, image: ImageVariants | null): Avatar | null {
   if (!image) return null;
   return {
     url: storage.url(image.display.key),
@@ -85,7 +36,7 @@ export function namedOn(pages: q.FocusPageRow[], nodes: Array<Pick<q.NodeRow, 's
   return new Set(new NameMatcher(names).find(text).map((h) => h.ref));
 }
 
-function nodeOut(view: ReaderView, storage: Storage, r: q.NodeRow, onPage: Set<string>): NodeOut {
+function nodeOut(view: ReaderView, storage: Storage, r: q.NodeRow, onPage: Set<string>): WorldNode {
   const g = view.guard;
   return {
     slug: r.slug,
@@ -102,7 +53,7 @@ function nodeOut(view: ReaderView, storage: Storage, r: q.NodeRow, onPage: Set<s
   };
 }
 
-function edgeOut(view: ReaderView, r: q.EdgeRow, index: number): EdgeOut {
+function edgeOut(view: ReaderView, r: q.EdgeRow, index: number): WorldEdge {
   const shown = view.guard.label(r.kind);
   const kind = shown ?? FALLBACK_EDGE_KIND;
   return {
@@ -129,7 +80,7 @@ export async function worldGraph(view: ReaderView, storage: Storage): Promise<Wo
 }
 
 /** One node with its visible edges. Unknown and not-yet-debuted slugs are the same 404. */
-export async function worldNode(view: ReaderView, storage: Storage, slug: string): Promise<NodeDetail> {
+export async function worldNode(view: ReaderView, storage: Storage, slug: string): Promise<WorldNodeDetail> {
   const { nodes, edges, focus: pages } = await q.visibleGraph(view.db, view.scope, slug);
   const node = nodes[0];
   if (!node) throw new FolioError('not_found:world', `No world entry "${slug}" here.`);
