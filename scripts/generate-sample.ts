@@ -924,8 +924,7 @@ function motherSoot(c: Ctx, x: number, y: number, s: number, o: SootOpts = {}): 
   const dir = o.dir ?? 1;
   const seated = o.seated ?? false;
   let g = '';
-  const crate =
-    `<rect x="-40" y="-44" width="80" height="44" fill="#5a4330" stroke="${INK}" stroke-width="2.4"/>` + `<path d="M-40 -22 L40 -22" stroke="#3e2e21" stroke-width="2"/>`;
+  const crate = `<rect x="-40" y="-44" width="80" height="44" fill="#5a4330" stroke="${INK}" stroke-width="2.4"/><path d="M-40 -22 L40 -22" stroke="#3e2e21" stroke-width="2"/>`;
   const lift = seated ? -40 : 0;
   g += `<g transform="translate(0 ${lift})">`;
   g += `<path d="M-24 -60 L24 -60 L34 0 L-34 0 Z" fill="#4b3c4e" stroke="${INK}" stroke-width="2.4"/>`;

@@ -87,7 +87,7 @@ export async function backup(
       const out = createWriteStream(join(work, rel));
       let rows = 0;
       for await (const batch of q.readRows(db, t)) {
-        const text = batch.map((r) => JSON.stringify(r)).join('\n') + '\n';
+        const text = `${batch.map((r) => JSON.stringify(r)).join('\n')}\n`;
         hash.update(text);
         rows += batch.length;
         if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));

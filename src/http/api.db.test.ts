@@ -777,7 +777,7 @@ describe('media', () => {
     for (const path of [
       '/media/pages/zz/x.webp',
       '/media/..%2F..%2Fetc%2Fpasswd',
-      '/media/pages/00/' + '0'.repeat(64) + '.webp',
+      `/media/pages/00/${'0'.repeat(64)}.webp`,
       coverUrl.replace(/\.webp$/, '.png'),
       coverUrl.toUpperCase().replace('/MEDIA/', '/media/'),
     ]) {

@@ -309,7 +309,7 @@ for (const [route, path, surface, confirmAllowed] of [
       expect(ok.status).toBe(200);
       expect(await ok.json()).toMatchObject(START);
       await expectError(
-        await server.fetch(path, { method: 'POST', headers: { ...auth(), 'content-type': jsonType }, body: atLimit + ' ' }),
+        await server.fetch(path, { method: 'POST', headers: { ...auth(), 'content-type': jsonType }, body: `${atLimit} ` }),
         413,
         'payload_too_large:body',
       );
@@ -536,7 +536,7 @@ describe('GET /media/*', () => {
     `/media/pages/00/${hash}.webp?x=1`,
     `/media/pages%2F00%2F${hash}.webp`,
     '/media/%ZZ',
-    '/media/' + 'a/'.repeat(2000),
+    `/media/${'a/'.repeat(2000)}`,
     `/media/pages/00/${hash}.webp`, // well-formed, not stored
   ];
 
@@ -598,12 +598,12 @@ describe('unknown routes', () => {
     ['GET', '/nothing'],
     ['GET', '/.env'],
     ['GET', '/%00'],
-    ['GET', '/' + 'x'.repeat(6000)],
+    ['GET', `/${'x'.repeat(6000)}`],
     ['OPTIONS', '/api/series'],
   ];
 
   for (const [method, path] of UNKNOWN) {
-    it(`${method} ${path.length > 60 ? path.slice(0, 60) + '…' : path} → 404 not_found:route`, async () => {
+    it(`${method} ${path.length > 60 ? `${path.slice(0, 60)}…` : path} → 404 not_found:route`, async () => {
       await expectError(await server.fetch(path, { method, token }), 404, 'not_found:route');
       if (method !== 'GET') await expectError(await server.fetch(path, { method, token, json: { episode: 9, page: 0 } }), 404, 'not_found:route');
     });
@@ -803,7 +803,7 @@ describe('generated bodies', () => {
     const int = (n: number) => Math.floor(rnd() * n);
     const SEGMENTS = [SERIES, 'episodes', 'progress', 'reset', '1', '-1', '%00', '%ZZ', '..', '.', '%2F', 'PEPPER', 'é', '%F0%9F%90%88', '9'.repeat(12), ''];
     for (let n = 0; n < 150; n++) {
-      const path = '/api/series/' + Array.from({ length: 1 + int(4) }, () => SEGMENTS[int(SEGMENTS.length)]!).join('/');
+      const path = `/api/series/${Array.from({ length: 1 + int(4) }, () => SEGMENTS[int(SEGMENTS.length)]!).join('/')}`;
       const method = rnd() < 0.5 ? 'GET' : 'POST';
       // The body is the current position: a no-op for both the advance and the reset route.
       const res = await server.fetch(path, { method, token, ...(method === 'POST' ? { json: START } : {}) });

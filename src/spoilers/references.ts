@@ -66,7 +66,7 @@ const TENS_WORDS = alt([...Object.keys(EN_TENS), ...Object.keys(FR_TENS)]);
 const UNIT_WORDS = alt([...EN_UNITS, ...FR_UNITS, 'une']);
 const ORD_UNIT_WORDS = alt([...EN_ORD_UNITS, ...FR_ORD_UNITS, 'premier', 'premiere']);
 /** "twenty-one", "vingt et un", "six", "dix-sept". */
-const CARDINAL = String.raw`(?:(?:${TENS_WORDS})(?:[- ](?:et[- ])?(?:${UNIT_WORDS}))?|${alt(CARDINALS.keys())})`;
+const CARDINAL = `(?:(?:${TENS_WORDS})(?:[- ](?:et[- ])?(?:${UNIT_WORDS}))?|${alt(CARDINALS.keys())})`;
 /** "twenty-first", "vingt et unieme", "sixth", "6th", "6e", "6eme", "1er". */
 const ORDINAL = String.raw`(?:\d{1,4}(?:st|nd|rd|th|eme|e|er|re|ere)|(?:${TENS_WORDS})[- ](?:et[- ])?(?:${ORD_UNIT_WORDS})|${alt(ORDINALS.keys())})`;
 const ROMAN = '[IVXLC]{1,7}';
@@ -79,8 +79,8 @@ const LIST_SEP = String.raw`(?:\s*,\s*(?:(?:and|or|et|ou)\s+)?|\s*[&–—/-]\s*
 const NOT_BEFORE = String.raw`(?<![\p{L}\p{N}])`;
 const NOT_AFTER = String.raw`(?![\p{L}\p{N}])`;
 
-const MENTION = new RegExp(String.raw`${NOT_BEFORE}(${KEYWORD})${GAP}(${NUM})${NOT_AFTER}((?:${LIST_SEP}(?:${KEYWORD}${GAP})?${NUM}${NOT_AFTER})*)`, 'giu');
-const LIST_ITEM = new RegExp(String.raw`${LIST_SEP}(?:${KEYWORD}${GAP})?(${NUM})${NOT_AFTER}`, 'iuy');
+const MENTION = new RegExp(`${NOT_BEFORE}(${KEYWORD})${GAP}(${NUM})${NOT_AFTER}((?:${LIST_SEP}(?:${KEYWORD}${GAP})?${NUM}${NOT_AFTER})*)`, 'giu');
+const LIST_ITEM = new RegExp(`${LIST_SEP}(?:${KEYWORD}${GAP})?(${NUM})${NOT_AFTER}`, 'iuy');
 const ORDINAL_MENTION = new RegExp(String.raw`${NOT_BEFORE}(${ORDINAL})\s+${KEYWORD}${NOT_AFTER}`, 'giu');
 /** "#36": an issue number. Not an HTML entity ("&#36;") nor a heading ("# 3"). */
 const HASH = /(?<![\p{L}\p{N}&#])#(\d{1,4})(?![\p{L}\p{N}])/gu;

@@ -30,7 +30,7 @@ it('copies every image once with the immutable header and leaves junk behind', a
     keys.push(key);
   }
   await writeFile(join(dir, '.DS_Store'), 'junk');
-  await writeFile(join(dir, keys[0]! + '.abc123.tmp'), 'half-written');
+  await writeFile(join(dir, `${keys[0]!}.abc123.tmp`), 'half-written');
   const target = new S3Storage({
     endpoint: s3.endpoint,
     region: 'auto',
