@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerParts, readFolioStream, textLength } from '../src/contract/read-stream.js';
+import type { Embedder } from '../src/models/types.js';
 import { freePort } from '../test/services/free-port.js';
 
 export { freePort };
@@ -456,3 +457,17 @@ export const foldFolio: Fold = async (body, onText) => {
   if (a.guard) return `guard: ${a.guard.message}`;
   return errorTexts[0];
 };
+
+/** Embeds each text once (the local model is slow); the same vectors go into both databases of a bench. */
+export class CachedEmbedder implements Embedder {
+  readonly id: string;
+  private readonly cache = new Map<string, number[]>();
+  constructor(private readonly inner: Embedder) {
+    this.id = inner.id;
+  }
+  async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    const missing = [...new Set(texts.filter((t) => !this.cache.has(t)))];
+    if (missing.length > 0) for (const [i, v] of (await this.inner.embed(missing, signal)).entries()) this.cache.set(missing[i]!, v);
+    return texts.map((t) => this.cache.get(t)!);
+  }
+}

@@ -42,6 +42,7 @@ import { LocalStorage } from '../src/storage/local.js';
 import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
 import {
   type Budget,
+  CachedEmbedder,
   cleanup,
   errorRow,
   formatTable,
@@ -88,20 +89,6 @@ const QUESTIONS = [
   'Who won the contest?',
   'What are the godmothers teaching her?',
 ];
-
-/** Embeds each text once with the local model; the same vectors go into both databases. */
-class CachedLocalEmbedder implements Embedder {
-  readonly id: string;
-  private readonly cache = new Map<string, number[]>();
-  constructor(private readonly inner: LocalEmbedder) {
-    this.id = inner.id;
-  }
-  async embed(texts: string[]): Promise<number[][]> {
-    const missing = [...new Set(texts.filter((t) => !this.cache.has(t)))];
-    if (missing.length > 0) for (const [i, v] of (await this.inner.embed(missing)).entries()) this.cache.set(missing[i]!, v);
-    return texts.map((t) => this.cache.get(t)!);
-  }
-}
 
 async function prepare(database: Database, embedder: Embedder, mediaDir: string): Promise<Array<{ episode: number; page: number }>> {
   await migrate(database);
@@ -218,7 +205,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const local = new LocalEmbedder();
   onCleanup(() => local.close());
-  const embedder = new CachedLocalEmbedder(local);
+  const embedder = new CachedEmbedder(local);
   const vectors = new Map<string, number[]>();
   for (const [i, v] of (await embedder.embed(QUESTIONS)).entries()) vectors.set(QUESTIONS[i]!, v);
 

@@ -32,6 +32,7 @@ export const SCRIPTS: Array<{ name: string; file: string; full: string[]; quick:
   { name: 'retrieval', file: 'retrieval.ts', full: [], quick: ['--quick'], what: 'retrieval per chat turn, embedding model' },
   { name: 'chat', file: 'chat.ts', full: [], quick: ['--quick'], what: 'relay overhead, concurrent streams' },
   { name: 'guard', file: 'guard.ts', full: [], quick: ['--quick'], what: 'spoiler guard: labelled-set precision/recall, cost per answer sentence, name matching' },
+  { name: 'answers', file: 'answers.ts', full: [], quick: ['--quick'], what: 'labelled questions: recall@5, MRR, quote-mode answers, beyond without spoilers' },
   { name: 'world', file: 'world.ts', full: [], quick: ['--quick'], what: 'world graph, wiki, search latency' },
   { name: 'production', file: 'production.ts', full: [], quick: ['--quick'], what: 'pgvector at 100k chunks vs exact scan, import via jobs, S3 bytes' },
   { name: 'web', file: 'web.ts', full: [], quick: ['--quick'], what: 'web bundle size, first page, page turn' },
