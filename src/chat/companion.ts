@@ -193,7 +193,9 @@ export class Companion {
       fallback: {
         mode: 'quote',
         answer: (checked, clean) => {
-          const quoted = quoteAnswer(turn.question, checked, clean, at);
+          const quoted = quoteAnswer(turn.question, checked, clean, at, {
+            earlier: context.history.filter((h) => h.role === 'user').map((h) => h.text),
+          });
           return { text: quoted.text, cited: quoted.used };
         },
       },
