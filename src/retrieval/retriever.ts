@@ -68,7 +68,12 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
   const vector = [...hits.vector].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || a.chunkId - b.chunkId);
   const recap = hits.text.filter((h) => h.focus === 2);
   const focused = (h: q.ChunkHit) => h.focus === 1;
-  const fused = fuseRanks([text, vector, text.filter(focused), vector.filter(focused)], (h) => h.chunkId)
+  // Unless the question is about a named thing (its wiki sections are the focus), story pages count twice over lore.
+  const story = (h: q.ChunkHit) => h.source !== 'wiki';
+  const aboutLore = [...text, ...vector].some((h) => h.source === 'wiki' && focused(h));
+  const lists = [text, vector, text.filter(focused), vector.filter(focused)];
+  if (!aboutLore) lists.push(text.filter(story), vector.filter(story));
+  const fused = fuseRanks(lists, (h) => h.chunkId)
     .filter(({ item }) => item.focus !== 2)
     .map(({ item, score }) => ({ item, score }));
   const passages: Passage[] = [];
@@ -95,6 +100,8 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
   // Lore the question is not about waits once the first passages hold WIKI_IN_FIRST of it.
   const deferred: Array<{ item: q.ChunkHit; score: number }> = [];
   for (const f of fused) {
+    // Past the first passages, what waited comes back in its order.
+    if (passages.length >= FIRST_PASSAGES) for (const d of deferred.splice(0)) add(d.item, false, d.score);
     const lore = f.item.source === 'wiki' && !focused(f.item);
     const wikiSoFar = passages.filter((p) => p.source === 'wiki' && p.focus !== 1).length;
     if (lore && passages.length < FIRST_PASSAGES && wikiSoFar >= WIKI_IN_FIRST) deferred.push(f);
