@@ -85,6 +85,7 @@ export class Companion {
       conversationId: req.id,
       questionId: question.clientId,
       webSearch: toWebSearch(question.text),
+      question: question.text,
       viewing,
       queryVector,
       historyLimit: HISTORY_MESSAGES,

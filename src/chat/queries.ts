@@ -10,7 +10,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Citation, MessageStatus } from '../contract/index.js';
 import { type Db, queryRows } from '../db/client.js';
 import { conversations, messages, series } from '../db/schema.js';
-import { type ChunkHit, fullTextSql, pageChunksSql, vectorPlan, vectorSql, withVectorPlan } from '../retrieval/queries.js';
+import { type ChunkHit, fullTextSql, PAGE_TEXT, pageChunksSql, recapSql, vectorPlan, vectorSql, withVectorPlan } from '../retrieval/queries.js';
+import { mergeHits, recapPages } from '../retrieval/retriever.js';
+import { type Route, type RouteEpisodes, routeQuestion } from '../retrieval/route.js';
 import { entityVisible, episodeEnd, type Position, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
 export async function seriesTitle(db: Db, seriesId: string): Promise<string | null> {
@@ -26,6 +28,8 @@ export interface TurnContextArgs {
   questionId: string;
   /** `websearch_to_tsquery` text, or null when the question has no searchable word. */
   webSearch: string | null;
+  /** The question, for its route (retrieval/route.ts); without it, the route is read from the search words. */
+  question?: string;
   /** Pages in view, or null for the position's page. */
   viewing: Position[] | null;
   queryVector: { model: string; vector: number[] } | null;
@@ -49,13 +53,38 @@ export interface TurnContext {
   /** Every entity name and alias of the series, with its kind and whether the reader has reached it. */
   entities: Array<{ slug: string; name: string; kind: string; aliases: string[]; visible: boolean }>;
   history: Array<{ role: 'user' | 'assistant'; text: string }>;
+  /** What the question is about (retrieval/route.ts): where the focus candidates come from. */
+  route: Route;
+  /** Full-text hits: the whole visible series, then the route's focus (and recap pages, `focus` 2). */
   textHits: ChunkHit[];
+  /** Nearest chunks: the whole visible series, then the route's focus. */
   vectorHits: ChunkHit[];
   viewHits: ChunkHit[];
   positionHits: ChunkHit[];
 }
 
 const jsonRows = (statement: SQL) => sql`(SELECT COALESCE(json_agg(t), '[]'::json) FROM (${statement}) t)`;
+
+/** The episodes a route looks at, as a condition on an episode column (relative to the reader's position). */
+function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL): SQL {
+  const current = sql`(SELECT rp.episode FROM (${readerPosition(scope)}) rp)`;
+  if (typeof episodes === 'object') return sql`${column} = ${episodes.episode}`;
+  switch (episodes) {
+    case 'current':
+      return sql`${column} = ${current}`;
+    case 'previous':
+      return sql`${column} = (SELECT max(ep.number) FROM episodes ep WHERE ep.series_id = ${scope.seriesId} AND ep.number < ${current})`;
+    case 'earlier':
+      return sql`${column} < ${current}`;
+    case 'story':
+      // The endings of the latest episodes before this one.
+      return sql`${column} IN (SELECT ep.number FROM episodes ep WHERE ep.series_id = ${scope.seriesId} AND ep.number < ${current}
+                                ORDER BY ep.number DESC LIMIT ${STORY_RECAP_EPISODES})`;
+  }
+}
+
+/** Episodes whose endings a "so far" recap of the whole story uses. */
+const STORY_RECAP_EPISODES = 4;
 
 /**
  * Everything a chat turn reads, in one statement: the series, the reader's position, the
@@ -70,6 +99,30 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   const visible = (alias: string) => visibleTo(scope, { episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });
   const empty = sql`'[]'::json`;
   const plan = a.queryVector ? await vectorPlan(db) : 'exact';
+  const route = routeQuestion(a.question ?? (a.webSearch ?? '').split(' or ').join(' '));
+  // The route's candidates: every one of them is still under the boundary (visibleTo in each query).
+  const focusEpisodes = route.kind !== 'so_far' && route.episodes !== null ? route.episodes : null;
+  const mark =
+    route.kind === 'entity'
+      ? sql`c.source = 'wiki'`
+      : focusEpisodes
+        ? sql`(${PAGE_TEXT} AND c.page > 0 AND ${routeEpisodes(scope, focusEpisodes, sql`c.episode`)})`
+        : undefined;
+  // The page in view leads the passages unless the question is about earlier episodes or asks for a recap: then the best passage does.
+  const aboutView = route.kind === 'earlier' || route.kind === 'so_far' ? sql`false` : sql`true`;
+  // A follow-up searches with the words of the reader's previous question too.
+  const previousQuestion = sql`(SELECT m.text FROM messages m
+       WHERE m.reader_id = ${a.readerId} AND m.conversation_id = ${a.conversationId} AND m.role = 'user' AND ${visible('m')}
+         AND m.id < COALESCE((SELECT x.id FROM messages x WHERE x.reader_id = ${a.readerId} AND x.conversation_id = ${a.conversationId} AND x.client_id = ${a.questionId}), 9223372036854775807)
+       ORDER BY m.id DESC LIMIT 1)`;
+  const search: SQL | string | null =
+    route.kind === 'follow_up'
+      ? sql`(${a.webSearch ?? ''} || COALESCE(' or ' || regexp_replace(trim(regexp_replace(${previousQuestion}, '[^[:alnum:]]+', ' ', 'g')), ' +', ' or ', 'g'), ''))`
+      : a.webSearch;
+  const recap =
+    route.kind === 'so_far' && route.episodes !== null
+      ? recapSql(scope, routeEpisodes(scope, route.episodes, sql`c.episode`), { lastOnly: route.episodes === 'story', limit: 60 })
+      : null;
   const statement = sql`
     SELECT s.title, s.language, s.content_hash AS "contentHash", p.episode, p.page, ${episodeEnd(a.seriesId, sql`p.episode`)} AS "episodeEnd",
       (SELECT c.series_id FROM conversations c WHERE c.reader_id = ${a.readerId} AND c.id = ${a.conversationId}) AS "conversationSeries",
@@ -83,17 +136,41 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
              AND m.id < COALESCE((SELECT x.id FROM messages x WHERE x.reader_id = ${a.readerId} AND x.conversation_id = ${a.conversationId} AND x.client_id = ${a.questionId}), 9223372036854775807)
              AND m.status IN ('complete', 'quote', 'guarded', 'declined') AND ${visible('m')}
            ORDER BY m.id DESC LIMIT ${a.historyLimit}) h) AS history,
-      ${a.webSearch ? jsonRows(fullTextSql(scope, a.webSearch, a.candidates)) : empty} AS "textHits",
-      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan)) : empty} AS "vectorHits",
-      ${jsonRows(pageChunksSql(scope, a.viewing))} AS "viewHits",
-      ${a.viewing ? jsonRows(pageChunksSql(scope, null)) : empty} AS "positionHits"
+      ${search ? jsonRows(fullTextSql(scope, search, a.candidates, { mark })) : empty} AS "textHits",
+      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, { mark })) : empty} AS "vectorHits",
+      ${search && focusEpisodes && mark ? jsonRows(fullTextSql(scope, search, a.candidates, { mark, only: mark })) : empty} AS "focusTextHits",
+      ${
+        a.queryVector && focusEpisodes && mark
+          ? jsonRows(
+              vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, {
+                mark,
+                episodes: (episode) => routeEpisodes(scope, focusEpisodes, episode),
+              }),
+            )
+          : empty
+      } AS "vectorFocusHits",
+      ${recap ? jsonRows(recap) : empty} AS "recapHits",
+      ${jsonRows(pageChunksSql(scope, a.viewing, aboutView))} AS "viewHits",
+      ${a.viewing ? jsonRows(pageChunksSql(scope, null, aboutView)) : empty} AS "positionHits"
     FROM (SELECT ${a.seriesId}::text AS id) x
     LEFT JOIN series s ON s.id = x.id
     LEFT JOIN LATERAL (${readerPosition(scope)}) p ON true`;
-  type Row = Omit<TurnContext, 'position'> & { episode: number | null; page: number | null };
+  type Row = Omit<TurnContext, 'position' | 'route'> & {
+    episode: number | null;
+    page: number | null;
+    focusTextHits: ChunkHit[];
+    vectorFocusHits: ChunkHit[];
+    recapHits: ChunkHit[];
+  };
   const rows = await withVectorPlan(db, plan, (d) => queryRows<Row>(d, statement));
-  const { episode, page, ...rest } = rows[0]!;
-  return { ...rest, position: episode === null || page === null ? null : { episode, page } };
+  const { episode, page, focusTextHits, vectorFocusHits, recapHits, textHits, vectorHits, ...rest } = rows[0]!;
+  return {
+    ...rest,
+    route,
+    textHits: mergeHits(textHits, focusTextHits, recapPages(recapHits, route.episodes === 'story')),
+    vectorHits: mergeHits(vectorHits, vectorFocusHits),
+    position: episode === null || page === null ? null : { episode, page },
+  };
 }
 
 /** The conversation's series, or null when this reader has no conversation with this id. */

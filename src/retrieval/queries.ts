@@ -18,6 +18,21 @@ export interface ChunkHit {
   title: string | null;
   /** Full-text rank (`ts_rank_cd`, higher is better) or cosine distance (lower is better); absent for page text. */
   rank?: number;
+  /**
+   * Where the question's route points (route.ts, chat/queries.ts turnContext): 1 = a chunk in the part
+   * of the story (or the wiki) the question is about, 2 = a recap page; 0 or absent = elsewhere.
+   */
+  focus?: number;
+}
+
+/** Page text (lettering and descriptions), as opposed to wiki sections. */
+export const PAGE_TEXT = sql`c.source IN ('dialogue', 'description')`;
+
+export interface SearchFocus {
+  /** Marks hits (the `focus` column, 1 when true) in the part of the story the question is about. */
+  mark?: SQL;
+  /** Keeps only hits matching this (on top of the boundary, never instead of it). */
+  only?: SQL;
 }
 
 const chunkVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`c.episode`, page: sql`c.page` });
@@ -26,10 +41,10 @@ const chunkVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`c.e
  * Full-text search (`websearch_to_tsquery`, ranked by `ts_rank_cd`) under the boundary, as a
  * statement; the chat composes these statements into one (chat/queries.ts).
  */
-export function fullTextSql(scope: ReaderScope, webSearch: string, limit: number): SQL {
-  return sql`SELECT ${chunkColumns(scope)}, ts_rank_cd(c.tsv, q)::float8 AS rank
+export function fullTextSql(scope: ReaderScope, webSearch: string | SQL, limit: number, focus: SearchFocus = {}): SQL {
+  return sql`SELECT ${chunkColumns(scope, focus.mark)}, ts_rank_cd(c.tsv, q)::float8 AS rank
           FROM chunks c, websearch_to_tsquery('english', ${webSearch}) q
-         WHERE c.series_id = ${scope.seriesId} AND c.tsv @@ q AND ${chunkVisible(scope)}
+         WHERE c.series_id = ${scope.seriesId} AND c.tsv @@ q AND ${chunkVisible(scope)}${focus.only ? sql` AND ${focus.only}` : sql``}
          ORDER BY ts_rank_cd(c.tsv, q) DESC, c.episode DESC, c.page DESC, c.id
          LIMIT ${limit}`;
 }
@@ -38,9 +53,9 @@ export async function fullTextSearch(db: Db, scope: ReaderScope, webSearch: stri
   return queryRows<ChunkHit>(db, fullTextSql(scope, webSearch, limit));
 }
 
-function chunkColumns(scope: ReaderScope): SQL {
+function chunkColumns(scope: ReaderScope, focus?: SQL): SQL {
   // A wiki chunk's title comes from its article, itself gated (a section never debuts before its article).
-  return sql`c.id::int AS "chunkId", c.episode, c.page, c.source, c.source_ref AS "sourceRef", c.text,
+  return sql`c.id::int AS "chunkId", c.episode, c.page, c.source, c.source_ref AS "sourceRef", c.text,${focus ? sql` (CASE WHEN ${focus} THEN 1 ELSE 0 END) AS focus,` : sql``}
     CASE WHEN c.source = 'wiki' THEN (
       SELECT a.title FROM wiki_articles a
        WHERE a.series_id = c.series_id AND a.slug = split_part(c.source_ref, '#', 1)
@@ -49,9 +64,9 @@ function chunkColumns(scope: ReaderScope): SQL {
 
 /**
  * The page text of the pages in view (dialogue and descriptions), under the boundary.
- * `pages` null = the reader's position itself.
+ * `pages` null = the reader's position itself. `focus` (1 when true): the question is about the page in view.
  */
-export function pageChunksSql(scope: ReaderScope, pages: Position[] | null): SQL {
+export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focus?: SQL): SQL {
   const where =
     pages === null
       ? sql`(c.episode, c.page) = (${readerPosition(scope)})`
@@ -62,10 +77,30 @@ export function pageChunksSql(scope: ReaderScope, pages: Position[] | null): SQL
             pages.map((p) => sql`(c.episode = ${p.episode} AND c.page = ${p.page})`),
             sql` OR `,
           )})`;
-  return sql`SELECT ${chunkColumns(scope)}
+  return sql`SELECT ${chunkColumns(scope, focus)}
           FROM chunks c
          WHERE c.series_id = ${scope.seriesId} AND c.source IN ('dialogue', 'description') AND ${where} AND ${chunkVisible(scope)}
          ORDER BY c.episode, c.page, c.source, c.ordinal`;
+}
+
+/**
+ * Recap pages (a "so far" question): one page-text chunk per story page of the episodes `target`
+ * selects (a condition on `c.episode`), page 0 (the title strip) aside, under the boundary; `lastOnly`
+ * keeps the last visible page of each such episode (how it ended). Marked `focus` 2.
+ */
+export function recapSql(scope: ReaderScope, target: SQL, opts: { lastOnly: boolean; limit: number }): SQL {
+  const last = opts.lastOnly
+    ? sql` AND c.page = (SELECT max(c2.page) FROM chunks c2
+                          WHERE c2.series_id = c.series_id AND c2.episode = c.episode AND c2.source IN ('dialogue', 'description')
+                            AND ${visibleTo(scope, { episode: sql`c2.episode`, page: sql`c2.page` })})`
+    : sql``;
+  return sql`SELECT r.* FROM (
+      SELECT DISTINCT ON (c.episode, c.page) ${chunkColumns(scope)}, 2 AS focus
+        FROM chunks c
+       WHERE c.series_id = ${scope.seriesId} AND ${PAGE_TEXT} AND c.page > 0 AND ${target} AND ${chunkVisible(scope)}${last}
+       ORDER BY c.episode, c.page, c.source, c.ordinal) r
+    ORDER BY r.episode DESC, r.page
+    LIMIT ${opts.limit}`;
 }
 
 /** A vector literal for SQL: finite numbers only. */
@@ -142,7 +177,17 @@ export async function withVectorPlan<T>(db: Db, plan: VectorPlan, run: (db: Db) 
  * found (pgvector ≥ 0.8), so the boundary filter cannot starve the result. `exact`: the ORDER BY
  * cannot use the HNSW index, so the planner reads the visible vectors and sorts them.
  */
-export function vectorSql(scope: ReaderScope, model: string, query: number[], limit: number, plan: VectorPlan): SQL {
+export function vectorSql(
+  scope: ReaderScope,
+  model: string,
+  query: number[],
+  limit: number,
+  plan: VectorPlan,
+  focus: { mark?: SQL; episodes?: (episode: SQL) => SQL } = {},
+): SQL {
+  // `episodes` narrows the nearest vectors to some episodes (a condition on the vector's own episode
+  // column, so the index walk keeps going until enough of them pass), under the boundary as always.
+  const narrow = (episode: SQL) => (focus.episodes ? sql` AND ${focus.episodes(episode)}` : sql``);
   const dims = dimsSql(query.length);
   const q = vectorLiteral(query);
   const distance = sql`(v.embedding::vector(${dims}) <=> ${q}::vector(${dims}))::float8`;
@@ -154,7 +199,7 @@ export function vectorSql(scope: ReaderScope, model: string, query: number[], li
         sql`SELECT v.chunk_id, ${distance} AS distance
               FROM chunk_vectors v
              WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
-               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}
+               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}${narrow(sql`(v.episode + 0)`)}
              ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
              LIMIT ${limit}`
       : // OFFSET 0 keeps the subquery apart, so the sort is on its output and the planner cannot
@@ -163,11 +208,11 @@ export function vectorSql(scope: ReaderScope, model: string, query: number[], li
               FROM (SELECT v.chunk_id, ${distance} AS distance
                       FROM chunk_vectors v
                      WHERE v.series_id = ${scope.seriesId} AND v.model = ${model} AND v.dims = ${dims}
-                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}
+                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}${narrow(sql`v.episode`)}
                     OFFSET 0) d
              ORDER BY d.distance, d.chunk_id
              LIMIT ${limit}`;
-  return sql`SELECT ${chunkColumns(scope)}, n.distance AS rank
+  return sql`SELECT ${chunkColumns(scope, focus.mark)}, n.distance AS rank
       FROM (${nearest}) n
       JOIN chunks c ON c.id = n.chunk_id
      WHERE ${chunkVisible(scope)}

@@ -18,7 +18,7 @@ import { backend, createPostgresDatabase, createTestDatabase, type TestDatabase 
 import type { FakeModelServer } from '../../test/fakes/model-server.js';
 import { FAKE_EMBED_DIMS, startFakeOllama } from '../../test/fakes/ollama.js';
 import { writeTinyPack } from '../../test/packs.js';
-import { turnContext } from '../chat/queries.js';
+import { insertMessage, turnContext } from '../chat/queries.js';
 import { parsePostgresUrl } from '../config/postgres-url.js';
 import { importPack } from '../content/importer.js';
 import { openDatabase, queryRows } from '../db/client.js';
@@ -83,6 +83,7 @@ async function retrieve(question: string, viewing: Position[] | null, embeddings
     conversationId: 'retrieval-test',
     questionId: 'q1',
     webSearch: toWebSearch(question),
+    question,
     viewing,
     queryVector,
     historyLimit: 0,
@@ -248,12 +249,16 @@ describe('vectors', () => {
 });
 
 describe('the passages of a chat turn', () => {
-  it('always includes the page in view, first, and never a later one', async () => {
+  it('always includes the page in view (first unless the question is about earlier episodes), and never a later one', async () => {
     await at({ episode: 2, page: 1 });
     const r = await retrieve('potion explodes', null);
     expect(r.passages[0]).toMatchObject({ episode: 2, page: 1, current: true });
     expect(r.passages.some((p) => p.episode === 1 && p.page === 3)).toBe(true);
     expect(r.passages.every((p) => !beyond(p, { episode: 2, page: 1 }))).toBe(true);
+    // About an earlier episode (retrieval/route.ts): the best passage, then the page in view.
+    const before = await retrieve('which potion exploded last time?', null);
+    expect(before.passages.slice(0, 2).filter((p) => p.current)).toEqual([expect.objectContaining({ episode: 2, page: 1, current: true })]);
+    expect(before.passages.every((p) => !beyond(p, { episode: 2, page: 1 }))).toBe(true);
   });
 
   it('a viewed spread is included; a viewed page past the position falls back to the position', async () => {
@@ -266,6 +271,66 @@ describe('the passages of a chat turn', () => {
     const peek = await retrieve('hello', [{ episode: 2, page: 2 }]);
     expect(positions(peek.passages.filter((p) => p.current))).toEqual(['1/3']);
     expect(peek.passages.every((p) => !beyond(p, { episode: 1, page: 3 }))).toBe(true);
+  });
+
+  it('the candidates of every route (recaps, earlier episodes, follow-ups) stay under the boundary', async () => {
+    for (const position of [
+      { episode: 1, page: 1 },
+      { episode: 2, page: 1 },
+    ]) {
+      await at(position);
+      for (const question of [
+        'What happened so far?',
+        'Recap of this episode',
+        'What did I miss in the last episode?',
+        'What did I miss in episode 2?',
+        'What potion did she make last time?',
+        'Why did she do that?',
+        'Who is Pepper?',
+      ]) {
+        const r = await retrieve(question, null);
+        expect(
+          r.passages.some((p) => p.current),
+          question,
+        ).toBe(true);
+        expect(
+          r.passages.every((p) => !beyond(p, position)),
+          `${question} at ${position.episode}/${position.page}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('a follow-up searches with the words of the previous question of its conversation', async () => {
+    await at({ episode: 2, page: 1 });
+    const ask = (conversationId: string) =>
+      turnContext(t.database.db, {
+        readerId: READER,
+        seriesId: 'tiny',
+        conversationId,
+        questionId: 'q2',
+        webSearch: toWebSearch('And then?'),
+        question: 'And then?',
+        viewing: null,
+        queryVector: null,
+        historyLimit: 4,
+        candidates: CANDIDATES,
+      });
+    expect((await ask('follow-none')).textHits.some((h) => h.episode === 1 && h.page === 3)).toBe(false);
+    await insertMessage(t.database.db, {
+      readerId: READER,
+      conversationId: 'follow-up',
+      seriesId: 'tiny',
+      clientId: 'q1',
+      role: 'user',
+      text: 'Why does the potion explode?',
+      position: { episode: 2, page: 1 },
+      status: 'quote',
+    });
+    const context = await ask('follow-up');
+    expect(context.route.kind).toBe('follow_up');
+    expect(context.textHits.some((h) => h.episode === 1 && h.page === 3)).toBe(true);
+    expect(context.textHits.every((h) => !beyond(h, { episode: 2, page: 1 }))).toBe(true);
   });
 
   it('a question with nothing searchable still gets the current page', async () => {

@@ -19,10 +19,46 @@ export interface Passage extends q.ChunkHit {
 /** Candidates taken from each search before fusion. */
 export const CANDIDATES = 20;
 
+/** Within the first FIRST_PASSAGES, at most WIKI_IN_FIRST wiki passages the question is not about (lore must not crowd out the story). */
+export const FIRST_PASSAGES = 5;
+export const WIKI_IN_FIRST = 2;
+/** Pages a recap of one episode uses: spread from its start to where the reader is. */
+export const RECAP_PAGES = 4;
+
+/** Lists of hits as one list, each chunk once (its first occurrence; a recap page keeps `focus` 2). */
+export function mergeHits(...lists: q.ChunkHit[][]): q.ChunkHit[] {
+  const byId = new Map<number, q.ChunkHit>();
+  for (const list of lists) {
+    for (const hit of list) {
+      const seen = byId.get(hit.chunkId);
+      if (!seen) byId.set(hit.chunkId, hit);
+      else if ((hit.focus ?? 0) > (seen.focus ?? 0)) byId.set(hit.chunkId, { ...seen, focus: hit.focus });
+    }
+  }
+  return [...byId.values()];
+}
+
 /**
- * The passages of an answer, from the hits of each search (pure): the page text in view first,
- * always, then the full-text and vector hits fused by reciprocal rank, within `limit` passages
- * and `maxChars` characters.
+ * The recap pages of a "so far" question (pure), from one chunk per page (retrieval/queries.ts
+ * recapSql): `endings` (the whole story) keeps them all, the latest episode first; otherwise
+ * RECAP_PAGES pages spread evenly over the episode, first to last.
+ */
+export function recapPages(hits: q.ChunkHit[], endings: boolean): q.ChunkHit[] {
+  if (endings || hits.length <= RECAP_PAGES) return hits;
+  const pages = [...hits].sort((a, b) => a.episode - b.episode || a.page - b.page);
+  const picked = new Set<number>();
+  for (let i = 0; i < RECAP_PAGES; i++) picked.add(Math.round((i * (pages.length - 1)) / (RECAP_PAGES - 1)));
+  return [...picked].map((i) => pages[i]!);
+}
+
+/**
+ * The passages of an answer, from the hits of each search (pure): the page text in view, always
+ * (first, or second after the best passage when its hits have `focus` 0: the question is about another
+ * part of the story), then the recap pages of a "so far" question (`focus` 2), then the full-text and vector
+ * hits fused by reciprocal rank, where the hits in the part of the story the question is about
+ * (`focus` 1, chat/queries.ts turnContext from retrieval/route.ts) count in a second pair of lists;
+ * within the first FIRST_PASSAGES, at most WIKI_IN_FIRST wiki passages the question is not about.
+ * All within `limit` passages and `maxChars` characters.
  */
 export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[]; current: q.ChunkHit[] }, opts: { limit?: number; maxChars?: number } = {}): Passage[] {
   const limit = opts.limit ?? 8;
@@ -30,7 +66,16 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
   // Ranked lists: best full-text rank first, nearest vector first (ties by position, newest first, then id).
   const text = [...hits.text].sort((a, b) => (b.rank ?? 0) - (a.rank ?? 0) || b.episode - a.episode || b.page - a.page || a.chunkId - b.chunkId);
   const vector = [...hits.vector].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || a.chunkId - b.chunkId);
-  const fused = fuseRanks([text, vector], (h) => h.chunkId);
+  const recap = hits.text.filter((h) => h.focus === 2);
+  const focused = (h: q.ChunkHit) => h.focus === 1;
+  // Unless the question is about a named thing (its wiki sections are the focus), story pages count twice over lore.
+  const story = (h: q.ChunkHit) => h.source !== 'wiki';
+  const aboutLore = [...text, ...vector].some((h) => h.source === 'wiki' && focused(h));
+  const lists = [text, vector, text.filter(focused), vector.filter(focused)];
+  if (!aboutLore) lists.push(text.filter(story), vector.filter(story));
+  const fused = fuseRanks(lists, (h) => h.chunkId)
+    .filter(({ item }) => item.focus !== 2)
+    .map(({ item, score }) => ({ item, score }));
   const passages: Passage[] = [];
   let chars = 0;
   const add = (hit: q.ChunkHit, isCurrent: boolean, score: number) => {
@@ -40,8 +85,29 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
     const { rank: _rank, ...rest } = hit;
     passages.push({ ...rest, current: isCurrent, score });
   };
-  for (const hit of hits.current) add(hit, true, fused.find((f) => f.item.chunkId === hit.chunkId)?.score ?? 0);
-  for (const { item, score } of fused) add(item, false, score);
+  const inView = () => {
+    for (const hit of hits.current) add(hit, true, fused.find((f) => f.item.chunkId === hit.chunkId)?.score ?? 0);
+  };
+  // The page in view is always included: first, or right after the best passage when the question
+  // is about another part of the story (its hits say so with `focus` 0).
+  const viewSecond = hits.current.length > 0 && hits.current.every((h) => h.focus === 0);
+  if (!viewSecond) inView();
+  const inViewId = (h: q.ChunkHit) => hits.current.some((c) => c.chunkId === h.chunkId);
+  const best = recap.find((h) => !inViewId(h)) ?? fused.find(({ item }) => !inViewId(item))?.item;
+  if (viewSecond && best) add(best, false, fused.find((f) => f.item.chunkId === best.chunkId)?.score ?? 0);
+  inView();
+  for (const hit of recap) add(hit, false, 0);
+  // Lore the question is not about waits once the first passages hold WIKI_IN_FIRST of it.
+  const deferred: Array<{ item: q.ChunkHit; score: number }> = [];
+  for (const f of fused) {
+    // Past the first passages, what waited comes back in its order.
+    if (passages.length >= FIRST_PASSAGES) for (const d of deferred.splice(0)) add(d.item, false, d.score);
+    const lore = f.item.source === 'wiki' && !focused(f.item);
+    const wikiSoFar = passages.filter((p) => p.source === 'wiki' && p.focus !== 1).length;
+    if (lore && passages.length < FIRST_PASSAGES && wikiSoFar >= WIKI_IN_FIRST) deferred.push(f);
+    else add(f.item, false, f.score);
+  }
+  for (const { item, score } of deferred) add(item, false, score);
   return passages;
 }
 
