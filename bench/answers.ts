@@ -160,6 +160,7 @@ async function retrieve(db: Db, embeddings: EmbeddingService, q: LabelledQuestio
     conversationId: `bench-answers-${turn}`,
     questionId: `q-${turn}`,
     webSearch: toWebSearch(q.question),
+    question: q.question,
     viewing,
     queryVector,
     historyLimit: HISTORY_MESSAGES,
