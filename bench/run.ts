@@ -38,7 +38,7 @@ export const SCRIPTS: Array<{ name: string; file: string; full: string[]; quick:
   { name: 'web', file: 'web.ts', full: [], quick: ['--quick'], what: 'web bundle size, first page, page turn' },
   { name: 'load', file: 'load.ts', full: [], quick: ['--quick'], what: 'chat stream ramp, reader API throughput' },
   { name: 'operate', file: 'operate.ts', full: [], quick: ['--quick'], what: 'RSS of server + worker + PostgreSQL on a 1 GB box, SIGTERM drain with 50 streams' },
-  { name: 'soak', file: 'soak.ts', full: ['--minutes', '3'], quick: ['--minutes', '1'], what: 'steady chat load: RSS growth, errors, fds' },
+  { name: 'soak', file: 'soak.ts', full: ['--minutes', '3'], quick: ['--minutes', '1'], what: 'steady chat load: live heap and RSS growth, errors, fds' },
 ];
 
 interface ScriptResult {

@@ -222,13 +222,20 @@ export function cleanEnv(): NodeJS.ProcessEnv {
  * PGlite data dir or a fresh PostgreSQL database. `source: true` runs src/cli/main.ts through tsx
  * instead of the build in dist/ (the soak test does, as CI does not build).
  */
-export async function startFolio(opts: { backend: Backend; fakeUrl: string; source?: boolean; env?: Record<string, string> }): Promise<FolioProcess> {
+export async function startFolio(opts: {
+  backend: Backend;
+  fakeUrl: string;
+  source?: boolean;
+  env?: Record<string, string>;
+  /** Node options in front of the script (e.g. bench/soak.ts's `--expose-gc --import` of its probe). */
+  nodeArgs?: string[];
+}): Promise<FolioProcess> {
   const dataDir = await makeTempDir('folio-bench-');
   const databaseUrl = opts.backend === 'postgres' ? await freshPostgresDatabase('load') : undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const cli = opts.source ? ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')] : [join(ROOT, 'bin', 'folio.js')];
-  const proc = spawnTracked(NODE, [...cli, 'serve'], {
+  const proc = spawnTracked(NODE, [...(opts.nodeArgs ?? []), ...cli, 'serve'], {
     cwd: ROOT,
     env: {
       ...cleanEnv(),
