@@ -1,8 +1,9 @@
 /**
  * One Database interface, two backends: embedded PGlite (WASM Postgres with
  * pgvector) and any PostgreSQL 15+ through node-postgres. Queries go through
- * drizzle; nothing here ever names a prepared statement, so pooled URLs
- * (PgBouncer transaction mode, Neon `-pooler`) work.
+ * drizzle. On PostgreSQL nothing names a prepared statement, so pooled URLs
+ * (PgBouncer transaction mode, Neon `-pooler`) work; PGlite, one session in
+ * this process, keeps its statements prepared (pglite-statements.ts).
  */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PgConnection } from '../config/postgres-url.js';

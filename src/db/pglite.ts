@@ -4,6 +4,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db, Session } from './client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { cacheStatements } from './pglite-statements.js';
 import { schema } from './schema.js';
 
 /** Embedded database. `dataDir` undefined = in memory (tests). */
@@ -21,6 +22,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     release?.();
     throw err;
   }
+  cacheStatements(client);
   const db = drizzle({ client, schema }) as unknown as Db;
   const session: Session = {
     async exec(sqlText) {
