@@ -9,7 +9,7 @@
  *   npm run bench:answers -- --json             # rows, the per-kind breakdown and every question's result
  *
  * Each database: migrate, import the pack, give every chunk a vector from the built-in model (USE-Lite, made once
- * and stored in both), then for every question:
+ * and kept on disk by model and text; stored in both), then for every question:
  *  - retrieval: the passages a chat turn uses, in order, exactly as chat/companion.ts builds them (the question
  *    vector from the companion's EmbeddingService over the local model, then chat/queries.ts turnContext and
  *    retrieval/retriever.ts assemblePassages with the position's page in view), for a reader whose progress row
@@ -32,11 +32,11 @@ import { type Database, openDatabase } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { LocalEmbedder } from '../src/models/local-embedder.js';
 import type { Embedder } from '../src/models/types.js';
-import { type Breakdown, byGroup, evaluate, prepareCorpus, type QuestionResult, summarise, unsafe } from '../test/answers/labelled/evaluate.js';
+import { type Breakdown, byGroup, DiskCachedEmbedder, evaluate, prepareCorpus, type QuestionResult, summarise, unsafe } from '../test/answers/labelled/evaluate.js';
 import { type LabelledQuestion, loadQuestions, QUESTION_KINDS } from '../test/answers/labelled/labelled.js';
 import { type PostgresServer, startPostgres } from '../test/services/postgres.js';
 import { buildOracle, type Oracle } from '../test/spoilers/oracle.js';
-import { type Budget, CachedEmbedder, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, makeTempDir, onCleanup, percentile, type Row } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, makeTempDir, onCleanup, percentile, type Row } from './lib.js';
 
 const PACK = process.env.FOLIO_BENCH_PACK ?? '/work/shared/data/pepper-carrot';
 const WARMUP_TURNS = 20;
@@ -193,7 +193,8 @@ async function main(): Promise<void> {
   const oracle = await buildOracle(PACK);
   const local = new LocalEmbedder();
   onCleanup(() => local.close());
-  const embedder = new CachedEmbedder(local);
+  // Vectors by model and text, kept on disk (evaluate.ts): the same as computing them, minutes faster on a rerun.
+  const embedder = new DiskCachedEmbedder(local);
   // Every question's vector once, for both databases.
   await embedder.embed(questions.map((q) => q.question));
 
