@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Passage } from '../retrieval/retriever.js';
 import { buildGuard } from '../spoilers/index.js';
-import { mergeSuggestions, type SuggestionContext, templateSuggestions, validateSuggestions } from './suggestions.js';
+import { questionStems, stem } from './quote.js';
+import { mergeSuggestions, passageLanguage, type SuggestionContext, templateSuggestions, validateSuggestions } from './suggestions.js';
 
 const guard = buildGuard({
   position: { episode: 3, page: 2 },
@@ -66,9 +67,72 @@ describe('validateSuggestions', () => {
   });
 });
 
+/** A chip's key words: its content words less the frame every template shares ("what … doing here?"). */
+const FRAME = new Set(['happen', 'happened', 'doing', 'just', 'here', 'far', 'episode', 'like', 'who', 'what']);
+const keyWords = (chip: string) => questionStems(chip).filter((w) => !FRAME.has(w));
+const reachedStems = (ps: Passage[]) =>
+  new Set(
+    (
+      ps
+        .map((p) => p.text.toLowerCase())
+        .join(' ')
+        .match(/[\p{L}\p{N}]+/gu) ?? []
+    ).map(stem),
+  );
+
 describe('templates', () => {
-  it('ask about visible names in the passages and the page in view', () => {
-    expect(templateSuggestions(ctx)).toEqual(['Who is Carrot?', 'What happens on page 3/2?', 'What has happened so far in episode 3?']);
+  const tallow: Passage[] = [
+    { ...passages[0]!, chunkId: 7, page: 1, current: false, text: 'The Great Lantern flickers.\nPepper: Komona is far.' },
+    { ...passages[0]!, chunkId: 8, page: 2, current: true, text: 'TOBIN: Lanterns mended!\nCARROT: Prrp?' },
+  ];
+  const many: SuggestionContext = {
+    ...ctx,
+    question: 'Hi?',
+    visible: [
+      { name: 'Pepper', kind: 'character' },
+      { name: 'Tobin', kind: 'character' },
+      { name: 'Carrot', kind: 'creature' },
+      { name: 'The Great Lantern', kind: 'object' },
+      { name: 'Komona', kind: 'place' },
+    ],
+    passages: tallow,
+  };
+
+  it('are questions a reader asks: no page numbers or fractions, no episode numbers', () => {
+    for (const c of [ctx, many, { ...many, question: 'Who is Tobin?' }]) {
+      const chips = templateSuggestions(c);
+      expect(chips.length).toBeGreaterThanOrEqual(2);
+      for (const chip of chips) {
+        expect(chip).toMatch(/^\p{Lu}.{6,}\?$/u);
+        expect(chip, chip).not.toMatch(/\d|\/|\bpage\b/i);
+      }
+    }
+  });
+
+  it('start with someone on the page in view, then who or what is named there, then what just happened', () => {
+    // Tobin speaks on the page in view; Pepper only in an earlier passage.
+    expect(templateSuggestions(many)).toEqual(['What is Tobin doing here?', 'Who is Carrot?', 'What just happened?']);
+    expect(templateSuggestions(ctx)).toEqual(['What is Carrot doing here?', 'Who is Carrot?', 'What just happened?']);
+  });
+
+  it('are answerable: every key word occurs in a passage the turn reached', () => {
+    for (const c of [ctx, many, { ...many, question: 'Who is Tobin?' }, { ...many, passages: [tallow[0]!] }]) {
+      const reached = reachedStems(c.passages);
+      for (const chip of templateSuggestions(c)) for (const w of keyWords(chip)) expect(reached.has(w), `${chip}: "${w}"`).toBe(true);
+    }
+  });
+
+  it('skip what the reader just asked about, and fall back to the passages when the page in view names no one', () => {
+    expect(templateSuggestions({ ...many, question: 'What is Tobin doing?' })).toEqual([
+      'What is Carrot doing here?',
+      'What is the Great Lantern?',
+      'What just happened?',
+    ]);
+    expect(templateSuggestions({ ...many, passages: [tallow[0]!] })).toEqual([
+      'What is the Great Lantern?',
+      'What has happened so far in this episode?',
+      'Who is Pepper?',
+    ]);
   });
 
   it('phrase the question by kind', () => {
@@ -79,12 +143,25 @@ describe('templates', () => {
         { name: 'Komona', kind: 'place' },
         { name: 'Chaosah', kind: 'coven' },
       ],
-      passages: [{ ...passages[0]!, text: 'Komona and Chaosah' }],
+      passages: [{ ...passages[0]!, current: false, text: 'Komona and Chaosah' }],
     };
-    expect(templateSuggestions(c).slice(0, 2)).toEqual(['What is Komona like?', 'What is Chaosah?']);
+    expect(templateSuggestions(c)[0]).toBe('What is Komona like?');
+    expect(templateSuggestions({ ...c, visible: [c.visible[1]!] })[0]).toBe('What is Chaosah?');
+  });
+
+  it('go through the guard', () => {
+    const chips = templateSuggestions({ ...many, hasSpoiler: (t) => /Tobin|just/.test(t) });
+    expect(chips).toEqual(['What is Carrot doing here?', 'What is the Great Lantern?', 'What has happened so far in this episode?']);
+  });
+
+  it('are in French when the pages are', () => {
+    const fr: Passage[] = [{ ...passages[0]!, text: "Pepper : Je ne sais pas ce que c'est.\nCarrot regarde la potion dans le chaudron." }];
+    expect(passageLanguage(fr)).toBe('fr');
+    expect(passageLanguage(passages)).toBe('en');
+    expect(templateSuggestions({ ...ctx, passages: fr, question: 'Hi?' })).toEqual(['Que fait Pepper ici ?', 'Qui est Carrot ?', 'Que vient-il de se passer ?']);
   });
 
   it('top up model suggestions to three', () => {
-    expect(mergeSuggestions(['What potion does Pepper brew?'], ctx)).toEqual(['What potion does Pepper brew?', 'Who is Carrot?', 'What happens on page 3/2?']);
+    expect(mergeSuggestions(['What potion does Pepper brew?'], ctx)).toEqual(['What potion does Pepper brew?', 'What is Carrot doing here?', 'Who is Carrot?']);
   });
 });

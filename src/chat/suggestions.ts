@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { aiSdk } from '../models/ai-sdk.js';
 import type { Passage } from '../retrieval/retriever.js';
 import type { Position } from '../spoilers/index.js';
-import { formatPassage, pageLabel, sanitize } from './prompt.js';
+import { formatPassage, sanitize } from './prompt.js';
 import { questionStems, stem } from './quote.js';
 
 export const MAX_SUGGESTION_CHARS = 90;
@@ -63,41 +63,93 @@ export function validateSuggestions(candidates: unknown[], ctx: SuggestionContex
   return out;
 }
 
-/** A template question about one entity, by kind. */
-function aboutEntity(e: { name: string; kind: string }, first: boolean): string {
-  const name = /^the /i.test(e.name) ? e.name.replace(/^The /, 'the ') : e.name;
-  switch (e.kind) {
-    case 'character':
-      return first ? `Who is ${name}?` : `What has ${name} done so far?`;
-    case 'creature':
-      return `What is ${name}?`;
-    case 'place':
-      return `What is ${name} like?`;
-    default:
-      return `What is ${name}?`;
+type Lang = 'en' | 'fr';
+
+/** Function words that tell French page text from English (the pack's language is not in the turn). */
+const FR_WORDS = new Set('le la les des une est et pas je tu vous nous que qui dans pour sur avec ce cette mais tout'.split(' '));
+const EN_WORDS = new Set('the a an is are and not you we that who in for on with this but all it of to'.split(' '));
+
+/** The language the series' pages are written in, from the passages: French when its function words outnumber English ones. */
+export function passageLanguage(passages: ReadonlyArray<{ text: string }>): Lang {
+  let fr = 0;
+  let en = 0;
+  for (const w of passages
+    .map((p) => p.text.toLowerCase())
+    .join(' ')
+    .match(/[\p{L}]+/gu) ?? []) {
+    if (FR_WORDS.has(w)) fr++;
+    else if (EN_WORDS.has(w)) en++;
   }
+  return fr > en ? 'fr' : 'en';
 }
 
-/** Template questions about what is visible: entities named in the passages, the page in view, the story so far. */
+const KINDS_THAT_ACT = new Set(['character', 'creature']);
+
+/** "The Great Lantern" mid-sentence reads "the Great Lantern". */
+const inSentence = (name: string, lang: Lang) => (lang === 'en' ? name.replace(/^The /, 'the ') : name);
+
+/** What a reader asks about someone on the page in view (a character or creature): what they are doing there. */
+function doingHere(e: { name: string }, lang: Lang): string {
+  return lang === 'fr' ? `Que fait ${e.name} ici ?` : `What is ${inSentence(e.name, lang)} doing here?`;
+}
+
+/** Who or what someone or something is, by kind. */
+function whoIs(e: { name: string; kind: string }, lang: Lang): string {
+  const name = inSentence(e.name, lang);
+  if (lang === 'fr') return KINDS_THAT_ACT.has(e.kind) ? `Qui est ${name} ?` : `C'est quoi, ${name} ?`;
+  if (KINDS_THAT_ACT.has(e.kind)) return `Who is ${name}?`;
+  if (e.kind === 'place') return `What is ${name} like?`;
+  return `What is ${name}?`;
+}
+
+/** Questions about the moment, with no name: what just happened, and the episode so far. */
+const MOMENT: Record<Lang, { justNow: string; soFar: string }> = {
+  en: { justNow: 'What just happened?', soFar: 'What has happened so far in this episode?' },
+  fr: { justNow: 'Que vient-il de se passer ?', soFar: "Que s'est-il passé jusqu'ici dans cet épisode ?" },
+};
+
+/**
+ * Template questions a reader would ask (no model): what someone on the page in view is doing, who or what
+ * someone named there (else in the other passages) is, what just happened, and the episode so far. Every name
+ * comes from a passage, so the question is answerable from reached text; the page in view goes first; never a page
+ * number. In the pages' language (English or French).
+ */
 export function templateSuggestions(ctx: SuggestionContext): string[] {
-  const text = ctx.passages.map((p) => p.text).join('\n');
+  const lang = passageLanguage(ctx.passages);
   const asked = norm(ctx.question);
   const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const mentioned = ctx.visible
-    .filter((e) => e.name.length >= 3 && new RegExp(`(?<![\\p{L}])${escapeRegExp(e.name)}(?![\\p{L}])`, 'iu').test(text))
-    .filter((e) => !asked.includes(norm(e.name)));
-  const current = ctx.passages.find((p) => p.current);
-  const candidates = [
-    ...mentioned.slice(0, 2).map((e, i) => aboutEntity(e, i === 0)),
-    ...(current ? [`What happens on page ${pageLabel(current)}?`] : []),
-    `What has happened so far in episode ${ctx.position.episode}?`,
+  // Where a name first occurs in a text (speaker labels "ADA:" count: any case), -1 when it does not.
+  const firstAt = (name: string, text: string) => text.search(new RegExp(`(?<![\\p{L}])${escapeRegExp(name)}(?![\\p{L}])`, 'iu'));
+  const named = (text: string) =>
+    ctx.visible
+      .filter((e) => e.name.length >= 3 && !asked.includes(norm(e.name)))
+      .map((e) => ({ e, at: firstAt(e.name, text) }))
+      .filter((x) => x.at >= 0)
+      .sort((a, b) => a.at - b.at)
+      .map((x) => x.e);
+  const onScreen = named(
+    ctx.passages
+      .filter((p) => p.current)
+      .map((p) => p.text)
+      .join('\n'),
+  );
+  const elsewhere = named(ctx.passages.map((p) => p.text).join('\n')).filter((e) => !onScreen.includes(e));
+  const ok = (c: string, out: string[]) => !ctx.hasSpoiler(c) && norm(c) !== asked && !out.includes(c);
+  const actors = onScreen.filter((e) => KINDS_THAT_ACT.has(e.kind));
+  const actor = actors.find((e) => ok(doingHere(e, lang), []));
+  // One question of each kind, in this order, then the rest of each to fill three.
+  const kinds = [
+    actors.map((e) => doingHere(e, lang)),
+    [...onScreen.filter((e) => e !== actor), ...elsewhere, ...(actor ? [actor] : [])].map((e) => whoIs(e, lang)),
+    ctx.passages.some((p) => p.current) ? [MOMENT[lang].justNow] : [],
+    [MOMENT[lang].soFar],
   ];
   const out: string[] = [];
-  for (const c of candidates) {
-    if (out.length >= 3) break;
-    if (ctx.hasSpoiler(c) || norm(c) === asked || out.includes(c)) continue;
-    out.push(c);
+  for (const list of kinds) {
+    const c = list.find((x) => ok(x, out));
+    if (c && out.length < 3) out.push(c);
   }
+  for (const c of kinds.flat()) if (out.length < 3 && ok(c, out)) out.push(c);
   return out;
 }
 

@@ -193,6 +193,18 @@ describe('the leak oracle stays quiet on what the reader may know', () => {
     expect(findLeaks(oracle, text.replace('brews', 'makes'), at2)).toEqual([]);
   });
 
+  it('ordinary English cut or inflected: a snippet clipped mid-word, an ending the crude stem drops', () => {
+    // At 21/3 "completely" is reached; "completed" (stem "complet") is first written on 23/8.
+    const at21 = { episode: 21, page: 3 };
+    expect(findLeaks(oracle, 'Its magical nature permeates it so complet…', at21)).toEqual([]);
+    expect(findLeaks(oracle, 'Its magical nature permeates it so complet...', at21)).toEqual([]);
+    expect(findLeaks(oracle, 'She is completing the spell; it is completed.', at21)).toEqual([]);
+    // Before "completely" is reached, "complet…" may still be the start of a common word.
+    expect(findLeaks(oracle, 'So complet…', { episode: 2, page: 1 })).toEqual([]);
+    // A later word followed by an ellipsis still counts when it starts nothing reached or common ("ingenious" is first written on 6/4).
+    expect(kinds('What an ingenious…', { episode: 6, page: 3 })).toContain('word');
+  });
+
   it('a reached name, its own question’s words, and a name the reader has met later in the text', () => {
     expect(findLeaks(oracle, 'Cayenne, Thyme and Cumin teach Pepper at Chaosah.', at11)).toEqual([]);
     expect(kinds('You asked about Zorglub: nothing you have read mentions Zorglub.', at11, 'Who is Zorglub?')).toEqual([]);

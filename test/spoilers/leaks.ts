@@ -15,7 +15,9 @@
  * - `line`: a verbatim line of a page beyond the position (oracle.forbiddenAt);
  * - `word`: an unreached distinctive word. Criterion (the oracle's own, not Folio's): a word of four letters or
  *   more whose crude stem first occurs in the corpus (pages, titles, lore at their debut — oracle.corpus) after
- *   the position, and that is not among the COMMON_RANK most frequent words of spoken English (SUBTLEX-US);
+ *   the position, and that is not among the COMMON_RANK most frequent words of spoken English (SUBTLEX-US), nor
+ *   is its base form ("completing" → "complete"); a word clipped by an ellipsis ("complet…") that starts a reached
+ *   or common word is not one;
  * - `head_noun`: the head noun of an unreached name of several words ("Canary" of "Oversized-Posh-Zombie-Canary",
  *   "Temples" of "Temples of Ah") when its stem is not in reached text and it is not a common word;
  * - `unknown_name`: a capitalised word (not opening a sentence) that occurs nowhere in reached text and not in the
@@ -176,7 +178,27 @@ const INTERFACE_WORDS = new Set(
   ),
 );
 
-const isCommon = (word: string) => COMMON.has(fold(word)) || COMMON.has(stem(word)) || INTERFACE_WORDS.has(fold(word)) || INTERFACE_WORDS.has(stem(word));
+/**
+ * Common or Folio's own: the word, its crude stem, or — when the stem dropped an ending — the stem's base form
+ * with its silent e ("complet" of "completed" and "completing" is "complete", "danc" of "dancing" is "dance"),
+ * since the stem of an ordinary inflection is no word of the list.
+ */
+const isCommon = (word: string) => {
+  const f = fold(word);
+  const s = stem(word);
+  return COMMON.has(f) || COMMON.has(s) || (s !== f && COMMON.has(`${s}e`)) || INTERFACE_WORDS.has(f) || INTERFACE_WORDS.has(s);
+};
+
+/**
+ * A word clipped by an ellipsis ("so complet…" of a snippet) is judged by the words it may be the start of: when it
+ * starts a reached or a common word, it is not a new one.
+ */
+const clippedKnown = (text: string, index: number, word: string, reached: ReadonlySet<string>) => {
+  if (!/^(…|\.\.\.)/.test(text.slice(index + word.length, index + word.length + 3))) return false;
+  const f = fold(word);
+  for (const known of [reached, COMMON]) for (const r of known) if (r.length > f.length && r.startsWith(f)) return true;
+  return false;
+};
 
 interface Index {
   /** Stem → first position it is readable at. */
@@ -430,9 +452,12 @@ function wordLeaks(oracle: Oracle, text: string, at: Position): Leak[] {
   const reached = reachedWords(oracle, at);
   const out: Leak[] = [];
   const seen = new Set<string>();
-  for (const [w] of unmask(text).matchAll(WORD)) {
+  const plain = unmask(text);
+  for (const m of plain.matchAll(WORD)) {
+    const w = m[0];
     const s = stem(w);
     if (w.length < 4 || /\d/.test(w) || seen.has(s) || reached.has(fold(w)) || reached.has(s) || isCommon(w)) continue;
+    if (clippedKnown(plain, m.index, w, reached)) continue;
     seen.add(s);
     const first = ix.firstSeen.get(s);
     if (first && comparePositions(first, at) > 0) out.push({ kind: 'word', matched: w, ref: `${first.episode}/${first.page}` });
