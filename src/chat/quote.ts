@@ -353,6 +353,15 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       };
       for (const c of [...chosen]) add(near(c, 1));
       for (const c of [...chosen]) add(near(c, -1));
+      // Then the most telling lines of the story page retrieval ranked first (by meaning, where words fail).
+      const top = aboutEntity ? -1 : passages.findIndex((p) => !p.current && p.source !== 'wiki');
+      if (top >= 0)
+        for (const l of mostTelling(
+          lines.filter((l) => l.passage === top && !filler(l, lines)),
+          lines,
+          idf,
+        ))
+          add(l);
     }
   }
 
