@@ -239,6 +239,7 @@ describe('quoteAnswer recaps', () => {
       p(2, 7, 0, 'Episode 7 : The Wish'),
     ];
     const r = quoteAnswer('Recap of this episode?', passages, (t) => t, { episode: 7, page: 5 });
+    expect(r.text).toContain('The lines that carry what happened in episode 7:');
     const lines = quoted(r.text);
     expect(lines[0]).toBe('> Episode 7 : The Wish');
     expect(lines).toContain('> We grant you a single wish, anything you desire');
@@ -259,6 +260,7 @@ describe('quoteAnswer recaps', () => {
       recap(1, 3, 'The flying potion works, Carrot is flying'),
     ];
     const r = quoteAnswer('What happened so far?', passages, (t) => t, { episode: 5, page: 2 });
+    expect(r.text).toContain('latest episode first');
     const order = [4, 3, 2].map((e) => r.text.indexOf(`Episode ${e}, page`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));

@@ -266,7 +266,9 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
 
   if (route.kind === 'so_far') {
     const groups = recapLines(lines, passages, weights, idf);
-    if (groups.length > 0) return render(`${QUOTE_HEADER}\n${RECAP_INTRO}`, groups, passages, redact, position);
+    const episodes = [...new Set(groups.map((g) => passages[g[0]!.passage]!.episode))];
+    const intro = episodes.length === 1 ? `The lines that carry what happened in episode ${episodes[0]}:` : 'The lines that carry what happened, latest episode first:';
+    if (groups.length > 0) return render(`${QUOTE_HEADER}\n${intro}`, groups, passages, redact, position);
   }
 
   const aboutEntity = route.kind === 'entity' || asksWhatIs(question);
@@ -407,7 +409,6 @@ function lineIdf(lines: Line[]): Map<string, number> {
   return new Map([...df].map(([s, d]) => [s, Math.log(1 + n / d)]));
 }
 
-const RECAP_INTRO = 'The lines that carry what happened, latest episode first:';
 /** Episodes a recap quotes, latest first, and lines per episode (more when it is about one episode). */
 const RECAP_EPISODES = 3;
 const RECAP_LINES_ONE = 5;
