@@ -202,6 +202,9 @@ describe('quoteAnswer leads with the line that answers', () => {
 
   it('keeps the speaker a pack writes on every sentence it quotes', () => {
     expect(linesOf('Saffron: Welcome. Do come in! Pepper: Thanks.', true)).toEqual(['Saffron: Welcome.', 'Saffron: Do come in!', 'Pepper: Thanks.']);
+    // Not a speaker: a longer phrase before a colon, or any wiki prose.
+    expect(linesOf('Her known spells include: fire. Ice.', true)).toEqual(['Her known spells include: fire.', 'Ice.']);
+    expect(linesOf('Spells: fire. Ice.', true, false)).toEqual(['Spells: fire.', 'Ice.']);
     const r = quoteAnswer(
       'Did Saffron invite them in?',
       [p(5, 6, 9, 'Saffron: Welcome, friends. Do come in, the tea is ready!', { source: 'description', current: true })],

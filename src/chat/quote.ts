@@ -94,20 +94,20 @@ function oneEditApart(a: string, b: string): boolean {
   return a.length > b.length ? rest(1, 0) : rest(0, 1);
 }
 
-/** "Pepper: I'm done." — a speaker the pack writes before a line (not a title such as "Episode 3 : …"). */
-const SPEAKER = /^([\p{Lu}][\p{L}\p{N}'’ .-]{0,30}?)\s*:\s+(?=\S)/u;
+/** "Pepper: I'm done." — a speaker the pack writes before a line: a name of one to three words. */
+const SPEAKER = /^(\p{Lu}[\p{L}\p{N}'’.-]*(?: [\p{L}\p{N}'’.-]+){0,2})\s*:\s+(?=\S)/u;
 
 /**
  * A passage's lines: dialogue is one text object per line; prose is cut into sentences. A line that names its
  * speaker keeps the name on every sentence cut from it, so a quoted sentence still says who speaks.
  */
-export function linesOf(text: string, prose: boolean): string[] {
+export function linesOf(text: string, prose: boolean, speakers = true): string[] {
   return text
     .split('\n')
     .flatMap((l) => {
       if (!prose && l.length <= 160) return [l];
       const sentences = (l.match(/[^.!?…]+(?:[.!?…]+["'”’)]*\s*|$)/g) ?? [l]).map((x) => x.trim()).filter((x) => x.length > 0);
-      const who = SPEAKER.exec(l.trim());
+      const who = speakers ? SPEAKER.exec(l.trim()) : null;
       if (!who || /^episode\s*\d/i.test(who[1]!)) return sentences;
       return sentences.map((x, i) => (i === 0 || SPEAKER.test(x) ? x : `${who[1]}: ${x}`));
     })
@@ -246,7 +246,8 @@ function placeWeight(p: Passage, route: Route, aboutEntity: boolean): number {
 
 export function quoteAnswer(question: string, passages: Passage[], redact: (text: string) => string, position: Position, opts: QuoteOptions = {}): QuoteResult {
   const lines: Line[] = passages.flatMap((p, passage) =>
-    linesOf(p.text, p.source !== 'dialogue').map((text, index) => ({ text, passage, index, stems: new Set(words(text).map(stem)), score: 0 })),
+    // Wiki prose has no speakers: "Her known spells include: …" names none.
+    linesOf(p.text, p.source !== 'dialogue', p.source !== 'wiki').map((text, index) => ({ text, passage, index, stems: new Set(words(text).map(stem)), score: 0 })),
   );
   const route = routeOf(question, opts.earlier);
 
