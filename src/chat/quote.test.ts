@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Passage } from '../retrieval/retriever.js';
 import { buildGuard } from '../spoilers/index.js';
-import { asksWhatIs, MAX_LINES, QUOTE_HEADER, quoteAnswer, stem } from './quote.js';
+import { asksWhatIs, linesOf, MAX_LINES, QUOTE_HEADER, quoteAnswer, routeOf, stem } from './quote.js';
 
 const p = (chunkId: number, episode: number, page: number, text: string, over: Partial<Passage> = {}): Passage => ({
   chunkId,
@@ -37,9 +37,10 @@ describe('quoteAnswer', () => {
     expect(r.text.startsWith(QUOTE_HEADER)).toBe(true);
     expect(r.text).toContain("> Carrot is Pepper's familiar, a male orange tabby cat.");
     expect(r.text).toContain('— Wiki: Carrot [1/1]');
-    // The lead is the answering sentence; the page in view follows it.
-    expect(r.text.indexOf("> Carrot is Pepper's familiar")).toBeLessThan(r.text.indexOf('> ha... perfect'));
-    expect(r.used.map((u) => u.chunkId)).toEqual([2, 1]);
+    // The lead is the answering sentence; the page in view, where nothing names Carrot, is not quoted for "who is".
+    expect(r.text.split('\n').filter((l) => l.startsWith('> '))[0]).toBe("> Carrot is Pepper's familiar, a male orange tabby cat.");
+    expect(r.text).not.toContain('> ha... perfect');
+    expect(r.used.map((u) => u.chunkId)).toEqual([2]);
   });
 
   it('withholds quoted sentences that name an unreached entity', () => {
@@ -71,7 +72,7 @@ describe('quoteAnswer composition', () => {
     expect(lines(r.text)[0]).toBe('> The dragon took the golden key');
   });
 
-  it('quotes lines, not whole passages, at most six, each group cited with its page', () => {
+  it('quotes lines, not whole passages, at most MAX_LINES, each group cited with its page', () => {
     const long = Array.from({ length: 12 }, (_, i) => (i % 2 ? `line ${i} about potions` : `filler ${i}`)).join('\n');
     const r = quoteAnswer(
       'What about the potions?',
@@ -93,7 +94,8 @@ describe('quoteAnswer composition', () => {
     const page = 'Hello\nWhat a day\nSee you';
     const now = quoteAnswer('Where was the dragon?', [p(90, 3, 4, page, { current: true }), p(91, 2, 5, many)], (t) => t, at);
     const before = quoteAnswer('Where was the dragon last time?', [p(90, 3, 4, page, { current: true }), p(91, 2, 5, many)], (t) => t, at);
-    expect(lines(now.text).filter((l) => l.includes('dragon'))).toHaveLength(3);
+    // About the page: the best line and the two after it, two more matched lines, then the page in view.
+    expect(lines(now.text).filter((l) => l.includes('dragon'))).toHaveLength(5);
     expect(lines(now.text)).toContain('> See you');
     expect(lines(before.text).filter((l) => l.includes('dragon'))).toHaveLength(MAX_LINES);
   });
@@ -117,6 +119,12 @@ describe('quoteAnswer composition', () => {
     const passages = [p(50, 3, 4, 'Hello there', { current: true }), p(51, 3, 2, 'Saffron sells her potions in the market', {})];
     const r = quoteAnswer('And why?', passages, (t) => t, at, { earlier: ['Who is Saffron?'] });
     expect(lines(r.text)[0]).toBe('> Saffron sells her potions in the market');
+  });
+
+  it('matches a name typed one letter off, not a short word', () => {
+    const passages = [p(62, 3, 4, 'Hello', { current: true }), p(63, 2, 1, 'Truffel is a white cat'), p(64, 2, 2, 'A cut on the paw')];
+    expect(lines(quoteAnswer('Who is Truffle?', passages, (t) => t, at).text)[0]).toBe('> Truffel is a white cat');
+    expect(quoteAnswer('What is a cat?', [p(65, 3, 4, 'A cut on the paw', { current: true })], (t) => t, at).text).toContain('Nothing you');
   });
 
   it('ignores French question words and still matches names', () => {
@@ -164,5 +172,111 @@ describe('quoteAnswer for "what is X?"', () => {
 describe('stem', () => {
   it('folds plurals and -ing/-ed forms', () => {
     expect(['potions', 'flying', 'watched', 'witches', 'stories', 'glass'].map(stem)).toEqual(['potion', 'fly', 'watch', 'witch', 'story', 'glass']);
+  });
+});
+
+describe('quoteAnswer leads with the line that answers', () => {
+  const at = { episode: 6, page: 9 };
+  const quoted = (text: string) => text.split('\n').filter((l) => l.startsWith('> '));
+
+  it('quotes what follows the line that names what was asked, past sound effects', () => {
+    const stage = p(1, 6, 4, "Our first contestant\nFirst up, Coriander's demonstration\nClap\nClap\nClap\nZOMBIFICATION !\nThe crowd cheers", { focus: 1 });
+    const r = quoteAnswer("What was Coriander's demonstration?", [p(2, 6, 9, 'Well done, everyone', { current: true }), stage], (t) => t, at);
+    const lines = quoted(r.text);
+    expect(lines.slice(0, 3)).toEqual(["> First up, Coriander's demonstration", '> ZOMBIFICATION !', '> The crowd cheers']);
+    expect(lines).not.toContain('> Clap');
+  });
+
+  it('about earlier episodes, says plainly when no words match and quotes the page retrieval found closest', () => {
+    const r = quoteAnswer(
+      'What did she brew last time?',
+      [p(3, 6, 9, 'Well done, everyone', { current: true }), p(4, 5, 2, 'Best... Coffee... Ever!\nMmm\nSo that was the secret', { focus: 1 })],
+      (t) => t,
+      at,
+    );
+    expect(r.text).toContain("Nothing you've read says that in those words; here is the page closest to your question.");
+    // A drawn-out sound says nothing by itself.
+    expect(quoted(r.text)).toEqual(['> Best... Coffee... Ever!', '> So that was the secret']);
+    expect(r.text).toContain('— Episode 5, page 2 [5/2]');
+  });
+
+  it('keeps the speaker a pack writes on every sentence it quotes', () => {
+    expect(linesOf('Saffron: Welcome. Do come in! Pepper: Thanks.', true)).toEqual(['Saffron: Welcome.', 'Saffron: Do come in!', 'Pepper: Thanks.']);
+    // Not a speaker: a longer phrase before a colon, or any wiki prose.
+    expect(linesOf('Her known spells include: fire. Ice.', true)).toEqual(['Her known spells include: fire.', 'Ice.']);
+    expect(linesOf('Spells: fire. Ice.', true, false)).toEqual(['Spells: fire.', 'Ice.']);
+    const r = quoteAnswer(
+      'Did Saffron invite them in?',
+      [p(5, 6, 9, 'Saffron: Welcome, friends. Do come in, the tea is ready!', { source: 'description', current: true })],
+      (t) => t,
+      at,
+    );
+    expect(r.text).toContain('> Saffron: Do come in, the tea is ready!');
+  });
+
+  it('quotes only words of the passages it was given', () => {
+    const given = [
+      p(6, 6, 9, 'Because she saved our town\nFirst place to Pepper', { current: true }),
+      p(7, 6, 6, 'I cannot, it is too dangerous\nGive me that!', { focus: 1 }),
+    ];
+    for (const q of ['Why did Pepper win?', 'What happened so far?', 'And then?', 'Pourquoi elle refuse ?', 'Who is the mayor?']) {
+      for (const line of quoted(quoteAnswer(q, given, (t) => t, at).text))
+        expect(
+          given.some((g) => g.text.includes(line.slice(2))),
+          `${q}: ${line}`,
+        ).toBe(true);
+    }
+  });
+});
+
+describe('quoteAnswer recaps', () => {
+  const quoted = (text: string) => text.split('\n').filter((l) => l.startsWith('> '));
+  const recap = (episode: number, page: number, text: string) => p(100 * episode + page, episode, page, text, { focus: 2 });
+
+  it('quotes the lines that carry the episode, its title first, each cited with its page', () => {
+    const passages = [
+      p(1, 7, 5, 'What a waste of a wish!\nZzzzz\nFIN', { current: true }),
+      recap(7, 1, 'CARROT!\nCome on, nap time is over'),
+      recap(7, 4, 'Welcome to the Fairy Cave\nWe grant you a single wish, anything you desire\nMeow'),
+      recap(7, 5, 'What a waste of a wish!\nZzzzz\nFIN'),
+      p(2, 7, 0, 'Episode 7 : The Wish'),
+    ];
+    const r = quoteAnswer('Recap of this episode?', passages, (t) => t, { episode: 7, page: 5 });
+    expect(r.text).toContain('The lines that carry what happened in episode 7:');
+    const lines = quoted(r.text);
+    expect(lines[0]).toBe('> Episode 7 : The Wish');
+    expect(lines).toContain('> We grant you a single wish, anything you desire');
+    expect(lines).toContain('> What a waste of a wish!');
+    expect(lines).not.toContain('> FIN');
+    expect(lines).not.toContain('> Zzzzz');
+    expect(r.text).toContain('— Episode 7, page 4 [7/4]');
+    // In reading order within the episode.
+    expect(r.text.indexOf('single wish')).toBeLessThan(r.text.indexOf('What a waste'));
+  });
+
+  it('for the story so far, quotes a few lines per episode, latest episode first', () => {
+    const passages = [
+      p(1, 5, 2, 'Hello there', { current: true }),
+      recap(4, 7, 'My potion of genius made Carrot write letters\nGrrrr'),
+      recap(3, 7, 'The best potion for tomorrow’s challenge is ready\nMmm'),
+      recap(2, 5, 'The rainbow potions were a disaster for the fish'),
+      recap(1, 3, 'The flying potion works, Carrot is flying'),
+    ];
+    const r = quoteAnswer('What happened so far?', passages, (t) => t, { episode: 5, page: 2 });
+    expect(r.text).toContain('latest episode first');
+    const order = [4, 3, 2].map((e) => r.text.indexOf(`Episode ${e}, page`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // At most three episodes, and nothing from the page in view.
+    expect(r.text).not.toContain('Episode 1, page 3');
+    expect(r.text).not.toContain('Hello there');
+  });
+});
+
+describe('routeOf', () => {
+  it('reads a follow-up with the route of the question before it, and "sum up" as a recap', () => {
+    expect(routeOf('And then?', ['What happened last time?']).kind).toBe('earlier');
+    expect(routeOf('Sum up this episode for me').kind).toBe('so_far');
+    expect(routeOf('Who is Saffron?').kind).toBe('entity');
   });
 });

@@ -1,26 +1,38 @@
 /**
  * Quote mode: with no language model, the companion answers with the lines of what the reader has read that
- * best answer the question, quoted word for word with their pages and clearly labelled as quotes.
+ * best answer the question, quoted word for word with their pages and clearly labelled as quotes. It only quotes
+ * the passages it is given (already under the boundary and checked by the guard); nothing is added from elsewhere.
  *
  * Composition (pure, no model): every passage is cut into lines (a dialogue chunk has one text object per line;
- * prose is cut into sentences). Each line is scored by the question's words it contains, a word weighing more
- * the fewer candidate lines have it (IDF over the lines of this turn's passages), so a name most lines share
- * counts less than the rarer word that carries the question. The page in view gets a small lead, and page text
- * one over wiki lore unless the question asks what something is ("who is X?"), where the sentence defining it
- * ("X is …") leads. Earlier questions of the conversation count at a lower weight (a follow-up such as "why does
- * she do that?" borrows their words). The answer leads with the best line (and the line after it in dialogue,
- * where a reply often is), adds the next best, and fills the free places with the page in view, at most
- * MAX_LINES; when the question is about the page (neither "what is X?" nor about earlier events), fewer lines
- * come from elsewhere. Groups are cited with their page. When no line has a question word, it says so plainly
- * and shows the page in view.
+ * prose is cut into sentences). How the answer is built depends on what the question is about (retrieval/route.ts;
+ * a follow-up takes the route of the question before it):
+ *  - A recap ("what happened so far?", "what did I miss last episode?"): an extractive recap. From the story pages
+ *    retrieval gave for it, the lines that carry each episode (their words recur on its other pages and are rare
+ *    elsewhere), the best line of each page first so the beginning and the end are both told, the episode's title
+ *    first where its title strip is among the passages; a few lines per episode, latest episode first.
+ *  - Any other question: each line is scored by the question's words it contains, a word weighing more the fewer
+ *    candidate lines have it (IDF over this turn's lines), so a name most lines share counts less than the rarer
+ *    word that carries the question; a name one letter off still counts (readers type names as they heard them).
+ *    Where the passage sits counts too: the page in view for a question about it, the route's episodes for one
+ *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
+ *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
+ *    sense of meaning quote mode has). Earlier questions of the conversation count at a lower weight.
+ *    The answer leads with the best line and the two lines after it in dialogue (a reply, or what a line announces:
+ *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out; then
+ *    the next best lines; then, for a question about the page, the page in view, else the lines around the matched
+ *    ones. At most MAX_LINES, grouped and cited by page.
+ * When no line has a question word it says so plainly, and quotes the page in view (or, for a question about
+ * earlier episodes, the page retrieval ranked closest, saying that is what it is).
  *
- * Speakers: a line is quoted as the text has it; where a pack writes the speaker in the line ("Pepper: …") it is
- * kept, and nothing is guessed where it does not (the Pepper&Carrot lettering has no speaker labels).
+ * Speakers: a line is quoted as the text has it; where a pack writes the speaker ("Pepper: …") every sentence cut
+ * from that line keeps the name, and nothing is guessed where it does not (Pepper&Carrot has no speaker labels).
  *
  * Every quoted line goes through `redact` (the same unreached-name check as model output); spoiler decisions
  * are not made here.
  */
+
 import type { Passage } from '../retrieval/retriever.js';
+import { type Route, routeQuestion } from '../retrieval/route.js';
 import type { Position } from '../spoilers/index.js';
 import { pageLabel } from './prompt.js';
 
@@ -35,6 +47,7 @@ const STOP = new Set(
 );
 
 const fold = (s: string): string => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+const STOP_FOLDED = new Set([...STOP].map(fold));
 
 function words(text: string): string[] {
   return fold(text.normalize('NFKC')).match(/[\p{L}\p{N}]+/gu) ?? [];
@@ -42,11 +55,10 @@ function words(text: string): string[] {
 
 /** Content words of a question, lightly stemmed ("potions" → "potion", "flying" → "fly"). */
 export function questionStems(question: string): string[] {
-  const stop = new Set([...STOP].map(fold));
   return [
     ...new Set(
       words(question)
-        .filter((w) => w.length >= 2 && !stop.has(w))
+        .filter((w) => w.length >= 2 && !STOP_FOLDED.has(w))
         .map(stem),
     ),
   ];
@@ -67,14 +79,38 @@ function matches(q: string, stems: Set<string>): number {
   if (stems.has(q)) return 1;
   if (q.length < 4) return 0;
   for (const s of stems) if (s.length >= 4 && (s.startsWith(q) || q.startsWith(s))) return 0.7;
+  // A reader types a name as they heard it ("Truffle" for "Truffel"): one letter off in a long word still counts.
+  if (q.length >= 6) for (const s of stems) if (oneEditApart(q, s)) return 0.6;
   return 0;
 }
 
-/** A passage's lines: dialogue is one text object per line; prose is cut into sentences. */
-export function linesOf(text: string, prose: boolean): string[] {
+/** One insertion, deletion, substitution or swap of neighbours apart (and both long enough to tell). */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || b.length < 6 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: number, y: number) => a.slice(i + x) === b.slice(i + y);
+  if (a.length === b.length) return rest(1, 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(2, 2));
+  return a.length > b.length ? rest(1, 0) : rest(0, 1);
+}
+
+/** "Pepper: I'm done." — a speaker the pack writes before a line: a name of one to three words. */
+const SPEAKER = /^(\p{Lu}[\p{L}\p{N}'’.-]*(?: [\p{L}\p{N}'’.-]+){0,2})\s*:\s+(?=\S)/u;
+
+/**
+ * A passage's lines: dialogue is one text object per line; prose is cut into sentences. A line that names its
+ * speaker keeps the name on every sentence cut from it, so a quoted sentence still says who speaks.
+ */
+export function linesOf(text: string, prose: boolean, speakers = true): string[] {
   return text
     .split('\n')
-    .flatMap((l) => (prose || l.length > 160 ? (l.match(/[^.!?…]+(?:[.!?…]+["'”’)]*\s*|$)/g) ?? [l]) : [l]))
+    .flatMap((l) => {
+      if (!prose && l.length <= 160) return [l];
+      const sentences = (l.match(/[^.!?…]+(?:[.!?…]+["'”’)]*\s*|$)/g) ?? [l]).map((x) => x.trim()).filter((x) => x.length > 0);
+      const who = speakers ? SPEAKER.exec(l.trim()) : null;
+      if (!who || /^episode\s*\d/i.test(who[1]!)) return sentences;
+      return sentences.map((x, i) => (i === 0 || SPEAKER.test(x) ? x : `${who[1]}: ${x}`));
+    })
     .map((l) => l.trim())
     .filter((l) => /[\p{L}\p{N}]/u.test(l));
 }
@@ -91,9 +127,11 @@ export interface QuoteOptions {
 }
 
 /** Lines quoted at most (a short answer: the best line and a few more). */
-export const MAX_LINES = 6;
-/** Lines matched elsewhere when the question is about the page in view: the rest of the answer is that page. */
-const MAX_MATCHED_BESIDE_PAGE = 3;
+export const MAX_LINES = 8;
+/** Lines after the best one quoted with it (in dialogue, what a line asks or announces comes next). */
+const LEAD_AFTER = 2;
+/** Lines matched elsewhere, beside the lead, when the question is about the page in view: the rest is that page. */
+const MATCHED_BESIDE_PAGE = 2;
 /** Lines shown from the page in view when nothing matches. */
 const MAX_PAGE_LINES = 6;
 const MAX_LINE = 300;
@@ -101,6 +139,8 @@ const MAX_LINE = 300;
 const EARLIER_WEIGHT = 0.4;
 /** A line must score this share of the best line to be quoted beside it. */
 const MIN_SHARE = 0.3;
+/** How much retrieval's order counts between lines with the same words (the first passage's by 1 + RANK_PRIOR). */
+const RANK_PRIOR = 0.5;
 
 interface Line {
   text: string;
@@ -141,6 +181,28 @@ const EARLIER = /\b(last time|last episode|previous|before|earlier|again|at the 
 /** Said or written, not a bare sound effect ("SPLASH", "BAM!"). */
 const spoken = (l: { text: string; stems: Set<string> }): boolean => l.stems.size > 1 || l.text !== l.text.toUpperCase();
 
+/** Lines by how much they tell: rare words (IDF over the turn's lines), sound effects and refrains last. */
+function mostTelling(some: Line[], all: Line[], idf: Map<string, number>): Line[] {
+  const tells = (l: Line) => {
+    const content = [...l.stems].filter((s) => !STOP_FOLDED.has(s));
+    const sum = content.reduce((t, s) => t + (idf.get(s) ?? 0), 0) / Math.sqrt(content.length + 1);
+    return filler(l, all) || !spoken(l) ? sum * 0.2 : sum;
+  };
+  const score = new Map(some.map((l) => [l, tells(l)]));
+  return [...some].sort((a, b) => score.get(b)! - score.get(a)! || a.index - b.index);
+}
+
+const inReadingOrder = (some: Line[]): Line[] => [...some].sort((a, b) => a.passage - b.passage || a.index - b.index);
+
+/** Lettering that says nothing by itself: a sound repeated ("Clap" ×17, "Zzzzz"), a drawn-out cry ("Groooo"). */
+function filler(l: Line, all: Line[]): boolean {
+  const key = fold(l.text);
+  if (l.stems.size <= 1 && /(\p{L})\1\1/u.test(key)) return true;
+  let same = 0;
+  for (const o of all) if (o.passage === l.passage && fold(o.text) === key && ++same > 2) return true;
+  return false;
+}
+
 /** A sentence that opens with a word of the question and says what it is: "Komona is a floating city." */
 function definesAsked(text: string, weights: Map<string, number>): boolean {
   const m = /^(?:the\s+|an?\s+)?([\p{L}\p{N}'’ -]{2,40}?)\s+(?:is|are|was|were)\s/iu.exec(text);
@@ -151,10 +213,43 @@ const source = (p: Passage): string => (p.source === 'wiki' ? `Wiki: ${p.title ?
 
 const clip = (l: string): string => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE - 1)}…` : l);
 
+/** "Sum up this episode", "tl;dr?", "en bref ?". */
+const SUM_UP = /\bsum(?:ming)?\s+(?:(?:it|this|that|everything|things)\s+)?up\b|\btl;?\s?dr\b|\ben bref\b|\bin a nutshell\b/i;
+
+/** The part of a follow-up's meaning its words lack comes from the last earlier question that has a route of its own. */
+export function routeOf(question: string, earlier: readonly string[] = []): Route {
+  const route = routeQuestion(question);
+  // Recap wordings retrieval's router does not list yet ("sum up this episode", "in short?"): quote a recap too.
+  if (route.kind !== 'so_far' && SUM_UP.test(question)) return { kind: 'so_far', episodes: route.episodes ?? 'current' };
+  if (route.kind !== 'follow_up') return route;
+  for (const q of [...earlier].reverse()) {
+    const r = routeQuestion(q);
+    if (r.kind !== 'follow_up') return r;
+  }
+  return route;
+}
+
+/** How much a passage's place counts for a question of this route (its lines' scores are multiplied by it). */
+function placeWeight(p: Passage, route: Route, aboutEntity: boolean): number {
+  let w = 1;
+  if (route.kind === 'earlier') {
+    // About earlier episodes: the page on screen is seldom where the answer is; the route's episodes are.
+    if (p.current) w *= 0.7;
+    else if (p.focus === 1) w *= 1.2;
+  } else if (route.kind === 'episode') {
+    // The episode so far: its pages before this one as much as the page on screen.
+    if (p.current || p.focus === 1) w *= 1.15;
+  } else if (p.current) w *= 1.25;
+  if (p.source === 'wiki' && !aboutEntity) w *= 0.8;
+  return w;
+}
+
 export function quoteAnswer(question: string, passages: Passage[], redact: (text: string) => string, position: Position, opts: QuoteOptions = {}): QuoteResult {
   const lines: Line[] = passages.flatMap((p, passage) =>
-    linesOf(p.text, p.source !== 'dialogue').map((text, index) => ({ text, passage, index, stems: new Set(words(text).map(stem)), score: 0 })),
+    // Wiki prose has no speakers: "Her known spells include: …" names none.
+    linesOf(p.text, p.source !== 'dialogue', p.source !== 'wiki').map((text, index) => ({ text, passage, index, stems: new Set(words(text).map(stem)), score: 0 })),
   );
+  const route = routeOf(question, opts.earlier);
 
   // The question's words with their weights: this question's at 1, earlier questions' lower (never above 1).
   const weights = new Map<string, number>();
@@ -162,22 +257,32 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
   for (const q of opts.earlier ?? []) for (const s of questionStems(q)) if (!weights.has(s)) weights.set(s, EARLIER_WEIGHT);
 
   // IDF over this turn's lines: a word most lines share tells little about which line answers.
-  const n = lines.length;
-  const idf = new Map<string, number>();
-  for (const s of weights.keys()) {
-    const df = lines.reduce((c, l) => c + (matches(s, l.stems) > 0 ? 1 : 0), 0);
-    idf.set(s, df === 0 ? 0 : Math.log(1 + n / df));
+  const idf = lineIdf(lines);
+  const qIdf = (s: string) => {
+    let df = 0;
+    for (const l of lines) if (matches(s, l.stems) > 0) df++;
+    return df === 0 ? 0 : Math.log(1 + lines.length / df);
+  };
+  const wIdf = new Map([...weights.keys()].map((s) => [s, qIdf(s)]));
+
+  if (route.kind === 'so_far') {
+    const groups = recapLines(lines, passages, weights, idf);
+    const episodes = [...new Set(groups.map((g) => passages[g[0]!.passage]!.episode))];
+    const intro = episodes.length === 1 ? `The lines that carry what happened in episode ${episodes[0]}:` : 'The lines that carry what happened, latest episode first:';
+    if (groups.length > 0) return render(`${QUOTE_HEADER}\n${intro}`, groups, passages, redact, position);
   }
-  const aboutEntity = asksWhatIs(question);
+
+  const aboutEntity = route.kind === 'entity' || asksWhatIs(question);
   // Neither "who is X?" nor about earlier events ("what did she make last time?"): the page in view comes first.
-  const aboutPage = !aboutEntity && !EARLIER.test(question);
+  const aboutPage = !aboutEntity && route.kind !== 'earlier' && !EARLIER.test(question);
   for (const l of lines) {
     let score = 0;
-    for (const [s, w] of weights) score += w * idf.get(s)! * matches(s, l.stems);
+    for (const [s, w] of weights) score += w * wIdf.get(s)! * matches(s, l.stems);
     if (score === 0) continue;
     const p = passages[l.passage]!;
-    if (p.current) score *= 1.25;
-    if (p.source === 'wiki' && !aboutEntity) score *= 0.8;
+    score *= placeWeight(p, route, aboutEntity);
+    // Retrieval's order counts a little: of two lines with the same words, the better-ranked passage's first.
+    score *= 1 + RANK_PRIOR / (1 + l.passage);
     // A bare sound effect ("SPLASH") answers little.
     if (!spoken(l)) score *= 0.5;
     // "Who is Cumin?": the sentence that defines it ("Cumin is the kindly … witch") says it best.
@@ -188,10 +293,31 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
   const ranked = lines.filter((l) => l.score > 0).sort((a, b) => b.score - a.score || a.passage - b.passage || a.index - b.index);
   let intro = QUOTE_HEADER;
   let chosen: Line[];
+  let lead: Line[] = [];
+  const lineAt = (passage: number, index: number) => lines.find((l) => l.passage === passage && l.index === index);
   if (ranked.length === 0) {
     // Nothing answers: say so, and show the page in view (always among the passages when there is one).
-    intro = `${QUOTE_HEADER}\nNothing you've read matches those words; here is the page you are on.`;
-    chosen = lines.filter((l) => passages[l.passage]!.current).slice(0, MAX_PAGE_LINES);
+    const closest = route.kind !== 'earlier' ? -1 : passages.findIndex((p) => !p.current && p.source !== 'wiki');
+    if (closest < 0) {
+      intro = `${QUOTE_HEADER}\nNothing you've read matches those words; here is the page you are on.`;
+      chosen = inReadingOrder(
+        mostTelling(
+          lines.filter((l) => passages[l.passage]!.current),
+          lines,
+          idf,
+        ).slice(0, MAX_PAGE_LINES),
+      );
+    } else {
+      // About another part of the story: the page retrieval found closest to the question (by meaning, not words).
+      intro = `${QUOTE_HEADER}\nNothing you've read says that in those words; here is the page closest to your question.`;
+      chosen = inReadingOrder(
+        mostTelling(
+          lines.filter((l) => l.passage === closest && !filler(l, lines)),
+          lines,
+          idf,
+        ).slice(0, MAX_PAGE_LINES),
+      );
+    }
   } else {
     const best = ranked[0]!;
     chosen = [best];
@@ -199,22 +325,59 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       // The same words twice (a page's lettering and its description, say) are quoted once.
       if (l && chosen.length < MAX_LINES && !chosen.some((c) => c === l || fold(c.text) === fold(l.text))) chosen.push(l);
     };
-    // In dialogue the reply to a line is often the next one.
-    if (passages[best.passage]!.source !== 'wiki') add(lines.find((l) => l.passage === best.passage && l.index === best.index + 1));
-    const matched = aboutPage ? MAX_MATCHED_BESIDE_PAGE : MAX_LINES;
+    const dialogue = (l: Line) => passages[l.passage]!.source !== 'wiki';
+    // In dialogue the reply to a line is often the next one, and what a line announces follows it.
+    const after = (l: Line, n: number) => {
+      if (!dialogue(l)) return;
+      for (let i = l.index + 1, k = 0; k < n; i++) {
+        const next = lineAt(l.passage, i);
+        if (!next) break;
+        if (filler(next, lines)) continue;
+        add(next);
+        k++;
+      }
+    };
+    after(best, LEAD_AFTER);
+    lead = [...chosen].sort((a, b) => a.index - b.index);
+    // About the page in view, only a few more matched lines: the page itself fills the rest.
+    const matched = aboutPage ? lead.length + MATCHED_BESIDE_PAGE : MAX_LINES;
     for (const l of ranked.slice(1)) if (l.score >= MIN_SHARE * best.score && chosen.length < matched) add(l);
-    // The page in view fills the free places: a question about it ("why is she angry?") is answered there more
-    // often than its words show, hence the fewer lines matched elsewhere.
-    const page = lines.filter((l) => passages[l.passage]!.current);
-    for (const l of [...page.filter(spoken), ...page.filter((l) => !spoken(l))]) add(l);
+    if (aboutPage) {
+      // The page in view fills the free places: a question about it ("why is she angry?") is answered there more
+      // often than its words show.
+      const page = lines.filter((l) => passages[l.passage]!.current);
+      // A long page does not fit: its most telling lines first (quoted in reading order all the same).
+      for (const l of mostTelling(page, lines, idf)) add(l);
+    } else {
+      // About another part of the story: the lines around the matched ones (a reply, the line that leads to it).
+      const near = (c: Line, d: number) => {
+        const l = dialogue(c) ? lineAt(c.passage, c.index + d) : undefined;
+        return l && !filler(l, lines) ? l : undefined;
+      };
+      for (const c of [...chosen]) add(near(c, 1));
+      for (const c of [...chosen]) add(near(c, -1));
+      // Then the most telling lines of the story page retrieval ranked first (by meaning, where words fail).
+      const top = aboutEntity ? -1 : passages.findIndex((p) => !p.current && p.source !== 'wiki');
+      if (top >= 0)
+        for (const l of mostTelling(
+          lines.filter((l) => l.passage === top && !filler(l, lines)),
+          lines,
+          idf,
+        ))
+          add(l);
+    }
   }
 
-  // The best line (and its reply) leads; the other lines follow grouped by passage, best group first, each group
-  // in reading order and cited with its page.
-  const lead = ranked.length > 0 ? chosen.slice(0, chosen[1]?.passage === chosen[0]!.passage && chosen[1]!.index === chosen[0]!.index + 1 ? 2 : 1) : [];
+  // The best line and what follows it lead; the other lines follow grouped by passage, best group first, each
+  // group in reading order and cited with its page.
   const rest = chosen.filter((l) => !lead.includes(l));
   const groups: Line[][] = lead.length > 0 ? [lead] : [];
   for (const pi of new Set(rest.map((l) => l.passage))) groups.push(rest.filter((l) => l.passage === pi).sort((a, b) => a.index - b.index));
+  return render(intro, groups, passages, redact, position);
+}
+
+/** Quoted groups, each cited with its page; lines the guard empties are dropped. */
+function render(intro: string, groups: Line[][], passages: Passage[], redact: (text: string) => string, position: Position): QuoteResult {
   const blocks: string[] = [];
   const used: Passage[] = [];
   for (const group of groups) {
@@ -231,4 +394,81 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     };
   }
   return { text: `${intro}\n\n${blocks.join('\n\n')}`, used };
+}
+
+/** IDF of every stem over this turn's lines (each distinct line once: a refrain repeated tells nothing more). */
+function lineIdf(lines: Line[]): Map<string, number> {
+  const df = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const l of lines) {
+    const key = fold(l.text);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const s of l.stems) df.set(s, (df.get(s) ?? 0) + 1);
+  }
+  const n = seen.size;
+  return new Map([...df].map(([s, d]) => [s, Math.log(1 + n / d)]));
+}
+
+/** Episodes a recap quotes, latest first, and lines per episode (more when it is about one episode). */
+const RECAP_EPISODES = 3;
+const RECAP_LINES_ONE = 5;
+const RECAP_LINES_EACH = 2;
+/** Lettering that frames an episode rather than tells it: end markers, the title repeated as a footer, footnotes. */
+const TITLE = /^episode\s*\d+\s*:\s*\S/i;
+/** The weight of a line's rare word that is on no other page of its episode (against 1 per other page). */
+const RECAP_OWN = 0.5;
+const FRAME = /^(?:-?\s*fin\s*-?|to be continued\W*|episode\s*\d+\s*:.*|\*.*)$/i;
+
+/**
+ * An extractive recap ("what happened so far?", "what did I miss last episode?"): from the story pages retrieval
+ * gave for it (its recap pages, else the route's part of the story), the most telling lines of each episode, latest
+ * episode first. A line tells more the more of its words recur on the episode's other pages (what the episode is
+ * about: "contest", "wish") and the rarer they are in the rest of the passages; the question's own words count
+ * too ("recap of the contest"). Dialogue has no speaker labels to lean on, so centrality is all there is.
+ */
+function recapLines(lines: Line[], passages: Passage[], weights: Map<string, number>, idf: Map<string, number>): Line[][] {
+  const story = (p: Passage) => p.source !== 'wiki' && p.page > 0;
+  const pick = passages.some((p) => story(p) && p.focus === 2) ? (p: Passage) => story(p) && p.focus === 2 : story;
+  const episodes = [...new Set(passages.filter(pick).map((p) => p.episode))].sort((a, b) => b - a).slice(0, RECAP_EPISODES);
+  const each = episodes.length === 1 ? RECAP_LINES_ONE : RECAP_LINES_EACH;
+  const groups: Line[][] = [];
+  for (const episode of episodes) {
+    const own = lines.filter((l) => {
+      const p = passages[l.passage]!;
+      return p.episode === episode && story(p) && spoken(l) && !FRAME.test(l.text.trim());
+    });
+    // On how many of the episode's pages each word is.
+    const pagesWith = new Map<string, Set<number>>();
+    for (const l of own) for (const s of l.stems) (pagesWith.get(s) ?? pagesWith.set(s, new Set()).get(s)!).add(passages[l.passage]!.page);
+    const seen = new Set<string>();
+    const scored: Line[] = [];
+    for (const l of own) {
+      const key = fold(l.text);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const content = [...l.stems].filter((s) => s.length >= 3 && !STOP_FOLDED.has(s));
+      if (content.length < 2) continue;
+      let score = 0;
+      // A rare word tells something even on one page (a recap of the story has one page per episode).
+      for (const s of content) score += (idf.get(s) ?? 0) * (RECAP_OWN + pagesWith.get(s)!.size - 1 + 2 * (weights.get(s) ?? 0));
+      scored.push({ ...l, score: score / Math.sqrt(content.length + 2) });
+    }
+    // Its beginning, middle and where it stands: the best line of each page first, then the best of the rest.
+    const byScore = scored.filter((l) => l.score > 0).sort((a, b) => b.score - a.score);
+    const pages = new Set<number>();
+    const top: Line[] = [];
+    for (const l of byScore) if (top.length < each && !pages.has(passages[l.passage]!.page) && pages.add(passages[l.passage]!.page)) top.push(l);
+    for (const l of byScore) if (top.length < each && !top.includes(l)) top.push(l);
+    top.sort((a, b) => passages[a.passage]!.page - passages[b.passage]!.page || a.passage - b.passage || a.index - b.index);
+    // The episode's title, where its title strip or a closing footer is among the passages, opens its lines.
+    const title = lines.find((l) => passages[l.passage]!.episode === episode && passages[l.passage]!.source !== 'wiki' && TITLE.test(l.text.trim()));
+    if (title) groups.push([title]);
+    for (const l of top) {
+      const last = groups[groups.length - 1];
+      if (last && last[0]!.passage === l.passage) last.push(l);
+      else groups.push([l]);
+    }
+  }
+  return groups;
 }
