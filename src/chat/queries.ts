@@ -11,7 +11,7 @@ import type { Citation, MessageStatus } from '../contract/index.js';
 import { type Db, queryRows } from '../db/client.js';
 import { conversations, messages, series } from '../db/schema.js';
 import { type ChunkHit, fullTextSql, PAGE_TEXT, pageChunksSql, recapSql, vectorPlan, vectorSql, withVectorPlan } from '../retrieval/queries.js';
-import { mergeHits, recapPages } from '../retrieval/retriever.js';
+import { markNamed, mergeHits, recapPages } from '../retrieval/retriever.js';
 import { type Route, type RouteEpisodes, routeQuestion } from '../retrieval/route.js';
 import { entityVisible, episodeEnd, type Position, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
@@ -83,6 +83,11 @@ function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL)
   }
 }
 
+/** How much the route's part of the story counts when choosing candidates: full-text rank × this. */
+const TEXT_FOCUS_BOOST = 2;
+/** ... and cosine distance − this (vectors of the route's episodes). */
+const VECTOR_FOCUS_BOOST = 0.1;
+
 /** Episodes whose endings a "so far" recap of the whole story uses. */
 const STORY_RECAP_EPISODES = 4;
 
@@ -99,7 +104,8 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   const visible = (alias: string) => visibleTo(scope, { episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });
   const empty = sql`'[]'::json`;
   const plan = a.queryVector ? await vectorPlan(db) : 'exact';
-  const route = routeQuestion(a.question ?? (a.webSearch ?? '').split(' or ').join(' '));
+  const question = a.question ?? (a.webSearch ?? '').split(' or ').join(' ');
+  const route = routeQuestion(question);
   // The route's candidates: every one of them is still under the boundary (visibleTo in each query).
   const focusEpisodes = route.kind !== 'so_far' && route.episodes !== null ? route.episodes : null;
   const mark =
@@ -108,6 +114,8 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
       : focusEpisodes
         ? sql`(${PAGE_TEXT} AND c.page > 0 AND ${routeEpisodes(scope, focusEpisodes, sql`c.episode`)})`
         : undefined;
+  // One scan per kind of search: the route's part of the story is a rank boost inside it, not a second scan.
+  const vectorBoost = focusEpisodes ? { episodes: (episode: SQL) => routeEpisodes(scope, focusEpisodes, episode), by: VECTOR_FOCUS_BOOST } : undefined;
   // The page in view leads the passages unless the question is about earlier episodes or asks for a recap: then the best passage does.
   const aboutView = route.kind === 'earlier' || route.kind === 'so_far' ? sql`false` : sql`true`;
   // A follow-up searches with the words of the reader's previous question too.
@@ -136,19 +144,8 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
              AND m.id < COALESCE((SELECT x.id FROM messages x WHERE x.reader_id = ${a.readerId} AND x.conversation_id = ${a.conversationId} AND x.client_id = ${a.questionId}), 9223372036854775807)
              AND m.status IN ('complete', 'quote', 'guarded', 'declined') AND ${visible('m')}
            ORDER BY m.id DESC LIMIT ${a.historyLimit}) h) AS history,
-      ${search ? jsonRows(fullTextSql(scope, search, a.candidates, { mark })) : empty} AS "textHits",
-      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, { mark })) : empty} AS "vectorHits",
-      ${search && focusEpisodes && mark ? jsonRows(fullTextSql(scope, search, a.candidates, { mark, only: mark })) : empty} AS "focusTextHits",
-      ${
-        a.queryVector && focusEpisodes && mark
-          ? jsonRows(
-              vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, {
-                mark,
-                episodes: (episode) => routeEpisodes(scope, focusEpisodes, episode),
-              }),
-            )
-          : empty
-      } AS "vectorFocusHits",
+      ${search ? jsonRows(fullTextSql(scope, search, a.candidates, { mark, boost: TEXT_FOCUS_BOOST })) : empty} AS "textHits",
+      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, { mark, boost: vectorBoost })) : empty} AS "vectorHits",
       ${recap ? jsonRows(recap) : empty} AS "recapHits",
       ${jsonRows(pageChunksSql(scope, a.viewing, aboutView))} AS "viewHits",
       ${a.viewing ? jsonRows(pageChunksSql(scope, null, aboutView)) : empty} AS "positionHits"
@@ -158,17 +155,17 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   type Row = Omit<TurnContext, 'position' | 'route'> & {
     episode: number | null;
     page: number | null;
-    focusTextHits: ChunkHit[];
-    vectorFocusHits: ChunkHit[];
     recapHits: ChunkHit[];
   };
   const rows = await withVectorPlan(db, plan, (d) => queryRows<Row>(d, statement));
-  const { episode, page, focusTextHits, vectorFocusHits, recapHits, textHits, vectorHits, ...rest } = rows[0]!;
+  const { episode, page, recapHits, textHits, vectorHits, ...rest } = rows[0]!;
+  // A who/what question leads with the article of the thing it names (its sections were fetched under the boundary).
+  const named = (hits: ChunkHit[]) => (route.kind === 'entity' ? markNamed(hits, question, rest.entities) : hits);
   return {
     ...rest,
     route,
-    textHits: mergeHits(textHits, focusTextHits, recapPages(recapHits, route.episodes === 'story')),
-    vectorHits: mergeHits(vectorHits, vectorFocusHits),
+    textHits: named(mergeHits(textHits, recapPages(recapHits, route.episodes === 'story'))),
+    vectorHits: named(vectorHits),
     position: episode === null || page === null ? null : { episode, page },
   };
 }

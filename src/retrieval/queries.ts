@@ -23,6 +23,8 @@ export interface ChunkHit {
    * of the story (or the wiki) the question is about, 2 = a recap page; 0 or absent = elsewhere.
    */
   focus?: number;
+  /** Page in view only: where it goes among the passages (retriever.ts ViewLead). */
+  lead?: 'first' | 'second' | 'evidence';
 }
 
 /** Page text (lettering and descriptions), as opposed to wiki sections. */
@@ -31,8 +33,12 @@ export const PAGE_TEXT = sql`c.source IN ('dialogue', 'description')`;
 export interface SearchFocus {
   /** Marks hits (the `focus` column, 1 when true) in the part of the story the question is about. */
   mark?: SQL;
-  /** Keeps only hits matching this (on top of the boundary, never instead of it). */
-  only?: SQL;
+  /**
+   * Multiplies the full-text rank of marked hits when choosing the candidates, so the part of the
+   * story the question is about gets its share of them in the same scan (the rank returned stays
+   * the plain `ts_rank_cd`: fusion weighs focus itself, retriever.ts assemblePassages).
+   */
+  boost?: number;
 }
 
 const chunkVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`c.episode`, page: sql`c.page` });
@@ -42,10 +48,12 @@ const chunkVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`c.e
  * statement; the chat composes these statements into one (chat/queries.ts).
  */
 export function fullTextSql(scope: ReaderScope, webSearch: string | SQL, limit: number, focus: SearchFocus = {}): SQL {
+  const boosted =
+    focus.mark && focus.boost ? sql`ts_rank_cd(c.tsv, q) * (CASE WHEN ${focus.mark} THEN ${sql.raw(String(Number(focus.boost)))} ELSE 1 END)` : sql`ts_rank_cd(c.tsv, q)`;
   return sql`SELECT ${chunkColumns(scope, focus.mark)}, ts_rank_cd(c.tsv, q)::float8 AS rank
           FROM chunks c, websearch_to_tsquery('english', ${webSearch}) q
-         WHERE c.series_id = ${scope.seriesId} AND c.tsv @@ q AND ${chunkVisible(scope)}${focus.only ? sql` AND ${focus.only}` : sql``}
-         ORDER BY ts_rank_cd(c.tsv, q) DESC, c.episode DESC, c.page DESC, c.id
+         WHERE c.series_id = ${scope.seriesId} AND c.tsv @@ q AND ${chunkVisible(scope)}
+         ORDER BY ${boosted} DESC, c.episode DESC, c.page DESC, c.id
          LIMIT ${limit}`;
 }
 
@@ -177,46 +185,49 @@ export async function withVectorPlan<T>(db: Db, plan: VectorPlan, run: (db: Db) 
  * found (pgvector ≥ 0.8), so the boundary filter cannot starve the result. `exact`: the ORDER BY
  * cannot use the HNSW index, so the planner reads the visible vectors and sorts them.
  */
-export function vectorSql(
-  scope: ReaderScope,
-  model: string,
-  query: number[],
-  limit: number,
-  plan: VectorPlan,
-  focus: { mark?: SQL; episodes?: (episode: SQL) => SQL } = {},
-): SQL {
-  // `episodes` narrows the nearest vectors to some episodes (a condition on the vector's own episode
-  // column, so the index walk keeps going until enough of them pass), under the boundary as always.
-  const narrow = (episode: SQL) => (focus.episodes ? sql` AND ${focus.episodes(episode)}` : sql``);
+export function vectorSql(scope: ReaderScope, model: string, query: number[], limit: number, plan: VectorPlan, focus: { mark?: SQL; boost?: VectorBoost } = {}): SQL {
   const dims = dimsSql(query.length);
   const q = vectorLiteral(query);
   const distance = sql`(v.embedding::vector(${dims}) <=> ${q}::vector(${dims}))::float8`;
+  // The boost lowers the distance of vectors in the episodes the question is about, so they get
+  // their share of the candidates in this one scan (a condition on the vector's own episode column).
+  const lift = (episode: SQL) => (focus.boost ? sql`(CASE WHEN ${focus.boost.episodes(episode)} THEN ${sql.raw(String(Number(focus.boost.by)))} ELSE 0 END)` : sql`0`);
   const nearest =
     plan === 'index'
       ? // The filters are written so the B-tree on (series_id, model, episode, page) cannot serve them:
         // the planner would otherwise read and sort every visible vector (exact, but 40-300 ms at
         // 100k vectors) instead of walking the HNSW index (a few ms). bench/production.ts.
-        sql`SELECT v.chunk_id, ${distance} AS distance
+        // The walk is by distance alone (the index's order); the boost re-ranks a wider walk.
+        sql`SELECT w.chunk_id, w.distance FROM (
+            SELECT v.chunk_id, v.episode, ${distance} AS distance
               FROM chunk_vectors v
              WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
-               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}${narrow(sql`(v.episode + 0)`)}
+               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}
              ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
+             LIMIT ${focus.boost ? limit * 2 : limit}) w
+             ORDER BY w.distance - ${lift(sql`w.episode`)}, w.chunk_id
              LIMIT ${limit}`
       : // OFFSET 0 keeps the subquery apart, so the sort is on its output and the planner cannot
         // turn it into an HNSW scan (which, without the settings above, could starve the result).
         sql`SELECT d.chunk_id, d.distance
-              FROM (SELECT v.chunk_id, ${distance} AS distance
+              FROM (SELECT v.chunk_id, ${distance} AS distance, ${lift(sql`v.episode`)} AS lift
                       FROM chunk_vectors v
                      WHERE v.series_id = ${scope.seriesId} AND v.model = ${model} AND v.dims = ${dims}
-                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}${narrow(sql`v.episode`)}
+                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}
                     OFFSET 0) d
-             ORDER BY d.distance, d.chunk_id
+             ORDER BY d.distance - d.lift, d.chunk_id
              LIMIT ${limit}`;
   return sql`SELECT ${chunkColumns(scope, focus.mark)}, n.distance AS rank
       FROM (${nearest}) n
       JOIN chunks c ON c.id = n.chunk_id
      WHERE ${chunkVisible(scope)}
      ORDER BY n.distance, c.id`;
+}
+
+/** Vectors in these episodes (a condition on an episode column) count as `by` nearer when choosing candidates. */
+export interface VectorBoost {
+  episodes: (episode: SQL) => SQL;
+  by: number;
 }
 
 export async function vectorSearch(db: Db, scope: ReaderScope, model: string, query: number[], limit: number, plan?: VectorPlan): Promise<ChunkHit[]> {
