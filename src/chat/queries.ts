@@ -86,7 +86,7 @@ function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL)
 /** How much the route's part of the story counts when choosing candidates: full-text rank × this. */
 const TEXT_FOCUS_BOOST = 2;
 /** ... and cosine distance − this (vectors of the route's episodes). */
-const VECTOR_FOCUS_BOOST = 0.1;
+const VECTOR_FOCUS_BOOST = 0.3;
 
 /** Episodes whose endings a "so far" recap of the whole story uses. */
 const STORY_RECAP_EPISODES = 4;
