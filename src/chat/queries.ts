@@ -147,18 +147,22 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
       ${search ? jsonRows(fullTextSql(scope, search, a.candidates, { mark, boost: TEXT_FOCUS_BOOST })) : empty} AS "textHits",
       ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, { mark, boost: vectorBoost })) : empty} AS "vectorHits",
       ${recap ? jsonRows(recap) : empty} AS "recapHits",
-      ${jsonRows(pageChunksSql(scope, a.viewing, aboutView))} AS "viewHits",
-      ${a.viewing ? jsonRows(pageChunksSql(scope, null, aboutView)) : empty} AS "positionHits"
+      ${jsonRows(pageChunksSql(scope, a.viewing, aboutView, { orPosition: true }))} AS "pageHits"
     FROM (SELECT ${a.seriesId}::text AS id) x
     LEFT JOIN series s ON s.id = x.id
     LEFT JOIN LATERAL (${readerPosition(scope)}) p ON true`;
-  type Row = Omit<TurnContext, 'position' | 'route'> & {
+  type Row = Omit<TurnContext, 'position' | 'route' | 'viewHits' | 'positionHits'> & {
     episode: number | null;
     page: number | null;
+    /** The pages in view and the position's page, in one scan (`inView` when the reader sent pages). */
+    pageHits: Array<ChunkHit & { inView?: boolean }>;
     recapHits: ChunkHit[];
   };
   const rows = await withVectorPlan(db, plan, (d) => queryRows<Row>(d, statement));
-  const { episode, page, recapHits, textHits, vectorHits, ...rest } = rows[0]!;
+  const { episode, page, recapHits, textHits, vectorHits, pageHits, ...rest } = rows[0]!;
+  const pageHit = ({ inView: _inView, ...hit }: ChunkHit & { inView?: boolean }): ChunkHit => hit;
+  const viewHits = (a.viewing ? pageHits.filter((h) => h.inView) : pageHits).map(pageHit);
+  const positionHits = a.viewing ? pageHits.filter((h) => h.episode === episode && h.page === page).map(pageHit) : [];
   // A who/what question leads with the article of the thing it names (its sections were fetched under the boundary).
   const named = (hits: ChunkHit[]) => (route.kind === 'entity' ? markNamed(hits, question, rest.entities) : hits);
   return {
@@ -166,6 +170,8 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
     route,
     textHits: named(mergeHits(textHits, recapPages(recapHits, route.episodes === 'story'))),
     vectorHits: named(vectorHits),
+    viewHits,
+    positionHits,
     position: episode === null || page === null ? null : { episode, page },
   };
 }

@@ -61,23 +61,30 @@ export async function fullTextSearch(db: Db, scope: ReaderScope, webSearch: stri
   return queryRows<ChunkHit>(db, fullTextSql(scope, webSearch, limit));
 }
 
-function chunkColumns(scope: ReaderScope, focus?: SQL): SQL {
+function chunkColumns(scope: ReaderScope, focus?: SQL, opts: { pageText?: boolean } = {}): SQL {
   // A wiki chunk's title comes from its article, itself gated (a section never debuts before its article).
-  return sql`c.id::int AS "chunkId", c.episode, c.page, c.source, c.source_ref AS "sourceRef", c.text,${focus ? sql` (CASE WHEN ${focus} THEN 1 ELSE 0 END) AS focus,` : sql``}
-    CASE WHEN c.source = 'wiki' THEN (
+  // Page text has none: no subquery to plan for it.
+  const title = opts.pageText
+    ? sql`NULL::text AS title`
+    : sql`CASE WHEN c.source = 'wiki' THEN (
       SELECT a.title FROM wiki_articles a
        WHERE a.series_id = c.series_id AND a.slug = split_part(c.source_ref, '#', 1)
          AND ${visibleTo(scope, { episode: sql`a.episode`, page: sql`a.page` })}) END AS title`;
+  return sql`c.id::int AS "chunkId", c.episode, c.page, c.source, c.source_ref AS "sourceRef", c.text,${focus ? sql` (CASE WHEN ${focus} THEN 1 ELSE 0 END) AS focus,` : sql``}
+    ${title}`;
 }
 
 /**
  * The page text of the pages in view (dialogue and descriptions), under the boundary.
  * `pages` null = the reader's position itself. `focus` (1 when true): the question is about the page in view.
+ * `orPosition`: the position's page too, in the same scan, each row saying whether it is in view (`inView`),
+ * for when a page sent is past the position (chat/queries.ts turnContext).
  */
-export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focus?: SQL): SQL {
-  const where =
+export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focus?: SQL, opts: { orPosition?: boolean } = {}): SQL {
+  const atPosition = sql`(c.episode, c.page) = (${readerPosition(scope)})`;
+  const inView =
     pages === null
-      ? sql`(c.episode, c.page) = (${readerPosition(scope)})`
+      ? atPosition
       : pages.length === 0
         ? // No page on screen (`viewing: []`): no page text; an empty OR-list would be a syntax error.
           sql`false`
@@ -85,9 +92,10 @@ export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focu
             pages.map((p) => sql`(c.episode = ${p.episode} AND c.page = ${p.page})`),
             sql` OR `,
           )})`;
-  return sql`SELECT ${chunkColumns(scope, focus)}
+  const both = opts.orPosition && pages !== null;
+  return sql`SELECT ${chunkColumns(scope, focus, { pageText: true })}${both ? sql`, ${inView} AS "inView"` : sql``}
           FROM chunks c
-         WHERE c.series_id = ${scope.seriesId} AND c.source IN ('dialogue', 'description') AND ${where} AND ${chunkVisible(scope)}
+         WHERE c.series_id = ${scope.seriesId} AND c.source IN ('dialogue', 'description') AND ${both ? sql`(${inView} OR ${atPosition})` : inView} AND ${chunkVisible(scope)}
          ORDER BY c.episode, c.page, c.source, c.ordinal`;
 }
 
