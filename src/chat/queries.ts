@@ -66,12 +66,17 @@ export interface TurnContext {
 const jsonRows = (statement: SQL) => sql`(SELECT COALESCE(json_agg(t), '[]'::json) FROM (${statement}) t)`;
 
 /** The episodes a route looks at, as a condition on an episode column (relative to the reader's position). */
-function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL): SQL {
+function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes | 'recent', column: SQL): SQL {
   const current = sql`(SELECT rp.episode FROM (${readerPosition(scope)}) rp)`;
   if (typeof episodes === 'object') return sql`${column} = ${episodes.episode}`;
   switch (episodes) {
     case 'current':
       return sql`${column} = ${current}`;
+    case 'recent':
+      // The current episode, and the one before while the reader is on its first page: a question about
+      // "the story so far" there is about what just ended.
+      return sql`(${column} = ${current} OR (${column} = (SELECT max(ep.number) FROM episodes ep WHERE ep.series_id = ${scope.seriesId} AND ep.number < ${current})
+                  AND (SELECT rp.page FROM (${readerPosition(scope)}) rp) <= ${EPISODE_JUST_STARTED}))`;
     case 'previous':
       return sql`${column} = (SELECT max(ep.number) FROM episodes ep WHERE ep.series_id = ${scope.seriesId} AND ep.number < ${current})`;
     case 'earlier':
@@ -87,6 +92,9 @@ function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL)
 const TEXT_FOCUS_BOOST = 2;
 /** ... and cosine distance − this (vectors of the route's episodes). */
 const VECTOR_FOCUS_BOOST = 0.3;
+
+/** Up to this page of an episode (the title strip and the first page), the episode so far includes the previous one. */
+const EPISODE_JUST_STARTED = 1;
 
 /** Episodes whose endings a "so far" recap of the whole story uses. */
 const STORY_RECAP_EPISODES = 4;
@@ -107,7 +115,7 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   const question = a.question ?? (a.webSearch ?? '').split(' or ').join(' ');
   const route = routeQuestion(question);
   // The route's candidates: every one of them is still under the boundary (visibleTo in each query).
-  const focusEpisodes = route.kind !== 'so_far' && route.episodes !== null ? route.episodes : null;
+  const focusEpisodes = route.kind !== 'so_far' && route.episodes !== null ? (route.kind === 'episode' ? 'recent' : route.episodes) : null;
   const mark =
     route.kind === 'entity'
       ? sql`c.source = 'wiki'`
