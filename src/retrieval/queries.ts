@@ -205,15 +205,29 @@ export function vectorSql(scope: ReaderScope, model: string, query: number[], li
       ? // The filters are written so the B-tree on (series_id, model, episode, page) cannot serve them:
         // the planner would otherwise read and sort every visible vector (exact, but 40-300 ms at
         // 100k vectors) instead of walking the HNSW index (a few ms). bench/production.ts.
-        // The walk is by distance alone (the index's order); the boost re-ranks a wider walk.
-        sql`SELECT w.chunk_id, w.distance FROM (
-            SELECT v.chunk_id, v.episode, ${distance} AS distance
+        // A walk is in distance order (the index's): with a boost, a second walk keeps to the boosted
+        // episodes (iterative scans go on until enough of them pass), and the boost ranks the union. On a
+        // store this large the walks cost a few ms; the exact plan below boosts within its one scan.
+        sql`SELECT w.chunk_id, min(w.distance) AS distance FROM (
+            (SELECT v.chunk_id, v.episode, ${distance} AS distance
               FROM chunk_vectors v
              WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
                AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}
              ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
-             LIMIT ${focus.boost ? limit * 2 : limit}) w
-             ORDER BY w.distance - ${lift(sql`w.episode`)}, w.chunk_id
+             LIMIT ${limit})${
+               focus.boost
+                 ? sql`
+            UNION ALL
+            (SELECT v.chunk_id, v.episode, ${distance} AS distance
+              FROM chunk_vectors v
+             WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
+               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })} AND ${focus.boost.episodes(sql`(v.episode + 0)`)}
+             ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
+             LIMIT ${limit})`
+                 : sql``
+             }) w
+             GROUP BY w.chunk_id, w.episode
+             ORDER BY min(w.distance) - ${lift(sql`w.episode`)}, w.chunk_id
              LIMIT ${limit}`
       : // OFFSET 0 keeps the subquery apart, so the sort is on its output and the planner cannot
         // turn it into an HNSW scan (which, without the settings above, could starve the result).
