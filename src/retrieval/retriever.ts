@@ -85,8 +85,8 @@ export function recapPages(hits: q.ChunkHit[], endings: boolean): q.ChunkHit[] {
 
 /**
  * The passages of an answer, from the hits of each search (pure): the page text in view, always
- * (first, or second after the best passage when its hits have `focus` 0: the question is about another
- * part of the story), then the recap pages of a "so far" question (`focus` 2), then the full-text and vector
+ * (first, or second after one passage, by its `lead`: ViewLead; the article of a thing the question names,
+ * `focus` NAMED, goes before it), then the recap pages of a "so far" question (`focus` 2), then the full-text and vector
  * hits fused by reciprocal rank, where the hits in the part of the story the question is about
  * (`focus` 1, chat/queries.ts turnContext from retrieval/route.ts) count in a second pair of lists;
  * within the first FIRST_PASSAGES, at most WIKI_IN_FIRST wiki passages the question is not about.
