@@ -11,7 +11,7 @@ import type { Citation, MessageStatus } from '../contract/index.js';
 import { type Db, queryRows } from '../db/client.js';
 import { conversations, messages, series } from '../db/schema.js';
 import { type ChunkHit, fullTextSql, PAGE_TEXT, pageChunksSql, recapSql, vectorPlan, vectorSql, withVectorPlan } from '../retrieval/queries.js';
-import { mergeHits, recapPages } from '../retrieval/retriever.js';
+import { markNamed, mergeHits, recapPages } from '../retrieval/retriever.js';
 import { type Route, type RouteEpisodes, routeQuestion } from '../retrieval/route.js';
 import { entityVisible, episodeEnd, type Position, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
 
@@ -66,12 +66,17 @@ export interface TurnContext {
 const jsonRows = (statement: SQL) => sql`(SELECT COALESCE(json_agg(t), '[]'::json) FROM (${statement}) t)`;
 
 /** The episodes a route looks at, as a condition on an episode column (relative to the reader's position). */
-function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL): SQL {
+function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes | 'recent', column: SQL): SQL {
   const current = sql`(SELECT rp.episode FROM (${readerPosition(scope)}) rp)`;
   if (typeof episodes === 'object') return sql`${column} = ${episodes.episode}`;
   switch (episodes) {
     case 'current':
       return sql`${column} = ${current}`;
+    case 'recent':
+      // The current episode, and the one before while the reader is on its first page: a question about
+      // "the story so far" there is about what just ended.
+      return sql`(${column} = ${current} OR (${column} = (SELECT max(ep.number) FROM episodes ep WHERE ep.series_id = ${scope.seriesId} AND ep.number < ${current})
+                  AND (SELECT rp.page FROM (${readerPosition(scope)}) rp) <= ${EPISODE_JUST_STARTED}))`;
     case 'previous':
       return sql`${column} = (SELECT max(ep.number) FROM episodes ep WHERE ep.series_id = ${scope.seriesId} AND ep.number < ${current})`;
     case 'earlier':
@@ -82,6 +87,14 @@ function routeEpisodes(scope: ReaderScope, episodes: RouteEpisodes, column: SQL)
                                 ORDER BY ep.number DESC LIMIT ${STORY_RECAP_EPISODES})`;
   }
 }
+
+/** How much the route's part of the story counts when choosing candidates: full-text rank × this. */
+const TEXT_FOCUS_BOOST = 2;
+/** ... and cosine distance − this (vectors of the route's episodes). */
+const VECTOR_FOCUS_BOOST = 0.3;
+
+/** Up to this page of an episode (the title strip and the first page), the episode so far includes the previous one. */
+const EPISODE_JUST_STARTED = 1;
 
 /** Episodes whose endings a "so far" recap of the whole story uses. */
 const STORY_RECAP_EPISODES = 4;
@@ -99,15 +112,18 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
   const visible = (alias: string) => visibleTo(scope, { episode: sql.raw(`${alias}.episode`), page: sql.raw(`${alias}.page`) });
   const empty = sql`'[]'::json`;
   const plan = a.queryVector ? await vectorPlan(db) : 'exact';
-  const route = routeQuestion(a.question ?? (a.webSearch ?? '').split(' or ').join(' '));
+  const question = a.question ?? (a.webSearch ?? '').split(' or ').join(' ');
+  const route = routeQuestion(question);
   // The route's candidates: every one of them is still under the boundary (visibleTo in each query).
-  const focusEpisodes = route.kind !== 'so_far' && route.episodes !== null ? route.episodes : null;
+  const focusEpisodes = route.kind !== 'so_far' && route.episodes !== null ? (route.kind === 'episode' ? 'recent' : route.episodes) : null;
   const mark =
     route.kind === 'entity'
       ? sql`c.source = 'wiki'`
       : focusEpisodes
         ? sql`(${PAGE_TEXT} AND c.page > 0 AND ${routeEpisodes(scope, focusEpisodes, sql`c.episode`)})`
         : undefined;
+  // One scan per kind of search: the route's part of the story is a rank boost inside it, not a second scan.
+  const vectorBoost = focusEpisodes ? { episodes: (episode: SQL) => routeEpisodes(scope, focusEpisodes, episode), by: VECTOR_FOCUS_BOOST } : undefined;
   // The page in view leads the passages unless the question is about earlier episodes or asks for a recap: then the best passage does.
   const aboutView = route.kind === 'earlier' || route.kind === 'so_far' ? sql`false` : sql`true`;
   // A follow-up searches with the words of the reader's previous question too.
@@ -136,39 +152,34 @@ export async function turnContext(db: Db, a: TurnContextArgs): Promise<TurnConte
              AND m.id < COALESCE((SELECT x.id FROM messages x WHERE x.reader_id = ${a.readerId} AND x.conversation_id = ${a.conversationId} AND x.client_id = ${a.questionId}), 9223372036854775807)
              AND m.status IN ('complete', 'quote', 'guarded', 'declined') AND ${visible('m')}
            ORDER BY m.id DESC LIMIT ${a.historyLimit}) h) AS history,
-      ${search ? jsonRows(fullTextSql(scope, search, a.candidates, { mark })) : empty} AS "textHits",
-      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, { mark })) : empty} AS "vectorHits",
-      ${search && focusEpisodes && mark ? jsonRows(fullTextSql(scope, search, a.candidates, { mark, only: mark })) : empty} AS "focusTextHits",
-      ${
-        a.queryVector && focusEpisodes && mark
-          ? jsonRows(
-              vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, {
-                mark,
-                episodes: (episode) => routeEpisodes(scope, focusEpisodes, episode),
-              }),
-            )
-          : empty
-      } AS "vectorFocusHits",
+      ${search ? jsonRows(fullTextSql(scope, search, a.candidates, { mark, boost: TEXT_FOCUS_BOOST })) : empty} AS "textHits",
+      ${a.queryVector ? jsonRows(vectorSql(scope, a.queryVector.model, a.queryVector.vector, a.candidates, plan, { mark, boost: vectorBoost })) : empty} AS "vectorHits",
       ${recap ? jsonRows(recap) : empty} AS "recapHits",
-      ${jsonRows(pageChunksSql(scope, a.viewing, aboutView))} AS "viewHits",
-      ${a.viewing ? jsonRows(pageChunksSql(scope, null, aboutView)) : empty} AS "positionHits"
+      ${jsonRows(pageChunksSql(scope, a.viewing, aboutView, { orPosition: true }))} AS "pageHits"
     FROM (SELECT ${a.seriesId}::text AS id) x
     LEFT JOIN series s ON s.id = x.id
     LEFT JOIN LATERAL (${readerPosition(scope)}) p ON true`;
-  type Row = Omit<TurnContext, 'position' | 'route'> & {
+  type Row = Omit<TurnContext, 'position' | 'route' | 'viewHits' | 'positionHits'> & {
     episode: number | null;
     page: number | null;
-    focusTextHits: ChunkHit[];
-    vectorFocusHits: ChunkHit[];
+    /** The pages in view and the position's page, in one scan (`inView` when the reader sent pages). */
+    pageHits: Array<ChunkHit & { inView?: boolean }>;
     recapHits: ChunkHit[];
   };
   const rows = await withVectorPlan(db, plan, (d) => queryRows<Row>(d, statement));
-  const { episode, page, focusTextHits, vectorFocusHits, recapHits, textHits, vectorHits, ...rest } = rows[0]!;
+  const { episode, page, recapHits, textHits, vectorHits, pageHits, ...rest } = rows[0]!;
+  const pageHit = ({ inView: _inView, ...hit }: ChunkHit & { inView?: boolean }): ChunkHit => hit;
+  const viewHits = (a.viewing ? pageHits.filter((h) => h.inView) : pageHits).map(pageHit);
+  const positionHits = a.viewing ? pageHits.filter((h) => h.episode === episode && h.page === page).map(pageHit) : [];
+  // A who/what question leads with the article of the thing it names (its sections were fetched under the boundary).
+  const named = (hits: ChunkHit[]) => (route.kind === 'entity' ? markNamed(hits, question, rest.entities) : hits);
   return {
     ...rest,
     route,
-    textHits: mergeHits(textHits, focusTextHits, recapPages(recapHits, route.episodes === 'story')),
-    vectorHits: mergeHits(vectorHits, vectorFocusHits),
+    textHits: named(mergeHits(textHits, recapPages(recapHits, route.episodes === 'story'))),
+    vectorHits: named(vectorHits),
+    viewHits,
+    positionHits,
     position: episode === null || page === null ? null : { episode, page },
   };
 }

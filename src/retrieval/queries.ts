@@ -23,6 +23,8 @@ export interface ChunkHit {
    * of the story (or the wiki) the question is about, 2 = a recap page; 0 or absent = elsewhere.
    */
   focus?: number;
+  /** Page in view only: where it goes among the passages (retriever.ts ViewLead). */
+  lead?: 'first' | 'second' | 'evidence';
 }
 
 /** Page text (lettering and descriptions), as opposed to wiki sections. */
@@ -31,8 +33,12 @@ export const PAGE_TEXT = sql`c.source IN ('dialogue', 'description')`;
 export interface SearchFocus {
   /** Marks hits (the `focus` column, 1 when true) in the part of the story the question is about. */
   mark?: SQL;
-  /** Keeps only hits matching this (on top of the boundary, never instead of it). */
-  only?: SQL;
+  /**
+   * Multiplies the full-text rank of marked hits when choosing the candidates, so the part of the
+   * story the question is about gets its share of them in the same scan (the rank returned stays
+   * the plain `ts_rank_cd`: fusion weighs focus itself, retriever.ts assemblePassages).
+   */
+  boost?: number;
 }
 
 const chunkVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`c.episode`, page: sql`c.page` });
@@ -42,10 +48,12 @@ const chunkVisible = (scope: ReaderScope) => visibleTo(scope, { episode: sql`c.e
  * statement; the chat composes these statements into one (chat/queries.ts).
  */
 export function fullTextSql(scope: ReaderScope, webSearch: string | SQL, limit: number, focus: SearchFocus = {}): SQL {
+  const boosted =
+    focus.mark && focus.boost ? sql`ts_rank_cd(c.tsv, q) * (CASE WHEN ${focus.mark} THEN ${sql.raw(String(Number(focus.boost)))} ELSE 1 END)` : sql`ts_rank_cd(c.tsv, q)`;
   return sql`SELECT ${chunkColumns(scope, focus.mark)}, ts_rank_cd(c.tsv, q)::float8 AS rank
           FROM chunks c, websearch_to_tsquery('english', ${webSearch}) q
-         WHERE c.series_id = ${scope.seriesId} AND c.tsv @@ q AND ${chunkVisible(scope)}${focus.only ? sql` AND ${focus.only}` : sql``}
-         ORDER BY ts_rank_cd(c.tsv, q) DESC, c.episode DESC, c.page DESC, c.id
+         WHERE c.series_id = ${scope.seriesId} AND c.tsv @@ q AND ${chunkVisible(scope)}
+         ORDER BY ${boosted} DESC, c.episode DESC, c.page DESC, c.id
          LIMIT ${limit}`;
 }
 
@@ -53,23 +61,30 @@ export async function fullTextSearch(db: Db, scope: ReaderScope, webSearch: stri
   return queryRows<ChunkHit>(db, fullTextSql(scope, webSearch, limit));
 }
 
-function chunkColumns(scope: ReaderScope, focus?: SQL): SQL {
+function chunkColumns(scope: ReaderScope, focus?: SQL, opts: { pageText?: boolean } = {}): SQL {
   // A wiki chunk's title comes from its article, itself gated (a section never debuts before its article).
-  return sql`c.id::int AS "chunkId", c.episode, c.page, c.source, c.source_ref AS "sourceRef", c.text,${focus ? sql` (CASE WHEN ${focus} THEN 1 ELSE 0 END) AS focus,` : sql``}
-    CASE WHEN c.source = 'wiki' THEN (
+  // Page text has none: no subquery to plan for it.
+  const title = opts.pageText
+    ? sql`NULL::text AS title`
+    : sql`CASE WHEN c.source = 'wiki' THEN (
       SELECT a.title FROM wiki_articles a
        WHERE a.series_id = c.series_id AND a.slug = split_part(c.source_ref, '#', 1)
          AND ${visibleTo(scope, { episode: sql`a.episode`, page: sql`a.page` })}) END AS title`;
+  return sql`c.id::int AS "chunkId", c.episode, c.page, c.source, c.source_ref AS "sourceRef", c.text,${focus ? sql` (CASE WHEN ${focus} THEN 1 ELSE 0 END) AS focus,` : sql``}
+    ${title}`;
 }
 
 /**
  * The page text of the pages in view (dialogue and descriptions), under the boundary.
  * `pages` null = the reader's position itself. `focus` (1 when true): the question is about the page in view.
+ * `orPosition`: the position's page too, in the same scan, each row saying whether it is in view (`inView`),
+ * for when a page sent is past the position (chat/queries.ts turnContext).
  */
-export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focus?: SQL): SQL {
-  const where =
+export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focus?: SQL, opts: { orPosition?: boolean } = {}): SQL {
+  const atPosition = sql`(c.episode, c.page) = (${readerPosition(scope)})`;
+  const inView =
     pages === null
-      ? sql`(c.episode, c.page) = (${readerPosition(scope)})`
+      ? atPosition
       : pages.length === 0
         ? // No page on screen (`viewing: []`): no page text; an empty OR-list would be a syntax error.
           sql`false`
@@ -77,9 +92,10 @@ export function pageChunksSql(scope: ReaderScope, pages: Position[] | null, focu
             pages.map((p) => sql`(c.episode = ${p.episode} AND c.page = ${p.page})`),
             sql` OR `,
           )})`;
-  return sql`SELECT ${chunkColumns(scope, focus)}
+  const both = opts.orPosition && pages !== null;
+  return sql`SELECT ${chunkColumns(scope, focus, { pageText: true })}${both ? sql`, ${inView} AS "inView"` : sql``}
           FROM chunks c
-         WHERE c.series_id = ${scope.seriesId} AND c.source IN ('dialogue', 'description') AND ${where} AND ${chunkVisible(scope)}
+         WHERE c.series_id = ${scope.seriesId} AND c.source IN ('dialogue', 'description') AND ${both ? sql`(${inView} OR ${atPosition})` : inView} AND ${chunkVisible(scope)}
          ORDER BY c.episode, c.page, c.source, c.ordinal`;
 }
 
@@ -177,46 +193,63 @@ export async function withVectorPlan<T>(db: Db, plan: VectorPlan, run: (db: Db) 
  * found (pgvector ≥ 0.8), so the boundary filter cannot starve the result. `exact`: the ORDER BY
  * cannot use the HNSW index, so the planner reads the visible vectors and sorts them.
  */
-export function vectorSql(
-  scope: ReaderScope,
-  model: string,
-  query: number[],
-  limit: number,
-  plan: VectorPlan,
-  focus: { mark?: SQL; episodes?: (episode: SQL) => SQL } = {},
-): SQL {
-  // `episodes` narrows the nearest vectors to some episodes (a condition on the vector's own episode
-  // column, so the index walk keeps going until enough of them pass), under the boundary as always.
-  const narrow = (episode: SQL) => (focus.episodes ? sql` AND ${focus.episodes(episode)}` : sql``);
+export function vectorSql(scope: ReaderScope, model: string, query: number[], limit: number, plan: VectorPlan, focus: { mark?: SQL; boost?: VectorBoost } = {}): SQL {
   const dims = dimsSql(query.length);
   const q = vectorLiteral(query);
   const distance = sql`(v.embedding::vector(${dims}) <=> ${q}::vector(${dims}))::float8`;
+  // The boost lowers the distance of vectors in the episodes the question is about, so they get
+  // their share of the candidates in this one scan (a condition on the vector's own episode column).
+  const lift = (episode: SQL) => (focus.boost ? sql`(CASE WHEN ${focus.boost.episodes(episode)} THEN ${sql.raw(String(Number(focus.boost.by)))} ELSE 0 END)` : sql`0`);
   const nearest =
     plan === 'index'
       ? // The filters are written so the B-tree on (series_id, model, episode, page) cannot serve them:
         // the planner would otherwise read and sort every visible vector (exact, but 40-300 ms at
         // 100k vectors) instead of walking the HNSW index (a few ms). bench/production.ts.
-        sql`SELECT v.chunk_id, ${distance} AS distance
+        // A walk is in distance order (the index's): with a boost, a second walk keeps to the boosted
+        // episodes (iterative scans go on until enough of them pass), and the boost ranks the union. On a
+        // store this large the walks cost a few ms; the exact plan below boosts within its one scan.
+        sql`SELECT w.chunk_id, min(w.distance) AS distance FROM (
+            (SELECT v.chunk_id, v.episode, ${distance} AS distance
               FROM chunk_vectors v
              WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
-               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}${narrow(sql`(v.episode + 0)`)}
+               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })}
              ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
+             LIMIT ${limit})${
+               focus.boost
+                 ? sql`
+            UNION ALL
+            (SELECT v.chunk_id, v.episode, ${distance} AS distance
+              FROM chunk_vectors v
+             WHERE (v.series_id || '') = ${scope.seriesId} AND (v.model || '') = ${model} AND v.dims = ${dims}
+               AND ${visibleTo(scope, { episode: sql`(v.episode + 0)`, page: sql`(v.page + 0)` })} AND ${focus.boost.episodes(sql`(v.episode + 0)`)}
+             ORDER BY v.embedding::vector(${dims}) <=> ${q}::vector(${dims})
+             LIMIT ${limit})`
+                 : sql``
+             }) w
+             GROUP BY w.chunk_id, w.episode
+             ORDER BY min(w.distance) - ${lift(sql`w.episode`)}, w.chunk_id
              LIMIT ${limit}`
       : // OFFSET 0 keeps the subquery apart, so the sort is on its output and the planner cannot
         // turn it into an HNSW scan (which, without the settings above, could starve the result).
         sql`SELECT d.chunk_id, d.distance
-              FROM (SELECT v.chunk_id, ${distance} AS distance
+              FROM (SELECT v.chunk_id, ${distance} AS distance, ${lift(sql`v.episode`)} AS lift
                       FROM chunk_vectors v
                      WHERE v.series_id = ${scope.seriesId} AND v.model = ${model} AND v.dims = ${dims}
-                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}${narrow(sql`v.episode`)}
+                       AND ${visibleTo(scope, { episode: sql`v.episode`, page: sql`v.page` })}
                     OFFSET 0) d
-             ORDER BY d.distance, d.chunk_id
+             ORDER BY d.distance - d.lift, d.chunk_id
              LIMIT ${limit}`;
   return sql`SELECT ${chunkColumns(scope, focus.mark)}, n.distance AS rank
       FROM (${nearest}) n
       JOIN chunks c ON c.id = n.chunk_id
      WHERE ${chunkVisible(scope)}
      ORDER BY n.distance, c.id`;
+}
+
+/** Vectors in these episodes (a condition on an episode column) count as `by` nearer when choosing candidates. */
+export interface VectorBoost {
+  episodes: (episode: SQL) => SQL;
+  by: number;
 }
 
 export async function vectorSearch(db: Db, scope: ReaderScope, model: string, query: number[], limit: number, plan?: VectorPlan): Promise<ChunkHit[]> {

@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -167,6 +167,26 @@ describe('vectors', () => {
     }
   });
 
+  it('a boost for some episodes gives the same candidates on both plans, all under the boundary', async () => {
+    await embedPending(t.database.db, embedder);
+    const [query] = await embedder.embed(['dragon tower Zorblax']);
+    const pos = { episode: 2, page: 2 };
+    await at(pos);
+    const boost = { episodes: (episode: SQL) => sql`${episode} = 1`, by: 1 };
+    const run = (plan: q.VectorPlan) =>
+      q.withVectorPlan(
+        t.database.db,
+        plan,
+        async (d) => (await d.execute(q.vectorSql(scope, embedder.id, query!, 3, plan, { boost }))) as unknown as { rows: q.ChunkHit[] },
+      );
+    const exact = (await run('exact')).rows;
+    const index = (await run('index')).rows;
+    expect(exact.every((h) => !beyond(h, pos))).toBe(true);
+    // A boost this large puts the boosted episode's vectors first, whatever their distance.
+    expect(exact.some((h) => h.episode === 1)).toBe(true);
+    expect(index.map((h) => h.chunkId).sort()).toEqual(exact.map((h) => h.chunkId).sort());
+  });
+
   it('only the index plan can walk the HNSW index', async () => {
     await embedPending(t.database.db, embedder);
     const [query] = await embedder.embed(['dragon']);
@@ -249,11 +269,16 @@ describe('vectors', () => {
 });
 
 describe('the passages of a chat turn', () => {
-  it('always includes the page in view (first unless the question is about earlier episodes), and never a later one', async () => {
+  it('always includes the page in view (first unless the question is about another page), and never a later one', async () => {
     await at({ episode: 2, page: 1 });
+    // About the page on screen: it leads.
+    const here = await retrieve('what is exploding here?', null);
+    expect(here.passages[0]).toMatchObject({ episode: 2, page: 1, current: true });
+    expect(here.passages.some((p) => p.episode === 1 && p.page === 3)).toBe(true);
+    // About the story so far, on an episode's first page (retriever.ts routeLead): the page whose words match
+    // leads (here the end of the previous episode), the page in view follows.
     const r = await retrieve('potion explodes', null);
-    expect(r.passages[0]).toMatchObject({ episode: 2, page: 1, current: true });
-    expect(r.passages.some((p) => p.episode === 1 && p.page === 3)).toBe(true);
+    expect(r.passages.slice(0, 2)).toEqual([expect.objectContaining({ episode: 1, page: 3 }), expect.objectContaining({ episode: 2, page: 1, current: true })]);
     expect(r.passages.every((p) => !beyond(p, { episode: 2, page: 1 }))).toBe(true);
     // About an earlier episode (retrieval/route.ts): the best passage, then the page in view.
     const before = await retrieve('which potion exploded last time?', null);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkHit } from './queries.js';
-import { assemblePassages, mergeHits, recapPages } from './retriever.js';
+import { assemblePassages, markNamed, mergeHits, NAMED, pagesInView, recapPages, routeLead } from './retriever.js';
+import type { Route } from './route.js';
 
 let next = 1;
 const hit = (episode: number, page: number, over: Partial<ChunkHit> = {}): ChunkHit => ({
@@ -87,5 +88,58 @@ describe('assemblePassages and the page in view', () => {
   it('keeps it first when the question is about it, and when nothing else was found', () => {
     expect(assemblePassages({ text: [hit(4, 2, { rank: 0.9 })], vector: [], current: [hit(5, 4, { focus: 1 })] }).map(label)).toEqual(['5/4', '4/2']);
     expect(assemblePassages({ text: [], vector: [], current: [hit(5, 4, { focus: 0 })] }).map(label)).toEqual(['5/4']);
+  });
+});
+
+describe('the page in view, by the route', () => {
+  const route = (kind: Route['kind']): Route => ({ kind, episodes: kind === 'page' || kind === 'entity' || kind === 'follow_up' ? null : 'current' });
+  const inView = (kind: Route['kind'], view: ChunkHit[]) => pagesInView({ viewHits: view, positionHits: [], route: route(kind) }, []);
+
+  it('leads for what is on screen, follows the best passage for earlier events and recaps, and weighs the evidence otherwise', () => {
+    expect(routeLead(route('page'))).toBe('first');
+    expect(routeLead(route('follow_up'))).toBe('first');
+    expect(routeLead(route('earlier'))).toBe('second');
+    expect(routeLead(route('so_far'))).toBe('second');
+    expect(routeLead(route('episode'))).toBe('evidence');
+    expect(routeLead(route('entity'))).toBe('evidence');
+  });
+
+  it('gives way, for a question about the episode so far, to a page of it that matches the question better', () => {
+    const view = hit(5, 4);
+    const earlierPage = hit(5, 1, { rank: 0.4, focus: 1 });
+    const passages = assemblePassages({ text: [earlierPage, { ...view, rank: 0.1, focus: 1 }], vector: [], current: inView('episode', [view]) });
+    expect(passages.map(label)).toEqual(['5/1', '5/4']);
+    // The same question at a page that matches it as well: the page in view stays first.
+    const tie = assemblePassages({ text: [earlierPage, { ...view, rank: 0.4, focus: 1 }], vector: [], current: inView('episode', [view]) });
+    expect(tie.map(label)).toEqual(['5/4', '5/1']);
+    // Lore and pages outside the episode never push it back; a question about the page never does.
+    const lore = wiki('w', { rank: 0.9, focus: 1 });
+    expect(assemblePassages({ text: [lore], vector: [], current: inView('episode', [view]) }).map(label)[0]).toBe('5/4');
+    expect(assemblePassages({ text: [earlierPage], vector: [], current: inView('page', [view]) }).map(label)[0]).toBe('5/4');
+  });
+
+  it('follows the article of the thing a who/what question names', () => {
+    const view = hit(5, 4);
+    const other = wiki('carrot', { rank: 0.8, focus: 1 });
+    const own = wiki('pepper', { rank: 0.2, focus: NAMED });
+    const passages = assemblePassages({ text: [other, own], vector: [], current: inView('entity', [view]) });
+    expect(passages.map(label)).toEqual(['pepper#intro', '5/4', 'carrot#intro']);
+  });
+});
+
+describe('markNamed', () => {
+  const entities = [
+    { slug: 'squirrel-s-end', name: "Squirrel's End", aliases: [], visible: true },
+    { slug: 'thyme', name: 'Thyme', aliases: ['Master Thyme'], visible: true },
+    { slug: 'dragon', name: 'Dragon', aliases: [], visible: false },
+  ];
+  it('marks the sections of the things the question names, by name or alias, whole words, reached ones only', () => {
+    const hits = [wiki('squirrel-s-end', { title: "Squirrel's End" }), wiki('thyme', { title: 'Thyme' }), wiki('dragon', { title: null }), hit(2, 2)];
+    const focus = (q: string) => markNamed(hits, q, entities).map((h) => h.focus ?? 0);
+    expect(focus("What is Squirrel's End?")).toEqual([NAMED, 0, 0, 0]);
+    expect(focus("C'est quoi Squirrel's End ?")).toEqual([NAMED, 0, 0, 0]);
+    expect(focus('Who is thyme?')).toEqual([0, NAMED, 0, 0]);
+    expect(focus('What is a dragon?')).toEqual([0, 0, 0, 0]);
+    expect(focus('Who is Thymeless?')).toEqual([0, 0, 0, 0]);
   });
 });

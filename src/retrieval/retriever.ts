@@ -8,6 +8,7 @@
 import type { Position } from '../spoilers/index.js';
 import { fuseRanks } from './fuse.js';
 import type * as q from './queries.js';
+import { normalizeQuestion, type Route } from './route.js';
 
 export interface Passage extends q.ChunkHit {
   /** Text of the page in view (always included). */
@@ -24,6 +25,37 @@ export const FIRST_PASSAGES = 5;
 export const WIKI_IN_FIRST = 2;
 /** Pages a recap of one episode uses: spread from its start to where the reader is. */
 export const RECAP_PAGES = 4;
+
+/** `focus` of the wiki sections of a thing the question names (chat/queries.ts turnContext): they lead. */
+export const NAMED = 3;
+
+/**
+ * Where the page in view goes among the passages: `first`; `second`, after the best passage (the question
+ * is about another part of the story); or by `evidence`: first unless a page of the part of the story the
+ * question is about matches its words better (a question in the past may be about either).
+ */
+export type ViewLead = 'first' | 'second' | 'evidence';
+
+/** The lead of the page in view, from its hits (`lead`, else `focus` 0 = second, as the SQL marks it). */
+function viewLead(current: q.ChunkHit[]): ViewLead {
+  const said = current.find((h) => h.lead)?.lead;
+  if (said) return said;
+  return current.length > 0 && current.every((h) => h.focus === 0) ? 'second' : 'first';
+}
+
+/**
+ * The wiki sections of the things a who/what question names (pure): a section whose article title, or
+ * whose entity's name or alias (reached ones only), occurs in the question as whole words gets `focus` NAMED.
+ */
+export function markNamed(hits: q.ChunkHit[], question: string, entities: Array<{ slug: string; name: string; aliases: string[]; visible: boolean }>): q.ChunkHit[] {
+  const text = normalizeQuestion(question);
+  const named = (name: string) => {
+    const n = normalizeQuestion(name);
+    return n.trim() !== '' && text.includes(n);
+  };
+  const slugs = new Set(entities.filter((e) => e.visible && [e.name, ...e.aliases].some(named)).map((e) => e.slug));
+  return hits.map((h) => (h.source === 'wiki' && (slugs.has(h.sourceRef.split('#')[0]!) || (h.title !== null && named(h.title))) ? { ...h, focus: NAMED } : h));
+}
 
 /** Lists of hits as one list, each chunk once (its first occurrence; a recap page keeps `focus` 2). */
 export function mergeHits(...lists: q.ChunkHit[][]): q.ChunkHit[] {
@@ -53,8 +85,8 @@ export function recapPages(hits: q.ChunkHit[], endings: boolean): q.ChunkHit[] {
 
 /**
  * The passages of an answer, from the hits of each search (pure): the page text in view, always
- * (first, or second after the best passage when its hits have `focus` 0: the question is about another
- * part of the story), then the recap pages of a "so far" question (`focus` 2), then the full-text and vector
+ * (first, or second after one passage, by its `lead`: ViewLead; the article of a thing the question names,
+ * `focus` NAMED, goes before it), then the recap pages of a "so far" question (`focus` 2), then the full-text and vector
  * hits fused by reciprocal rank, where the hits in the part of the story the question is about
  * (`focus` 1, chat/queries.ts turnContext from retrieval/route.ts) count in a second pair of lists;
  * within the first FIRST_PASSAGES, at most WIKI_IN_FIRST wiki passages the question is not about.
@@ -67,7 +99,7 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
   const text = [...hits.text].sort((a, b) => (b.rank ?? 0) - (a.rank ?? 0) || b.episode - a.episode || b.page - a.page || a.chunkId - b.chunkId);
   const vector = [...hits.vector].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || a.chunkId - b.chunkId);
   const recap = hits.text.filter((h) => h.focus === 2);
-  const focused = (h: q.ChunkHit) => h.focus === 1;
+  const focused = (h: q.ChunkHit) => h.focus === 1 || h.focus === NAMED;
   // Unless the question is about a named thing (its wiki sections are the focus), story pages count twice over lore.
   const story = (h: q.ChunkHit) => h.source !== 'wiki';
   const aboutLore = [...text, ...vector].some((h) => h.source === 'wiki' && focused(h));
@@ -82,20 +114,24 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
     if (passages.length >= limit || passages.some((p) => p.chunkId === hit.chunkId)) return;
     if (chars + hit.text.length > maxChars && passages.length > 0) return;
     chars += hit.text.length;
-    const { rank: _rank, ...rest } = hit;
+    const { rank: _rank, lead: _lead, ...rest } = hit;
     passages.push({ ...rest, current: isCurrent, score });
   };
-  const inView = () => {
-    for (const hit of hits.current) add(hit, true, fused.find((f) => f.item.chunkId === hit.chunkId)?.score ?? 0);
-  };
-  // The page in view is always included: first, or right after the best passage when the question
-  // is about another part of the story (its hits say so with `focus` 0).
-  const viewSecond = hits.current.length > 0 && hits.current.every((h) => h.focus === 0);
-  if (!viewSecond) inView();
+  const scoreOf = (hit: q.ChunkHit) => fused.find((f) => f.item.chunkId === hit.chunkId)?.score ?? 0;
   const inViewId = (h: q.ChunkHit) => hits.current.some((c) => c.chunkId === h.chunkId);
-  const best = recap.find((h) => !inViewId(h)) ?? fused.find(({ item }) => !inViewId(item))?.item;
-  if (viewSecond && best) add(best, false, fused.find((f) => f.item.chunkId === best.chunkId)?.score ?? 0);
-  inView();
+  const lead = viewLead(hits.current);
+  // What goes before the page in view, if anything: the article of the thing the question names; the best
+  // passage when the question is about another part of the story; or, when the question may be about the page
+  // or the episode so far, the page of the episode that matches the question's words better than the page in view.
+  let first: q.ChunkHit | undefined = fused.find(({ item }) => item.focus === NAMED && !inViewId(item))?.item;
+  if (!first && lead === 'second') first = recap.find((h) => !inViewId(h)) ?? fused.find(({ item }) => !inViewId(item))?.item;
+  if (!first && lead === 'evidence') {
+    const viewRank = Math.max(0, ...text.filter(inViewId).map((h) => h.rank ?? 0));
+    const best = text.find((h) => focused(h) && !inViewId(h) && h.source !== 'wiki');
+    if (best && (best.rank ?? 0) > viewRank) first = best;
+  }
+  if (first) add(first, false, scoreOf(first));
+  for (const hit of hits.current) add(hit, true, scoreOf(hit));
   for (const hit of recap) add(hit, false, 0);
   // Lore the question is not about waits once the first passages hold WIKI_IN_FIRST of it.
   const deferred: Array<{ item: q.ChunkHit; score: number }> = [];
@@ -113,8 +149,27 @@ export function assemblePassages(hits: { text: q.ChunkHit[]; vector: q.ChunkHit[
 
 /**
  * The page text in view: the pages the reader sent, or the position's page when none was sent or a
- * sent page is past the position (it yields no text under the boundary).
+ * sent page is past the position (it yields no text under the boundary). With the question's route,
+ * each carries where it goes among the passages (`lead`).
  */
-export function pagesInView(hits: { viewHits: q.ChunkHit[]; positionHits: q.ChunkHit[] }, viewing: Position[] | null): q.ChunkHit[] {
-  return viewing === null || hits.viewHits.length > 0 ? hits.viewHits : hits.positionHits;
+export function pagesInView(hits: { viewHits: q.ChunkHit[]; positionHits: q.ChunkHit[]; route?: Route }, viewing: Position[] | null): q.ChunkHit[] {
+  const pages = viewing === null || hits.viewHits.length > 0 ? hits.viewHits : hits.positionHits;
+  if (!hits.route) return pages;
+  const lead = routeLead(hits.route);
+  return pages.map((h) => ({ ...h, lead }));
+}
+
+/** Where the page in view goes for a route: what is on screen leads; earlier events and recaps follow the best passage. */
+export function routeLead(route: Route): ViewLead {
+  switch (route.kind) {
+    case 'page':
+    case 'follow_up':
+      return 'first';
+    case 'earlier':
+    case 'so_far':
+      return 'second';
+    case 'episode':
+    case 'entity':
+      return 'evidence';
+  }
 }
