@@ -201,7 +201,14 @@ export class Companion {
         },
       },
       suggest: async ({ mode, answer, passages: checked, model, signal }) => {
-        const ctx: SuggestionContext = { hasSpoiler: (t) => guard.has(t), visible, passages: checked, question: turn.question, position: at };
+        const ctx: SuggestionContext = {
+          hasSpoiler: (t) => guard.has(t),
+          visible,
+          passages: checked,
+          question: turn.question,
+          position: at,
+          language: context.language,
+        };
         if (mode === 'declined') return templateSuggestions({ ...ctx, passages: checked.filter((p) => p.current) });
         // A model that tried to say what comes later is not asked for more.
         if (!model || mode !== 'model') return templateSuggestions(ctx);

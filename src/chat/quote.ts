@@ -213,14 +213,9 @@ const source = (p: Passage): string => (p.source === 'wiki' ? `Wiki: ${p.title ?
 
 const clip = (l: string): string => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE - 1)}…` : l);
 
-/** "Sum up this episode", "tl;dr?", "en bref ?". */
-const SUM_UP = /\bsum(?:ming)?\s+(?:(?:it|this|that|everything|things)\s+)?up\b|\btl;?\s?dr\b|\ben bref\b|\bin a nutshell\b/i;
-
 /** The part of a follow-up's meaning its words lack comes from the last earlier question that has a route of its own. */
 export function routeOf(question: string, earlier: readonly string[] = []): Route {
   const route = routeQuestion(question);
-  // Recap wordings retrieval's router does not list yet ("sum up this episode", "in short?"): quote a recap too.
-  if (route.kind !== 'so_far' && SUM_UP.test(question)) return { kind: 'so_far', episodes: route.episodes ?? 'current' };
   if (route.kind !== 'follow_up') return route;
   for (const q of [...earlier].reverse()) {
     const r = routeQuestion(q);

@@ -23,6 +23,8 @@ export interface SuggestionContext {
   passages: Passage[];
   question: string;
   position: Position;
+  /** The series' language (its pack says); when unknown, it is read from the passages. */
+  language?: string | null;
 }
 
 const norm = (s: string) =>
@@ -65,7 +67,7 @@ export function validateSuggestions(candidates: unknown[], ctx: SuggestionContex
 
 type Lang = 'en' | 'fr';
 
-/** Function words that tell French page text from English (the pack's language is not in the turn). */
+/** Function words that tell French page text from English (for a series whose language is not one of these). */
 const FR_WORDS = new Set('le la les des une est et pas je tu vous nous que qui dans pour sur avec ce cette mais tout'.split(' '));
 const EN_WORDS = new Set('the a an is are and not you we that who in for on with this but all it of to'.split(' '));
 
@@ -115,7 +117,7 @@ const MOMENT: Record<Lang, { justNow: string; soFar: string }> = {
  * number. In the pages' language (English or French).
  */
 export function templateSuggestions(ctx: SuggestionContext): string[] {
-  const lang = passageLanguage(ctx.passages);
+  const lang: Lang = ctx.language === 'fr' || ctx.language === 'en' ? ctx.language : passageLanguage(ctx.passages);
   const asked = norm(ctx.question);
   const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Where a name first occurs in a text (speaker labels "ADA:" count: any case), -1 when it does not.

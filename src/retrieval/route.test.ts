@@ -60,6 +60,10 @@ describe('routeQuestion', () => {
     expect(routeQuestion('What happened so far in the story?')).toEqual<Route>({ kind: 'so_far', episodes: 'story' });
     expect(routeQuestion('What did I miss in the last episode?')).toEqual<Route>({ kind: 'so_far', episodes: 'previous' });
     expect(routeQuestion('Recap of this episode please')).toEqual<Route>({ kind: 'so_far', episodes: 'current' });
+    // Short recap wordings, English and French.
+    for (const q of ['Sum up this episode', 'Can you sum it up?', 'tl;dr?', 'TL DR', 'En bref ?', 'In a nutshell?']) {
+      expect(routeQuestion(q).kind, q).toBe('so_far');
+    }
     expect(routeQuestion('What did I miss in episode 9?')).toEqual<Route>({ kind: 'so_far', episodes: { episode: 9 } });
     expect(routeQuestion("Résumé de l'épisode précédent ?")).toEqual<Route>({ kind: 'so_far', episodes: 'previous' });
     expect(routeQuestion("Qu'est-ce qui s'est passé jusqu'ici ?")).toEqual<Route>({ kind: 'so_far', episodes: 'story' });

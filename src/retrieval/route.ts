@@ -48,6 +48,10 @@ const RECAP = [
   / jusqu a (present|maintenant) /,
   / (ai|j ai) (rate|manque) /,
   / (que|qu) s est il passe (dans|pendant) /,
+  / sum(ming)? ((it|this|that|everything|things) )?up /,
+  / tl ?dr /,
+  / en bref /,
+  / in a nutshell /,
 ];
 const EARLIER = [
   / last time /,
