@@ -22,6 +22,8 @@ export const SERIES = 'moth-and-lantern';
 
 /** An answer the output guard lets through (no unreached name, no later episode). */
 export const ANSWER_TEXT = 'Ada walks along the canal with Flit while the lamps of Tallow Street flicker one by one. ';
+/** Folio releases an answer a sentence at a time (each judged whole): its first text cannot come before this many characters exist. */
+export const FIRST_SENTENCE_CHARS = ANSWER_TEXT.indexOf('.') + 1;
 export const TOKEN_CHARS = 4;
 
 // ---------------------------------------------------------------------------
@@ -39,6 +41,8 @@ export interface StreamResult {
   status: number;
   /** ms from sending the request to the first piece of answer text (NaN when none came). */
   ttft: number;
+  /** ms from sending to the text that completes the answer's first sentence (FIRST_SENTENCE_CHARS; NaN when none came). */
+  firstSentence: number;
   /** ms from sending to the end of the response. */
   total: number;
   chars: number;
@@ -68,14 +72,16 @@ function postStream(url: string, body: unknown, opts: PostOptions): Promise<Stre
       (res) => {
         const status = res.statusCode ?? 0;
         let first = NaN;
+        let sentence = NaN;
         let chars = 0;
         const onText = (n: number) => {
           if (Number.isNaN(first)) first = performance.now() - t0;
           chars += n;
+          if (Number.isNaN(sentence) && chars >= FIRST_SENTENCE_CHARS) sentence = performance.now() - t0;
         };
         const body = Readable.toWeb(res) as ReadableStream<Uint8Array>;
         const end = (error: string | undefined) =>
-          done({ ok: !error && chars > 0, status, ttft: first, total: performance.now() - t0, chars, ...(error ? { error } : {}) });
+          done({ ok: !error && chars > 0, status, ttft: first, firstSentence: sentence, total: performance.now() - t0, chars, ...(error ? { error } : {}) });
         if (status !== 200) {
           void body.cancel();
           end(`HTTP ${status}`);
@@ -85,7 +91,7 @@ function postStream(url: string, body: unknown, opts: PostOptions): Promise<Stre
       },
     );
     req.setTimeout(opts.timeoutMs ?? 120_000, () => req.destroy(new Error('client timeout')));
-    req.on('error', (err) => done({ ok: false, status: 0, ttft: NaN, total: performance.now() - t0, chars: 0, error: String(err) }));
+    req.on('error', (err) => done({ ok: false, status: 0, ttft: NaN, firstSentence: NaN, total: performance.now() - t0, chars: 0, error: String(err) }));
     req.end(data);
   });
 }
