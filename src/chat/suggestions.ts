@@ -23,7 +23,7 @@ export interface SuggestionContext {
   passages: Passage[];
   question: string;
   position: Position;
-  /** The series' language (its pack says); when unknown, it is read from the passages. */
+  /** The series' language (its pack's `language`): French chips for `fr`, English otherwise. */
   language?: string | null;
 }
 
@@ -67,24 +67,6 @@ export function validateSuggestions(candidates: unknown[], ctx: SuggestionContex
 
 type Lang = 'en' | 'fr';
 
-/** Function words that tell French page text from English (for a series whose language is not one of these). */
-const FR_WORDS = new Set('le la les des une est et pas je tu vous nous que qui dans pour sur avec ce cette mais tout'.split(' '));
-const EN_WORDS = new Set('the a an is are and not you we that who in for on with this but all it of to'.split(' '));
-
-/** The language the series' pages are written in, from the passages: French when its function words outnumber English ones. */
-export function passageLanguage(passages: ReadonlyArray<{ text: string }>): Lang {
-  let fr = 0;
-  let en = 0;
-  for (const w of passages
-    .map((p) => p.text.toLowerCase())
-    .join(' ')
-    .match(/[\p{L}]+/gu) ?? []) {
-    if (FR_WORDS.has(w)) fr++;
-    else if (EN_WORDS.has(w)) en++;
-  }
-  return fr > en ? 'fr' : 'en';
-}
-
 const KINDS_THAT_ACT = new Set(['character', 'creature']);
 
 /** "The Great Lantern" mid-sentence reads "the Great Lantern". */
@@ -114,10 +96,10 @@ const MOMENT: Record<Lang, { justNow: string; soFar: string }> = {
  * Template questions a reader would ask (no model): what someone on the page in view is doing, who or what
  * someone named there (else in the other passages) is, what just happened, and the episode so far. Every name
  * comes from a passage, so the question is answerable from reached text; the page in view goes first; never a page
- * number. In the pages' language (English or French).
+ * number. In the series' language (English or French).
  */
 export function templateSuggestions(ctx: SuggestionContext): string[] {
-  const lang: Lang = ctx.language === 'fr' || ctx.language === 'en' ? ctx.language : passageLanguage(ctx.passages);
+  const lang: Lang = ctx.language === 'fr' ? 'fr' : 'en';
   const asked = norm(ctx.question);
   const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Where a name first occurs in a text (speaker labels "ADA:" count: any case), -1 when it does not.
