@@ -6,6 +6,7 @@
  *   npm run bench:chat                 # table
  *   npm run bench:chat -- --json       # rows as JSON
  *   npm run bench:chat -- --quick      # fewer runs, 200 concurrent streams
+ *   npm run bench:chat -- --relay      # the paired relay runs only (~1 min)
  *
  * Figures:
  *  - relay overhead: the same answer streamed directly from the fake server and
@@ -63,8 +64,9 @@ const BUDGET = {
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
+const relayOnly = args.includes('--relay');
 if (args.includes('--help')) {
-  process.stdout.write('usage: npm run bench:chat -- [--json] [--quick]\n');
+  process.stdout.write('usage: npm run bench:chat -- [--json] [--quick] [--relay]\n');
   process.exit(0);
 }
 // The p99 of 40 runs is their slowest one; 120 make it a percentile (the 2nd slowest of 120), not a maximum.
@@ -273,7 +275,11 @@ async function main(): Promise<void> {
     ),
   );
   rows.push(makeRow('relay.errors', 'relay errors', 'count', [relayErrors], BUDGET.errors));
+  if (!relayOnly) await unpacedAndConcurrent(rows, fakeUrl, folioUrl, token, folio.child.pid!);
+  report(rows, loadBefore);
+}
 
+async function unpacedAndConcurrent(rows: Row[], fakeUrl: string, folioUrl: string, token: string, folioPid: number): Promise<void> {
   // ---- unpaced: the relay's ceiling ---------------------------------------------------------
   await setFake(fakeUrl, { persona: 'fixed', text: ANSWER.repeat(5), tokenChars: TOKEN_CHARS, tokensPerSecond: 0 });
   const unpacedDirect: number[] = [];
@@ -293,11 +299,11 @@ async function main(): Promise<void> {
   const readers: string[] = [];
   for (let i = 0; i < 50; i++) readers.push(await newReader(folioUrl));
   await sleep(2_000);
-  const idleRss = readRssMb(folio.child.pid!);
+  const idleRss = readRssMb(folioPid);
   let peakRss = idleRss;
   const sampler = setInterval(() => {
     try {
-      peakRss = Math.max(peakRss, readRssMb(folio.child.pid!));
+      peakRss = Math.max(peakRss, readRssMb(folioPid));
     } catch {
       /* exited */
     }
@@ -356,7 +362,9 @@ async function main(): Promise<void> {
       `${CONCURRENT} × 50 tokens/s would be ${CONCURRENT * 50}; wall ${(wall / 1000).toFixed(1)} s`,
     ),
   );
+}
 
+function report(rows: Row[], loadBefore: number): void {
   const machine = { cpus: availableParallelism(), load1Before: loadBefore, load1After: loadavg()[0]! };
   if (json) process.stdout.write(`${JSON.stringify({ node: process.version, machine, rows }, null, 2)}\n`);
   else {

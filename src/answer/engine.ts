@@ -48,6 +48,11 @@ export type AnswerEvent<M> =
   | { type: 'start'; messageId: string }
   | { type: 'status'; state: 'waking'; message: string }
   | { type: 'text'; delta: string }
+  /**
+   * The model has begun and its first text waits for a whole sentence (the guard judges sentences): the
+   * surface's own work (storing the question) goes here, not between the first sentence and the reader.
+   */
+  | { type: 'composing' }
   | { type: 'withheld'; withheld: number; message: string }
   | { type: 'citations'; citations: Citation[] }
   | { type: 'suggestions'; suggestions: string[] }
@@ -151,6 +156,7 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
         const label = model.label;
         outcome.model = label;
         const stream = guard.stream({ question: spec.question?.text, signal });
+        let composing = false;
         const limits = deps.limits;
         const events = generateAnswer(model, spec.prompt(passages), {
           signal,
@@ -166,8 +172,14 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
         try {
           for await (const ev of events) {
             if (ev.type === 'waking') yield { type: 'status', state: 'waking', message: WAKING_MESSAGE };
-            else if (ev.type === 'text') yield* say(await stream.push(ev.delta));
-            else outcome.usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
+            else if (ev.type === 'text') {
+              const released = await stream.push(ev.delta);
+              if (!released && !composing) {
+                composing = true;
+                yield { type: 'composing' };
+              }
+              yield* say(released);
+            } else outcome.usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
           }
         } catch (err) {
           if (!(err instanceof ClientGone) && !signal.aborted) {

@@ -54,6 +54,8 @@ async function writeEvents(events: AsyncIterable<AnswerEvent<StreamMetadata>>, w
         }
         write({ type: 'text-delta', id: textOpen, delta: ev.delta });
         break;
+      case 'composing':
+        break;
       case 'withheld':
         closeText();
         write({ type: 'data-guard', id: 'guard', data: { reason: 'later_in_story', withheld: ev.withheld, message: ev.message } });

@@ -346,6 +346,30 @@ describe('faults', () => {
     expect(r.heartbeats).toBeGreaterThanOrEqual(1);
   });
 
+  it('the question is stored while the model writes its first sentence, not on the way to the reader', async () => {
+    // Nine tokens a second: the first sentence takes ~1.5 s to complete, and nothing is sent before it does.
+    ollama.set({ tokensPerSecond: 9, persona: 'fixed', text: 'Ada and Flit walk home slowly under the lamps. They rest.' });
+    const token = await readerAt(servers.ollama!, { episode: 1, page: 2 });
+    const res = await servers.ollama!.fetch(`/api/series/${SERIES}/chat`, {
+      method: 'POST',
+      token,
+      json: { id: 'composing-test', messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Where is Ada?' }] }] },
+    });
+    let seen = '';
+    const read = (async () => {
+      for await (const piece of res.body!) seen += new TextDecoder().decode(piece);
+    })();
+    await expect
+      .poll(async () => {
+        const r = await servers.ollama!.fetch('/api/conversations/composing-test', { token });
+        return r.status === 200 ? ((await r.json()) as { messages: Array<{ role: string }> }).messages.map((m) => m.role) : r.status;
+      })
+      .toEqual(['user']);
+    expect(seen).not.toContain('text-delta');
+    await read;
+    expect(seen).toContain('Ada and Flit walk home slowly under the lamps.');
+  });
+
   it('the reader going away cancels the upstream request', async () => {
     ollama.set({ tokensPerSecond: 20, persona: 'fixed', text: 'Ada and Flit walk home slowly under the flickering lamps. '.repeat(10) });
     const token = await readerAt(servers.ollama!, { episode: 1, page: 2 });

@@ -140,12 +140,14 @@ export class Companion {
     this.inflight.add(running);
     const store = new TurnStore(db, turn);
     let messageId = '';
-    let firstText = true;
+    let questionPending = true;
     try {
       for await (const ev of runAnswer(this.deps, this.spec(turn), signal, log)) {
         if (ev.type === 'start') messageId = ev.messageId;
-        if (ev.type === 'text' && firstText) {
-          firstText = false;
+        // The question is stored while the model writes its first sentence (PGlite runs on this thread:
+        // storing it as the first sentence leaves would delay that sentence by the insert).
+        if ((ev.type === 'composing' || ev.type === 'text') && questionPending) {
+          questionPending = false;
           setImmediate(() => store.question().catch(() => {}));
         }
         yield ev;

@@ -329,7 +329,9 @@ export async function startModelServer(wire: Wire, opts: { isChat: (path: string
         .catch(() => res.destroy());
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Like Ollama (Go's net/http, no idle timeout): connections stay open for the client to reuse. Node's own
+  // default sends `Keep-Alive: timeout=5`, which undici reads as "close after 4 s" and a 1 s value as "never reuse".
+  server.keepAliveTimeout = 0;
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
