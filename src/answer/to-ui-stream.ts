@@ -88,12 +88,16 @@ async function writeEvents(events: AsyncIterable<AnswerEvent<StreamMetadata>>, w
 
 /**
  * Text deltas that arrive in the same turn of the event loop go out as one
- * (the first one after at most a setImmediate): under load, fewer SSE events
- * for the same text; when idle, no added latency. Other parts flush first.
+ * (after a setImmediate): under load, fewer SSE events for the same text.
+ * The answer's first delta goes out at once: the time to the first words is
+ * what a reader waits for, and a setImmediate waits behind whatever else the
+ * loop has queued (on the embedded database, other requests' statements).
+ * Other parts flush first.
  */
-function coalescingWriter(write: (c: FolioUIMessageChunk) => void): { write: (c: FolioUIMessageChunk) => void; flush: () => void } {
+export function coalescingWriter(write: (c: FolioUIMessageChunk) => void): { write: (c: FolioUIMessageChunk) => void; flush: () => void } {
   let pending: { id: string; delta: string } | null = null;
   let scheduled: NodeJS.Immediate | null = null;
+  let first = true;
   const flush = () => {
     if (scheduled) clearImmediate(scheduled);
     scheduled = null;
@@ -103,6 +107,11 @@ function coalescingWriter(write: (c: FolioUIMessageChunk) => void): { write: (c:
   return {
     write(c) {
       if (c.type === 'text-delta') {
+        if (first) {
+          first = false;
+          write(c);
+          return;
+        }
         if (pending && pending.id === c.id) pending.delta += c.delta;
         else {
           flush();
