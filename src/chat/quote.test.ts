@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Passage } from '../retrieval/retriever.js';
 import { buildGuard } from '../spoilers/index.js';
-import { asksWhatIs, linesOf, MAX_LINES, QUOTE_HEADER, quoteAnswer, routeOf, stem } from './quote.js';
+import { asksWhatIs, linesOf, MAX_LINES, QUOTE_HEADER, questionStems, quoteAnswer, routeOf, stem } from './quote.js';
 
 const p = (chunkId: number, episode: number, page: number, text: string, over: Partial<Passage> = {}): Passage => ({
   chunkId,
@@ -82,7 +82,7 @@ describe('quoteAnswer composition', () => {
     );
     expect(lines(r.text).length).toBeLessThanOrEqual(MAX_LINES);
     expect(r.text).not.toContain('filler 0');
-    expect(r.text).not.toContain('filler 4');
+    expect(r.text).not.toContain('filler 6');
     expect(r.text).not.toContain('nothing else');
     expect(r.text).toContain('— Episode 2, page 5 [2/5]');
     // The page in view fills the free places, cited with its page.
@@ -94,10 +94,11 @@ describe('quoteAnswer composition', () => {
     const page = 'Hello\nWhat a day\nSee you';
     const now = quoteAnswer('Where was the dragon?', [p(90, 3, 4, page, { current: true }), p(91, 2, 5, many)], (t) => t, at);
     const before = quoteAnswer('Where was the dragon last time?', [p(90, 3, 4, page, { current: true }), p(91, 2, 5, many)], (t) => t, at);
-    // About the page: the best line and the two after it, two more matched lines, then the page in view.
-    expect(lines(now.text).filter((l) => l.includes('dragon'))).toHaveLength(5);
+    // About the page: the best line and the three after it, two more matched lines, then the page in view.
+    expect(lines(now.text).filter((l) => l.includes('dragon'))).toHaveLength(6);
     expect(lines(now.text)).toContain('> See you');
-    expect(lines(before.text).filter((l) => l.includes('dragon'))).toHaveLength(MAX_LINES);
+    expect(lines(before.text).filter((l) => l.includes('dragon'))).toHaveLength(8);
+    expect(lines(before.text)).not.toContain('> See you');
   });
 
   it('prefers the page in view and page text over wiki lore for a question about the page', () => {
@@ -278,5 +279,52 @@ describe('routeOf', () => {
     expect(routeOf('And then?', ['What happened last time?']).kind).toBe('earlier');
     expect(routeOf('Sum up this episode for me').kind).toBe('so_far');
     expect(routeOf('Who is Saffron?').kind).toBe('entity');
+  });
+});
+
+describe('quoteAnswer line selection beyond the matched words', () => {
+  const quoted = (text: string) => text.split('\n').filter((l) => l.startsWith('> '));
+
+  it('about the episode so far, quotes the page in view and then the episode page retrieval ranked first', () => {
+    const view = p(1, 9, 7, 'Hello friends\nWhat a lovely day\nIndeed\nLook at the clouds\nSo fluffy\nYes', { current: true });
+    const earlierPage = p(2, 9, 2, "I've prepared tea so we can all get our good humour back\nThank you", { focus: 1 });
+    const r = quoteAnswer('What did she serve her friends?', [view, earlierPage], (t) => t, { episode: 9, page: 7 });
+    expect(routeOf('What did she serve her friends?').kind).toBe('episode');
+    expect(r.text).toContain("> I've prepared tea so we can all get our good humour back");
+    expect(r.text).toContain('— Episode 9, page 2 [9/2]');
+    expect(quoted(r.text).length).toBeLessThanOrEqual(MAX_LINES);
+  });
+
+  it('about earlier episodes, fills with the telling lines of the first story pages retrieval ranked, not only the first', () => {
+    const r = quoteAnswer(
+      'What did the witch bring last time?',
+      [p(1, 8, 3, 'Good morning', { current: true }), p(2, 6, 5, 'The witch arrives\nHer cape flutters'), p(3, 6, 6, 'I cannot, it is too dangerous\nGIANT MONSTERS !')],
+      (t) => t,
+      { episode: 8, page: 3 },
+    );
+    expect(r.text).toContain('> The witch arrives');
+    expect(r.text).toContain('> I cannot, it is too dangerous');
+    expect(r.text).not.toContain('Good morning');
+  });
+
+  it('leads with a matched dialogue line among others that match, over the same line alone on a better-ranked page', () => {
+    const r = quoteAnswer(
+      'Why was the dragon angry last time?',
+      [
+        p(1, 8, 3, 'Nice weather', { current: true }),
+        p(2, 6, 5, 'The dragon is angry\nWind'),
+        p(3, 5, 1, 'Look, the dragon!\nThe dragon is angry\nHe lost his golden egg'),
+      ],
+      (t) => t,
+      { episode: 8, page: 3 },
+    );
+    expect(r.text.indexOf('— Episode 5, page 1 [5/1]')).toBeLessThan(r.text.indexOf('— Episode 6, page 5 [6/5]'));
+    expect(quoted(r.text).slice(0, 2)).toEqual(['> The dragon is angry', '> He lost his golden egg']);
+  });
+
+  it('does not cut "bring" to "br", and drops contractions ("didn\'t") as question words', () => {
+    expect(stem('bring')).toBe('bring');
+    expect(stem('flying')).toBe('fly');
+    expect(questionStems("Why didn't Shichimi bring her potion?")).toEqual(['shichimi', 'bring', 'potion']);
   });
 });

@@ -17,10 +17,14 @@
  *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
  *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
  *    sense of meaning quote mode has). Earlier questions of the conversation count at a lower weight.
- *    The answer leads with the best line and the two lines after it in dialogue (a reply, or what a line announces:
+ *    In dialogue a line beside matched ones shares a little of their score (the answer is often the reply).
+ *    The answer leads with the best line and the three lines after it in dialogue (a reply, or what a line announces:
  *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out; then
- *    the next best lines; then, for a question about the page, the page in view, else the lines around the matched
- *    ones. At most MAX_LINES, grouped and cited by page.
+ *    the next best lines; then, for a question about the page, the page in view (about the episode so far, a few of
+ *    its lines and then the episode's page retrieval ranked first), else the lines around the matched ones and the
+ *    most telling lines of the first story pages retrieval ranked (its vector search is the only sense of meaning
+ *    here, and the answer is often a line with none of the question's words). At most MAX_LINES, grouped and cited
+ *    by page.
  * When no line has a question word it says so plainly, and quotes the page in view (or, for a question about
  * earlier episodes, the page retrieval ranked closest, saying that is what it is).
  *
@@ -41,7 +45,7 @@ export const QUOTE_HEADER = "Quote mode (no language model is connected): the li
 /** Words that carry no meaning of their own in a question (English, and French: readers ask in both). */
 const STOP = new Set(
   (
-    "a an the is are was were be been being am do does did doing done of in on at to for from by with about and or but not no so as it its it's this that these those what who whom whose which when where why how whats who's i you he she they we me my your his her their our us them there here can could would should will shall may might must have has had having tell say said says know please just any some all more most very really also then than into over out up down happen happens happened happening going go goes get gets got thing things page episode story comic now again ok okay yes one ones like still even only" +
+    "a an the is are was were be been being am do does did doing done of in on at to for from by with about and or but not no so as it its it's this that these those what who whom whose which when where why how whats who's i you he she they we me my your his her their our us them there here can could would should will shall may might must have has had having tell say said says know please just any some all more most very really also then than into over out up down happen happens happened happening going go goes get gets got thing things page episode story comic now again ok okay yes one ones like still even only didn isn doesn wasn weren don aren won hasn haven hadn couldn wouldn shouldn" +
     ' le la les un une des du de d l au aux et ou mais ne pas que qu qui quoi quel quelle quels quelles pourquoi comment quand où est sont était étaient été être a ont avait fait faire font il elle ils elles on je tu nous vous lui leur leurs se sa son ses ce cet cette ces c ça ca y en dans sur pour par avec sans ici là t moi toi s m n j alors donc aussi très bien plus page épisode histoire passe passé arrive arrivé'
   ).split(' '),
 );
@@ -66,7 +70,7 @@ export function questionStems(question: string): string[] {
 
 export function stem(word: string): string {
   const w = word.toLowerCase();
-  if (w.length >= 5 && w.endsWith('ing')) return w.slice(0, -3);
+  if (w.length >= 6 && w.endsWith('ing')) return w.slice(0, -3);
   if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
   if (w.length > 4 && w.endsWith('ed')) return w.slice(0, -2);
   if (w.length > 3 && w.endsWith('es') && /(s|x|z|ch|sh)es$/.test(w)) return w.slice(0, -2);
@@ -126,10 +130,10 @@ export interface QuoteOptions {
   earlier?: string[];
 }
 
-/** Lines quoted at most (a short answer: the best line and a few more). */
-export const MAX_LINES = 8;
+/** Lines quoted at most (a short answer: the best line, its reply, and a few more to find the answer in). */
+export const MAX_LINES = 12;
 /** Lines after the best one quoted with it (in dialogue, what a line asks or announces comes next). */
-const LEAD_AFTER = 2;
+const LEAD_AFTER = 3;
 /** Lines matched elsewhere, beside the lead, when the question is about the page in view: the rest is that page. */
 const MATCHED_BESIDE_PAGE = 2;
 /** Lines shown from the page in view when nothing matches. */
@@ -141,6 +145,14 @@ const EARLIER_WEIGHT = 0.4;
 const MIN_SHARE = 0.3;
 /** How much retrieval's order counts between lines with the same words (the first passage's by 1 + RANK_PRIOR). */
 const RANK_PRIOR = 0.5;
+/** Story pages retrieval ranked first whose most telling lines fill an answer about another part of the story. */
+const TOP_PAGES = 3;
+/** Lines from each of those pages but the last (which fills what is left). */
+const PER_TOP = 3;
+/** About the episode so far: lines of the page in view, the rest from the episode's pages retrieval ranked first. */
+const EPISODE_PAGE_LINES = 4;
+/** A line next to one with the question's words gets this share of their score (an answer is often the reply). */
+const NEAR = 0.3;
 
 interface Line {
   text: string;
@@ -270,9 +282,24 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
   const aboutEntity = route.kind === 'entity' || asksWhatIs(question);
   // Neither "who is X?" nor about earlier events ("what did she make last time?"): the page in view comes first.
   const aboutPage = !aboutEntity && route.kind !== 'earlier' && !EARLIER.test(question);
+  const byPlace = new Map(lines.map((l) => [`${l.passage}:${l.index}`, l]));
+  const lineAt = (passage: number, index: number) => byPlace.get(`${passage}:${index}`);
+  // Each line's own score from the question's words; a line beside a matched one shares a little of it.
+  const own = new Map<Line, number>();
   for (const l of lines) {
     let score = 0;
     for (const [s, w] of weights) score += w * wIdf.get(s)! * matches(s, l.stems);
+    own.set(l, score);
+  }
+  // A refrain ("Welcome to Komona" twice) is not a reply: the same words beside a line lend it nothing.
+  const ownAt = (beside: Line, index: number) => {
+    const l = lineAt(beside.passage, index);
+    return l && fold(l.text) !== fold(beside.text) ? own.get(l)! : 0;
+  };
+  for (const l of lines) {
+    let score = own.get(l)!;
+    // In dialogue the reply is the next line; prose sentences stand alone.
+    if (passages[l.passage]!.source === 'dialogue') score += NEAR * (ownAt(l, l.index - 1) + ownAt(l, l.index + 1));
     if (score === 0) continue;
     const p = passages[l.passage]!;
     score *= placeWeight(p, route, aboutEntity);
@@ -289,7 +316,6 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
   let intro = QUOTE_HEADER;
   let chosen: Line[];
   let lead: Line[] = [];
-  const lineAt = (passage: number, index: number) => lines.find((l) => l.passage === passage && l.index === index);
   if (ranked.length === 0) {
     // Nothing answers: say so, and show the page in view (always among the passages when there is one).
     const closest = route.kind !== 'earlier' ? -1 : passages.findIndex((p) => !p.current && p.source !== 'wiki');
@@ -342,7 +368,19 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       // often than its words show.
       const page = lines.filter((l) => passages[l.passage]!.current);
       // A long page does not fit: its most telling lines first (quoted in reading order all the same).
-      for (const l of mostTelling(page, lines, idf)) add(l);
+      const pageCap = route.kind === 'episode' ? chosen.length + EPISODE_PAGE_LINES : MAX_LINES;
+      for (const l of mostTelling(page, lines, idf)) if (chosen.length < pageCap) add(l);
+      // About the episode so far: the rest from the story page retrieval ranked first (by meaning, where words fail).
+      if (route.kind === 'episode') {
+        const top = passages.findIndex((p) => !p.current && p.source !== 'wiki' && p.episode === position.episode);
+        if (top >= 0)
+          for (const l of mostTelling(
+            lines.filter((l) => l.passage === top && !filler(l, lines)),
+            lines,
+            idf,
+          ))
+            add(l);
+      }
     } else {
       // About another part of the story: the lines around the matched ones (a reply, the line that leads to it).
       const near = (c: Line, d: number) => {
@@ -351,15 +389,17 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       };
       for (const c of [...chosen]) add(near(c, 1));
       for (const c of [...chosen]) add(near(c, -1));
-      // Then the most telling lines of the story page retrieval ranked first (by meaning, where words fail).
-      const top = aboutEntity ? -1 : passages.findIndex((p) => !p.current && p.source !== 'wiki');
-      if (top >= 0)
+      // Then the most telling lines of the story pages retrieval ranked first (by meaning, where words fail).
+      const tops = aboutEntity ? [] : passages.flatMap((p, i) => (!p.current && p.source !== 'wiki' ? [i] : [])).slice(0, TOP_PAGES);
+      for (const [k, top] of tops.entries()) {
+        const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
         for (const l of mostTelling(
           lines.filter((l) => l.passage === top && !filler(l, lines)),
           lines,
           idf,
         ))
-          add(l);
+          if (chosen.length < cap) add(l);
+      }
     }
   }
 
