@@ -47,6 +47,7 @@ import {
   spawnTracked,
   waitFor200,
 } from './lib.js';
+import { ANSWER_TEXT, FIRST_SENTENCE_CHARS, TOKEN_CHARS } from './streams.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FOLIO = join(ROOT, 'bin', 'folio.js');
@@ -75,14 +76,8 @@ const CONCURRENT = quick ? 200 : 500;
 const log = (m: string) => process.stderr.write(`bench:chat: ${m}\n`);
 
 /** An answer with no name or reference the guard would hold back. */
-const ANSWER = 'Ada walks along the canal with Flit while the lamps of Tallow Street flicker one by one. '.repeat(6);
-const TOKEN_CHARS = 4;
+const ANSWER = ANSWER_TEXT.repeat(6);
 const ANSWER_TOKENS = Math.ceil(ANSWER.length / TOKEN_CHARS);
-/**
- * Folio releases an answer a sentence at a time, each judged whole by the spoiler guard, so its first text
- * cannot come before the model has finished the first sentence: the added-TTFT figure includes that wait.
- */
-const FIRST_SENTENCE_CHARS = ANSWER.indexOf('.') + 1;
 
 interface StreamTiming {
   ttft: number;

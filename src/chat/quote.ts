@@ -282,6 +282,13 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
   const aboutEntity = route.kind === 'entity' || asksWhatIs(question);
   // Neither "who is X?" nor about earlier events ("what did she make last time?"): the page in view comes first.
   const aboutPage = !aboutEntity && route.kind !== 'earlier' && !EARLIER.test(question);
+  /** A story page's lines, most telling first, without sound effects and refrains. */
+  const pageLines = (passage: number) =>
+    mostTelling(
+      lines.filter((l) => l.passage === passage && !filler(l, lines)),
+      lines,
+      idf,
+    );
   const byPlace = new Map(lines.map((l) => [`${l.passage}:${l.index}`, l]));
   const lineAt = (passage: number, index: number) => byPlace.get(`${passage}:${index}`);
   // Each line's own score from the question's words; a line beside a matched one shares a little of it.
@@ -331,13 +338,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     } else {
       // About another part of the story: the page retrieval found closest to the question (by meaning, not words).
       intro = `${QUOTE_HEADER}\nNothing you've read says that in those words; here is the page closest to your question.`;
-      chosen = inReadingOrder(
-        mostTelling(
-          lines.filter((l) => l.passage === closest && !filler(l, lines)),
-          lines,
-          idf,
-        ).slice(0, MAX_PAGE_LINES),
-      );
+      chosen = inReadingOrder(pageLines(closest).slice(0, MAX_PAGE_LINES));
     }
   } else {
     const best = ranked[0]!;
@@ -373,13 +374,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       // About the episode so far: the rest from the story page retrieval ranked first (by meaning, where words fail).
       if (route.kind === 'episode') {
         const top = passages.findIndex((p) => !p.current && p.source !== 'wiki' && p.episode === position.episode);
-        if (top >= 0)
-          for (const l of mostTelling(
-            lines.filter((l) => l.passage === top && !filler(l, lines)),
-            lines,
-            idf,
-          ))
-            add(l);
+        if (top >= 0) for (const l of pageLines(top)) add(l);
       }
     } else {
       // About another part of the story: the lines around the matched ones (a reply, the line that leads to it).
@@ -393,12 +388,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       const tops = aboutEntity ? [] : passages.flatMap((p, i) => (!p.current && p.source !== 'wiki' ? [i] : [])).slice(0, TOP_PAGES);
       for (const [k, top] of tops.entries()) {
         const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
-        for (const l of mostTelling(
-          lines.filter((l) => l.passage === top && !filler(l, lines)),
-          lines,
-          idf,
-        ))
-          if (chosen.length < cap) add(l);
+        for (const l of pageLines(top)) if (chosen.length < cap) add(l);
       }
     }
   }
