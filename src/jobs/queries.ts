@@ -49,6 +49,12 @@ export async function insertJob(
   });
 }
 
+const kindIn = (kinds: string[]) =>
+  sql`kind IN (${sql.join(
+    kinds.map((k) => sql`${k}`),
+    sql`, `,
+  )})`;
+
 /**
  * Claim the oldest runnable job: queued and due, or running with a lapsed
  * lease (its worker died). SKIP LOCKED lets many workers claim at once
@@ -63,10 +69,7 @@ export async function claimJob(db: Db, workerId: string, leaseMs: number, kinds:
         WHERE id = (
           SELECT id FROM jobs
            WHERE state IN ('queued', 'running')
-             AND kind IN (${sql.join(
-               kinds.map((k) => sql`${k}`),
-               sql`, `,
-             )})
+             AND ${kindIn(kinds)}
              AND ((state = 'queued' AND run_after <= now()) OR (state = 'running' AND locked_until < now()))
            ORDER BY created_at
            LIMIT 1
@@ -74,6 +77,24 @@ export async function claimJob(db: Db, workerId: string, leaseMs: number, kinds:
         RETURNING ${COLUMNS}`,
   );
   return rows[0] ?? null;
+}
+
+/**
+ * Milliseconds until the next job of these kinds becomes claimable (a queued job's retry time, or a running
+ * job's lease end), 0 when one already is; null when there is none. For a worker that sleeps until then
+ * instead of polling (worker.ts `sole`).
+ */
+export async function msUntilNextDue(db: Db, kinds: string[]): Promise<number | null> {
+  if (kinds.length === 0) return null;
+  const [row] = await queryRows<{ ms: number | null }>(
+    db,
+    sql`SELECT (extract(epoch FROM (min(CASE WHEN state = 'queued' THEN run_after ELSE locked_until END) - now())) * 1000)::float8 AS ms
+          FROM jobs
+         WHERE state IN ('queued', 'running')
+           AND ${kindIn(kinds)}`,
+  );
+  // Past due is due now (min over no rows is NULL: nothing to wait for).
+  return row?.ms == null ? null : Math.max(0, row.ms);
 }
 
 /** Renew the lease and record progress. null when the lease was lost (another worker took over). */

@@ -7,7 +7,7 @@ import { type Database, openDatabase } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import { JobQueue } from './jobs.js';
 import * as q from './queries.js';
-import { type JobHandler, Worker } from './worker.js';
+import { type JobHandler, soleSleepMs, Worker } from './worker.js';
 
 let t: TestDatabase;
 let queue: JobQueue;
@@ -74,6 +74,25 @@ describe('job queue', () => {
     } finally {
       for (const d of others) await d.close();
     }
+  });
+
+  it('says how long until the next job is due: none, now, a retry later, a lease that lapses', async () => {
+    const db = t.database.db;
+    expect(await q.msUntilNextDue(db, ['a'])).toBeNull();
+    const j = await queue.enqueue('a', {});
+    await queue.enqueue('b', {});
+    expect(await q.msUntilNextDue(db, ['a'])).toBe(0);
+    await q.claimJob(db, 'w1', 5_000, ['a', 'b']);
+    await q.claimJob(db, 'w1', 60_000, ['a', 'b']);
+    // `a` is held for 5 s (its lease), `b` for a minute: `a` first, and only the kinds asked about count.
+    expect(await q.msUntilNextDue(db, ['a', 'b'])).toBeGreaterThan(4_000);
+    expect(await q.msUntilNextDue(db, ['a', 'b'])).toBeLessThanOrEqual(5_000);
+    expect(await q.msUntilNextDue(db, ['b'])).toBeGreaterThan(50_000);
+    await q.requeueJob(db, j.id, 'w1', 2_000, 'try again');
+    const retry = (await q.msUntilNextDue(db, ['a']))!;
+    expect(retry).toBeGreaterThan(1_000);
+    expect(retry).toBeLessThanOrEqual(2_000);
+    expect(await q.msUntilNextDue(db, [])).toBeNull();
   });
 
   it('cancelling a queued job cancels it at once; an unknown job is not_found:job', async () => {
@@ -269,6 +288,55 @@ describe('worker', () => {
     } finally {
       await w.stop();
     }
+  });
+
+  it('a sole worker (embedded database) does not poll: it runs what wakes it and sleeps until the next retry is due', async () => {
+    let calls = 0;
+    // A poll interval far beyond the test: only a wake or the due time can start anything.
+    const w = worker(
+      {
+        a: async () => {
+          if (++calls < 2) throw new Error('S3 said 500');
+          return { calls };
+        },
+      },
+      { sole: true, pollMs: 3_600_000, retryBaseMs: 300 },
+    );
+    const polling = worker({ a: async () => ({ by: 'poller' }) }, { pollMs: 20 });
+    const woken = new JobQueue(t.database.db, () => w.wake());
+    w.start();
+    try {
+      // Enqueued through the queue (which wakes it): run at once; its retry ~300 ms later, with no wake.
+      const j = await woken.enqueue('a', {}, { maxAttempts: 3 });
+      const done = await until(
+        () => queue.get(j.id),
+        (x) => x.state === 'succeeded',
+        5_000,
+      );
+      expect(done).toMatchObject({ attempts: 2, result: { calls: 2 } });
+      // A row that appears without a wake is not found by the sole worker (no polling)…
+      const silent = await q.insertJob(t.database.db, { kind: 'a', payload: {}, maxAttempts: 1 });
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await queue.get(silent.id)).state).toBe('queued');
+      // …while a polling worker finds it.
+      polling.start();
+      const found = await until(
+        () => queue.get(silent.id),
+        (x) => x.state === 'succeeded',
+        5_000,
+      );
+      expect(found.result).toEqual({ by: 'poller' });
+    } finally {
+      await w.stop();
+      await polling.stop();
+    }
+  });
+
+  it('a sole worker sleeps until a little after the next due time, never longer than a minute', () => {
+    expect(soleSleepMs(null)).toBe(60_000);
+    expect(soleSleepMs(0)).toBe(5);
+    expect(soleSleepMs(299.2)).toBe(305);
+    expect(soleSleepMs(3_600_000)).toBe(60_000);
   });
 
   it('on shutdown, hands a job that does not finish in time back to the queue', async () => {

@@ -33,6 +33,13 @@ export interface WorkerOptions {
   concurrency: number;
   /** How often an idle worker looks for work. */
   pollMs?: number;
+  /**
+   * This is the only worker, and every enqueue wakes it (the embedded database: one process holds its data
+   * directory). An idle worker then sleeps until the next job is due (a retry's time, a lapsed lease) rather
+   * than polling: a claim every second is a statement on the thread that serves readers (embedded PGlite runs
+   * on it), a few ms at its worst, and it wakes an idle Raspberry Pi for nothing.
+   */
+  sole?: boolean;
   /** How long a claim lasts without renewal; a dead worker's jobs are taken over after this. */
   leaseMs?: number;
   retryBaseMs?: number;
@@ -42,6 +49,13 @@ export interface WorkerOptions {
 type StopReason = 'cancelled' | 'lease_lost' | 'shutdown';
 
 const PROGRESS_EVERY_MS = 1_000;
+/** The longest a sole worker sleeps without looking (a safety net: every way a job becomes due wakes it). */
+const SOLE_IDLE_MS = 60_000;
+
+/** How long a sole worker sleeps: until the next job is due (a little after, so it is due by then), at most SOLE_IDLE_MS. */
+export function soleSleepMs(untilDue: number | null): number {
+  return untilDue === null ? SOLE_IDLE_MS : Math.min(SOLE_IDLE_MS, Math.ceil(untilDue) + 5);
+}
 
 export class Worker {
   readonly id: string;
@@ -99,11 +113,13 @@ export class Worker {
 
   private async tick(): Promise<void> {
     this.ticking = true;
+    let sleepMs = this.pollMs;
     try {
+      const kinds = Object.keys(this.opts.handlers);
       do {
         this.again = false;
         while (!this.stopped && this.active.size < this.opts.concurrency) {
-          const job = await q.claimJob(this.opts.db, this.id, this.leaseMs, Object.keys(this.opts.handlers));
+          const job = await q.claimJob(this.opts.db, this.id, this.leaseMs, kinds);
           if (!job) break;
           if (job.attempts > job.max_attempts) {
             // Its workers kept dying mid-job (crash, OOM kill): stop trying.
@@ -112,12 +128,16 @@ export class Worker {
           }
           this.launch(job);
         }
+        // Asked inside the loop: an enqueue during this query sets `again` and is claimed on the next pass.
+        // With every slot busy, a finishing job wakes the worker; nothing else can be claimed before then.
+        if (this.opts.sole) sleepMs = this.active.size < this.opts.concurrency ? soleSleepMs(await q.msUntilNextDue(this.opts.db, kinds)) : SOLE_IDLE_MS;
       } while (this.again && !this.stopped);
     } catch (err) {
+      sleepMs = this.pollMs;
       this.opts.logger.warn({ err, worker: this.id }, 'could not claim jobs (database unavailable?); retrying');
     } finally {
       this.ticking = false;
-      if (!this.stopped) this.timer = setTimeout(() => this.wake(), this.pollMs).unref();
+      if (!this.stopped) this.timer = setTimeout(() => this.wake(), sleepMs).unref();
     }
   }
 

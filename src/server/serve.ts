@@ -85,6 +85,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         logger,
         concurrency: config.jobs.concurrency,
         leaseMs: config.jobs.leaseMs,
+        // One process holds the embedded data directory: every enqueue is this process's own and wakes the worker.
+        sole: database.kind === 'pglite',
       });
       worker.start();
     }

@@ -26,6 +26,8 @@ export async function workerCommand(cfg: Config, opts: { concurrency?: number })
     logger,
     concurrency: opts.concurrency ?? cfg.jobs.concurrency,
     leaseMs: cfg.jobs.leaseMs,
+    // One process holds the embedded data directory: every enqueue is this process's own and wakes the worker.
+    sole: database.kind === 'pglite',
   });
   worker.start();
   await new Promise<void>((resolve) => {
