@@ -60,6 +60,8 @@ describe('loadConfig defaults', () => {
       sample: true,
       importConcurrency: 2,
       trustProxy: false,
+      proxyHops: 1,
+      clientIpHeader: null,
       shutdownGraceMs: 10_000,
       jobs: { worker: 'inline', concurrency: 1, maxUploadBytes: 200 * 1024 * 1024, leaseMs: 30_000 },
       chat: {
@@ -126,6 +128,8 @@ describe('loadConfig values', () => {
       FOLIO_SAMPLE: 'No',
       FOLIO_IMPORT_CONCURRENCY: '16',
       FOLIO_TRUST_PROXY: 'YES',
+      FOLIO_PROXY_HOPS: '2',
+      FOLIO_CLIENT_IP_HEADER: 'Fly-Client-IP',
       FOLIO_WORKER: 'OFF',
       FOLIO_JOB_CONCURRENCY: '4',
       FOLIO_MAX_UPLOAD_MB: '50',
@@ -161,6 +165,8 @@ describe('loadConfig values', () => {
       sample: false,
       importConcurrency: 16,
       trustProxy: true,
+      proxyHops: 2,
+      clientIpHeader: 'fly-client-ip',
       shutdownGraceMs: 25_000,
       jobs: { worker: 'off', concurrency: 4, maxUploadBytes: 50 * 1024 * 1024, leaseMs: 5_000 },
     });
@@ -238,6 +244,8 @@ describe('loadConfig rejects each misconfigured variable, naming it', () => {
     ['FOLIO_IMPORT_CONCURRENCY', '17', 'FOLIO_IMPORT_CONCURRENCY: must be an integer between 1 and 16 (got "17")'],
     ['FOLIO_IMPORT_CONCURRENCY', '-1', 'FOLIO_IMPORT_CONCURRENCY: must be an integer between 1 and 16 (got "-1")'],
     ['FOLIO_TRUST_PROXY', 'on', 'FOLIO_TRUST_PROXY: must be true or false (1/0 and yes/no work too) (got "on")'],
+    ['FOLIO_PROXY_HOPS', '0', 'FOLIO_PROXY_HOPS: must be an integer between 1 and 10 (got "0"). Fix: set FOLIO_PROXY_HOPS to how many proxies'],
+    ['FOLIO_CLIENT_IP_HEADER', 'X Real IP', 'FOLIO_CLIENT_IP_HEADER: must be a header name such as Fly-Client-IP or CF-Connecting-IP (got "X Real IP")'],
     ['FOLIO_WORKER', 'separate', 'FOLIO_WORKER: must be one of inline, off (got "separate"). Fix: set FOLIO_WORKER=inline'],
     ['FOLIO_JOB_CONCURRENCY', '0', 'FOLIO_JOB_CONCURRENCY: must be an integer between 1 and 16 (got "0"). Fix: set FOLIO_JOB_CONCURRENCY'],
     ['FOLIO_JOB_LEASE_S', '1', 'FOLIO_JOB_LEASE_S: must be an integer between 2 and 3600 (got "1"). Fix: set FOLIO_JOB_LEASE_S'],
@@ -300,6 +308,19 @@ describe('loadConfig rejects each misconfigured variable, naming it', () => {
 });
 
 describe('loadConfig cross-variable rules', () => {
+  it('proxy hops or a client address header without FOLIO_TRUST_PROXY=true', () => {
+    for (const trust of [undefined, 'false']) {
+      expect(problems({ FOLIO_TRUST_PROXY: trust, FOLIO_PROXY_HOPS: '2', FOLIO_CLIENT_IP_HEADER: 'CF-Connecting-IP' })).toEqual([
+        'FOLIO_PROXY_HOPS: is set but FOLIO_TRUST_PROXY is not true, so it would be ignored. Fix: set FOLIO_TRUST_PROXY=true (only behind your proxy), or unset FOLIO_PROXY_HOPS.',
+        'FOLIO_CLIENT_IP_HEADER: is set but FOLIO_TRUST_PROXY is not true, so it would be ignored. Fix: set FOLIO_TRUST_PROXY=true (only behind your proxy), or unset FOLIO_CLIENT_IP_HEADER.',
+      ]);
+    }
+    expect(load({ FOLIO_TRUST_PROXY: 'true', FOLIO_PROXY_HOPS: '2', FOLIO_CLIENT_IP_HEADER: 'CF-Connecting-IP' })).toMatchObject({
+      proxyHops: 2,
+      clientIpHeader: 'cf-connecting-ip',
+    });
+  });
+
   it('one Modal proxy token without the other', () => {
     expect(problems({ MODAL_PROXY_TOKEN_ID: 'wk-abc' })).toEqual([
       'MODAL_PROXY_TOKEN_SECRET: is required because MODAL_PROXY_TOKEN_ID is set (Modal proxy auth needs both). Fix: set MODAL_PROXY_TOKEN_SECRET too, or unset MODAL_PROXY_TOKEN_ID.',

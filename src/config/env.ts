@@ -46,6 +46,10 @@ export interface Config {
   sample: boolean;
   importConcurrency: number;
   trustProxy: boolean;
+  /** Proxies in front of Folio that append to X-Forwarded-For (the client is that many entries from the right). */
+  proxyHops: number;
+  /** A header the platform sets to the client's address (Fly-Client-IP, CF-Connecting-IP); null = X-Forwarded-For. */
+  clientIpHeader: string | null;
   /** On SIGTERM: how long open chat/recap streams (and running jobs) may go on before they are ended. */
   shutdownGraceMs: number;
   jobs: {
@@ -93,6 +97,7 @@ const DEFAULTS = {
   sample: true,
   importConcurrency: 2,
   trustProxy: false,
+  proxyHops: 1,
   shutdownGraceS: 10,
   worker: 'inline',
   jobConcurrency: 1,
@@ -292,6 +297,20 @@ const fields = {
   FOLIO_SAMPLE: boolean('FOLIO_SAMPLE'),
   FOLIO_IMPORT_CONCURRENCY: integer('FOLIO_IMPORT_CONCURRENCY', 1, 16, 'set $NAME to how many pages to process in parallel, such as 2 (1 on a Raspberry Pi).'),
   FOLIO_TRUST_PROXY: boolean('FOLIO_TRUST_PROXY'),
+  FOLIO_PROXY_HOPS: integer(
+    'FOLIO_PROXY_HOPS',
+    1,
+    10,
+    'set $NAME to how many proxies in front of Folio append to X-Forwarded-For: 1 for Fly, nginx or a Cloudflare Tunnel alone, 2 for Cloudflare in front of Fly.',
+  ),
+  FOLIO_CLIENT_IP_HEADER: variable<string>((value, fail) => {
+    // A header name (RFC 9110 token); the platform sets it and overwrites what a client sends.
+    if (/^[A-Za-z0-9-]{1,64}$/.test(value)) return value.toLowerCase();
+    fail(
+      `must be a header name such as Fly-Client-IP or CF-Connecting-IP (got ${got(value)}). Fix: set FOLIO_CLIENT_IP_HEADER to the header your platform sets, or unset it.`,
+    );
+    return undefined;
+  }),
   FOLIO_SHUTDOWN_GRACE_S: integer(
     'FOLIO_SHUTDOWN_GRACE_S',
     0,
@@ -427,6 +446,13 @@ function configSchema(cwd: string) {
           );
         }
 
+        // Proxy settings mean nothing unless the proxy is trusted: say so rather than ignore them.
+        for (const name of ['FOLIO_PROXY_HOPS', 'FOLIO_CLIENT_IP_HEADER'] as const) {
+          if (isSet(name) && env.FOLIO_TRUST_PROXY !== true) {
+            fail(name, `is set but FOLIO_TRUST_PROXY is not true, so it would be ignored. Fix: set FOLIO_TRUST_PROXY=true (only behind your proxy), or unset ${name}.`);
+          }
+        }
+
         // Pairs and groups.
         const modalSet = (['MODAL_PROXY_TOKEN_ID', 'MODAL_PROXY_TOKEN_SECRET'] as const).filter(isSet);
         if (modalSet.length === 1) {
@@ -523,6 +549,8 @@ function configSchema(cwd: string) {
         sample: env.FOLIO_SAMPLE ?? DEFAULTS.sample,
         importConcurrency: env.FOLIO_IMPORT_CONCURRENCY ?? DEFAULTS.importConcurrency,
         trustProxy: env.FOLIO_TRUST_PROXY ?? DEFAULTS.trustProxy,
+        proxyHops: env.FOLIO_PROXY_HOPS ?? DEFAULTS.proxyHops,
+        clientIpHeader: env.FOLIO_CLIENT_IP_HEADER ?? null,
         shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,
         jobs: {
           worker: env.FOLIO_WORKER ?? DEFAULTS.worker,

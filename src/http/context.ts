@@ -11,7 +11,10 @@ export interface AppDeps {
   storage: Storage;
   runtime: { database: Database | null };
   corsOrigins: string[];
+  /** Believe X-Forwarded-* (FOLIO_TRUST_PROXY); with how many proxies, or which platform header, for the client address (client-ip.ts). */
   trustProxy: boolean;
+  proxyHops?: number;
+  clientIpHeader?: string | null;
   /** Operator bearer token; unset = operator API off. */
   adminToken?: string;
   /** Background jobs: wake the in-process worker after an enqueue; upload size limit. */

@@ -70,7 +70,7 @@ function appWith(middleware: MiddlewareHandler<AppEnv>, handler: (c: Context<App
 
 describe('rateLimit middleware', () => {
   it('429 with the code and Retry-After once the reader is over the limit; anonymous requests pass to the route', async () => {
-    const app = appWith(rateLimit(new AnswerRateLimits({ ratePerReader: 1, ratePerIp: 0 }), 'recap', false), (c) => c.text('ok'));
+    const app = appWith(rateLimit(new AnswerRateLimits({ ratePerReader: 1, ratePerIp: 0 }), 'recap', { trustProxy: false }), (c) => c.text('ok'));
     const post = (reader?: string) => app.request('/x', { method: 'POST', headers: reader ? { 'x-reader': reader } : {} });
     expect((await post('a')).status).toBe(200);
     const refused = await post('a');
@@ -82,7 +82,7 @@ describe('rateLimit middleware', () => {
   });
 
   it('no limits (no companion): everything passes', async () => {
-    const app = appWith(rateLimit(null, 'chat', false), (c) => c.text('ok'));
+    const app = appWith(rateLimit(null, 'chat', { trustProxy: false }), (c) => c.text('ok'));
     for (let i = 0; i < 3; i++) expect((await app.request('/x', { method: 'POST', headers: { 'x-reader': 'a' } })).status).toBe(200);
   });
 });
@@ -96,7 +96,7 @@ describe('mcpRateLimit middleware', () => {
       c.set('readerId', 'a');
       await next();
     });
-    app.post('/x', mcpRateLimit(new AnswerRateLimits({ ratePerReader: 2, ratePerIp: 0 }), false, 1024), async (c) => {
+    app.post('/x', mcpRateLimit(new AnswerRateLimits({ ratePerReader: 2, ratePerIp: 0 }), { trustProxy: false }, 1024), async (c) => {
       const refusals = c.get('mcpRefusals') ?? new Map();
       // The transport reads the request itself, after the middleware.
       const body = await c.req.raw.text();
@@ -117,7 +117,9 @@ describe('mcpRateLimit middleware', () => {
   });
 
   it('a body over the limit or not JSON is left to the transport to refuse', async () => {
-    const app = appWith(mcpRateLimit(new AnswerRateLimits({ ratePerReader: 1, ratePerIp: 0 }), false, 64), (c) => c.json({ refused: c.get('mcpRefusals')?.size ?? 0 }));
+    const app = appWith(mcpRateLimit(new AnswerRateLimits({ ratePerReader: 1, ratePerIp: 0 }), { trustProxy: false }, 64), (c) =>
+      c.json({ refused: c.get('mcpRefusals')?.size ?? 0 }),
+    );
     const big = JSON.stringify({ ...rpc(1, 'tools/call', 'ask'), pad: 'x'.repeat(100) });
     for (const body of [big, big, '{not json']) {
       const res = await app.request('/x', { method: 'POST', headers: { 'x-reader': 'a' }, body });

@@ -8,7 +8,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { FolioError } from '../errors.js';
-import { clientIp } from './client-ip.js';
+import { clientIp, type ProxyTrust } from './client-ip.js';
 import type { AppEnv } from './context.js';
 
 export type RateKind = 'chat' | 'recap';
@@ -81,11 +81,11 @@ export class AnswerRateLimits {
  * For a reader route (after reader auth): one token per request, 429 when refused. A request without a
  * reader passes (the route answers 401); so does every request when `limits` is null (no companion: 503).
  */
-export function rateLimit(limits: AnswerRateLimits | null, kind: RateKind, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+export function rateLimit(limits: AnswerRateLimits | null, kind: RateKind, proxy: ProxyTrust): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const readerId = c.get('readerId');
     if (limits && readerId) {
-      const refused = limits.take(kind, readerId, clientIp(c, trustProxy));
+      const refused = limits.take(kind, readerId, clientIp(c, proxy));
       if (refused) throw refused;
     }
     await next();
@@ -106,7 +106,7 @@ export const rpcKey = (id: unknown): string => `${typeof id}:${String(id)}`;
  * JSON-RPC body (other calls are free). A refusal does not end the request: it is left in
  * `mcpRefusals` under the call's id, and the tool answers with it (mcp/tools.ts).
  */
-export function mcpRateLimit(limits: AnswerRateLimits | null, trustProxy: boolean, maxBody: number): MiddlewareHandler<AppEnv> {
+export function mcpRateLimit(limits: AnswerRateLimits | null, proxy: ProxyTrust, maxBody: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const readerId = c.get('readerId');
     if (limits && readerId && c.req.method === 'POST') {
@@ -117,7 +117,7 @@ export function mcpRateLimit(limits: AnswerRateLimits | null, trustProxy: boolea
         if (call?.method !== 'tools/call' || call.id === undefined || typeof call.params?.name !== 'string') continue;
         const kind = LIMITED_TOOLS.get(call.params.name);
         if (!kind) continue;
-        const refused = limits.take(kind, readerId, clientIp(c, trustProxy));
+        const refused = limits.take(kind, readerId, clientIp(c, proxy));
         if (refused) refusals.set(rpcKey(call.id), refused);
       }
       c.set('mcpRefusals', refusals);

@@ -45,6 +45,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     runtime: { database: null },
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
+    proxyHops: config.proxyHops,
+    clientIpHeader: config.clientIpHeader,
     adminToken: config.adminToken,
     jobs: { wake: () => worker?.wake(), maxUploadBytes: config.jobs.maxUploadBytes },
   };

@@ -44,7 +44,7 @@ export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
           );
         },
       }),
-      rateLimit(limits, 'chat', deps.trustProxy),
+      rateLimit(limits, 'chat', deps),
       async (c) => {
         const { seriesId } = parseWith(params, c.req.param(), 'chat', 'path');
         const readerId = requireReader(c);

@@ -33,7 +33,7 @@ let mcpModules: Promise<[typeof import('@modelcontextprotocol/sdk/server/webStan
 const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('../../mcp/server.js')]));
 
 export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
-  return new Hono<AppEnv>().all(MCP_PATH, mcpGate(deps), mcpRateLimit(limits, deps.trustProxy, MAX_BODY), async (c) => {
+  return new Hono<AppEnv>().all(MCP_PATH, mcpGate(deps), mcpRateLimit(limits, deps, MAX_BODY), async (c) => {
     const url = new URL(c.req.url);
     const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
     const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;

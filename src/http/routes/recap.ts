@@ -20,7 +20,7 @@ const params = z.object({ seriesId: seriesIdParam });
 const body = z.strictObject({ scope: z.enum(['series', 'episode']).default('series') });
 
 export function recapRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
-  return new Hono<AppEnv>().post('/api/series/:seriesId/recap', rateLimit(limits, 'recap', deps.trustProxy), async (c) => {
+  return new Hono<AppEnv>().post('/api/series/:seriesId/recap', rateLimit(limits, 'recap', deps), async (c) => {
     const { seriesId } = parseWith(params, c.req.param(), 'recap', 'path');
     const readerId = requireReader(c);
     const { scope } = await readJson(c, body, 'recap');
