@@ -18,6 +18,10 @@
  *    at 5,000, growth to 10,000 at most linear); baseline: one `indexOf` pass over the same answer. With 5,000 and
  *    20,000 such names, also building a guard from them and its whole word-level redaction of that answer
  *    (names, references, sentence redaction; no database).
+ *  - adversarial text: the same guard's whole redaction of 50,000-character texts built to make a backtracking
+ *    splitter or detector quadratic (runs of end punctuation with nothing after them, of line breaks, of
+ *    abbreviations, of reference-like tokens): the slowest (budget ≤ 50 ms), and its growth from 12,500 to 50,000
+ *    characters (4× the text: linear is 4×, quadratic 16×); baseline: one indexOf pass over the same text.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -55,6 +59,9 @@ const BUDGET = {
   names5kMs: { kind: 'max', limit: 20 },
   // 1,250 → 10,000 names is 8× the names: linear is 8×, and a little noise is allowed on top.
   namesGrowth: { kind: 'max', limit: 10 },
+  adversarialMs: { kind: 'max', limit: 50 },
+  // 12,500 → 50,000 characters is 4× the text: linear is 4×, quadratic 16×.
+  adversarialGrowth: { kind: 'max', limit: 6 },
 } satisfies Record<string, Budget>;
 
 const args = process.argv.slice(2);
@@ -332,6 +339,70 @@ async function nameMatchingRows(): Promise<Row[]> {
   return rows;
 }
 
+/** Texts of about `n` characters that a backtracking regex reads quadratically (each a repeated unit). */
+function adversarialTexts(n: number): Array<{ label: string; text: string }> {
+  const units: Array<[string, string, string]> = [
+    ['dots', '.', 'x'],
+    ['"!?" runs', '!?', 'x'],
+    ['ellipses', '…', 'x'],
+    ['dots and quotes', '."', 'x'],
+    ['line breaks', '\n', 'x'],
+    ['spaces and line breaks', ' \n', 'x'],
+    ['"Ep. "', 'Ep. ', ''],
+    ['"ep-"', 'ep-', ''],
+    ['"#"', '#', '1'],
+    ['"episode "', 'episode ', ''],
+    ['spelled-out letters', 'T-', ''],
+    ['initials', 'a.b.', ''],
+  ];
+  return units.map(([label, unit, end]) => ({ label, text: unit.repeat(Math.ceil(n / unit.length)).slice(0, n) + end }));
+}
+
+function adversarialRows(): Row[] {
+  const guard = nameGuard(
+    Array.from({ length: 100 }, (_, i) => ({ slug: `n${i}`, name: `Tobin ${i}` })),
+    [{ slug: 'pepper', name: 'Pepper' }],
+  );
+  const time = (text: string) => {
+    const samples: number[] = [];
+    for (let s = 0; s < 3; s++) {
+      const t = performance.now();
+      guard.redact(text, 'generated');
+      samples.push(performance.now() - t);
+    }
+    return percentile(samples, 50);
+  };
+  const big = adversarialTexts(50_000);
+  const small = adversarialTexts(12_500);
+  const times = big.map(({ label, text }, i) => ({ label, ms: time(text), growth: time(text) / Math.max(0.05, time(small[i]!.text)) }));
+  const worst = times.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const steepest = times.reduce((a, b) => (b.growth > a.growth ? b : a));
+  const base: number[] = [];
+  for (let s = 0; s < 20; s++) {
+    const t = performance.now();
+    big[0]!.text.indexOf('\u0001');
+    base.push(performance.now() - t);
+  }
+  return [
+    makeRow(
+      'adversarial.max',
+      `guard redact of ${big.length} adversarial 50,000-character texts, the slowest (median of 3)`,
+      'ms.1',
+      [worst.ms],
+      BUDGET.adversarialMs,
+      `${worst.label}; ${times.map((t) => `${t.label} ${t.ms.toFixed(1)}`).join(', ')}; one indexOf pass ${(percentile(base, 50) * 1000).toFixed(1)} µs`,
+    ),
+    makeRow(
+      'adversarial.growth',
+      'adversarial texts: time at 50,000 characters / at 12,500 (4× the text), the steepest',
+      'x',
+      [steepest.growth],
+      BUDGET.adversarialGrowth,
+      `${steepest.label} (texts under 0.05 ms count as 0.05 ms)`,
+    ),
+  ];
+}
+
 // ---------------------------------------------------------------------------
 // The guard on Pepper&Carrot (PGlite)
 // ---------------------------------------------------------------------------
@@ -456,6 +527,11 @@ async function main(): Promise<void> {
     rows.push(...(await nameMatchingRows()));
   } catch (err) {
     rows.push(errorRow('names.5000', 'name matching: 5,000 names with a shared prefix', 'ms.1', BUDGET.names5kMs, (err as Error).message));
+  }
+  try {
+    rows.push(...adversarialRows());
+  } catch (err) {
+    rows.push(errorRow('adversarial.max', 'guard redact of adversarial 50,000-character texts', 'ms.1', BUDGET.adversarialMs, (err as Error).message));
   }
   let curve: CurvePoint[] | null = null;
   const embedder = new LocalEmbedder();

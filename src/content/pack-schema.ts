@@ -18,6 +18,8 @@ export const relativePath = z
   });
 
 const text = (max: number) => z.string().max(max);
+/** A link the web app shows to readers: http(s) only (a `javascript:` or `data:` URL would run in Folio's page). */
+const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2_000);
 const position = { episode_debut: z.int().min(0).max(1_000_000), page_debut: z.int().min(0).max(100_000) };
 
 export const seriesSchema = z.looseObject({
@@ -31,10 +33,10 @@ export const seriesSchema = z.looseObject({
   reading_direction: z.enum(['ltr', 'rtl']).default('ltr'),
   layout: z.enum(['paged', 'vertical']).default('paged'),
   license: text(500).optional(),
-  license_url: z.url().optional(),
+  license_url: webUrl.optional(),
   attribution: text(1000).default(''),
   author: text(200).optional(),
-  homepage: z.url().optional(),
+  homepage: webUrl.optional(),
   show_unread_covers: z.boolean().default(false),
 });
 

@@ -389,6 +389,10 @@ describe('readPack: problems', () => {
   it('each problem on its own also fails the pack', async () => {
     const cases: Array<[string, (f: Record<string, FileContent>) => void, string]> = [
       ['bad series id', (f) => (f['series.yaml'] = { id: '-bad', title: 'x' }), 'series.yaml | id'],
+      // Links shown to readers: a script or data URL would run in Folio's page.
+      ['javascript: license link', (f) => (f['series.yaml'] = { id: 'ok', title: 'x', license_url: 'javascript:alert(1)' }), 'series.yaml | license_url'],
+      ['data: homepage', (f) => (f['series.yaml'] = { id: 'ok', title: 'x', homepage: 'data:text/html,<script>alert(1)</script>' }), 'series.yaml | homepage'],
+      ['ftp: homepage', (f) => (f['series.yaml'] = { id: 'ok', title: 'x', homepage: 'ftp://example.com/' }), 'series.yaml | homepage'],
       ['empty series.yaml', (f) => (f['series.yaml'] = ''), 'series.yaml | id'],
       ['missing image', (f) => delete f['episodes/b-first/pages/002.jpg'], 'episodes/b-first/episode.yaml | pages[2].image'],
       ['missing cover', (f) => delete f['episodes/a-second/cover.jpg'], 'episodes/a-second/episode.yaml | cover_image'],

@@ -58,11 +58,18 @@ export const PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 function foldCodePoint(ch: string): string {
   const c = ch.codePointAt(0)!;
   if (c < 128) return ch;
-  const lower = ch.toLowerCase();
-  const conf = CONFUSABLE[lower];
-  if (conf !== undefined) return ch === lower ? conf : conf.toUpperCase();
-  return ch.normalize('NFKD').replace(INVISIBLE, '');
+  // A text repeats its few non-ASCII characters (accents, "…", quotes): NFKD once per character, not per occurrence.
+  let f = FOLDED.get(ch);
+  if (f === undefined) {
+    const lower = ch.toLowerCase();
+    const conf = CONFUSABLE[lower];
+    f = conf !== undefined ? (ch === lower ? conf : conf.toUpperCase()) : ch.normalize('NFKD').replace(INVISIBLE, '');
+    if (FOLDED.size >= 4_096) FOLDED.clear();
+    FOLDED.set(ch, f);
+  }
+  return f;
 }
+const FOLDED = new Map<string, string>();
 
 export interface Folded {
   /** The folded text (case kept). */

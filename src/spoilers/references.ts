@@ -146,6 +146,18 @@ function ordinalValue(token: string): number | null {
   return null;
 }
 
+/** Is offset `at` inside one of `spans` (in order, not overlapping)? */
+function within(spans: readonly Reference[], at: number): boolean {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.start <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && at < spans[lo - 1]!.end;
+}
+
 /**
  * Every place `text` refers to an episode (or a page, by citation label), in order.
  * `lang` is accepted for symmetry with other checks; both languages are always read
@@ -175,11 +187,18 @@ export function findReferences(text: string, _lang?: string): Reference[] {
     }
     out.push({ kind: 'episode', episodes, pages: [], ...span(m.index, end) });
   }
-  const covered = (i: number) => out.some((o) => originalStart(f, i) >= o.start && originalStart(f, i) < o.end);
+  // Each pass finds its spans in order, without overlaps, so "inside one already found" is a binary search per
+  // list, not a scan of every span per match (a text of thousands of references would be quadratic).
+  const mentions = [...out];
+  const ordinals: Reference[] = [];
+  const covered = (i: number) => within(mentions, originalStart(f, i)) || within(ordinals, originalStart(f, i));
   for (const m of t.matchAll(ORDINAL_MENTION)) {
     if (covered(m.index)) continue;
     const v = ordinalValue(m[1]!);
-    if (v !== null) out.push({ kind: 'episode', episodes: [v], pages: [], ...span(m.index, m.index + m[0].length) });
+    if (v === null) continue;
+    const r: Reference = { kind: 'episode', episodes: [v], pages: [], ...span(m.index, m.index + m[0].length) };
+    out.push(r);
+    ordinals.push(r);
   }
   for (const m of t.matchAll(HASH)) {
     if (covered(m.index)) continue;

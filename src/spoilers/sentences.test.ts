@@ -87,3 +87,32 @@ describe('endsSentence / sentenceTail (the stream judges a sentence at its end p
     }
   });
 });
+
+describe('linear in the text (a model or a pack can send anything)', () => {
+  // Texts that make a backtracking splitter re-read a run from every position in it. A quadratic splitter took
+  // 3.3 s on 50,000 dots and 8 s on 50,000 ellipses; these take a few ms. The bound is far above either, so a
+  // slow machine passes and a quadratic one cannot (bench/guard.ts reports the real figures).
+  const n = 100_000;
+  const texts = {
+    dots: `${'.'.repeat(n)}x`,
+    'end punctuation': `${'!?…'.repeat(n / 3)}x`,
+    'dots and quotes': `${'."'.repeat(n / 2)}x`,
+    'line breaks then a word': `${' \n'.repeat(n / 2)}x`,
+    abbreviations: 'Ep. '.repeat(n / 4),
+  };
+  for (const [label, text] of Object.entries(texts)) {
+    it(`${label}: split, and judged as a stream's tail, in well under a second`, () => {
+      const t = performance.now();
+      expect(splitSentences(text).join('')).toBe(text);
+      endsSentence(text);
+      endsSentence(`${text} `);
+      expect(performance.now() - t).toBeLessThan(1_000);
+    });
+  }
+
+  it('a text of abbreviations is still cut into runs of at most about 2 × LONG_RUN', () => {
+    const parts = splitSentences('Ep. '.repeat(1_000));
+    expect(parts.length).toBeGreaterThan(4);
+    expect(Math.max(...parts.map((p) => p.length))).toBeLessThanOrEqual(2 * LONG_RUN + 4);
+  });
+});

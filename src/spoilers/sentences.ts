@@ -42,7 +42,9 @@ const ABBREVIATIONS = new Set([
   'env',
   'p',
 ]);
-const END = /[.!?…]+["'”’)\]»]*\s+|\n\s*/g;
+// A match starts only where a run of end punctuation starts: tried from inside the run it would re-read the run
+// to its end each time, quadratic in a run with no whitespace after it (50,000 dots took 8 s).
+const END = /(?<![.!?…])[.!?…]+["'”’)\]»]*\s+|\n\s*/g;
 const WORD_BEFORE = /([\p{L}°]+)$/u;
 const CLAUSE = /[,;:—–]\s+/g;
 const SPACE = /\s+/g;
@@ -73,10 +75,16 @@ function firstIn(re: RegExp, text: string, from: number, to: number): number | n
 export function splitSentences(text: string): string[] {
   const parts: string[] = [];
   let last = 0;
+  // The next sentence end at or after `last` (null: none to the end). After a cut inside a long run it is still
+  // the next one (a cut comes after whitespace, never inside an end), so it is not searched for again: a text of
+  // nothing but abbreviations ("Ep. Ep. …") would otherwise be re-read to its end after every cut.
+  let m: RegExpExecArray | null | undefined;
   while (last < text.length) {
-    END.lastIndex = last;
-    let m = END.exec(text);
-    while (m && abbreviation(text, m.index, m[0])) m = END.exec(text);
+    if (m === undefined || (m !== null && m.index < last)) {
+      END.lastIndex = last;
+      m = END.exec(text);
+      while (m && abbreviation(text, m.index, m[0])) m = END.exec(text);
+    }
     const at = m ? m.index : text.length;
     if (at - last > LONG_RUN) {
       const cut =
@@ -94,8 +102,9 @@ export function splitSentences(text: string): string[] {
   return parts;
 }
 
-/** A sentence end (. ! ? … closing quotes, whitespace) or a line break at the very end of the text. */
-const ENDS = /(?:[.!?…]+["'”’)\]»]*\s*|\n\s*)$/;
+/** A sentence end (. ! ? … closing quotes) at the very end of a text without its trailing whitespace (a run's start only: linear). */
+const ENDS = /(?<![.!?…])[.!?…]+["'”’)\]»]*$/;
+const TRAILING_SPACE = /(?<!\s)\s+$/;
 
 /**
  * Does `text` end the way a sentence does, whatever follows (a stream's guard may then judge it without waiting
@@ -103,10 +112,14 @@ const ENDS = /(?:[.!?…]+["'”’)\]»]*\s*|\n\s*)$/;
  * ("3." may be "3.5").
  */
 export function endsSentence(text: string): boolean {
-  const m = ENDS.exec(text);
+  const space = TRAILING_SPACE.exec(text)?.[0] ?? '';
+  const body = text.slice(0, text.length - space.length);
+  const p = ENDS.exec(body);
+  // Punctuation (and its trailing whitespace), else a line break in the trailing whitespace.
+  const m = p ? { index: p.index, end: p[0] + space } : space.includes('\n') ? { index: body.length + space.indexOf('\n'), end: space.slice(space.indexOf('\n')) } : null;
   if (!m) return false;
-  if (m[0].startsWith('.') && /\p{N}$/u.test(text.slice(0, m.index))) return false;
-  return !abbreviation(text, m.index, /\s$/.test(m[0]) ? m[0] : `${m[0]} `);
+  if (m.end.startsWith('.') && /\p{N}$/u.test(text.slice(0, m.index))) return false;
+  return !abbreviation(text, m.index, /\s$/.test(m.end) ? m.end : `${m.end} `);
 }
 
 /**

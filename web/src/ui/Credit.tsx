@@ -12,14 +12,16 @@ export function Credit({
   episodeAttribution?: string | null;
   className?: string;
 }) {
+  // Packs are checked at import (http(s) only); a series imported before that check is not trusted either.
+  const href = licenseUrl && /^https?:\/\//i.test(licenseUrl) ? licenseUrl : null;
   const extra = episodeAttribution && episodeAttribution !== attribution ? episodeAttribution : null;
   return (
     <p className={`credit ${className ?? ''}`} data-testid="credit">
       {extra ? <span className="credit-line">{extra}</span> : attribution ? <span className="credit-line">{attribution}</span> : null}
       {license ? (
         <span className="credit-license">
-          {licenseUrl ? (
-            <a href={licenseUrl} target="_blank" rel="noopener noreferrer license">
+          {href ? (
+            <a href={href} target="_blank" rel="noopener noreferrer license">
               {license}
             </a>
           ) : (
