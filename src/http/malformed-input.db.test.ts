@@ -476,7 +476,6 @@ describe('POST /api/readers', () => {
   it('stray input is ignored: a garbage body, a stale or malformed token still register a new reader', async () => {
     const inits: RequestInit[] = [
       { body: 'not json', headers: { 'content-type': jsonType } },
-      { body: '[1,2,3]', headers: { 'content-type': 'text/plain' } },
       { headers: { authorization: 'Basic x' } },
       { headers: { authorization: `Bearer ${'A'.repeat(43)}` } },
       { headers: { cookie: 'folio_reader=%ZZ' } },
@@ -486,6 +485,12 @@ describe('POST /api/readers', () => {
       expect(res.status, JSON.stringify(init)).toBe(201);
       const body = (await res.json()) as { token: string };
       expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+  });
+
+  it('a body that is not JSON (what a form on another site sends) → 415 unsupported_media_type:readers', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=b', 'application/jsonp']) {
+      await expectError(await server.fetch('/api/readers', { method: 'POST', body: '[1,2,3]', headers: { 'content-type': type } }), 415, 'unsupported_media_type:readers');
     }
   });
 });

@@ -1,13 +1,13 @@
 /**
  * Reader identity: `Authorization: Bearer <token>` for API clients, the
- * HttpOnly `folio_reader` cookie for the web app. A token that is sent but not
+ * HttpOnly `folio_reader` cookie for the web app (`__Host-folio_reader` over https). A token that is sent but not
  * recognised is a 401 (so the client can register again), never "anonymous".
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { FolioError } from '../errors.js';
 import { readerForToken } from '../readers/readers.js';
-import { READER_COOKIE } from '../readers/tokens.js';
+import { READER_COOKIE, SECURE_READER_COOKIE } from '../readers/tokens.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { requireDatabase } from './database.js';
 
@@ -18,9 +18,14 @@ export function readerToken(c: Context): string | null {
     if (!m) throw new FolioError('unauthorized:reader', 'Authorization must be "Bearer <reader token>".');
     return m[1]!;
   }
-  const cookie = getCookie(c, READER_COOKIE);
-  // A folio_reader cookie that the parser drops (quotes, commas) is still a token that was sent: 401, not anonymous.
-  if (cookie === undefined && new RegExp(`(?:^|;\\s*)${READER_COOKIE}=`).test(c.req.header('cookie') ?? '')) {
+  return readerCookie(c);
+}
+
+/** The reader cookie: `__Host-folio_reader` (set over https), else `folio_reader` (over http, or set before the prefix). */
+export function readerCookie(c: Context): string | null {
+  const cookie = getCookie(c, SECURE_READER_COOKIE) ?? getCookie(c, READER_COOKIE);
+  // A reader cookie that the parser drops (quotes, commas) is still a token that was sent: 401, not anonymous.
+  if (cookie === undefined && new RegExp(`(?:^|;\\s*)(?:__Host-)?${READER_COOKIE}=`).test(c.req.header('cookie') ?? '')) {
     throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
   }
   return cookie ?? null;

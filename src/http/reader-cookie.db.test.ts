@@ -34,11 +34,13 @@ async function cookieAttrs(res: Response): Promise<string[]> {
   expect(rest).toEqual([]);
   const [pair, ...attrs] = cookie!.split(';').map((s) => s.trim());
   const { token } = (await res.json()) as { token: string };
-  expect(pair).toBe(`folio_reader=${token}`);
+  // Over https the name carries the __Host- prefix: only this host, Secure, whole site.
+  expect(pair).toBe(`${attrs.includes('Secure') ? '__Host-' : ''}folio_reader=${token}`);
+  expect(res.headers.get('cache-control')).toBe('no-store');
   return attrs.sort();
 }
 
-describe('the folio_reader cookie', () => {
+describe('the reader cookie', () => {
   it('same origin over http: HttpOnly, SameSite=Lax, no Secure', async () => {
     const attrs = await cookieAttrs(await app([]).request('http://folio.local/api/readers', { method: 'POST' }));
     expect(attrs).toEqual(['HttpOnly', 'Max-Age=34560000', 'Path=/', 'SameSite=Lax']);
@@ -79,5 +81,58 @@ describe('the folio_reader cookie', () => {
     const progress = await a.request('https://api.example.com/api/series/none/progress', { headers: { cookie } });
     // Authenticated (the series does not exist): 404, not 401.
     expect(progress.status).toBe(404);
+  });
+});
+
+describe("creating a reader is for Folio's own pages only (login CSRF)", () => {
+  const post = (a: ReturnType<typeof app>, headers: Record<string, string>, body?: string) =>
+    a.request('https://folio.example/api/readers', { method: 'POST', headers: { host: 'folio.example', ...headers }, ...(body !== undefined ? { body } : {}) });
+  const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+  it('a form on another site (any content type, or none) gets 403 and no cookie', async () => {
+    const a = app([]);
+    for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', undefined]) {
+      const res = await post(a, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...(type ? { 'content-type': type } : {}) }, type ? 'a=1' : undefined);
+      expect(res.status, type).toBe(403);
+      expect(await code(res)).toBe('forbidden:origin');
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    // Fetch metadata alone (no Origin) says the same; so does an opaque origin.
+    expect((await post(a, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post(a, { origin: 'null' })).status).toBe(403);
+    expect((await post(a, { 'sec-fetch-site': 'same-site', origin: 'https://sub.folio.example' })).status).toBe(403);
+  });
+
+  it("a body that is not JSON is refused even from Folio's own page (a form cannot send JSON)", async () => {
+    const res = await post(app([]), { origin: 'https://folio.example', 'content-type': 'text/plain' }, 'x');
+    expect(res.status).toBe(415);
+    expect(await code(res)).toBe('unsupported_media_type:readers');
+  });
+
+  it("Folio's own page, a configured web app origin, and clients that are not pages (no Origin) get a reader", async () => {
+    const a = app(['https://reader.example.net']);
+    expect((await post(a, { origin: 'https://folio.example', 'sec-fetch-site': 'same-origin' })).status).toBe(201);
+    expect((await post(a, { origin: 'https://reader.example.net', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, '{}')).status).toBe(201);
+    expect((await post(a, {})).status).toBe(201);
+    expect((await post(a, { 'content-type': 'application/json; charset=utf-8' }, '{}')).status).toBe(201);
+  });
+
+  it('never replaces a reader the browser already has; an unknown or unreadable cookie is replaced', async () => {
+    const a = app([]);
+    const first = await post(a, {});
+    const cookie = first.headers.getSetCookie()[0]!.split(';')[0]!;
+    expect(cookie).toMatch(/^__Host-folio_reader=/);
+    const again = await post(a, { cookie });
+    expect(again.status).toBe(409);
+    expect(await code(again)).toBe('conflict:reader');
+    expect(again.headers.getSetCookie()).toEqual([]);
+    // The reader is still the same one.
+    expect((await a.request('https://folio.example/api/series/none/progress', { headers: { cookie } })).status).toBe(404);
+    // A cookie set over http before (no prefix) counts too.
+    const legacy = `folio_reader=${((await first.clone().json()) as { token: string }).token}`;
+    expect((await post(a, { cookie: legacy })).status).toBe(409);
+    for (const unknown of [`__Host-folio_reader=${'A'.repeat(43)}`, `folio_reader="${'B'.repeat(43)}"`]) {
+      expect((await post(a, { cookie: unknown })).status, unknown).toBe(201);
+    }
   });
 });

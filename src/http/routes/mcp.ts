@@ -10,6 +10,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { readerForToken } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
+import { selfOrigins } from '../origin.js';
 import { type AnswerRateLimits, mcpRateLimit, rpcKey } from '../rate-limit.js';
 
 export const MCP_PATH = '/mcp';
@@ -17,13 +18,6 @@ const MAX_BODY = 256 * 1024;
 
 const jsonRpcError = (c: Context<AppEnv>, status: 401 | 403 | 405 | 503, code: number, message: string) =>
   c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
-
-/** The origin browsers use for this server (behind a trusted proxy, the forwarded one). */
-function selfOrigins(c: Context<AppEnv>, trustProxy: boolean): string[] {
-  const url = new URL(c.req.url);
-  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host;
-  return [`http://${host}`, `https://${host}`];
-}
 
 /**
  * The MCP SDK (with its JSON-schema validator, ~0.5 MB) loads on the first request to /mcp, not at start-up:

@@ -1,15 +1,42 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { NewReader } from '../../contract/index.js';
-import { createReader } from '../../readers/readers.js';
+import { FolioError } from '../../errors.js';
+import { createReader, readerForToken } from '../../readers/readers.js';
 import { READER_COOKIE } from '../../readers/tokens.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
+import { foreignOrigin } from '../origin.js';
+import { readerCookie } from '../reader-auth.js';
 import { readerTokenRoutes } from './reader-tokens.js';
+
+/** The reader cookie this browser holds, if readable (an unreadable one is replaced like an unknown one). */
+function heldCookie(c: Context): string | null {
+  try {
+    return readerCookie(c);
+  } catch {
+    return null;
+  }
+}
 
 export function readerRoutes(deps: AppDeps) {
   const routes = new Hono<AppEnv>().post('/api/readers', async (c) => {
-    const { token } = await createReader(requireDatabase(deps).db);
+    // Login CSRF: a form on another site could post here and give the visitor a reader of the attacker's
+    // choosing (their progress and conversations out of sight). Only Folio's own pages may; a form cannot
+    // send JSON, and a cross-site fetch of JSON needs CORS, which only CORS_ORIGINS get.
+    const foreign = foreignOrigin(c, deps);
+    if (foreign !== null) throw new FolioError('forbidden:origin', `Readers are created only by Folio's own pages, not by ${foreign}.`);
+    const type = c.req.header('content-type');
+    if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+      throw new FolioError('unsupported_media_type:readers', 'POST /api/readers takes no body, or a JSON one (Content-Type: application/json).');
+    }
+    const db = requireDatabase(deps).db;
+    // A browser that already has a reader keeps it: replacing the cookie would lose its place for good.
+    const existing = heldCookie(c);
+    if (existing !== null && (await readerForToken(db, existing)) !== null) {
+      throw new FolioError('conflict:reader', 'This browser already has a reader; its progress and conversations stay with it.');
+    }
+    const { token } = await createReader(db);
     const secure = new URL(c.req.url).protocol === 'https:' || (deps.trustProxy && c.req.header('x-forwarded-proto') === 'https');
     // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
     // credentialed fetches carry the cookie only with SameSite=None, which
@@ -25,7 +52,11 @@ export function readerRoutes(deps: AppDeps) {
       ...(crossSite ? { partitioned: true } : {}),
       path: '/',
       maxAge: 400 * 24 * 3600,
+      // Over https the name is __Host-folio_reader (SECURE_READER_COOKIE).
+      ...(secure ? { prefix: 'host' as const } : {}),
     });
+    // The token is a credential: no cache between here and the reader may keep it.
+    c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies NewReader, 201);
   });
   // The reader's assistant tokens live under /api/readers/me (routes/reader-tokens.ts).

@@ -82,7 +82,10 @@ let newReader: Promise<void> | null = null;
 export function createReader(keepalive = false): Promise<void> {
   newReader ??= (async () => {
     const res = await send('/api/readers', { method: 'POST', keepalive });
-    if (!res.ok) throw await toError(res);
+    if (res.ok) return;
+    const err = await toError(res);
+    // Another tab made the reader first: this browser has one now, which is all this wanted.
+    if (err.code !== 'conflict:reader') throw err;
   })().finally(() => {
     newReader = null;
   });

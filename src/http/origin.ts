@@ -1,0 +1,27 @@
+/**
+ * Which web pages may act on this server with the reader's cookie. A browser says where a request comes from:
+ * `Origin` on every cross-origin request and on every POST, `Sec-Fetch-Site` on all of them in current browsers.
+ * A page of this server and the web app's configured origins (CORS_ORIGINS, a CDN build) may; any other site may
+ * not (login CSRF: a form on another site posting to /api/readers; DNS rebinding on /mcp). A request without
+ * either header is not from a browser page (curl, an assistant, a script): it passes.
+ */
+import type { Context } from 'hono';
+import type { AppDeps } from './context.js';
+
+/** The origins browsers use for this server (behind a trusted proxy, the forwarded host). */
+export function selfOrigins(c: Context, trustProxy: boolean): string[] {
+  const url = new URL(c.req.url);
+  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host;
+  return [`http://${host}`, `https://${host}`];
+}
+
+/** The origin of a web page this server does not trust, or null when the request may go on. */
+export function foreignOrigin(c: Context, deps: Pick<AppDeps, 'corsOrigins' | 'trustProxy'>): string | null {
+  const origin = c.req.header('origin');
+  const allowed = (o: string) => deps.corsOrigins.includes(o) || selfOrigins(c, deps.trustProxy).includes(o);
+  if (origin !== undefined && origin !== 'null') return allowed(origin) ? null : origin;
+  // No usable Origin (an opaque "null" one: a sandboxed frame, a data: page): the fetch metadata decides.
+  const site = c.req.header('sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site' || origin === 'null') return origin ?? `a ${site} page`;
+  return null;
+}
