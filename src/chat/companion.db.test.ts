@@ -66,6 +66,7 @@ beforeAll(async () => {
     limited: { FOLIO_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '2', FOLIO_CHAT_MAX_QUESTION_CHARS: '50' },
     short: { FOLIO_MODEL: 'none', FOLIO_CHAT_MAX_MESSAGES: '4' },
     ipLimited: { FOLIO_MODEL: 'none', FOLIO_CHAT_RATE_PER_IP: '3' },
+    capped: { FOLIO_MODEL: 'ollama', FOLIO_MODEL_BASE_URL: ollama.url, FOLIO_CHAT_MODEL: 'llama3.2:3b', FOLIO_EMBED_MODEL: 'none', FOLIO_MAX_STREAMS: '1' },
   };
   for (const [name, e] of Object.entries(env)) servers[name] = await startCompanionServer(t.database, { ...TIMEOUTS, ...e });
   await importPack({ database: t.database, storage: servers.quote!.storage }, SAMPLE);
@@ -524,6 +525,26 @@ describe('limits and malformed input (clear 4xx, never 500)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await server.ask(await readerAt(server, { episode: 1, page: 1 }), SERIES, 'Where is Ada?')).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('past FOLIO_MAX_STREAMS answers at once: 503 unavailable:busy; the slot is free again when the reader leaves', async () => {
+    const server = servers.capped!;
+    ollama.set({ tokensPerSecond: 10, persona: 'fixed', text: 'Ada and Flit walk home slowly under the flickering lamps of Tallow Street tonight.' });
+    const [a, b] = [await readerAt(server, { episode: 1, page: 1 }), await readerAt(server, { episode: 1, page: 1 })];
+    const leaving = new AbortController();
+    const first = server.ask(a, SERIES, 'Where is Ada?', { signal: leaving.signal }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 300));
+    const busy = await server.ask(b, SERIES, 'Where is Flit?');
+    expect(busy.status).toBe(503);
+    expect(busy.errorBody?.error.code).toBe('unavailable:busy');
+    leaving.abort();
+    await first;
+    let again = await server.ask(b, SERIES, 'Where is Flit?');
+    for (let i = 0; i < 20 && again.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = await server.ask(b, SERIES, 'Where is Flit?');
+    }
+    expect(again.status).toBe(200);
   });
 
   it('question length and conversation length are limited', async () => {

@@ -50,6 +50,10 @@ export interface Config {
   proxyHops: number;
   /** A header the platform sets to the client's address (Fly-Client-IP, CF-Connecting-IP); null = X-Forwarded-For. */
   clientIpHeader: string | null;
+  /** New readers per minute per client address (POST /api/readers); 0 = no limit. */
+  readerRatePerIp: number;
+  /** Answers (chat, recap, MCP) streaming at once in this process; past it a 503 with Retry-After. 0 = no cap. */
+  maxStreams: number;
   /** On SIGTERM: how long open chat/recap streams (and running jobs) may go on before they are ended. */
   shutdownGraceMs: number;
   jobs: {
@@ -98,6 +102,8 @@ const DEFAULTS = {
   importConcurrency: 2,
   trustProxy: false,
   proxyHops: 1,
+  readerRatePerIp: 30,
+  maxStreams: 500,
   shutdownGraceS: 10,
   worker: 'inline',
   jobConcurrency: 1,
@@ -340,6 +346,13 @@ const fields = {
     'set $NAME to the chat messages one reader may send per minute, such as 12 (0 = no limit).',
   ),
   FOLIO_CHAT_RATE_PER_IP: integer('FOLIO_CHAT_RATE_PER_IP', 0, 100_000, 'set $NAME to the chat messages one IP address may send per minute, such as 60 (0 = no limit).'),
+  FOLIO_READER_RATE_PER_IP: integer(
+    'FOLIO_READER_RATE_PER_IP',
+    0,
+    100_000,
+    'set $NAME to the new readers one IP address may create per minute, such as 30 (0 = no limit).',
+  ),
+  FOLIO_MAX_STREAMS: integer('FOLIO_MAX_STREAMS', 0, 100_000, 'set $NAME to the answers this process may stream at once, such as 500 (0 = no cap).'),
   FOLIO_CHAT_HEARTBEAT_MS: integer(
     'FOLIO_CHAT_HEARTBEAT_MS',
     1_000,
@@ -551,6 +564,8 @@ function configSchema(cwd: string) {
         trustProxy: env.FOLIO_TRUST_PROXY ?? DEFAULTS.trustProxy,
         proxyHops: env.FOLIO_PROXY_HOPS ?? DEFAULTS.proxyHops,
         clientIpHeader: env.FOLIO_CLIENT_IP_HEADER ?? null,
+        readerRatePerIp: env.FOLIO_READER_RATE_PER_IP ?? DEFAULTS.readerRatePerIp,
+        maxStreams: env.FOLIO_MAX_STREAMS ?? DEFAULTS.maxStreams,
         shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,
         jobs: {
           worker: env.FOLIO_WORKER ?? DEFAULTS.worker,

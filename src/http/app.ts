@@ -14,7 +14,7 @@ import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
 import { CHAT_PATH, chatRoutes } from './routes/chat.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
-import { mcpRoutes } from './routes/mcp.js';
+import { MCP_PATH, mcpRoutes } from './routes/mcp.js';
 import { mediaRoutes } from './routes/media.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { progressRoutes } from './routes/progress.js';
@@ -26,6 +26,7 @@ import { webRoutes } from './routes/web.js';
 import { wikiRoutes } from './routes/wiki.js';
 import { worldRoutes } from './routes/world.js';
 import { securityHeaders } from './security-headers.js';
+import { streamCap } from './stream-cap.js';
 
 export const API_BODY_LIMIT = 64 * 1024;
 
@@ -78,6 +79,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/series', readerAuth(deps));
   app.use('/api/series/*', readerAuth(deps));
   app.use('/api/conversations/*', readerAuth(deps));
+  // Answers streaming at once (FOLIO_MAX_STREAMS): one count for chat, recap and MCP.
+  const streams = streamCap(deps.maxStreams ?? 0);
+  for (const path of ['/api/series/:seriesId/chat', '/api/series/:seriesId/recap', MCP_PATH]) app.use(path, streams);
 
   app.route('/', healthRoutes(deps));
   app.route('/', readerRoutes(deps));

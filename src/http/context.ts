@@ -15,6 +15,10 @@ export interface AppDeps {
   trustProxy: boolean;
   proxyHops?: number;
   clientIpHeader?: string | null;
+  /** New readers per minute per client address (FOLIO_READER_RATE_PER_IP); unset or 0 = no limit. */
+  readerRatePerIp?: number;
+  /** Answers streaming at once (FOLIO_MAX_STREAMS); unset or 0 = no cap. */
+  maxStreams?: number;
   /** Operator bearer token; unset = operator API off. */
   adminToken?: string;
   /** Background jobs: wake the in-process worker after an enqueue; upload size limit. */

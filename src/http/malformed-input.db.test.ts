@@ -490,7 +490,11 @@ describe('POST /api/readers', () => {
 
   it('a body that is not JSON (what a form on another site sends) → 415 unsupported_media_type:readers', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=b', 'application/jsonp']) {
-      await expectError(await server.fetch('/api/readers', { method: 'POST', body: '[1,2,3]', headers: { 'content-type': type } }), 415, 'unsupported_media_type:readers');
+      await expectError(
+        await server.fetch('/api/readers', { method: 'POST', body: '[1,2,3]', headers: { 'content-type': type } }),
+        415,
+        'unsupported_media_type:readers',
+      );
     }
   });
 });

@@ -136,3 +136,26 @@ describe("creating a reader is for Folio's own pages only (login CSRF)", () => {
     }
   });
 });
+
+describe('new readers are limited per address (FOLIO_READER_RATE_PER_IP)', () => {
+  it('past the limit 429 rate_limit:readers with Retry-After, and no cookie; another address is not affected', async () => {
+    const a = createApp({
+      logger: pino({ level: 'silent' }),
+      storage: new LocalStorage(media),
+      runtime: { database: t.database },
+      corsOrigins: [],
+      trustProxy: true,
+      readerRatePerIp: 3,
+    });
+    const post = (client: string) => a.request('http://folio.local/api/readers', { method: 'POST', headers: { 'x-forwarded-for': client } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post('203.0.113.7')).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    const refused = await post('203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limit:readers');
+    expect(refused.headers.getSetCookie()).toEqual([]);
+    expect((await post('198.51.100.9')).status).toBe(201);
+  });
+});

@@ -47,6 +47,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     trustProxy: config.trustProxy,
     proxyHops: config.proxyHops,
     clientIpHeader: config.clientIpHeader,
+    readerRatePerIp: config.readerRatePerIp,
+    maxStreams: config.maxStreams,
     adminToken: config.adminToken,
     jobs: { wake: () => worker?.wake(), maxUploadBytes: config.jobs.maxUploadBytes },
   };
