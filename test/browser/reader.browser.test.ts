@@ -170,15 +170,22 @@ describe('reading the sample series', () => {
     await screenshot(page, 'skip-ahead-dialog');
 
     await dialog.getByTestId('skip-peek').click();
-    await page.waitForURL(`**/read/${S}/3/0?peek=true`);
     await waitForPages(page, '0');
     await page.locator('.peek-banner').waitFor();
+    // The peek is this tab's choice, not part of the address: a copied link asks again.
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(`/read/${S}/3/0`);
     await press(page, 'ArrowRight', '1,2');
     await screenshot(page, 'skip-ahead-peeking');
     // Longer than the progress debounce: peeking wrote nothing.
     await page.waitForTimeout(1_500);
     expect(await readerToken(context)).toBe(token);
     expect(await progressOf(folio, S, token)).toEqual({ episode: null, page: null });
+
+    // A crafted link that says "peek" opens the question, not the pages, and loses the parameter.
+    await page.goto(`${folio.url}/read/${S}/3/0?peek=true`);
+    await dialog.waitFor();
+    expect(await page.locator('.peek-banner').count()).toBe(0);
+    expect(new URL(page.url()).search).toBe('');
 
     await page.goto(`${folio.url}/read/${S}/3/0`);
     await dialog.waitFor();

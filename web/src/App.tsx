@@ -5,6 +5,7 @@ import type { EpisodeDetail } from '../../src/contract/index.js';
 import { mediaUrl } from './api/client';
 import { prefetch } from './api/use-api';
 import { LibraryPage } from './library/LibraryPage';
+import { dropPeekParam, isPeeking } from './reader/peek';
 import { SeriesPage } from './series/SeriesPage';
 import { Skeleton } from './ui/states';
 
@@ -20,7 +21,9 @@ const ConnectPage = lazy(() => import('./connect/ConnectPage'));
 const deepLink = /^\/read\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(\d+)$/.exec(window.location.pathname);
 if (deepLink) {
   void loadReader();
-  const peek = new URLSearchParams(window.location.search).get('peek') === 'true';
+  // A peek is this tab's choice (a reload keeps it), never a link's: reader/peek.ts.
+  dropPeekParam();
+  const peek = isPeeking();
   const page = Number(deepLink[3]);
   void prefetch<EpisodeDetail>(`/api/series/${deepLink[1]}/episodes/${deepLink[2]}${peek ? '?peek=true' : ''}`).then((ep) => {
     // The page asked for is about to be shown: start its image too (the flipbook's <img> reuses the request).

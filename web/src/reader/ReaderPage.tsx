@@ -6,7 +6,7 @@
  * through the skip-ahead question first.
  */
 import { lazy, type PointerEvent as ReactPointerEvent, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useSearch } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import { ApiError, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
@@ -23,6 +23,7 @@ import { furthestPage, resolvePageIndex } from './book-layout';
 import { type FlipbookHandle, FlipbookView } from './FlipbookView';
 import type { BookPage } from './flipbook';
 import { keyAction, type ReaderAction, swipeAction, zoneAction } from './input';
+import { peekState, usePeeking } from './peek';
 import { type ModePreference, useReducedMotion, useViewMode } from './preferences';
 import { SkipAhead } from './SkipAhead';
 import { ThumbnailStrip } from './ThumbnailStrip';
@@ -49,7 +50,7 @@ let requestNonce = 0;
 const isPhone = () => window.matchMedia('(max-width: 699px)').matches;
 
 export default function ReaderPage({ seriesId, episode, page }: { seriesId: string; episode: number; page: number }) {
-  const peek = new URLSearchParams(useSearch()).get('peek') === 'true';
+  const peek = usePeeking();
   const base = `/api/series/${encodeURIComponent(seriesId)}`;
   const ep = useApi<EpisodeDetail>(`${base}/episodes/${episode}${peek ? '?peek=true' : ''}`);
   const series = useApi<SeriesDetail>(base);
@@ -158,7 +159,7 @@ function ReaderView({
       setDisplayed(pages);
       const first = detail.pages[pages[0]!];
       const furthest = detail.pages[furthestPage(pages)];
-      if (first) window.history.replaceState(window.history.state, '', readerPath(seriesId, { episode, page: first.number }, peek));
+      if (first) window.history.replaceState(window.history.state, '', readerPath(seriesId, { episode, page: first.number }));
       if (furthest && !peek) progressSync.report(seriesId, { episode, page: furthest.number });
     },
     [detail.pages, seriesId, episode, peek],
@@ -195,12 +196,12 @@ function ReaderView({
       switch (action) {
         case 'next':
           if (!b.next()) {
-            if (nextEpisode !== undefined) navigate(readerPath(seriesId, { episode: nextEpisode, page: 0 }, peek));
+            if (nextEpisode !== undefined) navigate(readerPath(seriesId, { episode: nextEpisode, page: 0 }), peekState(peek));
             else setNotice('This is the latest episode.');
           }
           break;
         case 'prev':
-          if (!b.prev() && prevEpisode !== undefined) navigate(readerPath(seriesId, { episode: prevEpisode, page: 9_999_999 }, peek));
+          if (!b.prev() && prevEpisode !== undefined) navigate(readerPath(seriesId, { episode: prevEpisode, page: 9_999_999 }), peekState(peek));
           break;
         case 'first':
           b.goTo(0);
@@ -275,7 +276,7 @@ function ReaderView({
     // On a phone a full-screen panel would hide the page that was just opened.
     const current = readerPanels.find((p) => p.id === panel.active);
     if (isPhone() && current?.sheet === 'full') closePanel();
-    navigate(readerPath(seriesId, at, peek));
+    navigate(readerPath(seriesId, at), peekState(peek));
   };
   const panelCtx: ReaderPanelContext = {
     seriesId,

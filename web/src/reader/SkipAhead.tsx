@@ -12,6 +12,7 @@ import { invalidate } from '../api/use-api';
 import { CoverImage } from '../ui/CoverImage';
 import { Dialog } from '../ui/Dialog';
 import { readerPath, skipQuestion } from '../ui/format';
+import { peekChanged, peekState } from './peek';
 
 export function SkipAhead({
   seriesId,
@@ -74,7 +75,15 @@ export function SkipAhead({
           <button type="button" className="button" onClick={() => navigate(readerPath(seriesId, back))} data-testid="skip-back">
             {progress ? `No, continue where I left off (episode ${progress.episode})` : 'No, start from the beginning'}
           </button>
-          <button type="button" className="button button--quiet" onClick={() => navigate(readerPath(seriesId, { episode, page }, true))} data-testid="skip-peek">
+          <button
+            type="button"
+            className="button button--quiet"
+            onClick={() => {
+              navigate(readerPath(seriesId, { episode, page }), peekState(true));
+              peekChanged();
+            }}
+            data-testid="skip-peek"
+          >
             Just peek (my progress stays where it is)
           </button>
         </div>

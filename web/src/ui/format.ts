@@ -14,4 +14,5 @@ export function skipQuestion(episodes: readonly number[], target: number): strin
   return `Have you read episodes ${before[0]}–${before[before.length - 1]}?`;
 }
 
-export const readerPath = (seriesId: string, at: Position, peek = false) => `/read/${encodeURIComponent(seriesId)}/${at.episode}/${at.page}${peek ? '?peek=true' : ''}`;
+/** A reader page's address. Peeking is never in it (reader/peek.ts): a link cannot skip the skip-ahead question. */
+export const readerPath = (seriesId: string, at: Position) => `/read/${encodeURIComponent(seriesId)}/${at.episode}/${at.page}`;
