@@ -41,6 +41,8 @@ export interface Config {
     | undefined;
   adminToken: string | undefined;
   corsOrigins: string[];
+  /** The origin readers and assistants reach this server at (FOLIO_PUBLIC_URL); null = not configured. */
+  publicOrigin: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'json' | 'pretty';
   sample: boolean;
@@ -279,6 +281,14 @@ const fields = {
       );
     }
     return value;
+  }),
+  FOLIO_PUBLIC_URL: variable<string>((value, fail) => {
+    const origin = exactOrigin(value.replace(/\/+$/, ''));
+    if (origin !== undefined) return origin;
+    fail(
+      `must be the http(s) origin this server is reached at, without a path (got ${got(value)}). Fix: set FOLIO_PUBLIC_URL to a URL such as https://folio.example.com.`,
+    );
+    return undefined;
   }),
   CORS_ORIGINS: variable<string[]>((value, fail) => {
     const origins: string[] = [];
@@ -557,6 +567,7 @@ function configSchema(cwd: string) {
         s3,
         adminToken: env.ADMIN_TOKEN,
         corsOrigins: env.CORS_ORIGINS ?? [],
+        publicOrigin: env.FOLIO_PUBLIC_URL ?? null,
         logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
         logFormat: env.LOG_FORMAT ?? DEFAULTS.logFormat,
         sample: env.FOLIO_SAMPLE ?? DEFAULTS.sample,

@@ -11,6 +11,8 @@ export interface AppDeps {
   storage: Storage;
   runtime: { database: Database | null };
   corsOrigins: string[];
+  /** The origin this server is reached at (FOLIO_PUBLIC_URL): links in MCP results, the origin /mcp trusts. */
+  publicOrigin?: string | null;
   /** Believe X-Forwarded-* (FOLIO_TRUST_PROXY); with how many proxies, or which platform header, for the client address (client-ip.ts). */
   trustProxy: boolean;
   proxyHops?: number;

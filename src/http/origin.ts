@@ -25,3 +25,21 @@ export function foreignOrigin(c: Context, deps: Pick<AppDeps, 'corsOrigins' | 't
   if (site === 'cross-site' || site === 'same-site' || origin === 'null') return origin ?? `a ${site} page`;
   return null;
 }
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
+
+/**
+ * The browser origins that may call an endpoint a page could abuse through DNS rebinding (/mcp): the configured
+ * ones (FOLIO_PUBLIC_URL, CORS_ORIGINS), never one taken from the request's Host, which the rebinding page
+ * controls. Without FOLIO_PUBLIC_URL, a page of this server itself is trusted only on a loopback host (a laptop):
+ * a rebound name is never a loopback one.
+ */
+export function trustedOrigins(c: Context, deps: Pick<AppDeps, 'corsOrigins' | 'publicOrigin'>): string[] {
+  const origins = [...deps.corsOrigins];
+  if (deps.publicOrigin) origins.push(deps.publicOrigin);
+  else {
+    const host = c.req.header('host') ?? '';
+    if (LOOPBACK_HOST.test(host)) origins.push(`http://${host}`, `https://${host}`);
+  }
+  return origins;
+}

@@ -6,6 +6,7 @@
  * oracle), injected position arguments, and the
  * protocol-level rejections the spec names.
  */
+import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -254,6 +255,20 @@ describe('MCP: a client that goes away stops the answer', () => {
 describe('MCP: the transport rules', () => {
   const post = (server: CompanionServer, body: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/mcp`, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });
+  /** A POST with headers fetch will not send (Host). */
+  const rawPost = (url: string, body: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${url}/mcp`,
+        { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   const init = JSON.stringify({
     jsonrpc: '2.0',
     id: 1,
@@ -301,5 +316,12 @@ describe('MCP: the transport rules', () => {
     expect(evil.status).toBe(403);
     const self = await post(quote, init, { authorization: `Bearer ${token}`, origin: quote.url });
     expect(self.status).toBe(200);
+    // DNS rebinding: the attacker's name resolves to this server, so the page's Origin and the Host header
+    // agree with each other; neither is this server's configured or loopback origin.
+    const { port } = new URL(quote.url);
+    const rebound = await rawPost(quote.url, init, { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, authorization: `Bearer ${token}` });
+    expect(rebound).toBe(403);
+    // No Origin (an assistant, a script): not a page, so no rebinding to fear.
+    expect(await rawPost(quote.url, init, { host: `evil.example:${port}`, authorization: `Bearer ${token}` })).toBe(200);
   });
 });

@@ -46,6 +46,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     proxyHops: config.proxyHops,
+    publicOrigin: config.publicOrigin,
     clientIpHeader: config.clientIpHeader,
     readerRatePerIp: config.readerRatePerIp,
     maxStreams: config.maxStreams,

@@ -10,7 +10,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { readerForToken } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { selfOrigins } from '../origin.js';
+import { trustedOrigins } from '../origin.js';
 import { type AnswerRateLimits, mcpRateLimit, rpcKey } from '../rate-limit.js';
 
 export const MCP_PATH = '/mcp';
@@ -30,7 +30,8 @@ export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
   return new Hono<AppEnv>().all(MCP_PATH, mcpGate(deps), mcpRateLimit(limits, deps, MAX_BODY), async (c) => {
     const url = new URL(c.req.url);
     const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
-    const webOrigin = `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
+    // Links in results: the configured public origin, else the one this request came to.
+    const webOrigin = deps.publicOrigin ?? `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
     const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const refusals = c.get('mcpRefusals');
     const readerId = c.get('readerId');
@@ -59,13 +60,17 @@ export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
 
 /** Origin check, POST only, the reader's bearer token: sets `readerId` for what follows. */
 function mcpGate(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  const allowed = new Set(deps.corsOrigins);
   return async (c, next) => {
-    // A web page's request carries its Origin: only this server's own pages and the configured origins
-    // may talk to it (a rebinding attack arrives with the attacker's origin).
+    // A web page's request carries its Origin: only the configured origins may talk to it (http/origin.ts). A
+    // rebinding page arrives with the attacker's name as both Origin and Host, so Host proves nothing.
     const origin = c.req.header('origin');
-    if (origin !== undefined && !allowed.has(origin) && !selfOrigins(c, deps.trustProxy).includes(origin)) {
-      return jsonRpcError(c, 403, -32600, `Origin ${origin} is not allowed to use this MCP endpoint (set CORS_ORIGINS to allow a web client).`);
+    if (origin !== undefined && !trustedOrigins(c, deps).includes(origin)) {
+      return jsonRpcError(
+        c,
+        403,
+        -32600,
+        `Origin ${origin} is not allowed to use this MCP endpoint (set FOLIO_PUBLIC_URL to this server's address, or CORS_ORIGINS to allow a web client).`,
+      );
     }
     if (c.req.method !== 'POST') {
       // Stateless server: no server-initiated stream to GET, no session to DELETE.
