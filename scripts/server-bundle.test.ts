@@ -58,7 +58,7 @@ describe('folio serve start-up bundle', () => {
       '@ai-sdk/gateway',
       'ollama-ai-provider-v2',
       'yaml',
-      'fflate',
+      'yauzl',
       '@aws-sdk/client-s3',
       '@modelcontextprotocol/sdk',
       'fast-xml-parser',
@@ -75,6 +75,6 @@ describe('folio serve start-up bundle', () => {
 
   it('still bundles the lazy parts, for the requests that need them', () => {
     const all = new Set(Object.keys(meta.inputs).map(pkg));
-    for (const p of ['ai', '@ai-sdk/anthropic', 'ollama-ai-provider-v2', 'yaml']) expect(all).toContain(p);
+    for (const p of ['ai', '@ai-sdk/anthropic', 'ollama-ai-provider-v2', 'yaml', 'yauzl']) expect(all).toContain(p);
   });
 });

@@ -9,7 +9,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { FolioError } from '../errors.js';
-import { type PackSource, unzipSafely } from './pack-source.js';
+import type { PackSource } from './pack-source.js';
+import { openZip, type ZipIndex } from './zip.js';
 
 const IMAGE = /\.(jpe?g|png|webp|avif|gif)$/i;
 const COMIC_INFO_MAX_BYTES = 1024 * 1024;
@@ -94,7 +95,8 @@ interface Episode {
   published: string | undefined;
   images: string[];
   cover: string;
-  files: Map<string, Uint8Array>;
+  /** Page images, read from the archive when the import reads them. */
+  files: Map<string, () => Promise<Buffer>>;
 }
 
 /** The episode number: ComicInfo <Number>, else the last number in the file name, else its place in the folder. */
@@ -112,48 +114,45 @@ function publishedOf(info: ComicInfo): string | undefined {
 }
 
 /** Turn CBZ archives (in folder order) into a pack. Every archive problem is reported at once. */
-export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId?: string } = {}): PackSource {
+export async function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId?: string } = {}): Promise<PackSource> {
   if (archives.length === 0) throw new FolioError('bad_request:pack', `${origin}: no .cbz files`);
   const sorted = [...archives].sort((a, b) => natural.compare(a.name, b.name));
   const problems: string[] = [];
   const episodes: Episode[] = [];
   const infos: Array<{ number: number; info: ComicInfo }> = [];
 
-  sorted.forEach((archive, index) => {
-    let entries: Record<string, Uint8Array>;
+  for (const [index, archive] of sorted.entries()) {
+    let zip: ZipIndex;
     try {
-      entries = unzipSafely(archive.bytes, archive.name);
+      zip = await openZip(archive.bytes, archive.name);
     } catch (err) {
       problems.push((err as Error).message);
-      return;
+      continue;
     }
     let info: ComicInfo = {};
-    const infoName = Object.keys(entries).find((n) => n.split('/').pop()!.toLowerCase() === 'comicinfo.xml');
+    const infoName = zip.names.find((n) => n.split('/').pop()!.toLowerCase() === 'comicinfo.xml');
     if (infoName) {
-      const xml = entries[infoName]!;
-      if (xml.byteLength > COMIC_INFO_MAX_BYTES) problems.push(`${archive.name}: ComicInfo.xml is larger than 1 MB`);
+      if (zip.size(infoName) > COMIC_INFO_MAX_BYTES) problems.push(`${archive.name}: ComicInfo.xml is larger than 1 MB`);
       else {
         try {
-          info = parseComicInfo(new TextDecoder().decode(xml), archive.name);
+          info = parseComicInfo((await zip.read(infoName)).toString('utf8'), archive.name);
         } catch (err) {
           problems.push((err as Error).message);
         }
       }
     }
-    const images = Object.keys(entries)
-      .filter((n) => IMAGE.test(n))
-      .sort(natural.compare);
+    const images = zip.names.filter((n) => IMAGE.test(n)).sort(natural.compare);
     if (images.length === 0) {
       problems.push(`${archive.name}: no page images (.jpg, .png, .webp, .avif, .gif)`);
-      return;
+      continue;
     }
     const number = episodeNumber(info, archive.name, index);
     infos.push({ number, info });
     const coverIndex = info.Pages?.Page.find((p) => p.Type === 'FrontCover')?.Image ?? 0;
-    const files = new Map<string, Uint8Array>();
+    const files = new Map<string, () => Promise<Buffer>>();
     const dir = `episodes/${String(number).padStart(4, '0')}`;
     images.forEach((img, i) => {
-      files.set(`${dir}/pages/${String(i + 1).padStart(4, '0')}${img.slice(img.lastIndexOf('.')).toLowerCase()}`, entries[img]!);
+      files.set(`${dir}/pages/${String(i + 1).padStart(4, '0')}${img.slice(img.lastIndexOf('.')).toLowerCase()}`, () => zip.read(img));
     });
     const pagePaths = [...files.keys()].map((p) => p.slice(dir.length + 1));
     episodes.push({
@@ -165,7 +164,7 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
       cover: pagePaths[Math.min(coverIndex, pagePaths.length - 1)]!,
       files,
     });
-  });
+  }
 
   const seen = new Map<number, number>();
   for (const e of episodes) seen.set(e.number, (seen.get(e.number) ?? 0) + 1);
@@ -185,8 +184,11 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
       .pop()!
       .replace(/\.cbz$/i, '');
   const credits = [first.Writer, first.Penciller].filter(Boolean).join(', ');
-  const files = new Map<string, Uint8Array>();
-  const text = (s: string) => new TextEncoder().encode(s);
+  const files = new Map<string, () => Promise<Buffer>>();
+  const text = (s: string) => {
+    const bytes = Buffer.from(s, 'utf8');
+    return () => Promise.resolve(bytes);
+  };
   files.set(
     'series.yaml',
     text(
@@ -216,7 +218,7 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
         }),
       ),
     );
-    for (const [p, bytes] of e.files) files.set(p, bytes);
+    for (const [p, read] of e.files) files.set(p, read);
   }
   const names = [...files.keys()].sort();
   return {
@@ -224,9 +226,9 @@ export function cbzPack(archives: CbzArchive[], origin: string, opts: { seriesId
     files: () => names,
     has: (p) => files.has(p),
     read: async (p) => {
-      const b = files.get(p);
-      if (!b) throw new FolioError('not_found:pack_file', `${p} is not in the pack`);
-      return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      const read = files.get(p);
+      if (!read) throw new FolioError('not_found:pack_file', `${p} is not in the pack`);
+      return read();
     },
   };
 }

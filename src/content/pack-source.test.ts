@@ -55,7 +55,7 @@ describe('isSafeEntryPath', () => {
 
 describe('openPackZip', () => {
   it('reads a pack at the root of the archive', async () => {
-    const src = openPackZip(zip({ 'series.yaml': 'id: x\n', 'episodes/e1/episode.yaml': 'number: 1\n' }), 'root.zip');
+    const src = await openPackZip(zip({ 'series.yaml': 'id: x\n', 'episodes/e1/episode.yaml': 'number: 1\n' }), 'root.zip');
     expect(src.origin).toBe('root.zip');
     expect(src.files()).toEqual(['episodes/e1/episode.yaml', 'series.yaml']);
     expect(src.has('series.yaml')).toBe(true);
@@ -63,25 +63,25 @@ describe('openPackZip', () => {
   });
 
   it('unwraps a pack inside a single top-level folder', async () => {
-    const src = openPackZip(zip({ 'my-pack/series.yaml': 'id: x\n', 'my-pack/episodes/e1/episode.yaml': 'number: 1\n', 'my-pack/wiki/a.md': 'A' }), 'folder.zip');
+    const src = await openPackZip(zip({ 'my-pack/series.yaml': 'id: x\n', 'my-pack/episodes/e1/episode.yaml': 'number: 1\n', 'my-pack/wiki/a.md': 'A' }), 'folder.zip');
     expect(src.files()).toEqual(['episodes/e1/episode.yaml', 'series.yaml', 'wiki/a.md']);
     expect(src.has('my-pack/series.yaml')).toBe(false);
     expect(await text(src, 'episodes/e1/episode.yaml')).toBe('number: 1\n');
   });
 
-  it('does not unwrap when there are several top-level folders', () => {
-    const src = openPackZip(zip({ 'a/series.yaml': 'x', 'b/other.txt': 'y' }), 'two.zip');
+  it('does not unwrap when there are several top-level folders', async () => {
+    const src = await openPackZip(zip({ 'a/series.yaml': 'x', 'b/other.txt': 'y' }), 'two.zip');
     expect(src.files()).toEqual(['a/series.yaml', 'b/other.txt']);
     expect(src.has('series.yaml')).toBe(false);
   });
 
-  it('does not unwrap a single folder without series.yaml', () => {
-    const src = openPackZip(zip({ 'a/readme.txt': 'x' }), 'nope.zip');
+  it('does not unwrap a single folder without series.yaml', async () => {
+    const src = await openPackZip(zip({ 'a/readme.txt': 'x' }), 'nope.zip');
     expect(src.files()).toEqual(['a/readme.txt']);
   });
 
   it('ignores junk files (__MACOSX/, .DS_Store, Thumbs.db, dotfiles) and still unwraps the folder', async () => {
-    const src = openPackZip(
+    const src = await openPackZip(
       zip({
         'pack/series.yaml': 'id: x\n',
         'pack/.DS_Store': 'junk',
@@ -103,8 +103,8 @@ describe('openPackZip', () => {
   // files *inside* dot-folders (.git/, wiki/.obsidian/) are skipped by openPackDir (which
   // skips the folder while walking) but kept by openPackZip; readPack would then import
   // wiki/.obsidian/*.md from a zip but not from the same pack as a directory.
-  it('ignores files inside dot-folders, like openPackDir does', () => {
-    const src = openPackZip(zip({ 'series.yaml': 'x', '.git/config': 'y', 'wiki/.obsidian/notes.md': 'z' }), 'dot.zip');
+  it('ignores files inside dot-folders, like openPackDir does', async () => {
+    const src = await openPackZip(zip({ 'series.yaml': 'x', '.git/config': 'y', 'wiki/.obsidian/notes.md': 'z' }), 'dot.zip');
     expect(src.files()).toEqual(['series.yaml']);
   });
 
@@ -150,8 +150,33 @@ describe('openPackZip', () => {
     expect(err.message).toContain(`more than ${ZIP_LIMITS.maxEntries} entries`);
   });
 
+  it('a zip bomb (an entry that expands absurdly) is refused from its directory, before anything is inflated', async () => {
+    // 64 MB of zeros deflates to ~64 KB: 1,000×. Refused from the declared sizes, without inflating it.
+    const bomb = zipSync({ 'series.yaml': strToU8('id: x\n'), 'episodes/e1/pages/001.png': new Uint8Array(64 * 1024 * 1024) }, { level: 9 });
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    const err = await folioError(() => openPackZip(bomb, 'bomb.zip'), 'payload_too_large:pack');
+    expect(err.message).toMatch(/expands \d+×/);
+    // Text compresses well but not absurdly: a 3.6 MB episode.yaml (~11× here) is fine.
+    let yaml = '';
+    for (let i = 0; i < 40_000; i++)
+      yaml += `- number: ${i}\n  kind: story\n  dialogue: Pepper says ${(i * 7919) % 1000} words to Carrot about potion ${(i * 104729) % 977}.\n`;
+    const fine = await openPackZip(zipSync({ 'series.yaml': strToU8('id: x\n'), 'episodes/e1/episode.yaml': strToU8(yaml) }), 'text.zip');
+    expect((await fine.read('episodes/e1/episode.yaml')).length).toBe(yaml.length);
+  });
+
+  it('inflates only the files that are read: a broken entry the pack never reads costs nothing', async () => {
+    const bytes = zipSync({ 'series.yaml': strToU8('id: x\n'), 'unused.txt': strToU8('lorem ipsum dolor sit amet '.repeat(2_000)) }, { level: 9 });
+    // Break the unused entry's compressed data (after its local header, 30 bytes + its name).
+    const at = Buffer.from(bytes).indexOf('unused.txt') + 'unused.txt'.length + 8;
+    for (let i = 0; i < 16; i++) bytes[at + i] = 0xff;
+    const src = await openPackZip(bytes, 'lazy.zip');
+    expect(src.files()).toEqual(['series.yaml', 'unused.txt']);
+    expect((await src.read('series.yaml')).toString()).toBe('id: x\n');
+    await folioError(() => src.read('unused.txt'), 'bad_request:pack');
+  });
+
   it('read() of a file that is not in the pack is not_found:pack_file', async () => {
-    const src = openPackZip(zip({ 'series.yaml': 'x' }), 'a.zip');
+    const src = await openPackZip(zip({ 'series.yaml': 'x' }), 'a.zip');
     expect(src.has('nope.yaml')).toBe(false);
     await folioError(() => src.read('nope.yaml'), 'not_found:pack_file');
   });

@@ -145,6 +145,22 @@ describe('operator API: imports', () => {
     expect(list.jobs.map((j) => j.id)).toContain(job.id);
   });
 
+  it('a zip bomb is refused (413) from its directory, and the server answers others meanwhile', async () => {
+    // ~150 KB that would inflate to 150 MB of zeros: refused before any of it is inflated.
+    const bomb = zipSync(
+      { 'series.yaml': new TextEncoder().encode('id: bomb\ntitle: Bomb\n'), 'episodes/e/pages/001.png': new Uint8Array(150 * 1024 * 1024) },
+      { level: 9 },
+    );
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const [res, health] = await Promise.all([upload(bomb, 'application/zip', '?filename=bomb.zip'), server.fetch('/health')]);
+    expect(health.status).toBe(200);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'payload_too_large:pack',
+      message: expect.stringMatching(/bomb\.zip: an entry expands/),
+    });
+  });
+
   it('an import queues an embed job that gives every chunk a vector from the configured embedder (fake Ollama /api/embed)', async () => {
     const res = await upload(await zipDir(await writeTinyPack({ id: 'embed-me' })));
     const { job } = (await res.json()) as { job: JobOut };
