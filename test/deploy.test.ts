@@ -138,6 +138,21 @@ describe('small box: systemd units and the tunnel', () => {
     const cmd = u.ExecStart![0]!.split(/\s+/);
     expect(cmd.slice(1, 3)).toEqual(['bin/folio.js', p.includes('worker') ? 'worker' : 'serve']);
   });
+  it.each(['deploy/systemd/folio.service', 'deploy/systemd/folio-worker.service'])('%s: a soft memory limit (MemoryHigh) below the hard one', (p) => {
+    const u = unit(p);
+    const mb = (v: string | undefined) => Number(v?.replace('M', ''));
+    expect(mb(u.MemoryHigh?.[0])).toBeGreaterThan(0);
+    expect(mb(u.MemoryHigh?.[0])).toBeLessThan(mb(u.MemoryMax?.[0]));
+  });
+  it('the watchdog timer asks /ready on the configured port and restarts the server when it does not answer', () => {
+    const timer = unit('deploy/systemd/folio-watchdog.timer');
+    expect(timer.OnUnitActiveSec?.[0]).toMatch(/^\d+min$/);
+    const svc = unit('deploy/systemd/folio-watchdog.service');
+    expect(svc.EnvironmentFile?.[0]).toBe('/etc/folio/folio.env');
+    expect(svc.ExecStart?.[0]).toContain('http://127.0.0.1:${PORT}/ready');
+    expect(svc.ExecStart?.[0]).toContain('systemctl restart folio.service');
+    expect(read('docs/deployment.md')).toContain('folio-watchdog.timer');
+  });
   it('the backup timer starts the backup service, which runs folio backup', () => {
     expect(unit('deploy/systemd/folio-backup.timer').OnCalendar).toBeDefined();
     expect(unit('deploy/systemd/folio-backup.service').ExecStart![0]).toContain('bin/folio.js backup');

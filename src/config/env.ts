@@ -89,6 +89,8 @@ const LOG_FORMATS = ['json', 'pretty'] as const;
 const S3_REQUIRED = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PUBLIC_URL_PREFIX'] as const;
 const S3_ALL = ['S3_ENDPOINT', 'S3_REGION', ...S3_REQUIRED] as const;
 const ADMIN_TOKEN_MIN = 24;
+/** Words of example values (this project's `.env` examples say `change-me…`). */
+const PLACEHOLDER = /change[-_ ]?me|placeholder|example|replace[-_ ]?me|your[-_ ]?(admin[-_ ]?)?token|<|>|xxxx/i;
 
 const DEFAULTS = {
   port: 3000,
@@ -279,6 +281,9 @@ const fields = {
         `must be at least ${ADMIN_TOKEN_MIN} characters without spaces (got ${value.length} characters). ` +
           'Fix: generate one with `openssl rand -hex 32`, or unset ADMIN_TOKEN to turn the operator API off.',
       );
+    } else if (PLACEHOLDER.test(value) || new Set(value).size < 8) {
+      // An example file's value copied as is, or a run of one character: long enough, and known to anyone.
+      fail('is a placeholder, not a secret. Fix: generate one with `openssl rand -hex 32`, or unset ADMIN_TOKEN to turn the operator API off.');
     }
     return value;
   }),

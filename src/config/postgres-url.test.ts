@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parsePostgresUrl } from './postgres-url.js';
 
@@ -157,6 +158,12 @@ describe('parsePostgresUrl', () => {
       ssl: false,
       pooled: false,
       redacted: 'postgresql://folio@/folio?host=/var/run/postgresql',
+    });
+    // No user over a socket: the system user, as libpq does (peer authentication; the Raspberry Pi guide's URL).
+    expect(parsePostgresUrl('postgres:///folio?host=/var/run/postgresql', V)).toMatchObject({
+      host: '/var/run/postgresql',
+      user: userInfo().username,
+      database: 'folio',
     });
     // libpq ignores sslmode on Unix sockets; so do we.
     expect(parsePostgresUrl('postgresql://folio@/folio?host=%2Ftmp&sslmode=require', V)).toMatchObject({ host: '/tmp', ssl: false });

@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import { userInfo as userInfo_ } from 'node:os';
 
 /** One configuration problem: the variable at fault and what to do about it. */
 export interface ConfigProblem {
@@ -109,9 +110,7 @@ export function parsePostgresUrl(raw: string, variable: string): PgConnection {
       }
     }
   }
-  if (userInfo === undefined || rawUser === '') {
-    fail(`must include a user name (e.g. ${EXAMPLE}).`);
-  }
+  const noUser = userInfo === undefined || rawUser === '';
 
   // --- host and port
   let host = '';
@@ -191,6 +190,12 @@ export function parsePostgresUrl(raw: string, variable: string): PgConnection {
     } else host = socketOrHost;
   }
   const isSocket = host.startsWith('/');
+  if (noUser) {
+    // Over a Unix socket, libpq's default user (the operating system's) is the usual setup: peer authentication,
+    // as the Raspberry Pi guide does (postgres:///folio?host=/var/run/postgresql). Over TCP, say who.
+    if (isSocket) user = userInfo_().username;
+    else fail(`must include a user name (e.g. ${EXAMPLE}; only a Unix socket connection may leave it out, as the system user).`);
+  }
   if (host === '' && !hostProblem) {
     fail(`has no host. Fix: put it after the @ (${EXAMPLE}) or give a Unix socket directory with ?host=/var/run/postgresql.`);
   }
