@@ -16,15 +16,19 @@
  *    Where the passage sits counts too: the page in view for a question about it, the route's episodes for one
  *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
  *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
- *    sense of meaning quote mode has). Earlier questions of the conversation count at a lower weight.
+ *    sense of meaning quote mode has). About the episode so far, a line elsewhere counts half, unless it has a
+ *    question word no line of the episode has (evidence over route: "what did the fairies offer?" asked episodes
+ *    later). Earlier questions of the conversation count at a lower weight.
  *    In dialogue a line beside matched ones shares a little of their score (the answer is often the reply).
  *    The answer leads with the best line and the three lines after it in dialogue (a reply, or what a line announces:
- *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out; then
- *    the next best lines; then, for a question about the page, the page in view (about the episode so far, a few of
- *    its lines and then the episode's page retrieval ranked first), else the lines around the matched ones and the
- *    most telling lines of the first story pages retrieval ranked (its vector search is the only sense of meaning
- *    here, and the answer is often a line with none of the question's words). At most MAX_LINES, grouped and cited
- *    by page.
+ *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out and
+ *    footnotes, and going on to the next page where the best line ends its page (the reply is overleaf) or, when
+ *    nothing follows, taking the lines that lead to it; then the next best lines; then, for a question about the
+ *    page, the page in view (about the episode so far, a few of its lines and then the episode's page retrieval
+ *    ranked first), else the lines around the matched ones; then the most telling lines of the first story pages
+ *    retrieval ranked fill what is left (its vector search is the only sense of meaning here, and the answer is
+ *    often a line with none of the question's words). At most MAX_LINES, grouped and cited by page ("— from
+ *    Episode 3, page 2": a quote ending in a number word must not read as an episode number).
  * When no line has a question word it says so plainly, and quotes the page in view (or, for a question about
  * earlier episodes, the page retrieval ranked closest, saying that is what it is).
  *
@@ -151,6 +155,8 @@ const TOP_PAGES = 3;
 const PER_TOP = 3;
 /** About the episode so far: lines of the page in view, the rest from the episode's pages retrieval ranked first. */
 const EPISODE_PAGE_LINES = 4;
+/** About the episode so far, a line elsewhere whose question words the episode's lines have too counts this much. */
+const OTHER_EPISODE = 0.5;
 /** A line next to one with the question's words gets this share of their score (an answer is often the reply). */
 const NEAR = 0.3;
 
@@ -164,7 +170,7 @@ interface Line {
 
 /** "Who is Saffron?", "What's a DragonCow?", "Qui est Shichimi ?": a question about what something is, where lore helps. */
 const ABOUT_ENTITY =
-  /^\s*(?:who|what)(?:\s+is|\s+are|\s+was|['’]s)\s+(?:an?\s+|the\s+)?(.+?)[\s?.!]*$|^\s*(?:qui\s+est|qui\s+sont|c['’]est\s+qui|c['’]est\s+quoi|qu['’]est-ce\s+que?)\s+(?:une?\s+|les?\s+|la\s+|l['’])?(.+?)[\s?.!]*$/i;
+  /^\s*(?:who|what)(?:\s+is|\s+are|\s+was|['’]s)\s+(?:an?\s+|the\s+)?(.+?)[\s?.!]*$|^\s*(?:qui\s+est|qui\s+sont|c['’]est\s+qui|c['’]est\s+quoi|qu['’]est-ce\s+que\s+c['’]est(?:\s+que?)?)\s+(?:une?\s+|les?\s+|la\s+|l['’])?(.+?)[\s?.!]*$|^\s*qu['’]est-ce\s+qu(?:e\s+|['’])(?:une?\s+|les?\s+|la\s+|l['’])(.+?)[\s?.!]*$/i;
 /** Words that make "what is she doing?" a question about the page, not about what something is. */
 const NOT_A_NAME = new Set(
   'she he they it this that these those her him his them we you i going happening up wrong so there here il elle ils elles ça ce cette lui'.split(' '),
@@ -175,8 +181,9 @@ const ENDS_OPEN = new Set('about for of to with at from on in by de du des à po
 
 export function asksWhatIs(question: string): boolean {
   const m = ABOUT_ENTITY.exec(question);
-  const named = words(m?.[1] ?? m?.[2] ?? '');
-  const tokens = (m?.[1] ?? m?.[2] ?? '').split(/\s+/).filter(Boolean);
+  const thing = m?.[1] ?? m?.[2] ?? m?.[3] ?? '';
+  const named = words(thing);
+  const tokens = thing.split(/\s+/).filter(Boolean);
   return (
     tokens.length > 0 &&
     tokens.length <= 4 &&
@@ -291,6 +298,12 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     );
   const byPlace = new Map(lines.map((l) => [`${l.passage}:${l.index}`, l]));
   const lineAt = (passage: number, index: number) => byPlace.get(`${passage}:${index}`);
+  /** The lines after one on its page, then (a page's last line is answered overleaf) the next page's, where it is a passage. */
+  const followingLines = (l: Line): Line[] => {
+    const p = passages[l.passage]!;
+    const overleaf = passages.findIndex((o) => o.source === p.source && o.source !== 'wiki' && o.episode === p.episode && o.page === p.page + 1);
+    return lines.filter((o) => (o.passage === l.passage && o.index > l.index) || o.passage === overleaf);
+  };
   // Each line's own score from the question's words; a line beside a matched one shares a little of it.
   const own = new Map<Line, number>();
   for (const l of lines) {
@@ -303,6 +316,13 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     const l = lineAt(beside.passage, index);
     return l && fold(l.text) !== fold(beside.text) ? own.get(l)! : 0;
   };
+  // About the episode so far, a line of another part of the story counts less, unless it has a question word
+  // no line of the episode has: then the question is about an earlier part after all ("what did the fairies
+  // offer?" asked episodes later), and that evidence outweighs the route.
+  const inEpisode = (p: Passage) => p.source !== 'wiki' && (p.episode === position.episode || p.focus === 1);
+  const inEpisodeStems = new Set<string>();
+  for (const s of weights.keys()) if (lines.some((l) => inEpisode(passages[l.passage]!) && matches(s, l.stems) > 0)) inEpisodeStems.add(s);
+  const beyondEpisode = (l: Line) => [...weights.keys()].some((s) => !inEpisodeStems.has(s) && matches(s, l.stems) > 0);
   for (const l of lines) {
     let score = own.get(l)!;
     // In dialogue the reply is the next line; prose sentences stand alone.
@@ -310,6 +330,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     if (score === 0) continue;
     const p = passages[l.passage]!;
     score *= placeWeight(p, route, aboutEntity);
+    if (route.kind === 'episode' && !aboutEntity && !inEpisode(p) && !beyondEpisode(l)) score *= OTHER_EPISODE;
     // Retrieval's order counts a little: of two lines with the same words, the better-ranked passage's first.
     score *= 1 + RANK_PRIOR / (1 + l.passage);
     // A bare sound effect ("SPLASH") answers little.
@@ -351,16 +372,30 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     // In dialogue the reply to a line is often the next one, and what a line announces follows it.
     const after = (l: Line, n: number) => {
       if (!dialogue(l)) return;
-      for (let i = l.index + 1, k = 0; k < n; i++) {
-        const next = lineAt(l.passage, i);
-        if (!next) break;
-        if (filler(next, lines)) continue;
+      let k = 0;
+      for (const next of followingLines(l)) {
+        if (k >= n) break;
+        // A footnote ("* Ko = the Komona currency unit") explains a word; it is not what comes next.
+        if (filler(next, lines) || next.text.startsWith('*')) continue;
         add(next);
         k++;
       }
+      // A page's last line (a sign, a call that ends the scene) is read with the lines that lead to it.
+      for (let i = l.index - 1; k === 0 && i >= 0 && l.index - i <= n; i--) {
+        const before = lineAt(l.passage, i);
+        if (before && !filler(before, lines)) add(before);
+      }
+    };
+    /** The most telling lines of the story pages retrieval ranked first (its vector search is the only sense of meaning here). */
+    const fillFromTopPages = () => {
+      const tops = passages.flatMap((p, i) => (!p.current && p.source !== 'wiki' ? [i] : [])).slice(0, TOP_PAGES);
+      for (const [k, top] of tops.entries()) {
+        const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
+        for (const l of pageLines(top)) if (chosen.length < cap) add(l);
+      }
     };
     after(best, LEAD_AFTER);
-    lead = [...chosen].sort((a, b) => a.index - b.index);
+    lead = inStoryOrder(chosen, passages);
     // About the page in view, only a few more matched lines: the page itself fills the rest.
     const matched = aboutPage ? lead.length + MATCHED_BESIDE_PAGE : MAX_LINES;
     for (const l of ranked.slice(1)) if (l.score >= MIN_SHARE * best.score && chosen.length < matched) add(l);
@@ -376,6 +411,8 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
         const top = passages.findIndex((p) => !p.current && p.source !== 'wiki' && p.episode === position.episode);
         if (top >= 0) for (const l of pageLines(top)) add(l);
       }
+      // A page with little text (or none) leaves places free: the story pages retrieval ranked first fill them.
+      if (!aboutEntity) fillFromTopPages();
     } else {
       // About another part of the story: the lines around the matched ones (a reply, the line that leads to it).
       const near = (c: Line, d: number) => {
@@ -385,20 +422,28 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       for (const c of [...chosen]) add(near(c, 1));
       for (const c of [...chosen]) add(near(c, -1));
       // Then the most telling lines of the story pages retrieval ranked first (by meaning, where words fail).
-      const tops = aboutEntity ? [] : passages.flatMap((p, i) => (!p.current && p.source !== 'wiki' ? [i] : [])).slice(0, TOP_PAGES);
-      for (const [k, top] of tops.entries()) {
-        const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
-        for (const l of pageLines(top)) if (chosen.length < cap) add(l);
-      }
+      if (!aboutEntity) fillFromTopPages();
     }
   }
 
   // The best line and what follows it lead; the other lines follow grouped by passage, best group first, each
   // group in reading order and cited with its page.
   const rest = chosen.filter((l) => !lead.includes(l));
-  const groups: Line[][] = lead.length > 0 ? [lead] : [];
+  const groups: Line[][] = [];
+  // The lead may run onto the next page: one group per page, each cited with its own.
+  for (const l of lead) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.passage === l.passage) last.push(l);
+    else groups.push([l]);
+  }
   for (const pi of new Set(rest.map((l) => l.passage))) groups.push(rest.filter((l) => l.passage === pi).sort((a, b) => a.index - b.index));
   return render(intro, groups, passages, redact, position);
+}
+
+/** Lines in the order the story has them: by episode and page, then by their place on the page. */
+function inStoryOrder(some: Line[], passages: Passage[]): Line[] {
+  const at = (l: Line) => passages[l.passage]!;
+  return [...some].sort((a, b) => at(a).episode - at(b).episode || at(a).page - at(b).page || a.passage - b.passage || a.index - b.index);
 }
 
 /** Quoted groups, each cited with its page; lines the guard empties are dropped. */
@@ -410,7 +455,8 @@ function render(intro: string, groups: Line[][], passages: Passage[], redact: (t
     const quoted = group.map((l) => redact(clip(l.text)).trim()).filter((l) => l.replace(/…/g, '').trim().length > 0);
     if (quoted.length === 0) continue;
     if (!used.includes(p)) used.push(p);
-    blocks.push(`${quoted.map((l) => `> ${l}`).join('\n')}\n— ${source(p)} [${pageLabel(p)}]`);
+    // "from": a quote ending in a number word ("only four...") must not read as "four — Episode 3" (a fourth episode).
+    blocks.push(`${quoted.map((l) => `> ${l}`).join('\n')}\n— from ${source(p)} [${pageLabel(p)}]`);
   }
   if (blocks.length === 0) {
     return {
