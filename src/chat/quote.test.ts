@@ -160,7 +160,14 @@ describe('asksWhatIs', () => {
   it('tells "what is X?" from a question about the page', () => {
     for (const q of ['Who is Saffron?', "What's a DragonCow?", 'Who is the King of Acren?', 'Qui est Shichimi ?', "C'est quoi Komona ?"])
       expect(asksWhatIs(q), q).toBe(true);
-    for (const q of ['What is she worried about?', "What's Carrot doing?", "What's this sign?", 'What is Pepper arguing for?', 'Why is she angry?'])
+    for (const q of [
+      'What is she worried about?',
+      "What's Carrot doing?",
+      "What's this sign?",
+      'What is Pepper arguing for?',
+      'Why is she angry?',
+      "What's the spell at the end?",
+    ])
       expect(asksWhatIs(q), q).toBe(false);
   });
 });
@@ -354,12 +361,24 @@ describe('quoteAnswer: fourth round', () => {
 
   it('about the episode so far, lets an earlier page lead when only it has a word of the question', () => {
     const passages = [
-      p(1, 11, 5, 'You and I are alike', { current: true }),
-      p(2, 11, 1, 'Carrot! Carrot?', { focus: 1 }),
-      p(3, 7, 4, 'We fairies grant Carrot a single wish'),
+      p(1, 11, 5, 'Carrot, come here', { current: true }),
+      p(2, 11, 1, 'Carrot?\nCarrot!\nGood Carrot', { focus: 1 }),
+      p(3, 7, 4, 'We fairies grant you a single wish'),
     ];
     const r = quoteAnswer('What did the fairies offer Carrot?', passages, (t) => t, { episode: 11, page: 5 });
-    expect(lines(r.text)[0]).toBe('> We fairies grant Carrot a single wish');
+    expect(lines(r.text)[0]).toBe('> We fairies grant you a single wish');
+  });
+
+  it('about the episode so far, a word only another episode has is no evidence when retrieval ranked its page low', () => {
+    const passages = [
+      p(1, 9, 7, 'We are the best', { current: true }),
+      p(2, 9, 3, 'Stupid me'),
+      p(3, 9, 1, 'Huh?'),
+      p(4, 3, 2, 'A pleasure to serve you, Miss'),
+      p(5, 9, 2, 'Tea for my friends'),
+    ];
+    const r = quoteAnswer('What did she serve her friends?', passages, (t) => t, { episode: 9, page: 7 });
+    expect(lines(r.text)[0]).toBe('> Tea for my friends');
   });
 
   it('continues the lead onto the next page when the best line ends its page, skipping footnotes', () => {

@@ -17,8 +17,8 @@
  *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
  *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
  *    sense of meaning quote mode has). About the episode so far, a line elsewhere counts half, unless it has a
- *    question word no line of the episode has (evidence over route: "what did the fairies offer?" asked episodes
- *    later). Earlier questions of the conversation count at a lower weight.
+ *    question word no line of the episode has and retrieval ranked it among the first (evidence over route: "what
+ *    did the fairies offer?" asked episodes later). Earlier questions of the conversation count at a lower weight.
  *    In dialogue a line beside matched ones shares a little of their score (the answer is often the reply).
  *    The answer leads with the best line and the three lines after it in dialogue (a reply, or what a line announces:
  *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out and
@@ -157,6 +157,8 @@ const PER_TOP = 3;
 const EPISODE_PAGE_LINES = 4;
 /** About the episode so far, a line elsewhere whose question words the episode's lines have too counts this much. */
 const OTHER_EPISODE = 0.5;
+/** ... unless it has a question word the episode lacks and retrieval ranked its passage among the first this many. */
+const EVIDENCE_RANKS = 3;
 /** A line next to one with the question's words gets this share of their score (an answer is often the reply). */
 const NEAR = 0.3;
 
@@ -177,6 +179,7 @@ const NOT_A_NAME = new Set(
 );
 
 const IN_VIEW = new Set('this that these those today now here new first last next ce cet cette ces ici maintenant'.split(' '));
+const PLACED = new Set('at on in behind under near above inside outside sur dans sous derrière'.split(' ').map(fold));
 const ENDS_OPEN = new Set('about for of to with at from on in by de du des à pour'.split(' '));
 
 export function asksWhatIs(question: string): boolean {
@@ -190,6 +193,8 @@ export function asksWhatIs(question: string): boolean {
     !NOT_A_NAME.has(named[0]!) &&
     // "what's the spell at the end?", "what is Pepper arguing for?", "c'est quoi le titre de cet épisode ?": the page.
     !named.some((w) => IN_VIEW.has(w) || (w.length >= 5 && w.endsWith('ing'))) &&
+    // "the spell at the end", "the sign on the wall": a thing placed on the page, not a name ("the King of Acren" is).
+    !named.slice(1).some((w) => PLACED.has(w)) &&
     !ENDS_OPEN.has(named[named.length - 1]!)
   );
 }
@@ -317,8 +322,9 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     return l && fold(l.text) !== fold(beside.text) ? own.get(l)! : 0;
   };
   // About the episode so far, a line of another part of the story counts less, unless it has a question word
-  // no line of the episode has: then the question is about an earlier part after all ("what did the fairies
-  // offer?" asked episodes later), and that evidence outweighs the route.
+  // no line of the episode has and retrieval ranked it high: then the question is about an earlier part after all
+  // ("what did the fairies offer?" asked episodes later), and that evidence outweighs the route. A word the episode
+  // lacks alone is no such evidence: readers put the story in their own words ("serve", "friends").
   const inEpisode = (p: Passage) => p.source !== 'wiki' && (p.episode === position.episode || p.focus === 1);
   const inEpisodeStems = new Set<string>();
   for (const s of weights.keys()) if (lines.some((l) => inEpisode(passages[l.passage]!) && matches(s, l.stems) > 0)) inEpisodeStems.add(s);
@@ -330,7 +336,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     if (score === 0) continue;
     const p = passages[l.passage]!;
     score *= placeWeight(p, route, aboutEntity);
-    if (route.kind === 'episode' && !aboutEntity && !inEpisode(p) && !beyondEpisode(l)) score *= OTHER_EPISODE;
+    if (route.kind === 'episode' && !aboutEntity && !inEpisode(p) && !(l.passage < EVIDENCE_RANKS && beyondEpisode(l))) score *= OTHER_EPISODE;
     // Retrieval's order counts a little: of two lines with the same words, the better-ranked passage's first.
     score *= 1 + RANK_PRIOR / (1 + l.passage);
     // A bare sound effect ("SPLASH") answers little.
