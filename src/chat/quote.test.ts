@@ -415,6 +415,15 @@ describe('quoteAnswer: fourth round', () => {
     expect(lines(r.text)).toContain('> "Oh, handsome warrior!"');
   });
 
+  it('answers "who are the first contestants?" from the page, though retrieval routed it to lore', () => {
+    const passages = [
+      p(1, 1, 1, 'The first contest had four contestants.', { source: 'wiki', sourceRef: 'contest#0', title: 'Contest', focus: 1 }),
+      p(2, 21, 4, 'Please welcome...\nCORIANDER!\nAnd now, a witch of the depths\nSPIRULINA!', { current: true }),
+    ];
+    const r = quoteAnswer('Who are the first contestants?', passages, (t) => t, { episode: 21, page: 4 });
+    expect(r.text).toContain('> And now, a witch of the depths');
+  });
+
   it('reads "qu\'est-ce que X a fait ?" as a question about events, "qu\'est-ce que le X ?" as one about a thing', () => {
     expect(asksWhatIs("Qu'est-ce que Carrot lui a apporté ?")).toBe(false);
     expect(asksWhatIs("Qu'est-ce que le Chaosah ?")).toBe(true);

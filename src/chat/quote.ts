@@ -182,21 +182,42 @@ const IN_VIEW = new Set('this that these those today now here new first last nex
 const PLACED = new Set('at on in behind under near above inside outside sur dans sous derrière'.split(' ').map(fold));
 const ENDS_OPEN = new Set('about for of to with at from on in by de du des à pour'.split(' '));
 
-export function asksWhatIs(question: string): boolean {
+/** The words of what a who/what question asks about ("the King of Acren"), or null when it is not one. */
+function thingAsked(question: string): string[] | null {
   const m = ABOUT_ENTITY.exec(question);
-  const thing = m?.[1] ?? m?.[2] ?? m?.[3] ?? '';
-  const named = words(thing);
-  const tokens = thing.split(/\s+/).filter(Boolean);
+  return m ? words(m[1] ?? m[2] ?? m[3] ?? '') : null;
+}
+
+/** "this sign", "the first contestants", "what is Pepper arguing for", "the spell at the end": what the page shows. */
+function onThePage(named: string[]): boolean {
+  return (
+    named.some((w) => IN_VIEW.has(w) || (w.length >= 5 && w.endsWith('ing'))) ||
+    // "the spell at the end", "the sign on the wall": a thing placed on the page, not a name ("the King of Acren" is).
+    named.slice(1).some((w) => PLACED.has(w))
+  );
+}
+
+export function asksWhatIs(question: string): boolean {
+  const named = thingAsked(question) ?? [];
+  const m = ABOUT_ENTITY.exec(question);
+  // Counted as written: "Oversized-Posh-Zombie-Canary" is one name.
+  const tokens = (m?.[1] ?? m?.[2] ?? m?.[3] ?? '').split(/\s+/).filter(Boolean);
   return (
     tokens.length > 0 &&
     tokens.length <= 4 &&
     !NOT_A_NAME.has(named[0]!) &&
     // "what's the spell at the end?", "what is Pepper arguing for?", "c'est quoi le titre de cet épisode ?": the page.
-    !named.some((w) => IN_VIEW.has(w) || (w.length >= 5 && w.endsWith('ing'))) &&
-    // "the spell at the end", "the sign on the wall": a thing placed on the page, not a name ("the King of Acren" is).
-    !named.slice(1).some((w) => PLACED.has(w)) &&
+    !onThePage(named) &&
     !ENDS_OPEN.has(named[named.length - 1]!)
   );
+}
+
+/** A question retrieval routed to lore, unless what it asks about is on the page ("who are the first contestants?"). */
+function aboutLore(question: string, route: Route): boolean {
+  if (asksWhatIs(question)) return true;
+  if (route.kind !== 'entity') return false;
+  const named = thingAsked(question);
+  return named === null || !onThePage(named);
 }
 
 /** A question about what happened before the page in view. */
@@ -291,7 +312,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     if (groups.length > 0) return render(`${QUOTE_HEADER}\n${intro}`, groups, passages, redact, position);
   }
 
-  const aboutEntity = route.kind === 'entity' || asksWhatIs(question);
+  const aboutEntity = aboutLore(question, route);
   // Neither "who is X?" nor about earlier events ("what did she make last time?"): the page in view comes first.
   const aboutPage = !aboutEntity && route.kind !== 'earlier' && !EARLIER.test(question);
   /** A story page's lines, most telling first, without sound effects and refrains. */
