@@ -424,6 +424,16 @@ describe('quoteAnswer: fourth round', () => {
     expect(r.text).toContain('> And now, a witch of the depths');
   });
 
+  it('quotes a sign lettered in panel after panel, not a short cry repeated', () => {
+    const sign = 'Grand Prize of 50 000Ko for the best magic';
+    const others = 'Let us go!\nWhat a crowd\nSo many people\nLook, Carrot\nThe arena\nWe are late\nHurry up';
+    const passages = [p(1, 21, 1, `${sign}\nClap\nClap\nClap\n${sign}\n${sign}\n${others}`, { current: true })];
+    // French words match none of the page's: the page's most telling lines are quoted, the sign among them.
+    const r = quoteAnswer("C'est combien, le prix ?", passages, (t) => t, { episode: 21, page: 1 });
+    expect(lines(r.text)).toContain(`> ${sign}`);
+    expect(lines(r.text)).not.toContain('> Clap');
+  });
+
   it('reads "qu\'est-ce que X a fait ?" as a question about events, "qu\'est-ce que le X ?" as one about a thing', () => {
     expect(asksWhatIs("Qu'est-ce que Carrot lui a apporté ?")).toBe(false);
     expect(asksWhatIs("Qu'est-ce que le Chaosah ?")).toBe(true);

@@ -21,7 +21,8 @@
  *    did the fairies offer?" asked episodes later). Earlier questions of the conversation count at a lower weight.
  *    In dialogue a line beside matched ones shares a little of their score (the answer is often the reply).
  *    The answer leads with the best line and the three lines after it in dialogue (a reply, or what a line announces:
- *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out and
+ *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out (a
+ *    sentence lettered again panel after panel is a sign, not a sound) and
  *    footnotes, and going on to the next page where the best line ends its page (the reply is overleaf) or, when
  *    nothing follows, taking the lines that lead to it; then the next best lines; then, for a question about the
  *    page, the page in view (about the episode so far, a few of its lines and then the episode's page retrieval
@@ -239,10 +240,14 @@ function mostTelling(some: Line[], all: Line[], idf: Map<string, number>): Line[
 
 const inReadingOrder = (some: Line[]): Line[] => [...some].sort((a, b) => a.passage - b.passage || a.index - b.index);
 
+/** Words at most in a repeated line that is a sound or a cry ("Clap", "Meow meow"), not a sign read again. */
+const SOUND_WORDS = 3;
 /** Lettering that says nothing by itself: a sound repeated ("Clap" ×17, "Zzzzz"), a drawn-out cry ("Groooo"). */
 function filler(l: Line, all: Line[]): boolean {
   const key = fold(l.text);
   if (l.stems.size <= 1 && /(\p{L})\1\1/u.test(key)) return true;
+  // A sentence lettered again in panel after panel is a poster or a sign, and says something: only a short cry repeats.
+  if (l.stems.size > SOUND_WORDS) return false;
   let same = 0;
   for (const o of all) if (o.passage === l.passage && fold(o.text) === key && ++same > 2) return true;
   return false;
