@@ -424,6 +424,12 @@ describe('quoteAnswer: fourth round', () => {
     expect(r.text).toContain('> And now, a witch of the depths');
   });
 
+  it('matches a word a reader clips short ("lab" for "laboratory"), not any word it starts', () => {
+    const passages = [p(1, 9, 7, 'We are the best\nLabel it\nTo the laboratory! This can be lethal!\nHurry', { current: true })];
+    const r = quoteAnswer('Why did they rush to the lab?', passages, (t) => t, { episode: 9, page: 7 });
+    expect(lines(r.text)[0]).toBe('> To the laboratory! This can be lethal!');
+  });
+
   it('quotes a sign lettered in panel after panel, not a short cry repeated', () => {
     const sign = 'Grand Prize of 50 000Ko for the best magic';
     const others = 'Let us go!\nWhat a crowd\nSo many people\nLook, Carrot\nThe arena\nWe are late\nHurry up';

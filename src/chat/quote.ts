@@ -12,7 +12,8 @@
  *    first where its title strip is among the passages; a few lines per episode, latest episode first.
  *  - Any other question: each line is scored by the question's words it contains, a word weighing more the fewer
  *    candidate lines have it (IDF over this turn's lines), so a name most lines share counts less than the rarer
- *    word that carries the question; a name one letter off still counts (readers type names as they heard them).
+ *    word that carries the question; a name one letter off still counts (readers type names as they heard them), and so does a word clipped
+ *    short ("lab" for "laboratory").
  *    Where the passage sits counts too: the page in view for a question about it, the route's episodes for one
  *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
  *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
@@ -83,9 +84,17 @@ export function stem(word: string): string {
   return w;
 }
 
+/** A three-letter question word matches the start of a line's word this long or longer ("lab" → "laboratory"). */
+const CLIPPED_FROM = 7;
+
 /** Does a line's word match a question word: the same stem, or one a longer form of the other ("magic" / "magical"). */
 function matches(q: string, stems: Set<string>): number {
   if (stems.has(q)) return 1;
+  // A short word a reader clips from a long one ("lab" for "laboratory") still counts, a little less.
+  if (q.length === 3) {
+    for (const s of stems) if (s.length >= CLIPPED_FROM && s.startsWith(q)) return 0.5;
+    return 0;
+  }
   if (q.length < 4) return 0;
   for (const s of stems) if (s.length >= 4 && (s.startsWith(q) || q.startsWith(s))) return 0.7;
   // A reader types a name as they heard it ("Truffle" for "Truffel"): one letter off in a long word still counts.
