@@ -12,8 +12,8 @@
  *    first where its title strip is among the passages; a few lines per episode, latest episode first.
  *  - Any other question: each line is scored by the question's words it contains, a word weighing more the fewer
  *    candidate lines have it (IDF over this turn's lines), so a name most lines share counts less than the rarer
- *    word that carries the question; a name one letter off still counts (readers type names as they heard them), and so does a word clipped
- *    short ("lab" for "laboratory").
+ *    word that carries the question; a name one letter off still counts (readers type names as they heard them),
+ *    and so does a word clipped short ("lab" for "laboratory").
  *    Where the passage sits counts too: the page in view for a question about it, the route's episodes for one
  *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
  *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
@@ -23,12 +23,11 @@
  *    In dialogue a line beside matched ones shares a little of their score (the answer is often the reply).
  *    The answer leads with the best line and the three lines after it in dialogue (a reply, or what a line announces:
  *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out (a
- *    sentence lettered again panel after panel is a sign, not a sound) and
- *    footnotes, and going on to the next page where the best line ends its page (the reply is overleaf) or, when
- *    nothing follows, taking the lines that lead to it; then the next best lines; then, for a question about the
- *    page, the page in view (about the episode so far, a few of its lines and then the episode's page retrieval
- *    ranked first), else the lines around the matched ones; then the most telling lines of the first story pages
- *    retrieval ranked fill what is left (its vector search is the only sense of meaning here, and the answer is
+ *    sentence lettered again panel after panel is a sign, not a sound) and footnotes, and going on to the next page
+ *    where the best line ends its page (the reply is overleaf) or, when nothing follows, taking the lines that lead
+ *    to it; then the next best lines; then, for a question about the page, the page in view (about the episode so
+ *    far, a few of its lines and then the episode's page retrieval ranked first), else the lines around the matched
+ *    ones; then the most telling lines of the first story pages retrieval ranked fill what is left (its vector search is the only sense of meaning here, and the answer is
  *    often a line with none of the question's words). At most MAX_LINES, grouped and cited by page ("— from
  *    Episode 3, page 2": a quote ending in a number word must not read as an episode number).
  * When no line has a question word it says so plainly, and quotes the page in view (or, for a question about
