@@ -430,6 +430,17 @@ describe('quoteAnswer: fourth round', () => {
     expect(lines(r.text)[0]).toBe('> To the laboratory! This can be lethal!');
   });
 
+  it('about a thing, fills the free places with the opening sentences of the lore ranked first', () => {
+    const passages = [
+      p(1, 8, 2, 'Invite the other witches we met at the contest?\nGreat idea!', { current: true }),
+      p(2, 1, 1, 'Saffron is a young witch of Magmah.\nShe lives in Komona.', { source: 'wiki', sourceRef: 'saffron#0', title: 'Saffron' }),
+      p(3, 1, 1, 'Shichimi is a young witch of Ah.', { source: 'wiki', sourceRef: 'shichimi#0', title: 'Shichimi' }),
+    ];
+    const r = quoteAnswer('Who were the other witches at the contest?', passages, (t) => t, { episode: 8, page: 2 });
+    expect(lines(r.text)).toContain('> Saffron is a young witch of Magmah.');
+    expect(lines(r.text)).toContain('> Shichimi is a young witch of Ah.');
+  });
+
   it('quotes a sign lettered in panel after panel, not a short cry repeated', () => {
     const sign = 'Grand Prize of 50 000Ko for the best magic';
     const others = 'Let us go!\nWhat a crowd\nSo many people\nLook, Carrot\nThe arena\nWe are late\nHurry up';

@@ -27,7 +27,8 @@
  *    where the best line ends its page (the reply is overleaf) or, when nothing follows, taking the lines that lead
  *    to it; then the next best lines; then, for a question about the page, the page in view (about the episode so
  *    far, a few of its lines and then the episode's page retrieval ranked first), else the lines around the matched
- *    ones; then the most telling lines of the first story pages retrieval ranked fill what is left (its vector search is the only sense of meaning here, and the answer is
+ *    ones; then the most telling lines of the first story pages retrieval ranked (about a thing, the opening
+ *    sentences of its lore too) fill what is left (its vector search is the only sense of meaning here, and the answer is
  *    often a line with none of the question's words). At most MAX_LINES, grouped and cited by page ("— from
  *    Episode 3, page 2": a quote ending in a number word must not read as an episode number).
  * When no line has a question word it says so plainly, and quotes the page in view (or, for a question about
@@ -428,10 +429,12 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     };
     /** The most telling lines of the story pages retrieval ranked first (its vector search is the only sense of meaning here). */
     const fillFromTopPages = () => {
-      const tops = passages.flatMap((p, i) => (!p.current && p.source !== 'wiki' ? [i] : [])).slice(0, TOP_PAGES);
+      // About a thing, its lore ranked first too: an article's opening sentences say what it is.
+      const tops = passages.flatMap((p, i) => (!p.current && (p.source !== 'wiki' || aboutEntity) ? [i] : [])).slice(0, TOP_PAGES);
       for (const [k, top] of tops.entries()) {
         const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
-        for (const l of pageLines(top)) if (chosen.length < cap) add(l);
+        const some = passages[top]!.source === 'wiki' ? lines.filter((l) => l.passage === top) : pageLines(top);
+        for (const l of some) if (chosen.length < cap) add(l);
       }
     };
     after(best, LEAD_AFTER);
@@ -452,7 +455,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
         if (top >= 0) for (const l of pageLines(top)) add(l);
       }
       // A page with little text (or none) leaves places free: the story pages retrieval ranked first fill them.
-      if (!aboutEntity) fillFromTopPages();
+      fillFromTopPages();
     } else {
       // About another part of the story: the lines around the matched ones (a reply, the line that leads to it).
       const near = (c: Line, d: number) => {
@@ -462,7 +465,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       for (const c of [...chosen]) add(near(c, 1));
       for (const c of [...chosen]) add(near(c, -1));
       // Then the most telling lines of the story pages retrieval ranked first (by meaning, where words fail).
-      if (!aboutEntity) fillFromTopPages();
+      fillFromTopPages();
     }
   }
 
