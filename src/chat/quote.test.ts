@@ -36,7 +36,7 @@ describe('quoteAnswer', () => {
     const r = quoteAnswer('Who is Carrot?', passages, redact, { episode: 1, page: 2 });
     expect(r.text.startsWith(QUOTE_HEADER)).toBe(true);
     expect(r.text).toContain("> Carrot is Pepper's familiar, a male orange tabby cat.");
-    expect(r.text).toContain('— Wiki: Carrot [1/1]');
+    expect(r.text).toContain('— from Wiki: Carrot [1/1]');
     // The lead is the answering sentence; the page in view, where nothing names Carrot, is not quoted for "who is".
     expect(r.text.split('\n').filter((l) => l.startsWith('> '))[0]).toBe("> Carrot is Pepper's familiar, a male orange tabby cat.");
     expect(r.text).not.toContain('> ha... perfect');
@@ -52,7 +52,7 @@ describe('quoteAnswer', () => {
     const r = quoteAnswer('What is going on?', passages, redact, { episode: 1, page: 2 });
     expect(r.text).toContain('here is the page you are on');
     expect(r.text).toContain("> NO! Don't even think about it");
-    expect(r.text).toContain('— Episode 1, page 2 [1/2]');
+    expect(r.text).toContain('— from Episode 1, page 2 [1/2]');
   });
 
   it('says so when nothing at all is visible', () => {
@@ -67,7 +67,10 @@ describe('quoteAnswer composition', () => {
   const lines = (text: string) => text.split('\n').filter((l) => l.startsWith('> '));
 
   it('leads with the line whose rarer question word answers, not the one sharing a common word', () => {
-    const passages = [p(10, 3, 4, 'Carrot!\nCarrot, come here\nLook at the Carrot\nThe dragon took the golden key', { current: true }), p(11, 3, 1, 'Carrot sleeps', {})];
+    const passages = [
+      p(10, 3, 4, 'Carrot!\nCarrot, come here\nLook at the Carrot\nThe dragon took the golden key\nNo!', { current: true }),
+      p(11, 3, 1, 'Carrot sleeps', {}),
+    ];
     const r = quoteAnswer('What did the dragon take from Carrot?', passages, (t) => t, at);
     expect(lines(r.text)[0]).toBe('> The dragon took the golden key');
   });
@@ -76,7 +79,11 @@ describe('quoteAnswer composition', () => {
     const long = Array.from({ length: 12 }, (_, i) => (i % 2 ? `line ${i} about potions` : `filler ${i}`)).join('\n');
     const r = quoteAnswer(
       'What about the potions?',
-      [p(20, 3, 4, 'Hello\nWhat a day', { current: true }), p(21, 2, 5, long), p(22, 2, 6, 'A potion of flight\nnothing else')],
+      [
+        p(20, 3, 4, 'Hello\nWhat a day\nA long day\nSo long\nNearly night\nGood night', { current: true }),
+        p(21, 2, 5, long),
+        p(22, 2, 6, 'A potion of flight\nnothing else'),
+      ],
       (t) => t,
       at,
     );
@@ -84,18 +91,21 @@ describe('quoteAnswer composition', () => {
     expect(r.text).not.toContain('filler 0');
     expect(r.text).not.toContain('filler 6');
     expect(r.text).not.toContain('nothing else');
-    expect(r.text).toContain('— Episode 2, page 5 [2/5]');
+    expect(r.text).toContain('— from Episode 2, page 5 [2/5]');
     // The page in view fills the free places, cited with its page.
-    expect(r.text).toContain('> Hello\n> What a day\n— Episode 3, page 4 [3/4]');
+    expect(r.text).toContain('> Hello\n');
+    expect(r.text).toContain('> Good night\n— from Episode 3, page 4 [3/4]');
   });
 
   it('quotes more matching lines, and the page in view less, for a question about earlier events', () => {
     const many = Array.from({ length: 8 }, (_, i) => `the dragon ${i}`).join('\n');
-    const page = 'Hello\nWhat a day\nSee you';
+    const page = 'Hello\nWhat a day\nSee you\nA long day\nSo long\nGood night';
     const now = quoteAnswer('Where was the dragon?', [p(90, 3, 4, page, { current: true }), p(91, 2, 5, many)], (t) => t, at);
     const before = quoteAnswer('Where was the dragon last time?', [p(90, 3, 4, page, { current: true }), p(91, 2, 5, many)], (t) => t, at);
-    // About the page: the best line and the three after it, two more matched lines, then the page in view.
-    expect(lines(now.text).filter((l) => l.includes('dragon'))).toHaveLength(6);
+    // About the episode so far: the best line and the three after it, two more matched lines, four of the page in
+    // view, and the story pages retrieval ranked first fill the free places.
+    expect(lines(now.text).filter((l) => l.includes('dragon'))).toHaveLength(8);
+    expect(lines(now.text).filter((l) => !l.includes('dragon'))).toHaveLength(4);
     expect(lines(now.text)).toContain('> See you');
     expect(lines(before.text).filter((l) => l.includes('dragon'))).toHaveLength(8);
     expect(lines(before.text)).not.toContain('> See you');
@@ -136,7 +146,7 @@ describe('quoteAnswer composition', () => {
   it('says plainly when nothing answers, and shows the page in view', () => {
     const r = quoteAnswer('What is the capital of Mars?', [p(70, 3, 4, 'Hello\nGoodbye', { current: true })], (t) => t, at);
     expect(r.text).toContain("Nothing you've read matches those words; here is the page you are on.");
-    expect(r.text).toContain('> Hello\n> Goodbye\n— Episode 3, page 4 [3/4]');
+    expect(r.text).toContain('> Hello\n> Goodbye\n— from Episode 3, page 4 [3/4]');
   });
 
   it('cuts prose into sentences and quotes only the matching one', () => {
@@ -150,7 +160,14 @@ describe('asksWhatIs', () => {
   it('tells "what is X?" from a question about the page', () => {
     for (const q of ['Who is Saffron?', "What's a DragonCow?", 'Who is the King of Acren?', 'Qui est Shichimi ?', "C'est quoi Komona ?"])
       expect(asksWhatIs(q), q).toBe(true);
-    for (const q of ['What is she worried about?', "What's Carrot doing?", "What's this sign?", 'What is Pepper arguing for?', 'Why is she angry?'])
+    for (const q of [
+      'What is she worried about?',
+      "What's Carrot doing?",
+      "What's this sign?",
+      'What is Pepper arguing for?',
+      'Why is she angry?',
+      "What's the spell at the end?",
+    ])
       expect(asksWhatIs(q), q).toBe(false);
   });
 });
@@ -198,7 +215,7 @@ describe('quoteAnswer leads with the line that answers', () => {
     expect(r.text).toContain("Nothing you've read says that in those words; here is the page closest to your question.");
     // A drawn-out sound says nothing by itself.
     expect(quoted(r.text)).toEqual(['> Best... Coffee... Ever!', '> So that was the secret']);
-    expect(r.text).toContain('— Episode 5, page 2 [5/2]');
+    expect(r.text).toContain('— from Episode 5, page 2 [5/2]');
   });
 
   it('keeps the speaker a pack writes on every sentence it quotes', () => {
@@ -250,7 +267,7 @@ describe('quoteAnswer recaps', () => {
     expect(lines).toContain('> What a waste of a wish!');
     expect(lines).not.toContain('> FIN');
     expect(lines).not.toContain('> Zzzzz');
-    expect(r.text).toContain('— Episode 7, page 4 [7/4]');
+    expect(r.text).toContain('— from Episode 7, page 4 [7/4]');
     // In reading order within the episode.
     expect(r.text.indexOf('single wish')).toBeLessThan(r.text.indexOf('What a waste'));
   });
@@ -291,7 +308,7 @@ describe('quoteAnswer line selection beyond the matched words', () => {
     const r = quoteAnswer('What did she serve her friends?', [view, earlierPage], (t) => t, { episode: 9, page: 7 });
     expect(routeOf('What did she serve her friends?').kind).toBe('episode');
     expect(r.text).toContain("> I've prepared tea so we can all get our good humour back");
-    expect(r.text).toContain('— Episode 9, page 2 [9/2]');
+    expect(r.text).toContain('— from Episode 9, page 2 [9/2]');
     expect(quoted(r.text).length).toBeLessThanOrEqual(MAX_LINES);
   });
 
@@ -318,7 +335,7 @@ describe('quoteAnswer line selection beyond the matched words', () => {
       (t) => t,
       { episode: 8, page: 3 },
     );
-    expect(r.text.indexOf('— Episode 5, page 1 [5/1]')).toBeLessThan(r.text.indexOf('— Episode 6, page 5 [6/5]'));
+    expect(r.text.indexOf('— from Episode 5, page 1 [5/1]')).toBeLessThan(r.text.indexOf('— from Episode 6, page 5 [6/5]'));
     expect(quoted(r.text).slice(0, 2)).toEqual(['> The dragon is angry', '> He lost his golden egg']);
   });
 
@@ -326,5 +343,117 @@ describe('quoteAnswer line selection beyond the matched words', () => {
     expect(stem('bring')).toBe('bring');
     expect(stem('flying')).toBe('fly');
     expect(questionStems("Why didn't Shichimi bring her potion?")).toEqual(['shichimi', 'bring', 'potion']);
+  });
+});
+
+describe('quoteAnswer: fourth round', () => {
+  const lines = (text: string) => text.split('\n').filter((l) => l.startsWith('> '));
+
+  it('about the episode so far, prefers its own lines over another episode sharing the same words', () => {
+    const passages = [
+      p(1, 21, 4, 'The crowd cheers', { current: true }),
+      p(2, 16, 2, 'Come on, Carrot, let us go'),
+      p(3, 21, 2, 'Still sure you do not want to come with us?\nWe do sorcery, not spectacles!'),
+    ];
+    const r = quoteAnswer("Why didn't she come with us?", passages, (t) => t, { episode: 21, page: 4 });
+    expect(lines(r.text).slice(0, 2)).toEqual(['> Still sure you do not want to come with us?', '> We do sorcery, not spectacles!']);
+  });
+
+  it('about the episode so far, lets an earlier page lead when only it has a word of the question', () => {
+    const passages = [
+      p(1, 11, 5, 'Carrot, come here', { current: true }),
+      p(2, 11, 1, 'Carrot?\nCarrot!\nGood Carrot', { focus: 1 }),
+      p(3, 7, 4, 'We fairies grant you a single wish'),
+    ];
+    const r = quoteAnswer('What did the fairies offer Carrot?', passages, (t) => t, { episode: 11, page: 5 });
+    expect(lines(r.text)[0]).toBe('> We fairies grant you a single wish');
+  });
+
+  it('about the episode so far, a word only another episode has is no evidence when retrieval ranked its page low', () => {
+    const passages = [
+      p(1, 9, 7, 'We are the best', { current: true }),
+      p(2, 9, 3, 'Stupid me'),
+      p(3, 9, 1, 'Huh?'),
+      p(4, 3, 2, 'A pleasure to serve you, Miss'),
+      p(5, 9, 2, 'Tea for my friends'),
+    ];
+    const r = quoteAnswer('What did she serve her friends?', passages, (t) => t, { episode: 9, page: 7 });
+    expect(lines(r.text)[0]).toBe('> Tea for my friends');
+  });
+
+  it('continues the lead onto the next page when the best line ends its page, skipping footnotes', () => {
+    const passages = [
+      p(1, 3, 5, 'Off we go', { current: true }),
+      p(2, 3, 1, 'I would like eight pumpkinstars, please\nHere you are, that is 60Ko*\n* Ko = the currency\n...Oh dear'),
+      p(3, 3, 2, 'Sorry, I will take only four...\nGrrr...'),
+    ];
+    const r = quoteAnswer('How many pumpkinstars did she buy?', passages, (t) => t, { episode: 3, page: 5 });
+    expect(lines(r.text).slice(0, 4)).toEqual([
+      '> I would like eight pumpkinstars, please',
+      '> Here you are, that is 60Ko*',
+      '> ...Oh dear',
+      '> Sorry, I will take only four...',
+    ]);
+    // Each page of the lead is cited with its own page; a citation never reads as "four — Episode".
+    expect(r.text).toContain('> ...Oh dear\n— from Episode 3, page 1 [3/1]');
+    expect(r.text).toContain('> Sorry, I will take only four...\n— from Episode 3, page 2 [3/2]');
+  });
+
+  it('reads the last line of a page with the lines that lead to it', () => {
+    const passages = [p(1, 11, 4, 'The King?\n...so young?!\nGo on! Wake him, scare him!', { current: true })];
+    const r = quoteAnswer('Who is she supposed to scare?', passages, (t) => t, { episode: 11, page: 4 });
+    expect(lines(r.text).slice(0, 3)).toEqual(['> The King?', '> ...so young?!', '> Go on! Wake him, scare him!']);
+  });
+
+  it('fills the free places of an answer about a page with little text from the story pages ranked first', () => {
+    const passages = [
+      p(1, 20, 2, '', { current: true }),
+      p(2, 19, 4, '"Oh, handsome warrior!"\nNice poetry, mistress Cayenne!\nCayenne\'s Private Journal'),
+      p(3, 19, 5, 'I am no longer the Cayenne who wrote that.'),
+    ];
+    const r = quoteAnswer('What did Cayenne write in her journal?', passages, (t) => t, { episode: 20, page: 2 });
+    expect(lines(r.text)).toContain('> "Oh, handsome warrior!"');
+  });
+
+  it('answers "who are the first contestants?" from the page, though retrieval routed it to lore', () => {
+    const passages = [
+      p(1, 1, 1, 'The first contest had four contestants.', { source: 'wiki', sourceRef: 'contest#0', title: 'Contest', focus: 1 }),
+      p(2, 21, 4, 'Please welcome...\nCORIANDER!\nAnd now, a witch of the depths\nSPIRULINA!', { current: true }),
+    ];
+    const r = quoteAnswer('Who are the first contestants?', passages, (t) => t, { episode: 21, page: 4 });
+    expect(r.text).toContain('> And now, a witch of the depths');
+  });
+
+  it('matches a word a reader clips short ("lab" for "laboratory"), not any word it starts', () => {
+    const passages = [p(1, 9, 7, 'We are the best\nLabel it\nTo the laboratory! This can be lethal!\nHurry', { current: true })];
+    const r = quoteAnswer('Why did they rush to the lab?', passages, (t) => t, { episode: 9, page: 7 });
+    expect(lines(r.text)[0]).toBe('> To the laboratory! This can be lethal!');
+  });
+
+  it('about a thing, fills the free places with the opening sentences of the lore ranked first', () => {
+    const passages = [
+      p(1, 8, 2, 'Invite the other witches we met at the contest?\nGreat idea!', { current: true }),
+      p(2, 1, 1, 'Saffron is a young witch of Magmah.\nShe lives in Komona.', { source: 'wiki', sourceRef: 'saffron#0', title: 'Saffron' }),
+      p(3, 1, 1, 'Shichimi is a young witch of Ah.', { source: 'wiki', sourceRef: 'shichimi#0', title: 'Shichimi' }),
+    ];
+    const r = quoteAnswer('Who were the other witches at the contest?', passages, (t) => t, { episode: 8, page: 2 });
+    expect(lines(r.text)).toContain('> Saffron is a young witch of Magmah.');
+    expect(lines(r.text)).toContain('> Shichimi is a young witch of Ah.');
+  });
+
+  it('quotes a sign lettered in panel after panel, not a short cry repeated', () => {
+    const sign = 'Grand Prize of 50 000Ko for the best magic';
+    const others = 'Let us go!\nWhat a crowd\nSo many people\nLook, Carrot\nThe arena\nWe are late\nHurry up';
+    const passages = [p(1, 21, 1, `${sign}\nClap\nClap\nClap\n${sign}\n${sign}\n${others}`, { current: true })];
+    // French words match none of the page's: the page's most telling lines are quoted, the sign among them.
+    const r = quoteAnswer("C'est combien, le prix ?", passages, (t) => t, { episode: 21, page: 1 });
+    expect(lines(r.text)).toContain(`> ${sign}`);
+    expect(lines(r.text)).not.toContain('> Clap');
+  });
+
+  it('reads "qu\'est-ce que X a fait ?" as a question about events, "qu\'est-ce que le X ?" as one about a thing', () => {
+    expect(asksWhatIs("Qu'est-ce que Carrot lui a apporté ?")).toBe(false);
+    expect(asksWhatIs("Qu'est-ce que le Chaosah ?")).toBe(true);
+    expect(asksWhatIs("Qu'est-ce que c'est que le Chaosah ?")).toBe(true);
   });
 });

@@ -12,19 +12,25 @@
  *    first where its title strip is among the passages; a few lines per episode, latest episode first.
  *  - Any other question: each line is scored by the question's words it contains, a word weighing more the fewer
  *    candidate lines have it (IDF over this turn's lines), so a name most lines share counts less than the rarer
- *    word that carries the question; a name one letter off still counts (readers type names as they heard them).
+ *    word that carries the question; a name one letter off still counts (readers type names as they heard them),
+ *    and so does a word clipped short ("lab" for "laboratory").
  *    Where the passage sits counts too: the page in view for a question about it, the route's episodes for one
  *    about the episode or earlier ones, page text over wiki lore unless the question asks what something is (then
  *    the sentence defining it, "X is …", leads), and a little retrieval's own order (its vector search is the only
- *    sense of meaning quote mode has). Earlier questions of the conversation count at a lower weight.
+ *    sense of meaning quote mode has). About the episode so far, a line elsewhere counts half, unless it has a
+ *    question word no line of the episode has and retrieval ranked it among the first (evidence over route: "what
+ *    did the fairies offer?" asked episodes later). Earlier questions of the conversation count at a lower weight.
  *    In dialogue a line beside matched ones shares a little of their score (the answer is often the reply).
  *    The answer leads with the best line and the three lines after it in dialogue (a reply, or what a line announces:
- *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out; then
- *    the next best lines; then, for a question about the page, the page in view (about the episode so far, a few of
- *    its lines and then the episode's page retrieval ranked first), else the lines around the matched ones and the
- *    most telling lines of the first story pages retrieval ranked (its vector search is the only sense of meaning
- *    here, and the answer is often a line with none of the question's words). At most MAX_LINES, grouped and cited
- *    by page.
+ *    "First up, Coriander's demonstration" → "ZOMBIFICATION!"), skipping sound effects repeated or drawn out (a
+ *    sentence lettered again panel after panel is a sign, not a sound) and footnotes, and going on to the next page
+ *    where the best line ends its page (the reply is overleaf) or, when nothing follows, taking the lines that lead
+ *    to it; then the next best lines; then, for a question about the page, the page in view (about the episode so
+ *    far, a few of its lines and then the episode's page retrieval ranked first), else the lines around the matched
+ *    ones; then the most telling lines of the first story pages retrieval ranked (about a thing, the opening
+ *    sentences of its lore too) fill what is left (its vector search is the only sense of meaning here, and the answer is
+ *    often a line with none of the question's words). At most MAX_LINES, grouped and cited by page ("— from
+ *    Episode 3, page 2": a quote ending in a number word must not read as an episode number).
  * When no line has a question word it says so plainly, and quotes the page in view (or, for a question about
  * earlier episodes, the page retrieval ranked closest, saying that is what it is).
  *
@@ -78,9 +84,17 @@ export function stem(word: string): string {
   return w;
 }
 
+/** A three-letter question word matches the start of a line's word this long or longer ("lab" → "laboratory"). */
+const CLIPPED_FROM = 7;
+
 /** Does a line's word match a question word: the same stem, or one a longer form of the other ("magic" / "magical"). */
 function matches(q: string, stems: Set<string>): number {
   if (stems.has(q)) return 1;
+  // A short word a reader clips from a long one ("lab" for "laboratory") still counts, a little less.
+  if (q.length === 3) {
+    for (const s of stems) if (s.length >= CLIPPED_FROM && s.startsWith(q)) return 0.5;
+    return 0;
+  }
   if (q.length < 4) return 0;
   for (const s of stems) if (s.length >= 4 && (s.startsWith(q) || q.startsWith(s))) return 0.7;
   // A reader types a name as they heard it ("Truffle" for "Truffel"): one letter off in a long word still counts.
@@ -151,6 +165,10 @@ const TOP_PAGES = 3;
 const PER_TOP = 3;
 /** About the episode so far: lines of the page in view, the rest from the episode's pages retrieval ranked first. */
 const EPISODE_PAGE_LINES = 4;
+/** About the episode so far, a line elsewhere whose question words the episode's lines have too counts this much. */
+const OTHER_EPISODE = 0.5;
+/** ... unless it has a question word the episode lacks and retrieval ranked its passage among the first this many. */
+const EVIDENCE_RANKS = 3;
 /** A line next to one with the question's words gets this share of their score (an answer is often the reply). */
 const NEAR = 0.3;
 
@@ -164,27 +182,52 @@ interface Line {
 
 /** "Who is Saffron?", "What's a DragonCow?", "Qui est Shichimi ?": a question about what something is, where lore helps. */
 const ABOUT_ENTITY =
-  /^\s*(?:who|what)(?:\s+is|\s+are|\s+was|['’]s)\s+(?:an?\s+|the\s+)?(.+?)[\s?.!]*$|^\s*(?:qui\s+est|qui\s+sont|c['’]est\s+qui|c['’]est\s+quoi|qu['’]est-ce\s+que?)\s+(?:une?\s+|les?\s+|la\s+|l['’])?(.+?)[\s?.!]*$/i;
+  /^\s*(?:who|what)(?:\s+is|\s+are|\s+was|['’]s)\s+(?:an?\s+|the\s+)?(.+?)[\s?.!]*$|^\s*(?:qui\s+est|qui\s+sont|c['’]est\s+qui|c['’]est\s+quoi|qu['’]est-ce\s+que\s+c['’]est(?:\s+que?)?)\s+(?:une?\s+|les?\s+|la\s+|l['’])?(.+?)[\s?.!]*$|^\s*qu['’]est-ce\s+qu(?:e\s+|['’])(?:une?\s+|les?\s+|la\s+|l['’])(.+?)[\s?.!]*$/i;
 /** Words that make "what is she doing?" a question about the page, not about what something is. */
 const NOT_A_NAME = new Set(
   'she he they it this that these those her him his them we you i going happening up wrong so there here il elle ils elles ça ce cette lui'.split(' '),
 );
 
 const IN_VIEW = new Set('this that these those today now here new first last next ce cet cette ces ici maintenant'.split(' '));
+const PLACED = new Set('at on in behind under near above inside outside sur dans sous derrière'.split(' ').map(fold));
 const ENDS_OPEN = new Set('about for of to with at from on in by de du des à pour'.split(' '));
 
-export function asksWhatIs(question: string): boolean {
+/** The words of what a who/what question asks about ("the King of Acren"), or null when it is not one. */
+function thingAsked(question: string): string[] | null {
   const m = ABOUT_ENTITY.exec(question);
-  const named = words(m?.[1] ?? m?.[2] ?? '');
-  const tokens = (m?.[1] ?? m?.[2] ?? '').split(/\s+/).filter(Boolean);
+  return m ? words(m[1] ?? m[2] ?? m[3] ?? '') : null;
+}
+
+/** "this sign", "the first contestants", "what is Pepper arguing for", "the spell at the end": what the page shows. */
+function onThePage(named: string[]): boolean {
+  return (
+    named.some((w) => IN_VIEW.has(w) || (w.length >= 5 && w.endsWith('ing'))) ||
+    // "the spell at the end", "the sign on the wall": a thing placed on the page, not a name ("the King of Acren" is).
+    named.slice(1).some((w) => PLACED.has(w))
+  );
+}
+
+export function asksWhatIs(question: string): boolean {
+  const named = thingAsked(question) ?? [];
+  const m = ABOUT_ENTITY.exec(question);
+  // Counted as written: "Oversized-Posh-Zombie-Canary" is one name.
+  const tokens = (m?.[1] ?? m?.[2] ?? m?.[3] ?? '').split(/\s+/).filter(Boolean);
   return (
     tokens.length > 0 &&
     tokens.length <= 4 &&
     !NOT_A_NAME.has(named[0]!) &&
     // "what's the spell at the end?", "what is Pepper arguing for?", "c'est quoi le titre de cet épisode ?": the page.
-    !named.some((w) => IN_VIEW.has(w) || (w.length >= 5 && w.endsWith('ing'))) &&
+    !onThePage(named) &&
     !ENDS_OPEN.has(named[named.length - 1]!)
   );
+}
+
+/** A question retrieval routed to lore, unless what it asks about is on the page ("who are the first contestants?"). */
+function aboutLore(question: string, route: Route): boolean {
+  if (asksWhatIs(question)) return true;
+  if (route.kind !== 'entity') return false;
+  const named = thingAsked(question);
+  return named === null || !onThePage(named);
 }
 
 /** A question about what happened before the page in view. */
@@ -206,10 +249,14 @@ function mostTelling(some: Line[], all: Line[], idf: Map<string, number>): Line[
 
 const inReadingOrder = (some: Line[]): Line[] => [...some].sort((a, b) => a.passage - b.passage || a.index - b.index);
 
+/** Words at most in a repeated line that is a sound or a cry ("Clap", "Meow meow"), not a sign read again. */
+const SOUND_WORDS = 3;
 /** Lettering that says nothing by itself: a sound repeated ("Clap" ×17, "Zzzzz"), a drawn-out cry ("Groooo"). */
 function filler(l: Line, all: Line[]): boolean {
   const key = fold(l.text);
   if (l.stems.size <= 1 && /(\p{L})\1\1/u.test(key)) return true;
+  // A sentence lettered again in panel after panel is a poster or a sign, and says something: only a short cry repeats.
+  if (l.stems.size > SOUND_WORDS) return false;
   let same = 0;
   for (const o of all) if (o.passage === l.passage && fold(o.text) === key && ++same > 2) return true;
   return false;
@@ -279,7 +326,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     if (groups.length > 0) return render(`${QUOTE_HEADER}\n${intro}`, groups, passages, redact, position);
   }
 
-  const aboutEntity = route.kind === 'entity' || asksWhatIs(question);
+  const aboutEntity = aboutLore(question, route);
   // Neither "who is X?" nor about earlier events ("what did she make last time?"): the page in view comes first.
   const aboutPage = !aboutEntity && route.kind !== 'earlier' && !EARLIER.test(question);
   /** A story page's lines, most telling first, without sound effects and refrains. */
@@ -291,6 +338,12 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     );
   const byPlace = new Map(lines.map((l) => [`${l.passage}:${l.index}`, l]));
   const lineAt = (passage: number, index: number) => byPlace.get(`${passage}:${index}`);
+  /** The lines after one on its page, then (a page's last line is answered overleaf) the next page's, where it is a passage. */
+  const followingLines = (l: Line): Line[] => {
+    const p = passages[l.passage]!;
+    const overleaf = passages.findIndex((o) => o.source === p.source && o.source !== 'wiki' && o.episode === p.episode && o.page === p.page + 1);
+    return lines.filter((o) => (o.passage === l.passage && o.index > l.index) || o.passage === overleaf);
+  };
   // Each line's own score from the question's words; a line beside a matched one shares a little of it.
   const own = new Map<Line, number>();
   for (const l of lines) {
@@ -303,6 +356,14 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     const l = lineAt(beside.passage, index);
     return l && fold(l.text) !== fold(beside.text) ? own.get(l)! : 0;
   };
+  // About the episode so far, a line of another part of the story counts less, unless it has a question word
+  // no line of the episode has and retrieval ranked it high: then the question is about an earlier part after all
+  // ("what did the fairies offer?" asked episodes later), and that evidence outweighs the route. A word the episode
+  // lacks alone is no such evidence: readers put the story in their own words ("serve", "friends").
+  const inEpisode = (p: Passage) => p.source !== 'wiki' && (p.episode === position.episode || p.focus === 1);
+  const inEpisodeStems = new Set<string>();
+  for (const s of weights.keys()) if (lines.some((l) => inEpisode(passages[l.passage]!) && matches(s, l.stems) > 0)) inEpisodeStems.add(s);
+  const beyondEpisode = (l: Line) => [...weights.keys()].some((s) => !inEpisodeStems.has(s) && matches(s, l.stems) > 0);
   for (const l of lines) {
     let score = own.get(l)!;
     // In dialogue the reply is the next line; prose sentences stand alone.
@@ -310,6 +371,7 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     if (score === 0) continue;
     const p = passages[l.passage]!;
     score *= placeWeight(p, route, aboutEntity);
+    if (route.kind === 'episode' && !aboutEntity && !inEpisode(p) && !(l.passage < EVIDENCE_RANKS && beyondEpisode(l))) score *= OTHER_EPISODE;
     // Retrieval's order counts a little: of two lines with the same words, the better-ranked passage's first.
     score *= 1 + RANK_PRIOR / (1 + l.passage);
     // A bare sound effect ("SPLASH") answers little.
@@ -351,16 +413,32 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
     // In dialogue the reply to a line is often the next one, and what a line announces follows it.
     const after = (l: Line, n: number) => {
       if (!dialogue(l)) return;
-      for (let i = l.index + 1, k = 0; k < n; i++) {
-        const next = lineAt(l.passage, i);
-        if (!next) break;
-        if (filler(next, lines)) continue;
+      let k = 0;
+      for (const next of followingLines(l)) {
+        if (k >= n) break;
+        // A footnote ("* Ko = the Komona currency unit") explains a word; it is not what comes next.
+        if (filler(next, lines) || next.text.startsWith('*')) continue;
         add(next);
         k++;
       }
+      // A page's last line (a sign, a call that ends the scene) is read with the lines that lead to it.
+      for (let i = l.index - 1; k === 0 && i >= 0 && l.index - i <= n; i--) {
+        const before = lineAt(l.passage, i);
+        if (before && !filler(before, lines)) add(before);
+      }
+    };
+    /** The most telling lines of the story pages retrieval ranked first (its vector search is the only sense of meaning here). */
+    const fillFromTopPages = () => {
+      // About a thing, its lore ranked first too: an article's opening sentences say what it is.
+      const tops = passages.flatMap((p, i) => (!p.current && (p.source !== 'wiki' || aboutEntity) ? [i] : [])).slice(0, TOP_PAGES);
+      for (const [k, top] of tops.entries()) {
+        const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
+        const some = passages[top]!.source === 'wiki' ? lines.filter((l) => l.passage === top) : pageLines(top);
+        for (const l of some) if (chosen.length < cap) add(l);
+      }
     };
     after(best, LEAD_AFTER);
-    lead = [...chosen].sort((a, b) => a.index - b.index);
+    lead = inStoryOrder(chosen, passages);
     // About the page in view, only a few more matched lines: the page itself fills the rest.
     const matched = aboutPage ? lead.length + MATCHED_BESIDE_PAGE : MAX_LINES;
     for (const l of ranked.slice(1)) if (l.score >= MIN_SHARE * best.score && chosen.length < matched) add(l);
@@ -376,6 +454,8 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
         const top = passages.findIndex((p) => !p.current && p.source !== 'wiki' && p.episode === position.episode);
         if (top >= 0) for (const l of pageLines(top)) add(l);
       }
+      // A page with little text (or none) leaves places free: the story pages retrieval ranked first fill them.
+      fillFromTopPages();
     } else {
       // About another part of the story: the lines around the matched ones (a reply, the line that leads to it).
       const near = (c: Line, d: number) => {
@@ -385,20 +465,28 @@ export function quoteAnswer(question: string, passages: Passage[], redact: (text
       for (const c of [...chosen]) add(near(c, 1));
       for (const c of [...chosen]) add(near(c, -1));
       // Then the most telling lines of the story pages retrieval ranked first (by meaning, where words fail).
-      const tops = aboutEntity ? [] : passages.flatMap((p, i) => (!p.current && p.source !== 'wiki' ? [i] : [])).slice(0, TOP_PAGES);
-      for (const [k, top] of tops.entries()) {
-        const cap = k === tops.length - 1 ? MAX_LINES : chosen.length + PER_TOP;
-        for (const l of pageLines(top)) if (chosen.length < cap) add(l);
-      }
+      fillFromTopPages();
     }
   }
 
   // The best line and what follows it lead; the other lines follow grouped by passage, best group first, each
   // group in reading order and cited with its page.
   const rest = chosen.filter((l) => !lead.includes(l));
-  const groups: Line[][] = lead.length > 0 ? [lead] : [];
+  const groups: Line[][] = [];
+  // The lead may run onto the next page: one group per page, each cited with its own.
+  for (const l of lead) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.passage === l.passage) last.push(l);
+    else groups.push([l]);
+  }
   for (const pi of new Set(rest.map((l) => l.passage))) groups.push(rest.filter((l) => l.passage === pi).sort((a, b) => a.index - b.index));
   return render(intro, groups, passages, redact, position);
+}
+
+/** Lines in the order the story has them: by episode and page, then by their place on the page. */
+function inStoryOrder(some: Line[], passages: Passage[]): Line[] {
+  const at = (l: Line) => passages[l.passage]!;
+  return [...some].sort((a, b) => at(a).episode - at(b).episode || at(a).page - at(b).page || a.passage - b.passage || a.index - b.index);
 }
 
 /** Quoted groups, each cited with its page; lines the guard empties are dropped. */
@@ -410,7 +498,8 @@ function render(intro: string, groups: Line[][], passages: Passage[], redact: (t
     const quoted = group.map((l) => redact(clip(l.text)).trim()).filter((l) => l.replace(/…/g, '').trim().length > 0);
     if (quoted.length === 0) continue;
     if (!used.includes(p)) used.push(p);
-    blocks.push(`${quoted.map((l) => `> ${l}`).join('\n')}\n— ${source(p)} [${pageLabel(p)}]`);
+    // "from": a quote ending in a number word ("only four...") must not read as "four — Episode 3" (a fourth episode).
+    blocks.push(`${quoted.map((l) => `> ${l}`).join('\n')}\n— from ${source(p)} [${pageLabel(p)}]`);
   }
   if (blocks.length === 0) {
     return {

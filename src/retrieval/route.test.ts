@@ -58,6 +58,11 @@ describe('routeQuestion', () => {
   it('reads recaps, and of what', () => {
     expect(routeQuestion('What happened so far?')).toEqual<Route>({ kind: 'so_far', episodes: 'story' });
     expect(routeQuestion('What happened so far in the story?')).toEqual<Route>({ kind: 'so_far', episodes: 'story' });
+    expect(routeQuestion('What has happened so far?').kind).toBe('so_far');
+    // "So far" bounding a question of its own is no recap.
+    expect(routeQuestion('Which dragons has she tried so far?')).toEqual<Route>({ kind: 'episode', episodes: 'current' });
+    expect(routeQuestion("Who's competing so far?").kind).not.toBe('so_far');
+    expect(routeQuestion('Recap so far of the dragons').kind).toBe('so_far');
     expect(routeQuestion('What did I miss in the last episode?')).toEqual<Route>({ kind: 'so_far', episodes: 'previous' });
     expect(routeQuestion('Recap of this episode please')).toEqual<Route>({ kind: 'so_far', episodes: 'current' });
     // Short recap wordings, English and French.

@@ -6,6 +6,8 @@
  * candidates from that part of the story, under the spoiler boundary like every
  * other candidate) and how to balance story pages against wiki lore
  * (retriever.ts assemblePassages). The route never widens what a reader can see.
+ * "So far" asks for a recap only when the question has no word of its own ("which
+ * dragons has she tried so far?" is about the episode).
  */
 
 export type RouteKind = 'page' | 'episode' | 'entity' | 'earlier' | 'so_far' | 'follow_up';
@@ -143,6 +145,27 @@ function presentTense(text: string): boolean {
   return present.test(text) && !past.test(text) && !/ (ed|ait) /.test(text.replace(/\p{L}+(ed|ait) /gu, ' ed '));
 }
 
+/** Words a recap question is made of besides function words ("what has happened so far in the story?"). */
+const RECAP_WORDS = new Set('has have had happened happen happens happening far story everything things going on jusqu ici present maintenant'.split(' '));
+
+/**
+ * "Which dragons has she tried so far?", "Who's competing so far?": "so far" bounds a question about something
+ * else, not a request for a recap. Only when "so far" is the recap cue and the question has a word of its own.
+ */
+function asksWithinSoFar(text: string): boolean {
+  if (
+    any(
+      text,
+      RECAP.filter((p) => !/so far|jusqu/.test(p.source)),
+    )
+  )
+    return false;
+  return text
+    .trim()
+    .split(' ')
+    .some((w) => w.length >= 3 && !FUNCTION_WORDS.has(w) && !RECAP_WORDS.has(w));
+}
+
 /** What a question is about. */
 export function routeQuestion(question: string): Route {
   const text = normalizeQuestion(question);
@@ -150,7 +173,7 @@ export function routeQuestion(question: string): Route {
   // "What is she doing here?" is about the page on screen, though it has no word of its own.
   const page = any(text, PAGE);
   if (!page && isFollowUp(question)) return { kind: 'follow_up', episodes: null };
-  if (any(text, RECAP)) return { kind: 'so_far', episodes: recapEpisodes(text) };
+  if (any(text, RECAP) && !asksWithinSoFar(text)) return { kind: 'so_far', episodes: recapEpisodes(text) };
   if (any(text, EARLIER)) {
     const n = episodeNumber(text);
     if (n !== null) return { kind: 'earlier', episodes: { episode: n } };

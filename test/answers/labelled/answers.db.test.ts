@@ -15,14 +15,14 @@ import { DiskCachedEmbedder, evaluate, figures, prepareCorpus, type QuestionResu
 import { loadQuestions } from './labelled.js';
 
 /**
- * Thresholds a little below the figures of 2026-12-06 (both databases: recall@5 0.920, MRR 0.794; quote words 0.728 on
- * PGlite, with quote mode filling from the pages retrieval ranked first), so a regression fails here. Recall and MRR
+ * Thresholds a little below the figures of 2026-12-06 (both databases: recall@5 0.924, MRR 0.797; quote words 0.793,
+ * quote mode's fourth round), so a regression fails here. Recall and MRR
  * meet their budgets (≥ 0.90, ≥ 0.75); quote mode does not yet (≥ 0.85): its threshold rises with it, to the
  * budget − 0.02 once it is met.
  */
 const MIN_RECALL_AT_5 = 0.9;
 const MIN_MRR = 0.77;
-const MIN_QUOTE_WORDS = 0.71;
+const MIN_QUOTE_WORDS = 0.775;
 /** Questions beyond the position answered without a spoiler: all of them, always. */
 const MIN_BEYOND_SAFE = 1;
 
