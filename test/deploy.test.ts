@@ -149,6 +149,7 @@ describe('small box: systemd units and the tunnel', () => {
     expect(timer.OnUnitActiveSec?.[0]).toMatch(/^\d+min$/);
     const svc = unit('deploy/systemd/folio-watchdog.service');
     expect(svc.EnvironmentFile?.[0]).toBe('/etc/folio/folio.env');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: systemd expands ${PORT} from the environment file, not JavaScript.
     expect(svc.ExecStart?.[0]).toContain('http://127.0.0.1:${PORT}/ready');
     expect(svc.ExecStart?.[0]).toContain('systemctl restart folio.service');
     expect(read('docs/deployment.md')).toContain('folio-watchdog.timer');
