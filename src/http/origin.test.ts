@@ -49,6 +49,13 @@ describe('foreignOrigin (creating readers, login CSRF)', () => {
     expect(await check({})).toBeNull();
   });
 
+  it("FOLIO_PUBLIC_URL is Folio's own page even behind a proxy that rewrites Host", async () => {
+    const behind = (o: string) =>
+      on('http://127.0.0.1:3000/api/readers', { host: '127.0.0.1:3000', origin: o }, (c) => foreignOrigin(c, { ...deps, publicOrigin: 'https://folio.example' }));
+    expect(await behind('https://folio.example')).toBeNull();
+    expect(await behind('https://evil.example')).toBe('https://evil.example');
+  });
+
   it('another site, by Origin or by fetch metadata, is named', async () => {
     expect(await check({ origin: 'https://evil.example' })).toBe('https://evil.example');
     expect(await check({ 'sec-fetch-site': 'cross-site' })).toBe('a cross-site page');

@@ -16,9 +16,10 @@ export function selfOrigins(c: Context, trustProxy: boolean): string[] {
 }
 
 /** The origin of a web page this server does not trust, or null when the request may go on. */
-export function foreignOrigin(c: Context, deps: Pick<AppDeps, 'corsOrigins' | 'trustProxy'>): string | null {
+export function foreignOrigin(c: Context, deps: Pick<AppDeps, 'corsOrigins' | 'trustProxy' | 'publicOrigin'>): string | null {
   const origin = c.req.header('origin');
-  const allowed = (o: string) => deps.corsOrigins.includes(o) || selfOrigins(c, deps.trustProxy).includes(o);
+  // FOLIO_PUBLIC_URL too: a proxy that rewrites Host (nginx's default) would make Folio's own pages look foreign.
+  const allowed = (o: string) => deps.corsOrigins.includes(o) || o === deps.publicOrigin || selfOrigins(c, deps.trustProxy).includes(o);
   if (origin !== undefined && origin !== 'null') return allowed(origin) ? null : origin;
   // No usable Origin (an opaque "null" one: a sandboxed frame, a data: page): the fetch metadata decides.
   const site = c.req.header('sec-fetch-site');
