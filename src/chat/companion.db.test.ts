@@ -532,13 +532,19 @@ describe('limits and malformed input (clear 4xx, never 500)', () => {
     ollama.set({ tokensPerSecond: 10, persona: 'fixed', text: 'Ada and Flit walk home slowly under the flickering lamps of Tallow Street tonight.' });
     const [a, b] = [await readerAt(server, { episode: 1, page: 1 }), await readerAt(server, { episode: 1, page: 1 })];
     const leaving = new AbortController();
-    const first = server.ask(a, SERIES, 'Where is Ada?', { signal: leaving.signal }).catch(() => null);
-    await new Promise((r) => setTimeout(r, 300));
+    // The first answer's headers are back: it holds the one slot while it streams.
+    const first = await server.fetch(`/api/series/${SERIES}/chat`, {
+      method: 'POST',
+      token: a,
+      signal: leaving.signal,
+      json: { id: `cap-${Date.now()}`, messages: [{ id: 'u-cap', role: 'user', parts: [{ type: 'text', text: 'Where is Ada?' }] }], trigger: 'submit-message' },
+    });
+    expect(first.status).toBe(200);
     const busy = await server.ask(b, SERIES, 'Where is Flit?');
     expect(busy.status).toBe(503);
     expect(busy.errorBody?.error.code).toBe('unavailable:busy');
     leaving.abort();
-    await first;
+    await first.body?.cancel().catch(() => {});
     let again = await server.ask(b, SERIES, 'Where is Flit?');
     for (let i = 0; i < 20 && again.status === 503; i++) {
       await new Promise((r) => setTimeout(r, 100));
