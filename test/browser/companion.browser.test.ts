@@ -243,8 +243,10 @@ describe('quote mode (no language model: the default)', () => {
 
   it('before reading anything (peeking), the companion says to start reading first', async () => {
     const { page } = await newReader({ expectedConsole: /status of 409/ });
-    await page.goto(`${folio.url}/read/${S}/1/1?peek=true`);
-    await waitForPages(page, '1,2');
+    // Peeking is chosen on the skip-ahead screen (a link cannot ask for it): a new reader opens episode 3 and peeks.
+    await page.goto(`${folio.url}/read/${S}/3/0`);
+    await page.getByTestId('skip-peek').click();
+    await waitForPages(page, '0');
     await page.getByTestId('toggle-chat').click();
     await expect(page.locator('.chat-note').innerText()).resolves.toContain('peeking');
     await ask(page, 'Where are we?');

@@ -242,7 +242,8 @@ export async function startFuzzServer(): Promise<{ t: TestDatabase; server: Fuzz
       expect(res.status, where).toBeGreaterThanOrEqual(100);
       expect(res.status, where).toBeLessThan(500);
       // MCP answers in JSON-RPC's own error shape; judge the path as the server's URL parser sees it (`/%2e%2e/mcp` is `/mcp`).
-      const isMcp = new URL(req.path, 'http://fuzz.invalid').pathname === '/mcp';
+      // The path appended to an origin: a path starting "//" is not a protocol-relative URL here, as on the wire.
+      const isMcp = URL.canParse(`http://fuzz.invalid${req.path}`) && new URL(`http://fuzz.invalid${req.path}`).pathname === '/mcp';
       if (res.status >= 400 && req.method !== 'HEAD' && !isMcp) {
         expect(res.headers['content-type'], where).toMatch(/^application\/json/);
         const parsed = JSON.parse(res.body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
