@@ -8,10 +8,20 @@
 import type { Context } from 'hono';
 import type { AppDeps } from './context.js';
 
+/** The host this request was sent to (behind a trusted proxy, the forwarded one). */
+function requestHost(c: Context, trustProxy: boolean): string {
+  return (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || new URL(c.req.url).host;
+}
+
+/** The origin this request was sent to, scheme included (behind a trusted proxy, the forwarded ones). */
+export function requestOrigin(c: Context, trustProxy: boolean): string {
+  const proto = (trustProxy && c.req.header('x-forwarded-proto')) || new URL(c.req.url).protocol.replace(':', '');
+  return `${proto}://${requestHost(c, trustProxy)}`;
+}
+
 /** The origins browsers use for this server (behind a trusted proxy, the forwarded host). */
 export function selfOrigins(c: Context, trustProxy: boolean): string[] {
-  const url = new URL(c.req.url);
-  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host;
+  const host = requestHost(c, trustProxy);
   return [`http://${host}`, `https://${host}`];
 }
 

@@ -10,7 +10,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { readerForToken } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { trustedOrigins } from '../origin.js';
+import { requestOrigin, trustedOrigins } from '../origin.js';
 import { type AnswerRateLimits, mcpRateLimit, rpcKey } from '../rate-limit.js';
 
 export const MCP_PATH = '/mcp';
@@ -28,10 +28,8 @@ const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol
 
 export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
   return new Hono<AppEnv>().all(MCP_PATH, mcpGate(deps), mcpRateLimit(limits, deps, MAX_BODY), async (c) => {
-    const url = new URL(c.req.url);
-    const proto = (deps.trustProxy && c.req.header('x-forwarded-proto')) || url.protocol.replace(':', '');
     // Links in results: the configured public origin, else the one this request came to.
-    const webOrigin = deps.publicOrigin ?? `${proto}://${(deps.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host') || url.host}`;
+    const webOrigin = deps.publicOrigin ?? requestOrigin(c, deps.trustProxy);
     const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const refusals = c.get('mcpRefusals');
     const readerId = c.get('readerId');

@@ -7,7 +7,7 @@ import { READER_COOKIE } from '../../readers/tokens.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { foreignOrigin } from '../origin.js';
+import { foreignOrigin, requestOrigin } from '../origin.js';
 import { RateLimiter } from '../rate-limit.js';
 import { readerCookie } from '../reader-auth.js';
 import { readerTokenRoutes } from './reader-tokens.js';
@@ -47,7 +47,7 @@ export function readerRoutes(deps: AppDeps) {
       throw new FolioError('conflict:reader', 'This browser already has a reader; its progress and conversations stay with it.');
     }
     const { token } = await createReader(db);
-    const secure = new URL(c.req.url).protocol === 'https:' || (deps.trustProxy && c.req.header('x-forwarded-proto') === 'https');
+    const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
     // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
     // credentialed fetches carry the cookie only with SameSite=None, which
     // browsers accept only with Secure. Partitioned (CHIPS) keys it to the
