@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { FolioError } from '../errors.js';
 import { observeRequest } from '../observability/metrics.js';
 import { routeLabel } from '../observability/route-label.js';
+import { bucketsFor } from '../rate-limits/buckets.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
 import { AnswerRateLimits } from './rate-limit.js';
@@ -84,15 +85,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   for (const path of ['/api/series/:seriesId/chat', '/api/series/:seriesId/recap', MCP_PATH]) app.use(path, streams);
 
   app.route('/', healthRoutes(deps));
-  app.route('/', readerRoutes(deps));
+  // Rate-limit buckets: in the shared database on PostgreSQL (every replica counts together), else in memory.
+  const buckets = bucketsFor(deps.runtime);
+  app.route('/', readerRoutes(deps, buckets));
   app.route('/', adminRoutes(deps));
   app.route('/', seriesRoutes(deps));
   app.route('/', progressRoutes(deps));
   app.route('/', worldRoutes(deps));
   app.route('/', wikiRoutes(deps));
   app.route('/', searchRoutes(deps));
-  // One set of buckets for chat, recap and MCP: they share the chat's limits.
-  const answerLimits = deps.companion ? new AnswerRateLimits(deps.companion.deps.limits) : null;
+  // Chat, recap and MCP share the chat's limits (one bucket per reader, one per address).
+  const answerLimits = deps.companion ? new AnswerRateLimits(deps.companion.deps.limits, buckets) : null;
   app.route('/', chatRoutes(deps, answerLimits));
   app.route('/', conversationRoutes(deps));
   app.route('/', recapRoutes(deps, answerLimits));

@@ -1,58 +1,26 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { MemoryBuckets } from '../rate-limits/buckets.js';
 import type { AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
-import { AnswerRateLimits, mcpRateLimit, RateLimiter, rateLimit, rpcKey } from './rate-limit.js';
-
-describe('RateLimiter', () => {
-  it('allows a burst of perMinute, then tells how long to wait', () => {
-    let now = 0;
-    const r = new RateLimiter(3, () => now);
-    expect([r.take('a'), r.take('a'), r.take('a')].every((x) => x.ok)).toBe(true);
-    expect(r.take('a')).toEqual({ ok: false, retryAfterS: 20 });
-    now = 20_000;
-    expect(r.take('a').ok).toBe(true);
-    expect(r.take('a').ok).toBe(false);
-  });
-
-  it('keeps keys apart', () => {
-    const r = new RateLimiter(1, () => 0);
-    expect(r.take('a').ok).toBe(true);
-    expect(r.take('b').ok).toBe(true);
-    expect(r.take('a').ok).toBe(false);
-  });
-
-  it('0 means no limit', () => {
-    const r = new RateLimiter(0);
-    for (let i = 0; i < 100; i++) expect(r.take('a').ok).toBe(true);
-  });
-
-  it('forgets refilled buckets when it holds too many keys', () => {
-    let now = 0;
-    const r = new RateLimiter(60, () => now, 10);
-    for (let i = 0; i < 10; i++) r.take(`k${i}`);
-    now = 60_000;
-    r.take('new');
-    expect(r.size).toBe(1);
-  });
-});
+import { AnswerRateLimits, mcpRateLimit, rateLimit, rpcKey } from './rate-limit.js';
 
 describe('AnswerRateLimits', () => {
-  it('chat and recap share the buckets and say which was refused, with Retry-After', () => {
-    const limits = new AnswerRateLimits({ ratePerReader: 2, ratePerIp: 0 }, () => 0);
-    expect(limits.take('chat', 'r1', 'ip')).toBeNull();
-    expect(limits.take('recap', 'r1', 'ip')).toBeNull();
-    const refused = limits.take('recap', 'r1', 'ip')!;
+  it('chat and recap share the buckets and say which was refused, with Retry-After', async () => {
+    const limits = new AnswerRateLimits({ ratePerReader: 2, ratePerIp: 0 }, new MemoryBuckets(() => 0));
+    expect(await limits.take('chat', 'r1', 'ip')).toBeNull();
+    expect(await limits.take('recap', 'r1', 'ip')).toBeNull();
+    const refused = (await limits.take('recap', 'r1', 'ip'))!;
     expect([refused.code, refused.status, refused.details?.retryAfter]).toEqual(['rate_limit:recap', 429, 30]);
-    expect(limits.take('chat', 'r1', 'ip')?.code).toBe('rate_limit:chat');
-    expect(limits.take('chat', 'r2', 'ip')).toBeNull();
+    expect((await limits.take('chat', 'r1', 'ip'))?.code).toBe('rate_limit:chat');
+    expect(await limits.take('chat', 'r2', 'ip')).toBeNull();
   });
 
-  it('the address bucket spans readers', () => {
-    const limits = new AnswerRateLimits({ ratePerReader: 0, ratePerIp: 1 }, () => 0);
-    expect(limits.take('chat', 'r1', 'ip')).toBeNull();
-    expect(limits.take('chat', 'r2', 'ip')?.message).toMatch(/from this address/);
-    expect(limits.take('chat', 'r2', 'other-ip')).toBeNull();
+  it('the address bucket spans readers', async () => {
+    const limits = new AnswerRateLimits({ ratePerReader: 0, ratePerIp: 1 }, new MemoryBuckets(() => 0));
+    expect(await limits.take('chat', 'r1', 'ip')).toBeNull();
+    expect((await limits.take('chat', 'r2', 'ip'))?.message).toMatch(/from this address/);
+    expect(await limits.take('chat', 'r2', 'other-ip')).toBeNull();
   });
 });
 

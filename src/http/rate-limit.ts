@@ -4,68 +4,30 @@
  * and recap (FOLIO_CHAT_RATE_PER_READER / _PER_IP). Over the limit: 429
  * `rate_limit:chat` or `rate_limit:recap` with Retry-After; on MCP, the same
  * error as the tool's result (an assistant relays a tool error, not a
- * transport error). In memory, per process.
+ * transport error). The buckets are shared by every replica on PostgreSQL (rate-limits/).
  */
 import type { MiddlewareHandler } from 'hono';
 import { FolioError } from '../errors.js';
+import { MemoryBuckets, type RateBuckets } from '../rate-limits/buckets.js';
 import { clientIp, type ProxyTrust } from './client-ip.js';
 import type { AppEnv } from './context.js';
 
 export type RateKind = 'chat' | 'recap';
 
-/** Token buckets per key (reader id, client IP): `perMinute` requests of burst, refilled evenly. */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-    private readonly maxKeys = 100_000,
-  ) {}
-
-  /** Take one token; when empty, how many seconds until one is back. `perMinute` 0 = no limit. */
-  take(key: string): { ok: true } | { ok: false; retryAfterS: number } {
-    if (this.perMinute <= 0) return { ok: true };
-    const now = this.now();
-    const rate = this.perMinute / 60_000;
-    const b = this.buckets.get(key);
-    const tokens = b ? Math.min(this.perMinute, b.tokens + (now - b.at) * rate) : this.perMinute;
-    if (tokens < 1) {
-      this.buckets.set(key, { tokens, at: now });
-      return { ok: false, retryAfterS: Math.max(1, Math.ceil((1 - tokens) / rate / 1000)) };
-    }
-    this.buckets.set(key, { tokens: tokens - 1, at: now });
-    if (this.buckets.size > this.maxKeys) this.prune(now, rate);
-    return { ok: true };
-  }
-
-  /** Drop buckets that have refilled completely (they carry no state). */
-  private prune(now: number, rate: number): void {
-    for (const [k, b] of this.buckets) if (b.tokens + (now - b.at) * rate >= this.perMinute) this.buckets.delete(k);
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
-}
-
 /** The chat limits (config `chat`): requests per minute per reader and per client address; 0 = no limit. */
 export class AnswerRateLimits {
-  private readonly reader: RateLimiter;
-  private readonly address: RateLimiter;
+  constructor(
+    private readonly limits: { ratePerReader: number; ratePerIp: number },
+    private readonly buckets: RateBuckets = new MemoryBuckets(),
+  ) {}
 
-  constructor(limits: { ratePerReader: number; ratePerIp: number }, now: () => number = Date.now) {
-    this.reader = new RateLimiter(limits.ratePerReader, now);
-    this.address = new RateLimiter(limits.ratePerIp, now);
-  }
-
-  /** Take a token from both buckets; the error to answer with when one is empty. */
-  take(kind: RateKind, readerId: string, ip: string): FolioError | null {
-    for (const [limiter, key, who] of [
-      [this.reader, readerId, 'reader'],
-      [this.address, ip, 'address'],
+  /** Take a token from both buckets (reader, then address); the error to answer with when one is empty. */
+  async take(kind: RateKind, readerId: string, ip: string): Promise<FolioError | null> {
+    for (const [key, perMinute, who] of [
+      [`answer:reader:${readerId}`, this.limits.ratePerReader, 'reader'],
+      [`answer:ip:${ip}`, this.limits.ratePerIp, 'address'],
     ] as const) {
-      const r = limiter.take(key);
+      const r = await this.buckets.take(key, perMinute);
       if (!r.ok) {
         const what = kind === 'chat' ? 'questions' : 'recaps';
         return new FolioError(kind === 'chat' ? 'rate_limit:chat' : 'rate_limit:recap', `Too many ${what} from this ${who} for now. Try again in ${r.retryAfterS} s.`, {
@@ -85,7 +47,7 @@ export function rateLimit(limits: AnswerRateLimits | null, kind: RateKind, proxy
   return async (c, next) => {
     const readerId = c.get('readerId');
     if (limits && readerId) {
-      const refused = limits.take(kind, readerId, clientIp(c, proxy));
+      const refused = await limits.take(kind, readerId, clientIp(c, proxy));
       if (refused) throw refused;
     }
     await next();
@@ -117,7 +79,7 @@ export function mcpRateLimit(limits: AnswerRateLimits | null, proxy: ProxyTrust,
         if (call?.method !== 'tools/call' || call.id === undefined || typeof call.params?.name !== 'string') continue;
         const kind = LIMITED_TOOLS.get(call.params.name);
         if (!kind) continue;
-        const refused = limits.take(kind, readerId, clientIp(c, proxy));
+        const refused = await limits.take(kind, readerId, clientIp(c, proxy));
         if (refused) refusals.set(rpcKey(call.id), refused);
       }
       c.set('mcpRefusals', refusals);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { backend, createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { openDatabase } from '../db/client.js';
 import { LocalStorage } from '../storage/local.js';
 import { createApp } from './app.js';
 
@@ -157,5 +158,21 @@ describe('new readers are limited per address (FOLIO_READER_RATE_PER_IP)', () =>
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limit:readers');
     expect(refused.headers.getSetCookie()).toEqual([]);
     expect((await post('198.51.100.9')).status).toBe(201);
+  });
+
+  // Behind a load balancer each request may land on another replica: on PostgreSQL the buckets are the
+  // database's, so three replicas still allow the limit once (the embedded database is one process).
+  it.runIf(backend() === 'postgres')('two replicas on one PostgreSQL count together', async () => {
+    const other = await openDatabase({ kind: 'postgres', app: t.connection!, direct: t.connection!, poolMax: 2 });
+    try {
+      const replica = (database: typeof t.database) =>
+        createApp({ logger: pino({ level: 'silent' }), storage: new LocalStorage(media), runtime: { database }, corsOrigins: [], trustProxy: true, readerRatePerIp: 3 });
+      const [a, b] = [replica(t.database), replica(other)];
+      const post = (app: typeof a) => app.request('http://folio.local/api/readers', { method: 'POST', headers: { 'x-forwarded-for': '192.0.2.44' } });
+      const statuses = [await post(a), await post(b), await post(a), await post(b)].map((r) => r.status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+    } finally {
+      await other.close();
+    }
   });
 });

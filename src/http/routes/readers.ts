@@ -2,13 +2,13 @@ import { type Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { NewReader } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
+import type { RateBuckets } from '../../rate-limits/buckets.js';
 import { createReader, readerForToken } from '../../readers/readers.js';
 import { READER_COOKIE } from '../../readers/tokens.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { foreignOrigin, requestOrigin } from '../origin.js';
-import { RateLimiter } from '../rate-limit.js';
 import { readerCookie } from '../reader-auth.js';
 import { readerTokenRoutes } from './reader-tokens.js';
 
@@ -21,9 +21,9 @@ function heldCookie(c: Context): string | null {
   }
 }
 
-export function readerRoutes(deps: AppDeps) {
+export function readerRoutes(deps: AppDeps, buckets: RateBuckets) {
   // Identities cost nothing to make, and each brings its own per-reader chat limit: new readers are limited per address.
-  const perAddress = new RateLimiter(deps.readerRatePerIp ?? 0);
+  const perMinute = deps.readerRatePerIp ?? 0;
   const routes = new Hono<AppEnv>().post('/api/readers', async (c) => {
     // Login CSRF: a form on another site could post here and give the visitor a reader of the attacker's
     // choosing (their progress and conversations out of sight). Only Folio's own pages may; a form cannot
@@ -34,7 +34,7 @@ export function readerRoutes(deps: AppDeps) {
     if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
       throw new FolioError('unsupported_media_type:readers', 'POST /api/readers takes no body, or a JSON one (Content-Type: application/json).');
     }
-    const limited = perAddress.take(clientIp(c, deps));
+    const limited = await buckets.take(`readers:ip:${clientIp(c, deps)}`, perMinute);
     if (!limited.ok) {
       throw new FolioError('rate_limit:readers', `Too many new readers from this address for now. Try again in ${limited.retryAfterS} s.`, {
         retryAfter: limited.retryAfterS,
