@@ -65,6 +65,7 @@ describe('loadConfig defaults', () => {
       clientIpHeader: null,
       readerRatePerIp: 30,
       maxStreams: 500,
+      retentionDays: 0,
       shutdownGraceMs: 10_000,
       jobs: { worker: 'inline', concurrency: 1, maxUploadBytes: 200 * 1024 * 1024, leaseMs: 30_000 },
       chat: {
@@ -136,6 +137,7 @@ describe('loadConfig values', () => {
       FOLIO_CLIENT_IP_HEADER: 'Fly-Client-IP',
       FOLIO_READER_RATE_PER_IP: '0',
       FOLIO_MAX_STREAMS: '40',
+      FOLIO_RETENTION_DAYS: '180',
       FOLIO_WORKER: 'OFF',
       FOLIO_JOB_CONCURRENCY: '4',
       FOLIO_MAX_UPLOAD_MB: '50',
@@ -176,6 +178,7 @@ describe('loadConfig values', () => {
       clientIpHeader: 'fly-client-ip',
       readerRatePerIp: 0,
       maxStreams: 40,
+      retentionDays: 180,
       shutdownGraceMs: 25_000,
       jobs: { worker: 'off', concurrency: 4, maxUploadBytes: 50 * 1024 * 1024, leaseMs: 5_000 },
     });

@@ -56,6 +56,8 @@ export interface Config {
   readerRatePerIp: number;
   /** Answers (chat, recap, MCP) streaming at once in this process; past it a 503 with Retry-After. 0 = no cap. */
   maxStreams: number;
+  /** Readers inactive and jobs finished this many days ago are deleted by the `retention` job; 0 = keep everything. */
+  retentionDays: number;
   /** On SIGTERM: how long open chat/recap streams (and running jobs) may go on before they are ended. */
   shutdownGraceMs: number;
   jobs: {
@@ -108,6 +110,7 @@ const DEFAULTS = {
   proxyHops: 1,
   readerRatePerIp: 30,
   maxStreams: 500,
+  retentionDays: 0,
   shutdownGraceS: 10,
   worker: 'inline',
   jobConcurrency: 1,
@@ -368,6 +371,12 @@ const fields = {
     'set $NAME to the new readers one IP address may create per minute, such as 30 (0 = no limit).',
   ),
   FOLIO_MAX_STREAMS: integer('FOLIO_MAX_STREAMS', 0, 100_000, 'set $NAME to the answers this process may stream at once, such as 500 (0 = no cap).'),
+  FOLIO_RETENTION_DAYS: integer(
+    'FOLIO_RETENTION_DAYS',
+    0,
+    36_500,
+    'set $NAME to the days after which an inactive reader (with its progress and conversations) and a finished job are deleted, such as 180 (0 = keep everything).',
+  ),
   FOLIO_CHAT_HEARTBEAT_MS: integer(
     'FOLIO_CHAT_HEARTBEAT_MS',
     1_000,
@@ -581,6 +590,7 @@ function configSchema(cwd: string) {
         proxyHops: env.FOLIO_PROXY_HOPS ?? DEFAULTS.proxyHops,
         clientIpHeader: env.FOLIO_CLIENT_IP_HEADER ?? null,
         readerRatePerIp: env.FOLIO_READER_RATE_PER_IP ?? DEFAULTS.readerRatePerIp,
+        retentionDays: env.FOLIO_RETENTION_DAYS ?? DEFAULTS.retentionDays,
         maxStreams: env.FOLIO_MAX_STREAMS ?? DEFAULTS.maxStreams,
         shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,
         jobs: {

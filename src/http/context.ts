@@ -21,6 +21,8 @@ export interface AppDeps {
   readerRatePerIp?: number;
   /** Answers streaming at once (FOLIO_MAX_STREAMS); unset or 0 = no cap. */
   maxStreams?: number;
+  /** FOLIO_RETENTION_DAYS, reported in /metrics (the retention job itself runs in the worker). */
+  retentionDays?: number;
   /** Operator bearer token; unset = operator API off. */
   adminToken?: string;
   /** Background jobs: wake the in-process worker after an enqueue; upload size limit. */

@@ -2,6 +2,7 @@
 import type { Database } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Embedder } from '../models/types.js';
+import { RETENTION_EVERY_MS, RETENTION_JOB, runRetention } from '../retention/retention.js';
 import { embedPending } from '../retrieval/embeddings.js';
 import type { Storage } from '../storage/storage.js';
 import type { PageDescriber } from '../vision/describer.js';
@@ -19,6 +20,10 @@ export interface HandlerDeps {
   describer?: PageDescriber | null;
   /** Vision requests in flight per import (FOLIO_JOB_CONCURRENCY). */
   descriptionConcurrency?: number;
+  /** FOLIO_RETENTION_DAYS: readers inactive and jobs finished this long ago are deleted; 0 = keep everything. */
+  retentionDays?: number;
+  /** Wakes an in-process worker when a handler queues a job. */
+  wake?: () => void;
 }
 
 /**
@@ -77,6 +82,24 @@ export function embedHandler(deps: HandlerDeps): JobHandler {
   };
 }
 
+/**
+ * `retention`: a scheduled job (retention/retention.ts). It queues its own next run before it starts, so
+ * a run that fails does not end the schedule; with retention turned off it does nothing and queues none.
+ */
+export function retentionHandler(deps: HandlerDeps): JobHandler {
+  return async ({ signal, progress }) => {
+    const days = deps.retentionDays ?? 0;
+    if (days <= 0) return { days: 0, readers: 0, jobs: 0 };
+    await new JobQueue(deps.database.db, deps.wake).schedule(RETENTION_JOB, RETENTION_EVERY_MS);
+    return { ...(await runRetention(deps.database.db, days, { signal, onProgress: (p) => progress({ phase: 'retention', ...p }) })) };
+  };
+}
+
+/** Queue the first retention run `delayMs` after a worker starts (none when off or one is already queued). */
+export async function scheduleRetention(deps: HandlerDeps, delayMs: number): Promise<void> {
+  if ((deps.retentionDays ?? 0) > 0) await new JobQueue(deps.database.db, deps.wake).schedule(RETENTION_JOB, delayMs);
+}
+
 export function jobHandlers(deps: HandlerDeps): Record<string, JobHandler> {
-  return { import: importHandler(deps), embed: embedHandler(deps) };
+  return { import: importHandler(deps), embed: embedHandler(deps), [RETENTION_JOB]: retentionHandler(deps) };
 }

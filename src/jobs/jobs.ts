@@ -54,6 +54,13 @@ export class JobQueue {
     return jobOut(row);
   }
 
+  /** Queue the next run of a scheduled job (at most one waits); false when one already does. */
+  async schedule(kind: string, delayMs: number): Promise<boolean> {
+    const queued = await q.insertScheduledJob(this.db, kind, delayMs);
+    if (queued) this.onEnqueue();
+    return queued;
+  }
+
   async get(id: string): Promise<JobOut> {
     const row = await q.getJob(this.db, id);
     if (!row) throw new FolioError('not_found:job', `No job ${id}.`);

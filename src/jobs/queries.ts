@@ -49,6 +49,20 @@ export async function insertJob(
   });
 }
 
+/**
+ * Queue the next run of a scheduled job (payload `scheduled: true`) `delayMs` from now, unless one is
+ * already queued (a unique index allows one): every worker may ensure it at start, one run is queued.
+ */
+export async function insertScheduledJob(db: Db, kind: string, delayMs: number): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`INSERT INTO jobs (kind, payload, run_after) VALUES (${kind}, '{"scheduled": true}'::jsonb, now() + make_interval(secs => ${delayMs / 1000}))
+        ON CONFLICT (kind) WHERE state = 'queued' AND payload->>'scheduled' = 'true' DO NOTHING
+        RETURNING id::text`,
+  );
+  return rows.length > 0;
+}
+
 const kindIn = (kinds: string[]) =>
   sql`kind IN (${sql.join(
     kinds.map((k) => sql`${k}`),

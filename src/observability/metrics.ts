@@ -16,6 +16,7 @@ import { sql } from 'drizzle-orm';
 import client from 'prom-client';
 import { type Db, queryRows } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { lastRetentionRun } from '../retention/retention.js';
 
 export const registry = new client.Registry();
 // CPU, resident memory, heap, event-loop lag, GC, handles: the standard process_* and nodejs_* series.
@@ -115,6 +116,25 @@ const importTotal = new client.Gauge({
   registers: [registry],
 });
 
+const retentionDays = new client.Gauge({
+  name: 'folio_retention_days',
+  help: 'FOLIO_RETENTION_DAYS of this process: readers inactive and jobs finished this many days ago are deleted (0 = kept forever).',
+  registers: [registry],
+});
+
+const retentionLastRun = new client.Gauge({
+  name: 'folio_retention_last_run_timestamp_seconds',
+  help: 'When the last retention job finished (absent before the first run), read from the jobs table.',
+  registers: [registry],
+});
+
+const retentionDeleted = new client.Gauge({
+  name: 'folio_retention_last_run_deleted',
+  help: 'What the last retention job deleted: inactive readers (with their progress and conversations) and finished jobs.',
+  labelNames: ['what'] as const,
+  registers: [registry],
+});
+
 /** The label for a request's method: anything unusual is one bucket, not a new series. */
 export function methodLabel(method: string): string {
   const m = method.toUpperCase();
@@ -187,11 +207,20 @@ export async function collectQueueGauges(db: Db): Promise<void> {
  * The text exposition of every metric, queue gauges refreshed from `db` when there is one. A
  * database that does not answer does not fail the scrape: the process metrics are what tell why.
  */
-export async function renderMetrics(db: Db | null, log?: Logger): Promise<{ contentType: string; body: string }> {
+export async function renderMetrics(db: Db | null, log?: Logger, opts: { retentionDays?: number } = {}): Promise<{ contentType: string; body: string }> {
   let ok = false;
+  retentionDays.set(opts.retentionDays ?? 0);
+  retentionLastRun.reset();
+  retentionDeleted.reset();
   if (db) {
     try {
       await collectQueueGauges(db);
+      const run = await lastRetentionRun(db);
+      if (run) {
+        retentionLastRun.set(run.finishedAt.getTime() / 1000);
+        retentionDeleted.set({ what: 'readers' }, run.readers);
+        retentionDeleted.set({ what: 'jobs' }, run.jobs);
+      }
       ok = true;
     } catch (err) {
       log?.warn({ err }, 'metrics: could not read the job queue');

@@ -12,7 +12,7 @@ export async function insertReader(db: Db, tokenHash: string): Promise<string> {
 export interface TokenOwner {
   readerId: string;
   tokenId: string | null;
-  /** An assistant token whose last_used_at is unset or older than a minute. */
+  /** Time to record a use: an assistant token's last_used_at older than a minute, the reader's last_seen_at older than an hour. */
   stale: boolean;
 }
 
@@ -20,13 +20,18 @@ export interface TokenOwner {
 export async function findTokenOwner(db: Db, tokenHash: string): Promise<TokenOwner | null> {
   const rows = await queryRows<TokenOwner>(
     db,
-    sql`SELECT id AS "readerId", NULL::uuid AS "tokenId", false AS stale FROM readers WHERE token_hash = ${tokenHash}
+    sql`SELECT id AS "readerId", NULL::uuid AS "tokenId", last_seen_at < now() - interval '1 hour' AS stale FROM readers WHERE token_hash = ${tokenHash}
         UNION ALL
         SELECT reader_id, id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
           FROM reader_tokens WHERE token_hash = ${tokenHash}
         LIMIT 1`,
   );
   return rows[0] ?? null;
+}
+
+/** "Last seen" to the hour (what retention goes by): a reader costs one write an hour, not one per page turn. */
+export async function touchReader(db: Db, readerId: string): Promise<void> {
+  await db.execute(sql`UPDATE readers SET last_seen_at = now() WHERE id = ${readerId}`);
 }
 
 /** "Last used" to the minute: a busy assistant costs one write a minute, not one per request. */

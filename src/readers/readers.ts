@@ -23,7 +23,7 @@ export async function authenticateReader(db: Db, token: string): Promise<ReaderC
   if (!READER_TOKEN_PATTERN.test(token)) return null;
   const owner = await q.findTokenOwner(db, hashReaderToken(token));
   if (!owner) return null;
-  if (owner.tokenId !== null && owner.stale) await q.touchToken(db, owner.tokenId);
+  if (owner.stale) await (owner.tokenId !== null ? q.touchToken(db, owner.tokenId) : q.touchReader(db, owner.readerId));
   return { readerId: owner.readerId, tokenId: owner.tokenId };
 }
 

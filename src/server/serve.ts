@@ -12,10 +12,9 @@ import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
 import { Drain } from '../http/drain.js';
 import { listen } from '../http/listen.js';
-import { jobHandlers } from '../jobs/handlers.js';
-import { Worker } from '../jobs/worker.js';
+import type { Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
-import { pageDescriberFor } from '../vision/describer.js';
+import { startJobWorker } from './job-worker.js';
 import { importSampleOnFirstRun, openMigratedDatabase, openStorage } from './runtime.js';
 
 export interface RunningServer {
@@ -50,6 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     clientIpHeader: config.clientIpHeader,
     readerRatePerIp: config.readerRatePerIp,
     maxStreams: config.maxStreams,
+    retentionDays: config.retentionDays,
     adminToken: config.adminToken,
     jobs: { wake: () => worker?.wake(), maxUploadBytes: config.jobs.maxUploadBytes },
   };
@@ -76,24 +76,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     deps.runtime.database = database;
     if (config.jobs.worker === 'inline') {
-      worker = new Worker({
-        db: database.db,
-        // The companion's embedder: one model instance for chat and for embed jobs.
-        handlers: jobHandlers({
-          database,
-          storage,
-          importConcurrency: config.importConcurrency,
-          embedder: () => companion.deps.models.embedder(),
-          describer: pageDescriberFor(config),
-          descriptionConcurrency: config.jobs.concurrency,
-        }),
-        logger,
-        concurrency: config.jobs.concurrency,
-        leaseMs: config.jobs.leaseMs,
-        // One process holds the embedded data directory: every enqueue is this process's own and wakes the worker.
-        sole: database.kind === 'pglite',
-      });
-      worker.start();
+      // The companion's embedder: one model instance for chat and for embed jobs.
+      worker = startJobWorker(config, { database, storage, logger, embedder: () => companion.deps.models.embedder() });
     }
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'ready');
     // Which model answers is news for the log, not a condition of readiness: checking it (a probe of a

@@ -12,7 +12,7 @@ export const METRICS_PATH = '/metrics';
 
 export function metricsRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().use(METRICS_PATH, adminAuth(deps.adminToken)).get(METRICS_PATH, async (c) => {
-    const { contentType, body } = await renderMetrics(deps.runtime.database?.db ?? null, c.get('log'));
+    const { contentType, body } = await renderMetrics(deps.runtime.database?.db ?? null, c.get('log'), { retentionDays: deps.retentionDays });
     c.header('Cache-Control', 'no-store');
     c.header('Content-Type', contentType);
     return c.body(body);
