@@ -7,13 +7,14 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
-import type { Config } from '../config/env.js';
+import { type Config, loadConfig } from '../config/env.js';
 import { queryRows } from '../db/client.js';
 import { checkRetention } from '../doctor/retention.js';
 import { jobHandlers, scheduleRetention } from '../jobs/handlers.js';
 import { Worker } from '../jobs/worker.js';
 import { renderMetrics } from '../observability/metrics.js';
 import { authenticateReader, createReader } from '../readers/readers.js';
+import { startJobWorker } from '../server/job-worker.js';
 import { LocalStorage } from '../storage/local.js';
 import { RETENTION_EVERY_MS, RETENTION_JOB, runRetention } from './retention.js';
 
@@ -170,6 +171,23 @@ describe('the retention job', () => {
     expect(r).toEqual({ days: 0, readers: 0, jobs: 0 });
     expect([await count('readers'), await count('jobs')]).toEqual([1, 0]);
     expect((await checkRetention(config(0), t.database)).summary).toMatch(/^off \(FOLIO_RETENTION_DAYS=0\): 1 readers/);
+  });
+
+  it('a worker as `folio serve` and `folio worker` start it queues the first run a minute later', async () => {
+    const config = loadConfig({ FOLIO_RETENTION_DAYS: '90', FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'none' });
+    const w = startJobWorker(config, { database: t.database, storage: new LocalStorage('/nonexistent'), logger, embedder: () => null });
+    try {
+      const end = Date.now() + 10_000;
+      while ((await count('jobs', sql`kind = ${RETENTION_JOB} AND state = 'queued'`)) === 0) {
+        if (Date.now() > end) throw new Error('no retention run was queued');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await w.stop(5_000);
+    }
+    const [job] = await queryRows<{ in_s: number }>(db(), sql`SELECT extract(epoch FROM run_after - now())::float8 AS in_s FROM jobs WHERE kind = ${RETENTION_JOB}`);
+    expect(job!.in_s).toBeGreaterThan(45);
+    expect(job!.in_s).toBeLessThanOrEqual(60);
   });
 
   it('the doctor warns when retention is on but no run has finished', async () => {
