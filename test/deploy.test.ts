@@ -215,6 +215,22 @@ describe('GitHub Actions workflows', () => {
       for (const n of job.needs ?? []) expect(Object.keys(w.jobs)).toContain(n);
     }
   });
+  it('deploy runs only after CI passed on a push to main, and deploys the commit CI tested', () => {
+    const raw = parseYaml(read('.github/workflows/deploy.yml')) as {
+      on: Record<string, unknown>;
+      jobs: Record<string, { if?: string; needs?: string[]; steps: Array<{ uses?: string; with?: { ref?: string } }> }>;
+    };
+    // Not on push: a push deploys before (or without) CI.
+    expect(Object.keys(raw.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+    expect(raw.on.workflow_run).toEqual({ workflows: [(parseYaml(read('.github/workflows/ci.yml')) as { name: string }).name], types: ['completed'], branches: ['main'] });
+    for (const [name, job] of Object.entries(raw.jobs)) {
+      // Each job is gated itself, or needs jobs that are (a skipped need skips it).
+      if (!job.needs) expect(job.if, name).toMatch(/github\.event\.workflow_run\.conclusion == 'success'/);
+      for (const step of job.steps.filter((st) => st.uses?.startsWith('actions/checkout@'))) {
+        expect(step.with?.ref, name).toContain('github.event.workflow_run.head_sha');
+      }
+    }
+  });
   it('CI runs the repository test entry; deploy uses files and scripts that exist', () => {
     expect(JSON.stringify(wf('.github/workflows/ci.yml'))).toContain('.ci/run');
     const deploy = read('.github/workflows/deploy.yml');
