@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
         modalProxy: undefined,
       },
       s3: undefined,
+      backup: undefined,
       adminToken: undefined,
       corsOrigins: [],
       publicOrigin: null,

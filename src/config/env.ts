@@ -39,6 +39,11 @@ export interface Config {
         publicUrlPrefix: string;
       }
     | undefined;
+  /**
+   * Scheduled backups to a private bucket on the S3 endpoint (FOLIO_BACKUP_BUCKET), how often, how many are
+   * kept, and whether `folio serve` restores the newest into an empty database at boot. Unset = none.
+   */
+  backup: { bucket: string; everyMs: number; keep: number; restoreOnEmpty: boolean } | undefined;
   adminToken: string | undefined;
   corsOrigins: string[];
   /** The origin readers and assistants reach this server at (FOLIO_PUBLIC_URL); null = not configured. */
@@ -111,6 +116,8 @@ const DEFAULTS = {
   readerRatePerIp: 30,
   maxStreams: 500,
   retentionDays: 0,
+  backupEveryHours: 24,
+  backupKeep: 14,
   shutdownGraceS: 10,
   worker: 'inline',
   jobConcurrency: 1,
@@ -275,6 +282,14 @@ const fields = {
     fail(`must be a bucket name: 3-63 lowercase letters, digits, dots or hyphens (got ${got(value)}). Fix: set S3_BUCKET to the bucket's name only, not its URL.`);
     return value;
   }),
+  FOLIO_BACKUP_BUCKET: variable<string>((value, fail) => {
+    if (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) && !value.includes('..')) return value;
+    fail(`must be a bucket name: 3-63 lowercase letters, digits, dots or hyphens (got ${got(value)}). Fix: set FOLIO_BACKUP_BUCKET to a private bucket's name.`);
+    return value;
+  }),
+  FOLIO_BACKUP_EVERY_HOURS: integer('FOLIO_BACKUP_EVERY_HOURS', 1, 720, 'set $NAME to how many hours apart scheduled backups are, such as 24.'),
+  FOLIO_BACKUP_KEEP: integer('FOLIO_BACKUP_KEEP', 1, 1000, 'set $NAME to how many backups to keep in the bucket, such as 14.'),
+  FOLIO_RESTORE_ON_EMPTY: boolean('FOLIO_RESTORE_ON_EMPTY'),
   S3_ACCESS_KEY_ID: token('S3_ACCESS_KEY_ID', 'access key id'),
   S3_SECRET_ACCESS_KEY: token('S3_SECRET_ACCESS_KEY', 'secret access key'),
   S3_PUBLIC_URL_PREFIX: httpUrl('S3_PUBLIC_URL_PREFIX', 'https://images.example.com or https://pub-<id>.r2.dev', { prefix: true }),
@@ -509,6 +524,24 @@ function configSchema(cwd: string) {
           }
         }
 
+        // Backups go to a private bucket beside the (public) image bucket, with the same endpoint and keys.
+        if (isSet('FOLIO_BACKUP_BUCKET') && !isSet('S3_BUCKET')) {
+          fail(
+            'FOLIO_BACKUP_BUCKET',
+            'needs S3 storage (the S3_* variables): backups go to a bucket on the same endpoint with the same keys. Fix: set S3_*, or unset FOLIO_BACKUP_BUCKET and use `folio backup`.',
+          );
+        }
+        if (isSet('FOLIO_BACKUP_BUCKET') && env.FOLIO_BACKUP_BUCKET === env.S3_BUCKET) {
+          fail(
+            'FOLIO_BACKUP_BUCKET',
+            "is the image bucket, which browsers read publicly: a backup holds readers, their tokens' hashes and conversations. Fix: create a private bucket and name it here.",
+          );
+        }
+        for (const name of ['FOLIO_BACKUP_EVERY_HOURS', 'FOLIO_BACKUP_KEEP', 'FOLIO_RESTORE_ON_EMPTY'] as const) {
+          if (isSet(name) && !isSet('FOLIO_BACKUP_BUCKET'))
+            fail(name, `is set but FOLIO_BACKUP_BUCKET is not, so it would be ignored. Fix: set FOLIO_BACKUP_BUCKET, or unset ${name}.`);
+        }
+
         // Provider requirements.
         const provider = env.FOLIO_MODEL ?? DEFAULTS.provider;
         const needs: Record<string, readonly (keyof Env)[]> = {
@@ -562,6 +595,14 @@ function configSchema(cwd: string) {
               publicUrlPrefix: env.S3_PUBLIC_URL_PREFIX,
             }
           : undefined;
+      const backup = env.FOLIO_BACKUP_BUCKET
+        ? {
+            bucket: env.FOLIO_BACKUP_BUCKET,
+            everyMs: (env.FOLIO_BACKUP_EVERY_HOURS ?? DEFAULTS.backupEveryHours) * 3_600_000,
+            keep: env.FOLIO_BACKUP_KEEP ?? DEFAULTS.backupKeep,
+            restoreOnEmpty: env.FOLIO_RESTORE_ON_EMPTY ?? false,
+          }
+        : undefined;
       return {
         port: env.PORT ?? DEFAULTS.port,
         host: env.HOST ?? DEFAULTS.host,
@@ -579,6 +620,7 @@ function configSchema(cwd: string) {
             env.MODAL_PROXY_TOKEN_ID && env.MODAL_PROXY_TOKEN_SECRET ? { tokenId: env.MODAL_PROXY_TOKEN_ID, tokenSecret: env.MODAL_PROXY_TOKEN_SECRET } : undefined,
         },
         s3,
+        backup,
         adminToken: env.ADMIN_TOKEN,
         corsOrigins: env.CORS_ORIGINS ?? [],
         publicOrigin: env.FOLIO_PUBLIC_URL ?? null,

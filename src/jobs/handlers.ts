@@ -7,6 +7,10 @@ import { embedPending } from '../retrieval/embeddings.js';
 import type { Storage } from '../storage/storage.js';
 import type { PageDescriber } from '../vision/describer.js';
 import { JobQueue } from './jobs.js';
+
+/** The scheduled backup's kind (backup/scheduled.ts, loaded with its first run: it brings the S3 client). */
+export const BACKUP_JOB = 'backup';
+
 import { getUpload } from './queries.js';
 import type { JobHandler } from './worker.js';
 
@@ -22,6 +26,8 @@ export interface HandlerDeps {
   descriptionConcurrency?: number;
   /** FOLIO_RETENTION_DAYS: readers inactive and jobs finished this long ago are deleted; 0 = keep everything. */
   retentionDays?: number;
+  /** FOLIO_BACKUP_BUCKET: scheduled backups to that private bucket, every `everyMs`, the newest `keep` kept. */
+  backup?: { settings: import('../backup/bucket.js').BucketSettings; everyMs: number; keep: number } | null;
   /** Wakes an in-process worker when a handler queues a job. */
   wake?: () => void;
 }
@@ -95,11 +101,23 @@ export function retentionHandler(deps: HandlerDeps): JobHandler {
   };
 }
 
-/** Queue the first retention run `delayMs` after a worker starts (none when off or one is already queued). */
-export async function scheduleRetention(deps: HandlerDeps, delayMs: number): Promise<void> {
-  if ((deps.retentionDays ?? 0) > 0) await new JobQueue(deps.database.db, deps.wake).schedule(RETENTION_JOB, delayMs);
+/** `backup` (FOLIO_BACKUP_BUCKET): a scheduled job like retention; queues its next run, then backs up to the bucket. */
+export function backupHandler(deps: HandlerDeps): JobHandler {
+  return async ({ progress }) => {
+    if (!deps.backup) return { skipped: 'FOLIO_BACKUP_BUCKET is not set' };
+    const { backupToBucket } = await import('../backup/scheduled.js');
+    await new JobQueue(deps.database.db, deps.wake).schedule(BACKUP_JOB, deps.backup.everyMs);
+    return { ...(await backupToBucket(deps.database, deps.backup.settings, deps.backup.keep, (p) => progress({ phase: p.step }))) };
+  };
+}
+
+/** Queue the first runs of the scheduled jobs `delayMs` after a worker starts (none when off, or one is already queued). */
+export async function scheduleJobs(deps: HandlerDeps, delayMs: number): Promise<void> {
+  const queue = new JobQueue(deps.database.db, deps.wake);
+  if ((deps.retentionDays ?? 0) > 0) await queue.schedule(RETENTION_JOB, delayMs);
+  if (deps.backup) await queue.schedule(BACKUP_JOB, delayMs);
 }
 
 export function jobHandlers(deps: HandlerDeps): Record<string, JobHandler> {
-  return { import: importHandler(deps), embed: embedHandler(deps), [RETENTION_JOB]: retentionHandler(deps) };
+  return { import: importHandler(deps), embed: embedHandler(deps), [RETENTION_JOB]: retentionHandler(deps), [BACKUP_JOB]: backupHandler(deps) };
 }

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { type Config, loadConfig } from '../config/env.js';
 import { queryRows } from '../db/client.js';
 import { checkRetention } from '../doctor/retention.js';
-import { jobHandlers, scheduleRetention } from '../jobs/handlers.js';
+import { jobHandlers, scheduleJobs } from '../jobs/handlers.js';
 import { Worker } from '../jobs/worker.js';
 import { renderMetrics } from '../observability/metrics.js';
 import { authenticateReader, createReader } from '../readers/readers.js';
@@ -122,7 +122,7 @@ describe('the retention job', () => {
 
   it('is queued once however many workers ensure it; a run deletes, queues the next, and is what /metrics and the doctor report', async () => {
     const deps = { database: t.database, storage: new LocalStorage('/nonexistent'), importConcurrency: 1, retentionDays: 180 };
-    await Promise.all([scheduleRetention(deps, 0), scheduleRetention(deps, 0), scheduleRetention(deps, 0)]);
+    await Promise.all([scheduleJobs(deps, 0), scheduleJobs(deps, 0), scheduleJobs(deps, 0)]);
     expect(await count('jobs', sql`kind = ${RETENTION_JOB} AND state = 'queued'`)).toBe(1);
     await reader(200);
     await reader(1);
@@ -159,7 +159,7 @@ describe('the retention job', () => {
 
   it('turned off: nothing is scheduled, a run left queued deletes nothing and queues no next one', async () => {
     const deps = { database: t.database, storage: new LocalStorage('/nonexistent'), importConcurrency: 1, retentionDays: 0 };
-    await scheduleRetention(deps, 0);
+    await scheduleJobs(deps, 0);
     expect(await count('jobs')).toBe(0);
     await reader(900);
     const r = await jobHandlers(deps)[RETENTION_JOB]!({

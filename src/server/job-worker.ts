@@ -1,18 +1,18 @@
 /**
  * The job worker as `folio serve` (inline) and `folio worker` start it: every job kind's handler, and
- * the first run of the scheduled ones (retention) queued shortly after start.
+ * the first runs of the scheduled ones (retention, backup) queued shortly after start.
  */
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/client.js';
-import { jobHandlers, scheduleRetention } from '../jobs/handlers.js';
+import { jobHandlers, scheduleJobs } from '../jobs/handlers.js';
 import { Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import type { Embedder } from '../models/types.js';
 import type { Storage } from '../storage/storage.js';
 import { pageDescriberFor } from '../vision/describer.js';
 
-/** A first retention run a minute after start: not while a restarted server warms up. */
-const FIRST_RETENTION_MS = 60_000;
+/** Scheduled jobs' first runs a minute after start: not while a restarted server warms up. */
+const FIRST_RUN_MS = 60_000;
 
 export function startJobWorker(
   config: Config,
@@ -28,6 +28,7 @@ export function startJobWorker(
     describer: pageDescriberFor(config),
     descriptionConcurrency: config.jobs.concurrency,
     retentionDays: config.retentionDays,
+    backup: config.backup && config.s3 ? { settings: { ...config.s3, bucket: config.backup.bucket }, everyMs: config.backup.everyMs, keep: config.backup.keep } : null,
     wake: () => worker?.wake(),
   };
   worker = new Worker({
@@ -40,6 +41,6 @@ export function startJobWorker(
     sole: database.kind === 'pglite',
   });
   worker.start();
-  scheduleRetention(deps, FIRST_RETENTION_MS).catch((err: unknown) => logger.warn({ err }, 'retention: could not schedule the first run'));
+  scheduleJobs(deps, FIRST_RUN_MS).catch((err: unknown) => logger.warn({ err }, 'jobs: could not schedule the first runs of retention and backup'));
   return worker;
 }

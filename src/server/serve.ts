@@ -69,6 +69,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await database.close();
       return;
     }
+    if (config.backup?.restoreOnEmpty && config.s3) {
+      // A fresh deploy, or a database lost: come up with the newest backup's library, readers and conversations.
+      const { restoreNewestIfEmpty } = await import('../backup/scheduled.js');
+      const r = await restoreNewestIfEmpty(database, storage, { ...config.s3, bucket: config.backup.bucket });
+      if ('rows' in r) logger.info({ backup: r.restored, rows: r.rows, bucket: config.backup.bucket }, 'restored the newest backup into the empty database');
+      else if ('why' in r && r.why === 'no_backup')
+        logger.info({ bucket: config.backup.bucket }, 'the database is empty and the backup bucket has no backup yet: starting empty');
+    }
     if (config.sample) {
       for (const r of await importSampleOnFirstRun(database, storage, config.importConcurrency)) {
         logger.info({ series: r.seriesId, pages: r.pages, ms: Math.round(r.ms) }, 'imported bundled sample series');
