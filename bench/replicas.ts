@@ -28,6 +28,7 @@ function parseArgs(argv: string[]) {
   let readers: number | undefined;
   let rounds: number | undefined;
   let thinkMs = 100;
+  let haproxyConfig: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
@@ -35,12 +36,13 @@ function parseArgs(argv: string[]) {
     else if (a === '--readers') readers = Number(argv[++i]);
     else if (a === '--rounds') rounds = Number(argv[++i]);
     else if (a === '--think-ms') thinkMs = Number(argv[++i]);
+    else if (a === '--haproxy-config') haproxyConfig = argv[++i];
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench:replicas -- [--json] [--quick] [--readers N] [--rounds R] [--think-ms MS]\n');
+      process.stdout.write('usage: npm run bench:replicas -- [--json] [--quick] [--readers N] [--rounds R] [--think-ms MS] [--haproxy-config FILE]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  return { json, quick, readers: readers ?? (quick ? 50 : 100), rounds: rounds ?? (quick ? 1 : 2), thinkMs };
+  return { json, quick, readers: readers ?? (quick ? 50 : 100), rounds: rounds ?? (quick ? 1 : 2), thinkMs, haproxyConfig };
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
   try {
     const databaseUrl = await freshPostgresDatabase('replicas');
     log('starting PgBouncer, s3rver, the fake model, 3 replicas, 2 workers and HAProxy…');
-    cluster = await startCluster({ databaseUrl, cli: 'dist', env: { FOLIO_CHAT_RATE_PER_IP: '0', FOLIO_READER_RATE_PER_IP: '0' } });
+    cluster = await startCluster({ databaseUrl, cli: 'dist', haproxyConfig: opts.haproxyConfig, env: { FOLIO_CHAT_RATE_PER_IP: '0', FOLIO_READER_RATE_PER_IP: '0' } });
     const c = cluster;
     onCleanup(() => c.stop());
     // Answers stream for about a second, so some are open whenever a replica stops.

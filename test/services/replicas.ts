@@ -34,6 +34,8 @@ export interface ClusterOptions {
   cli?: 'source' | 'dist';
   /** PgBouncer's server connections per database (default 10). */
   poolSize?: number;
+  /** HAProxy configuration (default: the shipped deploy/replicas/haproxy.cfg). */
+  haproxyConfig?: string;
 }
 
 export interface FolioProcess {
@@ -210,7 +212,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       }),
     ]);
 
-    const lb = await startHaproxy(Object.fromEntries(replicas.map((r) => [r.name, r.port])));
+    const lb = await startHaproxy(Object.fromEntries(replicas.map((r) => [r.name, r.port])), opts.haproxyConfig);
     cleanups.push(() => lb.stop());
     for (const r of replicas) await lb.waitFor(r.name, 'UP');
     return { url: lb.url, lb, replicas, workers, model, s3, bouncer, adminToken: CLUSTER_ADMIN_TOKEN, stop: stopAll };
