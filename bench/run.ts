@@ -37,6 +37,7 @@ export const SCRIPTS: Array<{ name: string; file: string; full: string[]; quick:
   { name: 'production', file: 'production.ts', full: [], quick: ['--quick'], what: 'pgvector at 100k chunks vs exact scan, import via jobs, S3 bytes' },
   { name: 'web', file: 'web.ts', full: [], quick: ['--quick'], what: 'web bundle size, first page, page turn' },
   { name: 'load', file: 'load.ts', full: [], quick: ['--quick'], what: 'chat stream ramp, reader API throughput' },
+  { name: 'replicas', file: 'replicas.ts', full: [], quick: ['--quick'], what: 'rolling restart of 3 replicas behind HAProxy under readers: requests sent, failed' },
   { name: 'operate', file: 'operate.ts', full: [], quick: ['--quick'], what: 'RSS of server + worker + PostgreSQL on a 1 GB box, SIGTERM drain with 50 streams' },
   { name: 'soak', file: 'soak.ts', full: ['--minutes', '3'], quick: ['--minutes', '1'], what: 'steady chat load: live heap and RSS growth, errors, fds' },
 ];

@@ -5,6 +5,7 @@
 #   * pgbouncer                       /usr/sbin/pgbouncer
 #   * pgvector for PostgreSQL 15      /usr/lib/postgresql/15/lib/vector.so + vector.control
 #   * Chromium (browser tests)        /usr/bin/chromium, driven by playwright-core
+#   * HAProxy (the replicas test)     /usr/sbin/haproxy, a real load balancer in front of several `folio serve`
 #
 # Nothing is started here: the tests start throwaway servers on free loopback
 # ports themselves (test/services/*.ts).
@@ -31,6 +32,7 @@ PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 PG_CONFIG="$PG_BIN/pg_config"
 PGBOUNCER=/usr/sbin/pgbouncer
 CHROMIUM=/usr/bin/chromium
+HAPROXY=/usr/sbin/haproxy
 VECTOR_SO="/usr/lib/postgresql/$PG_MAJOR/lib/vector.so"
 VECTOR_CONTROL="/usr/share/postgresql/$PG_MAJOR/extension/vector.control"
 PG_SERVER_HEADER="/usr/include/postgresql/$PG_MAJOR/server/postgres.h"
@@ -59,6 +61,7 @@ die() { printf 'ensure-test-services: ERROR: %s\n' "$*" >&2; exit 1; }
 have_pg() { [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/pg_ctl" ]; }
 have_pgbouncer() { [ -x "$PGBOUNCER" ]; }
 have_chromium() { [ -x "$CHROMIUM" ]; }
+have_haproxy() { [ -x "$HAPROXY" ]; }
 have_vector() { [ -f "$VECTOR_SO" ] && [ -f "$VECTOR_CONTROL" ]; }
 have_pg_dev() { [ -f "$PG_SERVER_HEADER" ] && [ -f "$PGXS_MK" ] && [ -x "$PG_CONFIG" ]; }
 have_build_tools() { command -v make >/dev/null && command -v gcc >/dev/null && command -v dpkg-source >/dev/null; }
@@ -74,11 +77,12 @@ versions() {
   pgv="$("$PG_BIN/postgres" --version 2>/dev/null || echo '?')"
   bouncerv="$("$PGBOUNCER" --version 2>/dev/null | head -n 1 || echo '?')"
   vecv="$(sed -n "s/^default_version *= *'\\(.*\\)'.*/\\1/p" "$VECTOR_CONTROL" 2>/dev/null || true)"
-  printf '%s; %s; pgvector %s; %s\n' "$pgv" "$bouncerv" "${vecv:-?}" "$("$CHROMIUM" --version 2>/dev/null || echo 'chromium ?')"
+  printf '%s; %s; pgvector %s; %s; %s\n' "$pgv" "$bouncerv" "${vecv:-?}" "$("$CHROMIUM" --version 2>/dev/null || echo 'chromium ?')" \
+    "$("$HAPROXY" -v 2>/dev/null | awk 'NR == 1 { print $1, $2, $3 }')"
 }
 
 # ---------------------------------------------------------------- fast path --
-if have_pg && have_pgbouncer && have_vector && have_chromium; then
+if have_pg && have_pgbouncer && have_vector && have_chromium && have_haproxy; then
   step "all present ($(versions))"
   exit 0
 fi
@@ -90,6 +94,7 @@ if [ "$(id -u)" -ne 0 ]; then
   have_pgbouncer || missing+=("pgbouncer ($PGBOUNCER)")
   have_vector || missing+=("pgvector for PostgreSQL $PG_MAJOR ($VECTOR_SO, $VECTOR_CONTROL)")
   have_chromium || missing+=("chromium ($CHROMIUM)")
+  have_haproxy || missing+=("haproxy ($HAPROXY)")
   {
     echo "ensure-test-services: missing test services and not running as root:"
     for m in "${missing[@]}"; do echo "  - $m"; done
@@ -100,7 +105,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "  sudo mkdir -p /etc/postgresql-common/createcluster.d"
     echo "  echo 'create_main_cluster = false' | sudo tee $NO_MAIN_CLUSTER_CONF"
     echo "  sudo apt-get update"
-    echo "  sudo apt-get install -y --no-install-recommends postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR pgbouncer chromium build-essential dpkg-dev"
+    echo "  sudo apt-get install -y --no-install-recommends postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR pgbouncer chromium haproxy build-essential dpkg-dev"
     echo "  # pgvector (no bookworm binary package): build trixie's source package"
     echo "  printf 'Types: deb-src\\nURIs: $(debian_archive 2>/dev/null || echo '<your Debian archive>')\\nSuites: trixie\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' | sudo tee $TRIXIE_SRC_LIST"
     echo "  sudo apt-get update && cd \"\$(mktemp -d)\" && apt-get source pgvector/trixie && cd pgvector-*/"
@@ -119,7 +124,7 @@ if ! flock -n 9; then
   step "waiting for another ensure-test-services run to finish"
   flock -w 1800 9 || die "timed out waiting for $CACHE_DIR/.ensure-test-services.lock"
 fi
-if have_pg && have_pgbouncer && have_vector && have_chromium; then
+if have_pg && have_pgbouncer && have_vector && have_chromium && have_haproxy; then
   step "all present ($(versions))"
   exit 0
 fi
@@ -157,6 +162,7 @@ pkgs=()
 have_pg || pkgs+=("postgresql-$PG_MAJOR")
 have_pgbouncer || pkgs+=(pgbouncer)
 have_chromium || pkgs+=(chromium)
+have_haproxy || pkgs+=(haproxy)
 need_vector=0
 vector_tree=""
 if ! have_vector; then
@@ -180,7 +186,7 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
       'create_main_cluster = false' >"$NO_MAIN_CLUSTER_CONF"
   fi
 
-  # Keep package maintainer scripts from starting services (pgbouncer, postgresql).
+  # Keep package maintainer scripts from starting services (pgbouncer, postgresql, haproxy).
   temp_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\n# temporary, from folio scripts/ensure-test-services.sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -251,4 +257,5 @@ have_pg || die "PostgreSQL $PG_MAJOR server binaries still missing in $PG_BIN"
 have_pgbouncer || die "pgbouncer still missing ($PGBOUNCER)"
 have_vector || die "pgvector still missing ($VECTOR_SO / $VECTOR_CONTROL)"
 have_chromium || die "chromium still missing ($CHROMIUM)"
+have_haproxy || die "haproxy still missing ($HAPROXY)"
 step "ok ($(versions))"

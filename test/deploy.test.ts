@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_VARIABLES } from '../src/config/env.js';
 import { freePort } from './services/free-port.js';
+import { checkHaproxyConfig } from './services/haproxy.js';
 
 const ROOT = process.cwd();
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -180,6 +181,69 @@ describe('compose.yaml', () => {
   });
   it('sets only variables Folio reads', () => {
     for (const s of ['folio', 'worker']) for (const name of Object.keys(compose.services[s]!.environment!)) expect(known.has(name), name).toBe(true);
+  });
+});
+
+describe('deploy/replicas (several replicas behind HAProxy)', () => {
+  const compose = parseYaml(read('deploy/replicas/compose.yaml'), { merge: true }) as {
+    services: Record<
+      string,
+      {
+        build?: { context: string; dockerfile: string };
+        command?: string[];
+        environment?: Record<string, string>;
+        volumes?: string[];
+        deploy?: { replicas?: number };
+        stop_grace_period?: string;
+      }
+    >;
+  };
+  const cfg = read('deploy/replicas/haproxy.cfg');
+  const apis = ['api1', 'api2', 'api3'];
+
+  it('haproxy.cfg is valid for HAProxy (haproxy -c)', () => {
+    const r = checkHaproxyConfig();
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('has three API replicas, two workers, PostgreSQL, PgBouncer, an S3-API server and HAProxy', () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining([...apis, 'worker', 'postgres', 'pgbouncer', 'minio', 'haproxy']));
+    expect(compose.services.worker!.deploy?.replicas).toBe(2);
+    expect(compose.services.worker!.command).toEqual(['node', 'bin/folio.js', 'worker']);
+    for (const s of [...apis, 'worker']) {
+      const build = compose.services[s]!.build!;
+      expect(existsSync(join(ROOT, 'deploy/replicas', build.context, build.dockerfile)), s).toBe(true);
+    }
+    expect(compose.services.haproxy!.volumes).toContain('./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+  });
+
+  it('runs no worker in the replicas, trusts the one proxy, and pools the app through PgBouncer', () => {
+    for (const s of apis) {
+      const env = compose.services[s]!.environment!;
+      expect(env.FOLIO_WORKER, s).toBe('off');
+      expect(env.FOLIO_TRUST_PROXY, s).toBe('true');
+      expect(env.DATABASE_URL, s).toMatch(/@pgbouncer:\d+\/folio\?pgbouncer=true$/);
+      expect(env.DATABASE_DIRECT_URL, s).toMatch(/@postgres:5432\/folio$/);
+      // Docker's kill comes after the drain's grace period.
+      expect(Number.parseInt(compose.services[s]!.stop_grace_period!, 10), s).toBeGreaterThan(Number(env.FOLIO_SHUTDOWN_GRACE_S));
+    }
+    // Only the first replica imports the sample into an empty database.
+    expect(apis.map((s) => compose.services[s]!.environment!.FOLIO_SAMPLE)).toEqual([undefined, 'false', 'false']);
+  });
+
+  it('sets only variables Folio reads', () => {
+    for (const s of [...apis, 'worker']) for (const name of Object.keys(compose.services[s]!.environment!)) expect(known.has(name), `${s}: ${name}`).toBe(true);
+  });
+
+  it('balances over exactly the compose replicas, on the port the image listens on, checking /ready', () => {
+    const servers = [...cfg.matchAll(/^\s*server (\S+) "\$\{FOLIO_(\w+)-([\w.-]+):(\d+)\}"/gm)].map((m) => ({ name: m[1], env: m[2], host: m[3], port: m[4] }));
+    expect(servers).toEqual(apis.map((s) => ({ name: s, env: s.toUpperCase(), host: s, port: '8080' })));
+    expect(read('deploy/Dockerfile')).toMatch(/\bPORT=8080\b/);
+    expect(cfg).toMatch(/^\s*balance roundrobin$/m);
+    expect(cfg).toMatch(/^\s*http-check send meth GET uri \/ready /m);
+    expect(cfg).toMatch(/^\s*retry-on .*\bconn-failure\b.*\b503\b/m);
+    expect(cfg).toMatch(/^\s*option redispatch/m);
+    expect(cfg).toMatch(/^\s*option forwardfor$/m);
   });
 });
 

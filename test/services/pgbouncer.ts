@@ -18,7 +18,7 @@ export interface PgBouncer {
   stop(): Promise<void>;
 }
 
-export async function startPgBouncer(upstream: { host: string; port: number }): Promise<PgBouncer> {
+export async function startPgBouncer(upstream: { host: string; port: number }, opts: { poolSize?: number } = {}): Promise<PgBouncer> {
   const dir = await mkdtemp(join(tmpdir(), 'folio-pgbouncer-'));
   const port = await freePort();
   await writeFile(join(dir, 'userlist.txt'), '"postgres" ""\n');
@@ -34,7 +34,7 @@ export async function startPgBouncer(upstream: { host: string; port: number }): 
       'auth_type = trust',
       `auth_file = ${join(dir, 'userlist.txt')}`,
       'pool_mode = transaction',
-      'default_pool_size = 4',
+      `default_pool_size = ${opts.poolSize ?? 4}`,
       'max_client_conn = 200',
       'ignore_startup_parameters = extra_float_digits,options',
       `logfile = ${join(dir, 'pgbouncer.log')}`,
