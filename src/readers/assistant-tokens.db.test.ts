@@ -462,7 +462,7 @@ describe('scopes (ADR 0028): an assistant token is read-only MCP unless the read
     ['conversations without api', { json: { scopes: ['conversations'] } }, 400, 'bad_request:reader_tokens', /grant "api" with them/],
     ['a label (only scopes change here)', { json: { scopes: ['api'], label: 'Renamed' } }, 400, 'bad_request:reader_tokens'],
     ['a huge list', { json: { scopes: Array(1000).fill('api') } }, 400, 'bad_request:reader_tokens'],
-  ])('PATCH with %s → %i and nothing changes', async (_name, init, status, code, message) => {
+  ])('PATCH with %s: a 4xx and nothing changes', async (_name, init, status, code, message) => {
     const own = await newReader();
     const a = await create({ token: own }, 'Target', ['api']);
     const r = await call('PATCH', `${PATH}/${a.id}`, { token: own }, init);
