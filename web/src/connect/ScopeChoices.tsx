@@ -9,7 +9,7 @@ import { GRANT_TEXT, GRANTS, toggleGrant } from './scopes';
 export function ScopeChoices({ scopes, onChange, disabled }: { scopes: readonly TokenScope[]; onChange: (next: TokenScope[]) => void; disabled?: boolean }) {
   const id = useId();
   return (
-    <fieldset className="scope-choices" data-testid="scope-choices" disabled={disabled}>
+    <fieldset className="scope-choices" data-testid="scope-choices" disabled={disabled} aria-describedby={`${id}-always`}>
       <legend>What may it do?</legend>
       <p className="muted" id={`${id}-always`}>
         Always: ask questions, search and recap through MCP, only about what you have read. Nothing else unless you tick it below.
