@@ -232,11 +232,25 @@ export interface NewReader {
   token: string;
 }
 
+/**
+ * What an assistant token may do (ADR 0028, docs/mcp.md). `mcp:read` is every token's and cannot be taken away:
+ * the MCP read tools, asking included. The others are grants the reader adds on the Connect page; `progress:write`
+ * and `conversations` act through the REST API, so they come with `api`. The reader's own token has them all.
+ */
+export const TOKEN_SCOPES = ['mcp:read', 'api', 'progress:write', 'conversations'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+/** A new token's scopes when the request names none, and an existing token's after migration 0011: read-only MCP. */
+export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = ['mcp:read'];
+/** Grants that only make sense together with `api` (they are REST routes). */
+export const SCOPES_NEEDING_API: readonly TokenScope[] = ['progress:write', 'conversations'];
+
 export interface AssistantToken {
   id: string;
   label: string;
   createdAt: string;
   lastUsedAt: string | null;
+  /** Always includes `mcp:read`; in TOKEN_SCOPES order. */
+  scopes: TokenScope[];
 }
 
 /** `GET /api/readers/me/tokens`. */
@@ -245,12 +259,24 @@ export interface TokenList {
   limit: number;
 }
 
+/** `POST /api/readers/me/tokens` body. `scopes` omitted = read-only MCP; `mcp:read` is added if missing. */
+export interface CreateTokenRequest {
+  label: string;
+  scopes?: TokenScope[];
+}
+
 /** `POST /api/readers/me/tokens`: the only time the token itself is sent. */
 export interface CreatedToken {
   id: string;
   label: string;
   token: string;
   createdAt: string;
+  scopes: TokenScope[];
+}
+
+/** `PATCH /api/readers/me/tokens/:id` body: the token's scopes, replaced as a whole (answer: the AssistantToken). */
+export interface UpdateTokenRequest {
+  scopes: TokenScope[];
 }
 
 // ── the companion ──────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
  * The error half of the wire contract: every `kind:surface` code Folio sends, and the JSON
  * error body. Dependency-free: the web bundle imports it too.
  */
+import type { TokenScope } from './api.js';
 
 /** The kind decides the HTTP status, in this one table. */
 export const ERROR_STATUS = {
@@ -55,6 +56,7 @@ export const ERROR_CODES = [
   'forbidden:admin',
   'forbidden:origin',
   'forbidden:reader_tokens',
+  'forbidden:scope',
   'not_found:asset',
   'not_found:backup',
   'not_found:conversation',
@@ -145,6 +147,8 @@ export interface ErrorDetails {
   /** `conflict:skip_ahead`: the episode the reader may open without confirming, and where they are. */
   nextUnreadEpisode?: number | null;
   current?: { episode: number; page: number } | null;
+  /** `forbidden:scope`: the scope the assistant token lacks (the reader grants it on the Connect page). */
+  scope?: TokenScope;
 }
 
 /** The body of every 4xx/5xx JSON answer, and the data of a stream's `data-error` part. */

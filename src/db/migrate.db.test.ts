@@ -44,6 +44,24 @@ describe('migrations', () => {
     expect(sessions).toBe(1);
   });
 
+  it('0011 (token scopes) makes tokens issued before it read-only MCP, and refuses unknown scopes from then on', async () => {
+    const t = await createTestDatabase({ migrate: false });
+    cleanups.push(() => t.close());
+    const all = loadMigrations();
+    await migrate(
+      t.database,
+      all.filter((m) => m.name < '0011'),
+    );
+    await t.database.db.execute(sql`INSERT INTO readers (token_hash) VALUES ('reader-hash')`);
+    await t.database.db.execute(
+      sql`INSERT INTO reader_tokens (reader_id, token_hash, label) SELECT id, 'assistant-hash', 'Issued before scopes' FROM readers WHERE token_hash = 'reader-hash'`,
+    );
+    expect(await migrate(t.database, all)).toContain('0011_token_scopes.sql');
+    const rows = await queryRows<{ scopes: string[] }>(t.database.db, sql`SELECT scopes FROM reader_tokens WHERE token_hash = 'assistant-hash'`);
+    expect(rows).toEqual([{ scopes: ['mcp:read'] }]);
+    await expect(t.database.db.execute(sql`UPDATE reader_tokens SET scopes = '{mcp:read,admin}' WHERE token_hash = 'assistant-hash'`)).rejects.toThrow();
+  });
+
   it('roll back a failing migration entirely', async () => {
     const t = await createTestDatabase({ migrate: false });
     cleanups.push(() => t.close());

@@ -2,6 +2,7 @@
  * Drizzle table definitions mirroring migrations/*.sql (the SQL files are the
  * source of truth for the database; these give queries their types).
  */
+import { sql } from 'drizzle-orm';
 import { bigserial, boolean, customType, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -253,6 +254,8 @@ export const readerTokens = pgTable('reader_tokens', {
   label: text('label').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'string' }),
+  // What the token may do (migration 0011, ADR 0028); checked against TOKEN_SCOPES in SQL.
+  scopes: text('scopes').array().notNull().default(sql`ARRAY['mcp:read']::text[]`),
 });
 
 export const schema = {

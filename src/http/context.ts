@@ -2,6 +2,7 @@ import type { Companion } from '../chat/companion.js';
 import type { Database } from '../db/client.js';
 import type { FolioError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { ReaderCredential } from '../readers/readers.js';
 import type { Storage } from '../storage/storage.js';
 import type { Drain } from './drain.js';
 
@@ -41,6 +42,8 @@ export type AppEnv = {
     log: Logger;
     /** The authenticated reader, null for an anonymous request. */
     readerId: string | null;
+    /** Which of the reader's tokens, and its scopes (ADR 0028); null for an anonymous request. */
+    credential: ReaderCredential | null;
     /** MCP `tools/call` requests refused by the rate limit, by JSON-RPC id (http/rate-limit.ts). */
     mcpRefusals: ReadonlyMap<string, FolioError> | undefined;
   };

@@ -2,11 +2,15 @@
  * Reader identity: `Authorization: Bearer <token>` for API clients, the
  * HttpOnly `folio_reader` cookie for the web app (`__Host-folio_reader` over https). A token that is sent but not
  * recognised is a 401 (so the client can register again), never "anonymous".
+ *
+ * Scopes (ADR 0028): every route behind readerAuth is the reader REST API, so an assistant token without `api`
+ * is refused here, on every route at once; routes that write or read conversations add their own `needScope`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { FolioError } from '../errors.js';
-import { readerForToken } from '../readers/readers.js';
+import { authenticateReader, type ReaderCredential } from '../readers/readers.js';
+import { requireScope, type TokenAction } from '../readers/scopes.js';
 import { READER_COOKIE, SECURE_READER_COOKIE } from '../readers/tokens.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { requireDatabase } from './database.js';
@@ -34,12 +38,29 @@ export function readerCookie(c: Context): string | null {
 export function readerAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = readerToken(c);
-    let readerId: string | null = null;
+    let cred: ReaderCredential | null = null;
     if (token !== null) {
-      readerId = await readerForToken(requireDatabase(deps).db, token);
-      if (!readerId) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
+      cred = await authenticateReader(requireDatabase(deps).db, token);
+      if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
+      // A token that was sent is never downgraded to anonymous: without `api` it is a 403, even on public routes.
+      requireScope(cred, 'api');
     }
-    c.set('readerId', readerId);
+    c.set('readerId', cred?.readerId ?? null);
+    c.set('credential', cred);
+    await next();
+  };
+}
+
+/** The request's credential may do `action` (403 `forbidden:scope` otherwise); anonymous requests are left to requireReader. */
+export function checkScope(c: Context<AppEnv>, action: TokenAction): void {
+  const cred = c.get('credential');
+  if (cred) requireScope(cred, action);
+}
+
+/** checkScope as route middleware, to refuse before a body is read or a rate-limit token is spent. */
+export function needScope(action: TokenAction): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    checkScope(c, action);
     await next();
   };
 }

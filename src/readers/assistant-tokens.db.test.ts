@@ -5,7 +5,11 @@
  * an assistant token on /mcp through the official SDK client at the browser
  * session's position, revocation on the next request, no token management
  * with an assistant token, other readers' ids as 404, CSRF and CORS rules,
- * and the token never stored or logged in clear.
+ * and the token never stored or logged in clear. Scopes (ADR 0028): a token
+ * without grants is read-only MCP (403 forbidden:scope on every REST route,
+ * progress writes, conversations and the REST chat), grants open exactly what
+ * they name, PATCH changes them on the next request, and the reader's own
+ * token is unaffected.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -96,9 +100,10 @@ interface Created {
   label: string;
   token: string;
   createdAt: string;
+  scopes: string[];
 }
-async function create(auth: Auth, label: string): Promise<Created> {
-  const r = await call('POST', PATH, auth, { json: { label } });
+async function create(auth: Auth, label: string, scopes?: string[]): Promise<Created> {
+  const r = await call('POST', PATH, auth, { json: scopes ? { label, scopes } : { label } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   const c = r.body as unknown as Created;
   secrets.push(c.token);
@@ -110,6 +115,7 @@ interface Listed {
   label: string;
   createdAt: string;
   lastUsedAt: string | null;
+  scopes: string[];
 }
 async function list(auth: Auth): Promise<Listed[]> {
   const r = await call('GET', PATH, auth);
@@ -136,10 +142,12 @@ describe('creating, listing and revoking', () => {
     const own = await newReader();
     const r = await call('POST', PATH, { token: own }, { json: { label: '  Claude on my laptop  ' } });
     expect(r.status).toBe(201);
-    expect(Object.keys(r.body!).sort()).toEqual(['createdAt', 'id', 'label', 'token']);
+    expect(Object.keys(r.body!).sort()).toEqual(['createdAt', 'id', 'label', 'scopes', 'token']);
     const c = r.body as unknown as Created;
     secrets.push(c.token);
     expect(c.label).toBe('Claude on my laptop');
+    // No scopes asked for: read-only MCP.
+    expect(c.scopes).toEqual(['mcp:read']);
     expect(c.token).toMatch(READER_TOKEN_PATTERN);
     expect(c.token).not.toBe(own);
     expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -152,8 +160,8 @@ describe('creating, listing and revoking', () => {
     expect(listed.body).toEqual({
       limit: MAX_ASSISTANT_TOKENS,
       tokens: [
-        { id: c.id, label: 'Claude on my laptop', createdAt: c.createdAt, lastUsedAt: null },
-        { id: second.id, label: 'Phone', createdAt: second.createdAt, lastUsedAt: null },
+        { id: c.id, label: 'Claude on my laptop', createdAt: c.createdAt, lastUsedAt: null, scopes: ['mcp:read'] },
+        { id: second.id, label: 'Phone', createdAt: second.createdAt, lastUsedAt: null, scopes: ['mcp:read'] },
       ],
     });
     expect(JSON.stringify(listed.body)).not.toContain(c.token);
@@ -201,9 +209,9 @@ describe('an assistant token acts as its reader', () => {
     expect(Math.abs(Date.parse(listed!.lastUsedAt!) - Date.now())).toBeLessThan(60_000);
   });
 
-  it('on the API as a bearer: the same progress row (its moves are the reader’s moves)', async () => {
+  it('on the API as a bearer, when granted: the same progress row (its moves are the reader’s moves)', async () => {
     const own = await newReader();
-    const assistant = await create({ token: own }, 'Script');
+    const assistant = await create({ token: own }, 'Script', ['api', 'progress:write']);
     await moveAs({ token: assistant.token }, { episode: 1, page: 2 });
     const r = await call('GET', `/api/series/${S}/progress`, { token: own });
     expect(r.body).toEqual({ episode: 1, page: 2 });
@@ -235,13 +243,18 @@ describe('an assistant token acts as its reader', () => {
       await call('GET', PATH, { token: a.token }),
       await call('DELETE', `${PATH}/${b.id}`, { token: a.token }),
       await call('DELETE', `${PATH}/${a.id}`, { token: a.token }),
+      // Not even its own scopes: a token cannot widen itself.
+      await call('PATCH', `${PATH}/${a.id}`, { token: a.token }, { json: { scopes: ['api', 'progress:write', 'conversations'] } }),
     ];
     for (const r of attempts) {
       expect(r.status).toBe(403);
       expect(r.body?.error?.code).toBe('forbidden:reader_tokens');
       expect(r.body?.error?.message).toMatch(/assistant token cannot manage tokens/i);
     }
-    expect((await list({ token: own })).map((x) => x.label)).toEqual(['Assistant A', 'Assistant B']);
+    expect((await list({ token: own })).map((x) => [x.label, x.scopes])).toEqual([
+      ['Assistant A', ['mcp:read']],
+      ['Assistant B', ['mcp:read']],
+    ]);
   });
 
   it("another reader's token ids are 404, exactly like unknown ones, and stay working", async () => {
@@ -254,8 +267,251 @@ describe('an assistant token acts as its reader', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual(r.body);
     expect(await list({ token: bob })).toEqual([]);
-    expect((await list({ token: alice })).map((x) => x.id)).toEqual([alices.id]);
-    expect((await call('GET', `/api/series/${S}/progress`, { token: alices.token })).status).toBe(200);
+    // Nor can Bob change its scopes.
+    const patched = await call('PATCH', `${PATH}/${alices.id}`, { token: bob }, { json: { scopes: ['api'] } });
+    expect(patched.status).toBe(404);
+    expect(patched.body).toEqual(r.body);
+    expect((await list({ token: alice })).map((x) => [x.id, x.scopes])).toEqual([[alices.id, ['mcp:read']]]);
+    expect((await whereAmI(await connect(alices.token))).position).toBeNull();
+  });
+});
+
+describe('scopes (ADR 0028): an assistant token is read-only MCP unless the reader grants more', () => {
+  /** A request whose body is not JSON (a chat stream): the status, the code of a JSON error, the text. */
+  async function raw(method: string, path: string, auth: Auth, json?: unknown) {
+    const headers: Record<string, string> = {};
+    if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+    if (auth.cookie) headers.cookie = `folio_reader=${auth.cookie}`;
+    if (json !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(url + path, { method, headers, body: json !== undefined ? JSON.stringify(json) : undefined });
+    const text = await res.text();
+    let error: { code: string; message: string; scope?: string } | undefined;
+    try {
+      error = (JSON.parse(text) as { error?: typeof error }).error;
+    } catch {
+      /* a stream */
+    }
+    return { status: res.status, error, text };
+  }
+  const chatBody = (id: string) => ({ id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: 'Who carries the lantern?' }] }] });
+
+  /** Every reader REST route, each with what it would do. */
+  const restRoutes = (conversationId: string): Array<[string, string, unknown?]> => [
+    ['GET', '/api/series'],
+    ['GET', `/api/series/${S}`],
+    ['GET', `/api/series/${S}/episodes/1`],
+    ['GET', `/api/series/${S}/progress`],
+    ['POST', `/api/series/${S}/progress`, { episode: 3, page: 1, confirmSkip: true }],
+    // Back to where the conversation was asked, so it stays visible to the reader's own token.
+    ['POST', `/api/series/${S}/progress/reset`, { episode: 1, page: 3 }],
+    ['GET', `/api/series/${S}/world`],
+    ['GET', `/api/series/${S}/wiki`],
+    ['GET', `/api/series/${S}/search?q=lantern`],
+    ['POST', `/api/series/${S}/recap`, { scope: 'series' }],
+    ['POST', `/api/series/${S}/chat`, chatBody('rest-chat-1')],
+    ['POST', `/api/series/${S}/chat/warmup`],
+    ['GET', `/api/series/${S}/conversations`],
+    ['GET', `/api/conversations/${encodeURIComponent(conversationId)}`],
+  ];
+
+  /** A reader at 1/3 who asked one question through MCP (so there is a conversation to protect). */
+  async function readerWithConversation() {
+    const own = await newReader();
+    await moveAs({ token: own }, { episode: 1, page: 3 });
+    const asker = await create({ token: own }, 'Asker');
+    const asked = (await (await connect(asker.token)).callTool({ name: 'ask', arguments: { series_id: S, question: 'Who carries the lantern?' } })) as CallToolResult;
+    expect(asked.isError, JSON.stringify(asked.content)).toBeFalsy();
+    const convs = await call('GET', `/api/series/${S}/conversations`, { token: own });
+    const conversationId = (convs.body as { conversations: Array<{ id: string }> }).conversations[0]!.id;
+    return { own, conversationId };
+  }
+  const positionOf = async (own: string) => (await call('GET', `/api/series/${S}/progress`, { token: own })).body;
+
+  it('without grants: every REST route is 403 forbidden:scope naming "api" and the Connect page; nothing moves', async () => {
+    const { own, conversationId } = await readerWithConversation();
+    const ro = await create({ token: own }, 'Read-only');
+    expect(ro.scopes).toEqual(['mcp:read']);
+    for (const [method, path, json] of restRoutes(conversationId)) {
+      const r = await raw(method, path, { token: ro.token }, json);
+      expect(r.status, `${method} ${path}`).toBe(403);
+      expect(r.error?.code, `${method} ${path}`).toBe('forbidden:scope');
+      expect(r.error?.scope).toBe('api');
+      expect(r.error?.message).toMatch(/lacks the "api" scope.*Connect an assistant/);
+    }
+    expect(await positionOf(own)).toEqual({ episode: 1, page: 3 });
+    // Exactly the one conversation the MCP ask made: the REST chat wrote nothing.
+    expect((await call('GET', `/api/series/${S}/conversations`, { token: own })).body).toMatchObject({ conversations: [{ id: conversationId }] });
+  });
+
+  it('without grants: the MCP read tools still work (where_am_i, search, who_is, ask, recap), and the instructions say read-only', async () => {
+    const { own } = await readerWithConversation();
+    const ro = await create({ token: own }, 'Read-only MCP');
+    const client = await connect(ro.token);
+    expect(client.getInstructions()).toMatch(/read-only and MCP-only: it cannot move the reader's position/);
+    expect((await whereAmI(client)).position).toEqual({ episode: 1, page: 3 });
+    for (const [name, args] of [
+      ['list_series', {}],
+      ['search', { series_id: S, query: 'lantern' }],
+      ['who_is', { series_id: S, name: 'Nobody' }],
+      ['ask', { series_id: S, question: 'What happened so far?' }],
+      ['recap', { series_id: S, scope: 'series' }],
+    ] as const) {
+      const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      expect(r.isError, `${name}: ${JSON.stringify(r.content)}`).toBeFalsy();
+    }
+  });
+
+  it('"api" alone reads the REST API, but cannot move the position (confirmSkip included), read conversations or chat over REST', async () => {
+    const { own, conversationId } = await readerWithConversation();
+    const reader = await create({ token: own }, 'REST reader', ['api']);
+    expect(reader.scopes).toEqual(['mcp:read', 'api']);
+    const refused: Record<string, string> = {
+      [`POST /api/series/${S}/progress`]: 'progress:write',
+      [`POST /api/series/${S}/progress/reset`]: 'progress:write',
+      [`POST /api/series/${S}/chat`]: 'conversations',
+      [`GET /api/series/${S}/conversations`]: 'conversations',
+      [`GET /api/conversations/${encodeURIComponent(conversationId)}`]: 'conversations',
+    };
+    for (const [method, path, json] of restRoutes(conversationId)) {
+      const r = await raw(method, path, { token: reader.token }, json);
+      const scope = refused[`${method} ${path}`];
+      if (scope) {
+        expect(r.status, `${method} ${path}`).toBe(403);
+        expect(r.error).toMatchObject({ code: 'forbidden:scope', scope });
+        expect(r.error?.message).toContain(`"${scope}"`);
+      } else {
+        expect(r.status, `${method} ${path}: ${r.text.slice(0, 200)}`).toBeLessThan(300);
+      }
+    }
+    expect(await positionOf(own)).toEqual({ episode: 1, page: 3 });
+    expect((await connect(reader.token)).getInstructions()).toMatch(/REST API.*It cannot move the reader's position or read the reader's other conversations/);
+  });
+
+  it('"progress:write" moves the position (skip-ahead with confirmSkip, and reset); "conversations" lists, reads and chats', async () => {
+    const { own, conversationId } = await readerWithConversation();
+    const mover = await create({ token: own }, 'Mover', ['api', 'progress:write']);
+    const skip = await call('POST', `/api/series/${S}/progress`, { token: mover.token }, { json: { episode: 3, page: 1, confirmSkip: true } });
+    expect(skip.status).toBe(200);
+    expect(await positionOf(own)).toEqual({ episode: 3, page: 1 });
+    expect((await call('POST', `/api/series/${S}/progress/reset`, { token: mover.token }, { json: { episode: 1, page: 3 } })).status).toBe(200);
+    expect(await positionOf(own)).toEqual({ episode: 1, page: 3 });
+    expect((await call('GET', `/api/series/${S}/conversations`, { token: mover.token })).status).toBe(403);
+
+    const talker = await create({ token: own }, 'Talker', ['api', 'conversations']);
+    const listed = await call('GET', `/api/series/${S}/conversations`, { token: talker.token });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ conversations: [{ id: conversationId }] });
+    expect((await call('GET', `/api/conversations/${encodeURIComponent(conversationId)}`, { token: talker.token })).status).toBe(200);
+    const chat = await raw('POST', `/api/series/${S}/chat`, { token: talker.token }, chatBody('rest-chat-2'));
+    expect(chat.status, chat.text.slice(0, 200)).toBe(200);
+    expect(chat.text).toContain('data:');
+    expect((await call('POST', `/api/series/${S}/progress`, { token: talker.token }, { json: { episode: 3, page: 1, confirmSkip: true } })).status).toBe(403);
+    expect(await positionOf(own)).toEqual({ episode: 1, page: 3 });
+  });
+
+  it("the reader's own token (bearer and cookie) is unaffected: every route works", async () => {
+    const { own, conversationId } = await readerWithConversation();
+    for (const auth of [{ token: own }, { cookie: own }]) {
+      for (const [method, path, json] of restRoutes(conversationId)) {
+        const r = await raw(method, path, auth, json);
+        expect(r.status, `${method} ${path}: ${r.text.slice(0, 200)}`).toBeLessThan(300);
+      }
+    }
+    const client = await connect(own);
+    expect(client.getInstructions()).not.toMatch(/read-only/);
+  });
+
+  it('PATCH replaces the scopes, listed as stored; the change applies on the next request, on the API and on /mcp', async () => {
+    const own = await newReader();
+    await moveAs({ token: own }, { episode: 1, page: 2 });
+    const a = await create({ token: own }, 'Changing', ['api']);
+    const other = await create({ token: own }, 'Untouched', ['api', 'conversations']);
+    expect((await call('GET', `/api/series/${S}/progress`, { token: a.token })).status).toBe(200);
+
+    // Grant the write (mcp:read is implied, duplicates and order do not matter).
+    const granted = await call('PATCH', `${PATH}/${a.id}`, { token: own }, { json: { scopes: ['progress:write', 'api', 'api'] } });
+    expect(granted.status).toBe(200);
+    expect(granted.headers.get('cache-control')).toContain('no-store');
+    expect(granted.body).toEqual({ id: a.id, label: 'Changing', createdAt: a.createdAt, lastUsedAt: expect.any(String), scopes: ['mcp:read', 'api', 'progress:write'] });
+    expect((await call('POST', `/api/series/${S}/progress`, { token: a.token }, { json: { episode: 1, page: 4 } })).status).toBe(200);
+
+    // Take everything back: the next API request is 403, the MCP tools keep working.
+    const client = await connect(a.token);
+    expect((await call('PATCH', `${PATH}/${a.id}`, { cookie: own }, { json: { scopes: [] } })).body).toMatchObject({ scopes: ['mcp:read'] });
+    const after = await call('POST', `/api/series/${S}/progress`, { token: a.token }, { json: { episode: 2, page: 1, confirmSkip: true } });
+    expect(after.status).toBe(403);
+    expect(after.body?.error?.code).toBe('forbidden:scope');
+    expect((await whereAmI(client)).position).toEqual({ episode: 1, page: 4 });
+
+    expect((await list({ token: own })).map((x) => [x.label, x.scopes])).toEqual([
+      ['Changing', ['mcp:read']],
+      ['Untouched', ['mcp:read', 'api', 'conversations']],
+    ]);
+    expect(other.scopes).toEqual(['mcp:read', 'api', 'conversations']);
+  });
+
+  it.each<[string, { body?: string; json?: unknown; headers?: Record<string, string> }, number, string, RegExp?]>([
+    ['no body', {}, 415, 'unsupported_media_type:reader_tokens'],
+    ['a form', { body: 'scopes=api', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type:reader_tokens'],
+    ['broken JSON', { body: '{"scopes":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request:reader_tokens'],
+    ['no scopes', { json: {} }, 400, 'bad_request:reader_tokens'],
+    ['scopes as a string', { json: { scopes: 'api' } }, 400, 'bad_request:reader_tokens'],
+    ['an unknown scope', { json: { scopes: ['api', 'admin'] } }, 400, 'bad_request:reader_tokens', /must be one of "mcp:read", "api"/],
+    ['a scope in the wrong case', { json: { scopes: ['API'] } }, 400, 'bad_request:reader_tokens'],
+    ['progress:write without api', { json: { scopes: ['progress:write'] } }, 400, 'bad_request:reader_tokens', /grant "api" with them/],
+    ['conversations without api', { json: { scopes: ['conversations'] } }, 400, 'bad_request:reader_tokens', /grant "api" with them/],
+    ['a label (only scopes change here)', { json: { scopes: ['api'], label: 'Renamed' } }, 400, 'bad_request:reader_tokens'],
+    ['a huge list', { json: { scopes: Array(1000).fill('api') } }, 400, 'bad_request:reader_tokens'],
+  ])('PATCH with %s: a 4xx and nothing changes', async (_name, init, status, code, message) => {
+    const own = await newReader();
+    const a = await create({ token: own }, 'Target', ['api']);
+    const r = await call('PATCH', `${PATH}/${a.id}`, { token: own }, init);
+    expect(r.status).toBe(status);
+    expect(r.body?.error?.code).toBe(code);
+    if (message) expect(r.body?.error?.message).toMatch(message);
+    expect((await list({ token: own })).map((x) => x.scopes)).toEqual([['mcp:read', 'api']]);
+  });
+
+  it('PATCH a bad id is 400, an unknown one 404; without a reader 401', async () => {
+    const own = await newReader();
+    expect((await call('PATCH', `${PATH}/not-a-uuid`, { token: own }, { json: { scopes: [] } })).status).toBe(400);
+    const unknown = await call('PATCH', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`, { token: own }, { json: { scopes: [] } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body?.error?.code).toBe('not_found:reader_token');
+    expect((await call('PATCH', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`, {}, { json: { scopes: [] } })).status).toBe(401);
+  });
+
+  it('creating with scopes: validated the same way; unknown or inconsistent ones create nothing', async () => {
+    const own = await newReader();
+    for (const scopes of [['admin'], ['progress:write'], 'api', [7]]) {
+      const r = await call('POST', PATH, { token: own }, { json: { label: 'x', scopes } });
+      expect(r.status, JSON.stringify(scopes)).toBe(400);
+      expect(r.body?.error?.code).toBe('bad_request:reader_tokens');
+    }
+    expect(await list({ token: own })).toEqual([]);
+    expect((await create({ token: own }, 'All', ['conversations', 'progress:write', 'api', 'mcp:read'])).scopes).toEqual([
+      'mcp:read',
+      'api',
+      'progress:write',
+      'conversations',
+    ]);
+  });
+
+  it('in the database: a token stored without scopes is read-only MCP (what migration 0011 gives existing tokens); the CHECK refuses unknown or inconsistent sets', async () => {
+    const own = await newReader();
+    const a = await create({ token: own }, 'Legacy', ['api', 'progress:write']);
+    // What a row from before 0011 looks like once migrated: the column default.
+    await t.database.db.execute(sql`UPDATE reader_tokens SET scopes = DEFAULT WHERE id = ${a.id}`);
+    expect((await list({ token: own }))[0]!.scopes).toEqual(['mcp:read']);
+    const r = await call('POST', `/api/series/${S}/progress`, { token: a.token }, { json: { episode: 1, page: 1 } });
+    expect(r.body?.error?.code).toBe('forbidden:scope');
+    for (const bad of [`{mcp:read,admin}`, `{api}`, `{mcp:read,progress:write}`, `{mcp:read,NULL}`, `{}`]) {
+      const err = await t.database.db.execute(sql`UPDATE reader_tokens SET scopes = ${bad}::text[] WHERE id = ${a.id}`).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(String((err?.cause as Error | undefined)?.message ?? err?.message), bad).toMatch(/reader_tokens_scopes_known/);
+    }
   });
 });
 
@@ -364,7 +620,7 @@ describe('bad input is a clear 4xx, never a 500', () => {
     const own = await newReader();
     for (const [method, path] of [
       ['PUT', PATH],
-      ['PATCH', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`],
+      ['PATCH', PATH],
       ['GET', `${PATH}/8f14e45f-ceea-467a-9f3e-6a1b2c3d4e5f`],
       ['DELETE', PATH],
     ] as const) {

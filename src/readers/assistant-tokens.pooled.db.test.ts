@@ -31,7 +31,9 @@ it.runIf(onPostgres)('create (concurrently, up to the limit), use on the API and
   await importPack({ database: pooled, storage: server.storage }, await writeTinyPack({ id: 'pooled-tokens' }));
   const own = await server.newReader();
   const creates = await Promise.all(
-    Array.from({ length: MAX_ASSISTANT_TOKENS + 4 }, (_, i) => server.fetch('/api/readers/me/tokens', { method: 'POST', token: own, json: { label: `Pooled ${i}` } })),
+    Array.from({ length: MAX_ASSISTANT_TOKENS + 4 }, (_, i) =>
+      server.fetch('/api/readers/me/tokens', { method: 'POST', token: own, json: { label: `Pooled ${i}`, scopes: ['api', 'progress:write'] } }),
+    ),
   );
   expect(creates.map((r) => r.status).sort()).toEqual([...Array(MAX_ASSISTANT_TOKENS).fill(201), ...Array(4).fill(409)]);
   const made = await Promise.all(creates.filter((r) => r.status === 201).map(async (r) => (await r.json()) as { id: string; token: string }));

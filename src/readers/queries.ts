@@ -14,15 +14,17 @@ export interface TokenOwner {
   tokenId: string | null;
   /** Time to record a use: an assistant token's last_used_at older than a minute, the reader's last_seen_at older than an hour. */
   stale: boolean;
+  /** An assistant token's scopes (migration 0011); null for the reader's own token. */
+  scopes: string[] | null;
 }
 
 /** One round trip for both kinds; each side is a lookup on a unique index. */
 export async function findTokenOwner(db: Db, tokenHash: string): Promise<TokenOwner | null> {
   const rows = await queryRows<TokenOwner>(
     db,
-    sql`SELECT id AS "readerId", NULL::uuid AS "tokenId", last_seen_at < now() - interval '1 hour' AS stale FROM readers WHERE token_hash = ${tokenHash}
+    sql`SELECT id AS "readerId", NULL::uuid AS "tokenId", last_seen_at < now() - interval '1 hour' AS stale, NULL::text[] AS scopes FROM readers WHERE token_hash = ${tokenHash}
         UNION ALL
-        SELECT reader_id, id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+        SELECT reader_id, id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'), scopes
           FROM reader_tokens WHERE token_hash = ${tokenHash}
         LIMIT 1`,
   );
@@ -44,14 +46,20 @@ export interface ReaderTokenRow {
   label: string;
   createdAt: string;
   lastUsedAt: string | null;
+  scopes: string[];
 }
 
+/** A text[] parameter that reads the same on PGlite and node-postgres: the elements as one JSON array. */
+const textArray = (values: readonly string[]) =>
+  sql`ARRAY(SELECT s FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) WITH ORDINALITY AS t(s, i) ORDER BY i)`;
+
 const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const TOKEN_COLUMNS = sql`id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt", scopes`;
 
 export async function listReaderTokens(db: Db, readerId: string): Promise<ReaderTokenRow[]> {
   return queryRows<ReaderTokenRow>(
     db,
-    sql`SELECT id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt"
+    sql`SELECT ${TOKEN_COLUMNS}
           FROM reader_tokens WHERE reader_id = ${readerId} ORDER BY created_at, id`,
   );
 }
@@ -61,15 +69,22 @@ export async function listReaderTokens(db: Db, readerId: string): Promise<Reader
  * locked first, so two concurrent creates cannot both see `limit - 1`.
  * Returns null when the limit is reached.
  */
-export async function insertReaderToken(db: Db, readerId: string, tokenHash: string, label: string, limit: number): Promise<ReaderTokenRow | null> {
+export async function insertReaderToken(
+  db: Db,
+  readerId: string,
+  tokenHash: string,
+  label: string,
+  scopes: readonly string[],
+  limit: number,
+): Promise<ReaderTokenRow | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT 1 FROM readers WHERE id = ${readerId} FOR UPDATE`);
     const [count] = await queryRows<{ n: number }>(tx as unknown as Db, sql`SELECT count(*)::int AS n FROM reader_tokens WHERE reader_id = ${readerId}`);
     if (count!.n >= limit) return null;
     const [row] = await queryRows<ReaderTokenRow>(
       tx as unknown as Db,
-      sql`INSERT INTO reader_tokens (reader_id, token_hash, label) VALUES (${readerId}, ${tokenHash}, ${label})
-          RETURNING id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt"`,
+      sql`INSERT INTO reader_tokens (reader_id, token_hash, label, scopes) VALUES (${readerId}, ${tokenHash}, ${label}, ${textArray(scopes)})
+          RETURNING ${TOKEN_COLUMNS}`,
     );
     return row!;
   });
@@ -79,4 +94,13 @@ export async function insertReaderToken(db: Db, readerId: string, tokenHash: str
 export async function deleteReaderToken(db: Db, readerId: string, tokenId: string): Promise<boolean> {
   const rows = await queryRows<{ id: string }>(db, sql`DELETE FROM reader_tokens WHERE id = ${tokenId} AND reader_id = ${readerId} RETURNING id`);
   return rows.length > 0;
+}
+
+/** Replace a token's scopes; null when the reader has no such token (another reader's id included). */
+export async function updateReaderTokenScopes(db: Db, readerId: string, tokenId: string, scopes: readonly string[]): Promise<ReaderTokenRow | null> {
+  const rows = await queryRows<ReaderTokenRow>(
+    db,
+    sql`UPDATE reader_tokens SET scopes = ${textArray(scopes)} WHERE id = ${tokenId} AND reader_id = ${readerId} RETURNING ${TOKEN_COLUMNS}`,
+  );
+  return rows[0] ?? null;
 }

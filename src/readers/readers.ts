@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import * as q from './queries.js';
+import { storedScopes, TOKEN_SCOPES, type TokenScope } from './scopes.js';
 import { hashReaderToken, newReaderToken, READER_TOKEN_PATTERN } from './tokens.js';
 
 export async function createReader(db: Db): Promise<{ id: string; token: string }> {
@@ -16,6 +17,8 @@ export async function createReader(db: Db): Promise<{ id: string; token: string 
 export interface ReaderCredential {
   readerId: string;
   tokenId: string | null;
+  /** What it may do (ADR 0028): every scope for the reader's own token, the token's stored scopes otherwise. */
+  scopes: readonly TokenScope[];
 }
 
 /** The credential for a token, or null when it is malformed, unknown or revoked. */
@@ -24,13 +27,13 @@ export async function authenticateReader(db: Db, token: string): Promise<ReaderC
   const owner = await q.findTokenOwner(db, hashReaderToken(token));
   if (!owner) return null;
   if (owner.stale) await (owner.tokenId !== null ? q.touchToken(db, owner.tokenId) : q.touchReader(db, owner.readerId));
-  return { readerId: owner.readerId, tokenId: owner.tokenId };
+  return { readerId: owner.readerId, tokenId: owner.tokenId, scopes: owner.tokenId === null ? TOKEN_SCOPES : storedScopes(owner.scopes) };
 }
 
 /**
- * The reader id for a token, or null when it is malformed or unknown. Every
- * reader-authenticated surface (API bearer and cookie, /mcp) goes through
- * here, so assistant tokens work everywhere and a revoked one nowhere.
+ * The reader id for a token, or null when it is malformed or unknown, whatever
+ * the token may do: only for "does this browser already have a reader?".
+ * Surfaces that act for the reader use authenticateReader and check scopes.
  */
 export async function readerForToken(db: Db, token: string): Promise<string | null> {
   return (await authenticateReader(db, token))?.readerId ?? null;

@@ -5,8 +5,9 @@
  * browser, creates a token on /connect, the assistant calls where_am_i with
  * it and sees the browser's position (also after more page turns), and after
  * Revoke in the UI /mcp refuses it. Also: the token stays out of storage,
- * URLs and the console; the phone layout; the limit; a failing list; and the
- * CDN build (MCP URL on the API's origin, create and revoke across origins).
+ * URLs and the console; the phone layout; the limit; a failing list; the
+ * token's scopes (read-only by default, grants at creation and with Change
+ * access, each checked against the API); and the CDN build (MCP URL on the API's origin, create and revoke across origins).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -184,6 +185,58 @@ describe('connect an assistant (same origin)', () => {
     await expect.poll(() => page.getByTestId('token-item').count()).toBe(10);
     await expect(page.getByTestId('create-token').isDisabled()).resolves.toBe(true);
     await page.getByText('Revoke one to make another.').waitFor();
+  });
+
+  it('scopes: a new token is read-only; a ticked grant is created with it; Change access grants and takes back (ADR 0028)', async () => {
+    const { context, page } = await newReader();
+    await page.goto(`${folio.url}/read/${S}/1/0`);
+    await waitForPages(page, '0');
+    await press(page, 'ArrowRight', '1,2');
+    await expectProgress(folio, S, context, { episode: 1, page: 2 });
+    await page.goto(`${folio.url}/connect`);
+    await page.getByTestId('no-tokens').waitFor();
+    const form = page.locator('form.connect-form');
+    for (const g of ['api', 'progress:write', 'conversations']) await expect(form.getByTestId(`scope-${g}`).isChecked()).resolves.toBe(false);
+
+    // Read-only: the MCP tools work, the REST API is refused with the scope to grant.
+    const ro = await createInUi(page, 'Read-only');
+    await expect(page.getByTestId('new-token-scopes').textContent()).resolves.toContain('Read-only, MCP only');
+    expect(await whereAmI(await assistant(folio.url, ro))).toEqual({ episode: 1, page: 2 });
+    const refused = await folio.api<{ error: { code: string; scope: string } }>(`/api/series/${S}/progress`, ro, {
+      method: 'POST',
+      json: { episode: 3, page: 1, confirmSkip: true },
+    });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden:scope', scope: 'api' } } });
+    await page.getByTestId('new-token-done').click();
+
+    // Ticking "Move my reading position" ticks the API too (it is a REST route); the token can then move it.
+    await form.getByTestId('scope-progress:write').check();
+    await expect(form.getByTestId('scope-api').isChecked()).resolves.toBe(true);
+    await screenshot(page, 'connect-scopes');
+    const mover = await createInUi(page, 'Mover');
+    await expect(page.getByTestId('new-token-scopes').textContent()).resolves.toContain('MCP · REST API · moves your position');
+    expect((await folio.api(`/api/series/${S}/progress`, mover, { method: 'POST', json: { episode: 1, page: 3 } })).status).toBe(200);
+    await page.getByTestId('new-token-done').click();
+    // The form is back to read-only for the next token.
+    await expect(form.getByTestId('scope-progress:write').isChecked()).resolves.toBe(false);
+
+    // Change access: let the read-only token see conversations (which brings the API), then take it all back.
+    const item = (label: string) => page.getByTestId('token-item').filter({ hasText: label });
+    await expect(item('Read-only').getByTestId('token-scopes').textContent()).resolves.toBe('Read-only, MCP only');
+    await page.getByRole('button', { name: 'Change what “Read-only” may do' }).click();
+    const dialog = page.getByRole('dialog', { name: 'What may “Read-only” do?' });
+    await dialog.getByTestId('scope-conversations').check();
+    await dialog.getByTestId('save-scopes').click();
+    await expect.poll(() => item('Read-only').getByTestId('token-scopes').textContent()).toBe('MCP · REST API · sees your conversations');
+    expect((await folio.api(`/api/series/${S}/conversations`, ro)).status).toBe(200);
+    await page.getByRole('button', { name: 'Change what “Read-only” may do' }).click();
+    await dialog.getByTestId('scope-api').uncheck();
+    await expect(dialog.getByTestId('scope-conversations').isChecked()).resolves.toBe(false);
+    await dialog.getByTestId('save-scopes').click();
+    await expect.poll(() => item('Read-only').getByTestId('token-scopes').textContent()).toBe('Read-only, MCP only');
+    expect((await folio.api(`/api/series/${S}/conversations`, ro)).status).toBe(403);
+    // The browser (the reader's own cookie) is unaffected throughout.
+    await expectProgress(folio, S, context, { episode: 1, page: 3 });
   });
 
   it('a failing list shows an error with Try again, which recovers', async () => {

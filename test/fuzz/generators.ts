@@ -202,7 +202,16 @@ const chatBody = fc.record(
   { requiredKeys: [] },
 );
 const recapBody = fc.record({ scope: fc.oneof(fc.constantFrom('series', 'episode', 'all', ''), anyJson), episode: intish }, { requiredKeys: [] });
-const tokenBody = fc.record({ label: fc.oneof(asciiString, junkString, fc.constant('x'.repeat(61)), anyJson), extra: anyJson }, { requiredKeys: [] });
+const scopesValue = fc.oneof(
+  fc.subarray(['mcp:read', 'api', 'progress:write', 'conversations', 'admin', 'API']),
+  fc.array(fc.oneof(asciiString, junkString), { maxLength: 12 }),
+  anyJson,
+);
+const tokenBody = fc.record(
+  { label: fc.oneof(asciiString, junkString, fc.constant('x'.repeat(61)), anyJson), scopes: scopesValue, extra: anyJson },
+  { requiredKeys: [] },
+);
+const tokenScopesBody = fc.record({ scopes: scopesValue, extra: anyJson }, { requiredKeys: [] });
 
 const query = (pairs: fc.Arbitrary<Array<[string, string]>>) =>
   pairs.map((ps) => (ps.length === 0 ? '' : `?${ps.map(([k, v]) => `${encodeSeg(k)}=${encodeSeg(v)}`).join('&')}`));
@@ -256,6 +265,7 @@ export function readerRequests(s: FuzzServer): fc.Arbitrary<Sent> {
     { method: 'POST', path: fc.constant('/api/readers') },
     { method: 'GET', path: fc.constant('/api/readers/me/tokens') },
     { method: 'POST', path: fc.constant('/api/readers/me/tokens'), body: tokenBody },
+    { method: 'PATCH', path: p('/api/readers/me/tokens/', segment(['00000000-0000-0000-0000-000000000000', 'not-a-uuid'])), body: tokenScopesBody },
     { method: 'DELETE', path: p('/api/readers/me/tokens/', segment(['00000000-0000-0000-0000-000000000000', 'not-a-uuid'])) },
     { method: 'GET', path: fc.constantFrom('/health', '/ready') },
   ];

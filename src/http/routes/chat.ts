@@ -17,7 +17,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
 import { type AnswerRateLimits, rateLimit } from '../rate-limit.js';
-import { requireReader } from '../reader-auth.js';
+import { needScope, requireReader } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 
 export const CHAT_PATH = /^\/api\/series\/[^/]+\/chat$/;
@@ -35,6 +35,9 @@ export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
   return new Hono<AppEnv>()
     .post(
       '/api/series/:seriesId/chat',
+      // The REST chat continues a stored conversation from its history: for an assistant token that is the
+      // `conversations` grant (ADR 0028). MCP `ask` is the read-only way to ask: it always starts a new one.
+      needScope('conversations'),
       bodyLimit({
         maxSize: CHAT_BODY_LIMIT,
         onError: () => {

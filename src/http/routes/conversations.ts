@@ -1,4 +1,7 @@
-/** A reader's conversations with the companion; only messages at or before the reader's position. */
+/**
+ * A reader's conversations with the companion; only messages at or before the reader's position. An assistant
+ * token needs the `conversations` grant (ADR 0028): they are what the reader asked, not the story.
+ */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationDetail, ConversationList } from '../../contract/index.js';
@@ -6,7 +9,7 @@ import { FolioError } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
-import { requireReader } from '../reader-auth.js';
+import { needScope, requireReader } from '../reader-auth.js';
 import { parseWith } from '../validate.js';
 
 const seriesParams = z.object({ seriesId: seriesIdParam });
@@ -24,14 +27,14 @@ export function conversationRoutes(deps: AppDeps) {
     return deps.companion;
   };
   return new Hono<AppEnv>()
-    .get('/api/series/:seriesId/conversations', async (c) => {
+    .get('/api/series/:seriesId/conversations', needScope('conversations'), async (c) => {
       const { seriesId } = parseWith(seriesParams, c.req.param(), 'conversations', 'path');
       const readerId = requireReader(c);
       const conversations = await companion().conversations(requireDatabase(deps).db, readerId, seriesId);
       c.header('Cache-Control', 'private, no-store');
       return c.json({ conversations } satisfies ConversationList);
     })
-    .get('/api/conversations/:id', async (c) => {
+    .get('/api/conversations/:id', needScope('conversations'), async (c) => {
       const { id } = parseWith(conversationParams, c.req.param(), 'conversation', 'path');
       const readerId = requireReader(c);
       const conversation = await companion().conversation(requireDatabase(deps).db, readerId, id);

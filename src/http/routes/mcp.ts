@@ -7,7 +7,8 @@
  * CORS_ORIGINS).
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { readerForToken } from '../../readers/readers.js';
+import { authenticateReader } from '../../readers/readers.js';
+import { missingScope } from '../../readers/scopes.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { requestOrigin, trustedOrigins } from '../origin.js';
@@ -32,8 +33,8 @@ export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
     const webOrigin = deps.publicOrigin ?? requestOrigin(c, deps.trustProxy);
     const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const refusals = c.get('mcpRefusals');
-    const readerId = c.get('readerId');
-    if (!readerId) return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
+    const cred = c.get('credential');
+    if (!cred) return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
     const server = createMcpServer(
       {
         db: requireDatabase(deps).db,
@@ -44,7 +45,7 @@ export function mcpRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
         signal: deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal,
         refusal: (requestId) => refusals?.get(rpcKey(requestId)) ?? null,
       },
-      readerId,
+      cred,
       c.get('log'),
     );
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_BODY });
@@ -91,12 +92,19 @@ function mcpGate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       c.header('Retry-After', '1');
       return jsonRpcError(c, 503, -32002, 'Folio is starting up; try again in a moment.');
     }
-    const readerId = await readerForToken(database.db, token);
-    if (!readerId) {
+    const cred = await authenticateReader(database.db, token);
+    if (!cred) {
       c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_token"');
       return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
     }
-    c.set('readerId', readerId);
+    // Every assistant token has `mcp:read` (migration 0011 checks it); kept as a check so the rule, not the data, decides.
+    const missing = missingScope(cred, 'mcp');
+    if (missing) {
+      c.header('WWW-Authenticate', `Bearer realm="folio", error="insufficient_scope", scope="${missing}"`);
+      return jsonRpcError(c, 403, -32001, `Forbidden: this assistant token lacks the "${missing}" scope; the reader can grant it on Folio's Connect page.`);
+    }
+    c.set('readerId', cred.readerId);
+    c.set('credential', cred);
     await next();
   };
 }

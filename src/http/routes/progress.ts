@@ -6,12 +6,13 @@ import { positionBody } from '../../progress/rules.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
-import { requireReader } from '../reader-auth.js';
+import { needScope, requireReader } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 
 const params = z.object({ seriesId: seriesIdParam });
 const advanceBody = positionBody.extend({ confirmSkip: z.boolean().optional() });
 
+/** Reading the position is `api`; moving it (forward, skip-ahead, reset) is a write an assistant token needs `progress:write` for (ADR 0028). */
 export function progressRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/api/series/:seriesId/progress', async (c) => {
@@ -21,14 +22,14 @@ export function progressRoutes(deps: AppDeps) {
       c.header('Cache-Control', 'private, no-store');
       return c.json((position ?? { episode: null, page: null }) satisfies StoredProgress);
     })
-    .post('/api/series/:seriesId/progress', async (c) => {
+    .post('/api/series/:seriesId/progress', needScope('progress:write'), async (c) => {
       const { seriesId } = parseWith(params, c.req.param(), 'progress', 'path');
       const readerId = requireReader(c);
       const body = await readJson(c, advanceBody, 'progress');
       const { position, advanced } = await advanceProgress(requireDatabase(deps).db, readerId, seriesId, body, body.confirmSkip ?? false);
       return c.json({ ...position, advanced } satisfies ProgressResult);
     })
-    .post('/api/series/:seriesId/progress/reset', async (c) => {
+    .post('/api/series/:seriesId/progress/reset', needScope('progress:write'), async (c) => {
       const { seriesId } = parseWith(params, c.req.param(), 'progress_reset', 'path');
       const readerId = requireReader(c);
       const body = await readJson(c, positionBody, 'progress_reset');

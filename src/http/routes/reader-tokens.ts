@@ -1,17 +1,18 @@
 /**
- * `/api/readers/me/tokens`: the reader's assistant tokens (ADR 0015,
- * docs/mcp.md). Authenticated like every reader route (cookie or bearer), and
- * only with the reader's own token: an assistant token gets 403 here.
+ * `/api/readers/me/tokens`: the reader's assistant tokens and their scopes
+ * (ADR 0015, ADR 0028, docs/mcp.md). Authenticated like every reader route
+ * (cookie or bearer), and only with the reader's own token: an assistant token
+ * gets 403 here, so it can never widen its own scopes.
  *
  * CSRF: the cookie is SameSite=Lax (or None+Secure with exact CORS origins).
- * Creating needs `Content-Type: application/json` (readJson), which a
- * cross-site form cannot send and a cross-site fetch can send only after a
- * CORS preflight that only CORS_ORIGINS pass; DELETE is never a simple
- * request either. Nothing changes before those checks.
+ * Creating and changing scopes need `Content-Type: application/json`
+ * (readJson), which a cross-site form cannot send and a cross-site fetch can
+ * send only after a CORS preflight that only CORS_ORIGINS pass; PATCH and
+ * DELETE are never simple requests either. Nothing changes before those checks.
  */
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { CreatedToken, TokenList } from '../../contract/index.js';
+import type { AssistantToken, CreatedToken, TokenList } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import {
   createAssistantToken,
@@ -20,6 +21,8 @@ import {
   MAX_ASSISTANT_TOKENS,
   requireOwnToken,
   revokeAssistantToken,
+  setAssistantTokenScopes,
+  updateTokenBody,
 } from '../../readers/assistant-tokens.js';
 import { authenticateReader } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -46,13 +49,19 @@ export function readerTokenRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .post(READER_TOKENS_PATH, async (c) => {
       const readerId = await owner(c);
-      const { label } = await readJson(c, createTokenBody, 'reader_tokens');
-      const created = await createAssistantToken(requireDatabase(deps).db, readerId, label);
-      return c.json({ id: created.id, label: created.label, token: created.token, createdAt: created.createdAt } satisfies CreatedToken, 201);
+      const { label, scopes } = await readJson(c, createTokenBody, 'reader_tokens');
+      const created = await createAssistantToken(requireDatabase(deps).db, readerId, label, scopes);
+      return c.json({ id: created.id, label: created.label, token: created.token, createdAt: created.createdAt, scopes: created.scopes } satisfies CreatedToken, 201);
     })
     .get(READER_TOKENS_PATH, async (c) => {
       const readerId = await owner(c);
       return c.json({ tokens: await listAssistantTokens(requireDatabase(deps).db, readerId), limit: MAX_ASSISTANT_TOKENS } satisfies TokenList);
+    })
+    .patch(`${READER_TOKENS_PATH}/:id`, async (c) => {
+      const readerId = await owner(c);
+      const { id } = parseWith(idParam, c.req.param(), 'reader_tokens', 'token id');
+      const { scopes } = await readJson(c, updateTokenBody, 'reader_tokens');
+      return c.json((await setAssistantTokenScopes(requireDatabase(deps).db, readerId, id, scopes)) satisfies AssistantToken);
     })
     .delete(`${READER_TOKENS_PATH}/:id`, async (c) => {
       const readerId = await owner(c);

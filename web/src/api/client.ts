@@ -34,7 +34,7 @@ export class ApiUnreachable extends Error {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   json?: unknown;
   signal?: AbortSignal;
   /** Lets a request outlive the page (progress written while the tab closes). */

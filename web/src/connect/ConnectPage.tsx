@@ -6,7 +6,14 @@
  */
 import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'wouter';
-import type { CreatedToken, SeriesSummary, TokenList as TokenListData } from '../../../src/contract/index.js';
+import {
+  type CreatedToken,
+  type CreateTokenRequest,
+  DEFAULT_TOKEN_SCOPES,
+  type SeriesSummary,
+  type TokenList as TokenListData,
+  type TokenScope,
+} from '../../../src/contract/index.js';
 import { API_BASE, ApiError, api, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
 import { formatProgress } from '../ui/format';
@@ -14,6 +21,7 @@ import { SiteHeader } from '../ui/SiteHeader';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { labelProblem, MAX_LABEL_LENGTH, mcpUrl } from './config';
 import { NewToken } from './NewToken';
+import { ScopeChoices } from './ScopeChoices';
 import { TokenList } from './TokenList';
 import './connect.css';
 
@@ -36,6 +44,8 @@ function Places() {
 export default function ConnectPage() {
   const list = useApi<TokenListData>(TOKENS);
   const [label, setLabel] = useState('Claude Desktop');
+  // Read-only unless the reader ticks a grant (ADR 0028).
+  const [scopes, setScopes] = useState<TokenScope[]>([...DEFAULT_TOKEN_SCOPES]);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   // The one copy of the new token in the app: state, gone with "Done" or when the page closes.
@@ -54,8 +64,9 @@ export default function ConnectPage() {
     setBusy(true);
     setFormError(null);
     try {
-      const token = await api<CreatedToken>(TOKENS, { method: 'POST', json: { label: label.trim() } });
+      const token = await api<CreatedToken>(TOKENS, { method: 'POST', json: { label: label.trim(), scopes } satisfies CreateTokenRequest });
       setCreated(token);
+      setScopes([...DEFAULT_TOKEN_SCOPES]);
       list.reload();
     } catch (err) {
       setFormError(err instanceof ApiError && err.status === 409 ? err.message : describeError(err));
@@ -71,7 +82,8 @@ export default function ConnectPage() {
         <h1 className="page-title">Connect an assistant</h1>
         <p>
           Let an AI assistant such as Claude Desktop ask Folio about what you are reading. It reads along with you: it sees only what you have read, up to your current
-          place in each series, and it follows you as you read on. It cannot look ahead.
+          place in each series, and it follows you as you read on. It cannot look ahead. A new token is read-only: it cannot move your place or see your conversations
+          unless you allow it.
         </p>
         <Places />
         <p className="muted">
@@ -104,6 +116,7 @@ export default function ConnectPage() {
                 {busy ? 'Creating…' : 'Create token'}
               </button>
             </div>
+            <ScopeChoices scopes={scopes} onChange={setScopes} disabled={busy} />
             {formError ? (
               <p className="form-error" role="alert" id={`${inputId}-error`}>
                 {formError}
@@ -121,6 +134,7 @@ export default function ConnectPage() {
           {list.data ? (
             <TokenList
               tokens={list.data.tokens}
+              onChanged={list.reload}
               onRevoked={(id) => {
                 if (created?.id === id) setCreated(null);
                 list.reload();

@@ -7,6 +7,7 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import type { CreatedToken } from '../../../src/contract/index.js';
 import { CopyButton } from './CopyButton';
 import { authorizationHeader, claudeDesktopConfig, streamableHttpConfig } from './config';
+import { scopeSummary } from './scopes';
 
 function Snippet({ id, title, text, children }: { id: string; title: string; text: string; children?: ReactNode }) {
   const ref = useRef<HTMLPreElement>(null);
@@ -40,6 +41,9 @@ export function NewToken({ created, mcpUrl, onDone }: { created: CreatedToken; m
       <p className="new-token-warning">
         <strong>Copy it now: it is shown only this once.</strong> Anyone with it can ask about what you have read, as you. Keep it in your assistant’s settings and
         nowhere else; if it leaks, revoke it below.
+      </p>
+      <p data-testid="new-token-scopes">
+        It may: <strong>{scopeSummary(created.scopes)}</strong>. You can change this below at any time.
       </p>
       <div className="token-box">
         <code ref={tokenRef} data-testid="new-token">

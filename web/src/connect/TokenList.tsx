@@ -1,18 +1,39 @@
-/** The reader's assistant tokens (never the tokens themselves): label, created, last used, Revoke with a confirmation. */
+/**
+ * The reader's assistant tokens (never the tokens themselves): label, what each may do, created, last used;
+ * "Change access" to grant or take back scopes (ADR 0028), Revoke with a confirmation.
+ */
 import { useState } from 'react';
-import type { AssistantToken } from '../../../src/contract/index.js';
+import type { AssistantToken, TokenScope, UpdateTokenRequest } from '../../../src/contract/index.js';
 import { api, describeError } from '../api/client';
 import { Dialog } from '../ui/Dialog';
+import { ScopeChoices } from './ScopeChoices';
+import { sameScopes, scopeSummary } from './scopes';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 function Time({ iso }: { iso: string }) {
   return <time dateTime={iso}>{when.format(new Date(iso))}</time>;
 }
 
-export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onRevoked: (id: string) => void }) {
+export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantToken[]; onRevoked: (id: string) => void; onChanged: () => void }) {
   const [confirm, setConfirm] = useState<AssistantToken | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The token whose access is being changed, and the scopes ticked so far (saved only with "Save").
+  const [editing, setEditing] = useState<{ token: AssistantToken; scopes: TokenScope[] } | null>(null);
+
+  const save = async (token: AssistantToken, scopes: TokenScope[]) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api<AssistantToken>(`/api/readers/me/tokens/${encodeURIComponent(token.id)}`, { method: 'PATCH', json: { scopes } satisfies UpdateTokenRequest });
+      setEditing(null);
+      onChanged();
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const revoke = async (t: AssistantToken) => {
     setBusy(true);
@@ -41,6 +62,9 @@ export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onR
           <li key={t.id} className="token-item" data-testid="token-item" data-token-id={t.id}>
             <div className="token-item-text">
               <strong className="token-label">{t.label}</strong>
+              <span className="token-scopes" data-testid="token-scopes">
+                {scopeSummary(t.scopes)}
+              </span>
               <span className="muted">
                 Created <Time iso={t.createdAt} /> ·{' '}
                 {t.lastUsedAt ? (
@@ -52,20 +76,57 @@ export function TokenList({ tokens, onRevoked }: { tokens: AssistantToken[]; onR
                 )}
               </span>
             </div>
-            <button
-              type="button"
-              className="button button--small"
-              onClick={() => {
-                setError(null);
-                setConfirm(t);
-              }}
-              aria-label={`Revoke “${t.label}”`}
-            >
-              Revoke
-            </button>
+            <div className="token-actions">
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  setError(null);
+                  setEditing({ token: t, scopes: [...t.scopes] });
+                }}
+                aria-label={`Change what “${t.label}” may do`}
+                data-testid="change-scopes"
+              >
+                Change access
+              </button>
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  setError(null);
+                  setConfirm(t);
+                }}
+                aria-label={`Revoke “${t.label}”`}
+              >
+                Revoke
+              </button>
+            </div>
           </li>
         ))}
       </ul>
+      <Dialog open={editing !== null} title={`What may “${editing?.token.label ?? ''}” do?`} onClose={() => setEditing(null)} labelledBy="scopes-title">
+        {editing ? <ScopeChoices scopes={editing.scopes} onChange={(scopes) => setEditing({ ...editing, scopes })} disabled={busy} /> : null}
+        <p className="muted">A change applies to the assistant’s next request.</p>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="dialog-actions">
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy || !editing || sameScopes(editing.scopes, editing.token.scopes)}
+            onClick={() => editing && void save(editing.token, editing.scopes)}
+            data-testid="save-scopes"
+          >
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" className="button" onClick={() => setEditing(null)}>
+            Cancel
+          </button>
+        </div>
+      </Dialog>
       <Dialog open={confirm !== null} title="Revoke this token?" onClose={() => setConfirm(null)} labelledBy="revoke-title">
         <p>The assistant using “{confirm?.label}” stops working at once. Your reading and your other tokens are not affected.</p>
         {error ? (
