@@ -286,7 +286,11 @@ describe('GitHub Actions workflows', () => {
     };
     // Not on push: a push deploys before (or without) CI.
     expect(Object.keys(raw.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
-    expect(raw.on.workflow_run).toEqual({ workflows: [(parseYaml(read('.github/workflows/ci.yml')) as { name: string }).name], types: ['completed'], branches: ['main'] });
+    expect(raw.on.workflow_run).toEqual({
+      workflows: [(parseYaml(read('.github/workflows/ci.yml')) as { name: string }).name],
+      types: ['completed'],
+      branches: ['main'],
+    });
     for (const [name, job] of Object.entries(raw.jobs)) {
       // Each job is gated itself, or needs jobs that are (a skipped need skips it).
       if (!job.needs) expect(job.if, name).toMatch(/github\.event\.workflow_run\.conclusion == 'success'/);
