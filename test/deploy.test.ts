@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CONFIG_VARIABLES } from '../src/config/env.js';
+import { CONFIG_VARIABLES, loadConfig } from '../src/config/env.js';
 import { freePort } from './services/free-port.js';
 import { checkHaproxyConfig } from './services/haproxy.js';
 
@@ -112,6 +112,23 @@ describe('deploy/fly/fly.toml', () => {
     expect(fly.http_service.min_machines_running).toBe(0);
     expect(fly.http_service.concurrency.soft_limit).toBeLessThan(fly.http_service.concurrency.hard_limit);
     expect(fly.http_service.checks.map((c) => c.path)).toContain('/ready');
+  });
+  it('[env] with the secrets the guide sets boots: retention on, daily backups to a private bucket, restore on an empty database', () => {
+    const config = loadConfig({
+      ...fly.env,
+      DATABASE_URL: 'postgres://folio:pw@ep-x-pooler.neon.tech/folio?sslmode=require',
+      DATABASE_DIRECT_URL: 'postgres://folio:pw@ep-x.neon.tech/folio?sslmode=require',
+      S3_ENDPOINT: 'https://acct.r2.cloudflarestorage.com',
+      S3_BUCKET: 'folio-images',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID',
+      S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-s3-secret',
+      S3_PUBLIC_URL_PREFIX: 'https://images.example.com',
+      FOLIO_MODEL_BASE_URL: 'https://example--ollama.modal.run',
+      FOLIO_CHAT_MODEL: 'llama3.2:3b',
+    });
+    expect(config.retentionDays).toBeGreaterThan(0);
+    expect(config.backup).toMatchObject({ everyMs: 24 * 3_600_000, restoreOnEmpty: true });
+    expect(config.backup!.bucket).not.toBe(config.s3!.bucket);
   });
   it('[env] holds only known, non-secret variables', () => {
     for (const name of Object.keys(fly.env)) {

@@ -524,3 +524,39 @@ describe('companion (chat) variables', () => {
     expect(problems({ FOLIO_MODEL: 'ollama', MODAL_PROXY_TOKEN_ID: 'wk-1' }).map((l) => l.split(':')[0])).toEqual(['MODAL_PROXY_TOKEN_SECRET']);
   });
 });
+
+describe('scheduled backups (FOLIO_BACKUP_*)', () => {
+  const S3 = {
+    S3_BUCKET: 'folio-images',
+    S3_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID',
+    S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-s3-secret',
+    S3_PUBLIC_URL_PREFIX: 'https://images.example.com',
+  };
+  const problems = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('a private bucket beside the image bucket: defaults of a day and 14 kept', () => {
+    expect(loadConfig({ ...S3, FOLIO_BACKUP_BUCKET: 'folio-backups' }).backup).toEqual({ bucket: 'folio-backups', everyMs: 86_400_000, keep: 14, restoreOnEmpty: false });
+    expect(loadConfig({ ...S3, FOLIO_BACKUP_BUCKET: 'b-ups', FOLIO_BACKUP_EVERY_HOURS: '6', FOLIO_BACKUP_KEEP: '3', FOLIO_RESTORE_ON_EMPTY: 'true' }).backup).toEqual({
+      bucket: 'b-ups',
+      everyMs: 6 * 3_600_000,
+      keep: 3,
+      restoreOnEmpty: true,
+    });
+    expect(loadConfig({}).backup).toBeUndefined();
+  });
+
+  it('refuses the public image bucket, a bucket without S3, and settings without a bucket', () => {
+    expect(problems({ ...S3, FOLIO_BACKUP_BUCKET: 'folio-images' })).toMatch(/FOLIO_BACKUP_BUCKET: is the image bucket, which browsers read publicly/);
+    expect(problems({ FOLIO_BACKUP_BUCKET: 'folio-backups' })).toMatch(/FOLIO_BACKUP_BUCKET: needs S3 storage/);
+    expect(problems({ ...S3, FOLIO_RESTORE_ON_EMPTY: 'true' })).toMatch(/FOLIO_RESTORE_ON_EMPTY: is set but FOLIO_BACKUP_BUCKET is not/);
+    expect(problems({ ...S3, FOLIO_BACKUP_BUCKET: 'x-y', FOLIO_BACKUP_KEEP: '0' })).toMatch(/FOLIO_BACKUP_KEEP: must be an integer between 1 and 1000/);
+    expect(problems({ ...S3, FOLIO_BACKUP_BUCKET: 'https://r2/x' })).toMatch(/FOLIO_BACKUP_BUCKET: must be a bucket name/);
+  });
+});
