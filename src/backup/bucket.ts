@@ -7,7 +7,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../storage/s3.js';
 
 export interface BucketSettings {
   endpoint: string | undefined;
@@ -31,17 +32,8 @@ export class BackupBucket {
   private readonly client: S3Client;
 
   constructor(private readonly settings: BucketSettings) {
-    this.client = new S3Client({
-      endpoint: settings.endpoint,
-      region: settings.region,
-      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-      forcePathStyle: settings.endpoint !== undefined,
-      maxAttempts: 3,
-      // A streamed body would otherwise go as aws-chunked with a checksum trailer, which not every S3 API
-      // (MinIO, s3rver, older gateways) stores as sent; the length is known, so a plain PUT is enough.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000, throwOnRequestTimeout: true },
-    });
+    // Backups are larger than images: two minutes a request.
+    this.client = s3Client(settings, 120_000);
   }
 
   get name(): string {

@@ -152,6 +152,9 @@ describe('operator API: imports', () => {
       { level: 9 },
     );
     expect(bomb.length).toBeLessThan(1024 * 1024);
+    // Zipping took seconds on this thread, past the server's keep-alive timeout: let both ends close the idle
+    // connection before asking, or the request may go out on a socket the server is closing (ECONNRESET).
+    await new Promise((r) => setTimeout(r, 100));
     const [res, health] = await Promise.all([upload(bomb, 'application/zip', '?filename=bomb.zip'), server.fetch('/health')]);
     expect(health.status).toBe(200);
     expect(res.status).toBe(413);

@@ -27,22 +27,30 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 const isNotFound = (err: unknown): boolean =>
   err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey');
 
+/** A client for an S3-compatible endpoint (also the backup bucket's, backup/bucket.ts). */
+export function s3Client(settings: { endpoint: string | undefined; region: string; accessKeyId: string; secretAccessKey: string }, requestTimeoutMs: number): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    // Path-style (`endpoint/bucket/key`) works on R2, MinIO and every S3 API; virtual-host style needs DNS per bucket.
+    forcePathStyle: settings.endpoint !== undefined,
+    maxAttempts: 3,
+    // A streamed body would otherwise go as aws-chunked with a checksum trailer, which not every S3 API
+    // (MinIO, s3rver, older gateways) stores as sent; bodies here have a known length, so a plain PUT is enough.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps
+    // waiting, so a storage server that stops answering would hang an import forever.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+  });
+}
+
 export class S3Storage implements Storage {
   readonly kind = 's3' as const;
   private readonly client: S3Client;
 
   constructor(private readonly settings: S3Settings) {
-    this.client = new S3Client({
-      endpoint: settings.endpoint,
-      region: settings.region,
-      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-      // Path-style (`endpoint/bucket/key`) works on R2, MinIO and every S3 API; virtual-host style needs DNS per bucket.
-      forcePathStyle: settings.endpoint !== undefined,
-      maxAttempts: 3,
-      // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps
-      // waiting, so a storage server that stops answering would hang an import forever.
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: settings.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
-    });
+    this.client = s3Client(settings, settings.requestTimeoutMs ?? 30_000);
   }
 
   private checked(key: string): string {
