@@ -13,9 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, createPostgresDatabase, createTestDatabase, type TestDatabase } from '../../test/db.js';
 import { freePort } from '../../test/services/free-port.js';
 import { type S3Server, startS3Server } from '../../test/services/s3.js';
-import { loadConfig } from '../config/env.js';
+import { type Config, loadConfig } from '../config/env.js';
 import { queryRows } from '../db/client.js';
+import { checkBackup } from '../doctor/backup.js';
 import { BACKUP_JOB, jobHandlers } from '../jobs/handlers.js';
+import { renderMetrics } from '../observability/metrics.js';
 import { createReader } from '../readers/readers.js';
 import { startServer } from '../server/serve.js';
 import { LocalStorage } from '../storage/local.js';
@@ -53,6 +55,8 @@ afterAll(async () => {
 describe('the scheduled backup job', () => {
   it('writes the database to the private bucket and queues its next run', async () => {
     const deps = { database: t.database, storage: new LocalStorage('/nonexistent'), importConcurrency: 1, backup: { settings, everyMs: 3_600_000, keep: 3 } };
+    const config = { backup: { bucket: 'folio-backups', everyMs: 3_600_000, keep: 3, restoreOnEmpty: false } } as Config;
+    expect(await checkBackup(config, t.database)).toMatchObject({ status: 'warn', summary: expect.stringMatching(/none has finished yet/) });
     const result = await jobHandlers(deps)[BACKUP_JOB]!({ job: {} as never, signal: new AbortController().signal, progress: () => {}, log: logger });
     expect(result).toMatchObject({ name: expect.stringMatching(/^folio-\d{8}T\d{6}Z\.tar\.gz$/), pruned: 0 });
     expect(result.bytes).toBeGreaterThan(100);
@@ -65,6 +69,10 @@ describe('the scheduled backup job', () => {
       sql`SELECT extract(epoch FROM run_after - now())::float8 AS in_s FROM jobs WHERE kind = ${BACKUP_JOB} AND state = 'queued'`,
     );
     expect(next!.in_s).toBeGreaterThan(3500);
+    // The doctor and /metrics read the run from the jobs table (a separate worker has no endpoint).
+    await t.database.db.execute(sql`INSERT INTO jobs (kind, state, finished_at, result) VALUES (${BACKUP_JOB}, 'succeeded', now(), ${JSON.stringify(result)}::jsonb)`);
+    expect(await checkBackup(config, t.database)).toMatchObject({ status: 'pass', summary: expect.stringContaining(`the last, ${result.name}`) });
+    expect((await renderMetrics(t.database.db)).body).toMatch(/^folio_backup_last_success_timestamp_seconds \d+/m);
   });
 
   it('keeps only the newest N, and leaves objects that are not backups alone', async () => {

@@ -69,7 +69,19 @@ describe('folio doctor (this instance)', () => {
   it('every layer in order; all good exits 0; the model check sends the Modal proxy headers', async () => {
     ollama.requests.length = 0;
     const { code, report } = await doctor({ ...base(), ...withOllama(), MODAL_PROXY_TOKEN_ID: 'wk-doctor-id', MODAL_PROXY_TOKEN_SECRET: 'ws-doctor-secret' });
-    expect(report.checks.map((c) => c.layer)).toEqual(['config', 'database', 'pgvector', 'storage', 'storage.public', 'model', 'embeddings', 'retention', 'cors', 'web']);
+    expect(report.checks.map((c) => c.layer)).toEqual([
+      'config',
+      'database',
+      'pgvector',
+      'storage',
+      'storage.public',
+      'model',
+      'embeddings',
+      'retention',
+      'backup',
+      'cors',
+      'web',
+    ]);
     expect(layer(report, 'retention').summary).toMatch(/^off \(FOLIO_RETENTION_DAYS=0\): \d+ readers/);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);

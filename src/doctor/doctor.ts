@@ -1,6 +1,6 @@
 /**
  * `folio doctor`: every layer in order — configuration, database, pgvector,
- * storage and its public URL, model, embeddings, retention, CORS, web build — each a
+ * storage and its public URL, model, embeddings, retention, backup, CORS, web build — each a
  * small check that says what it found and, when broken, the fix. A layer
  * that needs one that failed is skipped with the reason; the first failure
  * is the one to fix first.
@@ -8,6 +8,7 @@
 
 import { DEFAULT_WEB_DIR } from '../config/web-dir.js';
 import type { Database } from '../db/client.js';
+import { checkBackup } from './backup.js';
 import { checkConfig } from './config.js';
 import { checkCors } from './cors.js';
 import { checkDatabase, checkPgvector } from './database.js';
@@ -18,7 +19,7 @@ import { checkStorage } from './storage.js';
 import { type CheckResult, fail, reason, skip } from './types.js';
 import { checkWebBuild } from './web.js';
 
-export const LAYERS = ['config', 'database', 'pgvector', 'storage', 'storage.public', 'model', 'embeddings', 'retention', 'cors', 'web'] as const;
+export const LAYERS = ['config', 'database', 'pgvector', 'storage', 'storage.public', 'model', 'embeddings', 'retention', 'backup', 'cors', 'web'] as const;
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -56,6 +57,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(await guarded('model', () => checkModel(config)));
     results.push(await guarded('embeddings', () => checkEmbeddings(config, database)));
     results.push(await guarded('retention', () => checkRetention(config, database)));
+    results.push(await guarded('backup', () => checkBackup(config, database)));
     results.push(await guarded('cors', () => checkCors(config)));
     results.push(await guarded('web', () => checkWebBuild(opts.webDir ?? DEFAULT_WEB_DIR, config)));
   } finally {

@@ -14,6 +14,7 @@
 
 import { sql } from 'drizzle-orm';
 import client from 'prom-client';
+import { lastBucketBackup } from '../backup/queries.js';
 import { type Db, queryRows } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { lastRetentionRun } from '../retention/retention.js';
@@ -135,6 +136,12 @@ const retentionDeleted = new client.Gauge({
   registers: [registry],
 });
 
+const backupLastRun = new client.Gauge({
+  name: 'folio_backup_last_success_timestamp_seconds',
+  help: 'When the last scheduled backup to FOLIO_BACKUP_BUCKET finished (absent before the first), read from the jobs table.',
+  registers: [registry],
+});
+
 /** The label for a request's method: anything unusual is one bucket, not a new series. */
 export function methodLabel(method: string): string {
   const m = method.toUpperCase();
@@ -212,6 +219,7 @@ export async function renderMetrics(db: Db | null, log?: Logger, opts: { retenti
   retentionDays.set(opts.retentionDays ?? 0);
   retentionLastRun.reset();
   retentionDeleted.reset();
+  backupLastRun.reset();
   if (db) {
     try {
       await collectQueueGauges(db);
@@ -221,6 +229,8 @@ export async function renderMetrics(db: Db | null, log?: Logger, opts: { retenti
         retentionDeleted.set({ what: 'readers' }, run.readers);
         retentionDeleted.set({ what: 'jobs' }, run.jobs);
       }
+      const backup = await lastBucketBackup(db);
+      if (backup) backupLastRun.set(backup.finishedAt.getTime() / 1000);
       ok = true;
     } catch (err) {
       log?.warn({ err }, 'metrics: could not read the job queue');
