@@ -21,7 +21,7 @@ import { aiSdk } from '../models/ai-sdk.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ChatModel } from '../models/types.js';
 import type { Passage } from '../retrieval/retriever.js';
-import { type SpoilerGuard, type SpoilerHit, type TextKind, WITHHELD, withheldNotice } from '../spoilers/index.js';
+import { chunkTextKind, type SpoilerGuard, type SpoilerHit, type TextKind, WITHHELD, withheldNotice } from '../spoilers/index.js';
 
 export const WAKING_MESSAGE = 'Waking the model… this can take a moment after a quiet spell.';
 
@@ -73,7 +73,7 @@ export interface AnswerSpec<M> {
   useModel?: boolean;
   prompt(passages: Passage[]): ChatPrompt;
   /** The answer without a model, from the checked passages; `cited`: the passages it quotes (else cited by label). */
-  fallback: { mode: 'quote' | 'extractive'; answer(passages: Passage[], clean: (t: string) => string): { text: string; cited?: Passage[] } };
+  fallback: { mode: 'quote' | 'extractive'; answer(passages: Passage[], clean: (t: string, from?: Passage) => string): { text: string; cited?: Passage[] } };
   /** Follow-up questions (chat), once the answer is complete. */
   suggest?(input: SuggestInput): Promise<string[]>;
   metadata(outcome: AnswerOutcome): M;
@@ -126,8 +126,9 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
   yield { type: 'start', messageId: (await aiSdk()).generateId() };
   try {
     // Pack text written with hindsight loses its sentences about what comes later before the model, a quote or a snippet sees it.
-    // `clean` re-checks pieces of already-checked passages (quoted lines, citation snippets): with the stricter kind.
-    const clean = (t: string) => guard.redact(t, 'lore').text;
+    // `clean` re-checks pieces of already-checked passages (quoted lines, citation snippets) with their passage's kind:
+    // a reached page's own words may name its own episode (its title at page 0); anything else, the stricter lore kind.
+    const clean = (t: string, from?: Passage) => guard.redact(t, from ? chunkTextKind(from.source) : 'lore').text;
     const passages = spec.passages.map(({ passage, kind }) => ({ ...passage, text: guard.redact(passage.text, kind).text })).filter((p) => !blank(p.text));
     outcome.passages = passages.length;
     let model: ChatModel | null = null;

@@ -25,8 +25,8 @@ export function citedPositions(answer: string): Position[] {
 
 const SNIPPET = 160;
 
-export function citationFor(seriesId: string, p: Passage, cited: boolean, clean: (text: string) => string): Citation {
-  const snippet = clean(p.text.replace(/\s+/g, ' ').trim());
+export function citationFor(seriesId: string, p: Passage, cited: boolean, clean: (text: string, from: Passage) => string): Citation {
+  const snippet = clean(p.text.replace(/\s+/g, ' ').trim(), p);
   const short = snippet.length > SNIPPET ? `${snippet.slice(0, SNIPPET - 1).trimEnd()}…` : snippet;
   if (p.source === 'wiki') {
     const slug = p.sourceRef.split('#')[0]!;
@@ -59,7 +59,7 @@ export function citationFor(seriesId: string, p: Passage, cited: boolean, clean:
  * The citations for an answer: the passages it cited by label (one per page or wiki section),
  * or, when it cited none, up to `fallback` of the passages it was given.
  */
-export function citationsFor(seriesId: string, answer: string, passages: Passage[], clean: (text: string) => string, fallback = 3): Citation[] {
+export function citationsFor(seriesId: string, answer: string, passages: Passage[], clean: (text: string, from: Passage) => string, fallback = 3): Citation[] {
   const out: Citation[] = [];
   const seen = new Set<string>();
   const push = (p: Passage, cited: boolean) => {

@@ -298,7 +298,13 @@ function placeWeight(p: Passage, route: Route, aboutEntity: boolean): number {
   return w;
 }
 
-export function quoteAnswer(question: string, passages: Passage[], redact: (text: string) => string, position: Position, opts: QuoteOptions = {}): QuoteResult {
+export function quoteAnswer(
+  question: string,
+  passages: Passage[],
+  redact: (text: string, from: Passage) => string,
+  position: Position,
+  opts: QuoteOptions = {},
+): QuoteResult {
   const lines: Line[] = passages.flatMap((p, passage) =>
     // Wiki prose has no speakers: "Her known spells include: …" names none.
     linesOf(p.text, p.source !== 'dialogue', p.source !== 'wiki').map((text, index) => ({ text, passage, index, stems: new Set(words(text).map(stem)), score: 0 })),
@@ -490,12 +496,12 @@ function inStoryOrder(some: Line[], passages: Passage[]): Line[] {
 }
 
 /** Quoted groups, each cited with its page; lines the guard empties are dropped. */
-function render(intro: string, groups: Line[][], passages: Passage[], redact: (text: string) => string, position: Position): QuoteResult {
+function render(intro: string, groups: Line[][], passages: Passage[], redact: (text: string, from: Passage) => string, position: Position): QuoteResult {
   const blocks: string[] = [];
   const used: Passage[] = [];
   for (const group of groups) {
     const p = passages[group[0]!.passage]!;
-    const quoted = group.map((l) => redact(clip(l.text)).trim()).filter((l) => l.replace(/…/g, '').trim().length > 0);
+    const quoted = group.map((l) => redact(clip(l.text), p).trim()).filter((l) => l.replace(/…/g, '').trim().length > 0);
     if (quoted.length === 0) continue;
     if (!used.includes(p)) used.push(p);
     // "from": a quote ending in a number word ("only four...") must not read as "four — Episode 3" (a fourth episode).

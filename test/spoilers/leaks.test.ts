@@ -168,6 +168,12 @@ describe('the leak oracle stays quiet on what the reader may know', () => {
     }
   });
 
+  it("the series' own name (title, and the id in reader links) before its characters' debut; other unreached names still leak", () => {
+    const at10 = { episode: 1, page: 0 };
+    expect(findLeaks(oracle, 'Pepper&Carrot — /read/pepper-carrot/1/0', at10)).toEqual([]);
+    expect(findLeaks(oracle, 'Saffron was there.', at10).map((l) => l.kind)).toContain('name');
+  });
+
   it('ordinary words: first, one, second, numbers that are not episodes, earlier episodes', () => {
     const text = [
       'At first she was not sure. One moment, wait a second!',

@@ -267,8 +267,12 @@ export function unreachedNames(oracle: Oracle, at: Position): string[] {
     if (isVisible({ episode: e.episode_debut, page: e.page_debut }, at)) for (const n of names) visible.add(fold(n));
     else hidden.push(...names);
   }
-  // A name another, reached entity also goes by is known to the reader.
-  return [...new Set(hidden.filter((n) => !visible.has(fold(n))))];
+  // A name another, reached entity also goes by is known to the reader; so is the series' own name (its title
+  // and the id in every reader URL), on the library page before any of it is read ("Pepper&Carrot").
+  const series = oracle.pack.series as { id: string; title: string };
+  const own = new Set(nameWords(`${series.title} ${series.id}`));
+  const ownName = (n: string) => nameWords(n).every((w) => own.has(w));
+  return [...new Set(hidden.filter((n) => !visible.has(fold(n)) && !ownName(n)))];
 }
 
 /** Is offset `i` of `s` the start of a sentence (text start, or only quotes and brackets after . ! ? : ; … or a line break)? */

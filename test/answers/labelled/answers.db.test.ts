@@ -22,7 +22,7 @@ import { loadQuestions } from './labelled.js';
  */
 const MIN_RECALL_AT_5 = 0.9;
 const MIN_MRR = 0.77;
-const MIN_QUOTE_WORDS = 0.775;
+const MIN_QUOTE_WORDS = 0.8;
 /** Questions beyond the position answered without a spoiler: all of them, always. */
 const MIN_BEYOND_SAFE = 1;
 
