@@ -19,6 +19,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Peak of each reading per phase, sampled every `intervalMs`. */
 export class Sampler {
   readonly peaks = new Map<string, number>();
+  /** When each peak was sampled (ms since the epoch). */
+  readonly peakAt = new Map<string, number>();
   private phase = 'start';
   private readonly timer: NodeJS.Timeout;
   constructor(
@@ -32,7 +34,10 @@ export class Sampler {
       try {
         const v = f();
         const key = `${name}:${this.phase}`;
-        this.peaks.set(key, Math.max(this.peaks.get(key) ?? 0, v));
+        if (v > (this.peaks.get(key) ?? 0)) {
+          this.peaks.set(key, v);
+          this.peakAt.set(key, Date.now());
+        }
       } catch {
         /* process gone */
       }
