@@ -24,10 +24,12 @@
  *  - concurrency: N streams at once from a fake at 50 tokens/s; errors, RSS
  *    growth of the Folio process over its idle RSS (sampled every 100 ms).
  */
+
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { setFake, startFakeOllama } from './box.js';
 import {
   type Budget,
   cleanup,
@@ -137,12 +139,6 @@ async function relay(folioUrl: string, token: string): Promise<StreamTiming> {
   return timeStream(res, t0, foldFolio);
 }
 
-async function setFake(url: string, behaviour: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${url}/__fake/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(behaviour) });
-  if (!res.ok) throw new Error(`fake behaviour: ${res.status}`);
-  await res.body?.cancel();
-}
-
 async function newReader(url: string): Promise<string> {
   const res = await fetch(`${url}/api/readers`, { method: 'POST' });
   const { token } = (await res.json()) as { token: string };
@@ -161,18 +157,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
 
   // The fake model server, in its own process (the bench client and Folio each have theirs).
-  const fake = spawnTracked(NODE, ['--import', 'tsx', join(ROOT, 'test', 'fakes', 'cli.ts'), 'ollama'], { cwd: ROOT });
-  const fakeUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fake model server did not start\n${fake.output()}`)), 30_000);
-    const poll = setInterval(() => {
-      const m = /\{"url":"([^"]+)"\}/.exec(fake.stdout());
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-  });
+  const fakeUrl = await startFakeOllama();
   log(`fake Ollama at ${fakeUrl}`);
 
   const dataDir = await makeTempDir();

@@ -28,13 +28,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { zipSync } from 'fflate';
 import pg from 'pg';
-import { answerParts, readFolioStream } from '../src/contract/read-stream.js';
-import { startPostgres } from '../test/services/postgres.js';
+import { chat, newReader, Sampler, setFake, startFakeOllama, throwawayPostgres, uploadPack, waitForJobs, zipPack } from './box.js';
 import {
   type Budget,
   cleanup,
@@ -127,122 +125,6 @@ function postgresMb(postmaster: number): number {
   }, 0);
 }
 
-/** Peak RSS per phase, sampled every 200 ms. */
-class Sampler {
-  readonly peaks = new Map<string, number>();
-  private phase = 'start';
-  private readonly timer: NodeJS.Timeout;
-  constructor(private readonly read: Record<string, () => number>) {
-    this.timer = setInterval(() => this.sample(), 200);
-  }
-  sample(): void {
-    for (const [name, f] of Object.entries(this.read)) {
-      try {
-        const v = f();
-        const key = `${name}:${this.phase}`;
-        this.peaks.set(key, Math.max(this.peaks.get(key) ?? 0, v));
-      } catch {
-        /* process gone */
-      }
-    }
-  }
-  enter(phase: string): void {
-    this.sample();
-    this.phase = phase;
-    this.sample();
-  }
-  peak(name: string, phase: string): number {
-    return this.peaks.get(`${name}:${phase}`) ?? NaN;
-  }
-  stop(): void {
-    clearInterval(this.timer);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP helpers
-
-async function api(base: string, path: string, init: RequestInit & { token?: string; json?: unknown } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  if (init.json !== undefined) headers.set('content-type', 'application/json');
-  return fetch(base + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-}
-
-async function newReader(base: string): Promise<string> {
-  const { token } = (await (await api(base, '/api/readers', { method: 'POST' })).json()) as { token: string };
-  const moved = await api(base, `/api/series/${SERIES}/progress`, { method: 'POST', token, json: { episode: 5, page: 3, confirmSkip: true } });
-  if (moved.status !== 200) throw new Error(`progress: ${moved.status} ${await moved.text()}`);
-  return token;
-}
-
-interface Stream {
-  id: string;
-  text: string;
-  finished: boolean;
-  errors: string[];
-  firstText: Promise<void>;
-  done: Promise<void>;
-}
-
-function chat(base: string, token: string, id: string): Stream {
-  let got!: () => void;
-  const s: Stream = { id, text: '', finished: false, errors: [], firstText: new Promise((r) => (got = r)), done: Promise.resolve() };
-  s.done = (async () => {
-    try {
-      const res = await api(base, `/api/series/${SERIES}/chat`, {
-        method: 'POST',
-        token,
-        json: { id, messages: [{ id: `${id}-q`, role: 'user', parts: [{ type: 'text', text: 'What is Pepper brewing?' }] }] },
-      });
-      if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
-      // Folded by the AI SDK (readUIMessageStream), as the web app folds it.
-      const { message, chunks } = await readFolioStream(res.body!, (m) => {
-        s.text = answerParts(m).text;
-        if (s.text) got();
-      });
-      const error = answerParts(message).error;
-      if (error) s.errors.push(error.code);
-      s.finished = chunks.some((c) => c.type === 'finish');
-    } catch (err) {
-      s.errors.push(String(err));
-    } finally {
-      got();
-    }
-  })();
-  return s;
-}
-
-async function setFake(url: string, behaviour: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${url}/__fake/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(behaviour) });
-  if (!res.ok) throw new Error(`fake behaviour: ${res.status}`);
-  await res.body?.cancel();
-}
-
-function zipPack(dir: string): Uint8Array {
-  const files: Record<string, Uint8Array> = {};
-  const walk = (d: string) => {
-    for (const f of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, f.name);
-      if (f.isDirectory()) walk(full);
-      else files[relative(dir, full)] = new Uint8Array(readFileSync(full));
-    }
-  };
-  walk(dir);
-  return zipSync(files, { level: 0 });
-}
-
-async function waitForJobs(base: string, timeoutMs: number): Promise<Array<{ kind: string; state: string; error: string | null }>> {
-  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
-    const { jobs } = (await (await api(base, '/api/admin/jobs?limit=20', { token: ADMIN })).json()) as {
-      jobs: Array<{ kind: string; state: string; error: string | null }>;
-    };
-    if (jobs.length > 0 && jobs.every((j) => j.state !== 'queued' && j.state !== 'running')) return jobs;
-    await sleep(500);
-  }
-  throw new Error(`jobs did not finish within ${timeoutMs / 1000} s`);
-}
-
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -253,27 +135,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
 
   log('starting PostgreSQL');
-  const server = await startPostgres();
-  onCleanup(() => server.stop());
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE folio_bench_operate');
-  await admin.end();
-  const dbUrl = server.url.replace(/\/postgres$/, '/folio_bench_operate');
-  const postmaster = Number(readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-  const fake = spawnTracked(NODE, ['--import', 'tsx', join(ROOT, 'test', 'fakes', 'cli.ts'), 'ollama'], { cwd: ROOT });
-  const fakeUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fake model server did not start\n${fake.output()}`)), 30_000);
-    const poll = setInterval(() => {
-      const m = /\{"url":"([^"]+)"\}/.exec(fake.stdout());
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-  });
+  const { url: dbUrl, postmaster } = await throwawayPostgres('folio_bench_operate');
+  const fakeUrl = await startFakeOllama();
 
   const dataDir = await makeTempDir('folio-bench-operate-');
   const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
@@ -329,29 +192,12 @@ async function main(): Promise<void> {
   const zip = zipPack(PACK);
   log(`uploading ${PACK} (${(zip.length / 1024 / 1024).toFixed(1)} MB zip) through the operator API`);
   const started = performance.now();
-  const up = await api(serve.base, '/api/admin/imports?filename=pepper-carrot.zip', {
-    method: 'POST',
-    token: ADMIN,
-    headers: { 'content-type': 'application/zip' },
-    body: Buffer.from(zip),
-  });
-  if (up.status !== 202) throw new Error(`upload: ${up.status} ${await up.text()}`);
-  for (const until = Date.now() + 900_000; ; ) {
-    const { jobs } = (await (await api(serve.base, '/api/admin/jobs?limit=5', { token: ADMIN })).json()) as {
-      jobs: Array<{ kind: string; state: string; error: string | null }>;
-    };
-    const imp = jobs.find((j) => j.kind === 'import');
-    if (imp?.state === 'succeeded') break;
-    if (imp?.state === 'failed') throw new Error(`import failed: ${imp.error}`);
-    if (Date.now() > until) throw new Error('import did not finish');
-    await sleep(500);
-  }
+  const importId = await uploadPack(serve.base, ADMIN, zip, 'pepper-carrot.zip');
+  await waitForJobs(serve.base, ADMIN, 900_000, (jobs) => jobs.filter((j) => j.id === importId));
   const importS = (performance.now() - started) / 1000;
   log(`import done in ${importS.toFixed(0)} s; embedding`);
   sampler.enter('embed');
-  const jobs = await waitForJobs(serve.base, 900_000);
-  const failed = jobs.filter((j) => j.state !== 'succeeded');
-  if (failed.length) throw new Error(`jobs failed: ${JSON.stringify(failed)}`);
+  await waitForJobs(serve.base, ADMIN, 900_000);
   const embedS = (performance.now() - started) / 1000 - importS;
   sampler.enter('after-jobs');
   await sleep(3_000);
@@ -361,7 +207,7 @@ async function main(): Promise<void> {
   // ---- chat load ----------------------------------------------------------------------------------
   await setFake(fakeUrl, { persona: 'fixed', text: 'Pepper stirs the cauldron while Carrot watches the bubbles rise. '.repeat(6), tokenChars: 4, tokensPerSecond: 20 });
   const readers: string[] = [];
-  for (let i = 0; i < CHATS; i++) readers.push(await newReader(serve.base));
+  for (let i = 0; i < CHATS; i++) readers.push(await newReader(serve.base, SERIES, { episode: 5, page: 3 }));
   sampler.enter('serve-idle');
   await sleep(2_000);
   sampler.sample();
@@ -371,7 +217,7 @@ async function main(): Promise<void> {
   let answered = 0;
   for (let round = 0; round < ROUNDS; round++) {
     log(`chat round ${round + 1}/${ROUNDS}: ${CHATS} concurrent streams at 20 tokens/s`);
-    const streams = readers.map((t, i) => chat(serve.base, t, `load-${round}-${i}`));
+    const streams = readers.map((t, i) => chat(serve.base, SERIES, t, `load-${round}-${i}`));
     await Promise.all(streams.map((s) => s.done));
     for (const s of streams) {
       if (s.finished && s.errors.length === 0) answered++;
@@ -382,7 +228,7 @@ async function main(): Promise<void> {
 
   // ---- shutdown with 50 open streams --------------------------------------------------------------
   await setFake(fakeUrl, { persona: 'fixed', text: 'Pepper stirs the cauldron while Carrot watches the bubbles rise. '.repeat(40), tokenChars: 4, tokensPerSecond: 20 });
-  const open = readers.map((t, i) => chat(serve.base, t, `drain-${i}`));
+  const open = readers.map((t, i) => chat(serve.base, SERIES, t, `drain-${i}`));
   await Promise.all(open.map((s) => s.firstText));
   await sleep(1_000);
   log(`SIGTERM with ${open.length} streams open`);
@@ -407,7 +253,7 @@ async function main(): Promise<void> {
   sampler.stop();
   await stopProcess(worker.child, 40_000);
 
-  const peak = (name: string, ...phases: string[]) => Math.max(...phases.map((p) => sampler.peak(name, p)).filter((v) => !Number.isNaN(v)));
+  const peak = (name: string, ...phases: string[]) => sampler.peak(name, ...phases);
   const servePeak = peak('serve', 'idle', 'import', 'embed', 'after-jobs', 'serve-idle', 'chat', 'after-chat');
   const workerPeak = peak('worker', 'idle', 'import', 'embed', 'after-jobs');
   const pgPeak = peak('postgres', 'idle', 'import', 'embed', 'after-jobs', 'serve-idle', 'chat', 'after-chat');

@@ -39,6 +39,13 @@ export const SCRIPTS: Array<{ name: string; file: string; full: string[]; quick:
   { name: 'load', file: 'load.ts', full: [], quick: ['--quick'], what: 'chat stream ramp, reader API throughput' },
   { name: 'replicas', file: 'replicas.ts', full: [], quick: ['--quick'], what: 'rolling restart of 3 replicas behind HAProxy under readers: requests sent, failed' },
   { name: 'operate', file: 'operate.ts', full: [], quick: ['--quick'], what: 'RSS of server + worker + PostgreSQL on a 1 GB box, SIGTERM drain with 50 streams' },
+  {
+    name: 'fly',
+    file: 'fly.ts',
+    full: [],
+    quick: ['--quick'],
+    what: 'peak RSS of one folio serve with deploy/fly/fly.toml: import + embed while 50 chats stream, vs the 512 MB machine',
+  },
   { name: 'soak', file: 'soak.ts', full: ['--minutes', '3'], quick: ['--minutes', '1'], what: 'steady chat load: live heap and RSS growth, errors, fds' },
 ];
 
