@@ -192,8 +192,26 @@ export async function listJobs(db: Db, opts: { state?: JobState; limit: number }
   return queryRows<JobRow>(db, sql`SELECT ${COLUMNS} FROM jobs ${opts.state ? sql`WHERE state = ${opts.state}` : sql``} ORDER BY created_at DESC LIMIT ${opts.limit}`);
 }
 
+/** Slice size when reading an upload back: small enough that the driver's text form of one slice is a few MB. */
+const UPLOAD_SLICE = 1024 * 1024;
+
+/**
+ * An upload, read back in 1 MiB slices. The driver receives bytea as hex text (twice the size) and builds
+ * one string before the Buffer: read whole, a 26 MB archive cost ~190 MB of memory at once (bench/fly.ts),
+ * most of a 512 MB machine; slice by slice it is the archive plus a few MB.
+ */
 export async function getUpload(db: Db, jobId: string): Promise<{ name: string; bytes: Buffer } | null> {
-  const rows = await queryRows<{ name: string; bytes: Uint8Array }>(db, sql`SELECT name, bytes FROM job_uploads WHERE job_id = ${jobId}`);
-  const r = rows[0];
-  return r ? { name: r.name, bytes: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
+  const [head] = await queryRows<{ name: string; size: number }>(db, sql`SELECT name, octet_length(bytes)::int AS size FROM job_uploads WHERE job_id = ${jobId}`);
+  if (!head) return null;
+  const bytes = Buffer.allocUnsafe(head.size);
+  for (let offset = 0; offset < head.size; offset += UPLOAD_SLICE) {
+    const [slice] = await queryRows<{ part: Uint8Array | null }>(
+      db,
+      sql`SELECT substring(bytes FROM ${offset + 1}::int FOR ${UPLOAD_SLICE}::int) AS part FROM job_uploads WHERE job_id = ${jobId}`,
+    );
+    // Gone meanwhile (the job was cancelled): as if it had never been there.
+    if (!slice?.part) return null;
+    bytes.set(slice.part, offset);
+  }
+  return { name: head.name, bytes };
 }

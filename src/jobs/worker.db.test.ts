@@ -1,4 +1,5 @@
 /** The job queue and worker on PGlite and PostgreSQL: claims, leases, retries, cancellation, takeover. */
+import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,17 @@ describe('job queue', () => {
     await q.claimJob(t.database.db, 'w', 10_000, ['a']);
     await q.finishJob(t.database.db, j.id, 'w', { state: 'succeeded', result: {} });
     expect(await q.getUpload(t.database.db, j.id)).toBeNull();
+  });
+
+  it('reads an upload larger than one slice back byte for byte (slices of 1 MiB, a short last one)', async () => {
+    const bytes = randomBytes(2 * 1024 * 1024 + 12_345);
+    const j = await queue.enqueue('a', {}, { upload: { name: 'big.zip', bytes } });
+    const back = await q.getUpload(t.database.db, j.id);
+    expect(back?.name).toBe('big.zip');
+    expect(back?.bytes.length).toBe(bytes.length);
+    expect(back?.bytes.equals(bytes)).toBe(true);
+    const empty = await queue.enqueue('a', {}, { upload: { name: 'empty.zip', bytes: new Uint8Array(0) } });
+    expect((await q.getUpload(t.database.db, empty.id))?.bytes.length).toBe(0);
   });
 });
 
