@@ -126,13 +126,3 @@ export async function truncateAll(db: Db, tables: string[]): Promise<void> {
   if (tables.length === 0) return;
   await db.execute(sql`TRUNCATE ${sql.join(tables.map(ident), sql`, `)} RESTART IDENTITY CASCADE`);
 }
-
-/** The newest scheduled backup that finished (the `backup` job's result): when, and the object it wrote. */
-export async function lastBucketBackup(db: Db): Promise<{ finishedAt: Date; name: string | null; bytes: number } | null> {
-  const [row] = await queryRows<{ at: string; name: string | null; bytes: number | null }>(
-    db,
-    sql`SELECT finished_at::text AS at, result->>'name' AS name, (result->>'bytes')::float8 AS bytes
-          FROM jobs WHERE kind = 'backup' AND state = 'succeeded' AND result ? 'name' ORDER BY finished_at DESC LIMIT 1`,
-  );
-  return row ? { finishedAt: new Date(row.at), name: row.name, bytes: row.bytes ?? 0 } : null;
-}

@@ -16,12 +16,13 @@ import { type S3Server, startS3Server } from '../../test/services/s3.js';
 import { type Config, loadConfig } from '../config/env.js';
 import { queryRows } from '../db/client.js';
 import { checkBackup } from '../doctor/backup.js';
-import { BACKUP_JOB, jobHandlers } from '../jobs/handlers.js';
+import { jobHandlers } from '../jobs/handlers.js';
 import { renderMetrics } from '../observability/metrics.js';
 import { createReader } from '../readers/readers.js';
 import { startServer } from '../server/serve.js';
 import { LocalStorage } from '../storage/local.js';
 import { BackupBucket, type BucketSettings, backupName } from './bucket.js';
+import { BACKUP_JOB } from './last-run.js';
 import { restoreNewestIfEmpty } from './scheduled.js';
 
 const logger = pino({ level: 'silent' });

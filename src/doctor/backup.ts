@@ -3,7 +3,7 @@
  * bucket itself is the storage layer's endpoint and keys; a failing upload shows as a failed `backup` job.
  */
 
-import { lastBucketBackup } from '../backup/queries.js';
+import { lastBucketBackup } from '../backup/last-run.js';
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/client.js';
 import { type CheckResult, pass, skip, warn } from './types.js';

@@ -1,4 +1,7 @@
 /** What each job kind does. Other features add their kinds here (e.g. re-embedding). */
+
+import type { BucketSettings } from '../backup/bucket.js';
+import { BACKUP_JOB } from '../backup/last-run.js';
 import type { Database } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import type { Embedder } from '../models/types.js';
@@ -7,10 +10,6 @@ import { embedPending } from '../retrieval/embeddings.js';
 import type { Storage } from '../storage/storage.js';
 import type { PageDescriber } from '../vision/describer.js';
 import { JobQueue } from './jobs.js';
-
-/** The scheduled backup's kind (backup/scheduled.ts, loaded with its first run: it brings the S3 client). */
-export const BACKUP_JOB = 'backup';
-
 import { getUpload } from './queries.js';
 import type { JobHandler } from './worker.js';
 
@@ -27,7 +26,7 @@ export interface HandlerDeps {
   /** FOLIO_RETENTION_DAYS: readers inactive and jobs finished this long ago are deleted; 0 = keep everything. */
   retentionDays?: number;
   /** FOLIO_BACKUP_BUCKET: scheduled backups to that private bucket, every `everyMs`, the newest `keep` kept. */
-  backup?: { settings: import('../backup/bucket.js').BucketSettings; everyMs: number; keep: number } | null;
+  backup?: { settings: BucketSettings; everyMs: number; keep: number } | null;
   /** Wakes an in-process worker when a handler queues a job. */
   wake?: () => void;
 }

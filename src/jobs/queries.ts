@@ -63,6 +63,15 @@ export async function insertScheduledJob(db: Db, kind: string, delayMs: number):
   return rows.length > 0;
 }
 
+/** The newest job of `kind` that succeeded: when it finished and its result (a scheduled job's last run). */
+export async function lastSucceeded(db: Db, kind: string): Promise<{ finishedAt: Date; result: Record<string, unknown> } | null> {
+  const [row] = await queryRows<{ at: string; result: Record<string, unknown> | null }>(
+    db,
+    sql`SELECT finished_at::text AS at, result FROM jobs WHERE kind = ${kind} AND state = 'succeeded' ORDER BY finished_at DESC LIMIT 1`,
+  );
+  return row ? { finishedAt: new Date(row.at), result: row.result ?? {} } : null;
+}
+
 const kindIn = (kinds: string[]) =>
   sql`kind IN (${sql.join(
     kinds.map((k) => sql`${k}`),

@@ -14,7 +14,7 @@
 
 import { sql } from 'drizzle-orm';
 import client from 'prom-client';
-import { lastBucketBackup } from '../backup/queries.js';
+import { lastBucketBackup } from '../backup/last-run.js';
 import { type Db, queryRows } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { lastRetentionRun } from '../retention/retention.js';

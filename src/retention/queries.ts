@@ -47,22 +47,6 @@ export async function deleteFinishedJobs(db: Db, days: number, batch: number): P
   return rows[0]?.n ?? 0;
 }
 
-export interface LastRun {
-  finishedAt: Date;
-  readers: number;
-  jobs: number;
-}
-
-/** The newest retention run that finished, and what it deleted. */
-export async function lastRetentionRun(db: Db): Promise<LastRun | null> {
-  const [row] = await queryRows<{ at: string; readers: number | null; jobs: number | null }>(
-    db,
-    sql`SELECT finished_at::text AS at, (result->>'readers')::int AS readers, (result->>'jobs')::int AS jobs
-          FROM jobs WHERE kind = 'retention' AND state = 'succeeded' ORDER BY finished_at DESC LIMIT 1`,
-  );
-  return row ? { finishedAt: new Date(row.at), readers: row.readers ?? 0, jobs: row.jobs ?? 0 } : null;
-}
-
 export async function countReaders(db: Db): Promise<number> {
   const rows = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM readers`);
   return rows[0]?.n ?? 0;

@@ -5,6 +5,7 @@
  * ago. It runs soon after a worker starts and then every RETENTION_EVERY_MS; 0 days turns it off.
  */
 import type { Db } from '../db/client.js';
+import { lastSucceeded } from '../jobs/queries.js';
 import * as q from './queries.js';
 
 export const RETENTION_JOB = 'retention';
@@ -43,6 +44,16 @@ export async function runRetention(
 }
 
 export const inactiveReaders = q.countInactiveReaders;
-export const lastRetentionRun = q.lastRetentionRun;
 export const countReaders = q.countReaders;
-export type { LastRun } from './queries.js';
+
+export interface LastRun {
+  finishedAt: Date;
+  readers: number;
+  jobs: number;
+}
+
+/** The newest retention run that finished, and what it deleted (its job's result). */
+export async function lastRetentionRun(db: Db): Promise<LastRun | null> {
+  const run = await lastSucceeded(db, RETENTION_JOB);
+  return run ? { finishedAt: run.finishedAt, readers: Number(run.result.readers ?? 0), jobs: Number(run.result.jobs ?? 0) } : null;
+}

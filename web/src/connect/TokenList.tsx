@@ -21,13 +21,12 @@ export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantT
   // The token whose access is being changed, and the scopes ticked so far (saved only with "Save").
   const [editing, setEditing] = useState<{ token: AssistantToken; scopes: TokenScope[] } | null>(null);
 
-  const save = async (token: AssistantToken, scopes: TokenScope[]) => {
+  /** One request at a time; its failure is shown in the open dialog. */
+  const run = async (request: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      await api<AssistantToken>(`/api/readers/me/tokens/${encodeURIComponent(token.id)}`, { method: 'PATCH', json: { scopes } satisfies UpdateTokenRequest });
-      setEditing(null);
-      onChanged();
+      await request();
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -35,19 +34,21 @@ export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantT
     }
   };
 
-  const revoke = async (t: AssistantToken) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api<void>(`/api/readers/me/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+  const tokenPath = (t: AssistantToken) => `/api/readers/me/tokens/${encodeURIComponent(t.id)}`;
+
+  const save = (token: AssistantToken, scopes: TokenScope[]) =>
+    run(async () => {
+      await api<AssistantToken>(tokenPath(token), { method: 'PATCH', json: { scopes } satisfies UpdateTokenRequest });
+      setEditing(null);
+      onChanged();
+    });
+
+  const revoke = (t: AssistantToken) =>
+    run(async () => {
+      await api<void>(tokenPath(t), { method: 'DELETE' });
       setConfirm(null);
       onRevoked(t.id);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   if (tokens.length === 0)
     return (
