@@ -1,0 +1,202 @@
+/**
+ * Drafting a comic's world offline, from its page text alone: entities (names,
+ * aliases, kind, debut, descriptions that grow with the story), relationships
+ * from co-occurrence, and extractive episode summaries. Pure and deterministic;
+ * the importer stores the draft for an editor to review.
+ *
+ * Spoiler rules, by construction:
+ * - an entity debuts on the first story or title page where its name or an
+ *   alias is written (credits and blank pages are never read);
+ * - each description item quotes only lines at or before its own position,
+ *   which is the page of its last quoted line;
+ * - a relationship debuts where both entities are first mentioned on one page,
+ *   and its summary says nothing of later pages;
+ * - an episode's summary quotes only that episode's story pages.
+ */
+import { slugify } from '../content/cbz.js';
+import type { EntityYaml, RelationshipYaml } from '../content/pack-schema.js';
+import { foldText } from '../spoilers/index.js';
+import { lexiconFor } from './lexical.js';
+import { findNames, type NameCandidate, occurrences } from './names.js';
+import { episodeSummaries } from './summaries.js';
+import { capsLettered, type DraftPage, type Line, readLines } from './text.js';
+import { HONORIFICS } from './words.js';
+
+export type { DraftPage } from './text.js';
+
+export interface DraftOptions {
+  /** Series language ('en' default): picks the word list that tells ordinary words from names. */
+  language?: string;
+  /** Authored entities' names and aliases: never drafted again. */
+  known?: { names: string[] };
+  /** Pages on which two entities must both be mentioned to draft a relationship (default 2). */
+  minCooccurrence?: number;
+}
+
+export interface WorldDraft {
+  entities: EntityYaml[];
+  relationships: RelationshipYaml[];
+  summaries: { episode: number; text: string }[];
+}
+
+/** The schema's caps: 50 description items of 5,000 characters each. */
+export const MAX_DESCRIPTIONS = 50;
+/** What one description item quotes at most. */
+const DESCRIPTION_CHARS = 600;
+const LINES_PER_DESCRIPTION = 3;
+const QUOTE_CHARS = 240;
+
+interface Mention {
+  line: Line;
+  at: number;
+}
+
+interface Drafted {
+  candidate: NameCandidate;
+  slug: string;
+  mentions: Mention[];
+}
+
+/** A name as compared with known names: folded, no leading article, single spaces. */
+export const nameKey = (s: string): string =>
+  foldText(s)
+    .replace(/['’]s\b/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .replace(/^(?:the|le|la|les|l) /, '');
+
+const quote = (s: string) => {
+  const t = s.length > QUOTE_CHARS ? `${s.slice(0, QUOTE_CHARS - 1).trimEnd()}…` : s;
+  return `“${t}”`;
+};
+
+export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {}): WorldDraft {
+  const lex = lexiconFor(opts.language ?? 'en');
+  const lines = readLines(pages);
+  const capsMode = capsLettered(lines);
+  const minCo = Math.max(1, opts.minCooccurrence ?? 2);
+
+  // Known names, and their words after a title ("Prince Acren" knows "Acren").
+  const known = new Set<string>();
+  for (const n of opts.known?.names ?? []) {
+    const k = nameKey(n);
+    if (!k) continue;
+    known.add(k);
+    const words = k.split(' ');
+    if (words.length >= 2 && HONORIFICS.has(words[0]!)) known.add(words.slice(1).join(' '));
+  }
+  const knownSlugs = new Set((opts.known?.names ?? []).map(slugify));
+
+  const candidates = findNames(lines, lex).filter((c) => ![c.name, ...c.aliases].some((n) => known.has(nameKey(n))));
+
+  // Mentions and debut of each candidate; a name never written on a story or title page is dropped.
+  const drafted: Omit<Drafted, 'slug'>[] = [];
+  for (const c of candidates) {
+    const mentions: Mention[] = [];
+    for (const line of lines) for (const at of occurrences(c, line, capsMode)) mentions.push({ line, at });
+    if (mentions.length > 0) drafted.push({ candidate: c, mentions });
+  }
+  drafted.sort(
+    (a, b) => a.mentions[0]!.line.ordinal - b.mentions[0]!.line.ordinal || (a.candidate.name < b.candidate.name ? -1 : a.candidate.name > b.candidate.name ? 1 : 0),
+  );
+
+  const slugs = new Set(knownSlugs);
+  const withSlugs: Drafted[] = drafted.map((d, i) => {
+    let base = slugify(d.candidate.name);
+    if (base === 'comic' && !/[a-z0-9]/.test(foldText(d.candidate.name))) base = `entity-${i + 1}`;
+    let slug = base;
+    for (let k = 2; slugs.has(slug); k++) slug = `${base.slice(0, 60)}-${k}`;
+    slugs.add(slug);
+    return { ...d, slug };
+  });
+
+  const entities: EntityYaml[] = withSlugs.map((d) => {
+    const first = d.mentions[0]!.line;
+    return {
+      slug: d.slug,
+      name: d.candidate.name.slice(0, 200),
+      kind: d.candidate.kind,
+      summary: null,
+      aliases: d.candidate.aliases.slice(0, 50).map((a) => a.slice(0, 200)),
+      episode_debut: first.episode,
+      page_debut: first.page,
+      descriptions: describe(d.mentions),
+    };
+  });
+
+  return {
+    entities,
+    relationships: cooccurrences(withSlugs, minCo),
+    summaries: episodeSummaries(lines, new Set(candidates.flatMap((c) => c.stems))),
+  };
+}
+
+/**
+ * One item per episode that mentions the entity: up to three of its lines there (the longest, in story order),
+ * positioned at the page of the last line quoted. At most MAX_DESCRIPTIONS items, spread over the series.
+ */
+function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
+  const byEpisode = new Map<number, Line[]>();
+  for (const m of mentions) {
+    const list = byEpisode.get(m.line.episode) ?? [];
+    if (!list.includes(m.line)) list.push(m.line);
+    byEpisode.set(m.line.episode, list);
+  }
+  const items: EntityYaml['descriptions'] = [];
+  for (const [episode, ls] of byEpisode) {
+    const seen = new Set<string>();
+    const unique = ls.filter((l) => {
+      const k = l.text.toLowerCase();
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    const words = (l: Line) => l.tokens.length;
+    const ranked = [...unique].sort((a, b) => Number(b.label === false) - Number(a.label === false) || words(b) - words(a) || a.ordinal - b.ordinal || a.index - b.index);
+    const chosen: Line[] = [];
+    let len = 0;
+    for (const l of ranked) {
+      if (chosen.length >= LINES_PER_DESCRIPTION) break;
+      const q = quote(l.text);
+      if (chosen.length > 0 && len + q.length + 1 > DESCRIPTION_CHARS) continue;
+      chosen.push(l);
+      len += q.length + 1;
+    }
+    chosen.sort((a, b) => a.ordinal - b.ordinal || a.index - b.index);
+    const last = chosen[chosen.length - 1]!;
+    const text = `Episode ${episode}: ${chosen.map((l) => quote(l.text)).join(' ')}`.slice(0, 5_000);
+    items.push({ text, episode_debut: last.episode, page_debut: last.page });
+  }
+  if (items.length <= MAX_DESCRIPTIONS) return items;
+  // Evenly spread, first and last kept: every item keeps its own position, so any subset is safe.
+  const picked: EntityYaml['descriptions'] = [];
+  for (let i = 0; i < MAX_DESCRIPTIONS; i++) picked.push(items[Math.round((i * (items.length - 1)) / (MAX_DESCRIPTIONS - 1))]!);
+  return picked;
+}
+
+/** `appears_with` between entities mentioned on the same page on at least `minCo` pages; debut at the first such page. */
+function cooccurrences(drafted: readonly Drafted[], minCo: number): RelationshipYaml[] {
+  const pagesOf = drafted.map((d) => {
+    const m = new Map<number, Line>();
+    for (const x of d.mentions) if (!m.has(x.line.ordinal)) m.set(x.line.ordinal, x.line);
+    return m;
+  });
+  const out: RelationshipYaml[] = [];
+  for (let a = 0; a < drafted.length; a++) {
+    for (let b = a + 1; b < drafted.length; b++) {
+      const shared = [...pagesOf[a]!.keys()].filter((o) => pagesOf[b]!.has(o)).sort((x, y) => x - y);
+      if (shared.length < minCo) continue;
+      const first = pagesOf[a]!.get(shared[0]!)!;
+      // drafted is in debut order: a debuts no later than b.
+      out.push({
+        source: drafted[a]!.slug,
+        target: drafted[b]!.slug,
+        kind: 'appears_with',
+        summary: `Mentioned together on the same page, first in episode ${first.episode} (page ${first.page}).`,
+        episode_debut: first.episode,
+        page_debut: first.page,
+      });
+    }
+  }
+  return out.sort((x, y) => x.episode_debut - y.episode_debut || x.page_debut - y.page_debut || (x.source + x.target < y.source + y.target ? -1 : 1));
+}

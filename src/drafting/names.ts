@@ -1,0 +1,310 @@
+/**
+ * Names in comic lettering, offline: which capitalised words and phrases of a
+ * series are names of its characters, places, groups and things, how they are
+ * written, and what kind each one is, from the text alone.
+ *
+ * Evidence, per word (folded and stemmed like the spoiler checks' terms):
+ * - a word the language's word list does not know ("Hereva", "Shichimi") is a
+ *   name once it is written capitalised in a sentence of its own, mid-sentence
+ *   or on two lines;
+ * - an ordinary word ("Pepper", "Carrot") needs two mid-sentence capitalised
+ *   uses and (almost) no lower-case use;
+ * - a capitalised phrase ("Squirrel's End", "Mayor of Komona") needs two
+ *   lines, one of them speech, and never to be written in lower case
+ *   ("the Potion Contest" / "the potion contest" is not a name).
+ * Never evidence: labels (lines where every word is capitalised: signs, book
+ * covers, titles), words inside a longer capitalised run (they belong to the
+ * phrase), words after a number (units, months), all-caps words never seen
+ * in mixed case (sound effects, spells), words alone in their sentence
+ * ("Yipee!", "Glup"), onomatopoeia by shape, interjections, titles and forms
+ * of address. In a comic lettered ALL CAPS, capitalisation says nothing: an
+ * unknown word needs two sentences on two pages, an ordinary word two
+ * vocative uses ("COME ON, CARROT!").
+ */
+import { CONNECTORS, DETERMINERS, type Lexicon, phrases, STOPWORDS, type Token, termCount } from './lexical.js';
+import { afterNumber, capital, capsLettered, functionWord, hasLetter, type Line, lowerCase, sentenceContext, soundShaped } from './text.js';
+import { ADDRESS, CALENDAR, GROUP_AFTER, GROUP_OF, HONORIFICS, INTERJECTIONS, PLACE_BEFORE, PLACE_HEADS, PLACE_OF, SUBJECT_AFTER, THING_HEADS } from './words.js';
+
+/** Share of capitalised uses a name may have in lower case ("the potion" vs "the Potion Contest"). */
+const LOWER_SHARE = 0.25;
+
+export type DraftKind = 'character' | 'place' | 'group' | 'thing';
+
+export interface NameCandidate {
+  /** Folded stems: one for a word, several for a phrase. */
+  stems: string[];
+  /** Display form (the most frequent mixed-case spelling). */
+  name: string;
+  /** Other written forms ("Miss Saffron", "the Sage"). */
+  aliases: string[];
+  kind: DraftKind;
+  /** Only capitalised uses count as mentions (an ordinary word: "pepper" in a recipe is not Pepper). */
+  capitalOnly: boolean;
+}
+
+interface WordStats {
+  forms: Map<string, number>;
+  capLines: Set<string>;
+  capPages: Set<number>;
+  mixed: number;
+  capTotal: number;
+  lower: number;
+  upper: number;
+  afterNumber: number;
+  /** Capitalised, not sentence-initial, not in a run, not a label, in a sentence with other words: distinct lines. */
+  strongMid: Set<string>;
+  /** Capitalised, sentence-initial, in a sentence with other words: distinct lines. */
+  strongInitial: Set<string>;
+  /** In a sentence with other words (any case): distinct lines and pages. */
+  ctxLines: Set<string>;
+  ctxPages: Set<number>;
+  vocative: Set<string>;
+  theBefore: number;
+  honorificForms: Map<string, number>;
+}
+
+interface PhraseStats {
+  stems: string[];
+  forms: Map<string, number>;
+  lines: Set<string>;
+  strong: number;
+}
+
+const newWord = (): WordStats => ({
+  forms: new Map(),
+  capLines: new Set(),
+  capPages: new Set(),
+  mixed: 0,
+  capTotal: 0,
+  lower: 0,
+  upper: 0,
+  afterNumber: 0,
+  strongMid: new Set(),
+  strongInitial: new Set(),
+  ctxLines: new Set(),
+  ctxPages: new Set(),
+  vocative: new Set(),
+  theBefore: 0,
+  honorificForms: new Map(),
+});
+
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+/** The written form without a possessive tail: "Saffron's" → "Saffron". */
+const bare = (raw: string) => raw.replace(/['’][sS]?$/, '');
+const best = (m: Map<string, number>): string => [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+/** "KOMONA" → "Komona" (a name only ever seen in capitals). */
+const titleCase = (s: string) => s.replace(/\p{L}+/gu, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
+
+/** Vocative: ", Carrot!" at the end of a sentence, or "Carrot, get out the map" at its start. */
+function vocative(line: Line, i: number): boolean {
+  const t = line.tokens[i]!;
+  const after = line.text.slice(t.end).trimStart();
+  const next = line.tokens[i + 1];
+  const prev = line.tokens[i - 1];
+  const before = prev ? line.text.slice(prev.end, t.start) : '';
+  const ends = after === '' || /^[!?.…]/.test(after) || (next?.initial ?? false);
+  if (prev && before.includes(',') && ends) return true;
+  if ((t.initial || !prev) && /^,/.test(after) && next) return true;
+  return false;
+}
+
+export function findNames(lines: readonly Line[], lex: Lexicon | null): NameCandidate[] {
+  const capsMode = capsLettered(lines);
+  const words = new Map<string, WordStats>();
+  const phraseStats = new Map<string, PhraseStats>();
+  const lowerSeqs: string[] = [];
+
+  for (const line of lines) {
+    const lk = line.key;
+    // Capitalised runs: their words are evidence for the run, not alone. "Miss Saffron" is Saffron.
+    const inRun = new Set<number>();
+    if (!capsMode) {
+      const runs = phrases(line.tokens, lex);
+      for (const r of runs) {
+        const idx = line.tokens.map((t, k) => (t.start >= r.start && t.end <= r.end ? k : -1)).filter((k) => k >= 0);
+        const first = line.tokens[idx[0]!]!;
+        if (idx.length === 2 && HONORIFICS.has(first.stem)) {
+          const name = line.tokens[idx[1]!]!;
+          const w = words.get(name.stem) ?? newWord();
+          bump(w.honorificForms, line.text.slice(r.start, r.end).replace(/['’][sS]?$/, ''));
+          words.set(name.stem, w);
+          inRun.add(idx[0]!);
+          continue;
+        }
+        for (const k of idx) inRun.add(k);
+        const stems = idx.map((k) => line.tokens[k]!.stem);
+        const key = stems.join(' ');
+        const p = phraseStats.get(key) ?? { stems, forms: new Map(), lines: new Set(), strong: 0 };
+        const form = line.text.slice(r.start, r.end).replace(/['’][sS]?$/, '');
+        bump(p.forms, form);
+        if (!p.lines.has(lk)) {
+          p.lines.add(lk);
+          const k0 = idx[0]!;
+          const k1 = idx[idx.length - 1]!;
+          const others = line.tokens.filter((t, k) => (k < k0 || k > k1) && line.sentence[k] === line.sentence[k0] && hasLetter(t.raw)).length;
+          if (!line.label && others >= 1) p.strong++;
+        }
+        phraseStats.set(key, p);
+      }
+    }
+    if (line.tokens.every(lowerCase)) lowerSeqs.push(` ${line.tokens.map((t) => t.stem).join(' ')} `);
+    else {
+      // Lower-case stretches of a mixed line ("I declare the potion contest... Open!").
+      let run: string[] = [];
+      for (const t of [...line.tokens, null]) {
+        if (t && lowerCase(t)) run.push(t.stem);
+        else {
+          if (run.length >= 2) lowerSeqs.push(` ${run.join(' ')} `);
+          run = [];
+        }
+      }
+    }
+
+    line.tokens.forEach((t, i) => {
+      if (functionWord(t) || !hasLetter(t.raw)) return;
+      const w = words.get(t.stem) ?? newWord();
+      words.set(t.stem, w);
+      const ctx = !line.label && sentenceContext(line, i) >= 2;
+      if (ctx) {
+        w.ctxLines.add(lk);
+        w.ctxPages.add(line.ordinal);
+      }
+      if (lowerCase(t)) {
+        w.lower++;
+        return;
+      }
+      if (t.upper) w.upper++;
+      const cap = capital(t, capsMode);
+      if (!cap && !t.upper) return;
+      w.capTotal++;
+      if (t.cap) {
+        w.mixed++;
+        bump(w.forms, bare(t.raw));
+      } else bump(w.forms, titleCase(bare(t.raw)));
+      w.capLines.add(lk);
+      w.capPages.add(line.ordinal);
+      if (afterNumber(line, i)) w.afterNumber++;
+      const prev = line.tokens[i - 1];
+      if (prev && DETERMINERS.has(prev.stem) && prev.stem === 'the') w.theBefore++;
+      if (vocative(line, i)) w.vocative.add(lk);
+      if (!cap || inRun.has(i) || line.label || !ctx || afterNumber(line, i)) return;
+      if (t.initial) w.strongInitial.add(lk);
+      else w.strongMid.add(lk);
+    });
+  }
+
+  const ordinary = (stem: string): boolean => {
+    if (INTERJECTIONS.has(stem)) return true;
+    if (!lex) return false;
+    const n = termCount(lex, stem);
+    return n > 0 && !lex.rare(n, false);
+  };
+  const lowerSeen = (stems: string[]) => {
+    const needle = ` ${stems.join(' ')} `;
+    return lowerSeqs.some((s) => s.includes(needle));
+  };
+
+  const out: NameCandidate[] = [];
+  const accepted = new Set<string>();
+  for (const [stem, w] of words) {
+    if (stem.length < 2 || STOPWORDS.has(stem) || /\p{N}/u.test(stem) || CALENDAR.has(stem) || ADDRESS.has(stem) || HONORIFICS.has(stem)) continue;
+    if (w.capTotal === 0 || w.forms.size === 0) continue;
+    if ([...w.forms.keys()].some(soundShaped)) continue;
+    if (w.afterNumber * 2 >= w.capTotal) continue;
+    const common = ordinary(stem);
+    let ok: boolean;
+    if (capsMode) {
+      const rareOk = w.ctxLines.size >= 2 && w.ctxPages.size >= 2;
+      ok = common ? rareOk && w.vocative.size >= 2 && !INTERJECTIONS.has(stem) : rareOk;
+    } else {
+      if (w.lower > w.capTotal * LOWER_SHARE) continue;
+      if (common) ok = w.mixed > 0 && w.strongMid.size >= 2;
+      else if (w.mixed > 0) ok = w.strongMid.size >= 1 || (w.capLines.size >= 2 && w.strongInitial.size >= 1) || w.honorificForms.size > 0;
+      // Seen only in capitals: repeated speech on two pages ("a witch of HIPPIAH" twice), never a one-off shout or spell.
+      else ok = w.ctxLines.size >= 2 && w.ctxPages.size >= 2 && w.upper >= 2;
+    }
+    if (!ok) continue;
+    accepted.add(stem);
+    const name = best(w.forms);
+    const aliases = new Set<string>();
+    for (const f of w.honorificForms.keys()) aliases.add(f);
+    // "the Sage": written with the article most of the time.
+    if (w.theBefore * 2 >= w.capTotal) aliases.add(`the ${name}`);
+    out.push({ stems: [stem], name, aliases: [...aliases].filter((a) => a.toLowerCase() !== name.toLowerCase()).sort(), kind: 'character', capitalOnly: common });
+  }
+
+  for (const p of phraseStats.values()) {
+    const content = p.stems.filter((s) => !CONNECTORS.has(s) && !STOPWORDS.has(s));
+    if (content.length < 2 || p.lines.size < 2 || p.strong < 1) continue;
+    if (p.stems.some((s) => INTERJECTIONS.has(s) || CALENDAR.has(s) || /\p{N}/u.test(s))) continue;
+    if ([...p.forms.keys()].some((f) => f.split(/[\s-]+/).some(soundShaped))) continue;
+    if (lowerSeen(p.stems)) continue;
+    // Every word already a name on its own: names side by side, not a new one.
+    if (content.every((s) => accepted.has(s))) continue;
+    const name = best(p.forms);
+    out.push({ stems: p.stems, name, aliases: [], kind: 'character', capitalOnly: p.stems.some((s) => ordinary(s)) });
+  }
+
+  for (const c of out) c.kind = kindOf(c, lines, capsMode);
+  return out;
+}
+
+/** Where in `line` does the candidate occur (token index of its first word), given its stems. */
+export function occurrences(c: Pick<NameCandidate, 'stems' | 'capitalOnly'>, line: Line, capsMode: boolean): number[] {
+  const out: number[] = [];
+  const n = c.stems.length;
+  for (let i = 0; i + n <= line.tokens.length; i++) {
+    let ok = true;
+    for (let k = 0; k < n && ok; k++) {
+      const t = line.tokens[i + k]!;
+      ok = t.stem === c.stems[k] && (!c.capitalOnly || CONNECTORS.has(t.stem) || capital(t, capsMode) || t.upper);
+      if (ok && k > 0) ok = t.tight || n === 1;
+    }
+    if (ok) out.push(i);
+  }
+  return out;
+}
+
+function kindOf(c: NameCandidate, lines: readonly Line[], capsMode: boolean): DraftKind {
+  const score: Record<DraftKind, number> = { character: 0.5, place: 0, group: 0, thing: 0 };
+  const head = c.stems[c.stems.length - 1]!;
+  const first = c.stems[0]!;
+  if (c.stems.length > 1) {
+    if (PLACE_HEADS.has(head)) score.place += 3;
+    if (THING_HEADS.has(head)) score.thing += 3;
+    if (HONORIFICS.has(first)) score.character += 3;
+  }
+  if (c.aliases.some((a) => HONORIFICS.has(a.split(/\s+/)[0]!.toLowerCase()))) score.character += 2;
+  for (const line of lines) {
+    for (const i of occurrences(c, line, capsMode)) {
+      const t: Token = line.tokens[i]!;
+      const end = line.tokens[i + c.stems.length - 1]!;
+      const p1 = line.tokens[i - 1];
+      const p2 = line.tokens[i - 2];
+      const n1 = line.tokens[i + c.stems.length];
+      const gapBefore = p1 ? line.text.slice(p1.end, t.start) : '';
+      const gapAfter = n1 ? line.text.slice(end.end, n1.start) : '';
+      const joinedBefore = p1 && !/[.!?…;:,]/.test(gapBefore);
+      const joinedAfter = n1 && !/[.!?…;:,"“”]/.test(gapAfter);
+      const possessive = /['’]s?$/i.test(end.raw) && end.raw.length > end.stem.length;
+      if (joinedBefore && p1) {
+        if (PLACE_BEFORE.has(p1.stem)) score.place += 1;
+        if (p1.stem === 'of' && p2) {
+          if (PLACE_OF.has(p2.stem)) score.place += 1.5;
+          else if (GROUP_OF.has(p2.stem)) score.group += 1.5;
+          else if (p2.stem === 'out' || p2.stem === 'all') score.place += 1;
+        }
+        if (HONORIFICS.has(p1.stem)) score.character += 1;
+      }
+      if (joinedAfter && n1 && !possessive) {
+        if (GROUP_AFTER.has(n1.stem) && lowerCase(n1)) score.group += 1.5;
+        if (PLACE_HEADS.has(n1.stem) && (n1.cap || n1.upper) && c.stems.length === 1) score.place += 1;
+        if (SUBJECT_AFTER.has(n1.stem) || (lowerCase(n1) && /[^s]s$/.test(n1.raw) && !STOPWORDS.has(n1.stem) && t.initial)) score.character += 1;
+      }
+      if (possessive) score.character += 0.5;
+      if (vocative(line, i)) score.character += 1;
+    }
+  }
+  const order: DraftKind[] = ['character', 'place', 'group', 'thing'];
+  return order.reduce((a, b) => (score[b] > score[a] ? b : a));
+}
