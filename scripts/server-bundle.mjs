@@ -45,7 +45,7 @@ export function serverBundleOptions(outdir) {
     plugins: [zodEnglishOnly],
     // Native code, WASM bundles and worker-thread loaders resolve files next to
     // themselves: they stay in node_modules.
-    external: ['sharp', '@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pg-native', 'pino-pretty'],
+    external: ['sharp', '@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pg-native', 'pino-pretty', 'tesseract.js'],
     // Some bundled CommonJS packages call require() for Node built-ins.
     banner: { js: "import { createRequire as __folioCreateRequire } from 'node:module'; const require = __folioCreateRequire(import.meta.url);" },
   };

@@ -21,3 +21,11 @@ export const comicInfo = (fields: Record<string, string | number>): string =>
   `<?xml version="1.0" encoding="utf-8"?>\n<ComicInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n${Object.entries(fields)
     .map(([k, v]) => `  <${k}>${String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${k}>`)
     .join('\n')}\n</ComicInfo>\n`;
+
+/** A CBZ of real page images (no text at all), e.g. Pepper&Carrot's, as a reader's library holds them. */
+export async function cbzOfImages(images: Array<{ name: string; bytes: Uint8Array }>, info?: string): Promise<Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const i of images) files[i.name] = i.bytes;
+  if (info !== undefined) files['ComicInfo.xml'] = new TextEncoder().encode(info);
+  return zipSync(files, { level: 0 });
+}

@@ -59,6 +59,20 @@ async function requireSeries(db: Db, seriesId: string): Promise<q.SeriesRow> {
   return s;
 }
 
+/**
+ * What a screen reader hears for a page: its description, else the text of a reached page (authored or
+ * transcribed) in reading order, else only its number. The query withholds both for an unreached page.
+ */
+function pageAlt(p: Pick<q.PageRow, 'number' | 'description' | 'dialogue'>): string {
+  if (p.description) return p.description;
+  const text = p.dialogue
+    ?.split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' / ');
+  return text ? `Page ${p.number}: ${text}` : `Page ${p.number}`;
+}
+
 function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | null, next: number | null): Episode {
   return {
     number: e.number,
@@ -72,6 +86,7 @@ function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | n
         ? placeholder(e.cover_width, e.cover_height ?? 0, e.cover_blurhash, e.cover_color)
         : null,
     summary: e.summary,
+    summaryDrafted: e.summary !== null && e.summary_drafted,
     attribution: e.attribution,
     license: e.license,
   };
@@ -124,8 +139,9 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
         : p.thumb_width !== null
           ? placeholder(p.thumb_width, p.thumb_height ?? 0, p.blurhash, p.color)
           : null,
-      alt: p.description ?? `Page ${p.number}`,
+      alt: pageAlt(p),
       dialogue: p.dialogue,
+      textSource: p.dialogue_source,
       description: p.description,
     })),
   };

@@ -78,6 +78,7 @@ export interface EpisodeListRow {
   cover_height: number | null;
   /** NULL until the episode is finished. */
   summary: string | null;
+  summary_drafted: boolean;
   attribution: string | null;
   license: string | null;
 }
@@ -92,7 +93,7 @@ export function listEpisodes(db: Db, scope: ReaderScope): Promise<EpisodeListRow
                CASE WHEN ${revealed} THEN e.cover END AS cover,
                e.cover->>'blurhash' AS cover_blurhash, e.cover->>'color' AS cover_color,
                (e.cover->'display'->>'width')::int AS cover_width, (e.cover->'display'->>'height')::int AS cover_height,
-               CASE WHEN ${episodeFinished(scope, sql`e.number`)} THEN e.summary END AS summary,
+               CASE WHEN ${episodeFinished(scope, sql`e.number`)} THEN e.summary END AS summary, e.summary_drafted,
                e.attribution, e.license
           FROM episodes e JOIN series s ON s.id = e.series_id
          WHERE e.series_id = ${scope.seriesId}
@@ -123,6 +124,7 @@ export interface PageRow {
   /** NULL past the reader's position (unless the series shows unread thumbnails). */
   thumb: ImageVariants['thumb'] | null;
   dialogue: string | null;
+  dialogue_source: 'authored' | 'ocr' | 'model' | null;
   description: string | null;
 }
 
@@ -143,6 +145,7 @@ export function listPages(db: Db, scope: ReaderScope, episode: number, peek: boo
                COALESCE(${reached}, false) AS reached,
                CASE WHEN ${reached} OR s.show_unread_covers THEN p.image->'thumb' END AS thumb,
                CASE WHEN ${reached} THEN p.dialogue END AS dialogue,
+               CASE WHEN ${reached} THEN p.dialogue_source END AS dialogue_source,
                CASE WHEN ${reached} THEN p.description END AS description
           FROM pages p JOIN series s ON s.id = p.series_id
          WHERE p.series_id = ${scope.seriesId} AND p.episode = ${episode}

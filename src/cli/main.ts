@@ -111,6 +111,22 @@ program
   });
 
 program
+  .command('draft')
+  .description('Review what the importer drafted.')
+  .command('export')
+  .description(
+    "Write a stored series as an editable content pack: every page's text (authored or transcribed), the world (drafted or authored) and the episode summaries, with its images. Edit it and `folio import` it back; what it holds is then authored.",
+  )
+  .argument('<series>', 'the series id')
+  .argument('<dir>', 'a new or empty folder')
+  .option('--json', 'print a JSON summary (for scripts)')
+  .action(async (seriesId: string, dir: string, opts: { json?: boolean }) => {
+    const cfg = config();
+    const { draftExportCommand } = await import('./commands/draft.js');
+    await draftExportCommand(cfg, seriesId, dir, opts);
+  });
+
+program
   .command('embed')
   .description(
     'Give every text chunk a vector from FOLIO_EMBED_MODEL, with progress (imports never wait for this; `folio serve` also does it in the background on first use). Vectors of another model are refused: --replace re-embeds everything.',

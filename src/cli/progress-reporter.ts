@@ -5,7 +5,9 @@ import type { ImportProgress } from '../content/importer.js';
 const LABELS: Record<ImportProgress['phase'], string> = {
   validate: 'Validating pack',
   images: 'Image variants',
+  transcripts: 'Transcribing',
   descriptions: 'Page descriptions',
+  draft: 'Drafting world',
   publish: 'Publishing',
 };
 

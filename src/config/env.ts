@@ -52,6 +52,11 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   sample: boolean;
   importConcurrency: number;
+  /**
+   * FOLIO_OCR_LANGS: the OCR languages (tesseract codes such as `eng`, `fra`) for pages without authored text;
+   * `auto` = from each series' `language`; `off` = no transcription.
+   */
+  ocrLanguages: 'auto' | 'off' | string[];
   trustProxy: boolean;
   /** Proxies in front of Folio that append to X-Forwarded-For (the client is that many entries from the right). */
   proxyHops: number;
@@ -334,6 +339,18 @@ const fields = {
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'set $NAME=info (or debug while investigating).'),
   LOG_FORMAT: oneOf('LOG_FORMAT', LOG_FORMATS, 'set $NAME=json for machines or $NAME=pretty for a terminal.'),
   FOLIO_SAMPLE: boolean('FOLIO_SAMPLE'),
+  FOLIO_OCR_LANGS: variable<'auto' | 'off' | string[]>((value, fail) => {
+    const lower = value.trim().toLowerCase();
+    if (lower === 'auto' || lower === 'off') return lower;
+    const langs = lower.split(/[+,]/).map((x) => x.trim());
+    if (langs.length > 8 || langs.some((x) => !/^[a-z]{3}(_[a-z]{2,4})?$/.test(x))) {
+      fail(
+        `must be auto, off, or tesseract language codes joined by "+" (got ${got(value)}). ` +
+          "Fix: set FOLIO_OCR_LANGS=auto (from each series' language), FOLIO_OCR_LANGS=eng or FOLIO_OCR_LANGS=eng+fra, and install @tesseract.js-data/<code> for each.",
+      );
+    }
+    return [...new Set(langs)];
+  }),
   FOLIO_IMPORT_CONCURRENCY: integer('FOLIO_IMPORT_CONCURRENCY', 1, 16, 'set $NAME to how many pages to process in parallel, such as 2 (1 on a Raspberry Pi).'),
   FOLIO_TRUST_PROXY: boolean('FOLIO_TRUST_PROXY'),
   FOLIO_PROXY_HOPS: integer(
@@ -628,6 +645,7 @@ function configSchema(cwd: string) {
         logFormat: env.LOG_FORMAT ?? DEFAULTS.logFormat,
         sample: env.FOLIO_SAMPLE ?? DEFAULTS.sample,
         importConcurrency: env.FOLIO_IMPORT_CONCURRENCY ?? DEFAULTS.importConcurrency,
+        ocrLanguages: env.FOLIO_OCR_LANGS ?? 'auto',
         trustProxy: env.FOLIO_TRUST_PROXY ?? DEFAULTS.trustProxy,
         proxyHops: env.FOLIO_PROXY_HOPS ?? DEFAULTS.proxyHops,
         clientIpHeader: env.FOLIO_CLIENT_IP_HEADER ?? null,

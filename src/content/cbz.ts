@@ -214,7 +214,8 @@ export async function cbzPack(archives: CbzArchive[], origin: string, opts: { se
           ...(e.summary ? { summary: e.summary } : {}),
           ...(e.published ? { published: e.published } : {}),
           cover_image: e.cover,
-          pages: e.images.map((image, i) => ({ number: i + 1, kind: 'story', image, dialogue: '' })),
+          // No `dialogue`: the pages carry no authored text, so the importer transcribes them.
+          pages: e.images.map((image, i) => ({ number: i + 1, kind: 'story', image })),
         }),
       ),
     );

@@ -1,18 +1,22 @@
 /**
  * Import a content pack: validate everything, make image variants (reusing
- * any already made for the same source bytes), optionally have a vision model
- * describe the pages the pack leaves undescribed, chunk the text, then publish
- * the whole series in one transaction. An unchanged pack is detected by its
+ * any already made for the same source bytes), transcribe the pages that carry
+ * no authored text, optionally have a vision model describe the pages the pack
+ * leaves undescribed, draft a world for a series without one, chunk the text,
+ * then publish the whole series in one transaction. An unchanged pack is detected by its
  * content hash and costs one read of its files.
  */
 import { mapLimit } from '../concurrency.js';
 import type { Database } from '../db/client.js';
-import type { ImageVariants } from '../db/schema.js';
+import type { DialogueSource, ImageVariants, TranscriptRegion } from '../db/schema.js';
+import { type DraftPage, draftWorld, type WorldDraft } from '../drafting/draft.js';
 import { FolioError } from '../errors.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
 import { seriesProfile } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
+import { ocrEngineSource, type Transcriber } from '../transcription/ocr-source.js';
+import { transcribePages } from '../transcription/transcribe-pages.js';
 import { describePages, type PageImage } from '../vision/describe-pages.js';
 import type { PageDescriber } from '../vision/describer.js';
 import { chunkText, markdownToText } from './chunking.js';
@@ -22,9 +26,9 @@ import * as q from './queries.js';
 import { formatProblem, type Pack, type PackProblem, readPack } from './read-pack.js';
 
 /** Bump when what the importer writes changes, so unchanged packs are re-imported once. */
-export const IMPORTER_VERSION = '2';
+export const IMPORTER_VERSION = '3';
 
-export type ImportPhase = 'validate' | 'images' | 'descriptions' | 'publish';
+export type ImportPhase = 'validate' | 'images' | 'transcripts' | 'descriptions' | 'draft' | 'publish';
 
 export interface ImportProgress {
   phase: ImportPhase;
@@ -48,6 +52,11 @@ export interface ImportDeps {
   storage: Storage;
   /** FOLIO_VISION_MODEL: describes pages without a pack `description`; absent = off. */
   describer?: PageDescriber | null;
+  /**
+   * FOLIO_OCR_LANGS: the OCR engine for a series' language, for pages without authored `dialogue`.
+   * null = transcription off (those pages stay without text); absent = the offline default.
+   */
+  transcriber?: Transcriber | null;
 }
 
 export interface ImportResult {
@@ -63,6 +72,11 @@ export interface ImportResult {
   descriptionsMade: number;
   descriptionsReused: number;
   descriptionsFailed: number;
+  /** Pages transcribed now and taken from earlier imports (0 when every page has authored text). */
+  transcriptsMade: number;
+  transcriptsReused: number;
+  /** Entities drafted from the story's text (0 when the pack has a world of its own). */
+  entitiesDrafted: number;
   warnings: PackProblem[];
   ms: number;
 }
@@ -86,10 +100,12 @@ const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: nu
   avatars: { displayMaxWidth: 512, thumbWidth: 128 },
 };
 
-async function packHash(pack: Pack, visionModel: string | null): Promise<string> {
+async function packHash(pack: Pack, visionModel: string | null, ocrEngine: string | null): Promise<string> {
   const parts = [`importer:${IMPORTER_VERSION}`, `images:${PIPELINE_VERSION}`];
   // Turning descriptions on, off or to another model is a change: the next import applies it.
   if (visionModel !== null) parts.push(`vision:${visionModel}`);
+  // So is another OCR engine (or language data) for a pack with pages to transcribe.
+  if (ocrEngine !== null) parts.push(`ocr:${ocrEngine}`);
   for (const f of pack.source.files()) parts.push(`${f}:${sha256(await pack.source.read(f))}`);
   return sha256(Buffer.from(parts.join('\n')));
 }
@@ -117,11 +133,27 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
     ...(await lintPack(pack).then(lintWarnings, (err: unknown) => [{ file: 'series.yaml', message: `the spoiler lint could not run: ${(err as Error).message}` }])),
   ];
   const base = { seriesId, title: pack.series.title, episodes: pack.episodes.length, pages: pageCount, warnings };
-  const none = { chunks: 0, imagesMade: 0, imagesReused: 0, descriptionsMade: 0, descriptionsReused: 0, descriptionsFailed: 0 };
+  const none = {
+    chunks: 0,
+    imagesMade: 0,
+    imagesReused: 0,
+    descriptionsMade: 0,
+    descriptionsReused: 0,
+    descriptionsFailed: 0,
+    transcriptsMade: 0,
+    transcriptsReused: 0,
+    entitiesDrafted: 0,
+  };
   if (opts.dryRun) return { ...base, ...none, status: 'valid', ms: performance.now() - started };
 
   const describer = deps.describer ?? null;
-  const hash = await packHash(pack, describer?.model ?? null);
+  // Pages whose pack leaves `dialogue` out have no authored text: their lettering is transcribed.
+  const untranscribed = pack.episodes.flatMap((e) =>
+    e.data.pages.filter((p) => p.image && p.kind !== 'blank' && p.dialogue === undefined).map((p) => `${e.dir}/${p.image}`),
+  );
+  const transcriber: Transcriber | null = deps.transcriber === undefined ? (language) => ocrEngineSource({ language }) : deps.transcriber;
+  const ocr = untranscribed.length > 0 && transcriber ? await transcriber(pack.series.language) : null;
+  const hash = await packHash(pack, describer?.model ?? null, ocr?.id ?? null);
   if ((await q.currentContentHash(db, seriesId)) === hash) {
     return { ...base, ...none, status: 'unchanged', ms: performance.now() - started };
   }
@@ -171,6 +203,29 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
     report({ phase: 'images', done: ++done, total: files.length });
   });
 
+  // Transcripts of the lettering, for pages with an image and no authored text.
+  let transcribed: Transcribed | null = null;
+  let ocrCounts = { made: 0, reused: 0 };
+  if (ocr) {
+    const out = await transcribePages(
+      db,
+      ocr,
+      untranscribed.map((file) => ({ imageHash: hashes.get(file)!, read: () => source.read(file) })),
+      {
+        direction: pack.series.reading_direction === 'rtl' ? 'rtl' : 'ltr',
+        concurrency: opts.concurrency ?? 2,
+        signal: opts.signal,
+        onProgress: (d, total) => report({ phase: 'transcripts', done: d, total }),
+      },
+    );
+    transcribed = { engine: out.engine, byFile: new Map() };
+    for (const file of untranscribed) {
+      const t = out.transcripts.get(hashes.get(file)!);
+      if (t) transcribed.byFile.set(file, { text: t.text, regions: t.regions });
+    }
+    ocrCounts = { made: out.read, reused: out.reused };
+  }
+
   // Page descriptions by the vision model, for pages with an image and no description of their own.
   let described: Described | null = null;
   let vision = { made: 0, reused: 0, failed: 0 };
@@ -183,7 +238,13 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
         byFile.set(file, {
           imageHash: hashes.get(file)!,
           read: () => source.read(file),
-          context: { seriesTitle: pack.series.title, episode: e.data.number, episodeTitle: e.data.title, page: p.number, dialogue: p.dialogue ?? '' },
+          context: {
+            seriesTitle: pack.series.title,
+            episode: e.data.number,
+            episodeTitle: e.data.title,
+            page: p.number,
+            dialogue: p.dialogue ?? transcribed?.byFile.get(file)?.text ?? '',
+          },
         });
       }
     }
@@ -206,8 +267,18 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
     }
   }
 
+  // A world drafted from the story's text: by default for a transcribed series without a world of its own,
+  // or as series.yaml's `draft` says. Authored data always wins: names it knows are never drafted again.
+  let drafts: WorldDraft | null = null;
+  if (pack.series.draft ?? (pack.entities.length === 0 && (transcribed?.byFile.size ?? 0) > 0)) {
+    report({ phase: 'draft', done: 0, total: 1 });
+    const known = pack.entities.flatMap((x) => [x.name, ...x.aliases]);
+    drafts = draftWorld(draftPages(pack, transcribed), { language: pack.series.language, known: { names: known } });
+    report({ phase: 'draft', done: 1, total: 1 });
+  }
+
   // With failed descriptions the stored hash differs from the pack's, so importing again retries them.
-  const content = buildContent(pack, vision.failed > 0 ? `${hash}${DESCRIPTIONS_INCOMPLETE}` : hash, variants, described);
+  const content = buildContent(pack, vision.failed > 0 ? `${hash}${DESCRIPTIONS_INCOMPLETE}` : hash, variants, { described, transcribed, drafts });
   opts.signal?.throwIfAborted();
   report({ phase: 'publish', done: 0, total: 1 });
   const status = await q.publishSeries(db, content);
@@ -222,8 +293,29 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
     descriptionsMade: vision.made,
     descriptionsReused: vision.reused,
     descriptionsFailed: vision.failed,
+    transcriptsMade: ocrCounts.made,
+    transcriptsReused: ocrCounts.reused,
+    entitiesDrafted: drafts?.entities.length ?? 0,
     ms: performance.now() - started,
   };
+}
+
+/** Transcribed page text for buildContent: by page image file, and the engine that read it. */
+export interface Transcribed {
+  engine: string;
+  byFile: Map<string, { text: string; regions: TranscriptRegion[] }>;
+}
+
+/** A page's text and where it comes from: the pack's own always wins over a transcript. */
+function pageText(dir: string, p: Pack['episodes'][number]['data']['pages'][number], transcribed: Transcribed | null) {
+  if (p.dialogue !== undefined || !p.image) return { text: p.dialogue ?? '', source: 'authored' as DialogueSource, transcript: null };
+  const t = transcribed?.byFile.get(`${dir}/${p.image}`) ?? null;
+  return { text: t?.text ?? '', source: (t ? 'ocr' : 'authored') as DialogueSource, transcript: t };
+}
+
+/** Every page's final text, in reading order, for drafting. */
+function draftPages(pack: Pack, transcribed: Transcribed | null): DraftPage[] {
+  return pack.episodes.flatMap((e) => e.data.pages.map((p) => ({ episode: e.data.number, page: p.number, kind: p.kind, text: pageText(e.dir, p, transcribed).text })));
 }
 
 /** Machine-written page descriptions for buildContent: by page image file, and the model that wrote them. */
@@ -232,8 +324,17 @@ export interface Described {
   byFile: Map<string, string>;
 }
 
+/** What the importer made beside the pack: descriptions, transcripts, a drafted world. */
+export interface Machine {
+  described?: Described | null;
+  transcribed?: Transcribed | null;
+  drafts?: WorldDraft | null;
+}
+
 /** Rows for one series, from a validated pack and its image variants (pure). */
-export function buildContent(pack: Pack, contentHash: string, variants: Map<string, ImageVariants>, described: Described | null = null): q.SeriesContent {
+export function buildContent(pack: Pack, contentHash: string, variants: Map<string, ImageVariants>, machine: Machine = {}): q.SeriesContent {
+  const { described = null, transcribed = null, drafts = null } = machine;
+  const draftedSummaries = new Map((drafts?.summaries ?? []).map((x) => [x.episode, x.text]));
   const s = pack.series;
   const seriesId = s.id;
   const out: q.SeriesContent = {
@@ -276,7 +377,9 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       number: d.number,
       slug: d.slug ?? e.dir.slice(e.dir.lastIndexOf('/') + 1),
       title: d.title,
-      summary: d.summary ?? null,
+      // A drafted summary only fills a gap; like any summary it is shown once the episode is finished.
+      summary: d.summary ?? draftedSummaries.get(d.number) ?? null,
+      summaryDrafted: !d.summary && draftedSummaries.has(d.number),
       cover: d.cover_image ? (variants.get(`${e.dir}/${d.cover_image}`) ?? null) : null,
       license: d.license ?? null,
       attribution: d.attribution ?? null,
@@ -285,7 +388,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       lastPage: pagesSorted[pagesSorted.length - 1]!.number,
     });
     for (const p of pagesSorted) {
-      const dialogue = p.dialogue ?? '';
+      const { text: dialogue, source: dialogueSource, transcript } = pageText(e.dir, p, transcribed);
       const credits = [p.on_page_credits, p.credits_text].filter((x): x is string => !!x).join('\n') || null;
       // The pack's own description always wins; a machine-written one only fills a gap.
       const generated = p.image && !p.description?.trim() ? (described?.byFile.get(`${e.dir}/${p.image}`) ?? null) : null;
@@ -300,6 +403,9 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
         credits,
         generatedDescription: generated,
         generatedDescriptionModel: generated === null ? null : described!.model,
+        dialogueSource,
+        transcriptEngine: transcript ? transcribed!.engine : null,
+        transcriptRegions: transcript?.regions ?? null,
       });
       const ref = `${d.number}/${p.number}`;
       if (dialogue.trim()) addChunks(d.number, p.number, 'dialogue', ref, dialogue);
@@ -327,8 +433,18 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
     });
   }
 
-  for (const ent of pack.entities) {
+  // Authored data always wins: a drafted entity never replaces an authored slug, and drafted edges need both ends.
+  const authored = new Set(pack.entities.map((x) => x.slug));
+  const draftedEntities = (drafts?.entities ?? []).filter((x) => !authored.has(x.slug));
+  const drafted = new Set(draftedEntities.map((x) => x.slug));
+  const edgeKey = (r: { source: string; target: string; kind: string }) => `${r.source} ${r.target} ${r.kind}`;
+  const authoredEdges = new Set(pack.relationships.map(edgeKey));
+  const draftedEdges = (drafts?.relationships ?? []).filter(
+    (r) => (drafted.has(r.source) || authored.has(r.source)) && (drafted.has(r.target) || authored.has(r.target)) && !authoredEdges.has(edgeKey(r)),
+  );
+  for (const ent of [...pack.entities, ...draftedEntities]) {
     out.entities.push({
+      drafted: drafted.has(ent.slug),
       seriesId,
       slug: ent.slug,
       name: ent.name,
@@ -352,8 +468,9 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       out.entityDescriptions.push({ seriesId, entitySlug: ent.slug, ordinal, episode: d.episode_debut, page: d.page_debut, text: d.text });
     });
   }
-  for (const r of pack.relationships) {
+  for (const [i, r] of [...pack.relationships, ...draftedEdges].entries()) {
     out.relationships.push({
+      drafted: i >= pack.relationships.length,
       seriesId,
       source: r.source,
       target: r.target,

@@ -38,6 +38,9 @@ export const seriesSchema = z.looseObject({
   author: text(200).optional(),
   homepage: webUrl.optional(),
   show_unread_covers: z.boolean().default(false),
+  // Draft a world (entities, relationships, episode summaries) from the text at import; unset = only for a
+  // series whose text was transcribed and that has no world of its own (docs/transcription.md).
+  draft: z.boolean().optional(),
 });
 
 export const PAGE_KINDS = ['title', 'story', 'credits', 'blank'] as const;
@@ -46,7 +49,8 @@ export const pageSchema = z.looseObject({
   number: z.int().min(0).max(100_000),
   kind: z.enum(PAGE_KINDS).default('story'),
   image: relativePath.nullable().default(null),
-  dialogue: text(50_000).nullable().default(''),
+  // Absent = the pack authored no text for the page: the importer transcribes its image (docs/transcription.md).
+  dialogue: text(50_000).nullable().optional(),
   description: text(5_000).nullable().optional(),
   on_page_credits: text(10_000).nullable().optional(),
   credits_text: text(50_000).nullable().optional(),

@@ -159,3 +159,26 @@ export async function deleteSeries(db: Db, seriesId: string): Promise<{ orphanKe
 export async function refreshStatistics(db: Db): Promise<void> {
   await db.execute(sql`ANALYZE series, episodes, pages, chunks, wiki_articles, wiki_sections, entities, entity_descriptions, relationships`);
 }
+
+/** Everything stored for one series, for `folio draft export` (operator side: no reader boundary). */
+export async function seriesForExport(db: Db, seriesId: string) {
+  const [s] = await db.select().from(series).where(eq(series.id, seriesId));
+  if (!s) return null;
+  const [eps, pgs, ents, descs, rels] = await Promise.all([
+    db.select().from(episodes).where(eq(episodes.seriesId, seriesId)).orderBy(episodes.number),
+    db.select().from(pages).where(eq(pages.seriesId, seriesId)).orderBy(pages.episode, pages.number),
+    db.select().from(entities).where(eq(entities.seriesId, seriesId)).orderBy(entities.episode, entities.page, entities.slug),
+    db.select().from(entityDescriptions).where(eq(entityDescriptions.seriesId, seriesId)).orderBy(entityDescriptions.entitySlug, entityDescriptions.ordinal),
+    db
+      .select()
+      .from(relationships)
+      .where(eq(relationships.seriesId, seriesId))
+      .orderBy(relationships.episode, relationships.page, relationships.source, relationships.target),
+  ]);
+  return { series: s, episodes: eps, pages: pgs, entities: ents, descriptions: descs, relationships: rels };
+}
+
+export async function countWikiArticles(db: Db, seriesId: string): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(wikiArticles).where(eq(wikiArticles.seriesId, seriesId));
+  return rows[0]?.n ?? 0;
+}

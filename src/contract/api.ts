@@ -71,6 +71,8 @@ export interface Episode {
   pageCount: number;
   cover: Cover | null;
   summary: string | null;
+  /** The summary was drafted from the episode's text at import, not written by its author. */
+  summaryDrafted: boolean;
   attribution: string | null;
   license: string | null;
 }
@@ -89,8 +91,11 @@ export interface Page {
   reached: boolean;
   image: ImageRef | null;
   thumbnail: Cover | null;
+  /** The page's accessible text: its description, else its text once reached, else only its number. */
   alt: string;
   dialogue: string | null;
+  /** Where a reached page's text comes from (`ocr`/`model`: transcribed at import); null until reached. */
+  textSource: 'authored' | 'ocr' | 'model' | null;
   description: string | null;
 }
 
@@ -138,6 +143,8 @@ export interface WorldNode {
   onPage: boolean;
   /** Slug of the unlocked wiki article about it. */
   wiki: string | null;
+  /** Drafted from the story's text at import, not authored. */
+  drafted: boolean;
 }
 
 export interface WorldEdge {
@@ -147,6 +154,7 @@ export interface WorldEdge {
   kind: string;
   summary: string | null;
   debut: Position;
+  drafted: boolean;
 }
 
 /** `GET /api/series/:id/world`. */

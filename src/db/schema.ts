@@ -52,6 +52,8 @@ export const episodes = pgTable(
     pageCount: integer('page_count').notNull(),
     firstPage: integer('first_page').notNull(),
     lastPage: integer('last_page').notNull(),
+    /** The summary was drafted from the episode's own text at import (migration 0013), not authored. */
+    summaryDrafted: boolean('summary_drafted').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.number] })],
 );
@@ -71,6 +73,11 @@ export const pages = pgTable(
     generatedDescription: text('generated_description'),
     /** `provider:model` that wrote `generatedDescription`. */
     generatedDescriptionModel: text('generated_description_model'),
+    /** `authored` (the pack), `ocr` or `model` (transcribed at import, migration 0013). */
+    dialogueSource: text('dialogue_source').$type<DialogueSource>().notNull().default('authored'),
+    /** The OCR engine or vision model that transcribed the page. */
+    transcriptEngine: text('transcript_engine'),
+    transcriptRegions: jsonb('transcript_regions').$type<TranscriptRegion[] | null>(),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.episode, t.number] })],
 );
@@ -129,6 +136,8 @@ export const entities = pgTable(
     layoutX: doublePrecision('layout_x'),
     layoutY: doublePrecision('layout_y'),
     image: jsonb('image').$type<ImageVariants | null>(),
+    /** Drafted from the story's text at import (migration 0013), not authored. */
+    drafted: boolean('drafted').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.slug] })],
 );
@@ -156,6 +165,7 @@ export const relationships = pgTable(
     summary: text('summary'),
     episode: integer('episode').notNull(),
     page: integer('page').notNull(),
+    drafted: boolean('drafted').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.source, t.target, t.kind] })],
 );
@@ -181,6 +191,29 @@ export const imageVariants = pgTable('image_variants', {
 });
 
 /** Vision-model page descriptions by source image and model (migration 0006): re-imports reuse them. */
+export type DialogueSource = 'authored' | 'ocr' | 'model';
+
+/** One text region of a transcribed page, in reading order (source-image pixels). */
+export interface TranscriptRegion {
+  text: string;
+  confidence: number;
+  box: { x: number; y: number; width: number; height: number };
+  sound: boolean;
+}
+
+/** OCR transcripts by source image and engine (migration 0013): outlive re-imports, make imports resumable. */
+export const pageTranscripts = pgTable(
+  'page_transcripts',
+  {
+    imageHash: text('image_hash').notNull(),
+    engine: text('engine').notNull(),
+    regions: jsonb('regions').$type<TranscriptRegion[]>().notNull(),
+    text: text('text').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.imageHash, t.engine] })],
+);
+
 export const visionDescriptions = pgTable(
   'vision_descriptions',
   {

@@ -77,12 +77,15 @@ describe('folio doctor (this instance)', () => {
       'storage.public',
       'model',
       'embeddings',
+      'ocr',
       'retention',
       'backup',
       'cors',
       'web',
     ]);
     expect(layer(report, 'retention').summary).toMatch(/^off \(FOLIO_RETENTION_DAYS=0\): \d+ readers/);
+    // The offline OCR engine and the language of the imported sample series.
+    expect(layer(report, 'ocr')).toMatchObject({ status: 'pass', summary: expect.stringMatching(/^auto .*en: tesseract\.js@7[^;]*\+eng@/) });
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
     expect(report.firstFailure).toBeNull();

@@ -1,6 +1,6 @@
 /**
  * `folio doctor`: every layer in order — configuration, database, pgvector,
- * storage and its public URL, model, embeddings, retention, backup, CORS, web build — each a
+ * storage and its public URL, model, embeddings, OCR, retention, backup, CORS, web build — each a
  * small check that says what it found and, when broken, the fix. A layer
  * that needs one that failed is skipped with the reason; the first failure
  * is the one to fix first.
@@ -14,12 +14,13 @@ import { checkCors } from './cors.js';
 import { checkDatabase, checkPgvector } from './database.js';
 import { checkEmbeddings } from './embeddings.js';
 import { checkModel } from './model.js';
+import { checkOcr } from './ocr.js';
 import { checkRetention } from './retention.js';
 import { checkStorage } from './storage.js';
 import { type CheckResult, fail, reason, skip } from './types.js';
 import { checkWebBuild } from './web.js';
 
-export const LAYERS = ['config', 'database', 'pgvector', 'storage', 'storage.public', 'model', 'embeddings', 'retention', 'backup', 'cors', 'web'] as const;
+export const LAYERS = ['config', 'database', 'pgvector', 'storage', 'storage.public', 'model', 'embeddings', 'ocr', 'retention', 'backup', 'cors', 'web'] as const;
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -56,6 +57,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(...storage);
     results.push(await guarded('model', () => checkModel(config)));
     results.push(await guarded('embeddings', () => checkEmbeddings(config, database)));
+    results.push(await guarded('ocr', () => checkOcr(config, database)));
     results.push(await guarded('retention', () => checkRetention(config, database)));
     results.push(await guarded('backup', () => checkBackup(config, database)));
     results.push(await guarded('cors', () => checkCors(config)));

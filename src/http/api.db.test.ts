@@ -113,6 +113,7 @@ interface PageJson {
   thumbnail: ImageJson | PlaceholderJson | null;
   alt: string;
   dialogue: string | null;
+  textSource: string | null;
   description: string | null;
 }
 interface EpisodeDetailJson {
@@ -500,15 +501,17 @@ describe('GET /api/series/:seriesId/episodes/:episode', () => {
       expect(p.reached, `page ${p.number}`).toBe(true);
       expect(p.dialogue).toBe(ep(1).pages[p.number]!.dialogue);
       expect(p.description).toBeNull();
-      expect(p.alt).toBe(`Page ${p.number}`);
+      expect(p.textSource).toBe('authored');
       expectImage(p.thumbnail, PAGE_URL, { width: 240 });
       expect(p.image).toEqual({ url: expect.stringMatching(PAGE_URL), width: expect.any(Number), height: expect.any(Number) });
     }
     expect(body.pages[0]!.dialogue).toBe('Episode 1 : Potion of flight\n');
     expect(body.pages[2]!.dialogue).toBe("ha... perfect\nNO! Don't even think about it\nSPLASH\n");
+    // A reached page's text is its accessible text (no description in this pack).
+    expect(body.pages[2]!.alt).toBe("Page 2: ha... perfect / NO! Don't even think about it / SPLASH");
 
     const p3 = body.pages[3]!;
-    expect(p3).toMatchObject({ number: 3, kind: 'story', reached: false, dialogue: null, description: null, alt: 'Page 3' });
+    expect(p3).toMatchObject({ number: 3, kind: 'story', reached: false, dialogue: null, textSource: null, description: null, alt: 'Page 3' });
     expectPlaceholder(p3.thumbnail, { width: 240, height: (body.pages[2]!.thumbnail as ImageJson).height });
 
     // The blank page has no image at all.

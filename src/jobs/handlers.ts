@@ -8,6 +8,7 @@ import type { Embedder } from '../models/types.js';
 import { RETENTION_EVERY_MS, RETENTION_JOB, runRetention } from '../retention/retention.js';
 import { embedPending } from '../retrieval/embeddings.js';
 import type { Storage } from '../storage/storage.js';
+import type { Transcriber } from '../transcription/ocr-source.js';
 import type { PageDescriber } from '../vision/describer.js';
 import { JobQueue } from './jobs.js';
 import { getUpload } from './queries.js';
@@ -21,6 +22,8 @@ export interface HandlerDeps {
   embedder?: () => Embedder | null;
   /** FOLIO_VISION_MODEL's page describer (absent or null: imports write no page descriptions). */
   describer?: PageDescriber | null;
+  /** FOLIO_OCR_LANGS's transcriber for pages without authored text (null: off). */
+  transcriber?: Transcriber | null;
   /** Vision requests in flight per import (FOLIO_JOB_CONCURRENCY). */
   descriptionConcurrency?: number;
   /** FOLIO_RETENTION_DAYS: readers inactive and jobs finished this long ago are deleted; 0 = keep everything. */
@@ -63,6 +66,9 @@ export function importHandler(deps: HandlerDeps): JobHandler {
       descriptionsMade: r.descriptionsMade,
       descriptionsReused: r.descriptionsReused,
       descriptionsFailed: r.descriptionsFailed,
+      transcriptsMade: r.transcriptsMade,
+      transcriptsReused: r.transcriptsReused,
+      entitiesDrafted: r.entitiesDrafted,
       warnings: r.warnings.length,
       ms: Math.round(r.ms),
     };

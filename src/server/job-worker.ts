@@ -9,6 +9,7 @@ import { Worker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import type { Embedder } from '../models/types.js';
 import type { Storage } from '../storage/storage.js';
+import { transcriberFor } from '../transcription/ocr-source.js';
 import { pageDescriberFor } from '../vision/describer.js';
 
 /** Scheduled jobs' first runs a minute after start: not while a restarted server warms up. */
@@ -26,6 +27,7 @@ export function startJobWorker(
     importConcurrency: config.importConcurrency,
     embedder: parts.embedder,
     describer: pageDescriberFor(config),
+    transcriber: transcriberFor(config),
     descriptionConcurrency: config.jobs.concurrency,
     retentionDays: config.retentionDays,
     backup: config.backup && config.s3 ? { settings: { ...config.s3, bucket: config.backup.bucket }, everyMs: config.backup.everyMs, keep: config.backup.keep } : null,

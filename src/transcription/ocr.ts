@@ -290,3 +290,9 @@ function plausibleLine(text: string): boolean {
   if (/^[!?.…]+$/.test(chars)) return true;
   return letters / chars.length >= 0.5;
 }
+
+/** The engine's id for these languages without opening it (the transcript cache key); throws like openOcrEngine when data is missing. */
+export function ocrEngineId(languages: string[]): string {
+  const data = (languages.length ? languages : ['eng']).map(loadLanguage);
+  return `tesseract.js@${tesseractVersion()}+${data.map((d) => `${d.code}@${d.version}`).join('+')}/${ALGORITHM}`;
+}

@@ -49,6 +49,7 @@ export interface NodeRow {
   layout_x: number | null;
   layout_y: number | null;
   image: ImageVariants | null;
+  drafted: boolean;
   /** The latest description the reader has reached (NULL when none is reached yet). */
   description: string | null;
   description_episode: number | null;
@@ -60,7 +61,7 @@ export interface NodeRow {
 /** Entities that have debuted for the reader, each with its latest reached description and unlocked article. */
 function nodesSql(scope: ReaderScope, slug?: string): SQL {
   const one: SQL = slug === undefined ? sql`` : sql` AND e.slug = ${slug}`;
-  return sql`SELECT e.slug, e.name, e.kind, e.aliases, e.episode, e.page, e.layout_x, e.layout_y, e.image,
+  return sql`SELECT e.slug, e.name, e.kind, e.aliases, e.episode, e.page, e.layout_x, e.layout_y, e.image, e.drafted,
                     d.text AS description, d.episode AS description_episode, d.page AS description_page,
                     a.title AS wiki_title
                FROM entities e
@@ -85,12 +86,13 @@ export interface EdgeRow {
   summary: string | null;
   episode: number;
   page: number;
+  drafted: boolean;
 }
 
 /** Relationships visible to the reader: the edge and both endpoints have debuted. */
 function edgesSql(scope: ReaderScope, touching?: string): SQL {
   const one: SQL = touching === undefined ? sql`` : sql` AND (r.source = ${touching} OR r.target = ${touching})`;
-  return sql`SELECT r.source, r.target, src.name AS source_name, tgt.name AS target_name, r.kind, r.summary, r.episode, r.page
+  return sql`SELECT r.source, r.target, src.name AS source_name, tgt.name AS target_name, r.kind, r.summary, r.episode, r.page, r.drafted
                FROM relationships r
                JOIN entities src ON src.series_id = r.series_id AND src.slug = r.source
                JOIN entities tgt ON tgt.series_id = r.series_id AND tgt.slug = r.target

@@ -50,6 +50,7 @@ function nodeOut(view: ReaderView, storage: Storage, r: q.NodeRow, onPage: Set<s
     layout: r.layout_x === null || r.layout_y === null ? null : { x: r.layout_x, y: r.layout_y },
     onPage: onPage.has(r.slug),
     wiki: r.wiki_title !== null && g.label(r.wiki_title) !== null ? r.slug : null,
+    drafted: r.drafted,
   };
 }
 
@@ -64,6 +65,7 @@ function edgeOut(view: ReaderView, r: q.EdgeRow, index: number): WorldEdge {
     kind,
     summary: r.summary === null ? null : view.guard.redact(r.summary).text,
     debut: { episode: r.episode, page: r.page },
+    drafted: r.drafted,
   };
 }
 

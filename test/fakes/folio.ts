@@ -99,7 +99,16 @@ export async function startCompanionServer(database: Database | null, env: Recor
   const logger = pino({ level: process.env.FOLIO_TEST_LOG ?? 'silent' });
   const config = loadConfig({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '0', FOLIO_CHAT_RATE_PER_IP: '0', ...env }, { cwd: mediaDir });
   const companion = createCompanion(config, logger);
-  const app = createApp({ logger, storage, runtime: { database }, corsOrigins: [], trustProxy: config.trustProxy, companion, maxStreams: config.maxStreams });
+  const app = createApp({
+    logger,
+    storage,
+    runtime: { database },
+    corsOrigins: [],
+    trustProxy: config.trustProxy,
+    companion,
+    maxStreams: config.maxStreams,
+    adminToken: config.adminToken,
+  });
   const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

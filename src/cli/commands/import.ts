@@ -4,6 +4,7 @@ import { importPack, PackInvalidError } from '../../content/importer.js';
 import { formatProblem } from '../../content/read-pack.js';
 import { diskFullError, FolioError } from '../../errors.js';
 import { openMigratedDatabase, openStorage } from '../../server/runtime.js';
+import { transcriberFor } from '../../transcription/ocr-source.js';
 import { pageDescriberFor } from '../../vision/describer.js';
 import { importReporter } from '../progress-reporter.js';
 
@@ -18,12 +19,14 @@ export async function importCommand(cfg: Config, packs: string[], opts: ImportOp
   const database = await openMigratedDatabase(cfg);
   // FOLIO_VISION_MODEL: pages without a description get one from the vision model (off when unset).
   const describer = pageDescriberFor(cfg);
+  // FOLIO_OCR_LANGS: pages without authored text are transcribed (off with `off`).
+  const transcriber = transcriberFor(cfg);
   let failed = false;
   try {
     for (const pack of packs) {
       const reporter = importReporter({ tty: Boolean(process.stderr.isTTY) && !opts.json, out: process.stderr, quiet: opts.json });
       try {
-        const r = await importPack({ database, storage, describer }, pack, {
+        const r = await importPack({ database, storage, describer, transcriber }, pack, {
           dryRun: opts.dryRun,
           concurrency: opts.concurrency ?? cfg.importConcurrency,
           descriptionConcurrency: cfg.jobs.concurrency,
@@ -38,10 +41,12 @@ export async function importCommand(cfg: Config, packs: string[], opts: ImportOp
             describer && r.status !== 'unchanged' && r.status !== 'valid'
               ? `, ${r.descriptionsMade} page descriptions written, ${r.descriptionsReused} reused, ${r.descriptionsFailed} failed`
               : '';
+          const transcripts = r.transcriptsMade + r.transcriptsReused > 0 ? `, ${r.transcriptsMade} pages transcribed, ${r.transcriptsReused} reused` : '';
+          const drafted = r.entitiesDrafted > 0 ? `, ${r.entitiesDrafted} entities drafted` : '';
           process.stdout.write(
             `${r.status === 'unchanged' ? 'Unchanged' : r.status === 'valid' ? 'Valid' : r.status === 'created' ? 'Imported' : 'Updated'} ` +
               `"${r.title}" (${r.seriesId}): ${r.episodes} episodes, ${r.pages} pages, ${r.chunks} text chunks, ` +
-              `${r.imagesMade} images made, ${r.imagesReused} reused${descriptions}, ${r.warnings.length} warnings in ${(r.ms / 1000).toFixed(1)} s${rate}\n`,
+              `${r.imagesMade} images made, ${r.imagesReused} reused${transcripts}${descriptions}${drafted}, ${r.warnings.length} warnings in ${(r.ms / 1000).toFixed(1)} s${rate}\n`,
           );
         }
       } catch (caught) {

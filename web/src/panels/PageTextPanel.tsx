@@ -13,7 +13,14 @@ export const pageTextPanel: ReaderPanel = {
           <section key={p.number} aria-label={`Page ${p.number}`}>
             <h3>Page {p.number}</h3>
             {p.dialogue ? (
-              <p className="dialogue">{p.dialogue}</p>
+              <>
+                <p className="dialogue">{p.dialogue}</p>
+                {p.textSource === 'ocr' || p.textSource === 'model' ? (
+                  <p className="muted text-source" data-testid="text-source">
+                    {p.textSource === 'ocr' ? 'Transcribed from the page image; it may contain mistakes.' : 'Transcribed by a vision model; it may contain mistakes.'}
+                  </p>
+                ) : null}
+              </>
             ) : p.reached ? (
               <p className="muted">No lettering on this page.</p>
             ) : (
@@ -24,7 +31,7 @@ export const pageTextPanel: ReaderPanel = {
         ))}
         {ctx.episode.episode.summary ? (
           <section aria-label="Episode summary">
-            <h3>Episode summary</h3>
+            <h3>Episode summary{ctx.episode.episode.summaryDrafted ? <span className="drafted-badge"> drafted</span> : null}</h3>
             <p>{ctx.episode.episode.summary}</p>
           </section>
         ) : null}

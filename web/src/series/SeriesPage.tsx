@@ -33,7 +33,16 @@ function EpisodeItem({ seriesId, e, detail }: { seriesId: string; e: Episode; de
           </span>
         </span>
       </Link>
-      {e.summary ? <p className="episode-summary">{e.summary}</p> : null}
+      {e.summary ? (
+        <p className="episode-summary">
+          {e.summaryDrafted ? (
+            <span className="drafted-badge" title="Drafted from the episode's text, not written by its author">
+              Drafted ·{' '}
+            </span>
+          ) : null}
+          {e.summary}
+        </p>
+      ) : null}
     </li>
   );
 }

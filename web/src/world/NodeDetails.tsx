@@ -48,7 +48,15 @@ export function NodeDetails({ seriesId, slug, canAsk, onAsk, onOpenArticle, onSe
               <h2 ref={heading} tabIndex={-1} className="node-details-name">
                 {d.node.name}
               </h2>
-              <p className="node-details-kind">{kindLook(d.node.kind).label}</p>
+              <p className="node-details-kind">
+                {kindLook(d.node.kind).label}
+                {d.node.drafted ? (
+                  <span className="drafted-badge" title="Drafted from the story's text, not written by its author" data-testid="drafted">
+                    {' '}
+                    · drafted
+                  </span>
+                ) : null}
+              </p>
             </div>
           </div>
           {d.node.aliases.length > 0 ? <p className="node-details-aliases">Also called {d.node.aliases.join(', ')}</p> : null}
