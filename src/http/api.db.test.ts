@@ -399,6 +399,7 @@ describe('GET /api/series/:seriesId', () => {
       pageCount: 5,
       cover: expect.any(Object),
       summary: null,
+      summaryDrafted: false,
       attribution: ep(1).attribution,
       license: ep(1).license,
     });
@@ -413,6 +414,7 @@ describe('GET /api/series/:seriesId', () => {
         pageCount: ep(e.number).pages.length,
         cover: expect.any(Object),
         summary: null,
+        summaryDrafted: false,
         attribution: ep(e.number).attribution,
         license: ep(e.number).license,
       });
