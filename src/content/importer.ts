@@ -9,10 +9,11 @@
 import { mapLimit } from '../concurrency.js';
 import type { Database } from '../db/client.js';
 import type { DialogueSource, ImageVariants, TranscriptRegion } from '../db/schema.js';
+import { looksLikeCredits } from '../drafting/credits.js';
 import { type DraftPage, draftWorld, type WorldDraft } from '../drafting/draft.js';
 import { FolioError } from '../errors.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
-import { seriesProfile } from '../spoilers/index.js';
+import { modelLettering, seriesProfile } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
 import { ocrEngineSource, type Transcriber } from '../transcription/ocr-source.js';
@@ -218,26 +219,30 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
         onProgress: (d, total) => report({ phase: 'transcripts', done: d, total }),
       },
     );
-    transcribed = { engine: out.engine, byFile: new Map() };
+    transcribed = { byFile: new Map() };
     for (const file of untranscribed) {
       const t = out.transcripts.get(hashes.get(file)!);
-      if (t) transcribed.byFile.set(file, { text: t.text, regions: t.regions });
+      if (t) transcribed.byFile.set(file, { text: t.text, regions: t.regions, source: 'ocr', engine: out.engine });
     }
     ocrCounts = { made: out.read, reused: out.reused };
   }
 
-  // Page descriptions by the vision model, for pages with an image and no description of their own.
+  // Page descriptions by the vision model, for pages with an image and no description of their own; pages the
+  // OCR engine read are transcribed by the model too, with the OCR reading as a hint.
   let described: Described | null = null;
   let vision = { made: 0, reused: 0, failed: 0 };
   if (describer) {
     const byFile = new Map<string, PageImage>();
     for (const e of pack.episodes) {
       for (const p of e.data.pages) {
-        if (!p.image || p.description?.trim()) continue;
+        if (!p.image) continue;
         const file = `${e.dir}/${p.image}`;
+        const transcribe = p.dialogue === undefined && transcribed?.byFile.has(file) === true;
+        if (p.description?.trim() && !transcribe) continue;
         byFile.set(file, {
           imageHash: hashes.get(file)!,
           read: () => source.read(file),
+          transcribe,
           context: {
             seriesTitle: pack.series.title,
             episode: e.data.number,
@@ -254,9 +259,27 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
       onProgress: (d, total) => report({ phase: 'descriptions', done: d, total }),
     });
     described = { model: describer.model, byFile: new Map() };
+    let refused = 0;
+    const dropped = new Set<string>();
     for (const [file, p] of byFile) {
       const text = out.texts.get(p.imageHash);
       if (text !== undefined) described.byFile.set(file, text);
+      const lettering = out.letterings.get(p.imageHash);
+      const ocrReading = transcribed?.byFile.get(file);
+      if (!p.transcribe || lettering === undefined || !ocrReading) continue;
+      // The model's lettering replaces the OCR reading only where that reading backs it (src/spoilers/lettering.ts).
+      const checked = modelLettering(ocrReading.text, lettering);
+      for (const name of checked.droppedSpeakers) dropped.add(name);
+      if (checked.text === null) refused++;
+      else transcribed!.byFile.set(file, { ...ocrReading, text: checked.text, source: 'model', engine: describer.model });
+    }
+    if (refused > 0 || dropped.size > 0) {
+      warnings.push({
+        file: 'series.yaml',
+        message:
+          `the vision model's lettering (${describer.model}) was not used on ${refused} page(s) where the OCR reading does not back it` +
+          (dropped.size > 0 ? `, and speaker labels the pages do not letter were removed (${[...dropped].slice(0, 5).join(', ')})` : ''),
+      });
     }
     vision = { made: out.made, reused: out.reused, failed: out.failed };
     if (out.failed > 0) {
@@ -300,22 +323,26 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
   };
 }
 
-/** Transcribed page text for buildContent: by page image file, and the engine that read it. */
+/** Transcribed page text for buildContent: by page image file, with the OCR regions and who wrote the text. */
 export interface Transcribed {
-  engine: string;
-  byFile: Map<string, { text: string; regions: TranscriptRegion[] }>;
+  byFile: Map<string, { text: string; regions: TranscriptRegion[]; source: 'ocr' | 'model'; engine: string }>;
 }
 
 /** A page's text and where it comes from: the pack's own always wins over a transcript. */
 function pageText(dir: string, p: Pack['episodes'][number]['data']['pages'][number], transcribed: Transcribed | null) {
   if (p.dialogue !== undefined || !p.image) return { text: p.dialogue ?? '', source: 'authored' as DialogueSource, transcript: null };
   const t = transcribed?.byFile.get(`${dir}/${p.image}`) ?? null;
-  return { text: t?.text ?? '', source: (t ? 'ocr' : 'authored') as DialogueSource, transcript: t };
+  return { text: t?.text ?? '', source: (t?.source ?? 'authored') as DialogueSource, transcript: t };
 }
 
-/** Every page's final text, in reading order, for drafting. */
+/** Every page's final text, in reading order, for drafting: a transcribed page that reads like credits counts as credits. */
 function draftPages(pack: Pack, transcribed: Transcribed | null): DraftPage[] {
-  return pack.episodes.flatMap((e) => e.data.pages.map((p) => ({ episode: e.data.number, page: p.number, kind: p.kind, text: pageText(e.dir, p, transcribed).text })));
+  return pack.episodes.flatMap((e) =>
+    e.data.pages.map((p) => {
+      const { text, source } = pageText(e.dir, p, transcribed);
+      return { episode: e.data.number, page: p.number, kind: source !== 'authored' && looksLikeCredits(text) ? 'credits' : p.kind, text };
+    }),
+  );
 }
 
 /** Machine-written page descriptions for buildContent: by page image file, and the model that wrote them. */
@@ -404,7 +431,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
         generatedDescription: generated,
         generatedDescriptionModel: generated === null ? null : described!.model,
         dialogueSource,
-        transcriptEngine: transcript ? transcribed!.engine : null,
+        transcriptEngine: transcript?.engine ?? null,
         transcriptRegions: transcript?.regions ?? null,
       });
       const ref = `${d.number}/${p.number}`;

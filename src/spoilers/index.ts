@@ -18,6 +18,7 @@ export {
 } from './boundary.js';
 export { seriesChecks } from './checks.js';
 export { foldText } from './fold.js';
+export { type ModelLettering, modelLettering } from './lettering.js';
 export { buildGuard, episodeSafe, type GuardInput, loadGuard } from './guard.js';
 export { type EntityName, MAX_SERIES_NAMES, NameMatcher } from './names.js';
 export { PARAPHRASE, paraphraseScore } from './paraphrase.js';

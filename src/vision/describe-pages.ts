@@ -21,6 +21,8 @@ export interface PageImage {
   imageHash: string;
   read(): Promise<Buffer>;
   context: PageContext;
+  /** The page has no authored text: the model transcribes it too (`context.dialogue` is the OCR reading, a hint). */
+  transcribe?: boolean;
 }
 
 export interface DescribeOptions {
@@ -37,6 +39,8 @@ export interface DescribeOptions {
 export interface DescribeOutcome {
   /** Descriptions by image hash: reused and new. */
   texts: Map<string, string>;
+  /** The model's lettering of the pages it transcribed, by image hash (reused and new). */
+  letterings: Map<string, string>;
   /** Distinct images described by the model in this run. */
   made: number;
   /** Distinct images whose description came from the cache. */
@@ -68,12 +72,23 @@ function failureKind(err: unknown): string {
   return classifyModelError(err);
 }
 
+/** The cache key of a transcription (lettering and description, stored together as JSON) by this model. */
+const transcriptionKey = (model: string) => `${model}#lettering`;
+
 export async function describePages(db: Db, describer: PageDescriber, pages: PageImage[], opts: DescribeOptions): Promise<DescribeOutcome> {
   const distinct = new Map<string, PageImage>();
   for (const p of pages) if (!distinct.has(p.imageHash)) distinct.set(p.imageHash, p);
-  const texts = await q.cachedDescriptions(db, [...distinct.keys()], describer.model);
-  const reused = texts.size;
-  const todo = [...distinct.values()].filter((p) => !texts.has(p.imageHash));
+  const hashes = (transcribe: boolean) => [...distinct.values()].filter((p) => Boolean(p.transcribe) === transcribe).map((p) => p.imageHash);
+  const texts = await q.cachedDescriptions(db, hashes(false), describer.model);
+  const letterings = new Map<string, string>();
+  for (const [hash, raw] of await q.cachedDescriptions(db, hashes(true), transcriptionKey(describer.model))) {
+    const t = JSON.parse(raw) as { lettering: string | null; description: string | null };
+    if (t.description) texts.set(hash, t.description);
+    if (t.lettering) letterings.set(hash, t.lettering);
+  }
+  const done0 = new Set([...texts.keys(), ...letterings.keys()]);
+  const reused = done0.size;
+  const todo = [...distinct.values()].filter((p) => !done0.has(p.imageHash));
 
   let made = 0;
   let failed = 0;
@@ -83,14 +98,15 @@ export async function describePages(db: Db, describer: PageDescriber, pages: Pag
   const giveUpAfter = opts.giveUpAfter ?? DEFAULT_GIVE_UP_AFTER;
   opts.onProgress?.(0, todo.length);
 
-  const attempt = async (p: PageImage): Promise<string> => {
+  const attempt = async (p: PageImage): Promise<{ lettering: string | null; description: string | null }> => {
     const image = await visionImage(await p.read());
     let lastError: unknown;
     for (let i = 0; i < 2; i++) {
       opts.signal?.throwIfAborted();
       if (i > 0) await sleep(opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, opts.signal);
       try {
-        return await describer.describe(image.bytes, image.mime, p.context, opts.signal);
+        if (p.transcribe) return await describer.transcribe(image.bytes, image.mime, p.context, opts.signal);
+        return { lettering: null, description: await describer.describe(image.bytes, image.mime, p.context, opts.signal) };
       } catch (err) {
         // A cancelled import is not a model failure.
         opts.signal?.throwIfAborted();
@@ -106,9 +122,11 @@ export async function describePages(db: Db, describer: PageDescriber, pages: Pag
       failed++;
     } else {
       try {
-        const text = await attempt(p);
-        await q.rememberDescription(db, p.imageHash, describer.model, text);
-        texts.set(p.imageHash, text);
+        const t = await attempt(p);
+        if (p.transcribe) await q.rememberDescription(db, p.imageHash, transcriptionKey(describer.model), JSON.stringify(t));
+        else await q.rememberDescription(db, p.imageHash, describer.model, t.description!);
+        if (t.description) texts.set(p.imageHash, t.description);
+        if (t.lettering) letterings.set(p.imageHash, t.lettering);
         made++;
         inARow = 0;
       } catch (err) {
@@ -120,5 +138,5 @@ export async function describePages(db: Db, describer: PageDescriber, pages: Pag
     }
     opts.onProgress?.(++done, todo.length);
   });
-  return { texts, made, reused, failed, firstFailure };
+  return { texts, letterings, made, reused, failed, firstFailure };
 }

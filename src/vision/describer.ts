@@ -11,7 +11,16 @@ import type { Config } from '../config/env.js';
 import { FolioError } from '../errors.js';
 import { aiSdk } from '../models/ai-sdk.js';
 import { providerModel } from '../models/registry.js';
-import { cleanDescription, EMPTY_DESCRIPTION, type PageContext, VISION_SYSTEM, visionPrompt } from './prompt.js';
+import {
+  cleanDescription,
+  EMPTY_DESCRIPTION,
+  type PageContext,
+  parseTranscription,
+  TRANSCRIBE_SYSTEM,
+  transcribePrompt,
+  VISION_SYSTEM,
+  visionPrompt,
+} from './prompt.js';
 
 export type { PageContext } from './prompt.js';
 
@@ -20,6 +29,11 @@ export interface PageDescriber {
   readonly model: string;
   /** A short description of what the page shows. Throws when the model fails or says nothing usable. */
   describe(image: Uint8Array, mime: string, context: PageContext, signal?: AbortSignal): Promise<string>;
+  /**
+   * The page's lettering (with the OCR reading in `context.dialogue` as a hint) and a description. Throws when the
+   * model fails or returns neither.
+   */
+  transcribe(image: Uint8Array, mime: string, context: PageContext, signal?: AbortSignal): Promise<{ lettering: string | null; description: string | null }>;
 }
 
 export interface DescriberOptions {
@@ -35,17 +49,17 @@ export class AiSdkPageDescriber implements PageDescriber {
     private readonly opts: DescriberOptions,
   ) {}
 
-  async describe(image: Uint8Array, mime: string, context: PageContext, signal?: AbortSignal): Promise<string> {
+  private async ask(system: string, prompt: string, image: Uint8Array, mime: string, maxOutputTokens: number, signal?: AbortSignal): Promise<string> {
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
     const { generateText } = await aiSdk();
     const result = await generateText({
       model: this.languageModel,
-      system: VISION_SYSTEM,
+      system,
       messages: [
         {
           role: 'user',
           content: [
-            { type: 'text', text: visionPrompt(context) },
+            { type: 'text', text: prompt },
             { type: 'image', image: image, mediaType: mime },
           ],
         },
@@ -53,12 +67,22 @@ export class AiSdkPageDescriber implements PageDescriber {
       abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       // Retries are the caller's (one, see describe-pages.ts): the SDK's back-off would multiply them.
       maxRetries: 0,
-      maxOutputTokens: this.opts.maxOutputTokens ?? 200,
+      maxOutputTokens,
       temperature: 0.2,
     });
-    const text = cleanDescription(result.text);
+    return result.text;
+  }
+
+  async describe(image: Uint8Array, mime: string, context: PageContext, signal?: AbortSignal): Promise<string> {
+    const text = cleanDescription(await this.ask(VISION_SYSTEM, visionPrompt(context), image, mime, this.opts.maxOutputTokens ?? 200, signal));
     if (text === null) throw new FolioError(EMPTY_DESCRIPTION, 'The vision model returned no usable description.');
     return text;
+  }
+
+  async transcribe(image: Uint8Array, mime: string, context: PageContext, signal?: AbortSignal) {
+    const out = parseTranscription(await this.ask(TRANSCRIBE_SYSTEM, transcribePrompt(context), image, mime, this.opts.maxOutputTokens ?? 600, signal));
+    if (out.lettering === null && out.description === null) throw new FolioError(EMPTY_DESCRIPTION, 'The vision model returned no lettering and no description.');
+    return out;
   }
 }
 

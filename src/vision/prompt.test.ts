@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanDescription, MAX_DESCRIPTION, VISION_SYSTEM, visionPrompt } from './prompt.js';
+import { cleanDescription, MAX_DESCRIPTION, parseTranscription, TRANSCRIBE_SYSTEM, transcribePrompt, VISION_SYSTEM, visionPrompt } from './prompt.js';
 
 const ctx = { seriesTitle: 'Moth and Lantern', episode: 2, episodeTitle: 'Beneath the Grate', page: 4, dialogue: 'ADA: Flit, look!\nFLIT: Prrp?' };
 
@@ -44,5 +44,24 @@ describe('cleanDescription', () => {
     expect(cleanDescription('')).toBeNull();
     expect(cleanDescription('  **  \n - ')).toBeNull();
     expect(cleanDescription('<think>hmm</think>')).toBeNull();
+  });
+});
+
+describe('parseTranscription', () => {
+  it('splits the lettering lines from the description', () => {
+    const raw = "Sure!\nLETTERING:\nha... perfect\n- NO! Don't even think about it\nSPLASH\n\nDESCRIPTION:\nA young witch stirs a cauldron while a cat watches.";
+    expect(parseTranscription(raw)).toEqual({
+      lettering: "ha... perfect\nNO! Don't even think about it\nSPLASH",
+      description: 'A young witch stirs a cauldron while a cat watches.',
+    });
+  });
+  it('an answer without a lettering part, or with "none", has no lettering', () => {
+    expect(parseTranscription('A quiet street at night.').lettering).toBeNull();
+    expect(parseTranscription('LETTERING:\n(none)\nDESCRIPTION:\nA quiet street.')).toEqual({ lettering: null, description: 'A quiet street.' });
+  });
+  it('the prompt carries the machine reading as material', () => {
+    const p = transcribePrompt({ seriesTitle: 'Tiny', episode: 1, episodeTitle: 'One', page: 2, dialogue: 'ha <b>perfect</b>' });
+    expect(p).toContain('<reading>\nha bperfect/b\n</reading>');
+    expect(TRANSCRIBE_SYSTEM).toContain('LETTERING:');
   });
 });

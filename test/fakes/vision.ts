@@ -8,7 +8,8 @@
  * The decoded images are kept for inspection.
  *
  * Answers: persona `fixed` says `text` (a model that "recognises" a character,
- * say); otherwise a plain description naming the episode and page it was told.
+ * say); otherwise a plain description naming the episode and page it was told,
+ * or, asked to transcribe, the machine reading it was given as the lettering.
  */
 import { type FakeModelServer, promptText, startModelServer, type Wire, writeJson } from './model-server.js';
 
@@ -54,6 +55,12 @@ function honestDescription(prompt: string): string {
     : 'A drawn panel: rooftops under a violet sky.';
 }
 
+/** A transcription that letters what the machine reading says (no better, no worse), and a plain description. */
+function honestTranscription(prompt: string): string {
+  const reading = /<reading>\n([\s\S]*?)\n<\/reading>/.exec(prompt)?.[1] ?? '';
+  return `LETTERING:\n${reading || '(none)'}\n\nDESCRIPTION:\n${honestDescription(prompt)}`;
+}
+
 export async function startFakeVision(): Promise<FakeVisionServer> {
   const images: VisionImage[] = [];
   let rejected = 0;
@@ -73,7 +80,7 @@ export async function startFakeVision(): Promise<FakeVisionServer> {
       const prompt = promptText(body);
       images.push({ ...parts[0]!, prompt });
       const b = ctx.behaviour;
-      const content = b.persona === 'fixed' ? b.text : honestDescription(prompt);
+      const content = b.persona === 'fixed' ? b.text : /Transcribe the lettering/.test(prompt) ? honestTranscription(prompt) : honestDescription(prompt);
       if (b.ttftMs > 0) await new Promise((r) => setTimeout(r, b.ttftMs));
       writeJson(res, 200, {
         id: 'chatcmpl-vision',
