@@ -265,4 +265,12 @@ describe.skipIf(!existsSync(`${PACK}/world/entities.yaml`))('draftWorld on the P
     expect(d.summaries.length).toBeGreaterThanOrEqual(15);
     expect(() => entitiesFileSchema.parse({ entities: d.entities })).not.toThrow();
   });
+
+  it('still finds most of them when the same lettering is in capitals', () => {
+    const pages = readPackPages(PACK).map((p) => ({ ...p, text: p.text.toUpperCase() }));
+    const s = scoreDraft(pages, draftWorld(pages, { language: 'en' }), readGoldEntities(PACK));
+    expect(s.recall).toBeGreaterThanOrEqual(0.7);
+    expect(s.precision).toBeGreaterThanOrEqual(0.7);
+    expect(s.debutShare).toBe(1);
+  });
 });

@@ -71,7 +71,8 @@ const quote = (s: string) => {
 };
 
 export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {}): WorldDraft {
-  const lex = lexiconFor(opts.language ?? 'en');
+  const language = opts.language ?? 'en';
+  const lex = lexiconFor(language);
   const lines = readLines(pages);
   const capsMode = capsLettered(lines);
   const minCo = Math.max(1, opts.minCooccurrence ?? 2);
@@ -87,7 +88,7 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
   }
   const knownSlugs = new Set((opts.known?.names ?? []).map(slugify));
 
-  const candidates = findNames(lines, lex).filter((c) => ![c.name, ...c.aliases].some((n) => known.has(nameKey(n))));
+  const candidates = findNames(lines, lex, /^en\b/i.test(language)).filter((c) => ![c.name, ...c.aliases].some((n) => known.has(nameKey(n))));
 
   // Mentions and debut of each candidate; a name never written on a story or title page is dropped.
   const drafted: Omit<Drafted, 'slug'>[] = [];

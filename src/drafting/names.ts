@@ -60,6 +60,14 @@ interface WordStats {
   ctxPages: Set<number>;
   vocative: Set<string>;
   theBefore: number;
+  /** In capitals: lines where the word fills a name's slot in a sentence ("OF HEREVA", "FROM KOMONA"). */
+  slot: Set<string>;
+  /** Uses after an article, demonstrative or possessive ("the potion", "my carrot"): common nouns. */
+  detBefore: number;
+  /** Uses as a sentence's subject ("CAYENNE IS RIGHT"). */
+  subject: number;
+  /** All uses, any case. */
+  total: number;
   honorificForms: Map<string, number>;
 }
 
@@ -85,6 +93,10 @@ const newWord = (): WordStats => ({
   ctxPages: new Set(),
   vocative: new Set(),
   theBefore: 0,
+  slot: new Set(),
+  detBefore: 0,
+  subject: 0,
+  total: 0,
   honorificForms: new Map(),
 });
 
@@ -93,7 +105,19 @@ const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1
 const bare = (raw: string) => raw.replace(/['’][sS]?$/, '');
 const best = (m: Map<string, number>): string => [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
 /** "KOMONA" → "Komona" (a name only ever seen in capitals). */
-const titleCase = (s: string) => s.replace(/\p{L}+/gu, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
+const titleCase = (s: string) =>
+  s.replace(/(^|[^\p{L}'’])(\p{L})([\p{L}'’]*)/gu, (_, pre: string, a: string, rest: string) => pre + a.toUpperCase() + rest.toLowerCase());
+/** Articles, demonstratives and possessives: a word after one is a common noun ("the potion"), seldom a name. */
+const NOUN_DETERMINERS = new Set(
+  'a an the this that these those my your his her its our their some any no every each le la les un une des ce cette ces mon ma mes ton ta tes son sa ses'.split(' '),
+);
+/** In an all-caps comic, a word the list counts at most this often is unknown enough to be a name on repetition alone. */
+const CAPS_RARE_COUNT = 20;
+/** Words before a name without an article: "the witches OF AH", "FROM KOMONA", "WITH SAFFRON". */
+const NAME_SLOT_BEFORE = new Set('of from in to at with by for de du à a chez avec pour'.split(' '));
+/** …and an ordinary word must be this many times more frequent in the comic than in ordinary language (SUBTLEX: 51 M words). */
+const CAPS_OVERREPRESENTED = 200;
+const SUBTLEX_WORDS = 51_000_000;
 
 /** Vocative: ", Carrot!" at the end of a sentence, or "Carrot, get out the map" at its start. */
 function vocative(line: Line, i: number): boolean {
@@ -108,9 +132,11 @@ function vocative(line: Line, i: number): boolean {
   return false;
 }
 
-export function findNames(lines: readonly Line[], lex: Lexicon | null): NameCandidate[] {
+/** `wordCounts`: the lexicon's counts are SUBTLEX frequencies (English), not ranks. */
+export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCounts = false): NameCandidate[] {
   const capsMode = capsLettered(lines);
   const words = new Map<string, WordStats>();
+  let tokenTotal = 0;
   const phraseStats = new Map<string, PhraseStats>();
   const lowerSeqs: string[] = [];
 
@@ -161,9 +187,15 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null): NameCand
     }
 
     line.tokens.forEach((t, i) => {
+      tokenTotal++;
       if (functionWord(t) || !hasLetter(t.raw)) return;
       const w = words.get(t.stem) ?? newWord();
       words.set(t.stem, w);
+      w.total++;
+      const before = line.tokens[i - 1];
+      if (before && NOUN_DETERMINERS.has(before.stem) && !/[.!?…;:,]/.test(line.text.slice(before.end, t.start))) w.detBefore++;
+      const after = line.tokens[i + 1];
+      if (after && SUBJECT_AFTER.has(after.stem) && !/[.!?…;:,]/.test(line.text.slice(t.end, after.start))) w.subject++;
       const ctx = !line.label && sentenceContext(line, i) >= 2;
       if (ctx) {
         w.ctxLines.add(lk);
@@ -187,6 +219,18 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null): NameCand
       const prev = line.tokens[i - 1];
       if (prev && DETERMINERS.has(prev.stem) && prev.stem === 'the') w.theBefore++;
       if (vocative(line, i)) w.vocative.add(lk);
+      // "MISS SAFFRON": in capitals there are no runs, the title is read here.
+      if (capsMode && prev && HONORIFICS.has(prev.stem) && t.tight) bump(w.honorificForms, titleCase(`${prev.raw} ${bare(t.raw)}`));
+      // A cut-off word ("EVERYTH...") is not a name.
+      if (
+        capsMode &&
+        prev &&
+        ctx &&
+        NAME_SLOT_BEFORE.has(prev.stem) &&
+        !/[.!?…;:,]/.test(line.text.slice(prev.end, t.start)) &&
+        !/^(?:\.\.|…|-)/.test(line.text.slice(t.end))
+      )
+        w.slot.add(lk);
       if (!cap || inRun.has(i) || line.label || !ctx || afterNumber(line, i)) return;
       if (t.initial) w.strongInitial.add(lk);
       else w.strongMid.add(lk);
@@ -214,8 +258,24 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null): NameCand
     const common = ordinary(stem);
     let ok: boolean;
     if (capsMode) {
-      const rareOk = w.ctxLines.size >= 2 && w.ctxPages.size >= 2;
-      ok = common ? rareOk && w.vocative.size >= 2 && !INTERJECTIONS.has(stem) : rareOk;
+      // Capitals say nothing: an unknown word repeated in sentences on two pages; an ordinary word far more
+      // frequent than in ordinary language, seldom after an article, called or acting ("THANKS, CARROT").
+      const repeated = w.ctxLines.size >= 2 && w.ctxPages.size >= 2;
+      const count = lex ? termCount(lex, stem) : 0;
+      // Once is enough for a rare word called or acting ("CUMIN WILL…"), or one no list knows in a name's slot, called or acting ("OF HEREVA", "CUMIN WILL…").
+      if (!INTERJECTIONS.has(stem) && (!lex || count <= CAPS_RARE_COUNT))
+        ok = repeated || (stem.length >= 4 && w.ctxLines.size >= 1 && (count === 0 ? w.slot.size : 0) + w.subject + w.vocative.size + w.honorificForms.size >= 1);
+      else {
+        // Only English counts are frequencies (SUBTLEX); the other lists are ranks.
+        const ratio = wordCounts ? ((w.total / Math.max(1, tokenTotal)) * SUBTLEX_WORDS) / (count + 1) : Number.POSITIVE_INFINITY;
+        ok =
+          !INTERJECTIONS.has(stem) &&
+          w.ctxLines.size >= 3 &&
+          w.ctxPages.size >= 3 &&
+          w.detBefore * 4 <= w.total &&
+          w.vocative.size + w.subject + w.honorificForms.size >= 2 &&
+          ratio >= CAPS_OVERREPRESENTED;
+      }
     } else {
       if (w.lower > w.capTotal * LOWER_SHARE) continue;
       if (common) ok = w.mixed > 0 && w.strongMid.size >= 2;
@@ -245,9 +305,43 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null): NameCand
     out.push({ stems: p.stems, name, aliases: [], kind: 'character', capitalOnly: p.stems.some((s) => ordinary(s)) });
   }
 
+  if (capsMode) out.push(...capsPhrases(lines, accepted));
   for (const c of out) c.kind = kindOf(c, lines, capsMode);
   return out;
 }
+
+/**
+ * Phrases of a comic lettered in capitals, where every line is a capitalised run: only two shapes, on two lines
+ * or more: a title of a name ("MAYOR OF KOMONA") and a place named by a possessive ("FROM SQUIRREL'S END").
+ */
+function capsPhrases(lines: readonly Line[], accepted: ReadonlySet<string>): NameCandidate[] {
+  const found = new Map<string, { stems: string[]; forms: Map<string, number>; lines: Set<string> }>();
+  const add = (line: Line, from: number, to: number) => {
+    const toks = line.tokens.slice(from, to + 1);
+    const stems = toks.map((t) => t.stem);
+    const key = stems.join(' ');
+    const f = found.get(key) ?? { stems, forms: new Map(), lines: new Set() };
+    bump(
+      f.forms,
+      titleCase(line.text.slice(toks[0]!.start, toks[toks.length - 1]!.end)).replace(/\b(Of|The)\b/g, (m) => m.toLowerCase()),
+    );
+    f.lines.add(line.key);
+    found.set(key, f);
+  };
+  for (const line of lines) {
+    const t = line.tokens;
+    const tight = (k: number) => t[k] && t[k]!.tight && !t[k]!.initial;
+    for (let i = 0; i < t.length; i++) {
+      if (HONORIFICS.has(t[i]!.stem) && t[i + 1]?.stem === 'of' && tight(i + 1) && tight(i + 2) && accepted.has(t[i + 2]!.stem)) add(line, i, i + 2);
+      const prev = t[i - 1];
+      if (prev && PLACE_BEFORE_OR_OF.has(prev.stem) && /['’]S$/i.test(t[i]!.raw) && tight(i + 1) && PLACE_HEADS.has(t[i + 1]!.stem)) add(line, i, i + 1);
+    }
+  }
+  return [...found.values()]
+    .filter((f) => f.lines.size >= 2)
+    .map((f) => ({ stems: f.stems, name: best(f.forms), aliases: [], kind: 'character' as DraftKind, capitalOnly: false }));
+}
+const PLACE_BEFORE_OR_OF = new Set([...PLACE_BEFORE, 'of']);
 
 /** Where in `line` does the candidate occur (token index of its first word), given its stems. */
 export function occurrences(c: Pick<NameCandidate, 'stems' | 'capitalOnly'>, line: Line, capsMode: boolean): number[] {
