@@ -141,14 +141,21 @@ describe('draftWorld: debuts (rule 2)', () => {
 describe('draftWorld: descriptions (rule 3)', () => {
   const d = draftWorld(SERIES, { language: 'en' });
 
-  it('grows with the story: one item per episode that mentions the entity, at its own position', () => {
+  it('grows with the story: the debut page, then one item per episode that mentions the entity, each at its own position', () => {
     const ils = byName(d, 'Ilsabet')!;
     expect(ils.descriptions.map(pos)).toEqual([
+      { episode: 2, page: 2 },
       { episode: 2, page: 3 },
       { episode: 3, page: 3 },
     ]);
     expect(ils.descriptions[0]!.text).toContain('I speak for the witches of Ombrelune');
-    expect(ils.descriptions[0]!.text).not.toContain('lantern spell');
+    expect(ils.descriptions[0]!.text).not.toContain('flew back');
+    expect(ils.descriptions[1]!.text).toContain('flew back');
+    expect(ils.descriptions[1]!.text).not.toContain('lantern spell');
+    expect(ils.descriptions[2]!.text).toContain('lantern spell');
+    // An entity whose first episode item is on its debut page has no separate debut item.
+    expect(byName(d, 'Tomasz')!.descriptions.map(pos)[0]).toEqual({ episode: 1, page: 2 });
+    expect(byName(d, 'Tomasz')!.descriptions.filter((x) => x.episode_debut === 1)).toHaveLength(1);
   });
 
   it('a description at P quotes only lines of pages at or before P (and never credits)', () => {
@@ -210,7 +217,7 @@ describe('draftWorld: episode summaries (rule 5)', () => {
         .map((p) => p.text)
         .join('\n');
       // Every sentence of the summary is a line of the episode's story pages.
-      for (const part of s.text.split(/(?<=[.!?…])\s+/)) expect(own, part).toContain(part.replace(/…$/, ''));
+      for (const part of s.text.split(/(?<=[.!?…])\s+/)) expect(own, part).toContain(part.replace(/[.…]$/, ''));
       expect(s.text).not.toMatch(/Patrons|Krita|Episode \d/);
     }
     expect(d.summaries[1]!.text).not.toContain('Mirelda');
@@ -236,6 +243,18 @@ describe('draftWorld: determinism (rule 6) and languages', () => {
     const slugs = d.entities.map((e) => e.slug);
     expect(new Set(slugs).size).toBe(slugs.length);
     for (const s of slugs) expect(s).toMatch(/^[a-z0-9][a-z0-9_-]{0,99}$/);
+  });
+
+  it('reads speaker labels ("BOB: …") as characters', () => {
+    const pages = [P(1, 1, 'BOB: Where did you put the map?\nALICE: In the drawer.'), P(1, 2, 'BOB: It is not there.\nALICE: Then look again!\nNOTE: the map is lost.')];
+    const names = draftWorld(pages, { language: 'en' }).entities.map((e) => `${e.name}:${e.kind}`);
+    expect(names).toEqual(expect.arrayContaining(['Bob:character', 'Alice:character']));
+    expect(names.join()).not.toMatch(/Note/);
+  });
+
+  it('does not crash on a script without capitals', () => {
+    const pages = [P(1, 1, 'こんにちは、ハナコ。\n今日はいい天気ですね。'), P(1, 2, 'ハナコはどこ？')];
+    expect(() => draftWorld(pages, { language: 'ja' })).not.toThrow();
   });
 
   it('drafts a French series with the French word list, without crashing', () => {

@@ -134,7 +134,8 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 
 /**
  * One item per episode that mentions the entity: up to three of its lines there (the longest, in story order),
- * positioned at the page of the last line quoted. At most MAX_DESCRIPTIONS items, spread over the series.
+ * positioned at the page of the last line quoted; before the first of them, when it comes after the debut page,
+ * one item quoting the debut page alone. At most MAX_DESCRIPTIONS items, spread over the series.
  */
 function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
   const byEpisode = new Map<number, Line[]>();
@@ -144,35 +145,50 @@ function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
     byEpisode.set(m.line.episode, list);
   }
   const items: EntityYaml['descriptions'] = [];
-  for (const [episode, ls] of byEpisode) {
-    const seen = new Set<string>();
-    const unique = ls.filter((l) => {
-      const k = l.text.toLowerCase();
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    const words = (l: Line) => l.tokens.length;
-    const ranked = [...unique].sort((a, b) => Number(b.label === false) - Number(a.label === false) || words(b) - words(a) || a.ordinal - b.ordinal || a.index - b.index);
-    const chosen: Line[] = [];
-    let len = 0;
-    for (const l of ranked) {
-      if (chosen.length >= LINES_PER_DESCRIPTION) break;
-      const q = quote(l.text);
-      if (chosen.length > 0 && len + q.length + 1 > DESCRIPTION_CHARS) continue;
-      chosen.push(l);
-      len += q.length + 1;
-    }
-    chosen.sort((a, b) => a.ordinal - b.ordinal || a.index - b.index);
+  const item = (episode: number, ls: readonly Line[]) => {
+    const chosen = pick(ls);
     const last = chosen[chosen.length - 1]!;
-    const text = `Episode ${episode}: ${chosen.map((l) => quote(l.text)).join(' ')}`.slice(0, 5_000);
-    items.push({ text, episode_debut: last.episode, page_debut: last.page });
+    items.push({ text: `Episode ${episode}: ${chosen.map((l) => quote(l.text)).join(' ')}`.slice(0, 5_000), episode_debut: last.episode, page_debut: last.page });
+  };
+  let first = true;
+  for (const [episode, ls] of byEpisode) {
+    // A reader on the debut page already has something: the lines of that page, when the episode's item comes later.
+    if (first) {
+      const debutPage = ls.filter((l) => l.ordinal === ls[0]!.ordinal);
+      const whole = pick(ls);
+      if (whole[whole.length - 1]!.ordinal > ls[0]!.ordinal) item(episode, debutPage);
+      first = false;
+    }
+    item(episode, ls);
   }
   if (items.length <= MAX_DESCRIPTIONS) return items;
   // Evenly spread, first and last kept: every item keeps its own position, so any subset is safe.
   const picked: EntityYaml['descriptions'] = [];
   for (let i = 0; i < MAX_DESCRIPTIONS; i++) picked.push(items[Math.round((i * (items.length - 1)) / (MAX_DESCRIPTIONS - 1))]!);
   return picked;
+}
+
+/** Up to three lines to quote (distinct; speech before labels, longest first), in story order. */
+function pick(ls: readonly Line[]): Line[] {
+  const seen = new Set<string>();
+  const unique = ls.filter((l) => {
+    const k = l.text.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const words = (l: Line) => l.tokens.length;
+  const ranked = [...unique].sort((a, b) => Number(b.label === false) - Number(a.label === false) || words(b) - words(a) || a.ordinal - b.ordinal || a.index - b.index);
+  const chosen: Line[] = [];
+  let len = 0;
+  for (const l of ranked) {
+    if (chosen.length >= LINES_PER_DESCRIPTION) break;
+    const q = quote(l.text);
+    if (chosen.length > 0 && len + q.length + 1 > DESCRIPTION_CHARS) continue;
+    chosen.push(l);
+    len += q.length + 1;
+  }
+  return chosen.sort((a, b) => a.ordinal - b.ordinal || a.index - b.index);
 }
 
 /** `appears_with` between entities mentioned on the same page on at least `minCo` pages; debut at the first such page. */

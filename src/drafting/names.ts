@@ -60,6 +60,8 @@ interface WordStats {
   ctxPages: Set<number>;
   vocative: Set<string>;
   theBefore: number;
+  /** Lines where the word is a speaker label ("BOB: Hello"). */
+  speaker: Set<string>;
   /** In capitals: lines where the word fills a name's slot in a sentence ("OF HEREVA", "FROM KOMONA"). */
   slot: Set<string>;
   /** Uses after an article, demonstrative or possessive ("the potion", "my carrot"): common nouns. */
@@ -93,6 +95,7 @@ const newWord = (): WordStats => ({
   ctxPages: new Set(),
   vocative: new Set(),
   theBefore: 0,
+  speaker: new Set(),
   slot: new Set(),
   detBefore: 0,
   subject: 0,
@@ -100,7 +103,7 @@ const newWord = (): WordStats => ({
   honorificForms: new Map(),
 });
 
-const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
 /** The written form without a possessive tail: "Saffron's" → "Saffron". */
 const bare = (raw: string) => raw.replace(/['’][sS]?$/, '');
 const best = (m: Map<string, number>): string => [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
@@ -113,6 +116,12 @@ const NOUN_DETERMINERS = new Set(
 );
 /** In an all-caps comic, a word the list counts at most this often is unknown enough to be a name on repetition alone. */
 const CAPS_RARE_COUNT = 20;
+/** Line prefixes with a colon that are not speakers. */
+const NOT_SPEAKERS = new Set(
+  'note notes warning caution attention narrator narration caption sfx fx sign title episode chapter page part vol volume ps entrance author translator credits art story script text letters colors info total score result question answer tv radio all everyone both crowd voice voices someone others'.split(
+    ' ',
+  ),
+);
 /** Words before a name without an article: "the witches OF AH", "FROM KOMONA", "WITH SAFFRON". */
 const NAME_SLOT_BEFORE = new Set('of from in to at with by for de du à a chez avec pour'.split(' '));
 /** …and an ordinary word must be this many times more frequent in the comic than in ordinary language (SUBTLEX: 51 M words). */
@@ -209,10 +218,13 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
       const cap = capital(t, capsMode);
       if (!cap && !t.upper) return;
       w.capTotal++;
+      // A spelling seen in mixed case beats the title-cased capitals ("DragonCow" over "DRAGONCOW").
       if (t.cap) {
         w.mixed++;
-        bump(w.forms, bare(t.raw));
+        bump(w.forms, bare(t.raw), 2);
       } else bump(w.forms, titleCase(bare(t.raw)));
+      // A speaker label: "BOB: Hello there."
+      if (i === 0 && /^\s*:\s*\S/.test(line.text.slice(t.end)) && line.tokens.slice(1).some((x) => hasLetter(x.raw)) && !NOT_SPEAKERS.has(t.stem)) w.speaker.add(lk);
       w.capLines.add(lk);
       w.capPages.add(line.ordinal);
       if (afterNumber(line, i)) w.afterNumber++;
@@ -283,6 +295,8 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
       // Seen only in capitals: repeated speech on two pages ("a witch of HIPPIAH" twice), never a one-off shout or spell.
       else ok = w.ctxLines.size >= 2 && w.ctxPages.size >= 2 && w.upper >= 2;
     }
+    // Named as the speaker of two lines: a character, whatever the word.
+    if (w.speaker.size >= 2 && !INTERJECTIONS.has(stem)) ok = true;
     if (!ok) continue;
     accepted.add(stem);
     const name = best(w.forms);
@@ -397,6 +411,7 @@ function kindOf(c: NameCandidate, lines: readonly Line[], capsMode: boolean): Dr
       }
       if (possessive) score.character += 0.5;
       if (vocative(line, i)) score.character += 1;
+      if (i === 0 && c.stems.length === 1 && /^\s*:\s*\S/.test(line.text.slice(t.end))) score.character += 2;
     }
   }
   const order: DraftKind[] = ['character', 'place', 'group', 'thing'];

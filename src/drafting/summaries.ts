@@ -13,11 +13,15 @@ const MIN_WORDS = 4;
 
 const END_MARKERS = /^(?:-\s*)?(?:fin|the end|to be continued|end)\b/i;
 
-const clean = (s: string) =>
-  s
+/** A line as a sentence of the summary: no leading ellipsis, no footnote mark, a final stop when it has none. */
+const clean = (s: string) => {
+  const t = s
     .replace(/^[.…\s]+/, '')
+    .replace(/\s*\*+\s*$/, '')
     .replace(/\s*\.{3,}\s*$/, '…')
     .trim();
+  return /[.!?…"”’')\]]$/.test(t) ? t : `${t}.`;
+};
 
 interface Scored {
   line: Line;
