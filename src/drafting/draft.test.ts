@@ -86,6 +86,15 @@ describe('draftWorld: entities (rule 1)', () => {
     expect(byName(c, 'Oracle')!.aliases).toContain('the Oracle');
   });
 
+  it('keeps only the aliases written by the debut page (a later title would tell too much)', () => {
+    const pages = [P(1, 1, 'Here comes Orrin, the new cook.'), P(1, 2, 'Orrin burned the soup again.'), P(2, 1, 'Long live King Orrin!\nBow to King Orrin.')];
+    const orrin = byName(draftWorld(pages, { language: 'en' }), 'Orrin')!;
+    expect(orrin.episode_debut).toBe(1);
+    expect(orrin.aliases).not.toContain('King Orrin');
+    expect(orrin.descriptions.at(-1)!.text).toContain('King Orrin');
+    expect(pos(orrin.descriptions.at(-1)!)).toEqual({ episode: 2, page: 1 });
+  });
+
   it('drafts a capitalised phrase that recurs and is never written in lower case; not one that is', () => {
     const pages = [
       P(1, 1, 'We live near Crow Hollow, far from town.'),
@@ -153,6 +162,9 @@ describe('draftWorld: descriptions (rule 3)', () => {
     expect(ils.descriptions[1]!.text).toContain('flew back');
     expect(ils.descriptions[1]!.text).not.toContain('lantern spell');
     expect(ils.descriptions[2]!.text).toContain('lantern spell');
+    // Each item is the whole story so far (the world graph shows the latest reached one alone).
+    expect(ils.descriptions[2]!.text).toContain('I speak for the witches of Ombrelune');
+    expect(ils.descriptions[2]!.text).toMatch(/^Episode 2: .* · Episode 3: /);
     // An entity whose first episode item is on its debut page has no separate debut item.
     expect(byName(d, 'Tomasz')!.descriptions.map(pos)[0]).toEqual({ episode: 1, page: 2 });
     expect(byName(d, 'Tomasz')!.descriptions.filter((x) => x.episode_debut === 1)).toHaveLength(1);

@@ -41,8 +41,10 @@ export interface WorldDraft {
 
 /** The schema's caps: 50 description items of 5,000 characters each. */
 export const MAX_DESCRIPTIONS = 50;
-/** What one description item quotes at most. */
-const DESCRIPTION_CHARS = 600;
+/** What one description item quotes at most (the schema allows 5,000). */
+const DESCRIPTION_CHARS = 1_500;
+/** What one episode's quotes take at most. */
+const EPISODE_CHARS = 600;
 const LINES_PER_DESCRIPTION = 3;
 const QUOTE_CHARS = 240;
 
@@ -113,12 +115,15 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 
   const entities: EntityYaml[] = withSlugs.map((d) => {
     const first = d.mentions[0]!.line;
+    // Aliases show from the entity's debut: a form first written later ("Princess Coriander" seven episodes on)
+    // would tell a reader at the debut what the story has not yet.
+    const aliases = d.candidate.aliases.filter((a) => firstWritten(lines, a) <= first.ordinal);
     return {
       slug: d.slug,
       name: d.candidate.name.slice(0, 200),
       kind: d.candidate.kind,
       summary: null,
-      aliases: d.candidate.aliases.slice(0, 50).map((a) => a.slice(0, 200)),
+      aliases: aliases.slice(0, 50).map((a) => a.slice(0, 200)),
       episode_debut: first.episode,
       page_debut: first.page,
       descriptions: describe(d.mentions),
@@ -133,9 +138,12 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 }
 
 /**
- * One item per episode that mentions the entity: up to three of its lines there (the longest, in story order),
- * positioned at the page of the last line quoted; before the first of them, when it comes after the debut page,
- * one item quoting the debut page alone. At most MAX_DESCRIPTIONS items, spread over the series.
+ * Descriptions that grow with the story. The world graph shows an entity's latest reached description alone, so
+ * each item is cumulative: the lines quoted for every episode so far (up to three per episode: speech before
+ * labels, the longest), positioned at the page of its own last quoted line. The first item is the debut page's
+ * lines when the first episode's quotes run past it. Past DESCRIPTION_CHARS, an item keeps the first episode and
+ * the latest ones. At most MAX_DESCRIPTIONS items, spread over the series (each keeps its own position, so any
+ * subset is as safe).
  */
 function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
   const byEpisode = new Map<number, Line[]>();
@@ -144,28 +152,49 @@ function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
     if (!list.includes(m.line)) list.push(m.line);
     byEpisode.set(m.line.episode, list);
   }
-  const items: EntityYaml['descriptions'] = [];
-  const item = (episode: number, ls: readonly Line[]) => {
-    const chosen = pick(ls);
-    const last = chosen[chosen.length - 1]!;
-    items.push({ text: `Episode ${episode}: ${chosen.map((l) => quote(l.text)).join(' ')}`.slice(0, 5_000), episode_debut: last.episode, page_debut: last.page });
-  };
-  let first = true;
+  const segments: Array<{ episode: number; lines: Line[] }> = [];
   for (const [episode, ls] of byEpisode) {
-    // A reader on the debut page already has something: the lines of that page, when the episode's item comes later.
-    if (first) {
-      const debutPage = ls.filter((l) => l.ordinal === ls[0]!.ordinal);
-      const whole = pick(ls);
-      if (whole[whole.length - 1]!.ordinal > ls[0]!.ordinal) item(episode, debutPage);
-      first = false;
+    const chosen = pick(ls);
+    if (segments.length === 0 && chosen[chosen.length - 1]!.ordinal > ls[0]!.ordinal) {
+      segments.push({ episode, lines: pick(ls.filter((l) => l.ordinal === ls[0]!.ordinal)) });
     }
-    item(episode, ls);
+    segments.push({ episode, lines: chosen });
   }
+  const render = (seg: { episode: number; lines: Line[] }) => `Episode ${seg.episode}: ${seg.lines.map((l) => quote(l.text)).join(' ')}`;
+  const items: EntityYaml['descriptions'] = segments.map((seg, k) => {
+    // The debut page's segment is part of its episode's: once that is reached, only the episode's counts.
+    const upTo = segments.slice(0, k + 1).filter((x, i) => !(i + 1 <= k && segments[i + 1]!.episode === x.episode));
+    const parts = upTo.map(render);
+    let text = parts.join(' · ');
+    if (text.length > DESCRIPTION_CHARS) {
+      const kept: string[] = [];
+      let len = parts[0]!.length;
+      for (let i = parts.length - 1; i > 0; i--) {
+        if (kept.length > 0 && len + parts[i]!.length + 5 > DESCRIPTION_CHARS) break;
+        kept.unshift(parts[i]!);
+        len += parts[i]!.length + 5;
+      }
+      text = [parts[0]!, ...(kept.length < parts.length - 1 ? ['…'] : []), ...kept].join(' · ');
+    }
+    const last = seg.lines[seg.lines.length - 1]!;
+    return { text: text.slice(0, 5_000), episode_debut: last.episode, page_debut: last.page };
+  });
   if (items.length <= MAX_DESCRIPTIONS) return items;
-  // Evenly spread, first and last kept: every item keeps its own position, so any subset is safe.
   const picked: EntityYaml['descriptions'] = [];
   for (let i = 0; i < MAX_DESCRIPTIONS; i++) picked.push(items[Math.round((i * (items.length - 1)) / (MAX_DESCRIPTIONS - 1))]!);
   return picked;
+}
+
+/** Reading-order index of the first line that writes `form` (whole words, any case), or Infinity. */
+function firstWritten(lines: readonly Line[], form: string): number {
+  const words = foldText(form)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (words.length === 0) return Number.POSITIVE_INFINITY;
+  const re = new RegExp(`(?<![\\p{L}\\p{N}])${words.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'u');
+  for (const l of lines) if (re.test(foldText(l.text))) return l.ordinal;
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Up to three lines to quote (distinct; speech before labels, longest first), in story order. */
@@ -184,7 +213,7 @@ function pick(ls: readonly Line[]): Line[] {
   for (const l of ranked) {
     if (chosen.length >= LINES_PER_DESCRIPTION) break;
     const q = quote(l.text);
-    if (chosen.length > 0 && len + q.length + 1 > DESCRIPTION_CHARS) continue;
+    if (chosen.length > 0 && len + q.length + 1 > EPISODE_CHARS) continue;
     chosen.push(l);
     len += q.length + 1;
   }

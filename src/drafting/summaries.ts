@@ -19,6 +19,7 @@ const clean = (s: string) => {
     .replace(/^[.…\s]+/, '')
     .replace(/\s*\*+\s*$/, '')
     .replace(/\s*\.{3,}\s*$/, '…')
+    .replace(/\s*[,;:]+$/, '')
     .trim();
   return /[.!?…"”’')\]]$/.test(t) ? t : `${t}.`;
 };
