@@ -17,7 +17,7 @@ import { slugify } from '../content/cbz.js';
 import type { EntityYaml, RelationshipYaml } from '../content/pack-schema.js';
 import { foldText } from '../spoilers/index.js';
 import { lexiconFor } from './lexical.js';
-import { findNames, type NameCandidate, occurrences } from './names.js';
+import { findNames, linesByStem, type NameCandidate, occurrences } from './names.js';
 import { episodeSummaries } from './summaries.js';
 import { capsLettered, type DraftPage, type Line, readLines } from './text.js';
 import { HONORIFICS } from './words.js';
@@ -94,9 +94,10 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 
   // Mentions and debut of each candidate; a name never written on a story or title page is dropped.
   const drafted: Omit<Drafted, 'slug'>[] = [];
+  const index = linesByStem(lines);
   for (const c of candidates) {
     const mentions: Mention[] = [];
-    for (const line of lines) for (const at of occurrences(c, line, capsMode)) mentions.push({ line, at });
+    for (const line of index.get(c.stems[0]!) ?? []) for (const at of occurrences(c, line, capsMode)) mentions.push({ line, at });
     if (mentions.length > 0) drafted.push({ candidate: c, mentions });
   }
   drafted.sort(

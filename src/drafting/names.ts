@@ -148,6 +148,15 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
   let tokenTotal = 0;
   const phraseStats = new Map<string, PhraseStats>();
   const lowerSeqs: string[] = [];
+  const lowerByStem = new Map<string, number[]>();
+  const addLower = (stems: string[]) => {
+    const k = lowerSeqs.push(` ${stems.join(' ')} `) - 1;
+    for (const st of new Set(stems)) {
+      const list = lowerByStem.get(st) ?? [];
+      list.push(k);
+      lowerByStem.set(st, list);
+    }
+  };
 
   for (const line of lines) {
     const lk = line.key;
@@ -182,14 +191,14 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
         phraseStats.set(key, p);
       }
     }
-    if (line.tokens.every(lowerCase)) lowerSeqs.push(` ${line.tokens.map((t) => t.stem).join(' ')} `);
+    if (line.tokens.every(lowerCase)) addLower(line.tokens.map((t) => t.stem));
     else {
       // Lower-case stretches of a mixed line ("I declare the potion contest... Open!").
       let run: string[] = [];
       for (const t of [...line.tokens, null]) {
         if (t && lowerCase(t)) run.push(t.stem);
         else {
-          if (run.length >= 2) lowerSeqs.push(` ${run.join(' ')} `);
+          if (run.length >= 2) addLower(run);
           run = [];
         }
       }
@@ -257,7 +266,7 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
   };
   const lowerSeen = (stems: string[]) => {
     const needle = ` ${stems.join(' ')} `;
-    return lowerSeqs.some((s) => s.includes(needle));
+    return (lowerByStem.get(stems[0]!) ?? []).some((k) => lowerSeqs[k]!.includes(needle));
   };
 
   const out: NameCandidate[] = [];
@@ -320,7 +329,8 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
   }
 
   if (capsMode) out.push(...capsPhrases(lines, accepted));
-  for (const c of out) c.kind = kindOf(c, lines, capsMode);
+  const index = linesByStem(lines);
+  for (const c of out) c.kind = kindOf(c, index.get(c.stems[0]!) ?? [], capsMode);
   return out;
 }
 
@@ -356,6 +366,19 @@ function capsPhrases(lines: readonly Line[], accepted: ReadonlySet<string>): Nam
     .map((f) => ({ stems: f.stems, name: best(f.forms), aliases: [], kind: 'character' as DraftKind, capitalOnly: false }));
 }
 const PLACE_BEFORE_OR_OF = new Set([...PLACE_BEFORE, 'of']);
+
+/** The lines holding each stem, in reading order (a candidate's mentions are looked for there only). */
+export function linesByStem(lines: readonly Line[]): Map<string, Line[]> {
+  const out = new Map<string, Line[]>();
+  for (const l of lines) {
+    for (const st of new Set(l.tokens.map((t) => t.stem))) {
+      const list = out.get(st) ?? [];
+      list.push(l);
+      out.set(st, list);
+    }
+  }
+  return out;
+}
 
 /** Where in `line` does the candidate occur (token index of its first word), given its stems. */
 export function occurrences(c: Pick<NameCandidate, 'stems' | 'capitalOnly'>, line: Line, capsMode: boolean): number[] {
