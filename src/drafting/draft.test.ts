@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { entitiesFileSchema, relationshipsFileSchema } from '../content/pack-schema.js';
 import { type DraftPage, draftWorld, type WorldDraft } from './draft.js';
@@ -280,6 +281,20 @@ describe('draftWorld: determinism (rule 6) and languages', () => {
     expect(d.entities.map((e) => e.name)).not.toContain('Bonjour');
     expect(d.summaries).toHaveLength(1);
     expect(() => draftWorld(fr, { language: 'xx' })).not.toThrow();
+  });
+});
+
+describe('draftWorld on the bundled sample series (speaker labels)', () => {
+  it('finds its characters and places from the lettering', () => {
+    const dir = fileURLToPath(new URL('../../samples/moth-and-lantern', import.meta.url));
+    const pages = readPackPages(dir);
+    const d = draftWorld(pages, { language: 'en' });
+    const s = scoreDraft(pages, d, readGoldEntities(dir));
+    expect(s.recall).toBeGreaterThanOrEqual(0.75);
+    expect(s.precision).toBeGreaterThanOrEqual(0.6);
+    expect(s.debutShare).toBe(1);
+    expect(byName(d, 'Wickmere')!.kind).toBe('place');
+    expect(d.entities.map((e) => e.name)).not.toContain('Caption');
   });
 });
 

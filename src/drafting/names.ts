@@ -147,6 +147,7 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
   const words = new Map<string, WordStats>();
   let tokenTotal = 0;
   const phraseStats = new Map<string, PhraseStats>();
+  const speakerPhrases = new Map<string, { stems: string[]; forms: Map<string, number>; lines: Set<string> }>();
   const lowerSeqs: string[] = [];
   const lowerByStem = new Map<string, number[]>();
   const addLower = (stems: string[]) => {
@@ -202,6 +203,22 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
           run = [];
         }
       }
+    }
+
+    // A speaker label of two or three words: "MOTHER SOOT: Light!"
+    for (let k = 2; k <= 3 && k < line.tokens.length; k++) {
+      const head = line.tokens.slice(0, k);
+      if (!head.every((x) => (x.cap || x.upper) && hasLetter(x.raw)) || head.slice(1).some((x) => !x.tight)) break;
+      if (!/^\s*:\s*\S/.test(line.text.slice(head[k - 1]!.end))) continue;
+      if (NOT_SPEAKERS.has(head[0]!.stem)) break;
+      const stems = head.map((x) => x.stem);
+      const key = stems.join(' ');
+      const sp = speakerPhrases.get(key) ?? { stems, forms: new Map(), lines: new Set() };
+      const form = line.text.slice(head[0]!.start, head[k - 1]!.end);
+      bump(sp.forms, head.some((x) => x.cap) ? form : titleCase(form));
+      sp.lines.add(lk);
+      speakerPhrases.set(key, sp);
+      break;
     }
 
     line.tokens.forEach((t, i) => {
@@ -328,6 +345,10 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
     out.push({ stems: p.stems, name, aliases: [], kind: 'character', capitalOnly: p.stems.some((s) => ordinary(s)) });
   }
 
+  for (const sp of speakerPhrases.values()) {
+    if (sp.lines.size < 2 || out.some((c) => c.stems.join(' ') === sp.stems.join(' '))) continue;
+    out.push({ stems: sp.stems, name: best(sp.forms), aliases: [], kind: 'character', capitalOnly: false });
+  }
   if (capsMode) out.push(...capsPhrases(lines, accepted));
   const index = linesByStem(lines);
   for (const c of out) c.kind = kindOf(c, index.get(c.stems[0]!) ?? [], capsMode);
@@ -427,6 +448,10 @@ function kindOf(c: NameCandidate, lines: readonly Line[], capsMode: boolean): Dr
         }
         if (HONORIFICS.has(p1.stem)) score.character += 1;
       }
+      // "Wickmere, where the canals run…": a place.
+      if (n1 && n1.stem === 'where' && /^\s*,?\s*$/.test(gapAfter)) score.place += 2;
+      // "the Dimmers": a plural name is a group.
+      if (c.stems.length === 1 && p1?.stem === 'the' && joinedBefore && /[^'’s]s$/i.test(end.raw) && end.raw.length > end.stem.length) score.group += 1.5;
       if (joinedAfter && n1 && !possessive) {
         if (GROUP_AFTER.has(n1.stem) && lowerCase(n1)) score.group += 1.5;
         if (PLACE_HEADS.has(n1.stem) && (n1.cap || n1.upper) && c.stems.length === 1) score.place += 1;

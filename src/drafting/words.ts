@@ -48,7 +48,9 @@ export const PLACE_OF = new Set(
 );
 
 /** Prepositions before a place: "in X", "to X". */
-export const PLACE_BEFORE = new Set('in at to from into through near towards toward around inside across en à a dans vers depuis chez'.split(' '));
+export const PLACE_BEFORE = new Set(
+  'in at to from into through near towards toward around inside outside across under beneath below above throughout en à a dans vers depuis chez sous'.split(' '),
+);
 
 /** A head word that makes a capitalised phrase a place: "Komona City", "Star Street". */
 export const PLACE_HEADS = new Set(
