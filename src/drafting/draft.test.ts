@@ -133,6 +133,13 @@ describe('draftWorld: debuts (rule 2)', () => {
     expect(pos(byName(d, 'Mirelda')!)).toEqual({ episode: 3, page: 1 });
   });
 
+  it('debuts where the name itself is written, not a plural of it', () => {
+    const pages = [P(1, 1, 'The Zorblats are coming, said the guard.'), P(1, 2, 'Zorblat is here. Hello Zorblat.'), P(1, 3, 'Zorblat left the city.')];
+    const z = byName(draftWorld(pages, { language: 'en' }), 'Zorblat')!;
+    expect(pos(z)).toEqual({ episode: 1, page: 2 });
+    expect(z.descriptions.every((x) => !x.text.includes('are coming'))).toBe(true);
+  });
+
   it('never drafts a name written only on credits pages', () => {
     const names = d.entities.map((e) => e.name);
     for (const n of ['Nowak', 'Grey', 'Stone', 'Krita', 'Print Co']) expect(names).not.toContain(n);

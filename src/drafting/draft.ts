@@ -95,9 +95,20 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
   // Mentions and debut of each candidate; a name never written on a story or title page is dropped.
   const drafted: Omit<Drafted, 'slug'>[] = [];
   const index = linesByStem(lines);
+  const folded = new Map<Line, string>();
+  const foldedOf = (l: Line) => {
+    let f = folded.get(l);
+    if (f === undefined) folded.set(l, (f = foldText(l.text)));
+    return f;
+  };
   for (const c of candidates) {
+    // A mention writes the name or an alias itself (any case, possessive allowed): "Carrots" is not "Carrot".
+    const forms = [c.name, ...c.aliases].map(formPattern).filter((re) => re !== null);
     const mentions: Mention[] = [];
-    for (const line of index.get(c.stems[0]!) ?? []) for (const at of occurrences(c, line, capsMode)) mentions.push({ line, at });
+    for (const line of index.get(c.stems[0]!) ?? []) {
+      if (!forms.some((re) => re.test(foldedOf(line)))) continue;
+      for (const at of occurrences(c, line, capsMode)) mentions.push({ line, at });
+    }
     if (mentions.length > 0) drafted.push({ candidate: c, mentions });
   }
   drafted.sort(
@@ -186,15 +197,20 @@ function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
   return picked;
 }
 
-/** Reading-order index of the first line that writes `form` (whole words, any case), or Infinity. */
-function firstWritten(lines: readonly Line[], form: string): number {
+/** A written form as a pattern over folded text: its words, whole, separated by anything but letters and digits. */
+function formPattern(form: string): RegExp | null {
   const words = foldText(form)
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  if (words.length === 0) return Number.POSITIVE_INFINITY;
-  const re = new RegExp(`(?<![\\p{L}\\p{N}])${words.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'u');
-  for (const l of lines) if (re.test(foldText(l.text))) return l.ordinal;
+  if (words.length === 0) return null;
+  return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'u');
+}
+
+/** Reading-order index of the first line that writes `form` (whole words, any case), or Infinity. */
+function firstWritten(lines: readonly Line[], form: string): number {
+  const re = formPattern(form);
+  if (re) for (const l of lines) if (re.test(foldText(l.text))) return l.ordinal;
   return Number.POSITIVE_INFINITY;
 }
 
