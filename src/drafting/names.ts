@@ -3,23 +3,36 @@
  * series are names of its characters, places, groups and things, how they are
  * written, and what kind each one is, from the text alone.
  *
- * Evidence, per word (folded and stemmed like the spoiler checks' terms):
- * - a word the language's word list does not know ("Hereva", "Shichimi") is a
- *   name once it is written capitalised in a sentence of its own, mid-sentence
- *   or on two lines;
- * - an ordinary word ("Pepper", "Carrot") needs two mid-sentence capitalised
- *   uses and (almost) no lower-case use;
+ * Evidence, per word (folded and stemmed like the spoiler checks' terms), in
+ * mixed-case lettering:
+ * - a word the language's word list counts as rare ("Hereva", "Shichimi",
+ *   "Cumin") is a name once written capitalised mid-sentence in a sentence with
+ *   other words, or capitalised on two lines one of which is such a sentence,
+ *   or after a title ("Miss Saffron"); a word only ever seen in capitals needs
+ *   such sentences on two pages;
+ * - an ordinary word ("Pepper", "Carrot") needs two lines where it is
+ *   capitalised mid-sentence;
+ * - either way, at most a quarter of its uses in lower case;
  * - a capitalised phrase ("Squirrel's End", "Mayor of Komona") needs two
  *   lines, one of them speech, and never to be written in lower case
- *   ("the Potion Contest" / "the potion contest" is not a name).
- * Never evidence: labels (lines where every word is capitalised: signs, book
- * covers, titles), words inside a longer capitalised run (they belong to the
- * phrase), words after a number (units, months), all-caps words never seen
- * in mixed case (sound effects, spells), words alone in their sentence
- * ("Yipee!", "Glup"), onomatopoeia by shape, interjections, titles and forms
- * of address. In a comic lettered ALL CAPS, capitalisation says nothing: an
- * unknown word needs two sentences on two pages, an ordinary word two
- * vocative uses ("COME ON, CARROT!").
+ *   ("the Potion Contest" / "the potion contest" is not a name);
+ * - the speaker label of two lines ("ADA: …", "MOTHER SOOT: …") is a name.
+ * Never evidence: labels (lines where nearly every word is capitalised: signs,
+ * posters, titles, and footnotes and title pages), words inside a longer
+ * capitalised run (they belong to the phrase), words after a number (units,
+ * months), words alone in their sentence ("Yipee!", "Glup"); never names:
+ * onomatopoeia by shape ("Shhh", "Crrr"), interjections (unless used as a name
+ * mid-sentence twice: "the witches of Ah"), titles, forms of address, days
+ * and months.
+ *
+ * In a comic lettered in capitals, capitalisation says nothing: a word the
+ * list barely knows needs sentences on two pages (or one, as a subject, a
+ * vocative, after a title, or in a name's slot such as "OF HEREVA" when the
+ * list does not know it at all); an ordinary word must be far more frequent
+ * than in ordinary language, seldom after an article, and called or acting
+ * twice ("THANKS, CARROT", "CAYENNE IS RIGHT"). Phrases there: a title of a
+ * name ("MAYOR OF KOMONA") and a place named by a possessive ("FROM
+ * SQUIRREL'S END"), on two lines.
  */
 import { CONNECTORS, DETERMINERS, type Lexicon, phrases, STOPWORDS, type Token, termCount } from './lexical.js';
 import { afterNumber, capital, capsLettered, functionWord, hasLetter, type Line, lowerCase, sentenceContext, soundShaped } from './text.js';
