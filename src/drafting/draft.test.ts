@@ -96,6 +96,22 @@ describe('draftWorld: entities (rule 1)', () => {
     expect(pos(orrin.descriptions.at(-1)!)).toEqual({ episode: 2, page: 1 });
   });
 
+  it('joins a full name and its first word into one entity; a full name given later is not shown at the debut', () => {
+    const pages = [P(1, 1, 'Have you seen Zoltan Brakk today?\nI saw Zoltan Brakk at the mill.'), P(1, 2, 'Zoltan said he would come back.\nAsk Zoltan yourself.')];
+    const d = draftWorld(pages, { language: 'en' });
+    expect(d.entities.map((e) => e.name)).toEqual(['Zoltan Brakk']);
+    expect(d.entities[0]).toMatchObject({ aliases: ['Zoltan'], episode_debut: 1, page_debut: 1 });
+    expect(d.entities[0]!.descriptions.at(-1)!.text).toContain('Zoltan said he would come back');
+
+    const later = draftWorld(
+      [P(1, 1, 'Zoltan said he would come back.\nAsk Zoltan yourself.'), P(2, 1, 'Have you seen Zoltan Brakk today?\nI saw Zoltan Brakk at the mill.')],
+      {
+        language: 'en',
+      },
+    );
+    expect(later.entities.map((e) => [e.name, e.aliases, e.episode_debut])).toEqual([['Zoltan', [], 1]]);
+  });
+
   it('drafts a capitalised phrase that recurs and is never written in lower case; not one that is', () => {
     const pages = [
       P(1, 1, 'We live near Crow Hollow, far from town.'),

@@ -105,10 +105,19 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
     // A mention writes the name or an alias itself (any case, possessive allowed): "Carrots" is not "Carrot".
     const forms = [c.name, ...c.aliases].map(formPattern).filter((re) => re !== null);
     const mentions: Mention[] = [];
-    for (const line of index.get(c.stems[0]!) ?? []) {
-      if (!forms.some((re) => re.test(foldedOf(line)))) continue;
-      for (const at of occurrences(c, line, capsMode)) mentions.push({ line, at });
+    const seen = new Set<string>();
+    for (const v of [c, ...(c.variants ?? [])]) {
+      for (const line of index.get(v.stems[0]!) ?? []) {
+        if (!forms.some((re) => re.test(foldedOf(line)))) continue;
+        for (const at of occurrences(v, line, capsMode)) {
+          const k = `${line.ordinal}/${line.index}/${at}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          mentions.push({ line, at });
+        }
+      }
     }
+    mentions.sort((a, b) => a.line.ordinal - b.line.ordinal || a.line.index - b.line.index || a.at - b.at);
     if (mentions.length > 0) drafted.push({ candidate: c, mentions });
   }
   drafted.sort(
@@ -127,12 +136,14 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 
   const entities: EntityYaml[] = withSlugs.map((d) => {
     const first = d.mentions[0]!.line;
-    // Aliases show from the entity's debut: a form first written later ("Princess Coriander" seven episodes on)
-    // would tell a reader at the debut what the story has not yet.
-    const aliases = d.candidate.aliases.filter((a) => firstWritten(lines, a) <= first.ordinal);
+    // The name and aliases show from the entity's debut: a form first written later ("Princess Coriander" seven
+    // episodes on, a full name given at the end) would tell a reader at the debut what the story has not yet.
+    const written = [d.candidate.name, ...d.candidate.aliases].map((form) => ({ form, at: firstWritten(lines, form) }));
+    const named = written.reduce((a, b) => (b.at < a.at ? b : a));
+    const aliases = written.filter((w) => w !== named && w.at <= first.ordinal).map((w) => w.form);
     return {
       slug: d.slug,
-      name: d.candidate.name.slice(0, 200),
+      name: named.form.slice(0, 200),
       kind: d.candidate.kind,
       summary: null,
       aliases: aliases.slice(0, 50).map((a) => a.slice(0, 200)),

@@ -53,6 +53,8 @@ export interface NameCandidate {
   kind: DraftKind;
   /** Only capitalised uses count as mentions (an ordinary word: "pepper" in a recipe is not Pepper). */
   capitalOnly: boolean;
+  /** Shorter names of the same entity, also mentions ("Peter" for "Peter Parker"). */
+  variants?: Array<{ stems: string[]; capitalOnly: boolean }>;
 }
 
 interface WordStats {
@@ -365,7 +367,33 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
   if (capsMode) out.push(...capsPhrases(lines, accepted));
   const index = linesByStem(lines);
   for (const c of out) c.kind = kindOf(c, index.get(c.stems[0]!) ?? [], capsMode);
-  return out;
+  return mergeFullNames(out);
+}
+
+/**
+ * A character's full name and its first or last word drafted apart ("Peter Parker" and "Peter") are one entity:
+ * the word becomes an alias and a variant of the full name, unless it could belong to two full names.
+ */
+function mergeFullNames(cands: NameCandidate[]): NameCandidate[] {
+  const singles = new Map(cands.filter((c) => c.stems.length === 1 && c.kind === 'character').map((c) => [c.stems[0]!, c]));
+  const claims = new Map<string, NameCandidate[]>();
+  for (const p of cands) {
+    const n = p.stems.length;
+    if (n < 2 || n > 3 || p.kind !== 'character' || /['’]/.test(p.name)) continue;
+    const last = p.stems[n - 1]!;
+    if (p.stems.some((x) => CONNECTORS.has(x)) || HONORIFICS.has(p.stems[0]!) || PLACE_HEADS.has(last) || THING_HEADS.has(last)) continue;
+    for (const st of new Set([p.stems[0]!, last])) if (singles.has(st)) claims.set(st, [...(claims.get(st) ?? []), p]);
+  }
+  const merged = new Set<NameCandidate>();
+  for (const [st, ps] of claims) {
+    if (ps.length !== 1) continue;
+    const single = singles.get(st)!;
+    const p = ps[0]!;
+    p.aliases = [...new Set([...p.aliases, single.name, ...single.aliases])].filter((a) => a.toLowerCase() !== p.name.toLowerCase()).sort();
+    p.variants = [...(p.variants ?? []), { stems: single.stems, capitalOnly: single.capitalOnly }];
+    merged.add(single);
+  }
+  return cands.filter((c) => !merged.has(c));
 }
 
 /**
