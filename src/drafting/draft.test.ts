@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { lintPack } from '../content/lint.js';
 import { entitiesFileSchema, relationshipsFileSchema } from '../content/pack-schema.js';
+import { openPackDir } from '../content/pack-source.js';
+import { readPack } from '../content/read-pack.js';
 import { type DraftPage, draftWorld, type WorldDraft } from './draft.js';
 import { readGoldEntities, readPackPages, scoreDraft } from './evaluate.js';
 
@@ -188,7 +195,7 @@ describe('draftWorld: descriptions (rule 3)', () => {
     expect(ils.descriptions[2]!.text).toContain('lantern spell');
     // Each item is the whole story so far (the world graph shows the latest reached one alone).
     expect(ils.descriptions[2]!.text).toContain('I speak for the witches of Ombrelune');
-    expect(ils.descriptions[2]!.text).toMatch(/^Episode 2: .* · Episode 3: /);
+    expect(ils.descriptions[2]!.text).toMatch(/^“.*” · “.*lantern spell.*”$/);
     // An entity whose first episode item is on its debut page has no separate debut item.
     expect(byName(d, 'Tomasz')!.descriptions.map(pos)[0]).toEqual({ episode: 1, page: 2 });
     expect(byName(d, 'Tomasz')!.descriptions.filter((x) => x.episode_debut === 1)).toHaveLength(1);
@@ -209,12 +216,13 @@ describe('draftWorld: descriptions (rule 3)', () => {
   });
 
   it('caps the number of items at 50, spread over the series, each at its own position', () => {
-    const pages = Array.from({ length: 80 }, (_, i) => P(i + 1, 1, `Today Zanthor went out again, episode ${i + 1}.`));
+    const pages = Array.from({ length: 80 }, (_, i) => P(i + 1, 1, `Today Zanthor went out again, day ${i + 1}.`));
     const z = byName(draftWorld(pages, { language: 'en' }), 'Zanthor')!;
     expect(z.descriptions).toHaveLength(50);
     expect(pos(z.descriptions[0]!)).toEqual({ episode: 1, page: 1 });
     expect(pos(z.descriptions[49]!)).toEqual({ episode: 80, page: 1 });
-    for (const x of z.descriptions) expect(x.text).toContain(`episode ${x.episode_debut}.`);
+    for (const x of z.descriptions) expect(x.text).toContain(`day ${x.episode_debut}.”`);
+    for (const x of z.descriptions) expect(x.text).not.toContain(`day ${x.episode_debut + 1}.”`);
   });
 });
 
@@ -231,6 +239,12 @@ describe('draftWorld: relationships (rule 4)', () => {
       expect(cmp(pos(x), pos(a))).toBeGreaterThanOrEqual(0);
       expect(cmp(pos(x), pos(b))).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('never names an episode in lore (an episode named before its end reads as its summary)', () => {
+    const d = draftWorld(SERIES, { language: 'en' });
+    for (const e of d.entities) for (const x of e.descriptions) expect(x.text).not.toMatch(/episode \d/i);
+    for (const r of d.relationships) expect(r.summary).not.toMatch(/episode \d/i);
   });
 
   it('needs the minimum number of shared pages', () => {
@@ -318,6 +332,28 @@ describe('draftWorld on the bundled sample series (speaker labels)', () => {
     expect(s.debutShare).toBe(1);
     expect(byName(d, 'Wickmere')!.kind).toBe('place');
     expect(d.entities.map((e) => e.name)).not.toContain('Caption');
+  });
+});
+
+describe('the drafted world in a content pack', () => {
+  it('reads back and passes the content lint (no episode named early, no entity named before its debut)', async () => {
+    const sample = fileURLToPath(new URL('../../samples/moth-and-lantern', import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'folio-draft-'));
+    try {
+      await cp(join(sample, 'series.yaml'), join(dir, 'series.yaml'));
+      await cp(join(sample, 'episodes'), join(dir, 'episodes'), { recursive: true });
+      const d = draftWorld(readPackPages(dir), { language: 'en' });
+      await mkdir(join(dir, 'world'));
+      await writeFile(join(dir, 'world', 'entities.yaml'), stringify({ entities: d.entities }));
+      await writeFile(join(dir, 'world', 'relationships.yaml'), stringify({ relationships: d.relationships }));
+      const read = await readPack(await openPackDir(dir));
+      if (!read.ok) throw new Error(JSON.stringify(read.problems));
+      expect(read.pack.entities.length).toBe(d.entities.length);
+      expect(read.pack.relationships.length).toBe(d.relationships.length);
+      expect(await lintPack(read.pack)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -46,6 +46,7 @@ const DESCRIPTION_CHARS = 1_500;
 /** What one episode's quotes take at most. */
 const EPISODE_CHARS = 600;
 const LINES_PER_DESCRIPTION = 3;
+const EPISODE_REFERENCE = /\b(?:episode|ep|chapter|issue|chapitre|épisode)\.?\s*#?\d/i;
 const QUOTE_CHARS = 240;
 
 interface Mention {
@@ -171,6 +172,8 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
   const byEpisode = new Map<number, Line[]>();
   for (const m of mentions) {
+    // A title or a footnote naming an episode ("Episode 8: Pepper's Birthday Party") says nothing about the entity.
+    if (EPISODE_REFERENCE.test(m.line.text)) continue;
     const list = byEpisode.get(m.line.episode) ?? [];
     if (!list.includes(m.line)) list.push(m.line);
     byEpisode.set(m.line.episode, list);
@@ -183,7 +186,8 @@ function describe(mentions: readonly Mention[]): EntityYaml['descriptions'] {
     }
     segments.push({ episode, lines: chosen });
   }
-  const render = (seg: { episode: number; lines: Line[] }) => `Episode ${seg.episode}: ${seg.lines.map((l) => quote(l.text)).join(' ')}`;
+  // No "Episode N" label: lore that names an episode before its end reads as a summary of it (content lint).
+  const render = (seg: { episode: number; lines: Line[] }) => seg.lines.map((l) => quote(l.text)).join(' ');
   const items: EntityYaml['descriptions'] = segments.map((seg, k) => {
     // The debut page's segment is part of its episode's: once that is reached, only the episode's counts.
     const upTo = segments.slice(0, k + 1).filter((x, i) => !(i + 1 <= k && segments[i + 1]!.episode === x.episode));
@@ -266,7 +270,8 @@ function cooccurrences(drafted: readonly Drafted[], minCo: number): Relationship
         source: drafted[a]!.slug,
         target: drafted[b]!.slug,
         kind: 'appears_with',
-        summary: `Mentioned together on the same page, first in episode ${first.episode} (page ${first.page}).`,
+        // Nothing about later pages (how often), nor an episode number (content lint: an episode named before its end).
+        summary: 'Mentioned together on the same page.',
         episode_debut: first.episode,
         page_debut: first.page,
       });
