@@ -119,6 +119,16 @@ describe('draftWorld: entities (rule 1)', () => {
     expect(later.entities.map((e) => [e.name, e.aliases, e.episode_debut])).toEqual([['Zoltan', [], 1]]);
   });
 
+  it('takes a rare word written once only where names go ("from Brumhold", "the Undercroft:"), not as a modifier', () => {
+    const pages = [
+      P(1, 1, 'They came all the way from Brumhold to see us.\nThe scholars measured the Voskar points again.'),
+      P(1, 2, 'Below us lies the Grimmvault: dark and cold.'),
+    ];
+    const names = draftWorld(pages, { language: 'en' }).entities.map((e) => e.name);
+    expect(names).toEqual(expect.arrayContaining(['Brumhold', 'Grimmvault']));
+    expect(names).not.toContain('Voskar');
+  });
+
   it('drafts a capitalised phrase that recurs and is never written in lower case; not one that is', () => {
     const pages = [
       P(1, 1, 'We live near Crow Hollow, far from town.'),

@@ -8,8 +8,10 @@
  * - a word the language's word list counts as rare ("Hereva", "Shichimi",
  *   "Cumin") is a name once written capitalised mid-sentence in a sentence with
  *   other words, or capitalised on two lines one of which is such a sentence,
- *   or after a title ("Miss Saffron"); a word only ever seen in capitals needs
- *   such sentences on two pages;
+ *   or after a title ("Miss Saffron"); written on one line only, it must also
+ *   sit where names go ("of Hereva", "the Undercroft:", a vocative, a subject,
+ *   a possessive, "DragonCow"), not before a noun ("Lagrange points"); a word
+ *   only ever seen in capitals needs such sentences on two pages;
  * - an ordinary word ("Pepper", "Carrot") needs two lines where it is
  *   capitalised mid-sentence;
  * - either way, at most a quarter of its uses in lower case;
@@ -77,8 +79,10 @@ interface WordStats {
   theBefore: number;
   /** Lines where the word is a speaker label ("BOB: Hello"). */
   speaker: Set<string>;
-  /** In capitals: lines where the word fills a name's slot in a sentence ("OF HEREVA", "FROM KOMONA"). */
+  /** Lines where the word fills a name's slot in a sentence ("of Hereva", "FROM KOMONA"). */
   slot: Set<string>;
+  /** Lines where the word is possessive or camel-cased ("Coriander's", "DragonCow"). */
+  nameShaped: Set<string>;
   /** Uses after an article, demonstrative or possessive ("the potion", "my carrot"): common nouns. */
   detBefore: number;
   /** Uses as a sentence's subject ("CAYENNE IS RIGHT"). */
@@ -112,6 +116,7 @@ const newWord = (): WordStats => ({
   theBefore: 0,
   speaker: new Set(),
   slot: new Set(),
+  nameShaped: new Set(),
   detBefore: 0,
   subject: 0,
   total: 0,
@@ -275,15 +280,19 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
       // "MISS SAFFRON": in capitals there are no runs, the title is read here.
       if (capsMode && prev && HONORIFICS.has(prev.stem) && t.tight) bump(w.honorificForms, titleCase(`${prev.raw} ${bare(t.raw)}`));
       // A cut-off word ("EVERYTH...") is not a name.
+      if (prev && ctx && NAME_SLOT_BEFORE.has(prev.stem) && !/[.!?…;:,]/.test(line.text.slice(prev.end, t.start)) && !/^(?:\.\.|…|-)/.test(line.text.slice(t.end)))
+        w.slot.add(lk);
+      // "lies the Undercroft:", "the Sage." (not "the Lagrange points": a name before a noun is a modifier).
       if (
-        capsMode &&
-        prev &&
-        ctx &&
-        NAME_SLOT_BEFORE.has(prev.stem) &&
+        prev?.stem === 'the' &&
+        cap &&
+        !t.initial &&
         !/[.!?…;:,]/.test(line.text.slice(prev.end, t.start)) &&
-        !/^(?:\.\.|…|-)/.test(line.text.slice(t.end))
+        !(line.tokens[i + 1] && lowerCase(line.tokens[i + 1]!) && line.tokens[i + 1]!.tight)
       )
         w.slot.add(lk);
+      // Name-like on its own: "Coriander's demonstration", "DragonCow".
+      if (/['’][sS]?$/.test(t.raw) || /^\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+$/u.test(t.raw)) w.nameShaped.add(lk);
       if (!cap || inRun.has(i) || line.label || !ctx || afterNumber(line, i)) return;
       if (t.initial) w.strongInitial.add(lk);
       else w.strongMid.add(lk);
@@ -332,7 +341,13 @@ export function findNames(lines: readonly Line[], lex: Lexicon | null, wordCount
     } else {
       if (w.lower > w.capTotal * LOWER_SHARE) continue;
       if (common) ok = w.mixed > 0 && w.strongMid.size >= 2;
-      else if (w.mixed > 0) ok = w.strongMid.size >= 1 || (w.capLines.size >= 2 && w.strongInitial.size >= 1) || w.honorificForms.size > 0;
+      else if (w.mixed > 0) {
+        ok = w.strongMid.size >= 1 || (w.capLines.size >= 2 && w.strongInitial.size >= 1) || w.honorificForms.size > 0;
+        // Written on one line only: it must also sit where names do ("of Hereva", "Stand back, Truffle!"), not
+        // be any rare capitalised word ("Lagrange points", "Deus ex machina").
+        const where = w.slot.size + w.vocative.size + w.subject + w.honorificForms.size + w.nameShaped.size + w.speaker.size;
+        if (w.capLines.size < 2 && where === 0) ok = false;
+      }
       // Seen only in capitals: repeated speech on two pages ("a witch of HIPPIAH" twice), never a one-off shout or spell.
       else ok = w.ctxLines.size >= 2 && w.ctxPages.size >= 2 && w.upper >= 2;
     }
