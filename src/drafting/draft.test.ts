@@ -117,6 +117,8 @@ describe('draftWorld: entities (rule 1)', () => {
       },
     );
     expect(later.entities.map((e) => [e.name, e.aliases, e.episode_debut])).toEqual([['Zoltan', [], 1]]);
+    // Nor in its slug (it may show in a link).
+    expect(later.entities[0]!.slug).toBe('zoltan');
   });
 
   it('takes a rare word written once only where names go ("from Brumhold", "the Undercroft:"), not as a modifier', () => {

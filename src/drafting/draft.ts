@@ -121,38 +121,38 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
     mentions.sort((a, b) => a.line.ordinal - b.line.ordinal || a.line.index - b.line.index || a.at - b.at);
     if (mentions.length > 0) drafted.push({ candidate: c, mentions });
   }
-  drafted.sort(
-    (a, b) => a.mentions[0]!.line.ordinal - b.mentions[0]!.line.ordinal || (a.candidate.name < b.candidate.name ? -1 : a.candidate.name > b.candidate.name ? 1 : 0),
-  );
+  // The name and aliases show from the entity's debut: a form first written later ("Princess Coriander" seven
+  // episodes on, a full name given at the end) would tell a reader at the debut what the story has not yet.
+  // The slug is made from the name shown.
+  const shown = drafted.map((d) => {
+    const first = d.mentions[0]!.line;
+    const written = [d.candidate.name, ...d.candidate.aliases].map((form) => ({ form, at: firstWritten(lines, form) }));
+    const named = written.reduce((a, b) => (b.at < a.at ? b : a));
+    const aliases = written.filter((w) => w !== named && w.at <= first.ordinal).map((w) => w.form);
+    return { ...d, first, name: named.form, aliases };
+  });
+  shown.sort((a, b) => a.first.ordinal - b.first.ordinal || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const slugs = new Set(knownSlugs);
-  const withSlugs: Drafted[] = drafted.map((d, i) => {
-    let base = slugify(d.candidate.name);
-    if (base === 'comic' && !/[a-z0-9]/.test(foldText(d.candidate.name))) base = `entity-${i + 1}`;
+  const withSlugs = shown.map((d, i) => {
+    let base = slugify(d.name);
+    if (base === 'comic' && !/[a-z0-9]/.test(foldText(d.name))) base = `entity-${i + 1}`;
     let slug = base;
     for (let k = 2; slugs.has(slug); k++) slug = `${base.slice(0, 60)}-${k}`;
     slugs.add(slug);
     return { ...d, slug };
   });
 
-  const entities: EntityYaml[] = withSlugs.map((d) => {
-    const first = d.mentions[0]!.line;
-    // The name and aliases show from the entity's debut: a form first written later ("Princess Coriander" seven
-    // episodes on, a full name given at the end) would tell a reader at the debut what the story has not yet.
-    const written = [d.candidate.name, ...d.candidate.aliases].map((form) => ({ form, at: firstWritten(lines, form) }));
-    const named = written.reduce((a, b) => (b.at < a.at ? b : a));
-    const aliases = written.filter((w) => w !== named && w.at <= first.ordinal).map((w) => w.form);
-    return {
-      slug: d.slug,
-      name: named.form.slice(0, 200),
-      kind: d.candidate.kind,
-      summary: null,
-      aliases: aliases.slice(0, 50).map((a) => a.slice(0, 200)),
-      episode_debut: first.episode,
-      page_debut: first.page,
-      descriptions: describe(d.mentions),
-    };
-  });
+  const entities: EntityYaml[] = withSlugs.map((d) => ({
+    slug: d.slug,
+    name: d.name.slice(0, 200),
+    kind: d.candidate.kind,
+    summary: null,
+    aliases: d.aliases.slice(0, 50).map((a) => a.slice(0, 200)),
+    episode_debut: d.first.episode,
+    page_debut: d.first.page,
+    descriptions: describe(d.mentions),
+  }));
 
   return {
     entities,
