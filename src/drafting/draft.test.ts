@@ -94,6 +94,15 @@ describe('draftWorld: entities (rule 1)', () => {
     expect(byName(c, 'Oracle')!.aliases).toContain('the Oracle');
   });
 
+  it('decides the kind from the text up to the debut page only (it shows from the debut)', () => {
+    const early = [
+      P(1, 1, 'They say Zimbrel is wonderful, Ada.'),
+      P(2, 1, 'We travelled to the city of Zimbrel.\nLife in Zimbrel is good.\nThe market in Zimbrel never sleeps.'),
+    ];
+    expect(byName(draftWorld(early, { language: 'en' }), 'Zimbrel')!.kind).toBe('character');
+    expect(byName(draftWorld(early.slice(1), { language: 'en' }), 'Zimbrel')!.kind).toBe('place');
+  });
+
   it('keeps only the aliases written by the debut page (a later title would tell too much)', () => {
     const pages = [P(1, 1, 'Here comes Orrin, the new cook.'), P(1, 2, 'Orrin burned the soup again.'), P(2, 1, 'Long live King Orrin!\nBow to King Orrin.')];
     const orrin = byName(draftWorld(pages, { language: 'en' }), 'Orrin')!;

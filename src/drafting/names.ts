@@ -35,6 +35,11 @@
  * twice ("THANKS, CARROT", "CAYENNE IS RIGHT"). Phrases there: a title of a
  * name ("MAYOR OF KOMONA") and a place named by a possessive ("FROM
  * SQUIRREL'S END"), on two lines.
+ *
+ * The kind comes from the words around the mentions up to the debut page only
+ * (it is shown from the debut): "in X", "the city of X" → place; "the witches
+ * of X", "a X witch", "the Xs" → group; a head word ("Dragon's Tooth") →
+ * thing; a vocative, a subject, a title, "I am X" → character (the default).
  */
 import { CONNECTORS, DETERMINERS, type Lexicon, phrases, STOPWORDS, type Token, termCount } from './lexical.js';
 import { afterNumber, capital, capsLettered, functionWord, hasLetter, type Line, lowerCase, sentenceContext, soundShaped } from './text.js';
@@ -443,6 +448,7 @@ function capsPhrases(lines: readonly Line[], accepted: ReadonlySet<string>): Nam
     .map((f) => ({ stems: f.stems, name: best(f.forms), aliases: [], kind: 'character' as DraftKind, capitalOnly: false }));
 }
 const PLACE_BEFORE_OR_OF = new Set([...PLACE_BEFORE, 'of']);
+const WEAK_PLACE_BEFORE = new Set(['at', 'to', 'towards', 'toward', 'around', 'a', 'chez']);
 
 /** The lines holding each stem, in reading order (a candidate's mentions are looked for there only). */
 export function linesByStem(lines: readonly Line[]): Map<string, Line[]> {
@@ -482,9 +488,13 @@ function kindOf(c: NameCandidate, lines: readonly Line[], capsMode: boolean): Dr
     if (THING_HEADS.has(head)) score.thing += 3;
     if (HONORIFICS.has(first)) score.character += 3;
   }
-  if (c.aliases.some((a) => HONORIFICS.has(a.split(/\s+/)[0]!.toLowerCase()))) score.character += 2;
+  // Shown from the debut: only what the reader has read by then (the debut page and before) decides.
+  let debut = Number.POSITIVE_INFINITY;
   for (const line of lines) {
-    for (const i of occurrences(c, line, capsMode)) {
+    if (line.ordinal > debut) break;
+    const found = occurrences(c, line, capsMode);
+    if (found.length > 0) debut = Math.min(debut, line.ordinal);
+    for (const i of found) {
       const t: Token = line.tokens[i]!;
       const end = line.tokens[i + c.stems.length - 1]!;
       const p1 = line.tokens[i - 1];
@@ -493,10 +503,13 @@ function kindOf(c: NameCandidate, lines: readonly Line[], capsMode: boolean): Dr
       const gapBefore = p1 ? line.text.slice(p1.end, t.start) : '';
       const gapAfter = n1 ? line.text.slice(end.end, n1.start) : '';
       const joinedBefore = p1 && !/[.!?…;:,]/.test(gapBefore);
-      const joinedAfter = n1 && !/[.!?…;:,"“”]/.test(gapAfter);
+      const joinedAfter = n1 && /^\s+$/.test(gapAfter);
       const possessive = /['’]s?$/i.test(end.raw) && end.raw.length > end.stem.length;
       if (joinedBefore && p1) {
-        if (PLACE_BEFORE.has(p1.stem)) score.place += 1;
+        // "in X" is a place more surely than "at X" or "to X" ("looked at Ilsabet", "talk to Bob").
+        if (PLACE_BEFORE.has(p1.stem)) score.place += WEAK_PLACE_BEFORE.has(p1.stem) ? 0.5 : 1;
+        // "I am Ilsabet", "I'm Tobin".
+        if (p1.stem === 'am' || /^i['’]m$/i.test(p1.raw)) score.character += 2;
         if (p1.stem === 'of' && p2) {
           if (PLACE_OF.has(p2.stem)) score.place += 1.5;
           else if (GROUP_OF.has(p2.stem)) score.group += 1.5;
