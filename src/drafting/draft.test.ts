@@ -140,6 +140,17 @@ describe('draftWorld: entities (rule 1)', () => {
     expect(names).not.toContain('Voskar');
   });
 
+  it('never quotes a line that names an authored entity before its authored debut', () => {
+    const known = { names: ['Mirelda'], debuts: [{ names: ['Mirelda'], episode: 3, page: 2 }] };
+    const d = draftWorld(SERIES, { language: 'en', known });
+    const quoted = d.entities.flatMap((e) => e.descriptions.map((x) => x.text)).join('\n');
+    // 3/1 names Mirelda before 3/2: not quoted; 3/2 and 3/3 are.
+    expect(quoted).not.toContain('Mirelda arrived from Ombrelune');
+    expect(quoted).toContain('Mirelda will teach Ilsabet');
+    expect(d.summaries.find((x) => x.episode === 3)!.text).not.toContain('Mirelda arrived');
+    expect(d.entities.map((e) => e.name)).not.toContain('Mirelda');
+  });
+
   it('drafts a capitalised phrase that recurs and is never written in lower case; not one that is', () => {
     const pages = [
       P(1, 1, 'We live near Crow Hollow, far from town.'),

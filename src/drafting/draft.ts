@@ -27,8 +27,12 @@ export type { DraftPage } from './text.js';
 export interface DraftOptions {
   /** Series language ('en' default): picks the word list that tells ordinary words from names. */
   language?: string;
-  /** Authored entities' names and aliases: never drafted again. */
-  known?: { names: string[] };
+  /**
+   * Authored entities' names and aliases: never drafted again. `debuts`, when given, are the authored entities'
+   * positions: a line naming one before its debut is never quoted (in a description or a summary), since the
+   * guard would withhold it there and the content lint would flag it.
+   */
+  known?: { names: string[]; debuts?: Array<{ names: string[]; episode: number; page: number }> };
   /** Pages on which two entities must both be mentioned to draft a relationship (default 2). */
   minCooccurrence?: number;
 }
@@ -93,15 +97,26 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
 
   const candidates = findNames(lines, lex, /^en\b/i.test(language)).filter((c) => ![c.name, ...c.aliases].some((n) => known.has(nameKey(n))));
 
-  // Mentions and debut of each candidate; a name never written on a story or title page is dropped.
-  const drafted: Omit<Drafted, 'slug'>[] = [];
-  const index = linesByStem(lines);
   const folded = new Map<Line, string>();
   const foldedOf = (l: Line) => {
     let f = folded.get(l);
     if (f === undefined) folded.set(l, (f = foldText(l.text)));
     return f;
   };
+
+  // Lines naming an authored entity before its authored debut: never quoted.
+  const early = new Set<Line>();
+  for (const k of opts.known?.debuts ?? []) {
+    const forms = k.names.map(formPattern).filter((re) => re !== null);
+    for (const l of lines) {
+      if (l.episode > k.episode || (l.episode === k.episode && l.page >= k.page)) break;
+      if (!early.has(l) && forms.some((re) => re.test(foldedOf(l)))) early.add(l);
+    }
+  }
+
+  // Mentions and debut of each candidate; a name never written on a story or title page is dropped.
+  const drafted: Omit<Drafted, 'slug'>[] = [];
+  const index = linesByStem(lines);
   for (const c of candidates) {
     // A mention writes the name or an alias itself (any case, possessive allowed): "Carrots" is not "Carrot".
     const forms = [c.name, ...c.aliases].map(formPattern).filter((re) => re !== null);
@@ -151,13 +166,16 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
     aliases: d.aliases.slice(0, 50).map((a) => a.slice(0, 200)),
     episode_debut: d.first.episode,
     page_debut: d.first.page,
-    descriptions: describe(d.mentions),
+    descriptions: describe(d.mentions.filter((m) => !early.has(m.line))),
   }));
 
   return {
     entities,
     relationships: cooccurrences(withSlugs, minCo),
-    summaries: episodeSummaries(lines, new Set(candidates.flatMap((c) => c.stems))),
+    summaries: episodeSummaries(
+      lines.filter((l) => !early.has(l)),
+      new Set(candidates.flatMap((c) => c.stems)),
+    ),
   };
 }
 
