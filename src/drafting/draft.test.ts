@@ -169,6 +169,10 @@ describe('draftWorld: entities (rule 1)', () => {
     expect(names).not.toContain('Mirelda');
     expect(names).toContain('Ilsabet');
     expect(c.entities.map((e) => e.slug)).not.toContain('tomasz');
+    // A known full name knows its first and last words; a known place does not know its town's name.
+    const full = draftWorld(SERIES, { language: 'en', known: { names: ['Ilsabet Varn', 'Mayor of Vellbridge'] } }).entities.map((e) => e.name);
+    expect(full).not.toContain('Ilsabet');
+    expect(full).toContain('Vellbridge');
     // Known entities are not relationship endpoints either: nothing refers to a slug the draft does not define.
     const slugs = new Set(c.entities.map((e) => e.slug));
     for (const r of c.relationships) expect(slugs.has(r.source) && slugs.has(r.target)).toBe(true);

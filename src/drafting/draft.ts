@@ -16,7 +16,7 @@
 import { slugify } from '../content/cbz.js';
 import type { EntityYaml, RelationshipYaml } from '../content/pack-schema.js';
 import { foldText } from '../spoilers/index.js';
-import { lexiconFor } from './lexical.js';
+import { CONNECTORS, lexiconFor, STOPWORDS } from './lexical.js';
 import { findNames, linesByStem, type NameCandidate, occurrences } from './names.js';
 import { episodeSummaries } from './summaries.js';
 import { capsLettered, type DraftPage, type Line, readLines } from './text.js';
@@ -92,6 +92,11 @@ export function draftWorld(pages: readonly DraftPage[], opts: DraftOptions = {})
     known.add(k);
     const words = k.split(' ');
     if (words.length >= 2 && HONORIFICS.has(words[0]!)) known.add(words.slice(1).join(' '));
+    // "Ada Quill" knows "Ada" and "Quill" (not "Mayor of Komona" its "Komona", nor "Squirrel's End" its "End").
+    else if (words.length >= 2 && words.length <= 3 && !/['’]/.test(n) && !words.some((w) => CONNECTORS.has(w) || STOPWORDS.has(w))) {
+      known.add(words[0]!);
+      known.add(words[words.length - 1]!);
+    }
   }
   const knownSlugs = new Set((opts.known?.names ?? []).map(slugify));
 
