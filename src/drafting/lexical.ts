@@ -7,4 +7,4 @@
  * src/spoilers that imports profile.ts directly.
  */
 // biome-ignore lint/style/noRestrictedImports: word utilities (not the policy); to be exported from spoilers/index.ts
-export { CONNECTORS, DETERMINERS, type Lexicon, lexiconFor, phrases, STOPWORDS, type Token, termCount, tokenize } from '../spoilers/profile.js';
+export { CONNECTORS, DETERMINERS, type Lexicon, lexiconFor, phrases, STOPWORDS, stem, type Token, termCount, tokenize } from '../spoilers/profile.js';

@@ -11,13 +11,19 @@ export const SUMMARY_CHARS = 400;
 /** A line shorter than this (words) is a shout, a sound or a label, not a summary line. */
 const MIN_WORDS = 4;
 
+const FRAGMENT_WEIGHT = 0.6;
 const END_MARKERS = /^(?:-\s*)?(?:fin|the end|to be continued|end)\b/i;
 
-const clean = (s: string) =>
-  s
+/** A line as a sentence of the summary: no leading ellipsis, no footnote mark, a final stop when it has none. */
+const clean = (s: string) => {
+  const t = s
     .replace(/^[.…\s]+/, '')
+    .replace(/\s*\*+\s*$/, '')
     .replace(/\s*\.{3,}\s*$/, '…')
+    .replace(/\s*[,;:]+$/, '')
     .trim();
+  return /[.!?…"”’')\]]$/.test(t) ? t : `${t}.`;
+};
 
 interface Scored {
   line: Line;
@@ -59,6 +65,8 @@ export function episodeSummaries(lines: readonly Line[], nameStems: ReadonlySet<
       for (const s of stems) score += Math.log(1 + (tf.get(s) ?? 0)) * Math.log((n + 1) / (df.get(s) ?? 1));
       const names = stems.filter((s) => nameStems.has(s)).length;
       score = score / Math.sqrt(words.length) + names;
+      // A fragment that continues another balloon ("and the last touch") reads badly alone.
+      if (/^\p{Ll}/u.test(text)) score *= FRAGMENT_WEIGHT;
       scored.push({ line: l, text, score });
     }
     if (scored.length === 0) continue;

@@ -29,11 +29,14 @@ export interface Line {
   tokens: Token[];
   /** Sentence number (within the line) of each token. */
   sentence: number[];
-  /** Every word capitalised (a sign, a title, a label), at least two words; or a footnote, or a title page: weak evidence of anything. */
+  /** (Nearly) every word capitalised (a sign, a title, a poster), at least two words; or a footnote, or a title page: weak evidence of anything. */
   label: boolean;
   /** Key of the line's text on its page: the same label repeated 6 times on a page is one occurrence. */
   key: string;
 }
+
+/** Share of a line's words (connectors aside) capitalised for it to be a label rather than speech. */
+const LABEL_SHARE = 0.8;
 
 const isNumber = (s: string) => /^\p{N}+$/u.test(s);
 export const hasLetter = (s: string) => /\p{L}/u.test(s);
@@ -63,8 +66,10 @@ export function readLines(pages: readonly DraftPage[]): Line[] {
       }
       const words = tokens.filter((t) => hasLetter(t.raw));
       // A footnote ("* See Episode 8 : …") and a title page's lettering are labels too.
-      const label =
-        p.kind === 'title' || text.startsWith('*') || (words.length >= 2 && words.every((t) => t.cap || t.upper || CONNECTORS.has(t.stem) || /^[&]$/.test(t.raw)));
+      // A poster's "By Popular Demand The City of Komona Presents its Magic Contest": nearly every word capitalised.
+      const content = words.filter((t) => !CONNECTORS.has(t.stem));
+      const capitalised = content.filter((t) => t.cap || t.upper).length;
+      const label = p.kind === 'title' || text.startsWith('*') || (words.length >= 2 && capitalised >= LABEL_SHARE * content.length);
       out.push({ episode: p.episode, page: p.page, kind: p.kind, ordinal, index: index++, text, tokens, sentence, label, key: `${ordinal}\u0000${text.toLowerCase()}` });
     }
   });
