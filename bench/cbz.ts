@@ -26,12 +26,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { parse, stringify } from 'yaml';
-import { cbzOfImages, comicInfo } from '../test/cbz.js';
-import { PEPPER_CARROT } from '../test/corpus.js';
+import { seriesForExport } from '../src/content/queries.js';
 import { openPglite } from '../src/db/pglite.js';
 import type { DraftPage } from '../src/drafting/draft.js';
 import { readGoldEntities, scoreDraft } from '../src/drafting/evaluate.js';
-import { seriesForExport } from '../src/content/queries.js';
+import { cbzOfImages, comicInfo } from '../test/cbz.js';
+import { PEPPER_CARROT } from '../test/corpus.js';
 import { type Budget, cleanup, formatTable, installCleanupHandlers, makeRow, makeTempDir, type Row, spawnTracked } from './lib.js';
 
 const json = process.argv.includes('--json');
@@ -129,14 +129,21 @@ async function main(): Promise<void> {
     const list = cbzPages(e);
     const images = await Promise.all(list.map(async (p, i) => ({ name: `p${String(i + 1).padStart(3, '0')}.jpg`, bytes: await imageBytes(e, p) })));
     pages += images.length;
-    await writeFile(join(cbzDir, `potion-tales-${String(e.number).padStart(2, '0')}.cbz`), await cbzOfImages(images, comicInfo({ Series: 'Potion Tales', Number: e.number, Title: e.title })));
+    await writeFile(
+      join(cbzDir, `potion-tales-${String(e.number).padStart(2, '0')}.cbz`),
+      await cbzOfImages(images, comicInfo({ Series: 'Potion Tales', Number: e.number, Title: e.title })),
+    );
     // The baseline: the same images as a pack with the authored text.
     const dir = join(packDir, 'episodes', String(e.number).padStart(3, '0'));
     await mkdir(join(dir, 'pages'), { recursive: true });
-    for (const [i, img] of images.entries()) await writeFile(join(dir, 'pages', img.name), img.bytes);
+    for (const img of images) await writeFile(join(dir, 'pages', img.name), img.bytes);
     await writeFile(
       join(dir, 'episode.yaml'),
-      stringify({ number: e.number, title: e.title, pages: list.map((p, i) => ({ number: i + 1, kind: 'story', image: `pages/${images[i]!.name}`, dialogue: p.dialogue ?? '' })) }),
+      stringify({
+        number: e.number,
+        title: e.title,
+        pages: list.map((p, i) => ({ number: i + 1, kind: 'story', image: `pages/${images[i]!.name}`, dialogue: p.dialogue ?? '' })),
+      }),
     );
   }
   process.stderr.write(`bench:cbz: ${episodes.length} episodes, ${pages} pages${degraded ? ' (75 %, JPEG q70)' : ''}\n`);
@@ -173,7 +180,15 @@ async function main(): Promise<void> {
   // The drafted world as stored, judged against the gold lettering (renumbered like the CBZ pages).
   const gold = readGoldEntities(PEPPER_CARROT);
   const world = {
-    entities: stored.entities.map((x) => ({ slug: x.slug, name: x.name, kind: x.kind, aliases: x.aliases, episode_debut: x.episode, page_debut: x.page, descriptions: [] })),
+    entities: stored.entities.map((x) => ({
+      slug: x.slug,
+      name: x.name,
+      kind: x.kind,
+      aliases: x.aliases,
+      episode_debut: x.episode,
+      page_debut: x.page,
+      descriptions: [],
+    })),
     relationships: [],
     summaries: [],
   };

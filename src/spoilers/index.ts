@@ -18,8 +18,8 @@ export {
 } from './boundary.js';
 export { seriesChecks } from './checks.js';
 export { foldText } from './fold.js';
-export { type ModelLettering, modelLettering } from './lettering.js';
 export { buildGuard, episodeSafe, type GuardInput, loadGuard } from './guard.js';
+export { type ModelLettering, modelLettering } from './lettering.js';
 export { type EntityName, MAX_SERIES_NAMES, NameMatcher } from './names.js';
 export { PARAPHRASE, paraphraseScore } from './paraphrase.js';
 export {
@@ -37,7 +37,8 @@ export {
   withheldNotice,
 } from './policy.js';
 export { comparePositions, formatPosition, isVisible, type Position } from './position.js';
-export { seriesProfile } from './profile.js';
+// Word utilities (not the policy): drafting folds, stems and splits names exactly as the checks do.
+export { CONNECTORS, DETERMINERS, type Lexicon, lexiconFor, phrases, STOPWORDS, seriesProfile, stem, type Token, termCount, tokenize } from './profile.js';
 export { entityNames, splitNames } from './queries.js';
 export { findReferences, type Reference } from './references.js';
 export { redactSentences, splitSentences } from './sentences.js';

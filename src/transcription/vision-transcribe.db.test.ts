@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cbzOfImages, comicInfo } from '../../test/cbz.js';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
@@ -57,7 +58,10 @@ async function onePage(): Promise<{ folder: string; id: string }> {
   const id = `perfect-${++series}`;
   const folder = join(dir, id);
   await mkdir(folder);
-  const bytes = await readFile(join(PEPPER_CARROT, 'episodes', 'ep01-Potion-of-Flight', 'pages', '002.jpg'));
+  // Re-encoded per test: a new image each time, so no answer comes from the cache of an earlier test.
+  const bytes = await sharp(await readFile(join(PEPPER_CARROT, 'episodes', 'ep01-Potion-of-Flight', 'pages', '002.jpg')))
+    .jpeg({ quality: 95 - series })
+    .toBuffer();
   await writeFile(join(folder, `${id}.cbz`), await cbzOfImages([{ name: 'p1.jpg', bytes }], comicInfo({ Series: id, Number: 1 })));
   return { folder, id };
 }

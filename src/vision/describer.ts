@@ -11,16 +11,7 @@ import type { Config } from '../config/env.js';
 import { FolioError } from '../errors.js';
 import { aiSdk } from '../models/ai-sdk.js';
 import { providerModel } from '../models/registry.js';
-import {
-  cleanDescription,
-  EMPTY_DESCRIPTION,
-  type PageContext,
-  parseTranscription,
-  TRANSCRIBE_SYSTEM,
-  transcribePrompt,
-  VISION_SYSTEM,
-  visionPrompt,
-} from './prompt.js';
+import { cleanDescription, EMPTY_DESCRIPTION, type PageContext, parseTranscription, TRANSCRIBE_SYSTEM, transcribePrompt, VISION_SYSTEM, visionPrompt } from './prompt.js';
 
 export type { PageContext } from './prompt.js';
 
