@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     pages += images.length;
     await writeFile(
       join(cbzDir, `potion-tales-${String(e.number).padStart(2, '0')}.cbz`),
-      await cbzOfImages(images, comicInfo({ Series: 'Potion Tales', Number: e.number, Title: e.title })),
+      await cbzOfImages(images, comicInfo({ Series: 'Pepper&Carrot', Number: e.number, Title: e.title })),
     );
     // The baseline: the same images as a pack with the authored text.
     const dir = join(packDir, 'episodes', String(e.number).padStart(3, '0'));
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
 
   // What the import stored, against the gold text and world.
   const db = await openPglite(join(data, 'pglite'));
-  const stored = await seriesForExport(db.db, 'potion-tales');
+  const stored = await seriesForExport(db.db, 'pepper-carrot');
   await db.close();
   if (!stored) throw new Error('the series was not imported');
   let matched = 0;
@@ -211,10 +211,13 @@ async function main(): Promise<void> {
     makeRow('rss', 'peak RSS of folio import', 'MB', [imported.peakMb], BUDGET.rssMb),
     makeRow('entities', 'entities drafted', 'count', [stored.entities.length]),
   ];
-  if (json) process.stdout.write(`${JSON.stringify({ degraded, episodes: episodes.length, pages, rows, missed: score.missed, unmatched: score.unmatched }, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ degraded, episodes: episodes.length, pages, rows, missed: score.missed, unmatched: score.unmatched, earlyDebuts: score.earlyDebuts }, null, 2)}\n`);
   else {
     process.stdout.write(`${formatTable(rows, `bench:cbz — Pepper&Carrot as CBZ${degraded ? ' (75 %, JPEG q70)' : ''}, ${episodes.length} episodes`)}\n`);
-    process.stdout.write(`missed gold entities: ${score.missed.join(', ') || 'none'}\nunmatched drafted: ${score.unmatched.join(', ') || 'none'}\n`);
+    process.stdout.write(
+      `missed gold entities: ${score.missed.join(', ') || 'none'}\nunmatched drafted: ${score.unmatched.join(', ') || 'none'}\n` +
+        `debuts before the first gold mention: ${score.earlyDebuts.join(', ') || 'none'}\n`,
+    );
   }
   await cleanup();
 }

@@ -11,6 +11,7 @@ import type { Database } from '../db/client.js';
 import type { DialogueSource, ImageVariants, TranscriptRegion } from '../db/schema.js';
 import { looksLikeCredits } from '../drafting/credits.js';
 import { type DraftPage, draftWorld, type WorldDraft } from '../drafting/draft.js';
+import { withoutSeriesTitle } from '../drafting/title.js';
 import { FolioError } from '../errors.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
 import { modelLettering, seriesProfile } from '../spoilers/index.js';
@@ -335,12 +336,16 @@ function pageText(dir: string, p: Pack['episodes'][number]['data']['pages'][numb
   return { text: t?.text ?? '', source: (t?.source ?? 'authored') as DialogueSource, transcript: t };
 }
 
-/** Every page's final text, in reading order, for drafting: a transcribed page that reads like credits counts as credits. */
+/**
+ * Every page's final text, in reading order, for drafting: a transcribed page that reads like credits counts as
+ * credits, and the series' own title (a logo) is not the story naming anyone.
+ */
 function draftPages(pack: Pack, transcribed: Transcribed | null): DraftPage[] {
   return pack.episodes.flatMap((e) =>
     e.data.pages.map((p) => {
       const { text, source } = pageText(e.dir, p, transcribed);
-      return { episode: e.data.number, page: p.number, kind: source !== 'authored' && looksLikeCredits(text) ? 'credits' : p.kind, text };
+      const kind = source !== 'authored' && looksLikeCredits(text) ? 'credits' : p.kind;
+      return { episode: e.data.number, page: p.number, kind, text: withoutSeriesTitle(text, pack.series.title) };
     }),
   );
 }

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { withoutSeriesTitle } from './title.js';
+
+describe('withoutSeriesTitle', () => {
+  it('removes the title as a logo letters it, in any case and spacing', () => {
+    expect(withoutSeriesTitle('PEPPER & CARROT\nEpisode 2: Rainbow potions', 'Pepper&Carrot').trim()).toBe('Episode 2: Rainbow potions');
+    expect(withoutSeriesTitle('pepper and carrot', 'Pepper&Carrot').trim()).toBe('');
+    expect(withoutSeriesTitle('Pepper&Carrot', 'Pepper & Carrot').trim()).toBe('');
+  });
+  it('leaves the names when they are not the title', () => {
+    expect(withoutSeriesTitle('Carrot! Come back, Pepper needs you', 'Pepper&Carrot')).toBe('Carrot! Come back, Pepper needs you');
+    expect(withoutSeriesTitle('Peppermint and Carrots', 'Pepper&Carrot')).toBe('Peppermint and Carrots');
+  });
+});
