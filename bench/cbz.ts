@@ -211,7 +211,10 @@ async function main(): Promise<void> {
     makeRow('rss', 'peak RSS of folio import', 'MB', [imported.peakMb], BUDGET.rssMb),
     makeRow('entities', 'entities drafted', 'count', [stored.entities.length]),
   ];
-  if (json) process.stdout.write(`${JSON.stringify({ degraded, episodes: episodes.length, pages, rows, missed: score.missed, unmatched: score.unmatched, earlyDebuts: score.earlyDebuts }, null, 2)}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ degraded, episodes: episodes.length, pages, rows, missed: score.missed, unmatched: score.unmatched, earlyDebuts: score.earlyDebuts }, null, 2)}\n`,
+    );
   else {
     process.stdout.write(`${formatTable(rows, `bench:cbz — Pepper&Carrot as CBZ${degraded ? ' (75 %, JPEG q70)' : ''}, ${episodes.length} episodes`)}\n`);
     process.stdout.write(
