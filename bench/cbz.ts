@@ -16,8 +16,11 @@
  *   page whose gold lettering names them (src/drafting/evaluate.ts, as bench/draft.ts);
  * - peak RSS of the import process.
  *
- *   node --import tsx bench/cbz.ts [--json] [--episodes N] [--degraded]
+ *   node --import tsx bench/cbz.ts [--json] [--episodes N] [--degraded] [--small]
  *
+ * `--small`: the commands run as on a 512 MB Fly machine or a Raspberry Pi (FOLIO_IMPORT_CONCURRENCY=1,
+ * NODE_OPTIONS=--max-old-space-size=160, MALLOC_ARENA_MAX=2); without it, Node's defaults on this machine, whose
+ * garbage collector lets the heap grow far past what the import needs (compare the baseline's peak).
  * `--degraded`: images downscaled to 75 % and re-encoded at JPEG quality 70, as real CBZ rips are.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -36,6 +39,9 @@ import { type Budget, cleanup, formatTable, installCleanupHandlers, makeRow, mak
 
 const json = process.argv.includes('--json');
 const degraded = process.argv.includes('--degraded');
+/** The small-box shape (deploy/fly/fly.toml, deploy/systemd): one page at a time, a 160 MB heap, two malloc arenas. */
+const small = process.argv.includes('--small');
+const SMALL_ENV = small ? { FOLIO_IMPORT_CONCURRENCY: '1', NODE_OPTIONS: '--max-old-space-size=160', MALLOC_ARENA_MAX: '2' } : {};
 const episodesArg = process.argv.indexOf('--episodes');
 const MAX_EPISODES = episodesArg > 0 ? Number(process.argv[episodesArg + 1]) : Number.POSITIVE_INFINITY;
 const BIN = join(import.meta.dirname, '..', 'bin', 'folio.js');
@@ -91,7 +97,7 @@ async function imageBytes(e: GoldEpisode, p: GoldPage): Promise<Buffer> {
 async function folio(args: string[], dataDir: string): Promise<{ ms: number; peakMb: number; out: string }> {
   const started = performance.now();
   const p = spawnTracked(process.execPath, [BIN, ...args], {
-    env: { ...process.env, FOLIO_DATA_DIR: dataDir, FOLIO_SAMPLE: 'false', FOLIO_MODEL: 'none', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...SMALL_ENV, FOLIO_DATA_DIR: dataDir, FOLIO_SAMPLE: 'false', FOLIO_MODEL: 'none', LOG_LEVEL: 'warn' },
   });
   let peakKb = 0;
   const poll = setInterval(() => {
@@ -209,6 +215,7 @@ async function main(): Promise<void> {
     makeRow('world-precision', 'drafted world precision', 'fraction', [score.precision], BUDGET.worldPrecision),
     makeRow('debuts', 'drafted debuts at or after the first gold mention', '%', [score.debutShare * 100], BUDGET.debutsPct),
     makeRow('rss', 'peak RSS of folio import', 'MB', [imported.peakMb], BUDGET.rssMb),
+    makeRow('rss-baseline', 'baseline: peak RSS of the pack import', 'MB', [baseline.peakMb]),
     makeRow('entities', 'entities drafted', 'count', [stored.entities.length]),
   ];
   if (json)
@@ -216,7 +223,9 @@ async function main(): Promise<void> {
       `${JSON.stringify({ degraded, episodes: episodes.length, pages, rows, missed: score.missed, unmatched: score.unmatched, earlyDebuts: score.earlyDebuts }, null, 2)}\n`,
     );
   else {
-    process.stdout.write(`${formatTable(rows, `bench:cbz — Pepper&Carrot as CBZ${degraded ? ' (75 %, JPEG q70)' : ''}, ${episodes.length} episodes`)}\n`);
+    process.stdout.write(
+      `${formatTable(rows, `bench:cbz — Pepper&Carrot as CBZ${degraded ? ' (75 %, JPEG q70)' : ''}${small ? ', small-box shape' : ''}, ${episodes.length} episodes`)}\n`,
+    );
     process.stdout.write(
       `missed gold entities: ${score.missed.join(', ') || 'none'}\nunmatched drafted: ${score.unmatched.join(', ') || 'none'}\n` +
         `debuts before the first gold mention: ${score.earlyDebuts.join(', ') || 'none'}\n`,

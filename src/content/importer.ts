@@ -342,10 +342,10 @@ function pageText(dir: string, p: Pack['episodes'][number]['data']['pages'][numb
  */
 function draftPages(pack: Pack, transcribed: Transcribed | null): DraftPage[] {
   return pack.episodes.flatMap((e) =>
-    e.data.pages.map((p) => {
+    e.data.pages.map((p, i) => {
       const { text, source } = pageText(e.dir, p, transcribed);
       const kind = source !== 'authored' && looksLikeCredits(text) ? 'credits' : p.kind;
-      return { episode: e.data.number, page: p.number, kind, text: withoutSeriesTitle(text, pack.series.title) };
+      return { episode: e.data.number, page: p.number, kind, text: withoutSeriesTitle(text, pack.series.title, { openingPage: i === 0 && source !== 'authored' }) };
     }),
   );
 }
