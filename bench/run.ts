@@ -33,6 +33,8 @@ export const SCRIPTS: Array<{ name: string; file: string; full: string[]; quick:
   { name: 'chat', file: 'chat.ts', full: [], quick: ['--quick'], what: 'relay overhead, concurrent streams' },
   { name: 'guard', file: 'guard.ts', full: [], quick: ['--quick'], what: 'spoiler guard: labelled-set precision/recall, cost per answer sentence, name matching' },
   { name: 'answers', file: 'answers.ts', full: [], quick: ['--quick'], what: 'labelled questions: recall@5, MRR, quote-mode answers, beyond without spoilers' },
+  { name: 'draft', file: 'draft.ts', full: [], quick: [], what: 'offline world draft from the lettering vs the authored world: recall, precision, debuts' },
+  { name: 'cbz', file: 'cbz.ts', full: [], quick: ['--episodes', '6'], what: 'Pepper&Carrot as CBZ: import + transcribe + draft + embed time, OCR recall/precision, drafted world, peak RSS' },
   { name: 'world', file: 'world.ts', full: [], quick: ['--quick'], what: 'world graph, wiki, search latency' },
   { name: 'production', file: 'production.ts', full: [], quick: ['--quick'], what: 'pgvector at 100k chunks vs exact scan, import via jobs, S3 bytes' },
   { name: 'web', file: 'web.ts', full: [], quick: ['--quick'], what: 'web bundle size, first page, page turn' },
