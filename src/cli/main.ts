@@ -35,7 +35,9 @@ program
 
 program
   .command('import')
-  .description('Validate and import content packs (directories or .zip files) or CBZ comics. A pack with any problem imports nothing; re-importing updates in place.')
+  .description(
+    'Validate and import content packs (directories or .zip files) or CBZ comics. A pack with any problem imports nothing; re-importing updates in place. Pages without authored text (every CBZ page) are transcribed offline (FOLIO_OCR_LANGS) and a world is drafted from the text (docs/transcription.md).',
+  )
   .argument('<packs...>', 'pack directories, .zip packs, .cbz files, or folders of .cbz files (one series)')
   .option('--dry-run', 'validate only, import nothing')
   .option('--json', 'print one JSON result per pack instead of text (for scripts)')
