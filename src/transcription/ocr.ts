@@ -53,6 +53,11 @@ const BINARISE = process.env.OCR_BIN === '1';
 const MIN_WORD_CONFIDENCE = Number(process.env.OCR_MINC ?? 55);
 /** A frequent word of the language is kept from this confidence. */
 const LEXICON_CONFIDENCE = Number(process.env.OCR_LEXC ?? 25);
+/** In a line read with this median confidence, a well-formed word is kept from CONTEXT_WORD. */
+const CONTEXT_LINE = Number(process.env.OCR_CTXL ?? 80);
+const CONTEXT_WORD = Number(process.env.OCR_CTXW ?? 20);
+/** A lone letter or digit needs this confidence, unless it is a known word in a line of words. */
+const SINGLE_CONFIDENCE = Number(process.env.OCR_SINGLE ?? 90);
 /** A line of one token of one or two characters needs this confidence. */
 const LONE_CONFIDENCE = Number(process.env.OCR_LONE ?? 80);
 
@@ -214,7 +219,11 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
             .raw()
             .toBuffer({ resolveWithObject: true })
             .then(({ data: d, info }) => ({ data: new Uint8Array(d.buffer, d.byteOffset, d.length), width: info.width, height: info.height }));
-    const { blocks, ground } = detect(small, process.env.OCR_STD ? { maxRingStd: Number(process.env.OCR_STD) } : {});
+    const { blocks, ground } = detect(small, {
+      ...(process.env.OCR_STD ? { maxRingStd: Number(process.env.OCR_STD) } : {}),
+      ...(process.env.OCR_CON ? { contrast: Number(process.env.OCR_CON) } : {}),
+      ...(process.env.OCR_LIGHT ? { lightThreshold: Number(process.env.OCR_LIGHT) } : {}),
+    });
     if (signal?.aborted) throw abortError(signal);
 
     const results = await Promise.all(
@@ -272,7 +281,17 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
       for (const para of block.paragraphs) {
         for (const line of para.lines) {
           if (DEBUG) console.log(line.words.map((w) => `${w.text}:${Math.round(w.confidence)}:${w.symbols?.map((y) => Math.round(y.confidence)).join(',')}`).join(' '));
-          const words = line.words.map(unquote).filter((w) => keepWord(w.text, w.confidence, lexicon));
+          const all = line.words.map(unquote);
+          const lineConf = median(all.map((w) => w.confidence));
+          const read = all.filter((w) => keepWord(w.text, w.confidence, lexicon) || (lineConf >= CONTEXT_LINE && w.confidence >= CONTEXT_WORD && wellFormed(w.text)));
+          // One letter or digit alone is usually a stroke of the art: it needs a high confidence, or to be a
+          // known word inside a line of other words.
+          const words = read.filter((w) => {
+            const core = w.text.replace(/[^\p{L}\p{N}]/gu, '');
+            if (core.length !== 1) return true;
+            if (w.confidence >= SINGLE_CONFIDENCE) return true;
+            return read.length >= 2 && w.confidence >= MIN_WORD_CONFIDENCE && (lexicon?.has(core.toLowerCase()) ?? true);
+          });
           if (!words.length) continue;
           const text = fixLine(words.map((w) => w.text).join(' '));
           if (!plausibleLine(text)) continue;
@@ -326,8 +345,19 @@ function keepWord(text: string, conf: number, lexicon: ReadonlySet<string> | nul
     .toLowerCase()
     .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
     .replace(/[’]/g, "'");
-  return core.length >= 2 && lexicon.has(core);
+  return core.length >= 2 && (lexicon.has(core) || lexicon.has(core.replace(/'s$/, '')));
 }
+
+/** A word shaped like lettering: letters (one capital first, or all capitals) with an inner apostrophe or hyphens, then punctuation. */
+function wellFormed(text: string): boolean {
+  const t = text.replace(/^[.…]+/, '').replace(/[!?.,;:…]+$/, '');
+  return t.length >= 3 && /^(\p{Lu}?\p{Ll}+|\p{Lu}+)(['’-](\p{Lu}?\p{Ll}+|\p{Lu}+))*$/u.test(t);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+};
 
 const QUOTES = /^["'`“”‘’„«»]$/;
 /**

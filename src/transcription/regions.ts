@@ -312,6 +312,8 @@ export function detect(img: Gray, opts: DetectOptions = {}): { blocks: Block[]; 
     lines: Line[];
   }
   const blocks: Blk[] = [];
+  const glyphMedian = (ln: Line) => median(ln.comps.map((c) => c.y1 - c.y0 + 1).filter((h) => h >= 5)) || ln.y1 - ln.y0 + 1;
+  const STACK_RATIO = Number(process.env.OCR_STACK ?? 1.5);
   for (const ln of kept) {
     const lh = ln.y1 - ln.y0 + 1;
     let target: Blk | undefined;
@@ -326,6 +328,9 @@ export function detect(img: Gray, opts: DetectOptions = {}): { blocks: Block[]; 
       const overlapFrac = hover / Math.min(b.x1 - b.x0 + 1, ln.x1 - ln.x0 + 1);
       if (overlapFrac < 0.3) continue;
       if (lh > 1.8 * llh || llh > 1.8 * lh) continue;
+      const ga = glyphMedian(ln);
+      const gb = glyphMedian(last);
+      if (ga > gb * STACK_RATIO || gb > ga * STACK_RATIO) continue;
       target = b;
       break;
     }
