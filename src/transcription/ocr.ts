@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
 import { FolioError } from '../errors.js';
 import { type Direction, orderBoxes, panels } from './reading-order.js';
-import { type Block, detect, type Gray, otsu } from './regions.js';
+import { type Block, detect, type Gray } from './regions.js';
 
 export interface TextRegion {
   /** The region's text, lines joined by '\n' in reading order. */
@@ -44,22 +44,20 @@ const DATA_FLAVOUR = '4.0.0_best_int';
 /** Width the page is scaled to for region detection (regions.ts is tuned for it). */
 const DETECT_WIDTH = 800;
 /** Height, in pixels, a glyph of a region is scaled to before reading. */
-const TARGET_GLYPH = Number(process.env.OCR_GLYPH ?? 32);
-const DEBUG = process.env.OCR_DEBUG === '1';
-const BORDER = Number(process.env.OCR_BORDER ?? 16);
-const MASK = process.env.OCR_MASK !== '0';
-const BINARISE = process.env.OCR_BIN === '1';
+const TARGET_GLYPH = 28;
+/** White margin around a crop, in pixels (tesseract reads edges better with one). */
+const BORDER = 16;
 /** Words read with less confidence than this (0..100) are dropped. */
-const MIN_WORD_CONFIDENCE = Number(process.env.OCR_MINC ?? 55);
+const MIN_WORD_CONFIDENCE = 55;
 /** A frequent word of the language is kept from this confidence. */
-const LEXICON_CONFIDENCE = Number(process.env.OCR_LEXC ?? 25);
+const LEXICON_CONFIDENCE = 25;
 /** In a line read with this median confidence, a well-formed word is kept from CONTEXT_WORD. */
-const CONTEXT_LINE = Number(process.env.OCR_CTXL ?? 80);
-const CONTEXT_WORD = Number(process.env.OCR_CTXW ?? 20);
+const CONTEXT_LINE = 80;
+const CONTEXT_WORD = 20;
 /** A lone letter or digit needs this confidence, unless it is a known word in a line of words. */
-const SINGLE_CONFIDENCE = Number(process.env.OCR_SINGLE ?? 90);
+const SINGLE_CONFIDENCE = 90;
 /** A line of one token of one or two characters needs this confidence. */
-const LONE_CONFIDENCE = Number(process.env.OCR_LONE ?? 80);
+const LONE_CONFIDENCE = 80;
 
 const require = createRequire(import.meta.url);
 
@@ -188,7 +186,8 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
         legacyLang: false,
       });
       await w.setParameters({
-        tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK,
+        // Sparse text: a crop holds a balloon's lines at varying indents and sizes, sometimes a stray mark.
+        tessedit_pageseg_mode: Tesseract.PSM.SPARSE_TEXT,
         user_defined_dpi: '300',
         preserve_interword_spaces: '0',
       });
@@ -219,11 +218,7 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
             .raw()
             .toBuffer({ resolveWithObject: true })
             .then(({ data: d, info }) => ({ data: new Uint8Array(d.buffer, d.byteOffset, d.length), width: info.width, height: info.height }));
-    const { blocks, ground } = detect(small, {
-      ...(process.env.OCR_STD ? { maxRingStd: Number(process.env.OCR_STD) } : {}),
-      ...(process.env.OCR_CON ? { contrast: Number(process.env.OCR_CON) } : {}),
-      ...(process.env.OCR_LIGHT ? { lightThreshold: Number(process.env.OCR_LIGHT) } : {}),
-    });
+    const { blocks, ground } = detect(small);
     if (signal?.aborted) throw abortError(signal);
 
     const results = await Promise.all(
@@ -253,7 +248,7 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
       .toBuffer({ resolveWithObject: true });
     const cg: Gray = { data: new Uint8Array(crop.data.buffer, crop.data.byteOffset, crop.data.length), width: crop.info.width, height: crop.info.height };
     // Art around the balloon (not light ground) is blanked so it is not read as marks.
-    if (MASK) {
+    {
       const sx = (x1 - x0) / cg.width;
       const sy = (y1 - y0) / cg.height;
       for (let y = 0; y < cg.height; y++) {
@@ -264,10 +259,6 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
         }
       }
     }
-    if (BINARISE) {
-      const t = otsu(cg);
-      for (let i = 0; i < cg.data.length; i++) cg.data[i] = cg.data[i]! > t ? 255 : 0;
-    }
     const border = BORDER;
     const png = await sharp(cg.data, { raw: { width: cg.width, height: cg.height, channels: 1 } })
       .extend({ top: border, bottom: border, left: border, right: border, background: { r: 255, g: 255, b: 255 } })
@@ -275,12 +266,11 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
       .toBuffer();
     if (signal?.aborted) throw abortError(signal);
     const res = await scheduler.addJob('recognize', png, {}, { text: true, blocks: true });
-    const lines: string[] = [];
+    const lines: Array<{ text: string; y0: number; y1: number; x0: number; x1: number }> = [];
     const confs: number[] = [];
     for (const block of res.data.blocks ?? []) {
       for (const para of block.paragraphs) {
         for (const line of para.lines) {
-          if (DEBUG) console.log(line.words.map((w) => `${w.text}:${Math.round(w.confidence)}:${w.symbols?.map((y) => Math.round(y.confidence)).join(',')}`).join(' '));
           const all = line.words.map(unquote);
           const lineConf = median(all.map((w) => w.confidence));
           const read = all.filter((w) => keepWord(w.text, w.confidence, lexicon) || (lineConf >= CONTEXT_LINE && w.confidence >= CONTEXT_WORD && wellFormed(w.text)));
@@ -297,13 +287,13 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
           if (!plausibleLine(text)) continue;
           // A lone short token (a stray stroke read as "A", "4", "lg") must be read with high confidence.
           if (words.length === 1 && text.replace(/[^\p{L}\p{N}]/gu, '').length <= 2 && !/^[!?.…]+$/.test(text) && words[0]!.confidence < LONE_CONFIDENCE) continue;
-          lines.push(text);
+          lines.push({ text, y0: line.bbox.y0, y1: line.bbox.y1, x0: line.bbox.x0, x1: line.bbox.x1 });
           for (const w of words) confs.push(w.confidence);
         }
       }
     }
     if (!lines.length) return null;
-    const text = lines.join('\n');
+    const text = joinLines(lines);
     const confidence = confs.reduce((a, c) => a + c, 0) / confs.length / 100;
     return { text, confidence, box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, sound: isSound(text) };
   }
@@ -328,6 +318,37 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
       removeLinks();
     },
   };
+}
+
+/**
+ * The text of a region from its lines as sparse-text mode finds them (not always in order, a row sometimes
+ * in pieces): rows top to bottom, pieces of a row (overlapping vertically by half) joined left to right (the
+ * page's reading direction orders balloons, not the words of a line).
+ */
+function joinLines(lines: Array<{ text: string; y0: number; y1: number; x0: number; x1: number }>): string {
+  const sorted = [...lines].sort((a, b) => a.y0 + a.y1 - (b.y0 + b.y1));
+  const rows: (typeof lines)[] = [];
+  for (const l of sorted) {
+    const row = rows[rows.length - 1];
+    if (row) {
+      const top = Math.min(...row.map((r) => r.y0));
+      const bottom = Math.max(...row.map((r) => r.y1));
+      const overlap = Math.min(bottom, l.y1) - Math.max(top, l.y0);
+      if (overlap >= 0.5 * Math.min(l.y1 - l.y0, ...row.map((r) => r.y1 - r.y0))) {
+        row.push(l);
+        continue;
+      }
+    }
+    rows.push([l]);
+  }
+  return rows
+    .map((row) =>
+      row
+        .sort((a, b) => a.x0 - b.x0)
+        .map((r) => r.text)
+        .join(' '),
+    )
+    .join('\n');
 }
 
 /**

@@ -313,7 +313,7 @@ export function detect(img: Gray, opts: DetectOptions = {}): { blocks: Block[]; 
   }
   const blocks: Blk[] = [];
   const glyphMedian = (ln: Line) => median(ln.comps.map((c) => c.y1 - c.y0 + 1).filter((h) => h >= 5)) || ln.y1 - ln.y0 + 1;
-  const STACK_RATIO = Number(process.env.OCR_STACK ?? 1.5);
+  const STACK_RATIO = 1.5;
   for (const ln of kept) {
     const lh = ln.y1 - ln.y0 + 1;
     let target: Blk | undefined;
