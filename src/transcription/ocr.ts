@@ -48,7 +48,7 @@ const TARGET_GLYPH = 28;
 /** White margin around a crop, in pixels (tesseract reads edges better with one). */
 const BORDER = 16;
 /** Words read with less confidence than this (0..100) are dropped. */
-const MIN_WORD_CONFIDENCE = 55;
+const MIN_WORD_CONFIDENCE = 45;
 /** A frequent word of the language is kept from this confidence. */
 const LEXICON_CONFIDENCE = 25;
 /** In a line read with this median confidence, a well-formed word is kept from CONTEXT_WORD. */
@@ -189,6 +189,8 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
         // Sparse text: a crop holds a balloon's lines at varying indents and sizes, sometimes a stray mark.
         tessedit_pageseg_mode: Tesseract.PSM.SPARSE_TEXT,
         user_defined_dpi: '300',
+        // Tesseract's own diagnostics ("Detected N diacritics") go nowhere instead of the process output.
+        debug_file: '/dev/null',
         preserve_interword_spaces: '0',
       });
       return w;
