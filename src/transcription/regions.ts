@@ -345,6 +345,28 @@ export function detect(img: Gray, opts: DetectOptions = {}): { blocks: Block[]; 
     }
   }
 
+  // Blocks that overlap (a line chained into two neighbouring stacks) are one region: read once.
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < blocks.length && !merged; i++) {
+      for (let j = i + 1; j < blocks.length && !merged; j++) {
+        const a = blocks[i]!;
+        const b = blocks[j]!;
+        const ix = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+        const iy = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+        if (ix <= 0 || iy <= 0) continue;
+        const smaller = Math.min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0));
+        if (ix * iy < smaller * 0.3) continue;
+        a.x0 = Math.min(a.x0, b.x0);
+        a.y0 = Math.min(a.y0, b.y0);
+        a.x1 = Math.max(a.x1, b.x1);
+        a.y1 = Math.max(a.y1, b.y1);
+        a.lines = [...a.lines, ...b.lines].sort((p, q) => p.y0 - q.y0);
+        blocks.splice(j, 1);
+        merged = true;
+      }
+    }
+  }
   const ground = new Uint8Array(width * height);
   for (let i = 0; i < ground.length; i++) ground[i] = bg[i]! >= light ? 1 : 0;
   return {
