@@ -50,7 +50,7 @@ const BORDER = 16;
 /** Words read with less confidence than this (0..100) are dropped. */
 const MIN_WORD_CONFIDENCE = 45;
 /** A frequent word of the language is kept from this confidence. */
-const LEXICON_CONFIDENCE = 25;
+const LEXICON_CONFIDENCE = 10;
 /** In a line read with this median confidence, a well-formed word is kept from CONTEXT_WORD. */
 const CONTEXT_LINE = 80;
 const CONTEXT_WORD = 20;
