@@ -21,9 +21,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { draftWorld } from '../src/drafting/draft.js';
 import { readGoldEntities, readPackPages, scoreDraft } from '../src/drafting/evaluate.js';
+import { PEPPER_CARROT } from '../test/corpus.js';
 import { type Budget, formatTable, makeRow, type Row } from './lib.js';
 
-const PACK = process.env.FOLIO_BENCH_PACK ?? '/work/shared/data/pepper-carrot';
+const PACK = process.env.FOLIO_BENCH_PACK ?? PEPPER_CARROT;
 /** A second series, never used to design the heuristics: Folio's bundled sample (speaker labels, three episodes). */
 const SAMPLE = fileURLToPath(new URL('../samples/moth-and-lantern', import.meta.url));
 const RUNS = 5;

@@ -22,9 +22,10 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import YAML from 'yaml';
 import { openOcrEngine, transcriptText } from '../src/transcription/ocr.js';
+import { PEPPER_CARROT } from '../test/corpus.js';
 import { type Budget, formatTable, makeRow, type Row } from './lib.js';
 
-const PACK = process.env.FOLIO_BENCH_PACK ?? '/work/shared/data/pepper-carrot';
+const PACK = process.env.FOLIO_BENCH_PACK ?? PEPPER_CARROT;
 const IN_FLIGHT = 2;
 const WORKERS = 2;
 
