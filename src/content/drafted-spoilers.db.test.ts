@@ -26,6 +26,7 @@ import { ADVERSARIAL_QUESTIONS } from '../../test/spoilers/questions.js';
 import { comparePositions, type Position } from '../spoilers/position.js';
 import { exportSeries } from './export.js';
 import { importPack } from './importer.js';
+import { seriesForExport } from './queries.js';
 
 const SERIES = 'pepper-carrot-drafted';
 let t: TestDatabase;
@@ -161,4 +162,18 @@ describe('a drafted series (Pepper&Carrot text, no authored world)', () => {
     expect(model.server.requests.filter((q) => /chat/.test(q.path)).length).toBeGreaterThanOrEqual(MATRIX_POSITIONS.length);
     expect(findLeaks(oracle, model.at({ episode: 1, page: 2 }).answer, { episode: 1, page: 2 }).length).toBeGreaterThan(3);
   }, 300_000);
+
+  it('the exported pack imports back: the same world, debuts and descriptions, now authored', async () => {
+    const before = await seriesForExport(t.database.db, SERIES);
+    const back = await importPack({ database: t.database, storage: quote.storage }, join(dir, 'export'));
+    expect(back).toMatchObject({ status: 'updated', entitiesDrafted: 0, transcriptsMade: 0 });
+    const after = await seriesForExport(t.database.db, SERIES);
+    const world = (x: typeof before) => x!.entities.map((e) => [e.slug, e.name, e.aliases, e.episode, e.page]);
+    expect(world(after)).toEqual(world(before));
+    expect(after!.descriptions.map((d) => [d.entitySlug, d.episode, d.page, d.text])).toEqual(before!.descriptions.map((d) => [d.entitySlug, d.episode, d.page, d.text]));
+    expect(after!.relationships.length).toBe(before!.relationships.length);
+    expect(after!.entities.every((e) => !e.drafted) && after!.relationships.every((r) => !r.drafted)).toBe(true);
+    expect(after!.episodes.map((e) => e.summary)).toEqual(before!.episodes.map((e) => e.summary));
+    expect(before!.entities.length).toBeGreaterThan(10);
+  }, 120_000);
 });

@@ -208,13 +208,14 @@ describe('CBZ pages without text are transcribed at import', () => {
     expect(off).toMatchObject({ status: 'created', transcriptsMade: 0, entitiesDrafted: 0 });
   });
 
-  it('`folio draft export` writes an editable pack that imports back as authored text and world', async () => {
+  it('`folio draft export` writes an editable pack that imports back as authored text', async () => {
     const out = join(dir, 'export');
     const r = await exportSeries(t.database.db, server.storage, SERIES, out);
     expect(r).toMatchObject({ seriesId: SERIES, episodes: 3 });
     expect(r.transcribedPages).toBe(r.pages);
     expect(r.draftedEntities).toBe(r.entities);
-    expect(await readdir(out)).toEqual(expect.arrayContaining(['series.yaml', 'episodes', 'world']));
+    // (The drafted world's round trip is checked on a series with a large one: content/drafted-spoilers.db.test.ts.)
+    expect(await readdir(out)).toEqual(expect.arrayContaining(['series.yaml', 'episodes', ...(r.entities > 0 ? ['world'] : [])]));
     const series = parse(await readFile(join(out, 'series.yaml'), 'utf8')) as { id: string; draft: boolean };
     expect(series).toMatchObject({ id: SERIES, draft: false });
 
