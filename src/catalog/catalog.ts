@@ -86,7 +86,7 @@ function episodeOut(storage: Storage, e: q.EpisodeListRow, current: Position | n
         ? placeholder(e.cover_width, e.cover_height ?? 0, e.cover_blurhash, e.cover_color)
         : null,
     summary: e.summary,
-    summaryDrafted: e.summary !== null && e.summary_drafted,
+    summaryDrafted: e.summary_drafted,
     attribution: e.attribution,
     license: e.license,
   };

@@ -93,7 +93,8 @@ export function listEpisodes(db: Db, scope: ReaderScope): Promise<EpisodeListRow
                CASE WHEN ${revealed} THEN e.cover END AS cover,
                e.cover->>'blurhash' AS cover_blurhash, e.cover->>'color' AS cover_color,
                (e.cover->'display'->>'width')::int AS cover_width, (e.cover->'display'->>'height')::int AS cover_height,
-               CASE WHEN ${episodeFinished(scope, sql`e.number`)} THEN e.summary END AS summary, e.summary_drafted,
+               CASE WHEN ${episodeFinished(scope, sql`e.number`)} THEN e.summary END AS summary,
+               COALESCE(${episodeFinished(scope, sql`e.number`)} AND e.summary_drafted, false) AS summary_drafted,
                e.attribution, e.license
           FROM episodes e JOIN series s ON s.id = e.series_id
          WHERE e.series_id = ${scope.seriesId}
