@@ -203,6 +203,19 @@ describe('GuardedStream', () => {
     expect(out).not.toMatch(/Torreya/);
   });
 
+  it('a sentence end judged on arrival is an end in the whole text too ("Ahe.g. T. o. b. i. n")', async () => {
+    // Found by the property below: the stream released "Ahe." at its period; the whole text did not cut there.
+    for (const text of ['Ahe.g. T. o. b. i. n ', 'Fine.Cori. ander. Ok.', 'She went."Tobin," he said.', 'See 3.5 and e.g. Tobin.']) {
+      const whole = await guard.redactGenerated(text);
+      for (const size of [1, 2, 3]) {
+        const chunks = text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!;
+        const s = await streamed(guard, chunks);
+        expect(s.out, `${text} by ${size}`).toBe(whole.text);
+      }
+      expect(whole.text).not.toMatch(/T\. o\. b|Tobin|Cori/);
+    }
+  });
+
   it('equals whole-text redaction whatever the chunking (property)', async () => {
     const pieces = [
       'Pepper ',
@@ -248,6 +261,11 @@ describe('GuardedStream', () => {
       'episode 3. ',
       '3.5 ',
       'e.g. ',
+      // End punctuation followed by no whitespace ("Ahe.g", "went.Fine", '!"x') and a spelled-out name.
+      '.',
+      '!"',
+      'x',
+      'T. o. b. i. n ',
     ];
     const g = buildGuard(
       input({

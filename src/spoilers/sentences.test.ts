@@ -25,6 +25,11 @@ describe('splitSentences', () => {
     expect(splitSentences('Voir ép. 6 et chap. 3. Fin.')).toEqual(['Voir ép. 6 et chap. 3. ', 'Fin.']);
   });
 
+  it('an end without whitespace after it is an end unless an initial, an abbreviation or a digit comes before', () => {
+    expect(splitSentences('Ahe.g. Tobin went.Fine!"Ok')).toEqual(['Ahe.', 'g. Tobin went.', 'Fine!"', 'Ok']);
+    expect(splitSentences('See e.g. 3.5 or Mr.Ah or v1.2')).toEqual(['See e.g. 3.5 or Mr.Ah or v1.2']);
+  });
+
   it('cuts a long run without a sentence end at a clause boundary', () => {
     const text = `${'and then, '.repeat(60)}the end.`;
     const parts = splitSentences(text);
@@ -75,6 +80,7 @@ describe('endsSentence / sentenceTail (the stream judges a sentence at its end p
 
   it('the tail is what splitSentences would still give the sentence', () => {
     expect(sentenceTail('She flies.', '!" And')).toBe('!" ');
+    expect(sentenceTail('Corn !', '"! And')).toBe('"! ');
     expect(sentenceTail('She flies.', '\n\nNext')).toBe('\n\n');
     expect(sentenceTail('She flies. ', '" Next')).toBe('');
     expect(sentenceTail('She flies. ', '  Next')).toBe('  ');

@@ -44,14 +44,20 @@ const ABBREVIATIONS = new Set([
 ]);
 // A match starts only where a run of end punctuation starts: tried from inside the run it would re-read the run
 // to its end each time, quadratic in a run with no whitespace after it (50,000 dots took 8 s).
-const END = /(?<![.!?…])[.!?…]+["'”’)\]»]*\s+|\n\s*/g;
+// An end needs whitespace after it, or any other character (a stream judges a sentence as soon as its end
+// arrives, so "Ahe.g" must be cut after "Ahe." in the whole text too), except after an initial, an abbreviation
+// or a digit ("e.g", "3.5"), which endsSentence does not accept either.
+const END = /(?<![.!?…])[.!?…]+["'”’)\]»]*(?:\s+|(?=[^\s.!?…"'”’)\]»]))|\n\s*/g;
 const WORD_BEFORE = /([\p{L}°]+)$/u;
 const CLAUSE = /[,;:—–]\s+/g;
 const SPACE = /\s+/g;
 
 /** Is the END match at `m` (a sentence end) only an abbreviation or an initial ("C. o. r.", "Ep. 36")? */
 function abbreviation(text: string, index: number, match: string): boolean {
-  if (!/^\.["'”’)\]»]*\s/.test(match) || match.includes('\n')) return false;
+  if (match.includes('\n')) return false;
+  const spaced = /\s$/.test(match);
+  if (!spaced && match.startsWith('.') && /\p{N}$/u.test(text.slice(0, index))) return true; // "3.5", "v1.2"
+  if (!/^\.["'”’)\]»]*(?:\s|$)/.test(match)) return false;
   const word = WORD_BEFORE.exec(text.slice(Math.max(0, index - 12), index))?.[1];
   if (word === undefined) return false;
   return word.length === 1 || ABBREVIATIONS.has(word.toLowerCase());
@@ -124,10 +130,11 @@ export function endsSentence(text: string): boolean {
 
 /**
  * What may still belong to a sentence `endsSentence` accepted, as splitSentences would cut the text once it
- * comes: more end punctuation and closing quotes (only while no whitespace came), then whitespace.
+ * comes: more end punctuation and closing quotes in any order (only while no whitespace came), then whitespace.
  */
 export function sentenceTail(ended: string, next: string): string {
-  const re = /\s$/.test(ended) ? /^\s*/ : /^[.!?…]*["'”’)\]»]*\s*/;
+  // Punctuation and closers in any order: '!"!' is one end in the whole text (END starts only at a run's start).
+  const re = /\s$/.test(ended) ? /^\s*/ : /^[.!?…"'”’)\]»]*\s*/;
   return re.exec(next)![0];
 }
 
