@@ -71,13 +71,15 @@ describe('ocrLanguagesFor', () => {
 });
 
 describe('transcriptText', () => {
-  it('is one line per region line, sound effects kept', () => {
+  it('is one line per region (its lettered lines joined, hyphenation undone), sound effects kept', () => {
     const box = { x: 0, y: 0, width: 1, height: 1 };
     const regions: TextRegion[] = [
-      { text: 'ha...\nperfect', confidence: 0.9, box, sound: false },
+      { text: 'ha... this is\nperfect, won-\nderful', confidence: 0.9, box, sound: false },
       { text: 'SPLASH', confidence: 0.8, box, sound: true },
+      { text: ' \n', confidence: 0.8, box, sound: false },
+      { text: 'the Posh-\nZombie and\n\n the end', confidence: 0.8, box, sound: false },
     ];
-    expect(transcriptText(regions)).toBe('ha...\nperfect\nSPLASH');
+    expect(transcriptText(regions)).toBe('ha... this is perfect, wonderful\nSPLASH\nthe Posh-Zombie and the end');
   });
 });
 
@@ -136,8 +138,8 @@ describe('the OCR engine', () => {
     expect(ltr.length).toBeGreaterThanOrEqual(2);
     expect(first(ltr)).toContain('apples');
     expect(first(rtl)).toContain('oranges');
-    expect(transcriptText(ltr).toLowerCase()).toMatch(/apples are\non the left\noranges are\non the right/);
-    expect(transcriptText(rtl).toLowerCase()).toMatch(/oranges are\non the right\napples are\non the left/);
+    expect(transcriptText(ltr).toLowerCase()).toMatch(/apples are on the left\noranges are on the right/);
+    expect(transcriptText(rtl).toLowerCase()).toMatch(/oranges are on the right\napples are on the left/);
   });
 
   it('marks a short all-caps onomatopoeia as a sound and dialogue as not', async () => {

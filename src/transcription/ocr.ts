@@ -38,7 +38,7 @@ export interface OcrEngine {
 }
 
 /** Bump when the output for the same image would change. */
-const ALGORITHM = 'regions-v1';
+const ALGORITHM = 'regions-v2';
 /** The traineddata flavour read from the packages: LSTM only, integer (fast, small). */
 const DATA_FLAVOUR = '4.0.0_best_int';
 /** Width the page is scaled to for region detection (regions.ts is tuned for it). */
@@ -112,11 +112,30 @@ export function ocrLanguagesFor(seriesLanguage: string): string[] {
   return [LANGS[primary] ?? 'eng'];
 }
 
-/** One line per region line, in reading order (sound effects kept as plain lines). */
+/**
+ * One line per region (a balloon, a caption), its lettered lines joined as one text, the way authored dialogue
+ * is written: a sentence broken over three lettered lines is one sentence for search, quotes and drafting. A
+ * word hyphenated at a line end is joined again ("won-\nderful"); a hyphen before a capital stays ("Posh-\nZombie").
+ */
 export function transcriptText(regions: TextRegion[]): string {
   return regions
-    .flatMap((r) => r.text.split('\n'))
-    .map((l) => l.trim())
+    .map((r) =>
+      r.text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0)
+        .reduce(
+          (text, line) =>
+            text === ''
+              ? line
+              : /\p{L}-$/u.test(text) && /^\p{Ll}/u.test(line)
+                ? `${text.slice(0, -1)}${line}`
+                : /\p{L}-$/u.test(text)
+                  ? `${text}${line}`
+                  : `${text} ${line}`,
+          '',
+        ),
+    )
     .filter((l) => l.length > 0)
     .join('\n');
 }
