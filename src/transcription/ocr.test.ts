@@ -78,8 +78,9 @@ describe('transcriptText', () => {
       { text: 'SPLASH', confidence: 0.8, box, sound: true },
       { text: ' \n', confidence: 0.8, box, sound: false },
       { text: 'the Posh-\nZombie and\n\n the end', confidence: 0.8, box, sound: false },
+      { text: 'A-true-witch-of-\nChaosah-wouldn’t-\ncreate-', confidence: 0.8, box, sound: false },
     ];
-    expect(transcriptText(regions)).toBe('ha... this is perfect, wonderful\nSPLASH\nthe Posh-Zombie and the end');
+    expect(transcriptText(regions)).toBe('ha... this is perfect, wonderful\nSPLASH\nthe Posh-Zombie and the end\nA-true-witch-of-Chaosah-wouldn’t-create-');
   });
 });
 
@@ -152,6 +153,29 @@ describe('the OCR engine', () => {
     const talk = regions.find((r) => /noise/i.test(r.text));
     expect(splash?.sound).toBe(true);
     expect(talk?.sound).toBe(false);
+  });
+
+  it('a page of small print that reads like credits keeps its opening lines, not its list; other small print is read whole', async () => {
+    const names = ['Ada Byron', 'Grace Murray', 'Alan Mathison', 'Edsger Wybe', 'Barbara Liskov', 'Donald Ervin', 'Frances Allen', 'Niklaus Emil'];
+    const prose = ['the river ran past the mill and the old', 'bridge where the children played until', 'the lamps were lit along the whole road'];
+    const print = (head: string[], body: (i: number) => string, last: string) => {
+      const rows = [...head, '', ...Array.from({ length: 30 }, (_, i) => body(i)), last];
+      const text = rows.map((r, i) => `<text x="60" y="${60 + i * 16}" font-family="DejaVu Sans, sans-serif" font-size="12" fill="#111">${r}</text>`).join('');
+      return sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="800" height="700"><rect width="800" height="700" fill="#fff"/>${text}</svg>`))
+        .png()
+        .toBuffer();
+    };
+    const list = (i: number) => Array.from({ length: 4 }, (_, k) => names[(i + k) % names.length]).join(' * ');
+    const credits = await print(['This comic is free thanks to its 300 patrons.', 'Read it at www.example.org under a Creative Commons licence.'], list, 'Zebulon Quartermaine');
+    const story = await print(['Chapter two, in which nothing much happens.', 'It was a quiet evening in the valley.'], (i) => prose[i % 3]!, 'Zebulon Quartermaine');
+    const c = transcriptText(await engine.read(credits, { direction: 'ltr' }));
+    expect(c).toMatch(/patrons/);
+    expect(c).not.toMatch(/Zebulon/);
+    expect(words(c).length).toBeLessThan(60);
+    const t = transcriptText(await engine.read(story, { direction: 'ltr' }));
+    expect(t).toMatch(/quiet evening/);
+    expect(t).toMatch(/Zebulon/);
+    expect(words(t).length).toBeGreaterThan(200);
   });
 
   it('honours an aborted signal', async () => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
+import { looksLikeCredits } from '../drafting/credits.js';
 import { FolioError } from '../errors.js';
 import { type Direction, orderBoxes, panels } from './reading-order.js';
 import { type Block, detect, type Gray } from './regions.js';
@@ -129,17 +130,13 @@ export function transcriptText(regions: TextRegion[]): string {
         .split('\n')
         .map((l) => l.trim())
         .filter((l) => l.length > 0)
-        .reduce(
-          (text, line) =>
-            text === ''
-              ? line
-              : /\p{L}-$/u.test(text) && /^\p{Ll}/u.test(line)
-                ? `${text.slice(0, -1)}${line}`
-                : /\p{L}-$/u.test(text)
-                  ? `${text}${line}`
-                  : `${text} ${line}`,
-          '',
-        ),
+        .reduce((text, line) => {
+          if (text === '') return line;
+          if (!/\p{L}-$/u.test(text)) return `${text} ${line}`;
+          // "won-" + "derful"; but a compound keeps its hyphens ("A-true-witch-of-" + "Chaosah").
+          const compound = /-[^\s-]*-$/u.test(text) || !/^\p{Ll}/u.test(line);
+          return compound ? `${text}${line}` : `${text.slice(0, -1)}${line}`;
+        }, ''),
     )
     .filter((l) => l.length > 0)
     .join('\n');
@@ -150,6 +147,45 @@ interface LangData {
   version: string;
   /** Directory holding `<code>.traineddata.gz`. */
   dir: string;
+}
+
+/**
+ * A page with more glyph components than this is small print, read from the top (on Pepper&Carrot's pages, story
+ * pages have at most 480; credits pages 250 to 5,200).
+ */
+const PRINT_PAGE_GLYPHS = 800;
+/** On a page read as credits, a block of this many lines or more is a list, left unread. */
+const LIST_LINES = 3;
+
+/** A block to read, or a run of a block's lines whose crop stays between `clip` (detection raster rows). */
+type Run = Block & { clip?: { y0: number; y1: number } };
+/** Lines per run when a page of small print is read in runs. */
+const RUN_LINES = 4;
+
+/** A block cut into runs of RUN_LINES lines, each cropped halfway to the lines around it. */
+function linesRuns(b: Block): Run[] {
+  if (b.lines.length <= RUN_LINES) return [b];
+  const runs: Run[] = [];
+  for (let i = 0; i < b.lines.length; i += RUN_LINES) {
+    const lines = b.lines.slice(i, i + RUN_LINES);
+    const before = b.lines[i - 1];
+    const after = b.lines[i + RUN_LINES];
+    const top = Math.min(...lines.map((l) => l.y));
+    const bottom = Math.max(...lines.map((l) => l.y + l.height));
+    const x0 = Math.min(...lines.map((l) => l.x));
+    const x1 = Math.max(...lines.map((l) => l.x + l.width));
+    runs.push({
+      ...b,
+      x: x0,
+      y: top,
+      width: x1 - x0,
+      height: bottom - top,
+      lines,
+      glyphs: Math.round((b.glyphs * lines.length) / b.lines.length),
+      clip: { y0: before ? (before.y + before.height + top) / 2 : top - b.glyphHeight, y1: after ? (bottom + after.y) / 2 : bottom + b.glyphHeight },
+    });
+  }
+  return runs;
 }
 
 function loadLanguage(code: string): LangData {
@@ -247,22 +283,59 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
     const { blocks, ground } = detect(small);
     if (signal?.aborted) throw abortError(signal);
 
-    const results = await Promise.all(
-      blocks.map((b) => readBlock(full, b, small.width / full.width, { data: ground, width: small.width, height: small.height }, signal)),
-    );
-    const regions = results.filter((r): r is TextRegion => r !== null);
+    const k = small.width / full.width;
+    const groundGray = { data: ground, width: small.width, height: small.height };
+    const readEach = (bs: Run[]) => Promise.all(bs.map((b) => readBlock(full, b, k, groundGray, signal)));
+    const readAll = async (bs: Block[]) => (await readEach(bs)).filter((r): r is TextRegion => r !== null);
+    const regions = blocks.reduce((n, b) => n + b.glyphs, 0) <= PRINT_PAGE_GLYPHS ? await readAll(blocks) : await readPrint(blocks, readEach, signal);
     const order = panels(small, ropts.direction).map((p) => ({ x0: p.x0 * scale, y0: p.y0 * scale, x1: p.x1 * scale, y1: p.y1 * scale }));
     if (signal?.aborted) throw abortError(signal);
     return orderBoxes(regions, order, ropts.direction);
   }
 
-  async function readBlock(full: Gray, b: Block, k: number, ground: Gray, signal?: AbortSignal): Promise<TextRegion | null> {
-    // Block in source pixels, padded by about a glyph.
+  /**
+   * A page of small print (credits, a list of patrons) costs seconds a block. It is read from the top in runs of
+   * a few lines, `workers` runs at a time; once what was read looks like credits, the rest of every block of
+   * LIST_LINES lines or more (the lists) is left unread. The runs of a block are joined again into one region.
+   */
+  async function readPrint(blocks: Block[], readAll: (bs: Block[]) => Promise<Array<TextRegion | null>>, signal?: AbortSignal): Promise<TextRegion[]> {
+    const runs = [...blocks].sort((a, b) => a.y - b.y || a.x - b.x).flatMap((block) => linesRuns(block).map((run, i) => ({ block, run, first: i === 0 })));
+    const read = new Map<Block, TextRegion[]>();
+    let credits = false;
+    while (runs.length > 0) {
+      const batch = runs.splice(0, workers).filter((r) => !credits || r.block.lines.length < LIST_LINES);
+      const out = await readAll(batch.map((r) => r.run));
+      if (signal?.aborted) throw abortError(signal);
+      batch.forEach((r, i) => {
+        const region = out[i];
+        if (region) read.set(r.block, [...(read.get(r.block) ?? []), region]);
+      });
+      credits ||= looksLikeCredits(
+        [...read.values()]
+          .flat()
+          .map((r) => r.text)
+          .join('\n'),
+      );
+    }
+    return [...read.values()].map((parts) => {
+      if (parts.length === 1) return parts[0]!;
+      const text = parts.map((p) => p.text).join('\n');
+      const x0 = Math.min(...parts.map((p) => p.box.x));
+      const y0 = Math.min(...parts.map((p) => p.box.y));
+      const x1 = Math.max(...parts.map((p) => p.box.x + p.box.width));
+      const y1 = Math.max(...parts.map((p) => p.box.y + p.box.height));
+      const confidence = parts.reduce((a, p) => a + p.confidence, 0) / parts.length;
+      return { text, confidence, box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, sound: isSound(text) };
+    });
+  }
+
+  async function readBlock(full: Gray, b: Run, k: number, ground: Gray, signal?: AbortSignal): Promise<TextRegion | null> {
+    // Block in source pixels, padded by about a glyph (a run of a block's lines: not into its neighbours' lines).
     const pad = Math.max(4, b.glyphHeight * 0.6) / k;
     const x0 = Math.max(0, Math.floor(b.x / k - pad));
-    const y0 = Math.max(0, Math.floor(b.y / k - pad));
+    const y0 = Math.max(0, Math.floor((b.clip ? Math.max(b.y - pad * k, b.clip.y0) : b.y - pad * k) / k));
     const x1 = Math.min(full.width, Math.ceil((b.x + b.width) / k + pad));
-    const y1 = Math.min(full.height, Math.ceil((b.y + b.height) / k + pad));
+    const y1 = Math.min(full.height, Math.ceil((b.clip ? Math.min(b.y + b.height + pad * k, b.clip.y1) : b.y + b.height + pad * k) / k));
     const glyph = Math.max(4, b.glyphHeight / k);
     const up = Math.max(1, Math.min(4, TARGET_GLYPH / glyph, Math.sqrt(MAX_CROP_PIXELS / ((x1 - x0) * (y1 - y0)))));
     const crop = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 1 } })
