@@ -166,7 +166,11 @@ describe('the OCR engine', () => {
         .toBuffer();
     };
     const list = (i: number) => Array.from({ length: 4 }, (_, k) => names[(i + k) % names.length]).join(' * ');
-    const credits = await print(['This comic is free thanks to its 300 patrons.', 'Read it at www.example.org under a Creative Commons licence.'], list, 'Zebulon Quartermaine');
+    const credits = await print(
+      ['This comic is free thanks to its 300 patrons.', 'Read it at www.example.org under a Creative Commons licence.'],
+      list,
+      'Zebulon Quartermaine',
+    );
     const story = await print(['Chapter two, in which nothing much happens.', 'It was a quiet evening in the valley.'], (i) => prose[i % 3]!, 'Zebulon Quartermaine');
     const c = transcriptText(await engine.read(credits, { direction: 'ltr' }));
     expect(c).toMatch(/patrons/);
