@@ -326,6 +326,12 @@ describe('worker', () => {
         5_000,
       );
       expect(done).toMatchObject({ attempts: 2, result: { calls: 2 } });
+      // The finished job makes the worker look for work once more: a row inserted before that look would be found.
+      await until(
+        async () => w.idle,
+        (idle) => idle,
+        5_000,
+      );
       // A row that appears without a wake is not found by the sole worker (no polling)…
       const silent = await q.insertJob(t.database.db, { kind: 'a', payload: {}, maxAttempts: 1 });
       await new Promise((r) => setTimeout(r, 400));

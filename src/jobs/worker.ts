@@ -77,6 +77,11 @@ export class Worker {
     return this.active.size;
   }
 
+  /** Running nothing and not looking for work (a finished job makes the worker look once more). */
+  get idle(): boolean {
+    return this.active.size === 0 && !this.ticking;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
