@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto';
 import { encode as encodeBlurhash } from 'blurhash';
 import type { Sharp, SharpOptions } from 'sharp';
+import { DETECT_WIDTH, detectPanels, type GrayImage, type Panel } from './panels/index.js';
 
 export const IMAGE_LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 60_000_000 };
 export const DISPLAY_MAX_WIDTH = 1600;
 export const THUMB_WIDTH = 240;
 /** Bump when the variant recipe changes, so cached variants are remade. */
-export const PIPELINE_VERSION = 'v2:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32';
+export const PIPELINE_VERSION = 'v3:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32:panels1';
 
 type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let sharpPromise: Promise<SharpFactory> | undefined;
@@ -52,6 +53,8 @@ export interface MadeVariants {
   thumb: EncodedImage;
   blurhash: string;
   color: string;
+  /** The page's panels, unordered (`opts.panels`); null when detection was unsure (src/panels/detect.ts). */
+  panels?: Panel[] | null;
 }
 
 const hex = (n: number) =>
@@ -59,7 +62,7 @@ const hex = (n: number) =>
     .toString(16)
     .padStart(2, '0');
 
-export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number } = {}): Promise<MadeVariants> {
+export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number; panels?: boolean } = {}): Promise<MadeVariants> {
   const sharp = await loadSharp();
   const displayWidth = opts.displayMaxWidth ?? DISPLAY_MAX_WIDTH;
   const thumbWidth = opts.thumbWidth ?? THUMB_WIDTH;
@@ -72,11 +75,15 @@ export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: numb
     .toBuffer({ resolveWithObject: true });
   const raw: SharpOptions = { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } };
   const from = () => sharp(decoded.data, raw);
-  const [display, thumb, small] = await Promise.all([
+  const [display, thumb, small, gray] = await Promise.all([
     // effort 2 encodes twice as fast as 3 for ~3 % more bytes on comic pages.
     from().webp({ quality: 82, effort: 2 }).toBuffer({ resolveWithObject: true }),
     from().resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 70, effort: 2 }).toBuffer({ resolveWithObject: true }),
     from().resize(32, 32, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
+    // Panels are found on a small grey copy (transparency as white paper); pages only.
+    opts.panels
+      ? from().resize({ width: DETECT_WIDTH, withoutEnlargement: true }).flatten({ background: '#ffffff' }).grayscale().raw().toBuffer({ resolveWithObject: true })
+      : null,
   ]);
   const blurhash = encodeBlurhash(new Uint8ClampedArray(small.data), small.info.width, small.info.height, 4, 3);
   // The dominant colour of the 32 px version is the page's, at a fraction of the cost.
@@ -86,7 +93,13 @@ export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: numb
     thumb: { bytes: thumb.data, width: thumb.info.width, height: thumb.info.height },
     blurhash,
     color: `#${hex(d.r)}${hex(d.g)}${hex(d.b)}`,
+    ...(gray ? { panels: panelsOf({ data: gray.data, width: gray.info.width, height: gray.info.height }) } : {}),
   };
+}
+
+function panelsOf(img: GrayImage): Panel[] | null {
+  const found = detectPanels(img);
+  return found.unsure ? null : found.panels;
 }
 
 /** Longest side of the image a vision model is sent: enough to read a page, small enough to send quickly. */

@@ -143,6 +143,7 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
       dialogue: p.dialogue,
       textSource: p.dialogue_source,
       description: p.description,
+      panels: p.panels,
     })),
   };
 }

@@ -6,7 +6,7 @@
  * as NULL from the database itself.
  */
 import { sql } from 'drizzle-orm';
-import type { Direction, Layout, PageKind } from '../contract/index.js';
+import type { Direction, Layout, PageKind, Panel } from '../contract/index.js';
 import { type Db, queryRows } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { episodeEnd, episodeFinished, episodeUnlocked, type ReaderScope, readerPosition, visibleTo } from '../spoilers/index.js';
@@ -127,6 +127,8 @@ export interface PageRow {
   dialogue: string | null;
   dialogue_source: 'authored' | 'ocr' | 'model' | null;
   description: string | null;
+  /** In reading order; NULL with `display` (the panels of an image the reader is sent, nothing more). */
+  panels: Panel[] | null;
 }
 
 /**
@@ -147,7 +149,8 @@ export function listPages(db: Db, scope: ReaderScope, episode: number, peek: boo
                CASE WHEN ${reached} OR s.show_unread_covers THEN p.image->'thumb' END AS thumb,
                CASE WHEN ${reached} THEN p.dialogue END AS dialogue,
                CASE WHEN ${reached} THEN p.dialogue_source END AS dialogue_source,
-               CASE WHEN ${reached} THEN p.description END AS description
+               CASE WHEN ${reached} THEN p.description END AS description,
+               CASE WHEN ${openable} THEN p.panels END AS panels
           FROM pages p JOIN series s ON s.id = p.series_id
          WHERE p.series_id = ${scope.seriesId} AND p.episode = ${episode}
          ORDER BY p.number`,

@@ -79,6 +79,8 @@ export async function exportSeries(db: Db, storage: Storage, seriesId: string, d
         dialogue: p.dialogue,
         ...(p.description ? { description: p.description } : {}),
         ...(p.credits ? { credits_text: p.credits } : {}),
+        // The panels found at import, in reading order, for the author to correct (they then win over detection).
+        ...(p.panels ? { panels: p.panels } : {}),
       }));
     await write(
       `${folder}/episode.yaml`,

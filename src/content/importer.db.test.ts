@@ -67,6 +67,15 @@ describe('importing the Pepper & Carrot pack', () => {
     );
     expect(covered[0]!.missing).toBe(0);
     expect(counts[0]!.dialogue_chunks).toBeGreaterThanOrEqual(140);
+    // Panels were found in the page images (bench/panels.ts: 141 of 191 pages; title strips are shown whole).
+    const panels = await queryRows<{ paged: number; ep4p7: number }>(
+      db,
+      sql`SELECT count(*) FILTER (WHERE panels IS NOT NULL)::int AS paged,
+                 (SELECT jsonb_array_length(panels) FROM pages WHERE series_id = 'pepper-carrot' AND episode = 4 AND number = 7)::int AS ep4p7
+            FROM pages WHERE series_id = 'pepper-carrot'`,
+    );
+    expect(panels[0]!.paged).toBeGreaterThanOrEqual(130);
+    expect(panels[0]!.ep4p7).toBe(6);
 
     // Full-text search works on the generated tsvector.
     const hits = await queryRows<{ ref: string }>(

@@ -14,6 +14,7 @@ import { type DraftPage, draftWorld, type WorldDraft } from '../drafting/draft.j
 import { withoutSeriesTitle } from '../drafting/title.js';
 import { FolioError } from '../errors.js';
 import { makeVariants, PIPELINE_VERSION, sha256 } from '../images.js';
+import { type Direction, orderPanels, type Panel } from '../panels/index.js';
 import { modelLettering, seriesProfile } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import { contentKey } from '../storage/storage.js';
@@ -96,8 +97,8 @@ export class PackInvalidError extends FolioError {
 }
 
 type ImageKind = 'pages' | 'covers' | 'avatars';
-const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: number }> = {
-  pages: { displayMaxWidth: 1600, thumbWidth: 240 },
+const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: number; panels?: boolean }> = {
+  pages: { displayMaxWidth: 1600, thumbWidth: 240, panels: true },
   covers: { displayMaxWidth: 1200, thumbWidth: 360 },
   avatars: { displayMaxWidth: 512, thumbWidth: 128 },
 };
@@ -196,6 +197,7 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
         thumb: { key: thumbKey, width: v.thumb.width, height: v.thumb.height },
         blurhash: v.blurhash,
         color: v.color,
+        ...(v.panels !== undefined ? { panels: v.panels } : {}),
       };
       await q.rememberVariants(db, h, PIPELINE_VERSION, stored);
       variants.set(file, stored);
@@ -324,6 +326,12 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
   };
 }
 
+/** A page's panels in reading order: the pack's own (as written; `[]` = the page whole), else those found in its image. */
+function pagePanels(p: Pack['episodes'][number]['data']['pages'][number], image: ImageVariants | null, direction: Direction): Panel[] | null {
+  if (p.panels !== undefined) return p.panels.length > 0 ? p.panels : null;
+  return image?.panels ? orderPanels(image.panels, direction) : null;
+}
+
 /** Transcribed page text for buildContent: by page image file, with the OCR regions and who wrote the text. */
 export interface Transcribed {
   byFile: Map<string, { text: string; regions: TranscriptRegion[]; source: 'ocr' | 'model'; engine: string }>;
@@ -369,6 +377,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
   const draftedSummaries = new Map((drafts?.summaries ?? []).map((x) => [x.episode, x.text]));
   const s = pack.series;
   const seriesId = s.id;
+  const direction: Direction = s.reading_direction === 'rtl' ? 'rtl' : 'ltr';
   const out: q.SeriesContent = {
     series: {
       id: seriesId,
@@ -420,6 +429,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
       lastPage: pagesSorted[pagesSorted.length - 1]!.number,
     });
     for (const p of pagesSorted) {
+      const image = p.image ? (variants.get(`${e.dir}/${p.image}`) ?? null) : null;
       const { text: dialogue, source: dialogueSource, transcript } = pageText(e.dir, p, transcribed);
       const credits = [p.on_page_credits, p.credits_text].filter((x): x is string => !!x).join('\n') || null;
       // The pack's own description always wins; a machine-written one only fills a gap.
@@ -429,7 +439,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
         episode: d.number,
         number: p.number,
         kind: p.kind,
-        image: p.image ? (variants.get(`${e.dir}/${p.image}`) ?? null) : null,
+        image,
         dialogue,
         description: p.description ?? null,
         credits,
@@ -438,6 +448,7 @@ export function buildContent(pack: Pack, contentHash: string, variants: Map<stri
         dialogueSource,
         transcriptEngine: transcript?.engine ?? null,
         transcriptRegions: transcript?.regions ?? null,
+        panels: pagePanels(p, image, direction),
       });
       const ref = `${d.number}/${p.number}`;
       if (dialogue.trim()) addChunks(d.number, p.number, 'dialogue', ref, dialogue);

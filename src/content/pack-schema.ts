@@ -45,6 +45,16 @@ export const seriesSchema = z.looseObject({
 
 export const PAGE_KINDS = ['title', 'story', 'credits', 'blank'] as const;
 
+/** Most panels a page may list (a dense 4-koma page has 16; beyond this it is not a guided view). */
+const MAX_PANELS = 64;
+/** A hair over 1: rounding in a tool that wrote fractions must not reject a panel that touches the edge. */
+const EDGE = 1.0001;
+const fraction = z.number().min(0).max(1);
+/** A panel: fractions of the page (0..1) from its top left corner, inside the page. */
+const panelSchema = z
+  .strictObject({ x: fraction, y: fraction, w: fraction.positive(), h: fraction.positive() })
+  .refine((p) => p.x + p.w <= EDGE && p.y + p.h <= EDGE, { message: 'a panel must lie inside the page: x + w and y + h at most 1' });
+
 export const pageSchema = z.looseObject({
   number: z.int().min(0).max(100_000),
   kind: z.enum(PAGE_KINDS).default('story'),
@@ -54,6 +64,8 @@ export const pageSchema = z.looseObject({
   description: text(5_000).nullable().optional(),
   on_page_credits: text(10_000).nullable().optional(),
   credits_text: text(50_000).nullable().optional(),
+  // Guided view's panels, in reading order, replacing the ones found at import; [] = show the page whole.
+  panels: z.array(panelSchema).max(MAX_PANELS).optional(),
 });
 
 export const episodeSchema = z.looseObject({

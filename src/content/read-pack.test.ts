@@ -413,6 +413,27 @@ describe('readPack: problems', () => {
       ['bad wiki debut', (f) => (f['wiki/x.md'] = '---\ntitle: X\ndebut: {episode: 1}\n---\n'), 'wiki/x.md | debut.page'],
       ['bad front matter YAML', (f) => (f['wiki/x.md'] = '---\ntitle: [x\n---\n'), 'wiki/x.md'],
       [
+        'a panel outside the page',
+        (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, image: 'pages/000.jpg', panels: [{ x: 0.5, y: 0, w: 0.6, h: 1 }] }] }),
+        'episodes/b-first/episode.yaml | pages[0].panels[0]',
+      ],
+      [
+        'a panel in pixels, not fractions',
+        (f) =>
+          (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, image: 'pages/000.jpg', panels: [{ x: 10, y: 10, w: 300, h: 200 }] }] }),
+        'episodes/b-first/episode.yaml | pages[0].panels[0].x',
+      ],
+      [
+        'a panel with a key of its own',
+        (f) =>
+          (f['episodes/b-first/episode.yaml'] = {
+            number: 1,
+            title: 'x',
+            pages: [{ number: 0, image: 'pages/000.jpg', panels: [{ x: 0, y: 0, w: 1, h: 1, order: 2 }] }],
+          }),
+        'episodes/b-first/episode.yaml | pages[0].panels[0]',
+      ],
+      [
         'absolute image path',
         (f) => (f['episodes/b-first/episode.yaml'] = { number: 1, title: 'x', pages: [{ number: 0, image: '/etc/passwd' }] }),
         'episodes/b-first/episode.yaml | pages[0].image',

@@ -85,6 +85,14 @@ export interface SeriesDetail {
   episodes: Episode[];
 }
 
+/** A panel of a page: a rectangle in fractions of the page (0..1), origin top left. */
+export interface Panel {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 export interface Page {
   number: number;
   kind: PageKind;
@@ -97,6 +105,11 @@ export interface Page {
   /** Where a reached page's text comes from (`ocr`/`model`: transcribed at import); null until reached. */
   textSource: 'authored' | 'ocr' | 'model' | null;
   description: string | null;
+  /**
+   * The page's panels in reading order, for guided view, sent with the page's image; null = show the page whole
+   * (no image sent, the pack says so, or detection at import was unsure).
+   */
+  panels: Panel[] | null;
 }
 
 /** `GET /api/series/:id/episodes/:n`. */

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, customType, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { Panel } from '../contract/api.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -19,6 +20,8 @@ export interface ImageVariants {
   thumb: ImageRef;
   blurhash: string;
   color: string;
+  /** Page images: the panels found in it, unordered (src/panels); null = detection was unsure. Absent on other images. */
+  panels?: Panel[] | null;
 }
 
 export const series = pgTable('series', {
@@ -78,6 +81,8 @@ export const pages = pgTable(
     /** The OCR engine or vision model that transcribed the page. */
     transcriptEngine: text('transcript_engine'),
     transcriptRegions: jsonb('transcript_regions').$type<TranscriptRegion[] | null>(),
+    /** The page's panels in reading order (the pack's `panels`, else those found at import); null = the page whole (migration 0014). */
+    panels: jsonb('panels').$type<Panel[] | null>(),
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.episode, t.number] })],
 );
