@@ -7,6 +7,8 @@ export interface FlipbookHandle {
   next(): boolean;
   prev(): boolean;
   goTo(readingIndex: number): void;
+  /** The page is zoomed to `scale` (the flipbook loads full-size images past the display ones). */
+  sharpen?(scale: number): void;
 }
 
 interface Props {
@@ -71,6 +73,7 @@ export const FlipbookView = forwardRef<FlipbookHandle, Props>(function FlipbookV
       next: () => book.current?.next() ?? false,
       prev: () => book.current?.prev() ?? false,
       goTo: (i) => book.current?.goTo(i),
+      sharpen: (scale) => book.current?.sharpen(scale),
     }),
     [],
   );

@@ -5,9 +5,9 @@
  * except while peeking. Opening an episode past the next unread one goes
  * through the skip-ahead question first.
  */
-import { lazy, type PointerEvent as ReactPointerEvent, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
+import type { EpisodeDetail, ImageRef, Position, SeriesDetail } from '../../../src/contract/index.js';
 import { ApiError, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { LinkTarget } from '../markdown/links';
@@ -27,7 +27,9 @@ import { peekState, usePeeking } from './peek';
 import { type ModePreference, useReducedMotion, useViewMode } from './preferences';
 import { SkipAhead } from './SkipAhead';
 import { ThumbnailStrip } from './ThumbnailStrip';
+import { useZoom } from './use-zoom';
 import { VerticalReader } from './VerticalReader';
+import { zoomKey } from './zoom';
 import './flipbook.css';
 
 // The world graph (React Flow) loads only when the reader opens it.
@@ -48,6 +50,13 @@ const panelMemory = new Map<string, PanelState>();
 let requestNonce = 0;
 
 const isPhone = () => window.matchMedia('(max-width: 699px)').matches;
+
+/**
+ * A page's full-size image, for zooming past the display variant. The API does
+ * not send one yet (pages are stored as a display variant of at most 1600 px
+ * and a thumbnail): `image.full` is where the reader will look for it.
+ */
+const fullImage = (image: ImageRef | null): ImageRef | null => (image as (ImageRef & { full?: ImageRef }) | null)?.full ?? null;
 
 export default function ReaderPage({ seriesId, episode, page }: { seriesId: string; episode: number; page: number }) {
   const peek = usePeeking();
@@ -104,6 +113,7 @@ function ReaderView({
   const { preference, mode, setPreference } = useViewMode();
   const reducedMotion = useReducedMotion();
   const book = useRef<FlipbookHandle>(null);
+  const stage = useRef<HTMLElement>(null);
   const [displayed, setDisplayed] = useState<number[]>([]);
   const [stripOpen, setStripOpen] = useState(() => window.matchMedia('(min-width: 700px)').matches);
   const [panel, setPanelState] = useState<PanelState>(() => {
@@ -135,6 +145,13 @@ function ReaderView({
   const episode = detail.episode.number;
   const direction = detail.series.readingDirection;
   const vertical = detail.series.layout === 'vertical';
+  const actRef = useRef<(action: ReaderAction) => void>(() => {});
+  // The vertical reader scrolls: it has no zoom of its own (yet).
+  const zoom = useZoom(stage, !vertical, {
+    // A touch tap on the left or right half turns like the click zones (which take mouse and keyboard).
+    onTap: (at, view) => actRef.current(zoneAction(at.x < view.width / 2 ? 'left' : 'right', direction)),
+    onScale: (scale) => book.current?.sharpen?.(scale),
+  });
 
   const bookPages: BookPage[] = useMemo(
     () =>
@@ -144,6 +161,7 @@ function ReaderView({
         image: p.image,
         alt: p.alt,
         color: p.thumbnail?.color ?? null,
+        full: fullImage(p.image),
       })),
     [detail.pages],
   );
@@ -156,13 +174,15 @@ function ReaderView({
   // A page on display: the URL follows it (reload reopens it) and the furthest one becomes progress.
   const onShow = useCallback(
     (pages: number[]) => {
+      // Every turn (keys, swipe, the strip, a link) starts the new page at fit.
+      zoom.reset();
       setDisplayed(pages);
       const first = detail.pages[pages[0]!];
       const furthest = detail.pages[furthestPage(pages)];
       if (first) window.history.replaceState(window.history.state, '', readerPath(seriesId, { episode, page: first.number }));
       if (furthest && !peek) progressSync.report(seriesId, { episode, page: furthest.number });
     },
-    [detail.pages, seriesId, episode, peek],
+    [detail.pages, seriesId, episode, peek, zoom.reset],
   );
 
   // Reached pages get their thumbnail and text from the API: refetch once progress is stored.
@@ -193,6 +213,8 @@ function ReaderView({
       const b = book.current;
       if (!b) return;
       setNotice(null);
+      // Back to fit before the page turns, so the flip is not drawn zoomed.
+      if (action !== 'exit') zoom.reset();
       switch (action) {
         case 'next':
           if (!b.next()) {
@@ -215,8 +237,9 @@ function ReaderView({
           break;
       }
     },
-    [nextEpisode, prevEpisode, navigate, seriesId, peek, detail.pages.length, panelOpen, setPanelOpen],
+    [nextEpisode, prevEpisode, navigate, seriesId, peek, detail.pages.length, panelOpen, setPanelOpen, zoom.reset],
   );
+  actRef.current = act;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -228,6 +251,12 @@ function ReaderView({
         if (e.key === 'Escape') setPanelOpen(false);
         return;
       }
+      const z = vertical ? null : zoomKey(e.key);
+      if (z) {
+        e.preventDefault();
+        zoom.key(z);
+        return;
+      }
       const action = keyAction(e.key, direction);
       if (!action) return;
       e.preventDefault();
@@ -235,7 +264,7 @@ function ReaderView({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [act, direction, setPanelOpen]);
+  }, [act, direction, setPanelOpen, vertical, zoom.key]);
 
   // Swipes (touch, pen or mouse drag) anywhere on the stage.
   const swipe = useRef<{ x: number; y: number; id: number } | null>(null);
@@ -247,19 +276,25 @@ function ReaderView({
   const onPointerUp = (e: ReactPointerEvent) => {
     const s = swipe.current;
     swipe.current = null;
-    if (!s || s.id !== e.pointerId || vertical) return;
+    // A zoomed page pans instead; a pinch or a double tap is not a swipe either.
+    if (!s || s.id !== e.pointerId || vertical || zoom.blocksTurn()) return;
     const action = swipeAction(e.clientX - s.x, e.clientY - s.y, direction);
     if (action) {
       swiped.current = true;
       act(action);
     }
   };
-  const zone = (side: 'left' | 'right') => () => {
+  const zone = (side: 'left' | 'right') => (e: ReactMouseEvent) => {
     // The click that ends a swipe is not a second turn.
     if (swiped.current) {
       swiped.current = false;
       return;
     }
+    // Touch taps are use-zoom's (onTap above). A click says where it came from (Chromium, Firefox);
+    // where it does not (Safari's MouseEvent), a touch that just ended made it. A zoomed page is not turned by a click.
+    const type = (e.nativeEvent as Partial<PointerEvent>).pointerType;
+    const fromTouch = type ? type === 'touch' : zoom.recentTouch();
+    if (fromTouch || zoom.blocksTurn()) return;
     act(zoneAction(side, direction));
   };
 
@@ -401,10 +436,12 @@ function ReaderView({
 
       <div className="reader-body">
         <main
+          ref={stage}
           className="stage"
           id="main"
           aria-label={`${title}, ${pageLabel}`}
           data-displayed={shownNumbers.join(',')}
+          data-zoomed={zoom.zoomed || undefined}
           onPointerDown={onPointerDown}
           onPointerUp={onPointerUp}
           onPointerCancel={() => (swipe.current = null)}

@@ -14,6 +14,7 @@ import { PageFlip } from 'page-flip/dist/js/page-flip.module.js';
 import type { ImageRef } from '../../../src/contract/index.js';
 import { mediaUrl } from '../api/client';
 import { type BookLayout, bookLayout, type Direction, FILLER, spreadIndexOfArray, spreadIndexOfPage, spreadPages, stepSpread, type ViewMode } from './book-layout';
+import { wantsFullImage } from './zoom';
 
 export interface BookPage {
   number: number;
@@ -21,6 +22,8 @@ export interface BookPage {
   image: ImageRef | null;
   alt: string;
   color: string | null;
+  /** A larger image than `image` (the display variant), loaded when zoomed past it; null when there is none. */
+  full: ImageRef | null;
 }
 
 export interface FlipbookOptions {
@@ -129,6 +132,35 @@ export class Flipbook {
     const arrayIndex = this.layout.spreads[target]![0]!;
     if (this.opts.animate) this.pf.flip(arrayIndex, 'top');
     else this.pf.turnToPage(arrayIndex);
+  }
+
+  /**
+   * The book is shown `scale` times larger (zoom): once that upscales a page's
+   * display image on screen, its full-size image replaces it (and stays).
+   */
+  sharpen(scale: number): void {
+    if (this.destroyed) return;
+    for (const r of this.displayed()) {
+      const img = this.imgs[r];
+      const { image, full } = this.opts.pages[r]!;
+      if (!img || !image || !full || img.dataset.source) continue;
+      // object-fit: contain: the image's own width inside its page box.
+      const renderedWidth = Math.min(img.clientWidth, (img.clientHeight * image.width) / image.height);
+      if (!wantsFullImage({ renderedWidth, scale, devicePixelRatio: window.devicePixelRatio || 1, displayWidth: image.width, fullWidth: full.width })) continue;
+      img.dataset.source = 'full';
+      const url = mediaUrl(full.url);
+      // Swapped in once decoded, so the page never goes blank meanwhile; a failure keeps the display image (and is not retried).
+      const larger = new Image();
+      larger.src = url;
+      larger.decode().then(
+        () => {
+          if (!this.destroyed) img.src = url;
+        },
+        () => {
+          img.dataset.source = 'failed';
+        },
+      );
+    }
   }
 
   /** After the container changed size. */
