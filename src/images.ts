@@ -11,8 +11,10 @@ import { DETECT_WIDTH, detectPanels, type GrayImage, type Panel } from './panels
 export const IMAGE_LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 60_000_000 };
 export const DISPLAY_MAX_WIDTH = 1600;
 export const THUMB_WIDTH = 240;
+/** Widest full-size copy of a page kept for zooming (a 5× zoom on a phone needs about this much). */
+export const FULL_MAX_WIDTH = 4096;
 /** Bump when the variant recipe changes, so cached variants are remade. */
-export const PIPELINE_VERSION = 'v3:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32:panels1';
+export const PIPELINE_VERSION = 'v3:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32:panels1:full4096q82e2';
 
 type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let sharpPromise: Promise<SharpFactory> | undefined;
@@ -55,6 +57,8 @@ export interface MadeVariants {
   color: string;
   /** The page's panels, unordered (`opts.panels`); null when detection was unsure (src/panels/detect.ts). */
   panels?: Panel[] | null;
+  /** A page wider than its display variant, at full size up to FULL_MAX_WIDTH (`opts.full`), for zooming. */
+  full?: EncodedImage;
 }
 
 const hex = (n: number) =>
@@ -62,7 +66,7 @@ const hex = (n: number) =>
     .toString(16)
     .padStart(2, '0');
 
-export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number; panels?: boolean } = {}): Promise<MadeVariants> {
+export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: number; thumbWidth?: number; panels?: boolean; full?: boolean } = {}): Promise<MadeVariants> {
   const sharp = await loadSharp();
   const displayWidth = opts.displayMaxWidth ?? DISPLAY_MAX_WIDTH;
   const thumbWidth = opts.thumbWidth ?? THUMB_WIDTH;
@@ -75,7 +79,7 @@ export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: numb
     .toBuffer({ resolveWithObject: true });
   const raw: SharpOptions = { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } };
   const from = () => sharp(decoded.data, raw);
-  const [display, thumb, small, gray] = await Promise.all([
+  const [display, thumb, small, gray, full] = await Promise.all([
     // effort 2 encodes twice as fast as 3 for ~3 % more bytes on comic pages.
     from().webp({ quality: 82, effort: 2 }).toBuffer({ resolveWithObject: true }),
     from().resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 70, effort: 2 }).toBuffer({ resolveWithObject: true }),
@@ -84,6 +88,7 @@ export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: numb
     opts.panels
       ? from().resize({ width: DETECT_WIDTH, withoutEnlargement: true }).flatten({ background: '#ffffff' }).grayscale().raw().toBuffer({ resolveWithObject: true })
       : null,
+    opts.full ? fullSize(sharp, input, displayWidth) : null,
   ]);
   const blurhash = encodeBlurhash(new Uint8ClampedArray(small.data), small.info.width, small.info.height, 4, 3);
   // The dominant colour of the 32 px version is the page's, at a fraction of the cost.
@@ -94,7 +99,25 @@ export async function makeVariants(input: Buffer, opts: { displayMaxWidth?: numb
     blurhash,
     color: `#${hex(d.r)}${hex(d.g)}${hex(d.b)}`,
     ...(gray ? { panels: panelsOf({ data: gray.data, width: gray.info.width, height: gray.info.height }) } : {}),
+    ...(full ? { full } : {}),
   };
+}
+
+/**
+ * The page at full size (at most FULL_MAX_WIDTH) when it is wider than its display variant, else null: zooming
+ * past the display variant would blur. A second decode, at full resolution, only for such pages.
+ */
+async function fullSize(sharp: SharpFactory, input: Buffer, displayWidth: number): Promise<EncodedImage | null> {
+  const meta = await sharp(input, { limitInputPixels: IMAGE_LIMITS.maxPixels }).metadata();
+  // EXIF orientations 5-8 turn the picture a quarter: its width is the stored height.
+  const width = (meta.orientation ?? 1) >= 5 ? meta.height : meta.width;
+  if (!width || width <= displayWidth) return null;
+  const out = await sharp(input, { limitInputPixels: IMAGE_LIMITS.maxPixels, failOn: 'error' })
+    .rotate()
+    .resize({ width: FULL_MAX_WIDTH, withoutEnlargement: true })
+    .webp({ quality: 82, effort: 2 })
+    .toBuffer({ resolveWithObject: true });
+  return { bytes: out.data, width: out.info.width, height: out.info.height };
 }
 
 function panelsOf(img: GrayImage): Panel[] | null {

@@ -133,7 +133,7 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
       number: p.number,
       kind: p.kind,
       reached: p.reached,
-      image: p.display ? image(storage, p.display) : null,
+      image: p.display ? { ...image(storage, p.display), ...(p.full ? { full: image(storage, p.full) } : {}) } : null,
       thumbnail: p.thumb
         ? image(storage, p.thumb, { blurhash: p.blurhash ?? '', color: p.color ?? '' })
         : p.thumb_width !== null

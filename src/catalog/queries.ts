@@ -117,6 +117,8 @@ export interface PageRow {
   kind: PageKind;
   /** NULL for pages of locked episodes (past the next unread one) unless peeking. */
   display: ImageVariants['display'] | null;
+  /** With `display`: the full-size copy of a page wider than its display variant, else NULL. */
+  full: ImageVariants['display'] | null;
   blurhash: string | null;
   color: string | null;
   thumb_width: number | null;
@@ -143,6 +145,7 @@ export function listPages(db: Db, scope: ReaderScope, episode: number, peek: boo
     db,
     sql`SELECT p.number, p.kind,
                CASE WHEN ${openable} THEN p.image->'display' END AS display,
+               CASE WHEN ${openable} THEN p.image->'full' END AS full,
                p.image->>'blurhash' AS blurhash, p.image->>'color' AS color,
                (p.image->'thumb'->>'width')::int AS thumb_width, (p.image->'thumb'->>'height')::int AS thumb_height,
                COALESCE(${reached}, false) AS reached,

@@ -97,8 +97,8 @@ export class PackInvalidError extends FolioError {
 }
 
 type ImageKind = 'pages' | 'covers' | 'avatars';
-const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: number; panels?: boolean }> = {
-  pages: { displayMaxWidth: 1600, thumbWidth: 240, panels: true },
+const VARIANT_SIZES: Record<ImageKind, { displayMaxWidth: number; thumbWidth: number; panels?: boolean; full?: boolean }> = {
+  pages: { displayMaxWidth: 1600, thumbWidth: 240, panels: true, full: true },
   covers: { displayMaxWidth: 1200, thumbWidth: 360 },
   avatars: { displayMaxWidth: 512, thumbWidth: 128 },
 };
@@ -183,7 +183,9 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
     const kind = wanted.get(file)!;
     const h = hashes.get(file)!;
     const hit = cached.get(`${h}`);
-    if (hit && (await deps.storage.exists(hit.display.key)) && (await deps.storage.exists(hit.thumb.key))) {
+    const stored = async (v: ImageVariants) =>
+      (await deps.storage.exists(v.display.key)) && (await deps.storage.exists(v.thumb.key)) && (!v.full || (await deps.storage.exists(v.full.key)));
+    if (hit && (await stored(hit))) {
       variants.set(file, hit);
       reused++;
     } else {
@@ -192,16 +194,19 @@ export async function importPack(deps: ImportDeps, path: string | PackSource, op
       const thumbKey = contentKey(kind, sha256(v.thumb.bytes), 'webp');
       await deps.storage.put(displayKey, v.display.bytes, 'image/webp');
       await deps.storage.put(thumbKey, v.thumb.bytes, 'image/webp');
-      const stored: ImageVariants = {
+      const full = v.full ? { key: contentKey(kind, sha256(v.full.bytes), 'webp'), width: v.full.width, height: v.full.height } : null;
+      if (full) await deps.storage.put(full.key, v.full!.bytes, 'image/webp');
+      const fresh: ImageVariants = {
         display: { key: displayKey, width: v.display.width, height: v.display.height },
         thumb: { key: thumbKey, width: v.thumb.width, height: v.thumb.height },
         blurhash: v.blurhash,
         color: v.color,
+        ...(full ? { full } : {}),
         ...(v.panels !== undefined ? { panels: v.panels } : {}),
       };
-      await q.rememberVariants(db, h, PIPELINE_VERSION, stored);
-      variants.set(file, stored);
-      cached.set(h, stored);
+      await q.rememberVariants(db, h, PIPELINE_VERSION, fresh);
+      variants.set(file, fresh);
+      cached.set(h, fresh);
       made++;
     }
     report({ phase: 'images', done: ++done, total: files.length });

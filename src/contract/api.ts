@@ -93,11 +93,16 @@ export interface Panel {
   h: number;
 }
 
+/** A page's display image; `full`, when the page is wider than it, is the page at full size for zooming past it. */
+export interface PageImage extends ImageRef {
+  full?: ImageRef;
+}
+
 export interface Page {
   number: number;
   kind: PageKind;
   reached: boolean;
-  image: ImageRef | null;
+  image: PageImage | null;
   thumbnail: Cover | null;
   /** The page's accessible text: its description, else its text once reached, else only its number. */
   alt: string;

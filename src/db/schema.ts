@@ -20,6 +20,8 @@ export interface ImageVariants {
   thumb: ImageRef;
   blurhash: string;
   color: string;
+  /** Page images wider than their display variant: the page at full size, for zooming (src/images.ts). */
+  full?: ImageRef;
   /** Page images: the panels found in it, unordered (src/panels); null = detection was unsure. Absent on other images. */
   panels?: Panel[] | null;
 }

@@ -142,3 +142,24 @@ describe('panels of a page', () => {
     expect(detail.pages[0]!.panels).toEqual([{ x: 0.1, y: 0.1, w: 0.8, h: 0.8 }]);
   });
 });
+
+describe('the full-size copy of a wide page', () => {
+  it('is sent with the page image, for zooming past the display variant, and never before', async () => {
+    const id = 'panels-wide';
+    const dir = await writeTinyPack({ id, episodes: 3, pagesPerEpisode: 1, seed: 5 });
+    for (const e of [1, 2, 3]) {
+      const wide = await sharp({ create: { width: 2000 + e, height: 2800, channels: 3, background: '#224466' } })
+        .jpeg()
+        .toBuffer();
+      await writeFile(join(dir, 'episodes', `ep${e}`, 'pages', '1.jpg'), wide);
+    }
+    await importPack({ database: t.database, storage }, dir, { concurrency: 2 });
+    const readerId = await readerAt(id, 1, 1);
+    const page = (await episodeDetail(t.database.db, storage, { readerId, seriesId: id }, 1)).pages[0]!;
+    expect(page.image).toMatchObject({ width: 1600, full: { width: 2001, height: 2800 } });
+    expect(page.image!.full!.url).not.toBe(page.image!.url);
+    expect(await storage.exists(page.image!.full!.url.replace(/^\/media\//, ''))).toBe(true);
+    expect((await episodeDetail(t.database.db, storage, { readerId, seriesId: id }, 2)).pages[0]!.image?.full).toBeDefined();
+    expect((await episodeDetail(t.database.db, storage, { readerId, seriesId: id }, 3)).pages[0]!.image).toBeNull();
+  });
+});

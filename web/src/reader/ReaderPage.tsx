@@ -7,7 +7,7 @@
  */
 import { lazy, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import type { EpisodeDetail, ImageRef, Position, SeriesDetail } from '../../../src/contract/index.js';
+import type { EpisodeDetail, Position, SeriesDetail } from '../../../src/contract/index.js';
 import { ApiError, describeError } from '../api/client';
 import { useApi } from '../api/use-api';
 import type { LinkTarget } from '../markdown/links';
@@ -50,13 +50,6 @@ const panelMemory = new Map<string, PanelState>();
 let requestNonce = 0;
 
 const isPhone = () => window.matchMedia('(max-width: 699px)').matches;
-
-/**
- * A page's full-size image, for zooming past the display variant. The API does
- * not send one yet (pages are stored as a display variant of at most 1600 px
- * and a thumbnail): `image.full` is where the reader will look for it.
- */
-const fullImage = (image: ImageRef | null): ImageRef | null => (image as (ImageRef & { full?: ImageRef }) | null)?.full ?? null;
 
 export default function ReaderPage({ seriesId, episode, page }: { seriesId: string; episode: number; page: number }) {
   const peek = usePeeking();
@@ -161,7 +154,7 @@ function ReaderView({
         image: p.image,
         alt: p.alt,
         color: p.thumbnail?.color ?? null,
-        full: fullImage(p.image),
+        full: p.image?.full ?? null,
       })),
     [detail.pages],
   );
