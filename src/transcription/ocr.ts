@@ -46,11 +46,6 @@ const DATA_FLAVOUR = '4.0.0_best_int';
 const DETECT_WIDTH = 800;
 /** Height, in pixels, a glyph of a region is scaled to before reading. */
 const TARGET_GLYPH = 28;
-/**
- * Most pixels a crop is scaled up to: a page of small dense print (credits, a list of patrons) would otherwise
- * be read at 6 MP per block, seconds each; at this size its glyphs are still ~14 px. Balloons never reach it.
- */
-const MAX_CROP_PIXELS = 1_500_000;
 /** White margin around a crop, in pixels (tesseract reads edges better with one). */
 const BORDER = 16;
 /** Words read with less confidence than this (0..100) are dropped. */
@@ -337,7 +332,7 @@ export async function openOcrEngine(opts: { languages: string[]; workers?: numbe
     const x1 = Math.min(full.width, Math.ceil((b.x + b.width) / k + pad));
     const y1 = Math.min(full.height, Math.ceil((b.clip ? Math.min(b.y + b.height + pad * k, b.clip.y1) : b.y + b.height + pad * k) / k));
     const glyph = Math.max(4, b.glyphHeight / k);
-    const up = Math.max(1, Math.min(4, TARGET_GLYPH / glyph, Math.sqrt(MAX_CROP_PIXELS / ((x1 - x0) * (y1 - y0)))));
+    const up = Math.max(1, Math.min(4, TARGET_GLYPH / glyph));
     const crop = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 1 } })
       .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
       .resize({ width: Math.round((x1 - x0) * up), kernel: 'cubic' })
