@@ -22,13 +22,13 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { type Budget, cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, makeTempDir, type Row, startAndTime, stopProcess } from './lib.js';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SAMPLE_SERIES, startEmbeddedFolio, until } from './browser.js';
+import { type Budget, cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, type Row } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = join(ROOT, 'dist', 'web');
-const FOLIO = join(ROOT, 'bin', 'folio.js');
-const SERIES = 'moth-and-lantern';
+const SERIES = SAMPLE_SERIES;
 /** A story page, opened by a new visitor; the viewport makes it a single page. */
 const READER_PATH = `/read/${SERIES}/1/1`;
 const VIEWPORT = { width: 900, height: 1000 };
@@ -79,19 +79,6 @@ function initialRoute(): { files: string[]; gzipKb: number; lazyGzipKb: number }
 // ---------------------------------------------------------------------------
 // Servers
 
-async function startFolio(): Promise<{ url: string; stop(): Promise<void> }> {
-  const dataDir = await makeTempDir('folio-bench-web-');
-  const started = await startAndTime({
-    cmd: process.execPath,
-    makeArgs: () => [FOLIO, 'serve'],
-    makeEnv: (port) => ({ PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', FOLIO_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
-    paths: ['/ready'],
-    timeoutMs: 180_000,
-    intervalMs: 50,
-  });
-  return { url: `http://127.0.0.1:${started.port}`, stop: () => stopProcess(started.proc.child) };
-}
-
 /** The baseline: one HTML page with one <img> of the same image, from node:http. */
 async function startBaseline(image: { bytes: Buffer; width: number; height: number }): Promise<{ url: string; server: Server }> {
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>baseline</title></head><body style="margin:0">
@@ -113,21 +100,6 @@ async function startBaseline(image: { bytes: Buffer; width: number; height: numb
 
 // ---------------------------------------------------------------------------
 // Measurements in Chromium
-
-const MARK_WAIT_MS = 30_000;
-
-/**
- * Poll an expression in the page until it is truthy. (page.waitForFunction with a
- * string compiles it with eval inside the page, which Folio's CSP forbids; the
- * marks carry their own time, so polling adds nothing to the figures.)
- */
-async function until(page: Page, expression: string): Promise<void> {
-  const deadline = Date.now() + MARK_WAIT_MS;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
-    await page.waitForTimeout(10);
-  }
-}
 
 async function firstMark(page: Page): Promise<number> {
   await until(page, "performance.getEntriesByName('folio:first-page-visible').length > 0");
@@ -187,12 +159,8 @@ async function main(): Promise<void> {
   }
 
   log('starting folio serve (first run: imports the sample)…');
-  const folio = await startFolio();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const folio = await startEmbeddedFolio('folio-bench-web-');
+  const browser = await launchChromium();
   let baseline: { url: string; server: Server } | null = null;
   try {
     // The baseline serves the same display image the reader shows first.

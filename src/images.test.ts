@@ -2,7 +2,10 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DISPLAY_MAX_WIDTH, makeVariants } from './images.js';
 
-const flat = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
+const flat = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: '#3366aa' } })
+    .jpeg()
+    .toBuffer();
 
 /** Two panels side by side on white paper. */
 async function twoPanels(width: number, height: number): Promise<Buffer> {
