@@ -218,19 +218,20 @@ describe('quote mode (no language model: the default)', () => {
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.dataset.testid')).toBe('toggle-chat');
   });
 
-  it('on a phone the chat is a full-screen sheet; a citation closes it and shows the page', async () => {
+  it('on a phone the chat is a bottom sheet (half height first); a citation closes it and shows the page', async () => {
     const { context, page } = await newReader({ viewport: PHONE, isMobile: true, hasTouch: true });
     await page.goto(`${folio.url}/read/${S}/1/4`);
     await waitForPages(page, '4');
     await expectProgress(folio, S, context, { episode: 1, page: 4 });
-    await page.getByTestId('toggle-chat').click();
+    // On a phone Ask is in the reading toolbar at the bottom (phone-layout.browser.test.ts has the rest).
+    await page.getByTestId('dock-ask').click();
     const sheet = page.locator('.side-panel');
     await sheet.waitFor();
     const box = (await sheet.boundingBox())!;
     expect(box.x).toBe(0);
-    expect(box.y).toBe(0);
+    expect(box.y).toBeGreaterThan(PHONE.height / 2);
     expect(box.width).toBe(PHONE.width);
-    expect(box.height).toBe(PHONE.height);
+    expect(box.y + box.height).toBeCloseTo(PHONE.height, 0);
     await ask(page, 'How many lamps are on Tallow Street?');
     await settled(page);
     await screenshot(page, 'companion-phone');

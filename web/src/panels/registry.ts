@@ -46,7 +46,10 @@ export interface ReaderPanelContext {
 export interface ReaderPanel {
   id: string;
   title: string;
-  /** On phones: 'full' covers the screen (chat, wiki…), 'half' leaves the page visible (page text). */
+  /**
+   * On phones every panel is a bottom sheet, half height first (PanelSlot.tsx). 'full': a panel that is
+   * read at length (chat, wiki…), whose citations close the sheet to show the page; 'half': page text.
+   */
   sheet?: 'full' | 'half';
   render(ctx: ReaderPanelContext): ReactNode;
 }

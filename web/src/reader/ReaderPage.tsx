@@ -27,6 +27,7 @@ import { peekState, usePeeking } from './peek';
 import { type ModePreference, useReducedMotion, useViewMode } from './preferences';
 import { SkipAhead } from './SkipAhead';
 import { ThumbnailStrip } from './ThumbnailStrip';
+import { useImmersive } from './use-immersive';
 import { useZoom } from './use-zoom';
 import { VerticalReader } from './VerticalReader';
 import { zoomKey } from './zoom';
@@ -139,10 +140,14 @@ function ReaderView({
   const direction = detail.series.readingDirection;
   const vertical = detail.series.layout === 'vertical';
   const actRef = useRef<(action: ReaderAction) => void>(() => {});
+  const immersive = useImmersive({ enabled: !vertical, held: panelOpen || stripOpen, turnKey: displayed.join(',') });
   // The vertical reader scrolls: it has no zoom of its own (yet).
   const zoom = useZoom(stage, !vertical, {
     // A touch tap on the left or right half turns like the click zones (which take mouse and keyboard).
-    onTap: (at, view) => actRef.current(zoneAction(at.x < view.width / 2 ? 'left' : 'right', direction)),
+    // On a phone a tap on the middle third shows or hides the header instead (use-immersive.ts).
+    onTap: (at, view) => {
+      if (!immersive.middleTap(at, view)) actRef.current(zoneAction(at.x < view.width / 2 ? 'left' : 'right', direction));
+    },
     onScale: (scale) => book.current?.sharpen?.(scale),
   });
 
@@ -359,7 +364,12 @@ function ReaderView({
   }, [title, detail.series.title]);
 
   return (
-    <div className={`reader ${panelOpen ? 'reader--panel' : ''} reader--${direction}`} data-mode={vertical ? 'vertical' : mode} data-direction={direction}>
+    <div
+      className={`reader ${panelOpen ? 'reader--panel' : ''} reader--${direction}`}
+      data-mode={vertical ? 'vertical' : mode}
+      data-direction={direction}
+      data-chrome={immersive.hidden ? 'hidden' : 'shown'}
+    >
       <header className="reader-bar">
         <Link href={`/series/${encodeURIComponent(seriesId)}`} className="icon-button back-link" aria-label={`Back to ${detail.series.title}`}>
           <span aria-hidden="true">←</span>
@@ -459,7 +469,27 @@ function ReaderView({
         ) : null}
       </div>
 
-      {stripOpen ? <ThumbnailStrip pages={detail.pages} displayed={displayed} direction={direction} onOpen={(i) => book.current?.goTo(i)} /> : null}
+      <ThumbnailStrip
+        pages={detail.pages}
+        displayed={displayed}
+        direction={direction}
+        onOpen={(i) => book.current?.goTo(i)}
+        open={stripOpen}
+        onToggle={() => setStripOpen((o) => !o)}
+        onTurn={act}
+        ask={
+          readerPanels.some((p) => p.id === 'chat')
+            ? {
+                pressed: panelOpen && panel.active === 'chat',
+                onClick: (el) => {
+                  if (panelOpen && panel.active === 'chat') return closePanel();
+                  panelOpener.current = el;
+                  openPanel('chat');
+                },
+              }
+            : null
+        }
+      />
 
       {worldOpen ? (
         <Suspense

@@ -2,6 +2,11 @@
  * Page thumbnails for the episode. Pages past the reader's position come from
  * the API without a thumbnail (placeholder only), so the strip cannot show
  * what has not been read; it renders exactly what it is given.
+ *
+ * On phones it sits in the reading toolbar at the bottom (thumb reach): the
+ * previous / next page, Pages (the strip, collapsed until tapped) and Ask. The
+ * toolbar overlays the page and slides away with the header; on wider screens
+ * the toolbar is not shown (the header has these) and the strip is as before.
  */
 import { useEffect, useRef } from 'react';
 import { isPlaceholder, type Page } from '../../../src/contract/index.js';
@@ -13,11 +18,21 @@ export function ThumbnailStrip({
   displayed,
   direction,
   onOpen,
+  open,
+  onToggle,
+  onTurn,
+  ask,
 }: {
   pages: Page[];
   displayed: number[];
   direction: 'ltr' | 'rtl';
   onOpen: (readingIndex: number) => void;
+  /** The strip is expanded. */
+  open: boolean;
+  onToggle: () => void;
+  onTurn: (action: 'prev' | 'next') => void;
+  /** The companion button of the phone toolbar (null: no chat panel). */
+  ask: { pressed: boolean; onClick: (button: HTMLElement) => void } | null;
 }) {
   const list = useRef<HTMLOListElement>(null);
   const first = displayed[0];
@@ -27,8 +42,8 @@ export function ThumbnailStrip({
     el?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [first]);
 
-  return (
-    <nav className="strip" aria-label="Pages">
+  const strip = open ? (
+    <nav className="strip" id="page-strip" aria-label="Pages">
       <ol ref={list} className="strip-list" dir={direction}>
         {pages.map((p, i) => {
           const t = p.thumbnail;
@@ -61,5 +76,42 @@ export function ThumbnailStrip({
         })}
       </ol>
     </nav>
+  ) : null;
+  return (
+    <div className="reader-dock" data-open={open || undefined}>
+      <div className="dock-inner">
+        {strip}
+        <div className="dock-bar" role="toolbar" aria-label="Reading" dir={direction}>
+          <button type="button" className="dock-button" onClick={() => onTurn('prev')} aria-label="Previous page" data-testid="dock-prev">
+            <span aria-hidden="true">{direction === 'ltr' ? '‹' : '›'}</span>
+          </button>
+          <button
+            type="button"
+            className="dock-button dock-button--wide"
+            aria-expanded={open}
+            aria-controls={open ? 'page-strip' : undefined}
+            onClick={onToggle}
+            data-testid="dock-pages"
+          >
+            <span className="dock-grip" aria-hidden="true" />
+            Pages
+          </button>
+          {ask ? (
+            <button
+              type="button"
+              className="dock-button dock-button--wide dock-button--accent"
+              aria-pressed={ask.pressed}
+              onClick={(e) => ask.onClick(e.currentTarget)}
+              data-testid="dock-ask"
+            >
+              Ask
+            </button>
+          ) : null}
+          <button type="button" className="dock-button" onClick={() => onTurn('next')} aria-label="Next page" data-testid="dock-next">
+            <span aria-hidden="true">{direction === 'ltr' ? '›' : '‹'}</span>
+          </button>
+        </div>
+      </div>
+    </div>
   );
 }
