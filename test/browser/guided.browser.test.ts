@@ -176,7 +176,7 @@ describe('guided view on a phone', () => {
       expectFitted(await shown(page, step.rect));
       furthest = Math.max(furthest, step.index);
       // Progress is the page shown: reached with its first panel, not moved by its later ones, never ahead.
-      expect(await displayed(page)).toBe(String(step.number));
+      await expect.poll(() => displayed(page)).toBe(String(step.number));
       await expect.poll(async () => (await progressOf(folio, S, token)).page, { timeout: 5_000, interval: 100 }).toBe(step.number);
       // Page images: none beyond the page shown and the next one (page mode loads three ahead).
       const beyond = requests.filter((u) => (imageOwner.get(u) ?? -1) > furthest + 1);
