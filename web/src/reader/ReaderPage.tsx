@@ -22,9 +22,10 @@ import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { furthestPage, resolvePageIndex } from './book-layout';
 import { type FlipbookHandle, FlipbookView } from './FlipbookView';
 import type { BookPage } from './flipbook';
+import { GuidedView } from './GuidedView';
 import { keyAction, type ReaderAction, swipeAction, zoneAction } from './input';
 import { peekState, usePeeking } from './peek';
-import { type ModePreference, useReducedMotion, useViewMode } from './preferences';
+import { type ModePreference, useGuidedView, useReducedMotion, useViewMode } from './preferences';
 import { SkipAhead } from './SkipAhead';
 import { ThumbnailStrip } from './ThumbnailStrip';
 import { useImmersive } from './use-immersive';
@@ -141,8 +142,10 @@ function ReaderView({
   const vertical = detail.series.layout === 'vertical';
   const actRef = useRef<(action: ReaderAction) => void>(() => {});
   const immersive = useImmersive({ enabled: !vertical, held: panelOpen || stripOpen, turnKey: displayed.join(',') });
-  // The vertical reader scrolls: it has no zoom of its own (yet).
-  const zoom = useZoom(stage, !vertical, {
+  const [guidedPref, setGuided] = useGuidedView();
+  const guided = guidedPref && !vertical;
+  // The vertical reader scrolls: it has no zoom of its own (yet). Guided view has none either: its taps must not wait for a double tap.
+  const zoom = useZoom(stage, !vertical && !guided, {
     // A touch tap on the left or right half turns like the click zones (which take mouse and keyboard).
     // On a phone a tap on the middle third shows or hides the header instead (use-immersive.ts).
     onTap: (at, view) => {
@@ -395,6 +398,11 @@ function ReaderView({
               ))}
             </div>
           ) : null}
+          {!vertical ? (
+            <button type="button" className="button button--small" aria-pressed={guided} onClick={() => setGuided(!guided)} data-testid="toggle-guided">
+              Guided
+            </button>
+          ) : null}
           <button type="button" className="button button--small" aria-pressed={stripOpen} onClick={() => setStripOpen((o) => !o)} data-testid="toggle-strip">
             Pages
           </button>
@@ -453,7 +461,29 @@ function ReaderView({
             <VerticalReader ref={book} pages={bookPages} startIndex={startIndex} onShow={onShow} />
           ) : (
             <>
-              <FlipbookView ref={book} pages={bookPages} direction={direction} mode={mode} startIndex={startIndex} animate={!reducedMotion} onShow={onShow} />
+              {/* Either view opens on the page the other showed. */}
+              {guided ? (
+                <GuidedView
+                  ref={book}
+                  pages={detail.pages}
+                  direction={direction}
+                  startIndex={displayed[0] ?? startIndex}
+                  animate={!reducedMotion}
+                  onShow={onShow}
+                  onAction={(a) => actRef.current(a)}
+                  onTapAt={(at, view) => immersive.middleTap(at, view)}
+                />
+              ) : (
+                <FlipbookView
+                  ref={book}
+                  pages={bookPages}
+                  direction={direction}
+                  mode={mode}
+                  startIndex={displayed[0] ?? startIndex}
+                  animate={!reducedMotion}
+                  onShow={onShow}
+                />
+              )}
               <button type="button" className="zone zone--left" onClick={zone('left')} aria-label={direction === 'ltr' ? 'Previous page' : 'Next page'} />
               <button type="button" className="zone zone--right" onClick={zone('right')} aria-label={direction === 'ltr' ? 'Next page' : 'Previous page'} />
             </>

@@ -1,4 +1,4 @@
-/** Reader preferences that live in the browser: view mode, and the system's reduced-motion setting. */
+/** Reader preferences that live in the browser: view mode, guided view, and the system's reduced-motion setting. */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { ViewMode } from './book-layout';
 
@@ -44,4 +44,26 @@ export function useViewMode(): { preference: ModePreference; mode: ViewMode; set
     }
   }, [preference]);
   return { preference, mode: preference === 'auto' ? (wide ? 'spread' : 'single') : preference, setPreference: setPref };
+}
+
+const GUIDED_KEY = 'folio:guided-view';
+
+/** Guided view (one panel at a time) on or off, remembered per device like the view mode. */
+export function useGuidedView(): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => {
+    try {
+      return localStorage.getItem(GUIDED_KEY) === 'on';
+    } catch {
+      return false;
+    }
+  });
+  useEffect(() => {
+    try {
+      if (on) localStorage.setItem(GUIDED_KEY, 'on');
+      else localStorage.removeItem(GUIDED_KEY);
+    } catch {
+      /* private mode: not remembered */
+    }
+  }, [on]);
+  return [on, setOn];
 }
