@@ -54,8 +54,10 @@ const touch = (cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', p
   cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })) });
 
 /** A phone: fresh context, the reader open at 1/1 with its images loaded and the next page preloaded, CPU slowed. */
-async function openPhone(browser: Browser, url: string): Promise<{ page: Page; cdp: CDPSession; close(): Promise<void> }> {
+async function openPhone(browser: Browser, url: string, opts: { guided?: boolean } = {}): Promise<{ page: Page; cdp: CDPSession; close(): Promise<void> }> {
   const context = await browser.newContext(PHONE);
+  // Guided view is a per-device preference (web/src/reader/preferences.ts).
+  if (opts.guided) await context.addInitScript("localStorage.setItem('folio:guided-view', 'on')");
   const page = await context.newPage();
   await page.goto(url + READER_PATH);
   await until(page, "performance.getEntriesByName('folio:first-page-visible').length > 0");
@@ -112,6 +114,44 @@ async function pinchFrames(browser: Browser, url: string): Promise<{ frames: num
     const frames = await stopFrames(page);
     const zoomed = (await page.evaluate("document.querySelector('.stage')?.hasAttribute('data-zoomed') ?? false")) as boolean;
     return { frames, zoomed };
+  } finally {
+    await phone.close();
+  }
+}
+
+const GUIDED_TAPS = 12;
+
+/**
+ * Guided view: taps on the right third, one every 450 ms (the 300 ms transition and some). For each, the time from
+ * the tap's touchend to the first animation frame after the view moved to the next panel (the frame that renders
+ * it), and the frame times over the 400 ms after the tap.
+ */
+async function guidedTaps(browser: Browser, url: string): Promise<{ tapMs: number[]; frames: number[]; moved: number }> {
+  const phone = await openPhone(browser, url, { guided: true });
+  try {
+    const { page, cdp } = phone;
+    await until(page, "!!document.querySelector('.guided')");
+    await page.evaluate(`(() => {
+      window.__taps = [];
+      let t0 = 0;
+      document.addEventListener('touchend', (e) => { t0 = e.timeStamp; }, { capture: true });
+      new MutationObserver(() => {
+        const t = t0;
+        if (t) requestAnimationFrame((ts) => window.__taps.push(ts - t));
+        t0 = 0;
+      }).observe(document.querySelector('.stage'), { attributes: true, subtree: true, attributeFilter: ['data-panel', 'data-page'] });
+    })()`);
+    const frames: number[] = [];
+    for (let i = 0; i < GUIDED_TAPS; i++) {
+      await startFrames(page);
+      await touch(cdp, 'touchStart', [{ x: 330, y: 420 }]);
+      await touch(cdp, 'touchEnd', []);
+      await pause(400);
+      frames.push(...(await stopFrames(page)));
+      await pause(50);
+    }
+    const tapMs = (await page.evaluate('window.__taps')) as number[];
+    return { tapMs, frames, moved: tapMs.length };
   } finally {
     await phone.close();
   }
@@ -178,6 +218,38 @@ async function main(): Promise<void> {
       ),
     );
     if (!zoomedAll) rows.push(errorRow('phone.pinch.zoomed', 'the pinch zoomed the page', 'count', null, 'a pinch left the page at fit'));
+
+    const tapMs: number[] = [];
+    const guidedFrames: number[] = [];
+    let missed = 0;
+    for (let i = 0; i < runs; i++) {
+      log(`guided view, run ${i + 1}/${runs}`);
+      const g = await guidedTaps(browser, folio.url);
+      tapMs.push(...g.tapMs);
+      guidedFrames.push(...g.frames);
+      missed += GUIDED_TAPS - g.moved;
+    }
+    rows.push(
+      makeRow(
+        'phone.guided.tap.p95',
+        'guided view: tap → next panel rendered, p95',
+        'ms.1',
+        [percentile(tapMs, 95)],
+        BUDGET.tapToPanelMs,
+        `${tapMs.length} taps (p50 ${percentile(tapMs, 50).toFixed(1)} ms)${missed ? `; ${missed} tap(s) moved nothing` : ''}`,
+      ),
+    );
+    rows.push(
+      makeRow(
+        'phone.guided.frame.p95',
+        'guided view: frame time during the transition to the next panel, p95',
+        'ms.1',
+        [percentile(guidedFrames, 95)],
+        BUDGET.frameMs,
+        `${guidedFrames.length} frames; ${(percentile(guidedFrames, 95) / Math.max(1, percentile(idle, 95))).toFixed(2)}× the idle p95`,
+      ),
+    );
+    if (missed > 0) rows.push(errorRow('phone.guided.moved', 'every guided tap moved to the next panel', 'count', null, `${missed} tap(s) moved nothing`));
 
     for (const how of ['swipe', 'tap'] as const) {
       const times: number[] = [];

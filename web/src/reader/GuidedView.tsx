@@ -12,6 +12,7 @@ import type { Page } from '../../../src/contract/index.js';
 import { mediaUrl } from '../api/client';
 import type { Direction } from './book-layout';
 import type { FlipbookHandle } from './FlipbookView';
+import { MARK_FIRST_PAGE, MARK_PAGE_SHOWN } from './flipbook';
 import { firstStepOf, type GuidedStep, guidedSteps, panelsOf, panelTransform, type Size, stepFrom, transformCss, wantsFullForPanel } from './guided';
 import { zoneAction } from './input';
 import { TAP_SLOP_PX } from './zoom';
@@ -85,6 +86,7 @@ export const GuidedView = memo(
     // A page is reported when it is shown (its first panel, or whichever one a move back lands on), never before:
     // just after the frame that draws it, so the reader's bookkeeping (URL, progress, strip) does not delay that
     // frame. Every page shown is reported, in order: a move on before then reports it at once.
+    const pageNumber = pages[pos.page]?.number;
     useEffect(() => {
       const page = pos.page;
       let done = false;
@@ -92,6 +94,16 @@ export const GuidedView = memo(
         if (done) return;
         done = true;
         callbacks.current.onShow([page]);
+        // The same marks as page mode once the page's image is up (bench/web.ts, bench/phone.ts read them).
+        const detail = { pages: [pageNumber] };
+        const mark = () => {
+          if (!firstMarked.current) performance.mark(MARK_FIRST_PAGE, { detail });
+          firstMarked.current = true;
+          performance.mark(MARK_PAGE_SHOWN, { detail });
+        };
+        const img = root.current?.querySelector<HTMLImageElement>('.guided-img');
+        if (!img || (img.complete && img.naturalWidth > 0)) mark();
+        else img.addEventListener('load', mark, { once: true });
       };
       let timer: ReturnType<typeof setTimeout> | undefined;
       const frame = requestAnimationFrame(() => {
@@ -102,7 +114,8 @@ export const GuidedView = memo(
         clearTimeout(timer);
         report();
       };
-    }, [pos.page]);
+    }, [pos.page, pageNumber]);
+    const firstMarked = useRef(false);
 
     // The next page's image is fetched and decoded ahead, as page mode does, so its first panel shows at once.
     const preloaded = useRef(new Set<string>());
