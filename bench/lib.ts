@@ -471,3 +471,22 @@ export class CachedEmbedder implements Embedder {
     return texts.map((t) => this.cache.get(t)!);
   }
 }
+
+/** The arguments most benchmarks take: `--json`, `--quick` (one run), `--runs N`, `--help` (prints `usage`). */
+export function runArgs(argv: string[], opts: { runs: number; usage: string }): { json: boolean; runs: number } {
+  let json = false;
+  let runs = opts.runs;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') json = true;
+    else if (a === '--quick') runs = 1;
+    else if (a === '--runs') {
+      runs = Number(argv[++i]);
+      if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(`usage: ${opts.usage}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a} (try --help)`);
+  }
+  return { json, runs };
+}

@@ -18,7 +18,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { launchChromium, SAMPLE_SERIES, startEmbeddedFolio, until } from './browser.js';
-import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, percentile, type Row } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, percentile, type Row, runArgs } from './lib.js';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 } as const;
 const CPU_SLOWDOWN = 4;
@@ -28,23 +28,7 @@ const BUDGET = {
   tapToPanelMs: { kind: 'max', limit: 100 },
 } satisfies Record<string, Budget>;
 
-function parseArgs(argv: string[]): { json: boolean; runs: number } {
-  let json = false;
-  let runs = 5;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--quick') runs = 1;
-    else if (a === '--runs') {
-      runs = Number(argv[++i]);
-      if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench:phone -- [--json] [--quick] [--runs N]\n');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (try --help)`);
-  }
-  return { json, runs };
-}
+const parseArgs = (argv: string[]) => runArgs(argv, { runs: 5, usage: 'npm run bench:phone -- [--json] [--quick] [--runs N]' });
 
 const log = (m: string) => process.stderr.write(`bench:phone: ${m}\n`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -32,6 +32,7 @@ import {
   type Row,
   readRssMb,
   removeTempDir,
+  runArgs,
   runTimed,
   startAndTime,
   stopProcess,
@@ -64,23 +65,7 @@ const BUDGET = {
 // Arguments
 // ---------------------------------------------------------------------------
 
-function parseArgs(argv: string[]): { json: boolean; runs: number } {
-  let json = false;
-  let runs = 3;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--quick') runs = 1;
-    else if (a === '--runs') {
-      runs = Number(argv[++i]);
-      if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--json] [--quick] [--runs N]\n');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (try --help)`);
-  }
-  return { json, runs };
-}
+const parseArgs = (argv: string[]) => runArgs(argv, { runs: 3, usage: 'npm run bench -- [--json] [--quick] [--runs N]' });
 
 const { json, runs: RUNS } = parseArgs(process.argv.slice(2));
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);

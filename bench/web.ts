@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, SAMPLE_SERIES, startEmbeddedFolio, until } from './browser.js';
-import { type Budget, cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, type Row } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, freePort, installCleanupHandlers, makeRow, type Row, runArgs } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = join(ROOT, 'dist', 'web');
@@ -40,23 +40,7 @@ const BUDGET = {
   instantFlipMs: { kind: 'max', limit: 100 },
 } satisfies Record<string, Budget>;
 
-function parseArgs(argv: string[]): { json: boolean; runs: number } {
-  let json = false;
-  let runs = 5;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--quick') runs = 1;
-    else if (a === '--runs') {
-      runs = Number(argv[++i]);
-      if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench:web -- [--json] [--quick] [--runs N]\n');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (try --help)`);
-  }
-  return { json, runs };
-}
+const parseArgs = (argv: string[]) => runArgs(argv, { runs: 5, usage: 'npm run bench:web -- [--json] [--quick] [--runs N]' });
 
 const log = (msg: string) => process.stderr.write(`bench:web: ${msg}\n`);
 

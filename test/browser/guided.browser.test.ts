@@ -8,7 +8,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { EpisodeDetail, Panel } from '../../src/contract/index.js';
@@ -16,7 +16,7 @@ import { writeTinyPack } from '../packs.js';
 import { SAMPLE } from '../server.js';
 import { freshContext, launchChromium, screenshot } from './chromium.js';
 import { type Folio, startFolio } from './folio.js';
-import { displayed, progressOf, readerToken, waitForPages } from './helpers.js';
+import { displayed, progressOf, readerToken, touchscreen, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';
 const RTL = 'guided-rtl';
@@ -67,24 +67,6 @@ async function newPhone(): Promise<{ context: BrowserContext; page: Page; touch:
   open.push(c);
   const page = await c.context.newPage();
   return { context: c.context, page, touch: touchscreen(await c.context.newCDPSession(page)) };
-}
-
-/** Touch input as a phone's touchscreen sends it (DevTools protocol). */
-function touchscreen(cdp: CDPSession) {
-  type P = { x: number; y: number };
-  const send = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: P[]) =>
-    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })) });
-  return {
-    async tap(p: P) {
-      await send('touchStart', [p]);
-      await send('touchEnd', []);
-    },
-    async drag(from: P, to: P, steps = 5) {
-      await send('touchStart', [from]);
-      for (let i = 1; i <= steps; i++) await send('touchMove', [{ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }]);
-      await send('touchEnd', []);
-    },
-  };
 }
 
 interface Shown {

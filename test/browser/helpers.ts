@@ -1,5 +1,5 @@
 /** Small steps the browser tests share: reader identity, waiting for pages, progress from the API. */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Folio } from './folio.js';
 
@@ -56,4 +56,37 @@ export async function stripImages(page: Page): Promise<Record<number, boolean>> 
     out[Number(await item.getAttribute('data-page'))] = (await item.locator('img').count()) > 0;
   }
   return out;
+}
+
+/** Touch input as a phone's touchscreen sends it (DevTools protocol). */
+export function touchscreen(cdp: CDPSession) {
+  type P = { x: number; y: number };
+  const send = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: P[]) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })) });
+  return {
+    async tap(p: P) {
+      await send('touchStart', [p]);
+      await send('touchEnd', []);
+    },
+    async doubleTap(p: P) {
+      await this.tap(p);
+      await this.tap(p);
+    },
+    /** One finger from `from` to `to` in a few steps. */
+    async drag(from: P, to: P, steps = 5) {
+      await send('touchStart', [from]);
+      for (let i = 1; i <= steps; i++) await send('touchMove', [{ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }]);
+      await send('touchEnd', []);
+    },
+    /** Two fingers about `at`, `from` px apart, moved to `to` px apart (horizontally). */
+    async pinch(at: P, from: number, to: number, steps = 6) {
+      const points = (d: number) => [
+        { x: at.x - d / 2, y: at.y },
+        { x: at.x + d / 2, y: at.y },
+      ];
+      await send('touchStart', points(from));
+      for (let i = 1; i <= steps; i++) await send('touchMove', points(from + ((to - from) * i) / steps));
+      await send('touchEnd', []);
+    },
+  };
 }

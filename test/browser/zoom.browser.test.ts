@@ -5,12 +5,12 @@
  * desktop `+`, `-`, `0` and ctrl+wheel. One Folio (the sample series) and one
  * Chromium for the whole file; each test is a fresh reader.
  */
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SAMPLE } from '../server.js';
 import { freshContext, launchChromium, screenshot } from './chromium.js';
 import { type Folio, startFolio } from './folio.js';
-import { displayed, waitForPages } from './helpers.js';
+import { displayed, touchscreen, waitForPages } from './helpers.js';
 
 const S = 'moth-and-lantern';
 // Reduced motion: turns are immediate, so "did not turn" needs only a short wait (the desktop test keeps the flip).
@@ -63,39 +63,6 @@ const book = (page: Page) => rect(page, '.book-frame');
 const isZoomed = async (page: Page) => (await page.locator('.stage').getAttribute('data-zoomed')) !== null;
 const centre = (r: Rect) => ({ x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Touch input as a phone's touchscreen sends it (DevTools protocol). */
-function touchscreen(cdp: CDPSession) {
-  type P = { x: number; y: number };
-  const send = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: P[]) =>
-    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })) });
-  return {
-    async tap(p: P) {
-      await send('touchStart', [p]);
-      await send('touchEnd', []);
-    },
-    async doubleTap(p: P) {
-      await this.tap(p);
-      await this.tap(p);
-    },
-    /** One finger from `from` to `to` in a few steps. */
-    async drag(from: P, to: P, steps = 5) {
-      await send('touchStart', [from]);
-      for (let i = 1; i <= steps; i++) await send('touchMove', [{ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }]);
-      await send('touchEnd', []);
-    },
-    /** Two fingers about `at`, `from` px apart, moved to `to` px apart (horizontally). */
-    async pinch(at: P, from: number, to: number, steps = 6) {
-      const points = (d: number) => [
-        { x: at.x - d / 2, y: at.y },
-        { x: at.x + d / 2, y: at.y },
-      ];
-      await send('touchStart', points(from));
-      for (let i = 1; i <= steps; i++) await send('touchMove', points(from + ((to - from) * i) / steps));
-      await send('touchEnd', []);
-    },
-  };
-}
 
 describe('zoom on a phone (touch)', () => {
   it('a pinch zooms the page about the fingers, pinching back in returns to fit, and a page turn resets the zoom', async () => {
