@@ -115,6 +115,9 @@ describe('guided view on a phone', () => {
     await page.getByTestId('toggle-guided').tap();
     await expect.poll(() => page.locator('.guided').getAttribute('data-page')).toBe('0');
     expect(await page.getByTestId('toggle-guided').getAttribute('aria-pressed')).toBe('true');
+    // Screen readers hear what a turn moves by.
+    expect(await page.locator('.zone--right').getAttribute('aria-label')).toBe('Next panel');
+    expect(await page.getByTestId('dock-next').getAttribute('aria-label')).toBe('Next panel');
 
     // Remembered per device: a reload opens guided view again. Requests are watched from this fresh load on.
     const requests: string[] = [];
@@ -196,6 +199,7 @@ describe('guided view on a phone', () => {
     await expect.poll(() => page.locator('.book-frame').count()).toBe(1);
     expect(await page.locator('.guided').count()).toBe(0);
     expect(await displayed(page)).toBe(String(second.page));
+    expect(await page.locator('.zone--right').getAttribute('aria-label')).toBe('Next page');
   });
 
   it('on a right-to-left series: the panels in the API order, a swipe in the series direction and the left half advance', async () => {

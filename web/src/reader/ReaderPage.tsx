@@ -144,6 +144,8 @@ function ReaderView({
   const immersive = useImmersive({ enabled: !vertical, held: panelOpen || stripOpen, turnKey: displayed.join(',') });
   const [guidedPref, setGuided] = useGuidedView();
   const guided = guidedPref && !vertical;
+  // What a turn moves by, for screen readers.
+  const step = guided ? 'panel' : 'page';
   // The vertical reader scrolls: it has no zoom of its own (yet). Guided view has none either: its taps must not wait for a double tap.
   const zoom = useZoom(stage, !vertical && !guided, {
     // A touch tap on the left or right half turns like the click zones (which take mouse and keyboard).
@@ -484,8 +486,8 @@ function ReaderView({
                   onShow={onShow}
                 />
               )}
-              <button type="button" className="zone zone--left" onClick={zone('left')} aria-label={direction === 'ltr' ? 'Previous page' : 'Next page'} />
-              <button type="button" className="zone zone--right" onClick={zone('right')} aria-label={direction === 'ltr' ? 'Next page' : 'Previous page'} />
+              <button type="button" className="zone zone--left" onClick={zone('left')} aria-label={`${direction === 'ltr' ? 'Previous' : 'Next'} ${step}`} />
+              <button type="button" className="zone zone--right" onClick={zone('right')} aria-label={`${direction === 'ltr' ? 'Next' : 'Previous'} ${step}`} />
             </>
           )}
           {notice ? (
@@ -507,6 +509,7 @@ function ReaderView({
         open={stripOpen}
         onToggle={() => setStripOpen((o) => !o)}
         onTurn={act}
+        step={step}
         ask={
           readerPanels.some((p) => p.id === 'chat')
             ? {

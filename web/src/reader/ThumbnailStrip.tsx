@@ -21,6 +21,7 @@ export function ThumbnailStrip({
   open,
   onToggle,
   onTurn,
+  step = 'page',
   ask,
 }: {
   pages: Page[];
@@ -31,6 +32,8 @@ export function ThumbnailStrip({
   open: boolean;
   onToggle: () => void;
   onTurn: (action: 'prev' | 'next') => void;
+  /** What a turn moves by, for screen readers: a page, or a panel in guided view. */
+  step?: 'page' | 'panel';
   /** The companion button of the phone toolbar (null: no chat panel). */
   ask: { pressed: boolean; onClick: (button: HTMLElement) => void } | null;
 }) {
@@ -82,7 +85,7 @@ export function ThumbnailStrip({
       <div className="dock-inner">
         {strip}
         <div className="dock-bar" role="toolbar" aria-label="Reading" dir={direction}>
-          <button type="button" className="dock-button" onClick={() => onTurn('prev')} aria-label="Previous page" data-testid="dock-prev">
+          <button type="button" className="dock-button" onClick={() => onTurn('prev')} aria-label={`Previous ${step}`} data-testid="dock-prev">
             <span aria-hidden="true">{direction === 'ltr' ? '‹' : '›'}</span>
           </button>
           <button
@@ -107,7 +110,7 @@ export function ThumbnailStrip({
               Ask
             </button>
           ) : null}
-          <button type="button" className="dock-button" onClick={() => onTurn('next')} aria-label="Next page" data-testid="dock-next">
+          <button type="button" className="dock-button" onClick={() => onTurn('next')} aria-label={`Next ${step}`} data-testid="dock-next">
             <span aria-hidden="true">{direction === 'ltr' ? '›' : '‹'}</span>
           </button>
         </div>
