@@ -2,22 +2,34 @@
  * What the browser benchmarks share (bench/web.ts, bench/phone.ts): `folio serve` on the embedded default with
  * its bundled sample, Debian's Chromium, and polling the page for a condition.
  */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { samplePacks } from '../src/server/runtime.js';
 import { makeTempDir, startAndTime, stopProcess } from './lib.js';
+
+const execFileAsync = promisify(execFile);
 
 const FOLIO = join(fileURLToPath(new URL('..', import.meta.url)), 'bin', 'folio.js');
 /** The bundled sample series `folio serve` imports on its first run. */
 export const SAMPLE_SERIES = 'moth-and-lantern';
 
-/** `folio serve` (PGlite, a fresh data dir: the first run imports the sample), ready. */
-export async function startEmbeddedFolio(prefix: string): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * `folio serve` (PGlite, a fresh data dir: the first run imports the sample), ready. `packs`: imported first with
+ * `folio import`, together with the sample (serve imports it only into an empty library).
+ */
+export async function startEmbeddedFolio(prefix: string, opts: { packs?: string[] } = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = await makeTempDir(prefix);
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, FOLIO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', FOLIO_OCR_LANGS: 'off' };
+  if (opts.packs?.length) {
+    await execFileAsync(process.execPath, [FOLIO, 'import', '--json', ...samplePacks(), ...opts.packs], { env, maxBuffer: 16 * 1024 * 1024 });
+  }
   const started = await startAndTime({
     cmd: process.execPath,
     makeArgs: () => [FOLIO, 'serve'],
-    makeEnv: (port) => ({ PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', FOLIO_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    makeEnv: (port) => ({ ...env, PORT: String(port), HOST: '127.0.0.1' }),
     paths: ['/ready'],
     timeoutMs: 180_000,
     intervalMs: 50,

@@ -8,21 +8,43 @@
  *
  * Figures, each from the page's own clock (requestAnimationFrame timestamps and event times):
  *  - frame times while a pinch zooms the page (two touch points moving apart through the DevTools protocol, one
- *    move per frame for 1 s); the baseline is the same page's frames over the same time with no input, in the
+ *    move per frame for 1 s), in the paged reader and in the vertical reader (a generated webtoon pack); the baseline is the same page's frames over the same time with no input, in the
  *    same run (what the throttled machine gives when nothing happens);
  *  - guided view: a tap → the next panel drawn (the frame after the view moved to it), and frame times during the
  *    transition to it;
  *  - a page turn by swipe and by tap → the next page shown (`folio:page-shown`), the next page preloaded; a tap
  *    waits for a possible second tap (double-tap zoom) before it turns, a swipe does not.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { stringify } from 'yaml';
 import { launchChromium, SAMPLE_SERIES, startEmbeddedFolio, until } from './browser.js';
-import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, percentile, type Row, runArgs } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, makeTempDir, percentile, type Row, runArgs } from './lib.js';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 } as const;
 const CPU_SLOWDOWN = 4;
 const READER_PATH = `/read/${SAMPLE_SERIES}/1/1`;
+const VERTICAL_SERIES = 'bench-vertical';
+const VERTICAL_PATH = `/read/${VERTICAL_SERIES}/1/1`;
+
+/** A webtoon-style pack: six 800 × 2400 strips of noise (dense pixels, as drawn art is; a flat colour would flatter the raster). */
+async function writeVerticalPack(): Promise<string> {
+  const root = await makeTempDir('folio-bench-vertical-');
+  await writeFile(join(root, 'series.yaml'), stringify({ id: VERTICAL_SERIES, title: 'Bench vertical', license: 'MIT', attribution: 'Folio bench', layout: 'vertical' }));
+  const ep = join(root, 'episodes', 'ep1');
+  await mkdir(join(ep, 'pages'), { recursive: true });
+  const pages = [];
+  for (let p = 1; p <= 6; p++) {
+    const img = sharp({ create: { width: 800, height: 2400, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128 + p, sigma: 40 } } });
+    await writeFile(join(ep, 'pages', `${p}.jpg`), await img.jpeg({ quality: 80 }).toBuffer());
+    pages.push({ number: p, kind: 'story', image: `pages/${p}.jpg`, dialogue: `Strip ${p}\n` });
+  }
+  await writeFile(join(ep, 'episode.yaml'), stringify({ number: 1, title: 'Strips', summary: 'Tall pages', pages }));
+  return root;
+}
 const BUDGET = {
   frameMs: { kind: 'max', limit: 20 },
   tapToPanelMs: { kind: 'max', limit: 100 },
@@ -38,12 +60,16 @@ const touch = (cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', p
   cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, id) => ({ x: p.x, y: p.y, id })) });
 
 /** A phone: fresh context, the reader open at 1/1 with its images loaded and the next page preloaded, CPU slowed. */
-async function openPhone(browser: Browser, url: string, opts: { guided?: boolean } = {}): Promise<{ page: Page; cdp: CDPSession; close(): Promise<void> }> {
+async function openPhone(
+  browser: Browser,
+  url: string,
+  opts: { guided?: boolean; path?: string } = {},
+): Promise<{ page: Page; cdp: CDPSession; close(): Promise<void> }> {
   const context = await browser.newContext(PHONE);
   // Guided view is a per-device preference (web/src/reader/preferences.ts).
   if (opts.guided) await context.addInitScript("localStorage.setItem('folio:guided-view', 'on')");
   const page = await context.newPage();
-  await page.goto(url + READER_PATH);
+  await page.goto(url + (opts.path ?? READER_PATH));
   await until(page, "performance.getEntriesByName('folio:first-page-visible').length > 0");
   await page.waitForTimeout(1_000);
   const cdp = await context.newCDPSession(page);
@@ -74,9 +100,12 @@ async function idleFrames(browser: Browser, url: string, ms: number): Promise<nu
   }
 }
 
-/** Frame times during a pinch that zooms the page about 3×, one touch move per frame for about a second. */
-async function pinchFrames(browser: Browser, url: string): Promise<{ frames: number[]; zoomed: boolean }> {
-  const phone = await openPhone(browser, url);
+/**
+ * Frame times during a pinch that zooms the page about 3×, one touch move per frame for about a second. The paged
+ * reader zooms by a transform; the vertical reader's column (`vertical`) by its layout width.
+ */
+async function pinchFrames(browser: Browser, url: string, vertical = false): Promise<{ frames: number[]; zoomed: boolean }> {
+  const phone = await openPhone(browser, url, vertical ? { path: VERTICAL_PATH } : {});
   try {
     const { page, cdp } = phone;
     const c = { x: 195, y: 400 };
@@ -96,7 +125,7 @@ async function pinchFrames(browser: Browser, url: string): Promise<{ frames: num
     await touch(cdp, 'touchEnd', []);
     await pause(100);
     const frames = await stopFrames(page);
-    const zoomed = (await page.evaluate("document.querySelector('.stage')?.hasAttribute('data-zoomed') ?? false")) as boolean;
+    const zoomed = (await page.evaluate(`document.querySelector('${vertical ? '.vertical-reader' : '.stage'}')?.hasAttribute('data-zoomed') ?? false`)) as boolean;
     return { frames, zoomed };
   } finally {
     await phone.close();
@@ -173,8 +202,8 @@ async function main(): Promise<void> {
   installCleanupHandlers();
   const loadBefore = loadavg()[0]!;
   const rows: Row[] = [];
-  log('starting folio serve (first run: imports the sample)…');
-  const folio = await startEmbeddedFolio('folio-bench-phone-');
+  log('starting folio serve (imports the sample and a vertical pack)…');
+  const folio = await startEmbeddedFolio('folio-bench-phone-', { packs: [await writeVerticalPack()] });
   const browser = await launchChromium();
   try {
     // Warm-up: Chromium's first start and the server's first requests, not counted.
@@ -202,6 +231,26 @@ async function main(): Promise<void> {
       ),
     );
     if (!zoomedAll) rows.push(errorRow('phone.pinch.zoomed', 'the pinch zoomed the page', 'count', null, 'a pinch left the page at fit'));
+
+    const column: number[] = [];
+    let columnZoomed = true;
+    for (let i = 0; i < runs; i++) {
+      log(`pinch in the vertical reader, run ${i + 1}/${runs}`);
+      const p = await pinchFrames(browser, folio.url, true);
+      column.push(...p.frames);
+      columnZoomed &&= p.zoomed;
+    }
+    rows.push(
+      makeRow(
+        'phone.pinch.vertical.frame.p95',
+        'frame time during a pinch zoom of the vertical reader (800 × 2400 strips), p95',
+        'ms.1',
+        [percentile(column, 95)],
+        BUDGET.frameMs,
+        `${column.length} frames; ${(percentile(column, 95) / Math.max(1, percentile(idle, 95))).toFixed(2)}× the idle p95${columnZoomed ? '' : '; a pinch did NOT zoom'}`,
+      ),
+    );
+    if (!columnZoomed) rows.push(errorRow('phone.pinch.vertical.zoomed', 'the pinch zoomed the column', 'count', null, 'a pinch left the column at fit'));
 
     const tapMs: number[] = [];
     const guidedFrames: number[] = [];

@@ -2,6 +2,7 @@
 import { type CSSProperties, forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { Direction, ViewMode } from './book-layout';
 import { type BookPage, dominantPageSize, Flipbook } from './flipbook';
+import type { ZoomKey } from './zoom';
 
 export interface FlipbookHandle {
   next(): boolean;
@@ -9,6 +10,8 @@ export interface FlipbookHandle {
   goTo(readingIndex: number): void;
   /** The page is zoomed to `scale` (the flipbook loads full-size images past the display ones). */
   sharpen?(scale: number): void;
+  /** `+`/`-`/`0` for a view that zooms itself (the vertical reader); the others are zoomed by the reader's stage. */
+  zoom?(key: ZoomKey): void;
 }
 
 interface Props {

@@ -23,11 +23,12 @@ import { furthestPage, resolvePageIndex } from './book-layout';
 import { type FlipbookHandle, FlipbookView } from './FlipbookView';
 import type { BookPage } from './flipbook';
 import { GuidedView } from './GuidedView';
-import { keyAction, type ReaderAction, swipeAction, zoneAction } from './input';
+import { keyAction, type ReaderAction, swipeAction, verticalSwipeAction, zoneAction } from './input';
 import { peekState, usePeeking } from './peek';
 import { type ModePreference, useGuidedView, useReducedMotion, useViewMode } from './preferences';
 import { SkipAhead } from './SkipAhead';
 import { ThumbnailStrip } from './ThumbnailStrip';
+import { useBackCloses } from './use-back-closes';
 import { useImmersive } from './use-immersive';
 import { useZoom } from './use-zoom';
 import { VerticalReader } from './VerticalReader';
@@ -141,12 +142,13 @@ function ReaderView({
   const direction = detail.series.readingDirection;
   const vertical = detail.series.layout === 'vertical';
   const actRef = useRef<(action: ReaderAction) => void>(() => {});
-  const immersive = useImmersive({ enabled: !vertical, held: panelOpen || stripOpen, turnKey: displayed.join(',') });
-  const [guidedPref, setGuided] = useGuidedView();
-  const guided = guidedPref && !vertical;
+  const immersive = useImmersive({ held: panelOpen || stripOpen, turnKey: displayed.join(',') });
+  const [guided, setGuided] = useGuidedView();
+  /** The scrolling column of a vertical series (guided view steps through its panels instead). */
+  const column = vertical && !guided;
   // What a turn moves by, for screen readers.
   const step = guided ? 'panel' : 'page';
-  // The vertical reader scrolls: it has no zoom of its own (yet). Guided view has none either: its taps must not wait for a double tap.
+  // The column zooms itself (VerticalReader). Guided view has no zoom: its taps must not wait for a double tap.
   const zoom = useZoom(stage, !vertical && !guided, {
     // A touch tap on the left or right half turns like the click zones (which take mouse and keyboard).
     // On a phone a tap on the middle third shows or hides the header instead (use-immersive.ts).
@@ -175,6 +177,7 @@ function ReaderView({
   const nextEpisode = episodes.find((n) => n > episode);
 
   // A page on display: the URL follows it (reload reopens it) and the furthest one becomes progress.
+  const shownUrl = useRef(window.location.pathname + window.location.search);
   const onShow = useCallback(
     (pages: number[]) => {
       // Every turn (keys, swipe, the strip, a link) starts the new page at fit.
@@ -182,7 +185,10 @@ function ReaderView({
       setDisplayed(pages);
       const first = detail.pages[pages[0]!];
       const furthest = detail.pages[furthestPage(pages)];
-      if (first) window.history.replaceState(window.history.state, '', readerPath(seriesId, { episode, page: first.number }));
+      if (first) {
+        shownUrl.current = readerPath(seriesId, { episode, page: first.number });
+        window.history.replaceState(window.history.state, '', shownUrl.current);
+      }
       if (furthest && !peek) progressSync.report(seriesId, { episode, page: furthest.number });
     },
     [detail.pages, seriesId, episode, peek, zoom.reset],
@@ -254,10 +260,11 @@ function ReaderView({
         if (e.key === 'Escape') setPanelOpen(false);
         return;
       }
-      const z = vertical ? null : zoomKey(e.key);
+      const z = zoomKey(e.key);
       if (z) {
         e.preventDefault();
-        zoom.key(z);
+        if (column) book.current?.zoom?.(z);
+        else zoom.key(z);
         return;
       }
       const action = keyAction(e.key, direction);
@@ -267,7 +274,7 @@ function ReaderView({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [act, direction, setPanelOpen, vertical, zoom.key]);
+  }, [act, direction, setPanelOpen, column, zoom.key]);
 
   // Swipes (touch, pen or mouse drag) anywhere on the stage.
   const swipe = useRef<{ x: number; y: number; id: number } | null>(null);
@@ -280,8 +287,11 @@ function ReaderView({
     const s = swipe.current;
     swipe.current = null;
     // A zoomed page pans instead; a pinch or a double tap is not a swipe either.
-    if (!s || s.id !== e.pointerId || vertical || zoom.blocksTurn()) return;
-    const action = swipeAction(e.clientX - s.x, e.clientY - s.y, direction);
+    if (!s || s.id !== e.pointerId || column || zoom.blocksTurn()) return;
+    // In guided view a vertical series also moves on with a swipe up, as its column scrolls.
+    const dx = e.clientX - s.x;
+    const dy = e.clientY - s.y;
+    const action = swipeAction(dx, dy, direction) ?? (vertical ? verticalSwipeAction(dx, dy) : null);
     if (action) {
       swiped.current = true;
       act(action);
@@ -310,6 +320,13 @@ function ReaderView({
     setPanel(() => ({ open: true, active: id, request: request ? { ...request, panel: id, nonce: ++requestNonce } : null }));
   };
   const closePanel = () => setPanelOpen(false);
+  // On a phone, Back closes the sheet or the world graph rather than leaving the reader.
+  useBackCloses(panelOpen, closePanel, () => shownUrl.current);
+  useBackCloses(
+    worldOpen !== false,
+    () => setWorldOpen(false),
+    () => shownUrl.current,
+  );
   const openPage = (at: Position) => {
     // On a phone a full-screen panel would hide the page that was just opened.
     const current = readerPanels.find((p) => p.id === panel.active);
@@ -371,7 +388,7 @@ function ReaderView({
   return (
     <div
       className={`reader ${panelOpen ? 'reader--panel' : ''} reader--${direction}`}
-      data-mode={vertical ? 'vertical' : mode}
+      data-mode={column ? 'vertical' : mode}
       data-direction={direction}
       data-chrome={immersive.hidden ? 'hidden' : 'shown'}
     >
@@ -400,11 +417,9 @@ function ReaderView({
               ))}
             </div>
           ) : null}
-          {!vertical ? (
-            <button type="button" className="button button--small" aria-pressed={guided} onClick={() => setGuided(!guided)} data-testid="toggle-guided">
-              Guided
-            </button>
-          ) : null}
+          <button type="button" className="button button--small" aria-pressed={guided} onClick={() => setGuided(!guided)} data-testid="toggle-guided">
+            Guided
+          </button>
           <button type="button" className="button button--small" aria-pressed={stripOpen} onClick={() => setStripOpen((o) => !o)} data-testid="toggle-strip">
             Pages
           </button>
@@ -459,8 +474,8 @@ function ReaderView({
           onPointerUp={onPointerUp}
           onPointerCancel={() => (swipe.current = null)}
         >
-          {vertical ? (
-            <VerticalReader ref={book} pages={bookPages} startIndex={startIndex} onShow={onShow} />
+          {column ? (
+            <VerticalReader ref={book} pages={bookPages} startIndex={displayed[0] ?? startIndex} onShow={onShow} onTap={() => immersive.toggle()} />
           ) : (
             <>
               {/* Either view opens on the page the other showed. */}

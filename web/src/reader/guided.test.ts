@@ -21,6 +21,27 @@ describe('guided steps', () => {
     expect(guidedSteps([])).toEqual([]);
   });
 
+  it('reads a tall page without panels (a webtoon strip) in bands about a screen high, top to bottom; a page with panels keeps them', () => {
+    // 800 × 4000: five times taller than wide → ⌈5 / 1.5⌉ = 4 bands.
+    const bands = panelsOf({ panels: null, image: { width: 800, height: 4000 } });
+    expect(bands).toEqual([p(0, 0, 1, 0.25), p(0, 0.25, 1, 0.25), p(0, 0.5, 1, 0.25), p(0, 0.75, 1, 0.25)]);
+    expect(panelsOf({ panels: [], image: { width: 800, height: 4000 } })).toHaveLength(4);
+    // Up to twice as tall as wide is still one page-sized step.
+    expect(panelsOf({ panels: null, image: { width: 800, height: 1600 } })).toEqual([WHOLE_PAGE]);
+    expect(panelsOf({ panels: null, image: { width: 800, height: 1601 } })).toHaveLength(2);
+    expect(panelsOf({ panels: [p(0, 0, 1, 0.1)], image: { width: 800, height: 4000 } })).toEqual([p(0, 0, 1, 0.1)]);
+    expect(
+      guidedSteps([
+        { panels: null, image: { width: 100, height: 300 } },
+        { panels: null, image: null },
+      ]),
+    ).toEqual([
+      { page: 0, panel: 0 },
+      { page: 0, panel: 1 },
+      { page: 1, panel: 0 },
+    ]);
+  });
+
   it('steps across page boundaries both ways and stops at either end', () => {
     const steps = guidedSteps(pages);
     expect(stepFrom(steps, 0, 1)).toBe(1);

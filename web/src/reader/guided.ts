@@ -21,11 +21,29 @@ export const WHOLE_PAGE: Panel = { x: 0, y: 0, w: 1, h: 1 };
 /** Space left around a panel (CSS px), so its edge is not cut by the screen's. */
 export const PANEL_MARGIN_PX = 8;
 
-/** A page's panels in reading order; a page without any (null or `[]`) is one panel, the whole page. */
-export const panelsOf = (page: { panels: Panel[] | null }): Panel[] => (page.panels && page.panels.length > 0 ? page.panels : [WHOLE_PAGE]);
+/** A page without panels this much taller than wide (a strip of a vertical series) is read in bands… */
+export const TALL_PAGE_RATIO = 2;
+/** …each at most this much taller than wide: about a phone screen's shape, so a band fills it. */
+export const BAND_RATIO = 1.5;
+
+type GuidedPage = { panels: Panel[] | null; image?: Size | null };
+
+/**
+ * A page's panels in reading order. A page without any (null or `[]`) is one
+ * panel, the whole page; a tall one (a webtoon strip where no gutters were
+ * found) is equal bands from top to bottom, since the whole strip fitted to
+ * the screen would be unreadably small.
+ */
+export function panelsOf(page: GuidedPage): Panel[] {
+  if (page.panels && page.panels.length > 0) return page.panels;
+  const size = page.image;
+  if (!size || size.width <= 0 || size.height <= size.width * TALL_PAGE_RATIO) return [WHOLE_PAGE];
+  const n = Math.ceil(size.height / (size.width * BAND_RATIO));
+  return Array.from({ length: n }, (_, i) => ({ x: 0, y: i / n, w: 1, h: 1 / n }));
+}
 
 /** Every step of an episode, in reading order (the API sends panels already in the series' direction). */
-export function guidedSteps(pages: ReadonlyArray<{ panels: Panel[] | null }>): GuidedStep[] {
+export function guidedSteps(pages: ReadonlyArray<GuidedPage>): GuidedStep[] {
   return pages.flatMap((p, page) => panelsOf(p).map((_, panel) => ({ page, panel })));
 }
 

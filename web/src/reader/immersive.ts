@@ -21,7 +21,7 @@ export const turnFromToolbar = (lastUse: number, now: number): boolean => now - 
 export type ChromeEvent = 'turn' | 'idle' | 'middle-tap' | 'edge-swipe' | 'use';
 
 export interface ChromeContext {
-  /** A phone-sized window in paged mode; elsewhere the chrome never hides. */
+  /** A phone-sized window; elsewhere the chrome never hides. */
   enabled: boolean;
   /** A panel or the strip is open, or keyboard focus is in the chrome. */
   held: boolean;

@@ -36,6 +36,12 @@ export function swipeAction(dx: number, dy: number, direction: Direction): 'next
   return towardLeft === (direction === 'ltr') ? 'next' : 'prev';
 }
 
+/** A mostly vertical drag of at least SWIPE_MIN_PX: up moves on (as the column of a vertical series scrolls), down back. */
+export function verticalSwipeAction(dx: number, dy: number): 'next' | 'prev' | null {
+  if (Math.abs(dy) < SWIPE_MIN_PX || Math.abs(dx) > Math.abs(dy) * 0.75) return null;
+  return dy < 0 ? 'next' : 'prev';
+}
+
 /** Click zones: the left and right halves of the stage, mapped by direction. */
 export function zoneAction(side: 'left' | 'right', direction: Direction): 'next' | 'prev' {
   return (side === 'right') === (direction === 'ltr') ? 'next' : 'prev';

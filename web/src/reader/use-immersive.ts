@@ -44,15 +44,16 @@ export interface Immersive {
   hidden: boolean;
   /** A touch tap on the stage: true when it was about the chrome (a phone, the middle third) and must not turn the page. */
   middleTap(at: { x: number }, stage: { width: number }): boolean;
+  /** A tap that is only about the chrome (the vertical reader's column, which has no tap zones). */
+  toggle(): void;
 }
 
 /**
- * `enabled`: paged reading (the vertical reader scrolls, taps are not read there).
- * `held`: a panel or the page strip is open. `turnKey`: changes on every page turn.
+ * `held`: a panel or the page strip is open. `turnKey`: changes on every page
+ * turn (in the vertical reader, as the pages on display change while scrolling).
  */
-export function useImmersive({ enabled, held, turnKey }: { enabled: boolean; held: boolean; turnKey: string }): Immersive {
-  const phone = useMediaQuery(PHONE_QUERY);
-  const on = enabled && phone;
+export function useImmersive({ held, turnKey }: { held: boolean; turnKey: string }): Immersive {
+  const on = useMediaQuery(PHONE_QUERY);
   const [hidden, setHidden] = useState(false);
   // Bumped by every use of the chrome: the idle countdown starts again.
   const [used, setUsed] = useState(0);
@@ -119,14 +120,17 @@ export function useImmersive({ enabled, held, turnKey }: { enabled: boolean; hel
     };
   }, [on, dispatch]);
 
+  const toggle = useCallback(() => {
+    dispatch('middle-tap');
+    setUsed((n) => n + 1);
+  }, [dispatch]);
   const middleTap = useCallback(
     (at: { x: number }, stage: { width: number }) => {
       if (!ctx.current.enabled || !isMiddle(at.x, stage.width)) return false;
-      dispatch('middle-tap');
-      setUsed((n) => n + 1);
+      toggle();
       return true;
     },
-    [dispatch],
+    [toggle],
   );
-  return { hidden: on && hidden, middleTap };
+  return { hidden: on && hidden, middleTap, toggle };
 }

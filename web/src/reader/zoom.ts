@@ -130,11 +130,14 @@ export function zoomKey(key: string): ZoomKey | null {
   return null;
 }
 
+/** The scale after a key (within 1…MAX_SCALE; `0` is fit). */
+export const keyScale = (scale: number, key: ZoomKey): number => (key === 'fit' ? 1 : clampScale(key === 'in' ? scale * KEY_STEP : scale / KEY_STEP));
+
 /** The zoom after a key, about the middle of the view; zooming out to 1 or below is fit. */
 export function keyZoom(z: Zoom, key: ZoomKey, box: Box, view: View): Zoom {
   if (key === 'fit') return FIT;
   const centre = { x: view.width / 2, y: view.height / 2 };
-  const next = zoomAt(z, key === 'in' ? z.scale * KEY_STEP : z.scale / KEY_STEP, centre, box, view);
+  const next = zoomAt(z, keyScale(z.scale, key), centre, box, view);
   return isZoomed(next) ? next : FIT;
 }
 
