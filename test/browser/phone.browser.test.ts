@@ -8,7 +8,11 @@
  * page mode's, and a right-to-left pack with authored panels. The one-hand
  * layout with a notch (safe-area insets emulated): the sliding header, the
  * collapsed strip, the bottom sheet, 44 px touch targets. Those share one
- * page, in order; every other test is a fresh reader.
+ * page, in order; every other test is a fresh reader. Full-size images: on a
+ * pack of 2400 px pages (1600 px display variants) at 3 device pixels per CSS
+ * pixel, which image each page and panel shows, and which were fetched, at fit
+ * and zoomed past the display variant. Also imported: a vertical pack for
+ * phone tests of the vertical reader, checked only through the API so far.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +29,10 @@ import { displayed, progressOf, readerToken, touchscreen, waitForPages } from '.
 const S = 'moth-and-lantern';
 /** Right to left, with authored panels on its first page. */
 const RTL = 'guided-rtl';
+/** Pages wider than their display variant: the API sends a full-size image for each. */
+const FULL = 'phone-full';
+/** Tall strips read as one column (layout: vertical), with authored panels on page 1. */
+const VERTICAL = 'phone-vertical';
 const W = 390;
 const H = 844;
 // Reduced motion: turns are immediate (so "did not turn" needs only a short wait), a guided move is drawn at once
@@ -39,6 +47,17 @@ const RTL_PANELS: Panel[] = [
   { x: 0.5, y: 0, w: 0.5, h: 0.5 },
   { x: 0, y: 0, w: 0.5, h: 0.5 },
   { x: 0, y: 0.5, w: 1, h: 0.5 },
+];
+/** The full-size pack's page images (src/images.ts keeps pages at most DISPLAY_MAX_WIDTH wide for display, FULL_MAX_WIDTH at full size). */
+const FULL_PAGE = { width: 2400, height: 3400 };
+const DISPLAY_MAX_WIDTH = 1600;
+/** Its page 1: the whole page, then its lower right quarter (a panel drawn larger than the display image on a phone). */
+const FULL_PANELS: Panel[] = [WHOLE, { x: 0.5, y: 0.5, w: 0.5, h: 0.5 }];
+/** The vertical pack's page 1: three horizontal bands. */
+const VERTICAL_PANELS: Panel[] = [
+  { x: 0, y: 0, w: 1, h: 0.3 },
+  { x: 0, y: 0.3, w: 1, h: 0.35 },
+  { x: 0, y: 0.65, w: 1, h: 0.35 },
 ];
 
 let folio: Folio;
@@ -60,11 +79,18 @@ async function tinyPack(opts: Parameters<typeof writeTinyPack>[0], series: Recor
 }
 
 beforeAll(async () => {
-  const rtl = await tinyPack({ id: RTL, title: 'Guided RTL', episodes: 1, pagesPerEpisode: 2, seed: 5 }, { reading_direction: 'rtl' }, [
-    { panels: RTL_PANELS },
-    { panels: [] },
-  ]);
-  [folio, browser] = await Promise.all([startFolio({ webDir: inject('webBuilds').sameOrigin, packs: [SAMPLE, rtl] }), launchChromium()]);
+  const writePacks = () =>
+    Promise.all([
+      tinyPack({ id: RTL, title: 'Guided RTL', episodes: 1, pagesPerEpisode: 2, seed: 5 }, { reading_direction: 'rtl' }, [{ panels: RTL_PANELS }, { panels: [] }]),
+      tinyPack({ id: FULL, title: 'Full size', episodes: 1, pagesPerEpisode: 2, seed: 8, pageSize: () => FULL_PAGE }, {}, [{ panels: FULL_PANELS }, { panels: [] }]),
+      tinyPack(
+        { id: VERTICAL, title: 'Phone vertical', episodes: 1, pagesPerEpisode: 4, seed: 9, pageSize: () => ({ width: 390, height: 1400 }) },
+        { layout: 'vertical' },
+        [{ panels: VERTICAL_PANELS }],
+      ),
+    ]);
+  const webDir = inject('webBuilds').sameOrigin;
+  [folio, browser] = await Promise.all([writePacks().then((tiny) => startFolio({ webDir, packs: [SAMPLE, ...tiny] })), launchChromium()]);
 }, 180_000);
 
 afterAll(async () => {
@@ -592,5 +618,148 @@ describe('the one-hand phone layout', () => {
     expect((await sheet.boundingBox())!.y).toBeGreaterThan(H / 2);
     await page.getByTestId('close-panel').click();
     await expect.poll(() => sheet.count()).toBe(0);
+  });
+});
+
+/** A phone's screen: 3 device pixels per CSS pixel, so a page fitted to 390 px shows about 1170 of the display image's 1600. */
+const PHONE_DPR3 = { ...PHONE_390, deviceScaleFactor: 3 } as const;
+
+/** What an <img> shows: its source's path, its decoded width, its layout box (CSS px, no transform). */
+const imageState = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) => {
+    const img = el as HTMLImageElement;
+    return { src: new URL(img.src).pathname, naturalWidth: img.naturalWidth, clientWidth: img.clientWidth, clientHeight: img.clientHeight };
+  });
+
+describe('full-size images once zoomed past the display variant (issue 18)', () => {
+  /** The full-size pack's pages as the API sends them: a display image, and a larger full-size one (checked here). */
+  async function fullPages(): Promise<Array<{ display: string; full: string; height: number }>> {
+    const r = await folio.api<EpisodeDetail>(`/api/series/${FULL}/episodes/1`);
+    expect(r.status).toBe(200);
+    return r.body.pages.map((p) => {
+      const image = p.image!;
+      expect(image.width).toBe(DISPLAY_MAX_WIDTH);
+      expect(image.full).toMatchObject(FULL_PAGE);
+      expect(image.full!.url).not.toBe(image.url);
+      return { display: image.url, full: image.full!.url, height: image.height };
+    });
+  }
+
+  /** Every full-size image this page fetches, from now on. */
+  function fullFetches(page: Page, pages: Array<{ full: string }>): () => Set<string> {
+    const fulls = new Set(pages.map((p) => p.full));
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    return () => new Set(fetched.filter((u) => fulls.has(u)));
+  }
+
+  it('page mode: at fit and a little zoomed the display image; zoomed past its pixels the page swaps to its full-size image; a turn fetches no other page at full size', async () => {
+    const pages = await fullPages();
+    const { page, touch } = await newPhone(PHONE_DPR3);
+    const fullFetched = fullFetches(page, pages);
+    const img = (n: number) => imageState(page, `.flip-page-img[data-page="${n}"]`);
+    await page.goto(`${folio.url}/read/${FULL}/1/1`);
+    await waitForPages(page, '1');
+    expect(await page.evaluate(() => window.devicePixelRatio)).toBe(3);
+    await expect.poll(async () => (await img(1)).naturalWidth).toBe(DISPLAY_MAX_WIDTH);
+    const atFit = await img(1);
+    expect(atFit.src).toBe(pages[0]!.display);
+    // The image's width on screen (object-fit: contain) in device pixels: fewer than the display image has.
+    const onScreen = 3 * Math.min(atFit.clientWidth, (atFit.clientHeight * DISPLAY_MAX_WIDTH) / pages[0]!.height);
+    expect(onScreen).toBeLessThan(DISPLAY_MAX_WIDTH);
+    const fit = await book(page);
+
+    // A small pinch (about ×1.3): still within the display image's pixels (and zoom.ts wantsFullImage's 10 % slack).
+    await touch.pinch(centre(fit), 60, 80);
+    await expect.poll(() => isZoomed(page)).toBe(true);
+    const small = (await book(page)).width / fit.width;
+    expect(onScreen * small).toBeLessThan(DISPLAY_MAX_WIDTH * 1.1);
+    await pause(300);
+    expect(fullFetched()).toEqual(new Set());
+    expect((await img(1)).src).toBe(pages[0]!.display);
+
+    // Pinched on to about ×3.3: past them. The page's full-size image is fetched, and swapped in once decoded.
+    await touch.pinch(centre(fit), 60, 150);
+    const large = (await book(page)).width / fit.width;
+    expect(onScreen * large).toBeGreaterThan(DISPLAY_MAX_WIDTH * 1.1);
+    await expect.poll(() => img(1), { timeout: 10_000 }).toMatchObject({ src: pages[0]!.full, naturalWidth: FULL_PAGE.width });
+    expect(fullFetched()).toEqual(new Set([pages[0]!.full]));
+    await screenshot(page, 'phone-full-size-zoomed');
+
+    // Turned while zoomed (a key): page 2 at fit shows its display image, and its full-size image is not fetched.
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => displayed(page)).toBe('2');
+    expect(await isZoomed(page)).toBe(false);
+    await expect.poll(async () => (await img(2)).naturalWidth).toBe(DISPLAY_MAX_WIDTH);
+    expect((await img(2)).src).toBe(pages[1]!.display);
+    await pause(TAP_SETTLE_MS);
+    expect(fullFetched()).toEqual(new Set([pages[0]!.full]));
+
+    // A double tap (×2.5) on page 2: past its display image too, so its own full-size image.
+    await touch.doubleTap(centre(fit));
+    await expect.poll(() => isZoomed(page)).toBe(true);
+    expect(onScreen * 2.5).toBeGreaterThan(DISPLAY_MAX_WIDTH * 1.1);
+    await expect.poll(() => img(2), { timeout: 10_000 }).toMatchObject({ src: pages[1]!.full, naturalWidth: FULL_PAGE.width });
+    expect(fullFetched()).toEqual(new Set([pages[0]!.full, pages[1]!.full]));
+    // Back to fit, and back a page: a full-size image once shown stays (no swap back to the display image).
+    await touch.doubleTap(centre(fit));
+    await expect.poll(() => isZoomed(page)).toBe(false);
+    expect((await img(2)).src).toBe(pages[1]!.full);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => displayed(page)).toBe('1');
+    expect(await img(1)).toMatchObject({ src: pages[0]!.full, naturalWidth: FULL_PAGE.width });
+  });
+
+  it('guided view at 390 px: the whole page from the display image; a quarter-page panel from the full-size image; the next page not at full size', async () => {
+    const pages = await fullPages();
+    const { page, touch } = await newPhone(PHONE_DPR3);
+    const fullFetched = fullFetches(page, pages);
+    const img = () => imageState(page, '.guided-img');
+    await page.goto(`${folio.url}/read/${FULL}/1/1`);
+    await waitForPages(page, '1');
+    await page.getByTestId('toggle-guided').tap();
+    await expect.poll(() => page.locator('.guided').getAttribute('data-panel')).toBe('0');
+    expect(await page.locator('.guided').getAttribute('data-panels')).toBe(String(FULL_PANELS.length));
+
+    // The whole page: about 374 CSS px wide, 1122 device px of the display image's 1600.
+    await expect.poll(async () => (await img()).naturalWidth).toBe(DISPLAY_MAX_WIDTH);
+    expect((await img()).src).toBe(pages[0]!.display);
+    const whole = await shown(page, WHOLE);
+    expectFitted(whole);
+    expect(3 * whole.box.w).toBeLessThan(DISPLAY_MAX_WIDTH);
+    await pause(300);
+    expect(fullFetched()).toEqual(new Set());
+
+    // Its lower right quarter, fitted to the stage: about 2.2 device px per display pixel, so the full-size image.
+    await touch.tap({ x: 330, y: 500 });
+    await expect.poll(async () => (await shown(page, FULL_PANELS[1]!)).panel).toBe(1);
+    const quarter = await shown(page, FULL_PANELS[1]!);
+    expectFitted(quarter);
+    expect(3 * quarter.box.w).toBeGreaterThan(FULL_PANELS[1]!.w * DISPLAY_MAX_WIDTH * 1.1);
+    await expect.poll(img, { timeout: 10_000 }).toMatchObject({ src: pages[0]!.full, naturalWidth: FULL_PAGE.width });
+    expect(fullFetched()).toEqual(new Set([pages[0]!.full]));
+    // Laid out at the display image's size still: the panel is where it was.
+    expect(await shown(page, FULL_PANELS[1]!)).toEqual(quarter);
+    await screenshot(page, 'guided-phone-full-size');
+
+    // Page 2, shown whole: its display image, and no full-size image of it.
+    await touch.tap({ x: 330, y: 500 });
+    await expect.poll(async () => (await shown(page, WHOLE)).page).toBe(2);
+    await expect.poll(async () => (await img()).naturalWidth).toBe(DISPLAY_MAX_WIDTH);
+    expect((await img()).src).toBe(pages[1]!.display);
+    await pause(300);
+    expect(fullFetched()).toEqual(new Set([pages[0]!.full]));
+  });
+});
+
+describe('the vertical pack', () => {
+  it('is a vertical series of tall strips, with three authored panels on page 1 (API)', async () => {
+    const r = await folio.api<EpisodeDetail>(`/api/series/${VERTICAL}/episodes/1`);
+    expect(r.status).toBe(200);
+    expect(r.body.series.layout).toBe('vertical');
+    expect(r.body.pages.map((p) => p.image && { width: p.image.width, height: p.image.height, full: p.image.full })).toEqual(
+      Array.from({ length: 4 }, () => ({ width: 390, height: 1400, full: undefined })),
+    );
+    expect(r.body.pages[0]!.panels).toEqual(VERTICAL_PANELS);
   });
 });
