@@ -72,10 +72,18 @@ export function touchscreen(cdp: CDPSession) {
       await this.tap(p);
       await this.tap(p);
     },
-    /** One finger from `from` to `to` in a few steps. */
-    async drag(from: P, to: P, steps = 5) {
+    /**
+     * One finger from `from` to `to` in a few steps. `holdMs`: the finger stays still at `to` that long before it
+     * lifts (a fast release is a fling, and Chromium then drops the click of the next tap).
+     */
+    async drag(from: P, to: P, opts: { steps?: number; holdMs?: number } = {}) {
+      const steps = opts.steps ?? 5;
       await send('touchStart', [from]);
       for (let i = 1; i <= steps; i++) await send('touchMove', [{ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }]);
+      if (opts.holdMs) {
+        await new Promise((r) => setTimeout(r, opts.holdMs));
+        await send('touchMove', [to]);
+      }
       await send('touchEnd', []);
     },
     /** Two fingers about `at`, `from` px apart, moved to `to` px apart (horizontally). */
