@@ -223,7 +223,7 @@ describe('quote mode (no language model: the default)', () => {
     await page.goto(`${folio.url}/read/${S}/1/4`);
     await waitForPages(page, '4');
     await expectProgress(folio, S, context, { episode: 1, page: 4 });
-    // On a phone Ask is in the reading toolbar at the bottom (phone-layout.browser.test.ts has the rest).
+    // On a phone Ask is in the reading toolbar at the bottom (phone.browser.test.ts has the rest).
     await page.getByTestId('dock-ask').click();
     const sheet = page.locator('.side-panel');
     await sheet.waitFor();

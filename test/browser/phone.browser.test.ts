@@ -11,8 +11,10 @@
  * page, in order; every other test is a fresh reader. Full-size images: on a
  * pack of 2400 px pages (1600 px display variants) at 3 device pixels per CSS
  * pixel, which image each page and panel shows, and which were fetched, at fit
- * and zoomed past the display variant. Also imported: a vertical pack for
- * phone tests of the vertical reader, checked only through the API so far.
+ * and zoomed past the display variant. The vertical reader (a pack of tall
+ * strips): the column zoomed by pinch, double tap, keys and ctrl+wheel, its
+ * full-size image, a tap for the chrome, and guided view through it. Back
+ * closes the bottom sheet and the world graph and stays on the page.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,6 +55,8 @@ const FULL_PAGE = { width: 2400, height: 3400 };
 const DISPLAY_MAX_WIDTH = 1600;
 /** Its page 1: the whole page, then its lower right quarter (a panel drawn larger than the display image on a phone). */
 const FULL_PANELS: Panel[] = [WHOLE, { x: 0.5, y: 0.5, w: 0.5, h: 0.5 }];
+/** The vertical pack's page 1 (wider than its display variant); pages 2–4 are 390 × 1400 strips, page 2 without panels. */
+const VERTICAL_WIDE = { width: 2000, height: 5000 };
 /** The vertical pack's page 1: three horizontal bands. */
 const VERTICAL_PANELS: Panel[] = [
   { x: 0, y: 0, w: 1, h: 0.3 },
@@ -84,9 +88,9 @@ beforeAll(async () => {
       tinyPack({ id: RTL, title: 'Guided RTL', episodes: 1, pagesPerEpisode: 2, seed: 5 }, { reading_direction: 'rtl' }, [{ panels: RTL_PANELS }, { panels: [] }]),
       tinyPack({ id: FULL, title: 'Full size', episodes: 1, pagesPerEpisode: 2, seed: 8, pageSize: () => FULL_PAGE }, {}, [{ panels: FULL_PANELS }, { panels: [] }]),
       tinyPack(
-        { id: VERTICAL, title: 'Phone vertical', episodes: 1, pagesPerEpisode: 4, seed: 9, pageSize: () => ({ width: 390, height: 1400 }) },
+        { id: VERTICAL, title: 'Phone vertical', episodes: 1, pagesPerEpisode: 4, seed: 9, pageSize: (_, p) => (p === 1 ? VERTICAL_WIDE : { width: 390, height: 1400 }) },
         { layout: 'vertical' },
-        [{ panels: VERTICAL_PANELS }],
+        [{ panels: VERTICAL_PANELS }, { panels: [] }],
       ),
     ]);
   const webDir = inject('webBuilds').sameOrigin;
@@ -752,14 +756,149 @@ describe('full-size images once zoomed past the display variant (issue 18)', () 
   });
 });
 
-describe('the vertical pack', () => {
-  it('is a vertical series of tall strips, with three authored panels on page 1 (API)', async () => {
-    const r = await folio.api<EpisodeDetail>(`/api/series/${VERTICAL}/episodes/1`);
-    expect(r.status).toBe(200);
-    expect(r.body.series.layout).toBe('vertical');
-    expect(r.body.pages.map((p) => p.image && { width: p.image.width, height: p.image.height, full: p.image.full })).toEqual(
-      Array.from({ length: 4 }, () => ({ width: 390, height: 1400, full: undefined })),
-    );
-    expect(r.body.pages[0]!.panels).toEqual(VERTICAL_PANELS);
+/** The vertical reader's column: its width as drawn, its scroll, whether it is zoomed. */
+const column = (page: Page) =>
+  page.locator('.vertical-reader').evaluate((el) => {
+    const first = el.querySelector<HTMLElement>('.vertical-page')!;
+    return { width: first.getBoundingClientRect().width, scrollLeft: el.scrollLeft, scrollTop: el.scrollTop, zoomed: el.hasAttribute('data-zoomed') };
+  });
+
+describe('vertical reader on a phone', () => {
+  it('a pinch zooms the column about the fingers, the column pans by scrolling, a double tap returns to fit and zooms in again', async () => {
+    const { page, touch } = await newPhone();
+    await page.goto(`${folio.url}/read/${VERTICAL}/1/2`);
+    await waitForPages(page);
+    const fit = await column(page);
+    expect(fit.width).toBeCloseTo(390, 0);
+    const box = (await page.locator('.vertical-reader').boundingBox())!;
+    const at = { x: Math.round(box.x + 290), y: Math.round(box.y + 400) };
+    // The content point under the fingers before the pinch…
+    const before = await page.locator('.vertical-reader').evaluate((el, y) => el.scrollTop + y, at.y - box.y);
+    await touch.pinch(at, 60, 180);
+    const z = await column(page);
+    expect(z.zoomed).toBe(true);
+    expect(z.width / fit.width).toBeCloseTo(3, 1);
+    // …is under them after it: three times as far down the content, three times as far across the column.
+    expect(z.scrollTop + (at.y - box.y)).toBeCloseTo(before * 3, -1);
+    expect(z.scrollLeft + 290).toBeCloseTo(290 * 3, -1);
+    await screenshot(page, 'vertical-pinched');
+    await touch.doubleTap({ x: 200, y: 400 });
+    await expect.poll(async () => (await column(page)).zoomed).toBe(false);
+    expect((await column(page)).width).toBeCloseTo(390, 0);
+    await touch.doubleTap({ x: 100, y: 400 });
+    await expect.poll(async () => (await column(page)).width).toBeCloseTo(390 * 2.5, 0);
+  });
+
+  it('zoomed past the display image, a page gets its full-size image; at fit it does not', async () => {
+    const { page, touch } = await newPhone({ ...PHONE_390, deviceScaleFactor: 3 });
+    const ep = (await folio.api<EpisodeDetail>(`/api/series/${VERTICAL}/episodes/1`)).body;
+    expect(ep.series.layout).toBe('vertical');
+    expect(ep.pages[0]!.panels).toEqual(VERTICAL_PANELS);
+    expect(ep.pages.map((p) => p.image?.full?.width ?? null)).toEqual([VERTICAL_WIDE.width, null, null, null]);
+    const full = ep.pages[0]!.image!.full!;
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.goto(`${folio.url}/read/${VERTICAL}/1/1`);
+    await waitForPages(page);
+    await pause(500);
+    expect(requests.filter((u) => u === full.url || u.endsWith(full.url))).toEqual([]);
+    const src = () => page.locator('.vertical-page[data-page="1"] img').getAttribute('src');
+    expect(await src()).not.toContain(full.url);
+    await touch.doubleTap({ x: 195, y: 300 });
+    await expect.poll(src).toContain(full.url);
+    expect(await page.locator('.vertical-page[data-page="1"] img').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(2000);
+  });
+
+  it('a single tap shows and hides the chrome; keys zoom on a desktop', async () => {
+    const { page, touch } = await newPhone();
+    await page.goto(`${folio.url}/read/${VERTICAL}/1/2`);
+    await waitForPages(page);
+    const chrome = () => page.locator('.reader').getAttribute('data-chrome');
+    const before = await chrome();
+    await touch.tap({ x: 195, y: 500 });
+    await expect.poll(chrome).not.toBe(before);
+    await touch.tap({ x: 60, y: 500 });
+    await expect.poll(chrome).toBe(before);
+    expect((await column(page)).zoomed).toBe(false);
+
+    const c = await freshContext(browser, {});
+    open.push(c);
+    const desk = await c.context.newPage();
+    await desk.goto(`${folio.url}/read/${VERTICAL}/1/2`);
+    await waitForPages(desk);
+    const w0 = (await column(desk)).width;
+    await desk.keyboard.press('+');
+    await expect.poll(async () => (await column(desk)).width).toBeCloseTo(w0 * 1.5, 0);
+    await desk.keyboard.press('0');
+    await expect.poll(async () => (await column(desk)).width).toBeCloseTo(w0, 0);
+    await desk.mouse.move(700, 400);
+    await desk.keyboard.down('Control');
+    await desk.mouse.wheel(0, -100);
+    await desk.keyboard.up('Control');
+    await expect.poll(async () => (await column(desk)).width).toBeGreaterThan(w0 * 1.3);
+  });
+
+  it('guided view steps through a vertical series: authored panels, then a tall strip in bands, by tap and swipe up', async () => {
+    const { page, touch } = await newPhone();
+    await page.goto(`${folio.url}/read/${VERTICAL}/1/1`);
+    await waitForPages(page, '1');
+    await page.getByTestId('toggle-guided').tap();
+    const at = async () => `${await page.locator('.guided').getAttribute('data-page')}/${await page.locator('.guided').getAttribute('data-panel')}`;
+    await expect.poll(at).toBe('1/0');
+    expect(await page.locator('.guided').getAttribute('data-panels')).toBe('3');
+    await touch.tap({ x: 350, y: 500 });
+    await expect.poll(at).toBe('1/1');
+    await touch.drag({ x: 195, y: 600 }, { x: 195, y: 300 });
+    await expect.poll(at).toBe('1/2');
+    await touch.tap({ x: 350, y: 500 });
+    await expect.poll(at).toBe('2/0');
+    // Page 2 (390 × 1400, no panels) is read in three bands, top to bottom.
+    expect(await page.locator('.guided').getAttribute('data-panels')).toBe('3');
+    await expect.poll(() => displayed(page)).toBe('2');
+    await screenshot(page, 'vertical-guided');
+  });
+});
+
+describe('Back closes the sheet on a phone', () => {
+  it('Back closes the companion sheet and stays on the page; closing by its button leaves no extra history', async () => {
+    const { page, touch } = await newPhone();
+    await page.goto(`${folio.url}/series/${S}`);
+    await page.goto(`${folio.url}/read/${S}/1/1`);
+    await waitForPages(page, '1');
+    await touch.tap({ x: 370, y: 420 });
+    await pause(TAP_SETTLE_MS);
+    await expect.poll(() => displayed(page)).toBe('2');
+    // The turn slid the chrome away: a tap on the middle brings it back.
+    await touch.tap({ x: 195, y: 420 });
+    await expect.poll(() => page.locator('.reader').getAttribute('data-chrome')).toBe('shown');
+    await page.getByTestId('dock-ask').tap();
+    const sheet = page.locator('.side-panel');
+    await sheet.waitFor();
+    await page.goBack();
+    await expect.poll(() => sheet.count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe(`/read/${S}/1/2`);
+    expect(await displayed(page)).toBe('2');
+
+    // Open, turn a page while it is open (the page above the sheet), close by its button: on that page, and Back leaves the reader.
+    await page.getByTestId('dock-ask').tap();
+    await sheet.waitFor();
+    await touch.tap({ x: 370, y: 200 });
+    await expect.poll(() => displayed(page)).toBe('3');
+    await page.getByTestId('close-panel').tap();
+    await expect.poll(() => sheet.count()).toBe(0);
+    await pause(300);
+    expect(new URL(page.url()).pathname).toBe(`/read/${S}/1/3`);
+    expect(await displayed(page)).toBe('3');
+
+    // The world graph is a sheet too.
+    if ((await page.locator('.reader').getAttribute('data-chrome')) !== 'shown') await touch.tap({ x: 195, y: 420 });
+    await expect.poll(() => page.locator('.reader').getAttribute('data-chrome')).toBe('shown');
+    await page.getByTestId('open-world').tap();
+    await page.locator('.world-overlay').waitFor();
+    await page.goBack();
+    await expect.poll(() => page.locator('.world-overlay').count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe(`/read/${S}/1/3`);
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/series/${S}`);
   });
 });
