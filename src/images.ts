@@ -14,7 +14,7 @@ export const THUMB_WIDTH = 240;
 /** Widest full-size copy of a page kept for zooming (a 5× zoom on a phone needs about this much). */
 export const FULL_MAX_WIDTH = 4096;
 /** Bump when the variant recipe changes, so cached variants are remade. */
-export const PIPELINE_VERSION = 'v3:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32:panels1:full4096q82e2';
+export const PIPELINE_VERSION = 'v3:decode-once:display1600q82e2:thumb240q70e2:bh4x3:dominant32:panels2:full4096q82e2';
 
 type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let sharpPromise: Promise<SharpFactory> | undefined;

@@ -43,6 +43,31 @@ describe('detectPanels', () => {
     ]);
   });
 
+  it('cuts a webtoon strip at its gutters into bands, top to bottom', () => {
+    // 400 × 4000: five drawn scenes of unequal height between 60 px white gaps, edge to edge across the strip, so
+    // the page's outer frame is art, not paper.
+    const scenes: Array<[number, number, number, number]> = [
+      [0, 0, 400, 700],
+      [0, 760, 400, 900],
+      [0, 1720, 400, 500],
+      [0, 2280, 400, 1000],
+      [0, 3340, 400, 660],
+    ];
+    const strip = page(400, 4000, 255, []);
+    for (const [i, [, y0, , h]] of scenes.entries()) {
+      for (let y = y0; y < y0 + h; y++) for (let x = 0; x < 400; x++) strip.data[y * 400 + x] = 40 + ((x * 7 + y * 3 + i * 50) % 150);
+    }
+    const found = detectPanels(strip);
+    expect(found.unsure).toBe(false);
+    const ordered = orderPanels(found.panels, 'rtl');
+    expect(ordered).toHaveLength(5);
+    for (const [i, [, y, , h]] of scenes.entries()) {
+      expect(ordered[i]!.y).toBeCloseTo(y / 4000, 2);
+      expect(ordered[i]!.h).toBeCloseTo(h / 4000, 2);
+      expect(ordered[i]!.w).toBeCloseTo(1, 2);
+    }
+  });
+
   it('works on black paper too: the background is the colour of the page frame', () => {
     const found = detectPanels(
       page(

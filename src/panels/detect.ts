@@ -73,11 +73,48 @@ export function backgroundOf(img: GrayImage): number {
   return 255;
 }
 
+/**
+ * The grey of the page's flat gutters: the commonest grey of the rows and columns drawn in one flat grey from edge
+ * to edge, or null when there are none. A webtoon's scenes run to the strip's sides, so its outer frame is art
+ * (backgroundOf is wrong there), but its gutters run right across it.
+ */
+export function gutterGreyOf(img: GrayImage): number | null {
+  const { data, width: w, height: h } = img;
+  const counts = new Uint32Array(256);
+  const line = (start: number, step: number, n: number) => {
+    let lo = 255;
+    let hi = 0;
+    for (let i = 0, k = start; i < n; i++, k += step) {
+      const v = data[k]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (hi - lo > BACKGROUND_TOLERANCE) return;
+    }
+    counts[(lo + hi) >> 1]!++;
+  };
+  for (let y = 0; y < h; y++) line(y * w, 1, w);
+  for (let x = 0; x < w; x++) line(x, w, h);
+  let best = 0;
+  for (let v = 1; v < 256; v++) if (counts[v]! > counts[best]!) best = v;
+  return counts[best]! >= Math.max(2, Math.round(MIN_GUTTER * w)) ? best : null;
+}
+
 /** Detect the panels of a page (pure; `img` is best at about DETECT_WIDTH pixels wide). */
 export function detectPanels(img: GrayImage): Detection {
   const { width: w, height: h } = img;
   if (w < 8 || h < 8 || img.data.length < w * h) return { panels: [], unsure: true };
-  const bg = backgroundOf(img);
+  const frame = backgroundOf(img);
+  const framed = detectOn(img, frame);
+  // Art to the page's edges (a webtoon strip): the frame is art, so also cut at the grey of lines flat from edge
+  // to edge, when that is another grey, and keep the cut that steps through more panels.
+  const gutter = gutterGreyOf(img);
+  if (gutter === null || Math.abs(gutter - frame) <= BACKGROUND_TOLERANCE) return framed;
+  const bled = detectOn(img, gutter);
+  return bled.panels.length > framed.panels.length ? bled : framed;
+}
+
+function detectOn(img: GrayImage, bg: number): Detection {
+  const { width: w, height: h } = img;
   // Drawn (not background) pixels as a summed-area table: the ink of any row or column span is O(1).
   const ink = new Uint32Array((w + 1) * (h + 1));
   for (let y = 0; y < h; y++) {
