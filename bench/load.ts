@@ -26,30 +26,13 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import {
-  type Budget,
-  cleanup,
-  errorRow,
-  formatTable,
-  freePort,
-  installCleanupHandlers,
-  makeRow,
-  percentile,
-  type Row,
-  readRssMb,
-  spawnTracked,
-  stopProcess,
-  waitFor200,
-} from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, percentile, type Row, readRssMb } from './lib.js';
 import {
   ANSWER_TEXT,
   type Backend,
-  cleanEnv,
   closeClients,
   directStream,
-  NODE,
   newReader,
-  ROOT,
   relayStream,
   SERIES,
   type StreamResult,
@@ -57,6 +40,7 @@ import {
   startFake,
   startFolio,
   TOKEN_CHARS,
+  withBareHono,
 } from './streams.js';
 
 const BUDGET = {
@@ -116,28 +100,9 @@ interface Level {
   rssGrowth: number;
 }
 
-const BARE_HONO = `
-import { Hono } from 'hono';
-import { serve } from '@hono/node-server';
-const app = new Hono();
-app.get('/hello', (c) => c.json({ hello: 'world' }));
-serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
-`;
-
 async function cannon(url: string, token?: string): Promise<{ rps: number; p99: number; bad: number }> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: THROUGHPUT_S, headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { rps: r.requests.average, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
-}
-
-async function bareHono(): Promise<{ rps: number; p99: number; bad: number }> {
-  const port = await freePort();
-  const proc = spawnTracked(NODE, ['--input-type=module', '-e', BARE_HONO], { cwd: ROOT, env: { ...cleanEnv(), PORT: String(port) } });
-  try {
-    await waitFor200(proc, `http://127.0.0.1:${port}/hello`, { timeoutMs: 30_000 });
-    return await cannon(`http://127.0.0.1:${port}/hello`);
-  } finally {
-    await stopProcess(proc.child, 5_000);
-  }
 }
 
 async function runBackend(backend: Backend, fakeUrl: string, rows: Row[]): Promise<void> {
@@ -209,7 +174,7 @@ async function runBackend(backend: Backend, fakeUrl: string, rows: Row[]): Promi
     // ---- reader API throughput vs a bare Hono route --------------------------------------------
     const token = readers[0]!;
     log(`${name}: throughput, bare Hono hello route (${THROUGHPUT_S} s, ${CONNECTIONS} connections)…`);
-    const bare = await bareHono();
+    const bare = await withBareHono((url) => cannon(url));
     rows.push(makeRow(`${backend}.api.bare`, `${name} run: bare Hono hello route (baseline)`, 'req/s', [bare.rps], null, `p99 ${bare.p99} ms`));
     const routes: Array<[string, string]> = [
       ['series', '/api/series'],

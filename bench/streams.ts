@@ -272,3 +272,23 @@ export async function startFolio(opts: {
 export function countFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
+
+const BARE_HONO = `
+import { Hono } from 'hono';
+import { serve } from '@hono/node-server';
+const app = new Hono();
+app.get('/hello', (c) => c.json({ hello: 'world' }));
+serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
+`;
+
+/** `fn` against a bare Hono JSON route (`url` is its /hello) in its own process: the baseline the reader API is compared to. */
+export async function withBareHono<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const proc = spawnTracked(NODE, ['--input-type=module', '-e', BARE_HONO], { cwd: ROOT, env: { ...cleanEnv(), PORT: String(port) } });
+  try {
+    await waitFor200(proc, `http://127.0.0.1:${port}/hello`, { timeoutMs: 30_000 });
+    return await fn(`http://127.0.0.1:${port}/hello`);
+  } finally {
+    await stopProcess(proc.child, 5_000);
+  }
+}

@@ -1,4 +1,5 @@
-/** Library, series and episode views for a reader (their shapes are the wire contract's). */
+/** Library, series and episode views for a reader (their shapes are the wire contract's), and their cache. */
+import { createHash } from 'node:crypto';
 import type { Episode, EpisodeDetail, ImageRef, Library, Placeholder, SeriesDetail, SeriesInfo } from '../contract/index.js';
 import type { Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
@@ -6,6 +7,7 @@ import { FolioError } from '../errors.js';
 import { episodeState, nextUnreadEpisode } from '../progress/rules.js';
 import type { Position, ReaderScope } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
+import { type CachedResponse, etagOf, positionKey, ResponseCache } from './cache.js';
 import * as q from './queries.js';
 
 const image = (storage: Storage, v: { key: string; width: number; height: number }, extra?: Pick<ImageVariants, 'blurhash' | 'color'>): ImageRef => ({
@@ -145,5 +147,71 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
       description: p.description,
       panels: p.panels,
     })),
+  };
+}
+
+/** What the cached routes send: the body and its ETag. */
+export type CatalogResponse = CachedResponse;
+
+export interface CachedCatalog {
+  library(db: Db, readerId: string | null): Promise<CatalogResponse>;
+  series(db: Db, scope: ReaderScope): Promise<CatalogResponse>;
+  episode(db: Db, scope: ReaderScope, episode: number, opts?: { peek?: boolean }): Promise<CatalogResponse>;
+  /** The entries, for tests. */
+  readonly cache: ResponseCache;
+}
+
+/** About 2,000 responses or 16 MB, whichever comes first. */
+export const CATALOG_CACHE_LIMITS = { maxEntries: 2_000, maxBytes: 16 * 1024 * 1024 };
+
+/**
+ * The library, series and episode views through a cache of responses keyed by boundary state (cache.ts). A hit
+ * costs one query (the key); a miss computes the view and reads its key in one read-only REPEATABLE READ snapshot.
+ */
+export function cachedCatalog(storage: Storage, limits = CATALOG_CACHE_LIMITS): CachedCatalog {
+  const cache = new ResponseCache(limits);
+  const snapshot = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
+    db.transaction((tx) => fn(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  const seriesKey = (kind: string, scope: ReaderScope, state: q.BoundaryStateRow, rest = ''): string =>
+    `${kind}|${scope.seriesId}|${state.version}|${positionKey(state)}${rest}`;
+
+  /** Served from the cache under the current state, or computed with its state in one snapshot and kept. */
+  async function through(db: Db, key: string | null, compute: (tx: Db) => Promise<{ key: string | null; value: unknown }>): Promise<CatalogResponse> {
+    const hit = key === null ? undefined : cache.get(key);
+    if (hit) return hit;
+    const fresh = await snapshot(db, compute);
+    const body = JSON.stringify(fresh.value);
+    return fresh.key === null ? { body, etag: etagOf(body) } : cache.set(fresh.key, body);
+  }
+
+  const libraryKey = (rows: Array<q.BoundaryStateRow & { id: string }>): string =>
+    `library|${createHash('sha1')
+      .update(rows.map((r) => `${r.id}|${r.version}|${positionKey(r)}`).join('\n'))
+      .digest('base64url')}`;
+
+  return {
+    cache,
+    async library(db, readerId) {
+      return through(db, libraryKey(await q.libraryState(db, readerId)), async (tx) => {
+        const key = libraryKey(await q.libraryState(tx, readerId));
+        return { key, value: await listLibrary(tx, storage, readerId) };
+      });
+    },
+    async series(db, scope) {
+      const state = await q.boundaryState(db, scope);
+      // No such series: the uncached path says so (not_found), nothing is kept.
+      return through(db, state && seriesKey('series', scope, state), async (tx) => {
+        const s = await q.boundaryState(tx, scope);
+        return { key: s && seriesKey('series', scope, s), value: await seriesDetail(tx, storage, scope) };
+      });
+    },
+    async episode(db, scope, episode, opts = {}) {
+      const rest = `|${episode}|${opts.peek ? 'peek' : ''}`;
+      const state = await q.boundaryState(db, scope);
+      return through(db, state && seriesKey('episode', scope, state, rest), async (tx) => {
+        const s = await q.boundaryState(tx, scope);
+        return { key: s && seriesKey('episode', scope, s, rest), value: await episodeDetail(tx, storage, scope, episode, opts) };
+      });
+    },
   };
 }

@@ -102,6 +102,37 @@ export function listEpisodes(db: Db, scope: ReaderScope): Promise<EpisodeListRow
   );
 }
 
+/**
+ * What a cached response of a series is keyed by (cache.ts): the series' content version and the reader's
+ * position row, read together. NULL row: no such series.
+ */
+export interface BoundaryStateRow {
+  /** bigint as text. */
+  version: string;
+  episode: number | null;
+  page: number | null;
+}
+
+export async function boundaryState(db: Db, scope: ReaderScope): Promise<BoundaryStateRow | null> {
+  const rows = await queryRows<BoundaryStateRow>(
+    db,
+    sql`SELECT s.content_version::text AS version, p.episode, p.page
+          FROM series s LEFT JOIN LATERAL (${readerPosition({ readerId: scope.readerId, seriesId: sql`s.id` })}) p ON true
+         WHERE s.id = ${scope.seriesId}`,
+  );
+  return rows[0] ?? null;
+}
+
+/** The same for every series, in id order: what the library response is keyed by. */
+export function libraryState(db: Db, readerId: string | null): Promise<Array<BoundaryStateRow & { id: string }>> {
+  return queryRows(
+    db,
+    sql`SELECT s.id, s.content_version::text AS version, p.episode, p.page
+          FROM series s LEFT JOIN LATERAL (${readerPosition({ readerId, seriesId: sql`s.id` })}) p ON true
+         ORDER BY s.id`,
+  );
+}
+
 export interface PositionRow {
   episode: number;
   page: number;

@@ -79,4 +79,16 @@ describe.skipIf(backend() !== 'pglite')('PGlite statement cache', () => {
     });
     expect((await client.query('SELECT name FROM t WHERE id = $1', [9])).rows).toEqual([{ name: 'Tx' }]);
   });
+
+  it('a statement sent while another caller has a transaction open waits for it to end, never runs inside it', async () => {
+    let outside: Promise<unknown> | undefined;
+    await client.transaction(async (tx) => {
+      await tx.query('INSERT INTO t (id, name) VALUES ($1, $2)', [10, 'Uncommitted']);
+      outside = client.query('SELECT count(*)::int AS n FROM t WHERE id = $1', [10]);
+      // Time for the outside statement to run, if it could: inside this transaction it would see the row.
+      await new Promise((r) => setTimeout(r, 50));
+      await tx.rollback();
+    });
+    expect(((await outside) as { rows: unknown[] }).rows).toEqual([{ n: 0 }]);
+  });
 });

@@ -55,8 +55,26 @@ export function cacheStatements(client: PGlite, max = MAX_STATEMENTS): { stateme
     return statement;
   }
 
+  /**
+   * Exclusive as PGlite's own `query()` is: never inside another caller's open transaction (`client.transaction`
+   * holds the transaction lock from BEGIN to COMMIT; a statement slipped in between would run in it, and a
+   * REPEATABLE READ one would refuse its SET TRANSACTION).
+   */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => client._runExclusiveTransaction(() => client._runExclusiveQuery(fn));
+
+  // parseResults merges the caller's parsers into the client's (hundreds of types) on every call when given both: a
+  // sixth of a cached read's CPU. drizzle passes the same parsers object every time, so merge once per object.
+  const merged = new WeakMap<object, { base: typeof client.parsers; all: typeof client.parsers }>();
+  const parsersFor = (options: QueryOptions | undefined): typeof client.parsers => {
+    const own = options?.parsers;
+    if (!own) return client.parsers;
+    let m = merged.get(own);
+    if (m?.base !== client.parsers) merged.set(own, (m = { base: client.parsers, all: { ...client.parsers, ...own } }));
+    return m.all;
+  };
+
   async function run<T>(text: string, params: unknown[], options: QueryOptions | undefined): Promise<Results<T>> {
-    return client._runExclusiveQuery(async () => {
+    return exclusive(async () => {
       const messages = [];
       try {
         let statement = cache.get(text);
@@ -80,7 +98,7 @@ export function cacheStatements(client: PGlite, max = MAX_STATEMENTS): { stateme
         messages.push(...(await send(serialize.sync())));
       }
       await client.syncToFs();
-      return parse.parseResults(messages, client.parsers, options)[0] as Results<T>;
+      return parse.parseResults(messages, parsersFor(options), options?.parsers ? { ...options, parsers: undefined } : options)[0] as Results<T>;
     });
   }
 
@@ -94,7 +112,7 @@ export function cacheStatements(client: PGlite, max = MAX_STATEMENTS): { stateme
       const stale = cache.get(text);
       if (code === undefined || !STALE.has(code) || !stale) throw err;
       cache.delete(text);
-      await client._runExclusiveQuery(async () => {
+      await exclusive(async () => {
         await send(serialize.close({ type: 'S', name: stale.name }));
         await send(serialize.sync());
       });

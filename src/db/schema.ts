@@ -3,7 +3,7 @@
  * source of truth for the database; these give queries their types).
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, customType, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Panel } from '../contract/api.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -41,6 +41,8 @@ export const series = pgTable('series', {
   showUnreadCovers: boolean('show_unread_covers').notNull(),
   contentHash: text('content_hash').notNull(),
   importedAt: timestamp('imported_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  /** New with every change to the series, its episodes or its pages (triggers, migration 0015): cached responses key on it. */
+  contentVersion: bigint('content_version', { mode: 'number' }).notNull().default(sql`nextval('series_content_version')`),
 });
 
 export const episodes = pgTable(

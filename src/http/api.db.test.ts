@@ -353,7 +353,8 @@ describe('GET /api/series', () => {
 
   it('anonymous: series metadata, the first cover, progress null', async () => {
     const res = await server.fetch('/api/series');
-    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    // Revalidated every time: the reader's next page turn may change it.
+    expect(res.headers.get('cache-control')).toBe('private, no-cache');
     const body = await okJson<SeriesListJson>(res);
     expect(body.series).toHaveLength(1);
     const s = body.series[0]!;
@@ -480,10 +481,41 @@ describe('GET /api/series/:seriesId', () => {
 });
 
 describe('GET /api/series/:seriesId/episodes/:episode', () => {
+  it('answers with an ETag; the same body again is a 304 without one; a page turn, or another position, is a new body', async () => {
+    const token = await readerAt({ episode: 2, page: 1 });
+    const path = `/api/series/${SERIES}/episodes/2`;
+    const first = await server.fetch(path, { token });
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    const body = await first.text();
+    // Unchanged: 304, empty, for this reader and for another at the same place (the same body).
+    const again = await server.fetch(path, { token, headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const twin = await readerAt({ episode: 2, page: 1 });
+    const twinRes = await server.fetch(path, { token: twin });
+    expect(twinRes.headers.get('etag')).toBe(etag);
+    expect(await twinRes.text()).toBe(body);
+    expect((await server.fetch(path, { token: twin, headers: { 'if-none-match': `W/${etag}, "other"` } })).status).toBe(304);
+    // A reader elsewhere never gets a 304 for it, nor its body.
+    const behind = await readerAt({ episode: 2, page: 0 });
+    const behindRes = await server.fetch(path, { token: behind, headers: { 'if-none-match': etag! } });
+    expect(behindRes.status).toBe(200);
+    expect(behindRes.headers.get('etag')).not.toBe(etag);
+    // The reader's own page turn: a new body (the next page's text now comes with it), under a new ETag.
+    await okJson(await postProgress(token, { episode: 2, page: 2 }));
+    const moved = await server.fetch(path, { token, headers: { 'if-none-match': etag! } });
+    expect(moved.status).toBe(200);
+    const movedBody = JSON.parse(await moved.text()) as EpisodeDetailJson;
+    expect(movedBody.progress).toEqual({ episode: 2, page: 2 });
+    expect(movedBody.pages.find((p) => p.number === 2)!.dialogue).not.toBeNull();
+    expect(JSON.parse(body).pages.find((p: { number: number }) => p.number === 2).dialogue).toBeNull();
+  });
+
   it('at 1/2: pages 0–2 have text and real thumbnails; page 3 is gated; "Happy ?!" is nowhere', async () => {
     const token = await readerAt({ episode: 1, page: 2 });
     const res = await server.fetch(`/api/series/${SERIES}/episodes/1`, { token });
-    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('cache-control')).toBe('private, no-cache');
     const raw = await res.text();
     expect(res.status).toBe(200);
     const body = JSON.parse(raw) as EpisodeDetailJson;
