@@ -52,6 +52,9 @@ export const SCRIPTS: Array<{ name: string; file: string; full: string[]; quick:
   { name: 'production', file: 'production.ts', full: [], quick: ['--quick'], what: 'pgvector at 100k chunks vs exact scan, import via jobs, S3 bytes' },
   { name: 'web', file: 'web.ts', full: [], quick: ['--quick'], what: 'web bundle size, first page, page turn' },
   { name: 'load', file: 'load.ts', full: [], quick: ['--quick'], what: 'chat stream ramp, reader API throughput' },
+  { name: 'reader', file: 'reader.ts', full: [], quick: ['--quick'], what: 'reader API at 10 connections on Pepper&Carrot, cached, ETag, vs bare Hono' },
+  { name: 'panels', file: 'panels.ts', full: [], quick: [], what: 'panel detection per Pepper&Carrot page, counts against the prior' },
+  { name: 'phone', file: 'phone.ts', full: [], quick: ['--quick'], what: 'pinch, guided view and page turns in Chromium as a 4× slowed phone' },
   { name: 'replicas', file: 'replicas.ts', full: [], quick: ['--quick'], what: 'rolling restart of 3 replicas behind HAProxy under readers: requests sent, failed' },
   { name: 'operate', file: 'operate.ts', full: [], quick: ['--quick'], what: 'RSS of server + worker + PostgreSQL on a 1 GB box, SIGTERM drain with 50 streams' },
   {
