@@ -5,18 +5,19 @@ import { comparePositions, formatPosition, type Position } from '../spoilers/ind
 import * as q from './queries.js';
 import { decideAdvance } from './rules.js';
 
-async function requirePage(db: Db, seriesId: string, at: Position): Promise<void> {
-  if (!(await q.seriesExists(db, seriesId))) throw new FolioError('not_found:series', `No series "${seriesId}".`);
-  if (!(await q.pageExists(db, seriesId, at))) {
-    throw new FolioError('not_found:page', `Series "${seriesId}" has no page ${at.page} in episode ${at.episode}.`);
-  }
+/** The move's context (one statement), once the series and, for a move, the target page are known to exist. */
+async function contextFor(db: Db, readerId: string, seriesId: string, at: Position | null): Promise<q.MoveContext> {
+  const ctx = await q.moveContext(db, readerId, seriesId, at);
+  if (!ctx.seriesExists) throw new FolioError('not_found:series', `No series "${seriesId}".`);
+  if (at && !ctx.pageExists) throw new FolioError('not_found:page', `Series "${seriesId}" has no page ${at.page} in episode ${at.episode}.`);
+  return ctx;
 }
 
 export async function readPosition(db: Db, readerId: string, seriesId: string): Promise<Position | null> {
-  if (!(await q.seriesExists(db, seriesId))) throw new FolioError('not_found:series', `No series "${seriesId}".`);
-  return q.getPosition(db, readerId, seriesId);
+  return (await contextFor(db, readerId, seriesId, null)).current;
 }
 
+/** One statement to decide; a second only when the position moves (its RETURNING is the answer, nothing is read back). */
 export async function advanceProgress(
   db: Db,
   readerId: string,
@@ -24,9 +25,8 @@ export async function advanceProgress(
   target: Position,
   confirmSkip: boolean,
 ): Promise<{ position: Position; advanced: boolean }> {
-  await requirePage(db, seriesId, target);
-  const current = await q.getPosition(db, readerId, seriesId);
-  const decision = decideAdvance({ current, target, episodeNumbers: await q.episodeNumbers(db, seriesId), confirmSkip });
+  const { current, episodes } = await contextFor(db, readerId, seriesId, target);
+  const decision = decideAdvance({ current, target, episodeNumbers: episodes, confirmSkip });
   if (decision.kind === 'noop') return { position: current!, advanced: false };
   if (decision.kind === 'skip_ahead') {
     throw new FolioError(
@@ -40,13 +40,12 @@ export async function advanceProgress(
 }
 
 export async function resetProgress(db: Db, readerId: string, seriesId: string, target: Position): Promise<Position | null> {
-  await requirePage(db, seriesId, target);
-  const current = await q.getPosition(db, readerId, seriesId);
+  const { current } = await contextFor(db, readerId, seriesId, target);
   if (current && comparePositions(target, current) > 0) {
     throw new FolioError(
       'bad_request:progress_reset',
       `A reset can only move progress back (current ${formatPosition(current)}, asked ${formatPosition(target)}); use POST /progress to move forward.`,
     );
   }
-  return q.lower(db, readerId, seriesId, target);
+  return q.lower(db, readerId, seriesId, target, current);
 }

@@ -1,7 +1,7 @@
 /** All SQL of reading progress. */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { episodes, pages, progress, series } from '../db/schema.js';
+import { type Db, queryRows } from '../db/client.js';
+import { progress } from '../db/schema.js';
 import type { Position } from '../spoilers/index.js';
 
 export async function getPosition(db: Db, readerId: string, seriesId: string): Promise<Position | null> {
@@ -12,17 +12,32 @@ export async function getPosition(db: Db, readerId: string, seriesId: string): P
   return rows[0] ?? null;
 }
 
-export async function episodeNumbers(db: Db, seriesId: string): Promise<number[]> {
-  const rows = await db.select({ n: episodes.number }).from(episodes).where(eq(episodes.seriesId, seriesId)).orderBy(episodes.number);
-  return rows.map((r) => r.n);
+/** What a move of progress is decided on, in one statement: does the series (and the target page) exist, where is the reader, which episodes are there. */
+export interface MoveContext {
+  seriesExists: boolean;
+  pageExists: boolean;
+  current: Position | null;
+  /** In order. */
+  episodes: number[];
 }
 
-export async function pageExists(db: Db, seriesId: string, at: Position): Promise<boolean> {
-  const rows = await db
-    .select({ one: sql<number>`1` })
-    .from(pages)
-    .where(and(eq(pages.seriesId, seriesId), eq(pages.episode, at.episode), eq(pages.number, at.page)));
-  return rows.length > 0;
+export async function moveContext(db: Db, readerId: string, seriesId: string, to: Position | null): Promise<MoveContext> {
+  const rows = await queryRows<{ series_exists: boolean; page_exists: boolean; episode: number | null; page: number | null; episodes: number[] | null }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM series WHERE id = ${seriesId}) AS series_exists,
+               ${to === null ? sql`false` : sql`EXISTS (SELECT 1 FROM pages WHERE series_id = ${seriesId} AND episode = ${to.episode} AND number = ${to.page})`} AS page_exists,
+               ${to === null ? sql`NULL::int[]` : sql`(SELECT array_agg(number ORDER BY number) FROM episodes WHERE series_id = ${seriesId})`} AS episodes,
+               p.episode, p.page
+          FROM (SELECT 1) one
+          LEFT JOIN progress p ON p.reader_id = ${readerId} AND p.series_id = ${seriesId}`,
+  );
+  const r = rows[0]!;
+  return {
+    seriesExists: r.series_exists,
+    pageExists: r.page_exists,
+    current: r.episode === null || r.page === null ? null : { episode: r.episode, page: r.page },
+    episodes: r.episodes ?? [],
+  };
 }
 
 /**
@@ -42,16 +57,15 @@ export async function advance(db: Db, readerId: string, seriesId: string, to: Po
   return rows[0] ?? (await getPosition(db, readerId, seriesId))!;
 }
 
-/** Lower only: a reset never moves progress forward. Returns the stored position, or null if there is none. */
-export async function lower(db: Db, readerId: string, seriesId: string, to: Position): Promise<Position | null> {
-  await db
+/**
+ * Lower only: a reset never moves progress forward. Returns the stored position: the lowered one, or `current`
+ * (as read just before) when there was nothing to lower.
+ */
+export async function lower(db: Db, readerId: string, seriesId: string, to: Position, current: Position | null): Promise<Position | null> {
+  const rows = await db
     .update(progress)
     .set({ episode: to.episode, page: to.page, updatedAt: sql`now()` })
-    .where(and(eq(progress.readerId, readerId), eq(progress.seriesId, seriesId), sql`(${progress.episode}, ${progress.page}) > (${to.episode}, ${to.page})`));
-  return getPosition(db, readerId, seriesId);
-}
-
-export async function seriesExists(db: Db, seriesId: string): Promise<boolean> {
-  const rows = await db.select({ id: series.id }).from(series).where(eq(series.id, seriesId));
-  return rows.length > 0;
+    .where(and(eq(progress.readerId, readerId), eq(progress.seriesId, seriesId), sql`(${progress.episode}, ${progress.page}) > (${to.episode}, ${to.page})`))
+    .returning({ episode: progress.episode, page: progress.page });
+  return rows[0] ?? current;
 }
