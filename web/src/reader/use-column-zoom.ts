@@ -21,7 +21,7 @@ import {
   TAP_SLOP_PX,
   type Tap,
   type View,
-  wheelFactor,
+  wheelScale,
   type ZoomKey,
 } from './zoom';
 
@@ -164,10 +164,7 @@ export function useColumnZoom(
       // ctrl+wheel (and a trackpad pinch, which Chromium sends as one) zooms the column, not the browser.
       if (!e.ctrlKey) return;
       e.preventDefault();
-      const factor = wheelFactor(e.deltaY, e.deltaMode);
-      const next = clampScale(scale.current * factor);
-      // Zooming out ends at fit; a trackpad's small steps in must not snap back to it.
-      zoomTo(factor < 1 && next < SNAP_TO_FIT ? 1 : next, local(e));
+      zoomTo(wheelScale(scale.current, e.deltaY, e.deltaMode), local(e));
     };
     el.addEventListener('touchstart', start, { passive: true });
     el.addEventListener('touchmove', move, { passive: false });

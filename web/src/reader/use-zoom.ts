@@ -26,7 +26,7 @@ import {
   type Tap,
   toTransform,
   type View,
-  wheelFactor,
+  wheelScale,
   type Zoom,
   type ZoomKey,
   zoomAt,
@@ -204,10 +204,7 @@ export function useZoom(
       if (e.ctrlKey) {
         // ctrl+wheel (and a trackpad pinch, which Chromium sends as one) zooms the page, not the browser.
         e.preventDefault();
-        const factor = wheelFactor(e.deltaY, e.deltaMode);
-        const next = zoomAt(zoom.current, zoom.current.scale * factor, local(e), geo.box, geo.view);
-        // Zooming out ends at fit; a trackpad pinch's small steps in (×1.02 each) must not snap back to it.
-        apply(factor < 1 ? settle(next) : next);
+        apply(zoomAt(zoom.current, wheelScale(zoom.current.scale, e.deltaY, e.deltaMode), local(e), geo.box, geo.view));
       } else if (isZoomed(zoom.current)) {
         e.preventDefault();
         apply(panBy(zoom.current, -e.deltaX, -e.deltaY, geo.box, geo.view));

@@ -18,6 +18,7 @@ import {
   toTransform,
   wantsFullImage,
   wheelFactor,
+  wheelScale,
   zoomAt,
   zoomKey,
 } from './zoom';
@@ -143,5 +144,16 @@ describe('zoom maths', () => {
     // No larger image (the display variant is the original): nothing to load.
     expect(wantsFullImage({ ...phone, scale: 4, fullWidth: null })).toBe(false);
     expect(wantsFullImage({ ...phone, scale: 4, fullWidth: 1600 })).toBe(false);
+  });
+});
+
+describe('wheelScale', () => {
+  it('steps in from fit in small trackpad steps without snapping back; zooming out ends at fit', () => {
+    let s = 1;
+    for (let i = 0; i < 5; i++) s = wheelScale(s, -4, 0);
+    expect(s).toBeGreaterThan(1.09);
+    expect(wheelScale(1.04, 10, 0)).toBe(1);
+    expect(wheelScale(2, 100, 0)).toBeCloseTo(2 / 1.6487, 3);
+    expect(wheelScale(4.9, -200, 0)).toBe(MAX_SCALE);
   });
 });

@@ -120,6 +120,13 @@ export function wheelFactor(deltaY: number, deltaMode: number): number {
   return Math.exp(-Math.max(-200, Math.min(200, px)) * 0.005);
 }
 
+/** The scale after one ctrl+wheel event: zooming out ends at fit, but a trackpad's small steps in (×1.02) never snap back to it. */
+export function wheelScale(scale: number, deltaY: number, deltaMode: number): number {
+  const factor = wheelFactor(deltaY, deltaMode);
+  const next = clampScale(scale * factor);
+  return factor < 1 && next < SNAP_TO_FIT ? 1 : next;
+}
+
 export type ZoomKey = 'in' | 'out' | 'fit';
 
 /** `+` (or `=`, the same key unshifted), `-` and `0`. */
