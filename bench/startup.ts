@@ -57,6 +57,9 @@ const BUDGET = {
   postgresRestartRatio: { kind: 'max', limit: 3 },
   firstRunMs: { kind: 'max', limit: 20_000 },
   pgliteRssMb: { kind: 'max', limit: 400 },
+  // Issue 20: the embedded default with a real comic imported (Pepper&Carrot, 191 pages).
+  pgliteComicRestartMs: { kind: 'max', limit: 800 },
+  pgliteComicRssMb: { kind: 'max', limit: 300 },
   postgresRssMb: { kind: 'max', limit: 150 },
   importPagesPerS: { kind: 'min', limit: 10 },
 } satisfies Record<string, Budget>;
@@ -250,6 +253,19 @@ const pick = <T, K extends keyof T>(xs: T[] | Error, k: K): T[K][] | Error => (x
 const nums = (xs: Array<number | undefined> | Error): number[] | Error => (xs instanceof Error ? xs : xs.filter((x): x is number => x !== undefined));
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
+/** RUNS restarts of `folio serve` on a prepared backend, each with a bare node:http start timed right before it. */
+async function restarts(label: string, backend: Backend | Error): Promise<ServeResult[] | Error> {
+  if (backend instanceof Error) return backend;
+  return measure(label, async (i) => {
+    const bareMs = await bareServer();
+    const r = await serveOnce(backend, { timeoutMs: RESTART_TIMEOUT_MS, measureRss: true });
+    log(
+      `${label} ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`,
+    );
+    return { ...r, bareMs };
+  });
+}
+
 async function main(): Promise<void> {
   installCleanupHandlers();
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
@@ -276,19 +292,10 @@ async function main(): Promise<void> {
     log(`PGlite first run ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}`);
     return r;
   });
-  let pgliteRestart: ServeResult[] | Error;
-  if (pgliteDir === undefined) pgliteRestart = new Error('no prepared PGlite data dir (first run failed)');
-  else {
-    const dataDir = pgliteDir;
-    pgliteRestart = await measure('PGlite restart', async (i) => {
-      const bareMs = await bareServer();
-      const r = await serveOnce({ kind: 'pglite', dataDir }, { timeoutMs: RESTART_TIMEOUT_MS, measureRss: true });
-      log(
-        `PGlite restart ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`,
-      );
-      return { ...r, bareMs };
-    });
-  }
+  const pgliteRestart = await restarts(
+    'PGlite restart',
+    pgliteDir === undefined ? new Error('no prepared PGlite data dir (first run failed)') : { kind: 'pglite', dataDir: pgliteDir },
+  );
 
   // PostgreSQL server (throwaway, local, not timed).
   let pgError: Error | undefined;
@@ -313,28 +320,17 @@ async function main(): Promise<void> {
       log(`PostgreSQL first run ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}`);
       return r;
     }));
-  let pgRestart: ServeResult[] | Error;
-  if (pgError) pgRestart = pgError;
-  else if (!pgPrepared) pgRestart = new Error('no migrated PostgreSQL database (first run failed)');
-  else {
-    const backend = pgPrepared;
-    pgRestart = await measure('PostgreSQL restart', async (i) => {
-      const bareMs = await bareServer();
-      const r = await serveOnce(backend, { timeoutMs: RESTART_TIMEOUT_MS, measureRss: true });
-      log(
-        `PostgreSQL restart ${i + 1}/${RUNS}: /health ${fmt(r.healthMs)}, /ready ${fmt(r.readyMs)}, idle RSS ${r.rssMb?.toFixed(0)} MB (bare node:http just before: ${fmt(bareMs)})`,
-      );
-      return { ...r, bareMs };
-    });
-  }
+  const pgRestart = await restarts('PostgreSQL restart', pgError ?? pgPrepared ?? new Error('no migrated PostgreSQL database (first run failed)'));
 
   // 6. Import throughput into an empty PGlite data dir / PostgreSQL database, then an unchanged re-import.
-  const importRuns = async (label: string, makeBackend: (i: number) => Promise<Backend>) =>
+  let comicDir: string | undefined;
+  const importRuns = async (label: string, makeBackend: (i: number) => Promise<Backend>, keepFirst = false) =>
     measure(label, async (i) => {
       const backend = await makeBackend(i);
       const first = await importOnce(backend);
       const second = await importOnce(backend);
-      await removeTempDir(backend.dataDir);
+      if (keepFirst && i === 0) comicDir = backend.dataDir;
+      else await removeTempDir(backend.dataDir);
       const pagesPerS = first.json.pages / (first.json.ms / 1000);
       log(
         `${label} ${i + 1}/${RUNS}: ${first.json.status} ${first.json.pages} pages in ${fmt(first.json.ms)} (${pagesPerS.toFixed(1)} pages/s), ` +
@@ -343,14 +339,24 @@ async function main(): Promise<void> {
       if (second.json.status !== 'unchanged') log(`warning: the second import reported "${second.json.status}", expected "unchanged"`);
       return { pagesPerS, wallMs: first.wallMs, secondWallMs: second.wallMs, pages: first.json.pages, secondStatus: second.json.status };
     });
-  const pgliteImport = await importRuns('PGlite import', async (i) => ({ kind: 'pglite', dataDir: join(work, `pglite-import-${i}`) }));
+  const pgliteImport = await importRuns('PGlite import', async (i) => ({ kind: 'pglite', dataDir: join(work, `pglite-import-${i}`) }), true);
+  // 7. The embedded default restarted with the imported comic (no sample: the library is not empty).
+  const comicRestart = await restarts(
+    'PGlite restart with the pack',
+    comicDir === undefined ? new Error('no PGlite data dir with the pack imported (the import failed)') : { kind: 'pglite', dataDir: comicDir },
+  );
   const pgImport: Awaited<ReturnType<typeof importRuns>> =
     pgError ?? (await importRuns('PostgreSQL import', async (i) => ({ kind: 'postgres', dataDir: join(work, `pg-import-${i}`), url: await freshDatabase('import') })));
 
   // ---- rows ----
   // The bare server: the dedicated runs plus the ones paired with each restart.
   const paired = (xs: ServeResult[] | Error) => (xs instanceof Error ? [] : xs.map((x) => x.bareMs).filter((x): x is number => x !== undefined));
-  add('bare.first200', 'bare node:http → first 200', 'ms', bare instanceof Error ? bare : [...bare, ...paired(pgliteRestart), ...paired(pgRestart)]);
+  add(
+    'bare.first200',
+    'bare node:http → first 200',
+    'ms',
+    bare instanceof Error ? bare : [...bare, ...paired(pgliteRestart), ...paired(pgRestart), ...paired(comicRestart)],
+  );
   add('pglite.restart.health', 'PGlite restart → first /health 200', 'ms', pick(pgliteRestart, 'healthMs'));
   add('pglite.restart.ready', 'PGlite restart → first /ready 200', 'ms', pick(pgliteRestart, 'readyMs'), BUDGET.pgliteRestartMs);
   add('postgres.restart.health', 'PostgreSQL restart → first /health 200', 'ms', pick(pgRestart, 'healthMs'));
@@ -360,6 +366,9 @@ async function main(): Promise<void> {
   const ratio = (xs: ServeResult[] | Error): number[] | Error => (xs instanceof Error ? xs : xs.map((x) => x.readyMs / x.bareMs!));
   add('postgres.restart.ratio', 'PostgreSQL restart /ready ÷ bare node:http', 'x', ratio(pgRestart), BUDGET.postgresRestartRatio);
   add('pglite.restart.ratio', 'PGlite restart /ready ÷ bare node:http', 'x', ratio(pgliteRestart));
+  add('pglite.comic.restart.ready', 'PGlite restart, Pepper&Carrot imported → first /ready 200', 'ms', pick(comicRestart, 'readyMs'), BUDGET.pgliteComicRestartMs);
+  add('pglite.comic.restart.ratio', 'PGlite restart, Pepper&Carrot imported, /ready ÷ bare node:http', 'x', ratio(comicRestart));
+  add('pglite.comic.rss', 'PGlite idle RSS, Pepper&Carrot imported (3 s after /ready)', 'MB', nums(pick(comicRestart, 'rssMb')), BUDGET.pgliteComicRssMb);
   add('pglite.first.ready', 'PGlite first run (empty dir) → /ready', 'ms', pick(pgliteFirst, 'readyMs'), BUDGET.firstRunMs);
   add('postgres.first.ready', 'PostgreSQL first run (empty db) → /ready', 'ms', pick(pgFirst, 'readyMs'), BUDGET.firstRunMs);
   add('pglite.rss', 'PGlite idle RSS (3 s after /ready)', 'MB', nums(pick(pgliteRestart, 'rssMb')), BUDGET.pgliteRssMb);

@@ -1,6 +1,8 @@
 /**
  * `folio serve`: listen first (so /health answers at once), then open and
- * migrate the database, import the sample on first run, and flip /ready.
+ * migrate the database (or finish opening it: the command starts that while
+ * this module loads), import the sample on first run, and flip /ready; the
+ * inline job worker starts a second later.
  * `close()` drains: it stops listening, refuses requests on open connections
  * (503), lets chat/recap streams run for the grace period and then ends them
  * (their answers are stored as said), hands running jobs back, and closes the
@@ -8,6 +10,7 @@
  */
 import { createCompanion } from '../chat/create.js';
 import type { Config } from '../config/env.js';
+import type { Database } from '../db/client.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/context.js';
 import { Drain } from '../http/drain.js';
@@ -25,13 +28,21 @@ export interface RunningServer {
   close(opts?: { graceMs?: number }): Promise<{ endedStreams: boolean }>;
 }
 
-/** How long after /ready the companion reports which model answers (serve.ts `ready`). */
-const ANNOUNCE_DELAY_MS = 1_000;
+/**
+ * How long after /ready the companion reports which model answers, and the inline job worker starts: its
+ * first claim (and a job it finds) would otherwise compete with the first requests of a restarted server.
+ */
+const AFTER_READY_MS = 1_000;
 /** After the grace period: how long ended streams get to store their answers before connections are cut. */
 const END_STREAMS_MS = 2_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  /** `database`: already being opened (`folio serve` starts it while this module loads). */
+  opts: { database?: Promise<Database> } = {},
+): Promise<RunningServer> {
   const storage = await openStorage(config);
   let worker: Worker | null = null;
   const companion = createCompanion(config, logger);
@@ -62,9 +73,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   logger.info({ url }, 'listening');
 
   let closing = false;
+  let workerTimer: NodeJS.Timeout | undefined;
   const ready = (async () => {
     const started = performance.now();
-    const database = await openMigratedDatabase(config);
+    const database = await (opts.database ?? openMigratedDatabase(config));
     if (closing) {
       await database.close();
       return;
@@ -83,14 +95,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }
     }
     deps.runtime.database = database;
-    if (config.jobs.worker === 'inline') {
-      // The companion's embedder: one model instance for chat and for embed jobs.
-      worker = startJobWorker(config, { database, storage, logger, embedder: () => companion.deps.models.embedder() });
-    }
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'ready');
     // Which model answers is news for the log, not a condition of readiness: checking it (a probe of a
     // local Ollama, and loading Node's fetch) waits until the first requests after /ready are served.
-    setTimeout(() => companion.announce().catch((err: unknown) => logger.warn({ err }, 'companion: could not check the model')), ANNOUNCE_DELAY_MS).unref();
+    setTimeout(() => companion.announce().catch((err: unknown) => logger.warn({ err }, 'companion: could not check the model')), AFTER_READY_MS).unref();
+    if (config.jobs.worker === 'inline') {
+      // Jobs enqueued meanwhile wait in the queue; the worker's first poll claims them.
+      workerTimer = setTimeout(() => {
+        // The companion's embedder: one model instance for chat and for embed jobs.
+        if (!closing) worker = startJobWorker(config, { database, storage, logger, embedder: () => companion.deps.models.embedder() });
+      }, AFTER_READY_MS);
+    }
   })();
 
   return {
@@ -99,6 +114,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async close(opts = {}) {
       const graceMs = opts.graceMs ?? config.shutdownGraceMs;
       closing = true;
+      clearTimeout(workerTimer);
       drain.begin();
       // Stop listening (new connections are refused); idle keep-alive sockets close now and whenever
       // one becomes idle, so only connections with a request in flight remain.

@@ -1,11 +1,16 @@
 /** `folio serve`. Loaded only when that command runs, so other commands start fast. */
 import type { Config } from '../../config/env.js';
 import { createLogger } from '../../logger.js';
-import { startServer } from '../../server/serve.js';
+import { openMigratedDatabase } from '../../server/runtime.js';
 
 export async function serveCommand(cfg: Config): Promise<void> {
   const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
-  const server = await startServer(cfg, logger);
+  // Opening the database (on PGlite: reading and compiling its WASM engine) waits on files and compiler
+  // threads: it starts before the HTTP layer is loaded so that the two overlap (ADR 0034). startServer owns it.
+  const database = openMigratedDatabase(cfg);
+  database.catch(() => {});
+  const { startServer } = await import('../../server/serve.js');
+  const server = await startServer(cfg, logger, { database });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
