@@ -42,6 +42,16 @@ describe.skipIf(backend() !== 'pglite')('PGlite statement cache', () => {
     expect(arrays.rows).toEqual([[1], [2]]);
   });
 
+  it("a caller's own parsers win for their types, the client's parse the rest (new parser objects on every call, as drizzle sends)", async () => {
+    const text = 'SELECT id, meta, seen FROM t WHERE id = $1';
+    for (let i = 0; i < 3; i++) {
+      const raw = (v: string) => `raw:${v}`;
+      const { rows } = await client.query(text, [1], { parsers: { 1184: raw } });
+      expect(rows).toEqual([{ id: 1, meta: { a: 1 }, seen: 'raw:2026-01-02 03:04:05+00' }]);
+    }
+    expect((await client.query(text, [1])).rows).toEqual([{ id: 1, meta: { a: 1 }, seen: new Date('2026-01-02T03:04:05Z') }]);
+  });
+
   it('keeps at most its limit of statements, closing the least recently used', async () => {
     for (const id of [1, 2, 3, 4, 5]) await client.query(`SELECT name FROM t WHERE id = $1 AND ${id} = ${id}`, [1]);
     expect(cache.statements()).toBe(3);

@@ -77,9 +77,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Archive uploads have their own, larger limit (FOLIO_MAX_UPLOAD_MB), applied after operator auth.
   // Chat requests carry the client's message list (the AI SDK transport sends it all): own, larger limit.
   app.use('/api/*', (c, next) => (c.req.path === IMPORTS_PATH || CHAT_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)));
-  app.use('/api/series', readerAuth(deps));
-  app.use('/api/series/*', readerAuth(deps));
-  app.use('/api/conversations/*', readerAuth(deps));
+  const auth = readerAuth(deps);
+  app.use('/api/series', auth);
+  app.use('/api/series/*', auth);
+  app.use('/api/conversations/*', auth);
   // Answers streaming at once (FOLIO_MAX_STREAMS): one count for chat, recap and MCP.
   const streams = streamCap(deps.maxStreams ?? 0);
   for (const path of ['/api/series/:seriesId/chat', '/api/series/:seriesId/recap', MCP_PATH]) app.use(path, streams);

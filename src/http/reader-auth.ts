@@ -9,7 +9,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { FolioError } from '../errors.js';
-import { authenticateReader, type ReaderCredential } from '../readers/readers.js';
+import { CredentialCache } from '../readers/credential-cache.js';
+import type { ReaderCredential } from '../readers/readers.js';
 import { requireScope, type TokenAction } from '../readers/scopes.js';
 import { READER_COOKIE, SECURE_READER_COOKIE } from '../readers/tokens.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -35,12 +36,13 @@ export function readerCookie(c: Context): string | null {
   return cookie ?? null;
 }
 
-export function readerAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
+/** One per app: the routes it guards share the readers it has recognised (credential-cache.ts). */
+export function readerAuth(deps: AppDeps, credentials = new CredentialCache()): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = readerToken(c);
     let cred: ReaderCredential | null = null;
     if (token !== null) {
-      cred = await authenticateReader(requireDatabase(deps).db, token);
+      cred = await credentials.authenticate(requireDatabase(deps).db, token);
       if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
       // A token that was sent is never downgraded to anonymous: without `api` it is a 403, even on public routes.
       requireScope(cred, 'api');
