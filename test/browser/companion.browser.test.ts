@@ -204,6 +204,8 @@ describe('quote mode (no language model: the default)', () => {
     await page.locator('.zone--right').click();
     await expect.poll(() => displayed(page)).toBe('3,4');
     await ask(page, 'Who mends lanterns?');
+    // The question is sent once the progress write is flushed: until then the chat is still "ready".
+    await expect.poll(() => page.getByTestId('question').count()).toBe(1);
     await settled(page);
     const text = await lastAnswer(page).locator('.answer-body').innerText();
     expect(text).toContain('Tobin');
