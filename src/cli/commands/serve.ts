@@ -10,7 +10,14 @@ export async function serveCommand(cfg: Config): Promise<void> {
   const database = openMigratedDatabase(cfg);
   database.catch(() => {});
   const { startServer } = await import('../../server/serve.js');
-  const server = await startServer(cfg, logger, { database });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(cfg, logger, { database });
+  } catch (err) {
+    // Nothing owns the database yet (the port was taken, say): close it before the process exits.
+    await database.then((d) => d.close()).catch(() => {});
+    throw err;
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
