@@ -122,6 +122,42 @@ describe.skipIf(backend() !== 'postgres')('several replicas behind HAProxy (Post
     }
   });
 
+  // Each replica keeps boundary keys in memory while its change feed is live (ADR 0036): a write through one
+  // replica reaches the others' cached views by notification, within moments, forward and back.
+  it('serves cached views through every replica that follow a write made through another', async () => {
+    const token = await createReader(cluster.url);
+    const auth = { authorization: `Bearer ${token}` };
+    const [a, b, c] = cluster.replicas.map((r) => r.url) as [string, string, string];
+    const view = async (url: string) => ((await (await fetch(`${url}/api/series/${SERIES}/episodes/1`, { headers: auth })).json()) as { progress: unknown }).progress;
+    const write = async (url: string, path: string, body: object) => {
+      const res = await fetch(`${url}/api/series/${SERIES}/${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+      await res.arrayBuffer();
+    };
+    const delays: number[] = [];
+    for (const [writer, readers, path, at] of [
+      [a, [b, c], 'progress', { episode: 1, page: 2 }],
+      [b, [a, c], 'progress', { episode: 1, page: 4 }],
+      [c, [a, b], 'progress/reset', { episode: 1, page: 1 }],
+    ] as const) {
+      // Warm every replica's cache at the old position first.
+      for (const r of [a, b, c]) await view(r);
+      await write(writer, path, { ...at, ...(path === 'progress' ? { confirmSkip: true } : {}) });
+      // The writer itself: at once.
+      expect(await view(writer)).toEqual(at);
+      for (const r of readers) {
+        const started = performance.now();
+        await expect.poll(() => view(r), { timeout: 1_000, interval: 2 }).toEqual(at);
+        delays.push(performance.now() - started);
+      }
+    }
+    expect(Math.max(...delays)).toBeLessThan(1_000);
+  });
+
   // Needs the chat limit in the database (issue 19 item 3): with limits in process memory each replica
   // would allow FOLIO_CHAT_RATE_PER_READER questions of its own.
   it('holds the per-reader chat limit across replicas', async () => {

@@ -1,14 +1,17 @@
 /** Library, series and episode views for a reader (their shapes are the wire contract's), and their cache. */
 import { createHash } from 'node:crypto';
 import type { Episode, EpisodeDetail, ImageRef, Library, Placeholder, SeriesDetail, SeriesInfo } from '../contract/index.js';
-import type { Db } from '../db/client.js';
+import type { Database, Db } from '../db/client.js';
 import type { ImageVariants } from '../db/schema.js';
 import { FolioError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { KnownContext } from '../progress/progress.js';
 import { episodeState, nextUnreadEpisode } from '../progress/rules.js';
 import type { Position, ReaderScope } from '../spoilers/index.js';
 import type { Storage } from '../storage/storage.js';
 import { type CachedResponse, etagOf, positionKey, ResponseCache } from './cache.js';
 import * as q from './queries.js';
+import { BoundaryStates, type LibraryState, STATE_LIMITS } from './states.js';
 
 const image = (storage: Storage, v: { key: string; width: number; height: number }, extra?: Pick<ImageVariants, 'blurhash' | 'color'>): ImageRef => ({
   url: storage.url(v.key),
@@ -154,9 +157,16 @@ export async function episodeDetail(db: Db, storage: Storage, scope: ReaderScope
 export type CatalogResponse = CachedResponse;
 
 export interface CachedCatalog {
-  library(db: Db, readerId: string | null): Promise<CatalogResponse>;
-  series(db: Db, scope: ReaderScope): Promise<CatalogResponse>;
-  episode(db: Db, scope: ReaderScope, episode: number, opts?: { peek?: boolean }): Promise<CatalogResponse>;
+  library(database: Database, readerId: string | null): Promise<CatalogResponse>;
+  series(database: Database, scope: ReaderScope): Promise<CatalogResponse>;
+  episode(database: Database, scope: ReaderScope, episode: number, opts?: { peek?: boolean }): Promise<CatalogResponse>;
+  /**
+   * What a progress move is decided on, from memory: the reader's position and the series' pages, when both are
+   * known and current (the change feed is live); null otherwise, and the move reads them in its own statement.
+   */
+  knownMove(database: Database, readerId: string, seriesId: string, target: Position): Promise<KnownContext | null>;
+  /** The boundary keys held in memory; a progress write in this process calls `forget` (states.ts). */
+  readonly states: BoundaryStates;
   /** The entries, for tests. */
   readonly cache: ResponseCache;
 }
@@ -166,10 +176,34 @@ export const CATALOG_CACHE_LIMITS = { maxEntries: 2_000, maxBytes: 16 * 1024 * 1
 
 /**
  * The library, series and episode views through a cache of responses keyed by boundary state (cache.ts). A hit
- * costs one query (the key); a miss computes the view and reads its key in one read-only REPEATABLE READ snapshot.
+ * costs no statement while the change feed is live (the key is in memory, states.ts) and one otherwise; a miss
+ * computes the view and reads its key in one read-only REPEATABLE READ snapshot.
  */
-export function cachedCatalog(storage: Storage, limits = CATALOG_CACHE_LIMITS): CachedCatalog {
-  const cache = new ResponseCache(limits);
+export function cachedCatalog(storage: Storage, opts: { limits?: typeof CATALOG_CACHE_LIMITS; logger?: Logger } = {}): CachedCatalog {
+  const cache = new ResponseCache(opts.limits ?? CATALOG_CACHE_LIMITS);
+  const states = new BoundaryStates({ ...STATE_LIMITS, logger: opts.logger });
+
+  /** The reader's key for one series: from memory, else read (null: no such series) and kept if still current. */
+  async function seriesState(database: Database, scope: ReaderScope): Promise<q.BoundaryStateRow | null> {
+    states.follow(database);
+    const known = states.series(scope.readerId, scope.seriesId);
+    if (known) return known;
+    const ticket = states.ticket(scope.readerId);
+    const row = await q.boundaryState(database.db, scope);
+    if (row) states.keepSeries(ticket, scope.seriesId, row);
+    return row;
+  }
+
+  async function libraryState(database: Database, readerId: string | null): Promise<LibraryState> {
+    states.follow(database);
+    const known = states.library(readerId);
+    if (known) return known;
+    const ticket = states.ticket(readerId);
+    const rows = await q.libraryState(database.db, readerId);
+    states.keepLibrary(ticket, rows);
+    return rows;
+  }
+
   const snapshot = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
     db.transaction((tx) => fn(tx as unknown as Db), { isolationLevel: 'repeatable read', accessMode: 'read only' });
   const seriesKey = (kind: string, scope: ReaderScope, state: q.BoundaryStateRow, rest = ''): string =>
@@ -191,24 +225,45 @@ export function cachedCatalog(storage: Storage, limits = CATALOG_CACHE_LIMITS): 
 
   return {
     cache,
-    async library(db, readerId) {
-      return through(db, libraryKey(await q.libraryState(db, readerId)), async (tx) => {
+    states,
+    async knownMove(database, readerId, seriesId, target) {
+      states.follow(database);
+      const state = states.series(readerId, seriesId);
+      if (!state) return null;
+      let layout = states.layout(seriesId, state.version);
+      if (!layout) {
+        const era = states.era;
+        const read = await q.pageLayout(database.db, seriesId);
+        if (!read) return null;
+        layout = { version: read.version, pages: new Set(read.pages.map(([e, p]) => `${e}:${p}`)), episodes: [...new Set(read.pages.map(([e]) => e))] };
+        states.keepLayout(era, seriesId, layout);
+        // Read at another version than the reader's key: the statement decides.
+        if (layout.version !== state.version) return null;
+      }
+      return {
+        current: state.episode === null || state.page === null ? null : { episode: state.episode, page: state.page },
+        pageExists: layout.pages.has(`${target.episode}:${target.page}`),
+        episodes: layout.episodes,
+      };
+    },
+    async library(database, readerId) {
+      return through(database.db, libraryKey(await libraryState(database, readerId)), async (tx) => {
         const key = libraryKey(await q.libraryState(tx, readerId));
         return { key, value: await listLibrary(tx, storage, readerId) };
       });
     },
-    async series(db, scope) {
-      const state = await q.boundaryState(db, scope);
+    async series(database, scope) {
+      const state = await seriesState(database, scope);
       // No such series: the uncached path says so (not_found), nothing is kept.
-      return through(db, state && seriesKey('series', scope, state), async (tx) => {
+      return through(database.db, state && seriesKey('series', scope, state), async (tx) => {
         const s = await q.boundaryState(tx, scope);
         return { key: s && seriesKey('series', scope, s), value: await seriesDetail(tx, storage, scope) };
       });
     },
-    async episode(db, scope, episode, opts = {}) {
+    async episode(database, scope, episode, opts = {}) {
       const rest = `|${episode}|${opts.peek ? 'peek' : ''}`;
-      const state = await q.boundaryState(db, scope);
-      return through(db, state && seriesKey('episode', scope, state, rest), async (tx) => {
+      const state = await seriesState(database, scope);
+      return through(database.db, state && seriesKey('episode', scope, state, rest), async (tx) => {
         const s = await q.boundaryState(tx, scope);
         return { key: s && seriesKey('episode', scope, s, rest), value: await episodeDetail(tx, storage, scope, episode, opts) };
       });

@@ -133,6 +133,18 @@ export function libraryState(db: Db, readerId: string | null): Promise<Array<Bou
   );
 }
 
+/** Which pages a series has (every page, reached or not: only their numbers), with the content version they are of. */
+export async function pageLayout(db: Db, seriesId: string): Promise<{ version: string; pages: Array<[number, number]> } | null> {
+  const rows = await queryRows<{ version: string; pages: Array<[number, number]> | null }>(
+    db,
+    sql`SELECT s.content_version::text AS version,
+               (SELECT json_agg(json_build_array(p.episode, p.number) ORDER BY p.episode, p.number) FROM pages p WHERE p.series_id = s.id) AS pages
+          FROM series s WHERE s.id = ${seriesId}`,
+  );
+  const r = rows[0];
+  return r ? { version: r.version, pages: r.pages ?? [] } : null;
+}
+
 export interface PositionRow {
   episode: number;
   page: number;

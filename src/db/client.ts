@@ -18,9 +18,28 @@ export interface Session {
   query<T = Record<string, unknown>>(sqlText: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** The channel every change of a reader's boundary state is announced on (migration 0016; catalog/states.ts). */
+export const BOUNDARY_CHANNEL = 'folio_boundary';
+
+/** What a change feed reports: each notification's payload, and whether the feed is live (every change is heard). */
+export interface ChangeHandlers {
+  message(payload: string): void;
+  /** `false` from the start until the feed is up, and whenever it is lost; `reason` says why. */
+  live(isLive: boolean, reason?: string): void;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Db;
+  /**
+   * LISTEN on `channel` for as long as the subscription (or the database) is open. On PostgreSQL a session of its
+   * own on the direct URL, reconnected after a drop and checked by a heartbeat (notifications.ts).
+   */
+  listen(channel: string, handlers: ChangeHandlers): Subscription;
   /** Run `fn` on one session connection (the direct URL on PostgreSQL). */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   ping(): Promise<void>;

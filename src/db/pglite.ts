@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle } from 'drizzle-orm/pglite';
-import type { Database, Db, Session } from './client.js';
+import type { Database, Db, Session, Subscription } from './client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { cacheStatements } from './pglite-statements.js';
 import { schema } from './schema.js';
@@ -40,15 +40,41 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       return res.rows;
     },
   };
+  const feeds = new Set<Subscription>();
   return {
     kind: 'pglite',
     db,
     withSession: (fn) => fn(session),
+    // One session in this process: every write is this process's, and its notifications arrive with its COMMIT.
+    listen(channel, handlers) {
+      let closed = false;
+      const unlisten = client.listen(channel, (payload) => {
+        if (!closed) handlers.message(payload);
+      });
+      unlisten.then(
+        () => {
+          if (!closed) handlers.live(true);
+        },
+        (err: Error) => handlers.live(false, err.message),
+      );
+      const sub: Subscription = {
+        async close() {
+          if (closed) return;
+          closed = true;
+          feeds.delete(sub);
+          handlers.live(false, 'closed');
+          await (await unlisten.catch(() => null))?.().catch(() => {});
+        },
+      };
+      feeds.add(sub);
+      return sub;
+    },
     async ping() {
       await client.query('select 1');
     },
     async close() {
       try {
+        await Promise.all([...feeds].map((f) => f.close()));
         await client.close();
       } finally {
         release?.();

@@ -1,7 +1,8 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { PgConnection } from '../config/postgres-url.js';
-import type { Database, Db, Session } from './client.js';
+import type { Database, Db, Session, Subscription } from './client.js';
+import { listenOnPostgres } from './notifications.js';
 import { schema } from './schema.js';
 
 export function poolConfig(c: PgConnection, max: number): pg.PoolConfig {
@@ -27,9 +28,21 @@ export async function openPostgres(app: PgConnection, direct: PgConnection, pool
   // the pool replaces it on the next checkout.
   pool.on('error', () => {});
   const db = drizzle({ client: pool, schema }) as unknown as Db;
+  const feeds = new Set<Subscription>();
   return {
     kind: 'postgres',
     db,
+    listen(channel, handlers) {
+      const feed = listenOnPostgres(poolConfig(direct, 1), pool, channel, handlers);
+      const sub: Subscription = {
+        async close() {
+          feeds.delete(sub);
+          await feed.close();
+        },
+      };
+      feeds.add(sub);
+      return sub;
+    },
     async withSession(fn) {
       const client = new pg.Client(poolConfig(direct, 1));
       client.on('error', () => {});
@@ -53,6 +66,7 @@ export async function openPostgres(app: PgConnection, direct: PgConnection, pool
       await pool.query('select 1');
     },
     async close() {
+      await Promise.all([...feeds].map((f) => f.close()));
       await pool.end();
     },
   };

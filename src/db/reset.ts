@@ -1,4 +1,4 @@
-import type { Database } from './client.js';
+import { BOUNDARY_CHANNEL, type Database } from './client.js';
 
 /** Folio's tables, children first. */
 const TABLES = [
@@ -18,7 +18,7 @@ const TABLES = [
   'folio_migrations',
 ];
 
-/** Drop every Folio table (and nothing else in the database). */
+/** Drop every Folio table (and nothing else in the database), and tell running servers that everything changed. */
 export async function resetDatabase(database: Database): Promise<void> {
-  await database.withSession((s) => s.exec(`BEGIN; ${TABLES.map((t) => `DROP TABLE IF EXISTS ${t} CASCADE;`).join(' ')} COMMIT;`));
+  await database.withSession((s) => s.exec(`BEGIN; ${TABLES.map((t) => `DROP TABLE IF EXISTS ${t} CASCADE;`).join(' ')} NOTIFY ${BOUNDARY_CHANNEL}, '*'; COMMIT;`));
 }

@@ -17,15 +17,32 @@ export async function readPosition(db: Db, readerId: string, seriesId: string): 
   return (await contextFor(db, readerId, seriesId, null)).current;
 }
 
-/** One statement to decide; a second only when the position moves (its RETURNING is the answer, nothing is read back). */
+/**
+ * What this process already knows about a move (the catalog's boundary keys, held while the database's change
+ * feed is live): the same facts the context statement reads. Possibly a moment behind another replica's write,
+ * which only makes a decision more careful: `current` can only be behind, and the write itself is guarded in SQL.
+ */
+export interface KnownContext {
+  current: Position | null;
+  pageExists: boolean;
+  /** In order. */
+  episodes: number[];
+}
+
+/**
+ * One statement to decide (none when the context is known); a second only when the position moves (its
+ * RETURNING is the answer, nothing is read back). A page turn sent again costs nothing.
+ */
 export async function advanceProgress(
   db: Db,
   readerId: string,
   seriesId: string,
   target: Position,
   confirmSkip: boolean,
+  known?: KnownContext | null,
 ): Promise<{ position: Position; advanced: boolean }> {
-  const { current, episodes } = await contextFor(db, readerId, seriesId, target);
+  // An unknown page is answered by the statement (not_found:page), as is everything when nothing is known.
+  const { current, episodes } = known?.pageExists ? known : await contextFor(db, readerId, seriesId, target);
   const decision = decideAdvance({ current, target, episodeNumbers: episodes, confirmSkip });
   if (decision.kind === 'noop') return { position: current!, advanced: false };
   if (decision.kind === 'skip_ahead') {

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { notModified } from '../../catalog/cache.js';
-import { type CatalogResponse, cachedCatalog } from '../../catalog/catalog.js';
+import type { CachedCatalog, CatalogResponse } from '../../catalog/catalog.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { numberParam, seriesIdParam } from '../params.js';
@@ -23,18 +23,17 @@ function send(c: Context<AppEnv>, r: CatalogResponse): Response {
   return c.body(r.body);
 }
 
-export function seriesRoutes(deps: AppDeps) {
-  const catalog = cachedCatalog(deps.storage);
+export function seriesRoutes(deps: AppDeps, catalog: CachedCatalog) {
   return new Hono<AppEnv>()
-    .get('/api/series', async (c) => send(c, await catalog.library(requireDatabase(deps).db, c.get('readerId'))))
+    .get('/api/series', async (c) => send(c, await catalog.library(requireDatabase(deps), c.get('readerId'))))
     .get('/api/series/:seriesId', async (c) => {
       const { seriesId } = parseWith(seriesParams, c.req.param(), 'series', 'path');
-      return send(c, await catalog.series(requireDatabase(deps).db, { readerId: c.get('readerId'), seriesId }));
+      return send(c, await catalog.series(requireDatabase(deps), { readerId: c.get('readerId'), seriesId }));
     })
     .get('/api/series/:seriesId/episodes/:episode', async (c) => {
       const { seriesId, episode } = parseWith(episodeParams, c.req.param(), 'episode', 'path');
       const { peek } = parseWith(episodeQuery, c.req.query(), 'episode', 'query');
       const scope = { readerId: c.get('readerId'), seriesId };
-      return send(c, await catalog.episode(requireDatabase(deps).db, scope, episode, { peek: peek === 'true' || peek === '1' }));
+      return send(c, await catalog.episode(requireDatabase(deps), scope, episode, { peek: peek === 'true' || peek === '1' }));
     });
 }
