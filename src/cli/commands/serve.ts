@@ -1,10 +1,10 @@
 /** `folio serve`. Loaded only when that command runs, so other commands start fast. */
 import type { Config } from '../../config/env.js';
-import { createLogger } from '../../logger.js';
+import { createLogger, LOG_FLUSH_MS } from '../../logger.js';
 import { openMigratedDatabase } from '../../server/runtime.js';
 
 export async function serveCommand(cfg: Config): Promise<void> {
-  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat, flushMs: LOG_FLUSH_MS });
   // Opening the database (on PGlite: reading and compiling its WASM engine) waits on files and compiler
   // threads: it starts before the HTTP layer is loaded so that the two overlap (ADR 0034). startServer owns it.
   const database = openMigratedDatabase(cfg);

@@ -2,12 +2,12 @@
 
 import { modelRegistryFor } from '../../chat/create.js';
 import type { Config } from '../../config/env.js';
-import { createLogger } from '../../logger.js';
+import { createLogger, LOG_FLUSH_MS } from '../../logger.js';
 import { startJobWorker } from '../../server/job-worker.js';
 import { openMigratedDatabase, openStorage } from '../../server/runtime.js';
 
 export async function workerCommand(cfg: Config, opts: { concurrency?: number }): Promise<void> {
-  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat, flushMs: LOG_FLUSH_MS });
   const storage = await openStorage(cfg);
   const database = await openMigratedDatabase(cfg);
   const models = modelRegistryFor(cfg, logger);
