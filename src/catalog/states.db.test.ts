@@ -15,6 +15,7 @@ import { importPack } from '../content/importer.js';
 import { type Database, type Db, openDatabase } from '../db/client.js';
 import { listenOnPostgres } from '../db/notifications.js';
 import { poolConfig } from '../db/postgres.js';
+import { registry } from '../observability/metrics.js';
 import { advanceProgress, resetProgress } from '../progress/progress.js';
 import { authenticateReader } from '../readers/readers.js';
 import type { Position, ReaderScope } from '../spoilers/index.js';
@@ -55,6 +56,12 @@ function counting(database: Database): { database: Database; statements(): numbe
   return { database: { ...database, db, listen: database.listen.bind(database) }, statements: () => n };
 }
 
+/** A metric of this process's registry (what /metrics shows). */
+async function metric(name: string): Promise<number> {
+  const m = registry.getSingleMetric(name);
+  return (await m?.get())?.values[0]?.value ?? 0;
+}
+
 async function reader(at: Position | null): Promise<ReaderScope> {
   const token = await server.newReader();
   const { readerId } = (await authenticateReader(t.database.db, token))!;
@@ -83,9 +90,17 @@ describe('boundary keys in memory', () => {
         for (const e of [1, 2, 3]) await catalog.episode(database, r, e);
       }
     };
-    await warm();
-    await sleep(200);
-    await warm();
+    // Until a whole pass runs nothing: the last of those notifications has been heard.
+    await expect
+      .poll(
+        async () => {
+          const n = statements();
+          await warm();
+          return statements() - n;
+        },
+        { timeout: 5_000, interval: 50 },
+      )
+      .toBe(0);
     const before = statements();
     for (let round = 0; round < 5; round++) {
       for (const r of readers) {
@@ -233,12 +248,15 @@ describe.skipIf(backend() !== 'postgres')('the change feed on PostgreSQL', () =>
     await catalog.episode(t.database, r, 1);
     const admin = new pg.Client(poolConfig(t.connection!, 1));
     await admin.connect();
+    const lostBefore = await metric('folio_boundary_feed_lost_total');
     try {
       const killed = await admin.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query = 'LISTEN folio_boundary'`,
       );
       expect(killed.rowCount).toBeGreaterThan(0);
       await expect.poll(() => catalog.states.isLive, { timeout: 2_000, interval: 1 }).toBe(false);
+      // An operator sees it on /metrics.
+      expect(await metric('folio_boundary_feed_lost_total')).toBeGreaterThan(lostBefore);
       expect(catalog.states.size).toBe(0);
       // Written while nobody listens: heard by no one, and seen all the same.
       await admin.query('UPDATE progress SET page = 3 WHERE reader_id = $1', [r.readerId]);
@@ -246,6 +264,7 @@ describe.skipIf(backend() !== 'postgres')('the change feed on PostgreSQL', () =>
       expect(catalog.states.size).toBe(0);
       // Back after its retry, and keeping keys again.
       await expect.poll(() => catalog.states.isLive, { timeout: 10_000, interval: 20 }).toBe(true);
+      await expect.poll(() => metric('folio_boundary_feed_live'), { timeout: 2_000, interval: 20 }).toBe(1);
       await catalog.episode(t.database, r, 1);
       expect(catalog.states.size).toBeGreaterThan(0);
     } finally {

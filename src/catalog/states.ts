@@ -13,6 +13,7 @@
  */
 import { BOUNDARY_CHANNEL, type Database, type Subscription } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { observeBoundaryFeed } from '../observability/metrics.js';
 import type { BoundaryStateRow } from './queries.js';
 
 export type LibraryState = Array<BoundaryStateRow & { id: string }>;
@@ -68,6 +69,7 @@ export class BoundaryStates {
       live: (isLive, reason) => {
         if (this.following !== database) return;
         if (isLive === this.live) return;
+        observeBoundaryFeed(isLive, !isLive && reason !== 'closed');
         if (!isLive && reason !== 'closed') {
           this.lost = true;
           this.opts.logger?.warn({ reason }, 'boundary change feed lost: reader keys are read from the database until it is back');

@@ -158,6 +158,8 @@ describe('GET /metrics', () => {
     expect(delta({ method: 'GET', route: '(unmatched)', status: '404' })).toBe(5);
     expect(delta({ method: 'POST', route: '/api/series/:seriesId/progress', status: '200' })).toBe(1);
     expect(after).not.toMatch(/route="[^"]*(random-|no-such-series)/);
+    // The series reads started this app's change feed (ADR 0036).
+    await expect.poll(async () => sample(await app.metrics(), 'folio_boundary_feed_live'), { timeout: 5_000, interval: 20 }).toBe(1);
     expect(sample(after, 'folio_http_request_duration_seconds_count', { method: 'GET', route: '/api/series/:seriesId', status: '200' })).toBeGreaterThanOrEqual(3);
   });
 

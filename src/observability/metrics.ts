@@ -83,6 +83,18 @@ const openStreams = new client.Gauge({
   registers: [registry],
 });
 
+const boundaryFeedLive = new client.Gauge({
+  name: 'folio_boundary_feed_live',
+  help: 'Whether the database change feed is live (1), so reader boundary keys are held in memory; 0 while starting or lost (ADR 0036).',
+  registers: [registry],
+});
+
+const boundaryFeedLost = new client.Counter({
+  name: 'folio_boundary_feed_lost_total',
+  help: 'Times the database change feed was lost (a dropped connection or a missed heartbeat); keys are read from the database until it is back.',
+  registers: [registry],
+});
+
 const jobsFinished = new client.Counter({
   name: 'folio_jobs_finished_total',
   help: 'Jobs this process ran to an end, by kind and outcome (succeeded, failed, retry, cancelled, handed_back, lease_lost).',
@@ -178,6 +190,12 @@ export function streamOpened(): () => void {
     done = true;
     openStreams.dec();
   };
+}
+
+/** The change feed went live or was lost (`closed`: a deliberate stop, not counted as lost). */
+export function observeBoundaryFeed(live: boolean, lost: boolean): void {
+  boundaryFeedLive.set(live ? 1 : 0);
+  if (lost) boundaryFeedLost.inc();
 }
 
 export function observeJobFinished(kind: string, outcome: string): void {
