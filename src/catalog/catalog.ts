@@ -235,7 +235,7 @@ export function cachedCatalog(storage: Storage, opts: { limits?: typeof CATALOG_
         const era = states.era;
         const read = await q.pageLayout(database.db, seriesId);
         if (!read) return null;
-        layout = { version: read.version, pages: new Set(read.pages.map(([e, p]) => `${e}:${p}`)), episodes: [...new Set(read.pages.map(([e]) => e))] };
+        layout = { version: read.version, pages: new Set(read.pages.map(([e, p]) => `${e}:${p}`)), episodes: read.episodes };
         states.keepLayout(era, seriesId, layout);
         // Read at another version than the reader's key: the statement decides.
         if (layout.version !== state.version) return null;

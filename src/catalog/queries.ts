@@ -133,16 +133,20 @@ export function libraryState(db: Db, readerId: string | null): Promise<Array<Bou
   );
 }
 
-/** Which pages a series has (every page, reached or not: only their numbers), with the content version they are of. */
-export async function pageLayout(db: Db, seriesId: string): Promise<{ version: string; pages: Array<[number, number]> } | null> {
-  const rows = await queryRows<{ version: string; pages: Array<[number, number]> | null }>(
+/**
+ * Which pages and episodes a series has (all of them, reached or not: only their numbers, never sent to a reader),
+ * with the content version they are of: what a progress move is checked against (progress/queries.ts moveContext).
+ */
+export async function pageLayout(db: Db, seriesId: string): Promise<{ version: string; pages: Array<[number, number]>; episodes: number[] } | null> {
+  const rows = await queryRows<{ version: string; pages: Array<[number, number]> | null; episodes: number[] | null }>(
     db,
     sql`SELECT s.content_version::text AS version,
-               (SELECT json_agg(json_build_array(p.episode, p.number) ORDER BY p.episode, p.number) FROM pages p WHERE p.series_id = s.id) AS pages
+               (SELECT json_agg(json_build_array(p.episode, p.number)) FROM pages p WHERE p.series_id = s.id) AS pages,
+               (SELECT array_agg(e.number ORDER BY e.number) FROM episodes e WHERE e.series_id = s.id) AS episodes
           FROM series s WHERE s.id = ${seriesId}`,
   );
   const r = rows[0];
-  return r ? { version: r.version, pages: r.pages ?? [] } : null;
+  return r ? { version: r.version, pages: r.pages ?? [], episodes: r.episodes ?? [] } : null;
 }
 
 export interface PositionRow {

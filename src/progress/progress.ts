@@ -19,15 +19,11 @@ export async function readPosition(db: Db, readerId: string, seriesId: string): 
 
 /**
  * What this process already knows about a move (the catalog's boundary keys, held while the database's change
- * feed is live): the same facts the context statement reads. Possibly a moment behind another replica's write,
- * which only makes a decision more careful: `current` can only be behind, and the write itself is guarded in SQL.
+ * feed is live): the facts the context statement reads, the series' existence implied. It may be a moment behind
+ * another replica's write: behind a move, a skip ahead asks for confirmation it might not need; behind a reset, a
+ * turn to an already-read page is taken as a no-op once. The write itself stays guarded in SQL (forward only).
  */
-export interface KnownContext {
-  current: Position | null;
-  pageExists: boolean;
-  /** In order. */
-  episodes: number[];
-}
+export type KnownContext = Omit<q.MoveContext, 'seriesExists'>;
 
 /**
  * One statement to decide (none when the context is known); a second only when the position moves (its
