@@ -280,6 +280,16 @@ export function readRssMb(pid: number): number {
   return Number(m[1]) / 1024;
 }
 
+/** CPU time (user + system) a process has used, in ms; with `thread`, that thread's only (a thread id; the pid is the main thread). */
+export function readCpuMs(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+}
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 export function tail(text: string, lines: number): string {
   return text.split('\n').slice(-lines).join('\n');
 }
@@ -310,7 +320,7 @@ export function max(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : Math.max(...xs);
 }
 
-export type Unit = 'ms' | 'ms.1' | 's' | 'MB' | 'KB' | 'pages/s' | 'tokens/s' | 'req/s' | 'count' | 'x' | '%' | 'fraction';
+export type Unit = 'µs' | 'ms' | 'ms.1' | 's' | 'MB' | 'KB' | 'pages/s' | 'tokens/s' | 'req/s' | 'count' | 'x' | '%' | 'fraction';
 
 export interface Budget {
   /** 'max': the value must be <= limit; 'min': >= limit. */
@@ -370,6 +380,8 @@ export function formatValue(v: number, unit: Unit): string {
       return `${v.toFixed(1)} pages/s`;
     case 'ms.1':
       return `${v.toFixed(1)} ms`;
+    case 'µs':
+      return `${Math.round(v)} µs`;
     case 'tokens/s':
       return `${v.toFixed(0)} tokens/s`;
     case 'req/s':

@@ -17,6 +17,12 @@
  * errors, the highest N with zero errors and added p99 ≤ 25 ms, and the RSS
  * growth of the Folio process over its idle RSS at the highest level.
  *
+ * CPU: what one answer costs the Folio process. Starts: 100 turns spread over a second while the fake holds its
+ * first token for 4 s, CPU (all threads, and the main thread alone) over that window ÷ 100: everything from the
+ * request to the model request in flight (auth, the turn's statement, guard, prompt, stream setup). Relay: 40
+ * whole answers at 50 tokens/s, 10 at a time, CPU ÷ tokens, less the start: what each streamed token costs. Two
+ * rounds each (the first warms the JIT); the second is reported.
+ *
  * Throughput: autocannon (same process as the client) against GET /api/series,
  * GET /api/series/:id/episodes/1 and GET /api/series/:id/progress as a reader,
  * and against a bare Hono hello route in its own process measured just before:
@@ -26,7 +32,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, percentile, type Row, readRssMb } from './lib.js';
+import { type Budget, cleanup, errorRow, formatTable, installCleanupHandlers, makeRow, percentile, type Row, readCpuMs, readRssMb } from './lib.js';
 import {
   ANSWER_TEXT,
   type Backend,
@@ -45,6 +51,7 @@ import {
 
 const BUDGET = {
   streams: { kind: 'min', limit: 500 },
+  startCpuMs: { kind: 'max', limit: 5 },
   addedTtftP99Ms: { kind: 'max', limit: 25 },
   rssGrowthMb: { kind: 'max', limit: 200 },
   errors: { kind: 'max', limit: 0 },
@@ -105,6 +112,35 @@ async function cannon(url: string, token?: string): Promise<{ rps: number; p99: 
   return { rps: r.requests.average, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
 }
 
+/** CPU of the Folio process per answer start and per relayed token (see the header). */
+async function answerCpu(folio: { url: string; pid: number }, fakeUrl: string, readers: string[]): Promise<{ start: number; startMain: number; token: number }> {
+  const starts = 100;
+  let start = NaN;
+  let startMain = NaN;
+  await setFake(fakeUrl, { persona: 'fixed', text: ANSWER, tokenChars: TOKEN_CHARS, tokensPerSecond: 50, ttftMs: 4_000 });
+  for (let round = 0; round < 2; round++) {
+    const [all0, main0] = [readCpuMs(folio.pid), readCpuMs(folio.pid, folio.pid)];
+    const turns = Array.from({ length: starts }, (_, i) => sleep((i * RAMP_MS) / starts).then(() => relayStream(folio.url, readers[i % readers.length]!)));
+    await sleep(RAMP_MS + 1_500);
+    [start, startMain] = [(readCpuMs(folio.pid) - all0) / starts, (readCpuMs(folio.pid, folio.pid) - main0) / starts];
+    await Promise.all(turns);
+  }
+  await setFake(fakeUrl, { persona: 'fixed', text: ANSWER, tokenChars: TOKEN_CHARS, tokensPerSecond: 50 });
+  const answers = 40;
+  const tokens = Math.ceil(ANSWER.length / TOKEN_CHARS);
+  let token = NaN;
+  for (let round = 0; round < 2; round++) {
+    const cpu0 = readCpuMs(folio.pid);
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, k) => {
+        for (let i = k; i < answers; i += 10) await relayStream(folio.url, readers[i % readers.length]!);
+      }),
+    );
+    token = ((readCpuMs(folio.pid) - cpu0) / answers - start) / tokens;
+  }
+  return { start, startMain, token };
+}
+
 async function runBackend(backend: Backend, fakeUrl: string, rows: Row[]): Promise<void> {
   const name = backend === 'pglite' ? 'PGlite' : 'PostgreSQL';
   log(`${name}: starting folio serve (first run: migrations, sample import)…`);
@@ -116,6 +152,20 @@ async function runBackend(backend: Backend, fakeUrl: string, rows: Row[]): Promi
     // Warm-up (JIT, pools, the fake's sockets), not counted.
     await wave(20, (i) => relayStream(folio.url, readers[i]!));
     await wave(20, () => directStream(fakeUrl));
+    log(`${name}: CPU per answer start and per relayed token…`);
+    const cpu = await answerCpu(folio, fakeUrl, readers);
+    rows.push(
+      makeRow(
+        `${backend}.cpu.start`,
+        `${name}: CPU per answer start (request → model request in flight)`,
+        'ms.1',
+        [cpu.start],
+        BUDGET.startCpuMs,
+        `main thread ${cpu.startMain.toFixed(1)} ms`,
+      ),
+    );
+    rows.push(makeRow(`${backend}.cpu.token`, `${name}: CPU per relayed token (50 tokens/s, the answer's start excluded)`, 'µs', [cpu.token * 1000]));
+    await setFake(fakeUrl, { persona: 'fixed', text: ANSWER, tokenChars: TOKEN_CHARS, tokensPerSecond: 50 });
     await sleep(2_000);
     const idleRss = readRssMb(folio.pid);
     const levels: Level[] = [];

@@ -1,9 +1,11 @@
 /** The HTTP side of graceful shutdown: the 503 gate and the closing notice on ended streams. */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { UIMessageChunk } from 'ai';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AnswerEvent } from '../answer/engine.js';
+import { type StreamMetadata, toUIMessageStream } from '../answer/to-ui-stream.js';
+import { readFolioStream } from '../contract/read-stream.js';
 import { LocalStorage } from '../storage/local.js';
 import { createApp } from './app.js';
 import { Drain, RESTARTING_MESSAGE } from './drain.js';
@@ -11,20 +13,19 @@ import { Drain, RESTARTING_MESSAGE } from './drain.js';
 const app = (drain: Drain) =>
   createApp({ logger: pino({ level: 'silent' }), storage: new LocalStorage('/nonexistent'), runtime: { database: null }, corsOrigins: [], trustProxy: false, drain });
 
-async function collect(stream: ReadableStream<UIMessageChunk>): Promise<UIMessageChunk[]> {
-  const out: UIMessageChunk[] = [];
-  for await (const c of stream) out.push(c);
-  return out;
+const silent = pino({ level: 'silent' });
+
+/** The chunks a client reads from the SSE stream of `events` closed by the drain's notice. */
+async function read(drain: Drain, events: AsyncIterable<AnswerEvent<StreamMetadata>>) {
+  const stream = toUIMessageStream(events, { log: silent, keepAliveMs: 60_000, closing: drain.shutdownNotice });
+  return (await readFolioStream(stream)).chunks;
 }
 
-function chunks(list: UIMessageChunk[], opts: { closeWhen?: AbortSignal } = {}): ReadableStream<UIMessageChunk> {
-  return new ReadableStream({
-    async start(controller) {
-      for (const c of list) controller.enqueue(c);
-      if (opts.closeWhen && !opts.closeWhen.aborted) await new Promise((r) => opts.closeWhen!.addEventListener('abort', r));
-      controller.close();
-    },
-  });
+async function* answer(opts: { finish: boolean; holdUntil?: AbortSignal }): AsyncGenerator<AnswerEvent<StreamMetadata>> {
+  yield { type: 'start', messageId: 'm1' };
+  yield { type: 'text', delta: 'Hal' };
+  if (opts.holdUntil && !opts.holdUntil.aborted) await new Promise((r) => opts.holdUntil!.addEventListener('abort', r));
+  if (opts.finish) yield { type: 'done', metadata: { mode: 'quote' } as StreamMetadata, outcome: {} as never };
 }
 
 describe('Drain', () => {
@@ -46,13 +47,10 @@ describe('Drain', () => {
     const signal = drain.signalFor(new Request('http://x/', { signal: client.signal }));
     expect(signal.aborted).toBe(false);
 
-    const finished = await collect(drain.notifyOnShutdown(chunks([{ type: 'start' }, { type: 'finish', finishReason: 'stop' }])));
-    expect(finished.map((c) => c.type)).toEqual(['start', 'finish']);
+    const finished = await read(drain, answer({ finish: true }));
+    expect(finished.map((c) => c.type)).toEqual(['start', 'text-start', 'text-delta', 'text-end', 'finish']);
 
-    const open = drain.notifyOnShutdown(
-      chunks([{ type: 'start' }, { type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'Hal' }], { closeWhen: drain.streamsEnded }),
-    );
-    const reading = collect(open);
+    const reading = read(drain, answer({ finish: false, holdUntil: drain.streamsEnded }));
     drain.endStreams();
     expect(signal.aborted).toBe(true);
     const ended = await reading;

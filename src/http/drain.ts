@@ -7,8 +7,8 @@
  * their signal then aborts, the answer stops where it is, is stored as said,
  * and the stream ends with a short "the server is restarting" part.
  */
-import type { UIMessageChunk } from 'ai';
 import type { MiddlewareHandler } from 'hono';
+import type { FolioUIMessageChunk } from '../contract/index.js';
 import { FolioError } from '../errors.js';
 import type { AppEnv } from './context.js';
 
@@ -91,24 +91,14 @@ export class Drain {
   }
 
   /**
-   * The UI-message stream of a chat or recap, with a closing notice when the server ended it
-   * (not when the answer finished or the client left): the reader learns why it stopped.
+   * The closing parts of a chat or recap stream (answer/to-ui-stream.ts): a notice when the server ended
+   * it (not when the answer finished or the client left), so the reader learns why it stopped.
    */
-  notifyOnShutdown(stream: ReadableStream<UIMessageChunk>): ReadableStream<UIMessageChunk> {
-    const ended = this.ctrl.signal;
-    let finished = false;
-    return stream.pipeThrough(
-      new TransformStream<UIMessageChunk, UIMessageChunk>({
-        transform(chunk, controller) {
-          if (chunk.type === 'finish') finished = true;
-          controller.enqueue(chunk);
-        },
-        flush(controller) {
-          if (!ended.aborted || finished) return;
-          controller.enqueue({ type: 'data-error', id: 'error', data: { code: 'unavailable:shutting_down', message: RESTARTING_MESSAGE } });
-          controller.enqueue({ type: 'error', errorText: RESTARTING_MESSAGE });
-        },
-      }),
-    );
-  }
+  readonly shutdownNotice = (finished: boolean): FolioUIMessageChunk[] => {
+    if (!this.ctrl.signal.aborted || finished) return [];
+    return [
+      { type: 'data-error', id: 'error', data: { code: 'unavailable:shutting_down', message: RESTARTING_MESSAGE } },
+      { type: 'error', errorText: RESTARTING_MESSAGE },
+    ];
+  };
 }

@@ -7,12 +7,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { toUIMessageStream } from '../../answer/to-ui-stream.js';
+import { uiMessageResponse } from '../../answer/to-ui-stream.js';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
 import type { WarmupResult } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
-import { aiSdk } from '../../models/ai-sdk.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
@@ -57,13 +56,10 @@ export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
         // The client leaving, or the server ending streams at shutdown, stops the answer (it is stored as said).
         const signal = deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal;
         const turn = await companion.prepare(db, readerId, seriesId, body, signal);
-        const stream = await toUIMessageStream(companion.answer(db, turn, signal), c.get('log'));
-        const { createUIMessageStreamResponse } = await aiSdk();
-        return createUIMessageStreamResponse({
-          stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
-          // SSE comments keep proxies from closing a stream while the model thinks.
+        return uiMessageResponse(companion.answer(db, turn, signal), {
+          log: c.get('log'),
           keepAliveMs: companion.deps.limits.heartbeatMs,
-          headers: { 'cache-control': 'no-cache, no-transform' },
+          closing: deps.drain?.shutdownNotice,
         });
       },
     )

@@ -4,9 +4,8 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { toUIMessageStream } from '../../answer/to-ui-stream.js';
+import { uiMessageResponse } from '../../answer/to-ui-stream.js';
 import { FolioError } from '../../errors.js';
-import { aiSdk } from '../../models/ai-sdk.js';
 import { prepareRecap, recapAnswer } from '../../recap/recap.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
@@ -27,12 +26,10 @@ export function recapRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
     if (!deps.companion) throw new FolioError('unavailable:companion', 'The companion is not running in this process.');
     const { db } = requireDatabase(deps);
     const turn = await prepareRecap(db, readerId, seriesId, scope, deps.companion.deps.embeddings);
-    const stream = await toUIMessageStream(recapAnswer(deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal), c.get('log'));
-    const { createUIMessageStreamResponse } = await aiSdk();
-    return createUIMessageStreamResponse({
-      stream: deps.drain?.notifyOnShutdown(stream) ?? stream,
+    return uiMessageResponse(recapAnswer(deps.companion, turn, deps.drain?.signalFor(c.req.raw) ?? c.req.raw.signal), {
+      log: c.get('log'),
       keepAliveMs: deps.companion.deps.limits.heartbeatMs,
-      headers: { 'cache-control': 'no-cache, no-transform' },
+      closing: deps.drain?.shutdownNotice,
     });
   });
 }
