@@ -1,5 +1,6 @@
 /** Ollama, local or on Modal (proxy-auth headers): chat over /api/chat, embeddings over /api/embed. */
 import { lazyEmbedder, lazyLanguageModel } from './ai-sdk.js';
+import { leanOllamaStream } from './ollama-stream.js';
 import { type ChatModel, type Embedder, modalHeaders, type ProviderSettings } from './types.js';
 
 export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
@@ -18,7 +19,13 @@ export function ollamaChat(s: ProviderSettings, modelId: string): ChatModel {
     provider: 'ollama',
     modelId,
     label: `ollama:${modelId}`,
-    languageModel: lazyLanguageModel('ollama.responses', modelId, async () => (await provider(s))(modelId)),
+    // Answers stream through ollama-stream.ts; structured output (suggestions) through the provider package.
+    languageModel: leanOllamaStream({
+      root: root(s),
+      headers: modalHeaders(s),
+      modelId,
+      fallback: lazyLanguageModel('ollama.responses', modelId, async () => (await provider(s))(modelId)),
+    }),
     async warmup(signal) {
       // An empty messages array makes Ollama load the model without generating.
       const res = await fetch(`${root(s)}/api/chat`, {

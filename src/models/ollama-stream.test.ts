@@ -1,0 +1,112 @@
+/**
+ * The lean Ollama answer stream against the fake Ollama server (real HTTP, the real NDJSON wire), read through
+ * `generateAnswer` so the fault rules (timeouts, one retry, typed errors) are the ones a reader meets.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeModelServer, UPSTREAM_SECRET_TEXT } from '../../test/fakes/model-server.js';
+import { FAKE_OLLAMA_MODELS, startFakeOllama } from '../../test/fakes/ollama.js';
+import { ClientGone, type GenerationEvent, generateAnswer } from '../chat/generate.js';
+import { FolioError } from '../errors.js';
+import { ollamaChat } from './ollama.js';
+
+let fake: FakeModelServer;
+beforeAll(async () => {
+  fake = await startFakeOllama();
+});
+afterAll(() => fake.close());
+beforeEach(() => fake.reset());
+
+const model = () => ollamaChat({ baseUrl: fake.url, apiKey: undefined, modalProxy: { tokenId: 'wk-id', tokenSecret: 'ws-secret' } }, FAKE_OLLAMA_MODELS[0]!);
+const prompt = { system: 'You are the companion.', messages: [{ role: 'user' as const, content: 'Where is Ada?' }] };
+
+async function run(opts: { signal?: AbortSignal; firstTokenTimeoutMs?: number } = {}) {
+  const events: GenerationEvent[] = [];
+  const failures: string[] = [];
+  try {
+    for await (const ev of generateAnswer(model(), prompt, {
+      signal: opts.signal ?? new AbortController().signal,
+      firstTokenTimeoutMs: opts.firstTokenTimeoutMs ?? 5_000,
+      idleTimeoutMs: 5_000,
+      totalTimeoutMs: 20_000,
+      maxOutputTokens: 123,
+      onFailure: (kind, err) => failures.push(`${kind}: ${err instanceof Error ? err.message : String(err)}`),
+    }))
+      events.push(ev);
+    return { events, failures, text: events.map((e) => (e.type === 'text' ? e.delta : '')).join(''), error: null };
+  } catch (err) {
+    return { events, failures, text: events.map((e) => (e.type === 'text' ? e.delta : '')).join(''), error: err };
+  }
+}
+
+describe('Ollama answer stream', () => {
+  it('streams the answer token by token with its usage, sending what Ollama reads (options, no thinking, Modal headers)', async () => {
+    fake.set({ persona: 'fixed', text: 'Ada walks along the canal. Flit follows her.', tokenChars: 3 });
+    const r = await run();
+    expect(r.error).toBeNull();
+    expect(r.text).toBe('Ada walks along the canal. Flit follows her.');
+    expect(r.events.filter((e) => e.type === 'text').length).toBeGreaterThan(5);
+    const done = r.events.at(-1);
+    expect(done).toMatchObject({ type: 'done', outputTokens: r.events.length - 1 });
+    expect(done?.type === 'done' && done.inputTokens).toBeGreaterThan(0);
+    const [req] = fake.chatRequests();
+    expect(req?.body).toMatchObject({
+      model: FAKE_OLLAMA_MODELS[0],
+      stream: true,
+      think: false,
+      options: { temperature: 0.2, num_predict: 123 },
+      messages: [
+        { role: 'system', content: 'You are the companion.' },
+        { role: 'user', content: 'Where is Ada?' },
+      ],
+    });
+    expect(req?.headers).toMatchObject({ 'modal-key': 'wk-id', 'modal-secret': 'ws-secret' });
+  });
+
+  it.each([
+    ['unauthorized', 'unavailable:model_auth'],
+    ['rate-limited', 'rate_limit:model'],
+    ['server-error', 'unavailable:model'],
+    ['refuse', 'unavailable:model'],
+    ['malformed', 'unavailable:model_stream'],
+  ] as const)('a %s model becomes the typed error %s, with nothing of the upstream text', async (fault, code) => {
+    fake.set({ fault });
+    const r = await run();
+    expect(r.error).toBeInstanceOf(FolioError);
+    expect((r.error as FolioError).code).toBe(code);
+    expect(JSON.stringify(r)).not.toContain(UPSTREAM_SECRET_TEXT);
+  });
+
+  it('retries once when the server fails before the first token, and answers', async () => {
+    fake.set({ fault: 'server-error-once', persona: 'fixed', text: 'Back again.' });
+    const r = await run();
+    expect(r.error).toBeNull();
+    expect(r.events[0]).toEqual({ type: 'waking', attempt: 2 });
+    expect(r.text).toBe('Back again.');
+  });
+
+  it('a connection dropped mid-answer is a cut-off answer, after the text that came', async () => {
+    fake.set({ fault: 'cut', persona: 'fixed', text: 'One two three four five six seven.' });
+    const r = await run();
+    expect(r.text.length).toBeGreaterThan(0);
+    expect((r.error as FolioError).code).toBe('unavailable:model_stream');
+    expect(r.failures[0]).toMatch(/^bad_stream: .*terminated/);
+  });
+
+  it('a model that never answers times out, and the request is closed', async () => {
+    fake.set({ fault: 'hang' });
+    const r = await run({ firstTokenTimeoutMs: 150 });
+    // No first token in time, even after the one retry.
+    expect((r.error as FolioError).code).toBe('unavailable:model');
+    expect(r.failures).toEqual([expect.stringMatching(/^timeout/), expect.stringMatching(/^timeout/)]);
+    await expect.poll(() => fake.chatRequests().every((q) => q.aborted)).toBe(true);
+  });
+
+  it('a reader who leaves stops the upstream request', async () => {
+    fake.set({ persona: 'fixed', text: 'A long answer, '.repeat(40), tokensPerSecond: 50 });
+    const client = new AbortController();
+    setTimeout(() => client.abort(), 150);
+    const r = await run({ signal: client.signal });
+    expect(r.error).toBeInstanceOf(ClientGone);
+    await expect.poll(() => fake.chatRequests()[0]?.aborted).toBe(true);
+  });
+});

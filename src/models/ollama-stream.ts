@@ -1,0 +1,168 @@
+/**
+ * Ollama's streamed chat (`POST /api/chat`, NDJSON) read straight off the socket, for the companion's answers
+ * (ADR 0038). At 50 tokens/s every token arrives in its own socket read, and through undici's `fetch`, the AI SDK
+ * provider's NDJSON stream, its schema check and the web streams between them each one cost the process
+ * ~0.17 ms: 200 answers at once needed more than a core for the relay alone. Here a token is one `data` event,
+ * one `JSON.parse` and one stream part. Everything else (suggestions' structured output, embeddings) stays on
+ * the provider package; the parts are the provider spec's (LanguageModelV3), so `chat/generate.ts` and its fault
+ * rules cannot tell the difference.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+
+/** Keep-alive agents, one per scheme, shared by every model of the process. */
+const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+/** An HTTP error as `models/errors.ts` classifies it (by `statusCode`, as the SDK's APICallError carries it). */
+export class OllamaHttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OllamaHttpError';
+  }
+}
+
+/** A response that is not Ollama's NDJSON (classified as a bad stream). */
+export class OllamaFrameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidResponseDataError';
+  }
+}
+
+type Usage = Extract<LanguageModelV3StreamPart, { type: 'finish' }>['usage'];
+
+interface OllamaFrame {
+  error?: unknown;
+  done?: boolean;
+  done_reason?: string;
+  message?: { content?: unknown };
+  prompt_eval_count?: number;
+  eval_count?: number;
+}
+
+/** The provider prompt as Ollama chat messages (text only: the companion sends no images or tools). */
+function messages(prompt: LanguageModelV3CallOptions['prompt']): Array<{ role: string; content: string }> {
+  return prompt.map((m) =>
+    m.role === 'system' ? { role: 'system', content: m.content } : { role: m.role, content: m.content.map((p) => (p.type === 'text' ? p.text : '')).join('') },
+  );
+}
+
+const usageOf = (f: OllamaFrame): Usage => ({
+  inputTokens: { total: f.prompt_eval_count ?? undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: f.eval_count ?? undefined, text: undefined, reasoning: undefined },
+});
+
+const finishReason = (raw: string | undefined) => ({ raw, unified: raw === 'stop' ? ('stop' as const) : raw === 'length' ? ('length' as const) : ('other' as const) });
+
+/** The model with `doStream` read here and everything else from the provider package's model. */
+export function leanOllamaStream(opts: { root: string; headers: Record<string, string>; modelId: string; fallback: LanguageModelV3 }): LanguageModelV3 {
+  const url = new URL(`${opts.root}/api/chat`);
+  const agent = agents[url.protocol as keyof typeof agents];
+  if (!agent) throw new Error(`Ollama URL must be http or https: ${opts.root}`);
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  return {
+    specificationVersion: 'v3',
+    provider: opts.fallback.provider,
+    modelId: opts.modelId,
+    get supportedUrls() {
+      return opts.fallback.supportedUrls;
+    },
+    doGenerate: (options) => opts.fallback.doGenerate(options),
+    doStream: (options) =>
+      new Promise((resolve, reject) => {
+        const body = JSON.stringify({
+          model: opts.modelId,
+          messages: messages(options.prompt),
+          stream: true,
+          think: false,
+          options: { temperature: options.temperature, num_predict: options.maxOutputTokens },
+        });
+        const req = request(url, {
+          method: 'POST',
+          agent,
+          signal: options.abortSignal,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...opts.headers },
+        });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          res.setEncoding('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            // The status decides (models/errors.ts); the body is the upstream's own text, never passed on.
+            res.resume();
+            reject(new OllamaHttpError(status, `The model server answered HTTP ${status}.`));
+            return;
+          }
+          const stream = new ReadableStream<LanguageModelV3StreamPart>({
+            start(controller) {
+              let buffer = '';
+              let textStarted = false;
+              let finished = false;
+              let closed = false;
+              const fail = (error: unknown) => {
+                if (closed) return;
+                controller.enqueue({ type: 'error', error });
+                close();
+              };
+              const close = () => {
+                if (closed) return;
+                closed = true;
+                if (textStarted) controller.enqueue({ type: 'text-end', id: '0' });
+                controller.close();
+                res.destroy();
+              };
+              const frame = (line: string) => {
+                let f: OllamaFrame;
+                try {
+                  f = JSON.parse(line) as OllamaFrame;
+                } catch {
+                  return fail(new OllamaFrameError('The model server sent a line that is not JSON (not Ollama NDJSON).'));
+                }
+                if (typeof f !== 'object' || f === null) return fail(new OllamaFrameError('The model server sent a frame that is not an object.'));
+                if (f.error !== undefined) return fail(new OllamaFrameError(`Ollama reported an error: ${String(f.error).slice(0, 500)}`));
+                const content = f.message?.content;
+                if (typeof content === 'string' && content.length > 0) {
+                  if (!textStarted) {
+                    textStarted = true;
+                    controller.enqueue({ type: 'text-start', id: '0' });
+                  }
+                  controller.enqueue({ type: 'text-delta', id: '0', delta: content });
+                }
+                if (f.done === true && !finished) {
+                  finished = true;
+                  controller.enqueue({ type: 'finish', usage: usageOf(f), finishReason: finishReason(f.done_reason) });
+                }
+              };
+              controller.enqueue({ type: 'stream-start', warnings: [] });
+              res.on('data', (chunk: string) => {
+                buffer += chunk;
+                for (let nl = buffer.indexOf('\n'); nl >= 0 && !closed; nl = buffer.indexOf('\n')) {
+                  const line = buffer.slice(0, nl).trim();
+                  buffer = buffer.slice(nl + 1);
+                  if (line.length > 0) frame(line);
+                }
+              });
+              res.on('end', () => {
+                if (buffer.trim().length > 0) frame(buffer.trim());
+                // A stream that ends without its `done` frame was cut off (the server closed it early).
+                if (!finished) fail(new OllamaFrameError('The model stream ended before its last frame (terminated).'));
+                else close();
+              });
+              // The connection broke mid-answer, or the request was aborted (the caller knows which).
+              res.on('error', (err) => fail(Object.assign(new Error(`The model stream was terminated: ${err.message}`), { cause: err })));
+              res.on('aborted', () => fail(new Error('The model stream was terminated.')));
+            },
+            cancel() {
+              res.destroy();
+            },
+          });
+          resolve({ stream, request: { body }, response: { headers: res.headers as Record<string, string> } });
+        });
+        req.end(body);
+      }),
+  };
+}
