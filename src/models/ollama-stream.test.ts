@@ -109,4 +109,15 @@ describe('Ollama answer stream', () => {
     expect(r.error).toBeInstanceOf(ClientGone);
     await expect.poll(() => fake.chatRequests()[0]?.aborted).toBe(true);
   });
+
+  it('a consumer that cancels mid-answer closes the upstream request, and nothing is written to the cancelled stream', async () => {
+    fake.set({ persona: 'fixed', text: 'A long answer, '.repeat(40), tokensPerSecond: 100 });
+    const { stream } = await model().languageModel.doStream({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'Where is Ada?' }] }] });
+    const reader = stream.getReader();
+    for (let i = 0; i < 4; i++) await reader.read();
+    await reader.cancel();
+    await expect.poll(() => fake.chatRequests()[0]?.aborted).toBe(true);
+    // The socket's own close events come after the cancel: an enqueue then would throw outside any caller.
+    await new Promise((r) => setTimeout(r, 50));
+  });
 });

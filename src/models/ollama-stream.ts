@@ -97,12 +97,13 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
             reject(new OllamaHttpError(status, `The model server answered HTTP ${status}.`));
             return;
           }
+          // Set when the stream is closed, errored or cancelled: nothing is enqueued after (the socket's late events).
+          let closed = false;
           const stream = new ReadableStream<LanguageModelV3StreamPart>({
             start(controller) {
               let buffer = '';
               let textStarted = false;
               let finished = false;
-              let closed = false;
               const fail = (error: unknown) => {
                 if (closed) return;
                 controller.enqueue({ type: 'error', error });
@@ -157,6 +158,7 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
               res.on('aborted', () => fail(new Error('The model stream was terminated.')));
             },
             cancel() {
+              closed = true;
               res.destroy();
             },
           });
