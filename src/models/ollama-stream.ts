@@ -8,14 +8,19 @@
  * rules cannot tell the difference.
  */
 import http from 'node:http';
-import https from 'node:https';
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 
-/** Keep-alive agents, one per scheme, shared by every model of the process. */
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+/** Keep-alive agents shared by every model of the process. TLS loads with the first https answer, not at start-up. */
+let httpAgent: http.Agent | undefined;
+let https: Promise<{ request: typeof http.request; agent: http.Agent }> | undefined;
+async function transport(protocol: string): Promise<{ request: typeof http.request; agent: http.Agent }> {
+  if (protocol === 'http:') return { request: http.request, agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
+  https ??= import('node:https').then((m) => ({ request: m.request, agent: new m.Agent({ keepAlive: true }) }));
+  return https;
+}
 
 /** An HTTP error as `models/errors.ts` classifies it (by `statusCode`, as the SDK's APICallError carries it). */
-export class OllamaHttpError extends Error {
+class OllamaHttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
@@ -26,7 +31,7 @@ export class OllamaHttpError extends Error {
 }
 
 /** A response that is not Ollama's NDJSON (classified as a bad stream). */
-export class OllamaFrameError extends Error {
+class OllamaFrameError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidResponseDataError';
@@ -61,9 +66,7 @@ const finishReason = (raw: string | undefined) => ({ raw, unified: raw === 'stop
 /** The model with `doStream` read here and everything else from the provider package's model. */
 export function leanOllamaStream(opts: { root: string; headers: Record<string, string>; modelId: string; fallback: LanguageModelV3 }): LanguageModelV3 {
   const url = new URL(`${opts.root}/api/chat`);
-  const agent = agents[url.protocol as keyof typeof agents];
-  if (!agent) throw new Error(`Ollama URL must be http or https: ${opts.root}`);
-  const request = url.protocol === 'https:' ? https.request : http.request;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Ollama URL must be http or https: ${opts.root}`);
   return {
     specificationVersion: 'v3',
     provider: opts.fallback.provider,
@@ -72,8 +75,9 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
       return opts.fallback.supportedUrls;
     },
     doGenerate: (options) => opts.fallback.doGenerate(options),
-    doStream: (options) =>
-      new Promise((resolve, reject) => {
+    doStream: async (options) => {
+      const { request, agent } = await transport(url.protocol);
+      return new Promise((resolve, reject) => {
         const body = JSON.stringify({
           model: opts.modelId,
           messages: messages(options.prompt),
@@ -124,7 +128,8 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
                   return fail(new OllamaFrameError('The model server sent a line that is not JSON (not Ollama NDJSON).'));
                 }
                 if (typeof f !== 'object' || f === null) return fail(new OllamaFrameError('The model server sent a frame that is not an object.'));
-                if (f.error !== undefined) return fail(new OllamaFrameError(`Ollama reported an error: ${String(f.error).slice(0, 500)}`));
+                // The upstream's own words are passed on nowhere, logs included: like an HTTP error body, they are the server's.
+                if (f.error !== undefined) return fail(new OllamaFrameError('Ollama reported an error in the stream.'));
                 const content = f.message?.content;
                 if (typeof content === 'string' && content.length > 0) {
                   if (!textStarted) {
@@ -155,6 +160,7 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
               });
               // The connection broke mid-answer, or the request was aborted (the caller knows which).
               res.on('error', (err) => fail(Object.assign(new Error(`The model stream was terminated: ${err.message}`), { cause: err })));
+              // A connection dropped mid-response is reported by 'aborted' alone on Node 20.
               res.on('aborted', () => fail(new Error('The model stream was terminated.')));
             },
             cancel() {
@@ -165,6 +171,7 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
           resolve({ stream, request: { body }, response: { headers: res.headers as Record<string, string> } });
         });
         req.end(body);
-      }),
+      });
+    },
   };
 }

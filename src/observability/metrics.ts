@@ -192,7 +192,7 @@ export function streamOpened(): () => void {
   };
 }
 
-/** The change feed went live or was lost (`closed`: a deliberate stop, not counted as lost). */
+/** The change feed went live or went down; `lost` counts it (a deliberate close is not a loss). */
 export function observeBoundaryFeed(live: boolean, lost: boolean): void {
   boundaryFeedLive.set(live ? 1 : 0);
   if (lost) boundaryFeedLost.inc();
