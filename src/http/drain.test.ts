@@ -101,7 +101,8 @@ describe('Drain', () => {
     // With AbortSignal.any over the drain's own signal, Node 20 kept 62 MB here: an entry per stream in the drain's
     // signal (nodejs/node#55351), and every stream signal with an abort listener, with all it holds, for as long as
     // the drain's signal lives. A listener holding the request kept the whole stream through undici's (94 MB).
-    expect(after - before).toBeLessThan(1.5 * 1024 * 1024);
+    // Per stream, a kept listener with its state is ~600 bytes; the collector's own noise reached 1.6 MB over the run.
+    expect((after - before) / 30_000).toBeLessThan(200);
 
     const client = new AbortController();
     const open = drain.signalFor(new Request('http://x/', { signal: client.signal }));
