@@ -23,6 +23,11 @@ import type { ChatModel } from '../models/types.js';
 import type { Passage } from '../retrieval/retriever.js';
 import { chunkTextKind, type SpoilerGuard, type SpoilerHit, type TextKind, WITHHELD, withheldNotice } from '../spoilers/index.js';
 
+/**
+ * After the first sentence, tokens gather this long between reads: at 50 tokens/s five arrive together and cost
+ * one pass through the relay, and a reader who sees whole sentences cannot tell (ADR 0039).
+ */
+const RELAY_GATHER_MS = 100;
 export const WAKING_MESSAGE = 'Waking the model… this can take a moment after a quiet spell.';
 
 export type AnswerMode = 'model' | 'quote' | 'extractive' | 'declined' | 'guarded' | 'error' | 'aborted';
@@ -158,6 +163,8 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
         outcome.model = label;
         const stream = guard.stream({ question: spec.question?.text, signal });
         let composing = false;
+        // Once the reader has the first sentence, later tokens are read in batches (generate.ts, gatherMs).
+        let firstReleased = false;
         const limits = deps.limits;
         const events = generateAnswer(model, spec.prompt(passages), {
           signal,
@@ -165,6 +172,7 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
           idleTimeoutMs: limits.idleTimeoutMs,
           totalTimeoutMs: limits.totalTimeoutMs,
           maxOutputTokens: limits.maxOutputTokens,
+          gatherMs: () => (firstReleased ? RELAY_GATHER_MS : 0),
           onFailure: (kind, err, attempt) => {
             log.warn({ kind, attempt, model: label, err: err instanceof Error ? err.message : String(err) }, 'model request failed');
             if (kind === 'connect') deps.models.invalidate();
@@ -179,6 +187,7 @@ export async function* runAnswer<M>(deps: EngineDeps, spec: AnswerSpec<M>, signa
                 composing = true;
                 yield { type: 'composing' };
               }
+              if (released) firstReleased = true;
               yield* say(released);
             } else outcome.usage = { inputTokens: ev.inputTokens, outputTokens: ev.outputTokens };
           }

@@ -28,6 +28,13 @@ export interface GenerationOptions {
   idleTimeoutMs: number;
   totalTimeoutMs: number;
   maxOutputTokens: number;
+  /**
+   * How long to let tokens gather before the next read, asked after each text part: 0 while the reader waits for
+   * the first sentence, then a few tenths of a second (the guard shows whole sentences anyway). A model stream
+   * that reads on demand (models/ollama-stream.ts) then hands over the gathered tokens as one part, so each
+   * answer costs the process per batch rather than per token.
+   */
+  gatherMs?: () => number;
   /** Called with each failure (for logs); the reader never sees its text. */
   onFailure?: (failure: ModelFailure, err: unknown, attempt: number) => void;
 }
@@ -82,6 +89,9 @@ export async function* generateAnswer(model: ChatModel, prompt: ChatPrompt, opts
       const reader = stream.getReader();
       try {
         for (;;) {
+          const gather = gotText ? (opts.gatherMs?.() ?? 0) : 0;
+          // Not cut short by an abort: the read after it sees the aborted request at most `gather` ms late.
+          if (gather > 0) await new Promise((r) => setTimeout(r, gather));
           const { done, value: part } = await reader.read();
           if (done) break;
           if (part.type === 'text-delta') {

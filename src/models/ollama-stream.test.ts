@@ -19,7 +19,7 @@ beforeEach(() => fake.reset());
 const model = () => ollamaChat({ baseUrl: fake.url, apiKey: undefined, modalProxy: { tokenId: 'wk-id', tokenSecret: 'ws-secret' } }, FAKE_OLLAMA_MODELS[0]!);
 const prompt = { system: 'You are the companion.', messages: [{ role: 'user' as const, content: 'Where is Ada?' }] };
 
-async function run(opts: { signal?: AbortSignal; firstTokenTimeoutMs?: number } = {}) {
+async function run(opts: { signal?: AbortSignal; firstTokenTimeoutMs?: number; gatherMs?: () => number } = {}) {
   const events: GenerationEvent[] = [];
   const failures: string[] = [];
   try {
@@ -29,6 +29,7 @@ async function run(opts: { signal?: AbortSignal; firstTokenTimeoutMs?: number } 
       idleTimeoutMs: 5_000,
       totalTimeoutMs: 20_000,
       maxOutputTokens: 123,
+      gatherMs: opts.gatherMs,
       onFailure: (kind, err) => failures.push(`${kind}: ${err instanceof Error ? err.message : String(err)}`),
     }))
       events.push(ev);
@@ -40,13 +41,14 @@ async function run(opts: { signal?: AbortSignal; firstTokenTimeoutMs?: number } 
 
 describe('Ollama answer stream', () => {
   it('streams the answer token by token with its usage, sending what Ollama reads (options, no thinking, Modal headers)', async () => {
-    fake.set({ persona: 'fixed', text: 'Ada walks along the canal. Flit follows her.', tokenChars: 3 });
+    // Paced, so that each token is its own read: tokens that arrive together are one part (the next test).
+    fake.set({ persona: 'fixed', text: 'Ada walks along the canal. Flit follows her.', tokenChars: 3, tokensPerSecond: 200 });
     const r = await run();
     expect(r.error).toBeNull();
     expect(r.text).toBe('Ada walks along the canal. Flit follows her.');
     expect(r.events.filter((e) => e.type === 'text').length).toBeGreaterThan(5);
     const done = r.events.at(-1);
-    expect(done).toMatchObject({ type: 'done', outputTokens: r.events.length - 1 });
+    expect(done).toMatchObject({ type: 'done', outputTokens: Math.ceil(r.text.length / 3) });
     expect(done?.type === 'done' && done.inputTokens).toBeGreaterThan(0);
     const [req] = fake.chatRequests();
     expect(req?.body).toMatchObject({
@@ -108,6 +110,33 @@ describe('Ollama answer stream', () => {
     const r = await run({ signal: client.signal });
     expect(r.error).toBeInstanceOf(ClientGone);
     await expect.poll(() => fake.chatRequests()[0]?.aborted).toBe(true);
+  });
+
+  it('a consumer that lets tokens gather gets them as one part per read, and its first token without waiting', async () => {
+    const text = 'Ada walks along the canal and Flit follows her home. '.repeat(2);
+    fake.set({ persona: 'fixed', text, tokenChars: 3, tokensPerSecond: 100 });
+    const eager = await run();
+    const asked: number[] = [];
+    const started = performance.now();
+    let firstAt = 0;
+    const gathered = await run({
+      gatherMs: () => {
+        firstAt ||= performance.now() - started;
+        asked.push(firstAt);
+        return 150;
+      },
+    });
+    expect(eager.text).toBe(text);
+    expect(gathered.text).toBe(text);
+    expect(gathered.error).toBeNull();
+    const parts = (r: typeof eager) => r.events.filter((e) => e.type === 'text').length;
+    // 36 tokens over ~360 ms: one part each when read at once, a part per 150 ms when they gather.
+    expect(parts(eager)).toBeGreaterThan(25);
+    expect(parts(gathered)).toBeLessThanOrEqual(6);
+    expect(gathered.events.at(-1)).toMatchObject({ type: 'done', outputTokens: 36 });
+    // Asked only once text came: the first token was not held back.
+    expect(asked.length).toBeGreaterThan(0);
+    expect(firstAt).toBeLessThan(100);
   });
 
   it('a consumer that cancels mid-answer closes the upstream request, and nothing is written to the cancelled stream', async () => {

@@ -94,6 +94,7 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
         req.on('error', reject);
         req.on('response', (res) => {
           res.setEncoding('utf8');
+          res.pause();
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
             // The status decides (models/errors.ts); the body is the upstream's own text, never passed on.
@@ -103,71 +104,130 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
           }
           // Set when the stream is closed, errored or cancelled: nothing is enqueued after (the socket's late events).
           let closed = false;
-          const stream = new ReadableStream<LanguageModelV3StreamPart>({
-            start(controller) {
-              let buffer = '';
-              let textStarted = false;
-              let finished = false;
-              const fail = (error: unknown) => {
-                if (closed) return;
-                controller.enqueue({ type: 'error', error });
-                close();
-              };
-              const close = () => {
-                if (closed) return;
-                closed = true;
-                if (textStarted) controller.enqueue({ type: 'text-end', id: '0' });
-                controller.close();
-                res.destroy();
-              };
-              const frame = (line: string) => {
-                let f: OllamaFrame;
-                try {
-                  f = JSON.parse(line) as OllamaFrame;
-                } catch {
-                  return fail(new OllamaFrameError('The model server sent a line that is not JSON (not Ollama NDJSON).'));
-                }
-                if (typeof f !== 'object' || f === null) return fail(new OllamaFrameError('The model server sent a frame that is not an object.'));
-                // The upstream's own words are passed on nowhere, logs included: like an HTTP error body, they are the server's.
-                if (f.error !== undefined) return fail(new OllamaFrameError('Ollama reported an error in the stream.'));
-                const content = f.message?.content;
-                if (typeof content === 'string' && content.length > 0) {
+          // The response is read in paused mode, only when the consumer asks (the stream's high-water mark is 0):
+          // `read()` then returns everything that arrived since, and it becomes one text part. A consumer that lets
+          // tokens gather (chat/generate.ts, once the first sentence is out) pays for one part per batch, not per token.
+          let ended = false;
+          let broken: Error | null = null;
+          let wake: (() => void) | null = null;
+          const ready = () => {
+            const w = wake;
+            wake = null;
+            w?.();
+          };
+          res.on('readable', ready);
+          res.on('end', () => {
+            ended = true;
+            ready();
+          });
+          // The connection broke mid-answer, or the request was aborted (the caller knows which).
+          res.on('error', (err) => {
+            broken ??= Object.assign(new Error(`The model stream was terminated: ${err.message}`), { cause: err });
+            ready();
+          });
+          // A connection dropped mid-response is reported by 'aborted' alone on Node 20.
+          res.on('aborted', () => {
+            broken ??= new Error('The model stream was terminated.');
+            ready();
+          });
+          let buffer = '';
+          let textStarted = false;
+          let finished = false;
+          const stream = new ReadableStream<LanguageModelV3StreamPart>(
+            {
+              start(controller) {
+                controller.enqueue({ type: 'stream-start', warnings: [] });
+              },
+              async pull(controller) {
+                let text = '';
+                const flushText = () => {
+                  if (text.length === 0) return;
                   if (!textStarted) {
                     textStarted = true;
                     controller.enqueue({ type: 'text-start', id: '0' });
                   }
-                  controller.enqueue({ type: 'text-delta', id: '0', delta: content });
+                  controller.enqueue({ type: 'text-delta', id: '0', delta: text });
+                  text = '';
+                };
+                const close = () => {
+                  if (closed) return;
+                  closed = true;
+                  if (textStarted) controller.enqueue({ type: 'text-end', id: '0' });
+                  controller.close();
+                  res.destroy();
+                };
+                const fail = (error: unknown) => {
+                  if (closed) return;
+                  flushText();
+                  controller.enqueue({ type: 'error', error });
+                  close();
+                };
+                /** One NDJSON frame; false when it ended the stream. */
+                const frame = (line: string): boolean => {
+                  let f: OllamaFrame;
+                  try {
+                    f = JSON.parse(line) as OllamaFrame;
+                  } catch {
+                    fail(new OllamaFrameError('The model server sent a line that is not JSON (not Ollama NDJSON).'));
+                    return false;
+                  }
+                  if (typeof f !== 'object' || f === null) {
+                    fail(new OllamaFrameError('The model server sent a frame that is not an object.'));
+                    return false;
+                  }
+                  // The upstream's own words are passed on nowhere, logs included: like an HTTP error body, they are the server's.
+                  if (f.error !== undefined) {
+                    fail(new OllamaFrameError('Ollama reported an error in the stream.'));
+                    return false;
+                  }
+                  const content = f.message?.content;
+                  if (typeof content === 'string') text += content;
+                  if (f.done === true && !finished) {
+                    finished = true;
+                    flushText();
+                    controller.enqueue({ type: 'finish', usage: usageOf(f), finishReason: finishReason(f.done_reason) });
+                  }
+                  return true;
+                };
+                // Until something is enqueued: a read may hold only part of a line.
+                for (;;) {
+                  if (closed) return;
+                  const chunk = res.read() as string | null;
+                  if (chunk !== null) {
+                    buffer += chunk;
+                    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+                      const line = buffer.slice(0, nl).trim();
+                      buffer = buffer.slice(nl + 1);
+                      if (line.length > 0 && !frame(line)) return;
+                    }
+                    if (text.length > 0 || finished) {
+                      flushText();
+                      return;
+                    }
+                    continue;
+                  }
+                  if (broken) return fail(broken);
+                  if (ended) {
+                    if (buffer.trim().length > 0 && !frame(buffer.trim())) return;
+                    buffer = '';
+                    flushText();
+                    // A stream that ends without its `done` frame was cut off (the server closed it early).
+                    if (!finished) return fail(new OllamaFrameError('The model stream ended before its last frame (terminated).'));
+                    return close();
+                  }
+                  await new Promise<void>((resolve) => {
+                    wake = resolve;
+                  });
                 }
-                if (f.done === true && !finished) {
-                  finished = true;
-                  controller.enqueue({ type: 'finish', usage: usageOf(f), finishReason: finishReason(f.done_reason) });
-                }
-              };
-              controller.enqueue({ type: 'stream-start', warnings: [] });
-              res.on('data', (chunk: string) => {
-                buffer += chunk;
-                for (let nl = buffer.indexOf('\n'); nl >= 0 && !closed; nl = buffer.indexOf('\n')) {
-                  const line = buffer.slice(0, nl).trim();
-                  buffer = buffer.slice(nl + 1);
-                  if (line.length > 0) frame(line);
-                }
-              });
-              res.on('end', () => {
-                if (buffer.trim().length > 0) frame(buffer.trim());
-                // A stream that ends without its `done` frame was cut off (the server closed it early).
-                if (!finished) fail(new OllamaFrameError('The model stream ended before its last frame (terminated).'));
-                else close();
-              });
-              // The connection broke mid-answer, or the request was aborted (the caller knows which).
-              res.on('error', (err) => fail(Object.assign(new Error(`The model stream was terminated: ${err.message}`), { cause: err })));
-              // A connection dropped mid-response is reported by 'aborted' alone on Node 20.
-              res.on('aborted', () => fail(new Error('The model stream was terminated.')));
+              },
+              cancel() {
+                closed = true;
+                res.destroy();
+                ready();
+              },
             },
-            cancel() {
-              closed = true;
-              res.destroy();
-            },
-          });
+            { highWaterMark: 0 },
+          );
           resolve({ stream, request: { body }, response: { headers: res.headers as Record<string, string> } });
         });
         req.end(body);
