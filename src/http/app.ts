@@ -1,6 +1,5 @@
 /** The Hono app: middleware, routes, and the one error mapping. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { cachedCatalog } from '../catalog/catalog.js';
@@ -8,6 +7,7 @@ import { FolioError } from '../errors.js';
 import { observeRequest } from '../observability/metrics.js';
 import { routeLabel } from '../observability/route-label.js';
 import { bucketsFor } from '../rate-limits/buckets.js';
+import { limitBody } from './body-limit.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
 import { AnswerRateLimits } from './rate-limit.js';
@@ -69,11 +69,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
     );
   }
-  const apiBodyLimit = bodyLimit({
-    maxSize: API_BODY_LIMIT,
-    onError: () => {
-      throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`);
-    },
+  const apiBodyLimit = limitBody(API_BODY_LIMIT, () => {
+    throw new FolioError('payload_too_large:body', `Request bodies are limited to ${API_BODY_LIMIT / 1024} KB.`);
   });
   // Archive uploads have their own, larger limit (FOLIO_MAX_UPLOAD_MB), applied after operator auth.
   // Chat requests carry the client's message list (the AI SDK transport sends it all): own, larger limit.

@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server';
 import type { Companion } from '../chat/companion.js';
 import type { Database } from '../db/client.js';
 import type { FolioError } from '../errors.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
 }
 
 export type AppEnv = {
+  /** Node's request and response when served by http/listen.ts; absent for `app.request()` in tests. */
+  Bindings: Partial<HttpBindings>;
   Variables: {
     requestId: string;
     log: Logger;

@@ -2,7 +2,7 @@
  * A cap on the answers (chat, recap, MCP) this process streams at once (FOLIO_MAX_STREAMS). Each open answer
  * holds a model request, a database snapshot and a socket; past what the process can carry, a clear 503 with
  * Retry-After tells the client to come back, where letting them in would slow every reader's stream. A slot is
- * held until the response body ends or the client goes away, not only while the handler runs.
+ * held until the response is sent or the client goes away, not only while the handler runs.
  */
 import type { MiddlewareHandler } from 'hono';
 import { FolioError } from '../errors.js';
@@ -34,30 +34,12 @@ export function streamCap(max: number): MiddlewareHandler<AppEnv> & { readonly o
       release();
       throw err;
     }
-    const body = c.res.body;
-    if (body === null) return release();
-    const reader = body.getReader();
-    c.res = new Response(
-      new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          try {
-            const { done, value } = await reader.read();
-            if (done) {
-              release();
-              controller.close();
-            } else controller.enqueue(value);
-          } catch (err) {
-            release();
-            controller.error(err);
-          }
-        },
-        cancel(reason) {
-          release();
-          return reader.cancel(reason);
-        },
-      }),
-      c.res,
-    );
+    // The slot is freed when Node's response is over or its connection closed: the body stays the handler's own
+    // stream (no extra stage per chunk, no WHATWG Response built to wrap it). In-process requests
+    // (`app.request()`, no Node response) give it back when the handler returns.
+    const outgoing = c.env?.outgoing;
+    if (!outgoing || outgoing.destroyed) return release();
+    outgoing.once('close', release);
   };
   return Object.defineProperty(middleware, 'open', { get: () => open }) as MiddlewareHandler<AppEnv> & { readonly open: number };
 }

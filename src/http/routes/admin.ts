@@ -4,7 +4,6 @@
  * what the importer transcribed.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { deleteSeries, setShowUnreadCovers } from '../../content/queries.js';
 import { FolioError } from '../../errors.js';
@@ -12,6 +11,7 @@ import { JobQueue } from '../../jobs/jobs.js';
 import { JOB_STATES } from '../../jobs/rules.js';
 import { seriesTranscripts } from '../../transcription/queries.js';
 import { adminAuth } from '../admin-auth.js';
+import { limitBody } from '../body-limit.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
@@ -41,11 +41,8 @@ export function adminRoutes(deps: AppDeps) {
       .use('/api/admin/*', adminAuth(deps.adminToken))
       .post(
         IMPORTS_PATH,
-        bodyLimit({
-          maxSize: maxUpload,
-          onError: () => {
-            throw new FolioError('payload_too_large:upload', `Uploads are limited to ${Math.round(maxUpload / 1024 / 1024)} MB (FOLIO_MAX_UPLOAD_MB).`);
-          },
+        limitBody(maxUpload, () => {
+          throw new FolioError('payload_too_large:upload', `Uploads are limited to ${Math.round(maxUpload / 1024 / 1024)} MB (FOLIO_MAX_UPLOAD_MB).`);
         }),
         async (c) => {
           // Read the (size-limited) body before answering anything else: a client still sending

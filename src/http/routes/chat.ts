@@ -5,13 +5,13 @@
  * starts; after that, failures are typed parts inside the stream (docs/companion.md).
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { uiMessageResponse } from '../../answer/to-ui-stream.js';
 import type { Companion } from '../../chat/companion.js';
 import { chatRequestSchema } from '../../chat/request.js';
 import type { WarmupResult } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
+import { limitBody } from '../body-limit.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { seriesIdParam } from '../params.js';
@@ -37,14 +37,11 @@ export function chatRoutes(deps: AppDeps, limits: AnswerRateLimits | null) {
       // The REST chat continues a stored conversation from its history: for an assistant token that is the
       // `conversations` grant (ADR 0028). MCP `ask` is the read-only way to ask: it always starts a new one.
       needScope('conversations'),
-      bodyLimit({
-        maxSize: CHAT_BODY_LIMIT,
-        onError: () => {
-          throw new FolioError(
-            'payload_too_large:chat',
-            `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`,
-          );
-        },
+      limitBody(CHAT_BODY_LIMIT, () => {
+        throw new FolioError(
+          'payload_too_large:chat',
+          `Chat requests are limited to ${CHAT_BODY_LIMIT / 1024} KB; send only the newest message (see docs/companion.md).`,
+        );
       }),
       rateLimit(limits, 'chat', deps),
       async (c) => {
