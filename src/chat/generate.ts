@@ -32,7 +32,8 @@ export interface GenerationOptions {
    * How long to let tokens gather before the next read, asked after each text part: 0 while the reader waits for
    * the first sentence, then a few tenths of a second (the guard shows whole sentences anyway). A model stream
    * that reads on demand (models/ollama-stream.ts) then hands over the gathered tokens as one part, so each
-   * answer costs the process per batch rather than per token.
+   * answer costs the process per batch rather than per token. Asked only of models that join tokens
+   * (`ChatModel.joinsTokens`): pausing a stream of one part per token would slow the answer to a part per pause.
    */
   gatherMs?: () => number;
   /** Called with each failure (for logs); the reader never sees its text. */
@@ -88,12 +89,16 @@ export async function* generateAnswer(model: ChatModel, prompt: ChatPrompt, opts
       let usage: { inputTokens: number | null; outputTokens: number | null } = { inputTokens: null, outputTokens: null };
       const reader = stream.getReader();
       try {
+        // After a text part only, and not after the last (models/ollama-stream.ts marks it): the parts that end a
+        // stream are read as they come.
+        let afterText = false;
         for (;;) {
-          const gather = gotText ? (opts.gatherMs?.() ?? 0) : 0;
+          const gather = afterText && model.joinsTokens ? (opts.gatherMs?.() ?? 0) : 0;
           // Not cut short by an abort: the read after it sees the aborted request at most `gather` ms late.
           if (gather > 0) await new Promise((r) => setTimeout(r, gather));
           const { done, value: part } = await reader.read();
           if (done) break;
+          afterText = part.type === 'text-delta' && part.providerMetadata?.folio?.last !== true;
           if (part.type === 'text-delta') {
             if (part.delta.length === 0) continue;
             gotText = true;

@@ -5,9 +5,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeModelServer, UPSTREAM_SECRET_TEXT } from '../../test/fakes/model-server.js';
 import { FAKE_OLLAMA_MODELS, startFakeOllama } from '../../test/fakes/ollama.js';
+import { startFakeOpenAI } from '../../test/fakes/openai.js';
 import { ClientGone, type GenerationEvent, generateAnswer } from '../chat/generate.js';
 import { FolioError } from '../errors.js';
 import { ollamaChat } from './ollama.js';
+import { openaiChat } from './openai.js';
 
 let fake: FakeModelServer;
 beforeAll(async () => {
@@ -137,6 +139,46 @@ describe('Ollama answer stream', () => {
     // Asked only once text came: the first token was not held back.
     expect(asked.length).toBeGreaterThan(0);
     expect(firstAt).toBeLessThan(100);
+  });
+
+  it("the text that came with the answer's end is marked, so no pause is spent waiting for an end already read", async () => {
+    // 36 tokens in ~36 ms: the first is read at once, the rest and the end frame gather during the first pause.
+    fake.set({ persona: 'fixed', text: 'Ada walks along the canal and Flit follows her home. '.repeat(2), tokenChars: 3, tokensPerSecond: 1000 });
+    let asked = 0;
+    const r = await run({
+      gatherMs: () => {
+        asked++;
+        return 150;
+      },
+    });
+    expect(r.error).toBeNull();
+    expect(r.events.filter((e) => e.type === 'text').length).toBe(2);
+    // Once after the first token; not again after the marked last text (the finish was already there).
+    expect(asked).toBe(1);
+  });
+
+  it('a model whose stream hands over one part per token is never paused between reads', async () => {
+    const openai = await startFakeOpenAI();
+    try {
+      openai.set({ persona: 'fixed', text: 'Ada walks along the canal and Flit follows her home. '.repeat(3), tokenChars: 3 });
+      const chat = openaiChat({ baseUrl: `${openai.url}/v1`, apiKey: 'sk-test', modalProxy: undefined }, 'gpt-test');
+      const started = performance.now();
+      let text = '';
+      for await (const ev of generateAnswer(chat, prompt, {
+        signal: new AbortController().signal,
+        firstTokenTimeoutMs: 5_000,
+        idleTimeoutMs: 5_000,
+        totalTimeoutMs: 20_000,
+        maxOutputTokens: 123,
+        gatherMs: () => 100,
+      }))
+        if (ev.type === 'text') text += ev.delta;
+      expect(text).toContain('Flit follows her home.');
+      // 54 parts: paused 100 ms before each read, this took over 5 s.
+      expect(performance.now() - started).toBeLessThan(2_000);
+    } finally {
+      await openai.close();
+    }
   });
 
   it('a consumer that cancels mid-answer closes the upstream request, and nothing is written to the cancelled stream', async () => {

@@ -38,6 +38,9 @@ class OllamaFrameError extends Error {
   }
 }
 
+/** On the text part that ends the answer (its `done` frame came with it): chat/generate.ts reads on at once. */
+export const LAST_TEXT = { folio: { last: true } };
+
 type Usage = Extract<LanguageModelV3StreamPart, { type: 'finish' }>['usage'];
 
 interface OllamaFrame {
@@ -140,13 +143,14 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
               },
               async pull(controller) {
                 let text = '';
-                const flushText = () => {
+                // `last`: the answer's own end came in the same read, so a consumer has no reason to wait for more.
+                const flushText = (last = false) => {
                   if (text.length === 0) return;
                   if (!textStarted) {
                     textStarted = true;
                     controller.enqueue({ type: 'text-start', id: '0' });
                   }
-                  controller.enqueue({ type: 'text-delta', id: '0', delta: text });
+                  controller.enqueue({ type: 'text-delta', id: '0', delta: text, ...(last ? { providerMetadata: LAST_TEXT } : {}) });
                   text = '';
                 };
                 const close = () => {
@@ -184,7 +188,7 @@ export function leanOllamaStream(opts: { root: string; headers: Record<string, s
                   if (typeof content === 'string') text += content;
                   if (f.done === true && !finished) {
                     finished = true;
-                    flushText();
+                    flushText(true);
                     controller.enqueue({ type: 'finish', usage: usageOf(f), finishReason: finishReason(f.done_reason) });
                   }
                   return true;

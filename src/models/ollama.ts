@@ -19,6 +19,7 @@ export function ollamaChat(s: ProviderSettings, modelId: string): ChatModel {
     provider: 'ollama',
     modelId,
     label: `ollama:${modelId}`,
+    joinsTokens: true,
     // Answers stream through ollama-stream.ts; structured output (suggestions) through the provider package.
     languageModel: leanOllamaStream({
       root: root(s),

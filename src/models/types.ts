@@ -10,6 +10,12 @@ export interface ChatModel {
   readonly label: string;
   /** The AI SDK provider's model (answers stream from its `doStream`; suggestions use `generateText`). */
   readonly languageModel: LanguageModelV3;
+  /**
+   * True when `doStream` hands over everything that arrived since the last read as one part (ollama-stream.ts):
+   * only then does letting tokens gather between reads save work (ADR 0039). A stream of one part per token
+   * is read as fast as it comes.
+   */
+  readonly joinsTokens?: boolean;
   /** Best-effort request that makes a cold model server load the model (no answer is generated). */
   warmup(signal: AbortSignal): Promise<void>;
 }
