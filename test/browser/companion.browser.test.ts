@@ -331,8 +331,11 @@ describe('with a language model (fake Ollama and OpenAI-compatible servers)', ()
     await expect.poll(() => ollama.chatRequests().at(-1)?.aborted, { timeout: 5_000 }).toBe(true);
     await screenshot(page, 'companion-stopped');
 
-    // Esc while an answer streams stops it too, and keeps the panel open.
+    // Esc while an answer streams stops it too, and keeps the panel open. The new answer is waited for first: until
+    // it exists, the last answer is the stopped one, whose text would let Esc go before anything streams.
+    const before = await answers(page).count();
     await ask(page, 'And then?');
+    await expect.poll(() => answers(page).count(), { timeout: 10_000 }).toBe(before + 1);
     await expect.poll(async () => (await lastAnswer(page).locator('.answer-body').innerText()).length, { timeout: 10_000 }).toBeGreaterThan(8);
     await chatInput(page).press('Escape');
     await settled(page);
