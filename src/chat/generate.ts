@@ -13,6 +13,7 @@
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
 import type { FolioError } from '../errors.js';
 import { classifyModelError, isRetryableBeforeFirstToken, type ModelFailure, modelFailureError } from '../models/errors.js';
+import { isLastText } from '../models/ollama-stream.js';
 import type { ChatModel } from '../models/types.js';
 import type { ChatPrompt } from './prompt.js';
 
@@ -98,7 +99,7 @@ export async function* generateAnswer(model: ChatModel, prompt: ChatPrompt, opts
           if (gather > 0) await new Promise((r) => setTimeout(r, gather));
           const { done, value: part } = await reader.read();
           if (done) break;
-          afterText = part.type === 'text-delta' && part.providerMetadata?.folio?.last !== true;
+          afterText = part.type === 'text-delta' && !isLastText(part);
           if (part.type === 'text-delta') {
             if (part.delta.length === 0) continue;
             gotText = true;

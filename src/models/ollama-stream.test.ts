@@ -142,13 +142,14 @@ describe('Ollama answer stream', () => {
   });
 
   it("the text that came with the answer's end is marked, so no pause is spent waiting for an end already read", async () => {
-    // 36 tokens in ~36 ms: the first is read at once, the rest and the end frame gather during the first pause.
+    // 36 tokens in ~36 ms: the first is read at once, the rest and the end frame gather during the first pause
+    // (400 ms, so that a loaded machine still fits them in it).
     fake.set({ persona: 'fixed', text: 'Ada walks along the canal and Flit follows her home. '.repeat(2), tokenChars: 3, tokensPerSecond: 1000 });
     let asked = 0;
     const r = await run({
       gatherMs: () => {
         asked++;
-        return 150;
+        return 400;
       },
     });
     expect(r.error).toBeNull();

@@ -39,7 +39,10 @@ class OllamaFrameError extends Error {
 }
 
 /** On the text part that ends the answer (its `done` frame came with it): chat/generate.ts reads on at once. */
-export const LAST_TEXT = { folio: { last: true } };
+const LAST_TEXT = { folio: { last: true } };
+
+/** True for a text part marked as the answer's last (`LAST_TEXT`). */
+export const isLastText = (part: LanguageModelV3StreamPart): boolean => part.type === 'text-delta' && part.providerMetadata?.folio?.last === true;
 
 type Usage = Extract<LanguageModelV3StreamPart, { type: 'finish' }>['usage'];
 
