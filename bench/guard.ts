@@ -423,10 +423,7 @@ async function preparePglite(embedder: LocalEmbedder): Promise<Database> {
   await embedPending(database.db, embedder, { batchSize: 16, onProgress: (p) => p.done % 160 === 0 && log(`embedding ${p.done}/${p.total}`) });
   log(`vectors stored in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await database.db.execute(sql`ANALYZE`);
-  await database.db
-    .insert(readers)
-    .values({ id: READER, tokenHash: `bench-${READER}` })
-    .onConflictDoNothing();
+  await database.db.insert(readers).values({ id: READER }).onConflictDoNothing();
   return database;
 }
 

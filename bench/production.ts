@@ -95,7 +95,7 @@ async function retrievalAtScale(rows: Row[]): Promise<void> {
     const t0 = performance.now();
     await seedScale(db);
     log(`seeded and indexed in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    await db.db.execute(sql`INSERT INTO readers (id, token_hash) VALUES (${READER}, 'bench')`);
+    await db.db.execute(sql`INSERT INTO readers (id) VALUES (${READER})`);
     const queries = await queryRows<{ q: string }>(
       db.db,
       sql`SELECT l2_normalize(k.v + (SELECT array_agg((random() - 0.5) * 0.08 + 0 * (g + n.x))::vector FROM generate_series(1, ${DIMS}) n(x)))::text AS q

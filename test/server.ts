@@ -30,6 +30,8 @@ export interface TestServerOptions {
   /** Default: silent. */
   logger?: Logger;
   companion?: Companion;
+  /** Device-link attempts per minute per address (default 10: one test file's links all come from 127.0.0.1). */
+  linkRatePerIp?: number;
 }
 
 export async function startTestServer(database: Database | null, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -44,6 +46,7 @@ export async function startTestServer(database: Database | null, opts: TestServe
     adminToken: opts.adminToken,
     jobs: opts.jobs,
     companion: opts.companion,
+    linkRatePerIp: opts.linkRatePerIp,
   });
   const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();

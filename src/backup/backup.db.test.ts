@@ -2,6 +2,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, createTestDatabase, type TestDatabase } from '../../test/db.js';
@@ -9,8 +10,9 @@ import { writeTinyPack } from '../../test/packs.js';
 import { SAMPLE, startTestServer, type TestServer } from '../../test/server.js';
 import { importPack } from '../content/importer.js';
 import { openDatabase } from '../db/client.js';
-import { migrate } from '../db/migrate.js';
+import { loadMigrations, migrate } from '../db/migrate.js';
 import { JobQueue } from '../jobs/jobs.js';
+import { hashReaderToken, newReaderToken } from '../readers/tokens.js';
 import { LocalStorage } from '../storage/local.js';
 import { backup, restore } from './backup.js';
 import { countRows, listTables } from './queries.js';
@@ -104,6 +106,26 @@ describe('backup and restore', () => {
     const [upload] = (await target.t.database.withSession((s) => s.query<{ bytes: Uint8Array }>('SELECT bytes FROM job_uploads'))) as Array<{ bytes: Uint8Array }>;
     expect(Buffer.from(upload!.bytes)).toEqual(Buffer.from([80, 75, 0, 1, 255]));
     await importPack({ database: target.t.database, storage: target.storage }, await writeTinyPack({ id: 'after-restore' }));
+  });
+
+  it('restores a backup from before reader devices (migration 0017): every reader token still works, as its first device', async () => {
+    const legacy = await createTestDatabase({ migrate: false });
+    cleanups.push(() => legacy.close());
+    await migrate(
+      legacy.database,
+      loadMigrations().filter((m) => m.name < '0017'),
+    );
+    const old = newReaderToken();
+    await legacy.database.db.execute(sql`INSERT INTO readers (token_hash) VALUES (${hashReaderToken(old)})`);
+    const legacyArchive = join(dir, 'legacy', 'folio.tar.gz');
+    await backup({ database: legacy.database, storageKind: 'local', mediaDir: await mkdtemp(join(dir, 'legacy-media-')) }, legacyArchive);
+    const target = await freshTarget();
+    await restore({ database: target.t.database, storage: target.storage }, legacyArchive);
+    const devices = await target.server.fetch('/api/readers/me/devices', { token: old });
+    expect(devices.status).toBe(200);
+    expect(((await devices.json()) as { devices: Array<{ label: string; current: boolean }> }).devices).toEqual([
+      expect.objectContaining({ label: 'First device', current: true }),
+    ]);
   });
 
   it('refuses to restore over a non-empty database without force, and replaces it with force', async () => {

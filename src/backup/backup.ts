@@ -245,6 +245,8 @@ export async function restore(
         for (const c of columns.filter((x) => x.serial)) await q.resetSequence(t, name, c.name);
         report({ step: `table ${name}` });
       }
+      // A backup from before reader devices (migration 0017) holds each reader's token on the reader.
+      await q.adoptReaderTokens(t);
     });
 
     report({ step: 'restoring images', done: 0, total: mediaKeys.length });

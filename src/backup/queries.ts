@@ -126,3 +126,8 @@ export async function truncateAll(db: Db, tables: string[]): Promise<void> {
   if (tables.length === 0) return;
   await db.execute(sql`TRUNCATE ${sql.join(tables.map(ident), sql`, `)} RESTART IDENTITY CASCADE`);
 }
+
+/** Readers restored with a token of their own (a backup from before migration 0017) get it as their first device. */
+export async function adoptReaderTokens(db: Db): Promise<void> {
+  await db.execute(sql`SELECT folio_adopt_reader_tokens()`);
+}

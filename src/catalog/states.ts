@@ -55,6 +55,7 @@ export class BoundaryStates {
   private lost = false;
   private following: Database | null = null;
   private subscription: Subscription | null = null;
+  private readonly listeners: Array<(readerId: string | null) => void> = [];
 
   constructor(private readonly opts: { maxReaders: number; logger?: Logger } = STATE_LIMITS) {}
 
@@ -78,6 +79,15 @@ export class BoundaryStates {
         this.setLive(isLive);
       },
     });
+  }
+
+  /**
+   * Also tell `listener` when a reader's devices change (`d:<reader id>`, migration 0017: one signed out, or moved
+   * to another reader) or when everything may have (null: the feed went down or came back, a truncate, a series
+   * change). The reader credentials held in memory follow the feed through this (readers/credential-cache.ts).
+   */
+  onReaderChange(listener: (readerId: string | null) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Whether keys are being kept (the feed is live). */
@@ -160,6 +170,8 @@ export class BoundaryStates {
 
   private changed(payload: string): void {
     if (payload.startsWith('r:')) this.changedReader(payload.slice(2));
+    // A reader's devices changed: nothing of the boundary, only who a token is.
+    else if (payload.startsWith('d:')) for (const l of this.listeners) l(payload.slice(2));
     // A series' content or existence changed (every library and that series' keys), a truncate, a reset, or
     // anything this version does not know: forget everything.
     else this.clear();
@@ -179,6 +191,7 @@ export class BoundaryStates {
   }
 
   private clear(): void {
+    for (const l of this.listeners) l(null);
     this.epoch++;
     this.readers.clear();
     this.layouts.clear();

@@ -116,7 +116,7 @@ describe('re-import of a changed pack', () => {
     expect(a.status).toBe('created');
     expect(a.imagesMade).toBe(8);
     const { db } = t.database;
-    const [reader] = await db.insert(readers).values({ tokenHash: 'update-test' }).returning();
+    const [reader] = await db.insert(readers).values({}).returning();
     await db.insert(progress).values({ readerId: reader!.id, seriesId: 'tiny-update', episode: 2, page: 1 });
 
     await writeTinyPack({ id: 'tiny-update', title: 'Tiny, revised', dialogue: (e, p) => `Revised ${e}/${p}\n` }, dir);

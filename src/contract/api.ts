@@ -258,6 +258,54 @@ export interface NewReader {
   token: string;
 }
 
+// ── devices (ADR 0041, docs/accounts.md) ─────────────────────────────────────
+
+/** One device that holds the reader's own token. */
+export interface ReaderDevice {
+  id: string;
+  /** Its browser and system (`Firefox on Android`), from when it became the reader. */
+  label: string;
+  createdAt: string;
+  /** To the hour. */
+  lastSeenAt: string;
+  /** The device that asked. */
+  current: boolean;
+}
+
+/** `GET /api/readers/me/devices`. */
+export interface DeviceList {
+  devices: ReaderDevice[];
+}
+
+/** `POST /api/readers/me/link-codes`: a one-time code for another device, valid until `expiresAt`. */
+export interface LinkCode {
+  /** `K7QF-3M2X`: case, spaces and dashes do not matter when it is entered. */
+  code: string;
+  expiresAt: string;
+  /** Seconds it is valid for, from now. */
+  ttlSeconds: number;
+}
+
+/** `POST /api/readers/link` body. */
+export interface LinkRequest {
+  code: string;
+}
+
+/** `POST /api/readers/link`: this device is now the code's reader (the web app gets the token as its cookie). */
+export interface LinkedDevice {
+  token: string;
+  /**
+   * What came over from the reader this device was before (null: it was none): the series it had a place in (each
+   * now at the further of the two places), its conversations, its other devices and its assistant tokens.
+   */
+  merged: { positions: number; conversations: number; devices: number; assistantTokens: number } | null;
+}
+
+/** `DELETE /api/readers/me/devices` (every device but this one). */
+export interface SignedOut {
+  signedOut: number;
+}
+
 /**
  * What an assistant token may do (ADR 0028, docs/mcp.md). `mcp:read` is every token's and cannot be taken away:
  * the MCP read tools, asking included. The others are grants the reader adds on the Connect page; `progress:write`

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, createPostgresDatabase, createTestDatabase } from '../../test/db.js';
+import { authenticateReader } from '../readers/readers.js';
+import { hashReaderToken, newReaderToken } from '../readers/tokens.js';
 import { type Database, openDatabase, queryRows } from './client.js';
 import { loadMigrations, migrate } from './migrate.js';
 
@@ -60,6 +62,26 @@ describe('migrations', () => {
     const rows = await queryRows<{ scopes: string[] }>(t.database.db, sql`SELECT scopes FROM reader_tokens WHERE token_hash = 'assistant-hash'`);
     expect(rows).toEqual([{ scopes: ['mcp:read'] }]);
     await expect(t.database.db.execute(sql`UPDATE reader_tokens SET scopes = '{mcp:read,admin}' WHERE token_hash = 'assistant-hash'`)).rejects.toThrow();
+  });
+
+  it("0017 (devices) makes the token of every reader from before it that reader's first device", async () => {
+    const t = await createTestDatabase({ migrate: false });
+    cleanups.push(() => t.close());
+    const all = loadMigrations();
+    await migrate(
+      t.database,
+      all.filter((m) => m.name < '0017'),
+    );
+    const token = newReaderToken();
+    await t.database.db.execute(sql`INSERT INTO readers (token_hash, created_at) VALUES (${hashReaderToken(token)}, now() - interval '3 days')`);
+    expect(await migrate(t.database, all)).toContain('0017_reader_devices.sql');
+    const cred = await authenticateReader(t.database.db, token);
+    expect(cred).toMatchObject({ tokenId: null, deviceId: expect.any(String) });
+    const [device] = await queryRows<{ label: string; old: boolean }>(
+      t.database.db,
+      sql`SELECT label, created_at < now() - interval '2 days' AS old FROM reader_devices WHERE reader_id = ${cred!.readerId}`,
+    );
+    expect(device).toEqual({ label: 'First device', old: true });
   });
 
   it('roll back a failing migration entirely', async () => {

@@ -236,7 +236,8 @@ export const visionDescriptions = pgTable(
 
 export const readers = pgTable('readers', {
   id: uuid('id').primaryKey().defaultRandom(),
-  tokenHash: text('token_hash').notNull().unique(),
+  /** Before migration 0017 the reader's one token; always null since (devices hold tokens: readerDevices). */
+  tokenHash: text('token_hash').unique(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
@@ -300,6 +301,16 @@ export const readerTokens = pgTable('reader_tokens', {
   scopes: text('scopes').array().notNull().default(sql`ARRAY['mcp:read']::text[]`),
 });
 
+/** The devices that hold a reader's own token (migration 0017, ADR 0041). */
+export const readerDevices = pgTable('reader_devices', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  readerId: uuid('reader_id').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
 export const schema = {
   series,
   episodes,
@@ -317,4 +328,5 @@ export const schema = {
   conversations,
   messages,
   readerTokens,
+  readerDevices,
 };

@@ -7,6 +7,7 @@ import { FolioError } from '../errors.js';
 import { observeRequest } from '../observability/metrics.js';
 import { routeLabel } from '../observability/route-label.js';
 import { bucketsFor } from '../rate-limits/buckets.js';
+import { CredentialCache } from '../readers/credential-cache.js';
 import { limitBody } from './body-limit.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse, toFolioError } from './errors.js';
@@ -78,7 +79,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // (@hono/node-server keeps it lazy), a tenth of a cached page turn's CPU.
   const bodiless = new Set(['GET', 'HEAD', 'OPTIONS']);
   app.use('/api/*', (c, next) => (bodiless.has(c.req.method) || c.req.path === IMPORTS_PATH || CHAT_PATH.test(c.req.path) ? next() : apiBodyLimit(c, next)));
-  const auth = readerAuth(deps);
+  const catalog = cachedCatalog(deps.storage, { logger: deps.logger });
+  // Reader credentials in memory follow the same change feed as the catalog's boundary keys (ADR 0041).
+  const credentials = new CredentialCache({ changes: catalog.states });
+  const auth = readerAuth(deps, credentials);
   app.use('/api/series', auth);
   app.use('/api/series/*', auth);
   app.use('/api/conversations/*', auth);
@@ -89,9 +93,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', healthRoutes(deps));
   // Rate-limit buckets: in the shared database on PostgreSQL (every replica counts together), else in memory.
   const buckets = bucketsFor(deps.runtime);
-  app.route('/', readerRoutes(deps, buckets));
+  app.route('/', readerRoutes(deps, buckets, credentials));
   app.route('/', adminRoutes(deps));
-  const catalog = cachedCatalog(deps.storage, { logger: deps.logger });
   app.route('/', seriesRoutes(deps, catalog));
   app.route('/', progressRoutes(deps, catalog));
   app.route('/', worldRoutes(deps));

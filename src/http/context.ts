@@ -21,6 +21,8 @@ export interface AppDeps {
   clientIpHeader?: string | null;
   /** New readers per minute per client address (FOLIO_READER_RATE_PER_IP); unset or 0 = no limit. */
   readerRatePerIp?: number;
+  /** Device-link attempts per minute per client address; unset = 10 (routes/devices.ts). Tests raise it. */
+  linkRatePerIp?: number;
   /** Answers streaming at once (FOLIO_MAX_STREAMS); unset or 0 = no cap. */
   maxStreams?: number;
   /** FOLIO_RETENTION_DAYS, reported in /metrics (the retention job itself runs in the worker). */

@@ -10,7 +10,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { FolioError } from '../errors.js';
 import { CredentialCache } from '../readers/credential-cache.js';
-import type { ReaderCredential } from '../readers/readers.js';
+import { authenticateReader, type ReaderCredential } from '../readers/readers.js';
 import { requireScope, type TokenAction } from '../readers/scopes.js';
 import { READER_COOKIE, SECURE_READER_COOKIE } from '../readers/tokens.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -42,7 +42,9 @@ export function readerAuth(deps: AppDeps, credentials = new CredentialCache()): 
     const token = readerToken(c);
     let cred: ReaderCredential | null = null;
     if (token !== null) {
-      cred = await credentials.authenticate(requireDatabase(deps).db, token);
+      const database = requireDatabase(deps);
+      credentials.follow(database);
+      cred = await credentials.authenticate(database.db, token);
       if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
       // A token that was sent is never downgraded to anonymous: without `api` it is a 403, even on public routes.
       requireScope(cred, 'api');
@@ -51,6 +53,21 @@ export function readerAuth(deps: AppDeps, credentials = new CredentialCache()): 
     c.set('credential', cred);
     await next();
   };
+}
+
+/**
+ * The credential behind this request's token, looked up now and never from memory: for the routes that manage the
+ * reader's own tokens and devices. 401 without a known token. Their answers are private and may hold secrets:
+ * `Cache-Control: private, no-store`.
+ */
+export async function freshCredential(c: Context<AppEnv>, deps: AppDeps): Promise<ReaderCredential> {
+  const token = readerToken(c);
+  if (token === null)
+    throw new FolioError('unauthorized:reader', 'This needs a reader: open the web reader, or send your reader token as "Authorization: Bearer <token>".');
+  const cred = await authenticateReader(requireDatabase(deps).db, token);
+  if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
+  c.header('Cache-Control', 'private, no-store');
+  return cred;
 }
 
 /** The request's credential may do `action` (403 `forbidden:scope` otherwise); anonymous requests are left to requireReader. */

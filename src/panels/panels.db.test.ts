@@ -56,10 +56,7 @@ async function editEpisode(dir: string, e: number, edit: (episode: { pages: Arra
 
 async function readerAt(seriesId: string, episode: number, page: number): Promise<string> {
   const { db } = t.database;
-  const [reader] = await db
-    .insert(readers)
-    .values({ tokenHash: `panels-${seriesId}-${episode}-${page}` })
-    .returning();
+  const [reader] = await db.insert(readers).values({}).returning();
   await db.insert(progress).values({ readerId: reader!.id, seriesId, episode, page });
   return reader!.id;
 }

@@ -57,7 +57,7 @@ beforeAll(async () => {
   mediaDir = await mkdtemp(join(tmpdir(), 'folio-media-'));
   const pack = await writeTinyPack({ id: 'tiny', episodes: 2, pagesPerEpisode: 3, dialogue: (e, p) => TEXT[`${e}/${p}`]! });
   await importPack({ database: t.database, storage: new LocalStorage(mediaDir) }, pack);
-  await t.database.db.insert(readers).values({ id: READER, tokenHash: 'retrieval-test' });
+  await t.database.db.insert(readers).values({ id: READER });
 }, 120_000);
 
 afterAll(async () => {

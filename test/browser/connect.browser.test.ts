@@ -324,3 +324,68 @@ describe('connect an assistant (CDN build, API on another origin)', () => {
     await expect(whereAmI(client)).rejects.toThrow(/401|nauthorized/);
   });
 });
+
+describe('your devices (ADR 0041)', () => {
+  it('link a phone with the QR code link: it brings its own place along, both read as one reader; sign it out from the laptop', async () => {
+    const laptop = await newReader();
+    await laptop.page.goto(`${folio.url}/read/${S}/1/0`);
+    await waitForPages(laptop.page, '0');
+    await press(laptop.page, 'ArrowRight', '1,2');
+    await press(laptop.page, 'ArrowRight', '3,4');
+    await expectProgress(folio, S, laptop.context, { episode: 1, page: 4 });
+    const laptopToken = await readerToken(laptop.context);
+
+    // The phone read a little on its own first: it is a reader of its own.
+    const phone = await newReader({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const phoneUrls: string[] = [];
+    phone.page.on('request', (r) => phoneUrls.push(r.url()));
+    await phone.page.goto(`${folio.url}/read/${S}/1/0`);
+    await waitForPages(phone.page);
+    await expectProgress(folio, S, phone.context, { episode: 1, page: 0 });
+    const phoneFirstToken = await readerToken(phone.context);
+
+    await laptop.page.goto(`${folio.url}/connect`);
+    const list = laptop.page.getByTestId('device-list');
+    await list.waitFor();
+    await expect(laptop.page.getByTestId('device-item').count()).resolves.toBe(1);
+    await expect(list.textContent()).resolves.toContain('(this device)');
+    // The only device cannot be signed out.
+    await expect(laptop.page.getByTestId('sign-out-device').isDisabled()).resolves.toBe(true);
+    await laptop.page.getByTestId('link-device').click();
+    const code = (await laptop.page.getByTestId('link-code').textContent())!.trim();
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await laptop.page.getByTestId('link-qr').waitFor();
+    await screenshot(laptop.page, 'connect-link-code');
+
+    // What the QR code opens on the phone: /link with the code in the fragment, prefilled, then gone from the URL.
+    await phone.page.goto(`${folio.url}/link#${code}`);
+    await expect(phone.page.getByTestId('link-code-input').inputValue()).resolves.toBe(code);
+    await expect.poll(() => phone.page.url()).toBe(`${folio.url}/link`);
+    await phone.page.getByTestId('link-submit').click();
+    await phone.page.getByTestId('linked').waitFor();
+    await expect(phone.page.getByTestId('linked').textContent()).resolves.toContain('your place in 1 series');
+    await screenshot(phone.page, 'link-done');
+    // The phone has a new cookie, and it is the laptop's reader at the furthest place.
+    await expect.poll(async () => (await readerToken(phone.context)) !== phoneFirstToken).toBe(true);
+    expect((await folio.api(`/api/series/${S}/progress`, phoneFirstToken)).status).toBe(401);
+    await expectProgress(folio, S, phone.context, { episode: 1, page: 4 });
+    // The code went nowhere but the JSON body.
+    expect(phoneUrls.filter((u) => u.includes(code) || u.includes(code.replace('-', '')))).toEqual([]);
+
+    // Reading on on the phone moves the laptop's place too.
+    await phone.page.goto(`${folio.url}/read/${S}/1/5`);
+    await waitForPages(phone.page);
+    await expectProgress(folio, S, laptop.context, { episode: 1, page: 5 });
+
+    // The laptop sees both and signs the phone out.
+    await laptop.page.getByTestId('link-code-done').click();
+    await laptop.page.reload();
+    await expect.poll(() => laptop.page.getByTestId('device-item').count()).toBe(2);
+    const phoneItem = laptop.page.getByTestId('device-item').filter({ hasNotText: '(this device)' });
+    await phoneItem.getByTestId('sign-out-device').click();
+    await laptop.page.getByTestId('confirm-sign-out').click();
+    await expect.poll(() => laptop.page.getByTestId('device-item').count()).toBe(1);
+    expect((await folio.api(`/api/series/${S}/progress`, await readerToken(phone.context))).status).toBe(401);
+    expect((await folio.api(`/api/series/${S}/progress`, laptopToken)).status).toBe(200);
+  });
+});

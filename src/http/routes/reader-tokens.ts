@@ -13,7 +13,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AssistantToken, CreatedToken, TokenList } from '../../contract/index.js';
-import { FolioError } from '../../errors.js';
 import {
   createAssistantToken,
   createTokenBody,
@@ -24,10 +23,9 @@ import {
   setAssistantTokenScopes,
   updateTokenBody,
 } from '../../readers/assistant-tokens.js';
-import { authenticateReader } from '../../readers/readers.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { readerToken } from '../reader-auth.js';
+import { freshCredential } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 
 export const READER_TOKENS_PATH = '/api/readers/me/tokens';
@@ -35,16 +33,7 @@ const idParam = z.object({ id: z.guid('must be a token id as returned when it wa
 
 export function readerTokenRoutes(deps: AppDeps) {
   /** The reader behind this request's own token (401 without a known token, 403 for an assistant token). */
-  const owner = async (c: Context<AppEnv>): Promise<string> => {
-    const token = readerToken(c);
-    if (token === null)
-      throw new FolioError('unauthorized:reader', 'This needs a reader: open the web reader, or send your reader token as "Authorization: Bearer <token>".');
-    const cred = await authenticateReader(requireDatabase(deps).db, token);
-    if (!cred) throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
-    // Never cached anywhere: the list is private and the create answer holds a secret.
-    c.header('Cache-Control', 'private, no-store');
-    return requireOwnToken(cred);
-  };
+  const owner = async (c: Context<AppEnv>): Promise<string> => requireOwnToken(await freshCredential(c, deps));
 
   return new Hono<AppEnv>()
     .post(READER_TOKENS_PATH, async (c) => {

@@ -1,8 +1,10 @@
 import { type Context, Hono } from 'hono';
-import { setCookie } from 'hono/cookie';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import type { NewReader } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import type { RateBuckets } from '../../rate-limits/buckets.js';
+import type { CredentialCache } from '../../readers/credential-cache.js';
+import { deviceLabel } from '../../readers/devices.js';
 import { createReader, readerForToken } from '../../readers/readers.js';
 import { READER_COOKIE } from '../../readers/tokens.js';
 import { clientIp } from '../client-ip.js';
@@ -10,10 +12,40 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { foreignOrigin, requestOrigin } from '../origin.js';
 import { readerCookie } from '../reader-auth.js';
+import { deviceRoutes } from './devices.js';
 import { readerTokenRoutes } from './reader-tokens.js';
 
+/** The browser's reader cookie (a new reader, or a linked device's new token). */
+export function setReaderCookie(c: Context<AppEnv>, deps: AppDeps, token: string): void {
+  const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
+  // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
+  // credentialed fetches carry the cookie only with SameSite=None, which
+  // browsers accept only with Secure. Partitioned (CHIPS) keys it to the
+  // app's site, so it also works where third-party cookies are blocked.
+  // Over plain http that is impossible: Lax, and the app must be same-site
+  // (docs/web.md).
+  const crossSite = deps.corsOrigins.length > 0 && secure;
+  setCookie(c, READER_COOKIE, token, {
+    httpOnly: true,
+    sameSite: crossSite ? 'None' : 'Lax',
+    secure,
+    ...(crossSite ? { partitioned: true } : {}),
+    path: '/',
+    maxAge: 400 * 24 * 3600,
+    // Over https the name is __Host-folio_reader (SECURE_READER_COOKIE).
+    ...(secure ? { prefix: 'host' as const } : {}),
+  });
+}
+
+/** This browser's reader cookie is gone (its device was signed out): both names, as either may be held. */
+export function clearReaderCookie(c: Context<AppEnv>, deps: AppDeps): void {
+  const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
+  deleteCookie(c, READER_COOKIE, { path: '/', secure, ...(secure ? { prefix: 'host' as const } : {}) });
+  if (secure) deleteCookie(c, READER_COOKIE, { path: '/' });
+}
+
 /** The reader cookie this browser holds, if readable (an unreadable one is replaced like an unknown one). */
-function heldCookie(c: Context): string | null {
+export function heldCookie(c: Context): string | null {
   try {
     return readerCookie(c);
   } catch {
@@ -21,7 +53,7 @@ function heldCookie(c: Context): string | null {
   }
 }
 
-export function readerRoutes(deps: AppDeps, buckets: RateBuckets) {
+export function readerRoutes(deps: AppDeps, buckets: RateBuckets, credentials: CredentialCache) {
   // Identities cost nothing to make, and each brings its own per-reader chat limit: new readers are limited per address.
   const perMinute = deps.readerRatePerIp ?? 0;
   const routes = new Hono<AppEnv>().post('/api/readers', async (c) => {
@@ -46,29 +78,12 @@ export function readerRoutes(deps: AppDeps, buckets: RateBuckets) {
     if (existing !== null && (await readerForToken(db, existing)) !== null) {
       throw new FolioError('conflict:reader', 'This browser already has a reader; its progress and conversations stay with it.');
     }
-    const { token } = await createReader(db);
-    const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
-    // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
-    // credentialed fetches carry the cookie only with SameSite=None, which
-    // browsers accept only with Secure. Partitioned (CHIPS) keys it to the
-    // app's site, so it also works where third-party cookies are blocked.
-    // Over plain http that is impossible: Lax, and the app must be same-site
-    // (docs/web.md).
-    const crossSite = deps.corsOrigins.length > 0 && secure;
-    setCookie(c, READER_COOKIE, token, {
-      httpOnly: true,
-      sameSite: crossSite ? 'None' : 'Lax',
-      secure,
-      ...(crossSite ? { partitioned: true } : {}),
-      path: '/',
-      maxAge: 400 * 24 * 3600,
-      // Over https the name is __Host-folio_reader (SECURE_READER_COOKIE).
-      ...(secure ? { prefix: 'host' as const } : {}),
-    });
+    const { token } = await createReader(db, deviceLabel(c.req.header('user-agent')));
+    setReaderCookie(c, deps, token);
     // The token is a credential: no cache between here and the reader may keep it.
     c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies NewReader, 201);
   });
-  // The reader's assistant tokens live under /api/readers/me (routes/reader-tokens.ts).
-  return routes.route('/', readerTokenRoutes(deps));
+  // The reader's assistant tokens and devices live under /api/readers/me (reader-tokens.ts, devices.ts).
+  return routes.route('/', readerTokenRoutes(deps)).route('/', deviceRoutes(deps, buckets, credentials));
 }

@@ -117,9 +117,13 @@ export function webRoutes(deps: AppDeps) {
     '/read/:seriesId/:episode/:page',
     page((p) => series(p) && NUMBER.test(p.episode ?? '') && NUMBER.test(p.page ?? '')),
   );
-  // Connect an assistant (docs/mcp.md): the reader's assistant tokens.
+  // Connect an assistant (docs/mcp.md): the reader's assistant tokens and devices; /link makes this browser one.
   app.get(
     '/connect',
+    page(() => true),
+  );
+  app.get(
+    '/link',
     page(() => true),
   );
 

@@ -120,10 +120,7 @@ export async function prepareCorpus(database: Database, embedder: Embedder, opts
   await embedPending(database.db, embedder, { batchSize: 16, onProgress: (p) => p.done % 160 === 0 && log(`embedding ${p.done}/${p.total}`) });
   log(`vectors stored in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await database.db.execute(sql`ANALYZE`);
-  await database.db
-    .insert(readers)
-    .values({ id: READER, tokenHash: `labelled-${READER}` })
-    .onConflictDoNothing();
+  await database.db.insert(readers).values({ id: READER }).onConflictDoNothing();
 }
 
 const passageLabel = (p: { source: string; sourceRef: string; episode: number; page: number }): string => {

@@ -1,0 +1,103 @@
+/**
+ * A reader's devices and linking another one (ADR 0041, docs/accounts.md):
+ *
+ * - `GET /api/readers/me/devices`: the devices that hold the reader's own token, with their last use;
+ * - `DELETE /api/readers/me/devices/:id`: sign one out (this one included; never the last);
+ * - `DELETE /api/readers/me/devices`: sign out every device but this one;
+ * - `POST /api/readers/me/link-codes`: a one-time code (valid LINK_CODE_TTL_S) for another device;
+ * - `POST /api/readers/link` `{ code }`: this device becomes the code's reader (cookie, and the token in the
+ *   body for apps); if it already was another reader, that reader is merged into the code's.
+ *
+ * Device routes need the reader's own token, looked up every time (never the cache): an assistant token gets 403.
+ * CSRF: the link is a sign-in, so like POST /api/readers only Folio's own pages may post it (login CSRF would put
+ * the visitor in an attacker's reader); the others need JSON or are DELETEs, which no cross-site form can send.
+ */
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { DeviceList, LinkCode, LinkedDevice, SignedOut } from '../../contract/index.js';
+import { FolioError } from '../../errors.js';
+import type { RateBuckets } from '../../rate-limits/buckets.js';
+import type { CredentialCache } from '../../readers/credential-cache.js';
+import {
+  createLinkCode,
+  deviceLabel,
+  LINK_CODE_TTL_S,
+  linkBody,
+  listDevices,
+  redeemLinkCode,
+  requireDevice,
+  signOutDevice,
+  signOutOtherDevices,
+} from '../../readers/devices.js';
+import { authenticateReader } from '../../readers/readers.js';
+import { clientIp } from '../client-ip.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { requireDatabase } from '../database.js';
+import { foreignOrigin } from '../origin.js';
+import { freshCredential, readerToken } from '../reader-auth.js';
+import { parseWith, readJson } from '../validate.js';
+import { clearReaderCookie, heldCookie, setReaderCookie } from './readers.js';
+
+export const DEVICES_PATH = '/api/readers/me/devices';
+const idParam = z.object({ id: z.guid('must be a device id as listed by GET /api/readers/me/devices') });
+
+/** Link attempts per address and minute: a typo or two, never a search through the codes. */
+export const LINK_ATTEMPTS_PER_MINUTE = 10;
+/** New codes per reader and minute: a few "show me another", not a flood of rows. */
+const CODES_PER_MINUTE = 6;
+
+export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: CredentialCache) {
+  const db = () => requireDatabase(deps).db;
+
+  /** This request's device (401 without a known token, 403 for an assistant token). */
+  const ownDevice = async (c: Context<AppEnv>) => requireDevice(await freshCredential(c, deps));
+
+  const limit = async (key: string, perMinute: number, what: string) => {
+    const taken = await buckets.take(key, perMinute);
+    if (!taken.ok) {
+      throw new FolioError('rate_limit:link_code', `Too many ${what} for now. Try again in ${taken.retryAfterS} s.`, { retryAfter: taken.retryAfterS });
+    }
+  };
+
+  return new Hono<AppEnv>()
+    .get(DEVICES_PATH, async (c) => {
+      const own = await ownDevice(c);
+      return c.json({ devices: await listDevices(db(), own) } satisfies DeviceList);
+    })
+    .delete(`${DEVICES_PATH}/:id`, async (c) => {
+      const own = await ownDevice(c);
+      const { id } = parseWith(idParam, c.req.param(), 'devices', 'device id');
+      await signOutDevice(db(), own.readerId, id);
+      credentials.forgetReader(own.readerId);
+      if (id === own.deviceId) clearReaderCookie(c, deps);
+      return c.body(null, 204);
+    })
+    .delete(DEVICES_PATH, async (c) => {
+      const own = await ownDevice(c);
+      const signedOut = await signOutOtherDevices(db(), own);
+      credentials.forgetReader(own.readerId);
+      return c.json({ signedOut } satisfies SignedOut);
+    })
+    .post('/api/readers/me/link-codes', async (c) => {
+      const own = await ownDevice(c);
+      await limit(`link-codes:reader:${own.readerId}`, CODES_PER_MINUTE, 'new link codes');
+      const { code, expiresAt } = await createLinkCode(db(), own.readerId);
+      return c.json({ code, expiresAt, ttlSeconds: LINK_CODE_TTL_S } satisfies LinkCode, 201);
+    })
+    .post('/api/readers/link', async (c) => {
+      const foreign = foreignOrigin(c, deps);
+      if (foreign !== null) throw new FolioError('forbidden:origin', `Devices are linked only from Folio's own pages, not from ${foreign}.`);
+      // Counted before the code is even read: every guess costs one.
+      await limit(`link:ip:${clientIp(c, deps)}`, deps.linkRatePerIp ?? LINK_ATTEMPTS_PER_MINUTE, 'link attempts from this address');
+      const { code } = await readJson(c, linkBody, 'link_code');
+      // The reader this device already is (its own token; an unknown or unreadable cookie is no reader).
+      const token = c.req.header('authorization') !== undefined ? readerToken(c) : heldCookie(c);
+      const cred = token === null ? null : await authenticateReader(db(), token);
+      const current = cred ? requireDevice(cred) : null;
+      const linked = await redeemLinkCode(db(), code, deviceLabel(c.req.header('user-agent')), current);
+      if (current) credentials.forgetReader(current.readerId);
+      setReaderCookie(c, deps, linked.token);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ token: linked.token, merged: linked.merged } satisfies LinkedDevice);
+    });
+}
