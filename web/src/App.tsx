@@ -16,6 +16,7 @@ const WorldPage = lazy(() => import('./world/WorldPage'));
 const WikiPages = lazy(() => import('./wiki/WikiPages'));
 // Connecting an assistant is rare: its own chunk, off the first route.
 const ConnectPage = lazy(() => import('./connect/ConnectPage'));
+const LinkPage = lazy(() => import('./connect/LinkPage'));
 
 // Opened on a reader URL: fetch the reader's code and its data at the same time, not one after the other.
 const deepLink = /^\/read\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(\d+)$/.exec(window.location.pathname);
@@ -89,6 +90,11 @@ export function App() {
         <Route path="/connect">
           <Suspense fallback={pageFallback}>
             <ConnectPage />
+          </Suspense>
+        </Route>
+        <Route path="/link">
+          <Suspense fallback={pageFallback}>
+            <LinkPage />
           </Suspense>
         </Route>
         <Route path="/read/:seriesId/:episode/:page">

@@ -4,7 +4,8 @@
  */
 import { useState } from 'react';
 import type { AssistantToken, TokenScope, UpdateTokenRequest } from '../../../src/contract/index.js';
-import { api, describeError } from '../api/client';
+import { api } from '../api/client';
+import { ConfirmActions, useRequest } from '../ui/confirm';
 import { Dialog } from '../ui/Dialog';
 import { ScopeChoices } from './ScopeChoices';
 import { sameScopes, scopeSummary } from './scopes';
@@ -16,23 +17,9 @@ function Time({ iso }: { iso: string }) {
 
 export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantToken[]; onRevoked: (id: string) => void; onChanged: () => void }) {
   const [confirm, setConfirm] = useState<AssistantToken | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useRequest();
   // The token whose access is being changed, and the scopes ticked so far (saved only with "Save").
   const [editing, setEditing] = useState<{ token: AssistantToken; scopes: TokenScope[] } | null>(null);
-
-  /** One request at a time; its failure is shown in the open dialog. */
-  const run = async (request: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await request();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const tokenPath = (t: AssistantToken) => `/api/readers/me/tokens/${encodeURIComponent(t.id)}`;
 
@@ -130,20 +117,15 @@ export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantT
       </Dialog>
       <Dialog open={confirm !== null} title="Revoke this token?" onClose={() => setConfirm(null)} labelledBy="revoke-title">
         <p>The assistant using “{confirm?.label}” stops working at once. Your reading and your other tokens are not affected.</p>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" className="button button--danger" disabled={busy} onClick={() => confirm && void revoke(confirm)} data-testid="confirm-revoke">
-            {busy ? 'Revoking…' : 'Revoke'}
-          </button>
-          {/* biome-ignore lint/a11y/noAutofocus: a modal dialog puts focus on its least destructive action when it opens (WAI-ARIA dialog pattern) */}
-          <button type="button" className="button" onClick={() => setConfirm(null)} autoFocus>
-            Cancel
-          </button>
-        </div>
+        <ConfirmActions
+          error={error}
+          busy={busy}
+          label="Revoke"
+          busyLabel="Revoking…"
+          onConfirm={() => confirm && void revoke(confirm)}
+          onCancel={() => setConfirm(null)}
+          testId="confirm-revoke"
+        />
       </Dialog>
     </>
   );

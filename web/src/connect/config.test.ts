@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationHeader, claudeDesktopConfig, labelProblem, mcpUrl, streamableHttpConfig } from './config';
+import { authorizationHeader, claudeDesktopConfig, codeFromHash, labelProblem, linkUrl, mcpUrl, streamableHttpConfig } from './config';
 
 const TOKEN = 'AbC_def-0123456789abcdefghijklmnopqrstuvwxy';
 
@@ -51,5 +51,17 @@ describe('labelProblem', () => {
     expect(labelProblem('   ')).toMatch(/Give the token a name/);
     expect(labelProblem('x'.repeat(61))).toMatch(/60 characters/);
     expect(labelProblem('two\nlines')).toMatch(/control characters/);
+  });
+});
+
+describe('link URLs', () => {
+  it('carry the code in the fragment, which no server sees, and read it back', () => {
+    const url = linkUrl('https://folio.example', 'K7QF-3M2X');
+    expect(url).toBe('https://folio.example/link#K7QF-3M2X');
+    expect(new URL(url).search).toBe('');
+    expect(codeFromHash(new URL(url).hash)).toBe('K7QF-3M2X');
+    expect(codeFromHash('')).toBe('');
+    expect(codeFromHash('#%E0%A4%A')).toBe('');
+    expect(codeFromHash(`#${'x'.repeat(40)}`)).toBe('');
   });
 });

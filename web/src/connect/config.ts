@@ -41,3 +41,20 @@ export function labelProblem(raw: string): string | null {
   if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) return 'The name cannot contain line breaks or control characters.';
   return null;
 }
+
+/**
+ * Where a phone lands from the "Link a device" QR code: the web app's /link with the code in the fragment, which
+ * a browser never sends to a server, so the code is in no server or proxy log.
+ */
+export const linkUrl = (pageOrigin: string, code: string): string => `${pageOrigin}/link#${encodeURIComponent(code)}`;
+
+/** The code in a /link URL's fragment, or '' (the server decides whether it is a code). */
+export function codeFromHash(hash: string): string {
+  let raw = hash.replace(/^#/, '');
+  try {
+    raw = decodeURIComponent(raw);
+  } catch {
+    return '';
+  }
+  return raw.length <= 16 ? raw.trim() : '';
+}
