@@ -1,24 +1,26 @@
 import { BOUNDARY_CHANNEL, type Database } from './client.js';
+import { loadMigrations, type Migration } from './migrate.js';
 
-/** Folio's tables, children first. */
-const TABLES = [
-  'progress',
-  'readers',
-  'series_terms',
-  'relationships',
-  'entity_descriptions',
-  'entities',
-  'wiki_sections',
-  'wiki_articles',
-  'chunks',
-  'pages',
-  'episodes',
-  'series',
-  'image_variants',
-  'folio_migrations',
-];
+const TABLE = /CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)/gi;
+const FUNCTION = /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+([a-z_][a-z0-9_]*)/gi;
+const SEQUENCE = /CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)/gi;
 
-/** Drop every Folio table (and nothing else in the database), and tell running servers that everything changed. */
+/** What Folio's migrations create, by name: read from the migrations themselves, so a new one is never missed. */
+export function folioObjects(migrations: Migration[] = loadMigrations()): { tables: string[]; functions: string[]; sequences: string[] } {
+  const names = (re: RegExp) => [...new Set(migrations.flatMap((m) => [...m.sql.matchAll(re)].map((x) => x[1]!.toLowerCase())))].sort();
+  return { tables: [...names(TABLE), 'folio_migrations'], functions: names(FUNCTION), sequences: names(SEQUENCE) };
+}
+
+/**
+ * Drop every table, function and sequence Folio made (and nothing else in the database: another application's
+ * tables, and extensions such as pgvector, stay), and tell running servers that everything changed.
+ */
 export async function resetDatabase(database: Database): Promise<void> {
-  await database.withSession((s) => s.exec(`BEGIN; ${TABLES.map((t) => `DROP TABLE IF EXISTS ${t} CASCADE;`).join(' ')} NOTIFY ${BOUNDARY_CHANNEL}, '*'; COMMIT;`));
+  const { tables, functions, sequences } = folioObjects();
+  const statements = [
+    `DROP TABLE IF EXISTS ${tables.join(', ')} CASCADE;`,
+    ...functions.map((f) => `DROP FUNCTION IF EXISTS ${f} CASCADE;`),
+    `DROP SEQUENCE IF EXISTS ${sequences.join(', ')} CASCADE;`,
+  ];
+  await database.withSession((s) => s.exec(`BEGIN; ${statements.join(' ')} NOTIFY ${BOUNDARY_CHANNEL}, '*'; COMMIT;`));
 }
