@@ -125,7 +125,7 @@ export interface Linked {
   merged: q.MergeCounts | null;
 }
 
-const UNKNOWN_CODE = 'This code is unknown, used or expired. Show a new one on the device that is already your reader (Connect → Link a device).';
+const UNKNOWN_CODE = 'This code is unknown, used or expired. Show a new one on the device that is already your reader (Devices → Link a device).';
 
 /**
  * Make this device the code's reader. `current` is the reader this device already is (its own token), if any:

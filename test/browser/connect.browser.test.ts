@@ -344,7 +344,11 @@ describe('your devices (ADR 0041)', () => {
     await expectProgress(folio, S, phone.context, { episode: 1, page: 0 });
     const phoneFirstToken = await readerToken(phone.context);
 
-    await laptop.page.goto(`${folio.url}/connect`);
+    // From the header to the devices.
+    await laptop.page.goto(`${folio.url}/`);
+    await laptop.page.getByTestId('devices-link').click();
+    await laptop.page.waitForURL('**/devices');
+    await laptop.page.getByRole('heading', { level: 1, name: 'Your devices' }).waitFor();
     const list = laptop.page.getByTestId('device-list');
     await list.waitFor();
     await expect(laptop.page.getByTestId('device-item').count()).resolves.toBe(1);
@@ -355,7 +359,7 @@ describe('your devices (ADR 0041)', () => {
     const code = (await laptop.page.getByTestId('link-code').textContent())!.trim();
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await laptop.page.getByTestId('link-qr').waitFor();
-    await screenshot(laptop.page, 'connect-link-code');
+    await screenshot(laptop.page, 'devices-link-code');
 
     // What the QR code opens on the phone: /link with the code in the fragment, prefilled, then gone from the URL.
     await phone.page.goto(`${folio.url}/link#${code}`);

@@ -17,6 +17,7 @@ const WikiPages = lazy(() => import('./wiki/WikiPages'));
 // Connecting an assistant is rare: its own chunk, off the first route.
 const ConnectPage = lazy(() => import('./connect/ConnectPage'));
 const LinkPage = lazy(() => import('./connect/LinkPage'));
+const DevicesPage = lazy(() => import('./connect/DevicesPage'));
 
 // Opened on a reader URL: fetch the reader's code and its data at the same time, not one after the other.
 const deepLink = /^\/read\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(\d+)$/.exec(window.location.pathname);
@@ -90,6 +91,11 @@ export function App() {
         <Route path="/connect">
           <Suspense fallback={pageFallback}>
             <ConnectPage />
+          </Suspense>
+        </Route>
+        <Route path="/devices">
+          <Suspense fallback={pageFallback}>
+            <DevicesPage />
           </Suspense>
         </Route>
         <Route path="/link">

@@ -117,15 +117,13 @@ export function webRoutes(deps: AppDeps) {
     '/read/:seriesId/:episode/:page',
     page((p) => series(p) && NUMBER.test(p.episode ?? '') && NUMBER.test(p.page ?? '')),
   );
-  // Connect an assistant (docs/mcp.md): the reader's assistant tokens and devices; /link makes this browser one.
-  app.get(
-    '/connect',
-    page(() => true),
-  );
-  app.get(
-    '/link',
-    page(() => true),
-  );
+  // Connect an assistant (docs/mcp.md): the reader's assistant tokens. Devices (docs/accounts.md): the reader's
+  // devices, and /link, which makes this browser one.
+  for (const path of ['/connect', '/devices', '/link'])
+    app.get(
+      path,
+      page(() => true),
+    );
 
   // Content-hashed build output: a changed file gets a new name, so cache it forever.
   app.get('/assets/:file', async (c) => {

@@ -2,8 +2,7 @@
  * `/connect`: connect an AI assistant to Folio's MCP endpoint as this reader
  * (docs/mcp.md). The browser's own token is an HttpOnly cookie the app never
  * sees, so the reader creates a separate, labelled, revocable token for each
- * assistant; it shares this reader's progress. Below, the reader's devices and
- * "Link a device" (Devices.tsx, ADR 0041). Loaded lazily (own chunk).
+ * assistant; it shares this reader's progress. Loaded lazily (own chunk).
  */
 import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'wouter';
@@ -21,7 +20,6 @@ import { formatProgress } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
 import { labelProblem, MAX_LABEL_LENGTH, mcpUrl } from './config';
-import { Devices } from './Devices';
 import { NewToken } from './NewToken';
 import { ScopeChoices } from './ScopeChoices';
 import { TokenList } from './TokenList';
@@ -151,7 +149,6 @@ export default function ConnectPage() {
             </Loading>
           )}
         </section>
-        <Devices />
       </main>
     </>
   );

@@ -1,5 +1,5 @@
 /**
- * "Your devices" on the Connect page (ADR 0041): the devices that are this reader, with their last use; sign one
+ * The device list of `/devices` (ADR 0041): the devices that are this reader, with their last use; sign one
  * out (never the last), sign out all the others; and "Link a device": a one-time code, with a QR code that opens
  * `/link#CODE` on a phone (a fragment, so the code never reaches a server log), valid for a few minutes.
  */
@@ -86,13 +86,7 @@ export function Devices() {
 
   const devices = list.data?.devices ?? [];
   return (
-    <section aria-labelledby="devices-title" className="devices">
-      <h2 id="devices-title" className="section-title">
-        Your devices
-      </h2>
-      <p className="muted">
-        Read on your phone and your laptop as one reader: your place, your conversations and your assistant tokens follow you. Link another device with a one-time code.
-      </p>
+    <section aria-label="Your devices" className="devices">
       {code ? (
         <LinkCodePanel code={code} onDone={() => setCode(null)} />
       ) : (

@@ -71,8 +71,8 @@ export default function LinkPage() {
         ) : (
           <form className="connect-form" onSubmit={(e) => void submit(e)} noValidate>
             <p>
-              On a device where you already read, open <strong>Connect → Your devices → Link a device</strong>. Enter the code it shows. If this browser has a place of
-              its own, it comes along: the furthest place in each series wins.
+              On a device where you already read, open <strong>Devices → Link a device</strong>. Enter the code it shows. If this browser has a place of its own, it comes
+              along: the furthest place in each series wins.
             </p>
             <label className="field" htmlFor={inputId}>
               <span>Code</span>

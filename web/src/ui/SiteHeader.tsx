@@ -14,6 +14,9 @@ export function SiteHeader({ children }: { children?: ReactNode }) {
       </Link>
       {children}
       <nav className="site-nav" aria-label="Site">
+        <Link href="/devices" aria-current={location === '/devices' ? 'page' : undefined} data-testid="devices-link">
+          Devices
+        </Link>
         <Link href="/connect" aria-current={location === '/connect' ? 'page' : undefined} data-testid="connect-link">
           Connect an assistant
         </Link>
