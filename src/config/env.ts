@@ -64,6 +64,8 @@ export interface Config {
   clientIpHeader: string | null;
   /** New readers per minute per client address (POST /api/readers); 0 = no limit. */
   readerRatePerIp: number;
+  /** Device-link codes entered per minute per client address (POST /api/readers/link); never unlimited. */
+  linkRatePerIp: number;
   /** Answers (chat, recap, MCP) streaming at once in this process; past it a 503 with Retry-After. 0 = no cap. */
   maxStreams: number;
   /** Readers inactive and jobs finished this many days ago are deleted by the `retention` job; 0 = keep everything. */
@@ -119,6 +121,7 @@ const DEFAULTS = {
   trustProxy: false,
   proxyHops: 1,
   readerRatePerIp: 30,
+  linkRatePerIp: 10,
   maxStreams: 500,
   retentionDays: 0,
   backupEveryHours: 24,
@@ -402,6 +405,12 @@ const fields = {
     100_000,
     'set $NAME to the new readers one IP address may create per minute, such as 30 (0 = no limit).',
   ),
+  FOLIO_LINK_RATE_PER_IP: integer(
+    'FOLIO_LINK_RATE_PER_IP',
+    1,
+    1_000,
+    'set $NAME to the device-link codes one IP address may try per minute, such as 10 (raise it for many readers behind one address).',
+  ),
   FOLIO_MAX_STREAMS: integer('FOLIO_MAX_STREAMS', 0, 100_000, 'set $NAME to the answers this process may stream at once, such as 500 (0 = no cap).'),
   FOLIO_RETENTION_DAYS: integer(
     'FOLIO_RETENTION_DAYS',
@@ -650,6 +659,7 @@ function configSchema(cwd: string) {
         proxyHops: env.FOLIO_PROXY_HOPS ?? DEFAULTS.proxyHops,
         clientIpHeader: env.FOLIO_CLIENT_IP_HEADER ?? null,
         readerRatePerIp: env.FOLIO_READER_RATE_PER_IP ?? DEFAULTS.readerRatePerIp,
+        linkRatePerIp: env.FOLIO_LINK_RATE_PER_IP ?? DEFAULTS.linkRatePerIp,
         retentionDays: env.FOLIO_RETENTION_DAYS ?? DEFAULTS.retentionDays,
         maxStreams: env.FOLIO_MAX_STREAMS ?? DEFAULTS.maxStreams,
         shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,

@@ -21,7 +21,7 @@ export interface AppDeps {
   clientIpHeader?: string | null;
   /** New readers per minute per client address (FOLIO_READER_RATE_PER_IP); unset or 0 = no limit. */
   readerRatePerIp?: number;
-  /** Device-link attempts per minute per client address; unset = 10 (routes/devices.ts). Tests raise it. */
+  /** Device-link attempts per minute per client address (FOLIO_LINK_RATE_PER_IP); unset = 10 (routes/devices.ts). */
   linkRatePerIp?: number;
   /** Answers streaming at once (FOLIO_MAX_STREAMS); unset or 0 = no cap. */
   maxStreams?: number;

@@ -59,6 +59,7 @@ export async function startServer(
     publicOrigin: config.publicOrigin,
     clientIpHeader: config.clientIpHeader,
     readerRatePerIp: config.readerRatePerIp,
+    linkRatePerIp: config.linkRatePerIp,
     maxStreams: config.maxStreams,
     retentionDays: config.retentionDays,
     adminToken: config.adminToken,
