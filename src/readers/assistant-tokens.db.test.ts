@@ -15,14 +15,13 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.js';
+import { capturedLogs } from '../../test/logs.js';
 import { SAMPLE, startTestServer } from '../../test/server.js';
 import type { Companion } from '../chat/companion.js';
 import { createCompanion } from '../chat/create.js';
@@ -43,7 +42,7 @@ let close: () => Promise<void>;
 let companion: Companion;
 let mediaDir: string;
 /** Everything the app logged (debug level), to prove no token reaches the logs. */
-let logged = '';
+const logs = capturedLogs();
 const clients: Client[] = [];
 /** Every token handed out in this file. */
 const secrets: string[] = [];
@@ -53,15 +52,7 @@ beforeAll(async () => {
   mediaDir = await mkdtemp(join(tmpdir(), 'folio-tokens-'));
   const storage = new LocalStorage(mediaDir);
   await importPack({ database: t.database, storage }, SAMPLE);
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logged += chunk.toString();
-        done();
-      },
-    }),
-  );
+  const logger = logs.logger;
   const config = loadConfig({ FOLIO_MODEL: 'none', FOLIO_EMBED_MODEL: 'none', FOLIO_CHAT_RATE_PER_READER: '0', FOLIO_CHAT_RATE_PER_IP: '0' }, { cwd: mediaDir });
   companion = createCompanion(config, logger);
   const server = await startTestServer(t.database, { mediaDir, storage, corsOrigins: [ALLOWED_ORIGIN], companion, logger });
@@ -662,7 +653,7 @@ describe('CSRF and CORS', () => {
 describe('secrets', () => {
   it('no token handed out in this file reached the logs (debug level, every request above)', () => {
     expect(secrets.length).toBeGreaterThan(20);
-    expect(logged).toContain('"path":"/api/readers/me/tokens"');
-    for (const s of secrets) expect(logged).not.toContain(s);
+    expect(logs.text()).toContain('"path":"/api/readers/me/tokens"');
+    for (const s of secrets) expect(logs.text()).not.toContain(s);
   });
 });

@@ -12,10 +12,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { QRCode } from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SAMPLE } from '../server.js';
@@ -325,6 +327,26 @@ describe('connect an assistant (CDN build, API on another origin)', () => {
   });
 });
 
+// jsQR is CommonJS whose typings declare an ES default export.
+const jsQR = createRequire(import.meta.url)('jsqr') as (data: Uint8ClampedArray, width: number, height: number) => QRCode | null;
+
+/** Decode the QR code drawn as one SVG path of 1×1 modules (web/src/connect/QrCode.tsx): rasterise, then jsQR. */
+function decodeQr(path: string): string | null {
+  const cells = [...path.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+  const size = Math.max(...cells.flat()) + 1;
+  const scale = 4;
+  const margin = 4;
+  const w = (size + 2 * margin) * scale;
+  const px = new Uint8ClampedArray(w * w * 4).fill(255);
+  for (const [x, y] of cells)
+    for (let dy = 0; dy < scale; dy++)
+      for (let dx = 0; dx < scale; dx++) {
+        const i = (((y + margin) * scale + dy) * w + (x + margin) * scale + dx) * 4;
+        px[i] = px[i + 1] = px[i + 2] = 0;
+      }
+  return jsQR(px, w, w)?.data ?? null;
+}
+
 describe('your devices (ADR 0041)', () => {
   it('link a phone with the QR code link: it brings its own place along, both read as one reader; sign it out from the laptop', async () => {
     const laptop = await newReader();
@@ -360,9 +382,12 @@ describe('your devices (ADR 0041)', () => {
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await laptop.page.getByTestId('link-qr').waitFor();
     await screenshot(laptop.page, 'devices-link-code');
+    // The QR code, read as a phone's camera would (jsQR on the drawn modules): /link with the code in the fragment.
+    const scanned = decodeQr((await laptop.page.getByTestId('link-qr').locator('path').getAttribute('d'))!);
+    expect(scanned).toBe(`${folio.url}/link#${code}`);
 
-    // What the QR code opens on the phone: /link with the code in the fragment, prefilled, then gone from the URL.
-    await phone.page.goto(`${folio.url}/link#${code}`);
+    // What the QR code opens on the phone: the code prefilled, then gone from the URL.
+    await phone.page.goto(scanned!);
     await expect(phone.page.getByTestId('link-code-input').inputValue()).resolves.toBe(code);
     await expect.poll(() => phone.page.url()).toBe(`${folio.url}/link`);
     await phone.page.getByTestId('link-submit').click();
