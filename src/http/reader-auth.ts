@@ -7,7 +7,7 @@
  * is refused here, on every route at once; routes that write or read conversations add their own `needScope`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { FolioError } from '../errors.js';
 import { CredentialCache } from '../readers/credential-cache.js';
 import { authenticateReader, type ReaderCredential } from '../readers/readers.js';
@@ -15,6 +15,7 @@ import { requireScope, type TokenAction } from '../readers/scopes.js';
 import { READER_COOKIE, SECURE_READER_COOKIE } from '../readers/tokens.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { requireDatabase } from './database.js';
+import { requestOrigin } from './origin.js';
 
 export function readerToken(c: Context): string | null {
   const auth = c.req.header('authorization');
@@ -34,6 +35,46 @@ export function readerCookie(c: Context): string | null {
     throw new FolioError('unauthorized:reader', 'Unknown reader token. Create a reader with POST /api/readers.');
   }
   return cookie ?? null;
+}
+
+// Setting and clearing the cookie: POST /api/readers and the device routes (routes/readers.ts, routes/devices.ts).
+
+/** The browser's reader cookie (a new reader, or a linked device's new token). */
+export function setReaderCookie(c: Context<AppEnv>, deps: AppDeps, token: string): void {
+  const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
+  // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
+  // credentialed fetches carry the cookie only with SameSite=None, which
+  // browsers accept only with Secure. Partitioned (CHIPS) keys it to the
+  // app's site, so it also works where third-party cookies are blocked.
+  // Over plain http that is impossible: Lax, and the app must be same-site
+  // (docs/web.md).
+  const crossSite = deps.corsOrigins.length > 0 && secure;
+  setCookie(c, READER_COOKIE, token, {
+    httpOnly: true,
+    sameSite: crossSite ? 'None' : 'Lax',
+    secure,
+    ...(crossSite ? { partitioned: true } : {}),
+    path: '/',
+    maxAge: 400 * 24 * 3600,
+    // Over https the name is __Host-folio_reader (SECURE_READER_COOKIE).
+    ...(secure ? { prefix: 'host' as const } : {}),
+  });
+}
+
+/** This browser's reader cookie is gone (its device was signed out): both names, as either may be held. */
+export function clearReaderCookie(c: Context<AppEnv>, deps: AppDeps): void {
+  const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
+  deleteCookie(c, READER_COOKIE, { path: '/', secure, ...(secure ? { prefix: 'host' as const } : {}) });
+  if (secure) deleteCookie(c, READER_COOKIE, { path: '/' });
+}
+
+/** The reader cookie this browser holds, if readable (an unreadable one is replaced like an unknown one). */
+export function heldCookie(c: Context): string | null {
+  try {
+    return readerCookie(c);
+  } catch {
+    return null;
+  }
 }
 
 /** One per app: the routes it guards share the readers it has recognised (credential-cache.ts). */

@@ -34,9 +34,8 @@ import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { foreignOrigin } from '../origin.js';
-import { freshCredential, readerToken } from '../reader-auth.js';
+import { clearReaderCookie, freshCredential, heldCookie, readerToken, setReaderCookie } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
-import { clearReaderCookie, heldCookie, setReaderCookie } from './readers.js';
 
 export const DEVICES_PATH = '/api/readers/me/devices';
 const idParam = z.object({ id: z.guid('must be a device id as listed by GET /api/readers/me/devices') });

@@ -1,57 +1,17 @@
-import { type Context, Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { Hono } from 'hono';
 import type { NewReader } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import type { RateBuckets } from '../../rate-limits/buckets.js';
 import type { CredentialCache } from '../../readers/credential-cache.js';
 import { deviceLabel } from '../../readers/devices.js';
 import { createReader, readerForToken } from '../../readers/readers.js';
-import { READER_COOKIE } from '../../readers/tokens.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
-import { foreignOrigin, requestOrigin } from '../origin.js';
-import { readerCookie } from '../reader-auth.js';
+import { foreignOrigin } from '../origin.js';
+import { heldCookie, setReaderCookie } from '../reader-auth.js';
 import { deviceRoutes } from './devices.js';
 import { readerTokenRoutes } from './reader-tokens.js';
-
-/** The browser's reader cookie (a new reader, or a linked device's new token). */
-export function setReaderCookie(c: Context<AppEnv>, deps: AppDeps, token: string): void {
-  const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
-  // A web reader built for a CDN (CORS_ORIGINS) may live on another site: its
-  // credentialed fetches carry the cookie only with SameSite=None, which
-  // browsers accept only with Secure. Partitioned (CHIPS) keys it to the
-  // app's site, so it also works where third-party cookies are blocked.
-  // Over plain http that is impossible: Lax, and the app must be same-site
-  // (docs/web.md).
-  const crossSite = deps.corsOrigins.length > 0 && secure;
-  setCookie(c, READER_COOKIE, token, {
-    httpOnly: true,
-    sameSite: crossSite ? 'None' : 'Lax',
-    secure,
-    ...(crossSite ? { partitioned: true } : {}),
-    path: '/',
-    maxAge: 400 * 24 * 3600,
-    // Over https the name is __Host-folio_reader (SECURE_READER_COOKIE).
-    ...(secure ? { prefix: 'host' as const } : {}),
-  });
-}
-
-/** This browser's reader cookie is gone (its device was signed out): both names, as either may be held. */
-export function clearReaderCookie(c: Context<AppEnv>, deps: AppDeps): void {
-  const secure = requestOrigin(c, deps.trustProxy).startsWith('https:');
-  deleteCookie(c, READER_COOKIE, { path: '/', secure, ...(secure ? { prefix: 'host' as const } : {}) });
-  if (secure) deleteCookie(c, READER_COOKIE, { path: '/' });
-}
-
-/** The reader cookie this browser holds, if readable (an unreadable one is replaced like an unknown one). */
-export function heldCookie(c: Context): string | null {
-  try {
-    return readerCookie(c);
-  } catch {
-    return null;
-  }
-}
 
 export function readerRoutes(deps: AppDeps, buckets: RateBuckets, credentials: CredentialCache) {
   // Identities cost nothing to make, and each brings its own per-reader chat limit: new readers are limited per address.
