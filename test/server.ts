@@ -32,6 +32,8 @@ export interface TestServerOptions {
   companion?: Companion;
   /** Device-link attempts per minute per address (default 10: one test file's links all come from 127.0.0.1). */
   linkRatePerIp?: number;
+  /** FOLIO_ACCOUNTS (default on). */
+  accounts?: boolean;
 }
 
 export async function startTestServer(database: Database | null, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -47,6 +49,7 @@ export async function startTestServer(database: Database | null, opts: TestServe
     jobs: opts.jobs,
     companion: opts.companion,
     linkRatePerIp: opts.linkRatePerIp,
+    accounts: opts.accounts,
   });
   const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();

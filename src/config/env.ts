@@ -66,6 +66,8 @@ export interface Config {
   readerRatePerIp: number;
   /** Device-link codes entered per minute per client address (POST /api/readers/link); never unlimited. */
   linkRatePerIp: number;
+  /** FOLIO_ACCOUNTS: readers may become accounts with passkeys (docs/accounts.md); off = devices and link codes only. */
+  accounts: boolean;
   /** Answers (chat, recap, MCP) streaming at once in this process; past it a 503 with Retry-After. 0 = no cap. */
   maxStreams: number;
   /** Readers inactive and jobs finished this many days ago are deleted by the `retention` job; 0 = keep everything. */
@@ -122,6 +124,7 @@ const DEFAULTS = {
   proxyHops: 1,
   readerRatePerIp: 30,
   linkRatePerIp: 10,
+  accounts: 'on' as 'on' | 'off',
   maxStreams: 500,
   retentionDays: 0,
   backupEveryHours: 24,
@@ -411,6 +414,11 @@ const fields = {
     1_000,
     'set $NAME to the device-link codes one IP address may try per minute, such as 10 (raise it for many readers behind one address).',
   ),
+  FOLIO_ACCOUNTS: oneOf(
+    'FOLIO_ACCOUNTS',
+    ['on', 'off'] as const,
+    'set $NAME=on to let readers make accounts with passkeys, or $NAME=off to keep every reader anonymous (devices linked by code only).',
+  ),
   FOLIO_MAX_STREAMS: integer('FOLIO_MAX_STREAMS', 0, 100_000, 'set $NAME to the answers this process may stream at once, such as 500 (0 = no cap).'),
   FOLIO_RETENTION_DAYS: integer(
     'FOLIO_RETENTION_DAYS',
@@ -660,6 +668,7 @@ function configSchema(cwd: string) {
         clientIpHeader: env.FOLIO_CLIENT_IP_HEADER ?? null,
         readerRatePerIp: env.FOLIO_READER_RATE_PER_IP ?? DEFAULTS.readerRatePerIp,
         linkRatePerIp: env.FOLIO_LINK_RATE_PER_IP ?? DEFAULTS.linkRatePerIp,
+        accounts: (env.FOLIO_ACCOUNTS ?? DEFAULTS.accounts) === 'on',
         retentionDays: env.FOLIO_RETENTION_DAYS ?? DEFAULTS.retentionDays,
         maxStreams: env.FOLIO_MAX_STREAMS ?? DEFAULTS.maxStreams,
         shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,

@@ -3,6 +3,7 @@
  * handlers and the web app both use these types, so a change on either side that the other does
  * not follow is a type error. Type-only, apart from one guard function.
  */
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { FolioUIMessage } from './chat.js';
 
 export interface Position {
@@ -275,6 +276,8 @@ export interface ReaderDevice {
 /** `GET /api/readers/me/devices`. */
 export interface DeviceList {
   devices: ReaderDevice[];
+  /** The reader is an account (it has a passkey): its last device may sign out, the passkey opens it again. */
+  account: boolean;
 }
 
 /** `POST /api/readers/me/link-codes`: a one-time code for another device, valid until `expiresAt`. */
@@ -298,12 +301,45 @@ export interface LinkedDevice {
    * What came over from the reader this device was before (null: it was none): the series it had a place in (each
    * now at the further of the two places), its conversations, its other devices and its assistant tokens.
    */
-  merged: { positions: number; conversations: number; devices: number; assistantTokens: number } | null;
+  merged: { positions: number; conversations: number; devices: number; assistantTokens: number; passkeys: number } | null;
 }
 
-/** `DELETE /api/readers/me/devices` (every device but this one). */
+/** `DELETE /api/readers/me/devices` (every device but this one, or `?including=this` every one). */
 export interface SignedOut {
   signedOut: number;
+}
+
+// ── accounts: passkeys (ADR 0042, docs/accounts.md) ────────────────────────────
+
+/** `GET /api/readers/sign-in-methods`: what this Folio offers (all false with FOLIO_ACCOUNTS=off). */
+export interface SignInMethods {
+  passkeys: boolean;
+}
+
+/** One of the reader's passkeys (the key itself stays in the reader's authenticator). */
+export interface Passkey {
+  id: string;
+  /** The browser and system it was added on. */
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** `GET /api/readers/me/passkeys`. */
+export interface PasskeyList {
+  passkeys: Passkey[];
+}
+
+/** `POST /api/readers/me/passkeys/options` `{ name? }`: hand `options` to the browser, send its answer back with the id. */
+export interface PasskeyAddOptions {
+  challengeId: string;
+  options: PublicKeyCredentialCreationOptionsJSON;
+}
+
+/** `POST /api/readers/passkeys/sign-in-options`. */
+export interface PasskeySignInOptions {
+  challengeId: string;
+  options: PublicKeyCredentialRequestOptionsJSON;
 }
 
 /**

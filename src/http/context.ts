@@ -23,6 +23,8 @@ export interface AppDeps {
   readerRatePerIp?: number;
   /** Device-link attempts per minute per client address (FOLIO_LINK_RATE_PER_IP); unset = 10 (routes/devices.ts). */
   linkRatePerIp?: number;
+  /** Accounts (passkeys) offered (FOLIO_ACCOUNTS); unset = on. Off: readers are devices and link codes only. */
+  accounts?: boolean;
   /** Answers streaming at once (FOLIO_MAX_STREAMS); unset or 0 = no cap. */
   maxStreams?: number;
   /** FOLIO_RETENTION_DAYS, reported in /metrics (the retention job itself runs in the worker). */

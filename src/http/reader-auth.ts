@@ -8,8 +8,10 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { LinkedDevice } from '../contract/index.js';
 import { FolioError } from '../errors.js';
 import { CredentialCache } from '../readers/credential-cache.js';
+import { type Linked, requireDevice } from '../readers/devices.js';
 import { authenticateReader, type ReaderCredential } from '../readers/readers.js';
 import { requireScope, type TokenAction } from '../readers/scopes.js';
 import { READER_COOKIE, SECURE_READER_COOKIE } from '../readers/tokens.js';
@@ -75,6 +77,25 @@ export function heldCookie(c: Context): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The reader this device already is when it signs in to another one (a link code, a passkey): its own token, from
+ * the Authorization header of an app or the browser's cookie. An unknown or unreadable cookie is no reader; an
+ * assistant token is refused (403).
+ */
+export async function signingInDevice(c: Context<AppEnv>, deps: AppDeps): Promise<{ readerId: string; deviceId: string } | null> {
+  const token = c.req.header('authorization') !== undefined ? readerToken(c) : heldCookie(c);
+  const cred = token === null ? null : await authenticateReader(requireDatabase(deps).db, token);
+  return cred ? requireDevice(cred) : null;
+}
+
+/** The answer to a sign-in: the new token as the cookie and in the body (for apps); the merged reader forgotten. */
+export function signedIn(c: Context<AppEnv>, deps: AppDeps, credentials: CredentialCache, was: { readerId: string } | null, linked: Linked): Response {
+  if (was) credentials.forgetReader(was.readerId);
+  setReaderCookie(c, deps, linked.token);
+  c.header('Cache-Control', 'no-store');
+  return c.json({ token: linked.token, merged: linked.merged } satisfies LinkedDevice);
 }
 
 /** One per app: the routes it guards share the readers it has recognised (credential-cache.ts). */

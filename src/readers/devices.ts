@@ -88,11 +88,12 @@ export interface Device extends q.DeviceRow {
   current: boolean;
 }
 
-export async function listDevices(db: Db, own: { readerId: string; deviceId: string }): Promise<Device[]> {
+async function listDevices(db: Db, own: { readerId: string; deviceId: string }): Promise<Device[]> {
   return (await q.listDevices(db, own.readerId)).map((d) => ({ ...d, current: d.id === own.deviceId }));
 }
 
-const LAST_DEVICE = "This is the reader's only device: signed out, its progress and conversations could never be opened again. Link another device first.";
+const LAST_DEVICE =
+  "This is the reader's only device: signed out, its progress and conversations could never be opened again. Add a passkey (the reader becomes an account) or link another device first.";
 
 /** Sign one device out (this one included); never the last. */
 export async function signOutDevice(db: Db, readerId: string, deviceId: string): Promise<void> {
@@ -101,9 +102,17 @@ export async function signOutDevice(db: Db, readerId: string, deviceId: string):
   if (r.deleted === 0) throw new FolioError('not_found:device', 'This reader has no such device (signed out already?).');
 }
 
-/** Sign out every device but this one; how many went. */
-export async function signOutOtherDevices(db: Db, own: { readerId: string; deviceId: string }): Promise<number> {
-  return (await q.deleteDevices(db, own.readerId, { allBut: own.deviceId })).deleted;
+/** Sign out every device but this one, or (an account only: its passkey opens it again) every one; how many went. */
+export async function signOutDevices(db: Db, own: { readerId: string; deviceId: string }, includingThis: boolean): Promise<number> {
+  const r = await q.deleteDevices(db, own.readerId, includingThis ? { all: true } : { allBut: own.deviceId });
+  if (r.lastDevice) throw new FolioError('conflict:last_device', LAST_DEVICE);
+  return r.deleted;
+}
+
+/** The device list, and whether the reader is an account (then its last device may go too). */
+export async function deviceList(db: Db, own: { readerId: string; deviceId: string }): Promise<{ devices: Device[]; account: boolean }> {
+  const [devices, account] = await Promise.all([listDevices(db, own), q.hasAccount(db, own.readerId)]);
+  return { devices, account };
 }
 
 /** A code another device can enter to become this reader, replacing any earlier code of the reader. */
@@ -137,15 +146,33 @@ export async function redeemLinkCode(db: Db, input: string, label: string, curre
   const readerId = await q.takeLinkCode(db, hashCode(normalized));
   if (readerId === null) throw new FolioError('not_found:link_code', UNKNOWN_CODE);
   if (current?.readerId === readerId) throw new FolioError('conflict:link_code', 'This device is already that reader.');
+  return becomeReader(db, readerId, label, current, 'Enter a new code.');
+}
+
+/**
+ * Make this device reader `readerId` (a link code was entered, or a passkey signed in to it): a new device if this
+ * device was nobody, else its reader `current` is merged into `readerId` and the device gets a new token (a fresh
+ * credential at every sign-in; the old one stops working). Null-safe against the reader vanishing meanwhile.
+ */
+export async function becomeReader(db: Db, readerId: string, label: string, current: { readerId: string; deviceId: string } | null, retry: string): Promise<Linked> {
   const token = newReaderToken();
   if (!current) {
-    const device = await q.insertDevice(db, readerId, hashReaderToken(token), label);
+    const device = await q.insertDevice(db, readerId, hashReaderToken(token), label).catch((err: unknown) => {
+      // 23503: the reader was deleted (retention, its last device signed out) between the check and here.
+      if ((err as { code?: string }).code === '23503' || /foreign key/i.test(String((err as Error).message))) return null;
+      throw err;
+    });
+    if (!device) throw new FolioError('not_found:reader', `That reader no longer exists. ${retry}`);
+    return { readerId, deviceId: device.id, token, merged: null };
+  }
+  if (current.readerId === readerId) {
+    const device = await q.rotateDevice(db, current.deviceId, hashReaderToken(token), label);
+    if (!device) throw new FolioError('not_found:device', `This device was signed out meanwhile. ${retry}`);
     return { readerId, deviceId: device.id, token, merged: null };
   }
   const merged = await q.mergeReaders(db, current.readerId, readerId);
-  if (merged === null) throw new FolioError('not_found:link_code', UNKNOWN_CODE);
-  // This device came over with the rest; it gets a new token (a fresh credential at sign-in), the old one stops.
+  if (merged === null) throw new FolioError('not_found:reader', `That reader no longer exists. ${retry}`);
   const device = await q.rotateDevice(db, current.deviceId, hashReaderToken(token), label);
-  if (!device) throw new FolioError('not_found:device', 'This device was signed out while it was being linked. Enter a new code.');
+  if (!device) throw new FolioError('not_found:device', `This device was signed out while it was being linked. ${retry}`);
   return { readerId, deviceId: device.id, token, merged };
 }

@@ -1,4 +1,4 @@
-/** All SQL of reader identity: the reader's own token and the extra tokens it creates for assistants. */
+/** All SQL of reader identity: devices, assistant tokens, link codes, passkeys and merging two readers into one. */
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 
@@ -150,22 +150,35 @@ export async function rotateDevice(db: Db, deviceId: string, tokenHash: string, 
 }
 
 /**
- * Sign devices out (their rows, and with them their tokens, are gone), unless that would leave the reader with
- * none: a reader no device holds could never be opened again. `only` one device, or every device but `keep`.
+ * Sign devices out (their rows, and with them their tokens, are gone), unless that would leave a reader without an
+ * account with none: a reader no device holds and no passkey opens could never be opened again. `only` one device,
+ * every device but `allBut`, or `all` of them.
  */
-export async function deleteDevices(db: Db, readerId: string, which: { only: string } | { allBut: string }): Promise<{ deleted: number; lastDevice: boolean }> {
+export async function deleteDevices(
+  db: Db,
+  readerId: string,
+  which: { only: string } | { allBut: string } | { all: true },
+): Promise<{ deleted: number; lastDevice: boolean }> {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     await t.execute(sql`SELECT 1 FROM readers WHERE id = ${readerId} FOR UPDATE`);
-    const match = 'only' in which ? sql`id = ${which.only}` : sql`id <> ${which.allBut}`;
-    const [counts] = await queryRows<{ all: number; matched: number }>(
+    const match = 'only' in which ? sql`id = ${which.only}` : 'allBut' in which ? sql`id <> ${which.allBut}` : sql`true`;
+    const [counts] = await queryRows<{ all: number; matched: number; account: boolean }>(
       t,
-      sql`SELECT count(*)::int AS all, (count(*) FILTER (WHERE ${match}))::int AS matched FROM reader_devices WHERE reader_id = ${readerId}`,
+      sql`SELECT count(*)::int AS all, (count(*) FILTER (WHERE ${match}))::int AS matched,
+                 EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}) AS account
+            FROM reader_devices WHERE reader_id = ${readerId}`,
     );
-    if (counts!.matched > 0 && counts!.matched === counts!.all) return { deleted: 0, lastDevice: true };
+    if (counts!.matched > 0 && counts!.matched === counts!.all && !counts!.account) return { deleted: 0, lastDevice: true };
     const gone = await queryRows<{ id: string }>(t, sql`DELETE FROM reader_devices WHERE reader_id = ${readerId} AND ${match} RETURNING id`);
     return { deleted: gone.length, lastDevice: false };
   });
+}
+
+/** Whether the reader is an account: something other than its devices can open it (a passkey). */
+export async function hasAccount(db: Db, readerId: string): Promise<boolean> {
+  const [row] = await queryRows<{ account: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}) AS account`);
+  return row!.account;
 }
 
 /** The reader's one live link code, replacing any earlier one; null if another reader holds this hash (retry). */
@@ -198,12 +211,13 @@ export interface MergeCounts {
   conversations: number;
   devices: number;
   assistantTokens: number;
+  passkeys: number;
 }
 
 /**
  * Merge reader `from` into reader `into` and delete `from` (ADR 0041). For each series the furthest position wins;
  * conversations, their messages, devices and assistant tokens move over (a conversation id `into` already uses gets
- * a suffix). Both readers are locked in id order, so two merges cannot deadlock. Null when either is gone.
+ * a suffix), and so do passkeys. Both readers are locked in id order, so two merges cannot deadlock. Null when either is gone.
  */
 export async function mergeReaders(db: Db, from: string, into: string): Promise<MergeCounts | null> {
   return db.transaction(async (tx) => {
@@ -240,9 +254,123 @@ export async function mergeReaders(db: Db, from: string, into: string): Promise<
     );
     const devices = await queryRows<{ id: string }>(t, sql`UPDATE reader_devices SET reader_id = ${into} WHERE reader_id = ${from} RETURNING id`);
     const tokens = await queryRows<{ id: string }>(t, sql`UPDATE reader_tokens SET reader_id = ${into} WHERE reader_id = ${from} RETURNING id`);
+    // An account merged into another: its passkeys open the merged reader from now on.
+    const passkeys = await queryRows<{ id: string }>(t, sql`UPDATE reader_passkeys SET reader_id = ${into} WHERE reader_id = ${from} RETURNING id`);
     // Its old conversations (moved, so their messages are gone from them), progress and link code go with it.
     await t.execute(sql`DELETE FROM readers WHERE id = ${from}`);
     await t.execute(sql`UPDATE readers SET last_seen_at = now() WHERE id = ${into}`);
-    return { positions: positions!.n, conversations: conversations!.n, devices: devices.length, assistantTokens: tokens.length };
+    return { positions: positions!.n, conversations: conversations!.n, devices: devices.length, assistantTokens: tokens.length, passkeys: passkeys.length };
   });
+}
+
+// ── passkeys (ADR 0042) ──────────────────────────────────────────────────────
+
+export interface PasskeyRow {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** What verifying a passkey's signature needs. */
+export interface PasskeyKey {
+  id: string;
+  readerId: string;
+  credentialId: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+}
+
+const PASSKEY_COLUMNS = sql`id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt"`;
+
+export async function listPasskeys(db: Db, readerId: string): Promise<PasskeyRow[]> {
+  return queryRows<PasskeyRow>(db, sql`SELECT ${PASSKEY_COLUMNS} FROM reader_passkeys WHERE reader_id = ${readerId} ORDER BY created_at, id`);
+}
+
+/** The credential ids a reader already has, so an authenticator is not registered twice. */
+export async function passkeyCredentials(db: Db, readerId: string): Promise<{ credentialId: string; transports: string[] }[]> {
+  return queryRows(db, sql`SELECT credential_id AS "credentialId", transports FROM reader_passkeys WHERE reader_id = ${readerId}`);
+}
+
+export async function findPasskey(db: Db, credentialId: string): Promise<PasskeyKey | null> {
+  const rows = await queryRows<PasskeyKey>(
+    db,
+    sql`SELECT id, reader_id AS "readerId", credential_id AS "credentialId", public_key AS "publicKey", counter::float8 AS counter, transports
+          FROM reader_passkeys WHERE credential_id = ${credentialId}`,
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Insert unless the reader has `limit` passkeys (its row locked first, as for tokens). `taken` when the credential is
+ * already registered (to this reader or another).
+ */
+export async function insertPasskey(
+  db: Db,
+  readerId: string,
+  key: { credentialId: string; publicKey: string; counter: number; transports: readonly string[]; label: string },
+  limit: number,
+): Promise<PasskeyRow | 'full' | 'taken'> {
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    await t.execute(sql`SELECT 1 FROM readers WHERE id = ${readerId} FOR UPDATE`);
+    const [count] = await queryRows<{ n: number }>(t, sql`SELECT count(*)::int AS n FROM reader_passkeys WHERE reader_id = ${readerId}`);
+    if (count!.n >= limit) return 'full';
+    const rows = await queryRows<PasskeyRow>(
+      t,
+      sql`INSERT INTO reader_passkeys (reader_id, credential_id, public_key, counter, transports, label)
+          VALUES (${readerId}, ${key.credentialId}, ${key.publicKey}, ${key.counter}, ${textArray(key.transports)}, ${key.label})
+          ON CONFLICT (credential_id) DO NOTHING
+          RETURNING ${PASSKEY_COLUMNS}`,
+    );
+    return rows[0] ?? 'taken';
+  });
+}
+
+/**
+ * Record a sign-in: the new counter, and the use. Only if the counter still is what was verified against, so two
+ * sign-ins racing with the same signature cannot both pass; false when it moved (or the passkey is gone).
+ */
+export async function recordPasskeyUse(db: Db, id: string, verifiedCounter: number, newCounter: number): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE reader_passkeys SET counter = ${newCounter}, last_used_at = now() WHERE id = ${id} AND counter = ${verifiedCounter} RETURNING id`,
+  );
+  return rows.length > 0;
+}
+
+export async function deletePasskey(db: Db, readerId: string, id: string): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(db, sql`DELETE FROM reader_passkeys WHERE id = ${id} AND reader_id = ${readerId} RETURNING id`);
+  return rows.length > 0;
+}
+
+export type ChallengePurpose = 'passkey:add' | 'passkey:sign-in';
+
+/** Keep a challenge for `ttlSeconds`; expired ones of anyone are cleared on the way (a few per call at most). */
+export async function putChallenge(
+  db: Db,
+  c: { purpose: ChallengePurpose; readerId: string | null; challenge: string; origin: string },
+  ttlSeconds: number,
+): Promise<string> {
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`WITH gone AS (
+          DELETE FROM sign_in_challenges WHERE id IN (SELECT id FROM sign_in_challenges WHERE expires_at < now() LIMIT 20))
+        INSERT INTO sign_in_challenges (purpose, reader_id, challenge, origin, expires_at)
+        VALUES (${c.purpose}, ${c.readerId}, ${c.challenge}, ${c.origin}, now() + make_interval(secs => ${ttlSeconds}))
+        RETURNING id`,
+  );
+  return row!.id;
+}
+
+/** Use a challenge once: it is gone either way; null if unknown, expired, or made for another purpose or reader. */
+export async function takeChallenge(db: Db, id: string, purpose: ChallengePurpose, readerId: string | null): Promise<{ challenge: string; origin: string } | null> {
+  const rows = await queryRows<{ challenge: string; origin: string; live: boolean; purpose: string; readerId: string | null }>(
+    db,
+    sql`DELETE FROM sign_in_challenges WHERE id = ${id}
+        RETURNING challenge, origin, purpose, reader_id AS "readerId", expires_at > now() AS live`,
+  );
+  const row = rows[0];
+  return row?.live && row.purpose === purpose && row.readerId === readerId ? { challenge: row.challenge, origin: row.origin } : null;
 }

@@ -60,6 +60,7 @@ export async function startServer(
     clientIpHeader: config.clientIpHeader,
     readerRatePerIp: config.readerRatePerIp,
     linkRatePerIp: config.linkRatePerIp,
+    accounts: config.accounts,
     maxStreams: config.maxStreams,
     retentionDays: config.retentionDays,
     adminToken: config.adminToken,

@@ -3,7 +3,8 @@
  *
  * - `GET /api/readers/me/devices`: the devices that hold the reader's own token, with their last use;
  * - `DELETE /api/readers/me/devices/:id`: sign one out (this one included; never the last);
- * - `DELETE /api/readers/me/devices`: sign out every device but this one;
+ * - `DELETE /api/readers/me/devices`: sign out every device but this one (`?including=this`: all of them; an account
+ *   only, whose passkey opens it again);
  * - `POST /api/readers/me/link-codes`: a one-time code (valid LINK_CODE_TTL_S) for another device;
  * - `POST /api/readers/link` `{ code }`: this device becomes the code's reader (cookie, and the token in the
  *   body for apps); if it already was another reader, that reader is merged into the code's.
@@ -14,30 +15,31 @@
  */
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { DeviceList, LinkCode, LinkedDevice, SignedOut } from '../../contract/index.js';
+import type { DeviceList, LinkCode, SignedOut } from '../../contract/index.js';
 import { FolioError } from '../../errors.js';
 import type { RateBuckets } from '../../rate-limits/buckets.js';
 import type { CredentialCache } from '../../readers/credential-cache.js';
 import {
   createLinkCode,
   deviceLabel,
+  deviceList,
   LINK_CODE_TTL_S,
   linkBody,
-  listDevices,
   redeemLinkCode,
   requireDevice,
   signOutDevice,
-  signOutOtherDevices,
+  signOutDevices,
 } from '../../readers/devices.js';
-import { authenticateReader } from '../../readers/readers.js';
 import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { foreignOrigin } from '../origin.js';
-import { clearReaderCookie, freshCredential, heldCookie, readerToken, setReaderCookie } from '../reader-auth.js';
+import { clearReaderCookie, freshCredential, signedIn, signingInDevice } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 
 export const DEVICES_PATH = '/api/readers/me/devices';
+/** `?including=this`: every device, this one too (an account only). */
+const signOutQuery = z.strictObject({ including: z.literal('this', 'may only be "this" (sign this device out too)').optional() });
 const idParam = z.object({ id: z.guid('must be a device id as listed by GET /api/readers/me/devices') });
 
 /** Link attempts per address and minute: a typo or two, never a search through the codes. */
@@ -61,7 +63,7 @@ export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
   return new Hono<AppEnv>()
     .get(DEVICES_PATH, async (c) => {
       const own = await ownDevice(c);
-      return c.json({ devices: await listDevices(db(), own) } satisfies DeviceList);
+      return c.json((await deviceList(db(), own)) satisfies DeviceList);
     })
     .delete(`${DEVICES_PATH}/:id`, async (c) => {
       const own = await ownDevice(c);
@@ -73,8 +75,10 @@ export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
     })
     .delete(DEVICES_PATH, async (c) => {
       const own = await ownDevice(c);
-      const signedOut = await signOutOtherDevices(db(), own);
+      const { including } = parseWith(signOutQuery, c.req.query(), 'devices', 'query');
+      const signedOut = await signOutDevices(db(), own, including === 'this');
       credentials.forgetReader(own.readerId);
+      if (including === 'this') clearReaderCookie(c, deps);
       return c.json({ signedOut } satisfies SignedOut);
     })
     .post('/api/readers/me/link-codes', async (c) => {
@@ -89,14 +93,7 @@ export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
       // Counted before the code is even read: every guess costs one.
       await limit(`link:ip:${clientIp(c, deps)}`, deps.linkRatePerIp ?? LINK_ATTEMPTS_PER_MINUTE, 'link attempts from this address');
       const { code } = await readJson(c, linkBody, 'link_code');
-      // The reader this device already is (its own token; an unknown or unreadable cookie is no reader).
-      const token = c.req.header('authorization') !== undefined ? readerToken(c) : heldCookie(c);
-      const cred = token === null ? null : await authenticateReader(db(), token);
-      const current = cred ? requireDevice(cred) : null;
-      const linked = await redeemLinkCode(db(), code, deviceLabel(c.req.header('user-agent')), current);
-      if (current) credentials.forgetReader(current.readerId);
-      setReaderCookie(c, deps, linked.token);
-      c.header('Cache-Control', 'no-store');
-      return c.json({ token: linked.token, merged: linked.merged } satisfies LinkedDevice);
+      const current = await signingInDevice(c, deps);
+      return signedIn(c, deps, credentials, current, await redeemLinkCode(db(), code, deviceLabel(c.req.header('user-agent')), current));
     });
 }

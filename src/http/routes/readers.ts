@@ -11,6 +11,7 @@ import { requireDatabase } from '../database.js';
 import { foreignOrigin } from '../origin.js';
 import { heldCookie, setReaderCookie } from '../reader-auth.js';
 import { deviceRoutes } from './devices.js';
+import { passkeyRoutes } from './passkeys.js';
 import { readerTokenRoutes } from './reader-tokens.js';
 
 export function readerRoutes(deps: AppDeps, buckets: RateBuckets, credentials: CredentialCache) {
@@ -44,6 +45,9 @@ export function readerRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
     c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies NewReader, 201);
   });
-  // The reader's assistant tokens and devices live under /api/readers/me (reader-tokens.ts, devices.ts).
-  return routes.route('/', readerTokenRoutes(deps)).route('/', deviceRoutes(deps, buckets, credentials));
+  // The reader's assistant tokens, devices and passkeys live under /api/readers/me (reader-tokens.ts, devices.ts, passkeys.ts).
+  return routes
+    .route('/', readerTokenRoutes(deps))
+    .route('/', deviceRoutes(deps, buckets, credentials))
+    .route('/', passkeyRoutes(deps, buckets, credentials));
 }

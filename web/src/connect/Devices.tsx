@@ -67,24 +67,33 @@ function LinkCodePanel({ code, onDone }: { code: LinkCode; onDone: () => void })
   );
 }
 
-export function Devices() {
+/** `stamp` changes when the account part of the page added or removed a passkey: the list says anew what may sign out. */
+export function Devices({ stamp = 0 }: { stamp?: number }) {
   const list = useApi<DeviceList>(DEVICES);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on a new stamp only
+  useEffect(() => {
+    if (stamp > 0) list.reload();
+  }, [stamp]);
   const [code, setCode] = useState<LinkCode | null>(null);
-  const [confirm, setConfirm] = useState<ReaderDevice | 'others' | null>(null);
+  const [confirm, setConfirm] = useState<ReaderDevice | 'others' | 'everywhere' | null>(null);
   const { busy, error, setError, run } = useRequest();
 
   const newCode = () => run(async () => setCode(await api<LinkCode>('/api/readers/me/link-codes', { method: 'POST' })));
-  const signOut = (target: ReaderDevice | 'others') =>
+  const signOut = (target: ReaderDevice | 'others' | 'everywhere') =>
     run(async () => {
       if (target === 'others') await api<SignedOut>(DEVICES, { method: 'DELETE' });
+      else if (target === 'everywhere') await api<SignedOut>(`${DEVICES}?including=this`, { method: 'DELETE' });
       else await api<void>(`${DEVICES}/${encodeURIComponent(target.id)}`, { method: 'DELETE' });
       setConfirm(null);
       // This browser signed itself out: it is nobody now; start over as the library would.
-      if (target !== 'others' && target.current) window.location.assign('/');
+      if (target === 'everywhere' || (target !== 'others' && target.current)) window.location.assign('/');
       else list.reload();
     });
 
   const devices = list.data?.devices ?? [];
+  const account = list.data?.account ?? false;
+  // Without an account the last device is the only way back to the reader; with one, its passkey is.
+  const lastOne = devices.length === 1 && !account;
   return (
     <section aria-label="Your devices" className="devices">
       {code ? (
@@ -117,8 +126,8 @@ export function Devices() {
                 <button
                   type="button"
                   className="button button--small"
-                  disabled={devices.length === 1}
-                  title={devices.length === 1 ? 'Your only device: link another one first' : undefined}
+                  disabled={lastOne}
+                  title={lastOne ? 'Your only device: add a passkey or link another device first' : undefined}
                   onClick={() => {
                     setError(null);
                     setConfirm(d);
@@ -152,13 +161,30 @@ export function Devices() {
           Sign out all other devices
         </button>
       ) : null}
-      <Dialog open={confirm !== null} title={confirm === 'others' ? 'Sign out all other devices?' : 'Sign out this device?'} onClose={() => setConfirm(null)}>
+      {account ? (
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() => {
+            setError(null);
+            setConfirm('everywhere');
+          }}
+          data-testid="sign-out-everywhere"
+        >
+          Sign out everywhere
+        </button>
+      ) : null}
+      <Dialog open={confirm !== null} title={confirmTitle(confirm)} onClose={() => setConfirm(null)}>
         <p>
           {confirm === 'others'
             ? 'Every other device stops being your reader at once. Link them again with a new code.'
-            : confirm?.current
-              ? 'This browser stops being your reader. Your other devices keep your place; link this one again with a code from them.'
-              : `“${confirm?.label ?? ''}” stops being your reader at once. Your place stays with your other devices.`}
+            : confirm === 'everywhere'
+              ? 'Every device, this one too, stops being your reader at once. Sign in again with your passkey on any of them.'
+              : confirm?.current
+                ? account
+                  ? 'This browser stops being your reader. Sign in again with your passkey.'
+                  : 'This browser stops being your reader. Your other devices keep your place; link this one again with a code from them.'
+                : `“${confirm?.label ?? ''}” stops being your reader at once. Your place stays with your other devices.`}
         </p>
         <ConfirmActions
           error={error}
@@ -172,4 +198,10 @@ export function Devices() {
       </Dialog>
     </section>
   );
+}
+
+function confirmTitle(confirm: ReaderDevice | 'others' | 'everywhere' | null): string {
+  if (confirm === 'others') return 'Sign out all other devices?';
+  if (confirm === 'everywhere') return 'Sign out everywhere?';
+  return confirm?.current ? 'Sign out this device?' : 'Sign out that device?';
 }

@@ -1,0 +1,50 @@
+/**
+ * The browser half of passkeys (ADR 0042): ask the server for options, let the browser and the authenticator do
+ * the ceremony (@simplewebauthn/browser), send the answer back. What the authenticator refuses or the reader
+ * cancels becomes a sentence, never an exception text.
+ */
+import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
+import type { LinkedDevice, Passkey, PasskeyAddOptions, PasskeySignInOptions } from '../../../src/contract/index.js';
+import { api } from '../api/client';
+
+export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
+
+/** Add a passkey to this reader (the first makes it an account). `name`: what the authenticator lists it as. */
+export async function addPasskey(name?: string): Promise<Passkey> {
+  const { challengeId, options } = await api<PasskeyAddOptions>('/api/readers/me/passkeys/options', { method: 'POST', json: name ? { name } : {} });
+  const response = await ceremony(() => startRegistration({ optionsJSON: options }));
+  return api<Passkey>('/api/readers/me/passkeys', { method: 'POST', json: { challengeId, response } });
+}
+
+/** Sign in with a passkey: this browser becomes its reader (what it had of its own comes along). */
+export async function signInWithPasskey(): Promise<LinkedDevice> {
+  const { challengeId, options } = await api<PasskeySignInOptions>('/api/readers/passkeys/sign-in-options', { method: 'POST' });
+  const response = await ceremony(() => startAuthentication({ optionsJSON: options }));
+  return api<LinkedDevice>('/api/readers/passkeys/sign-in', { method: 'POST', json: { challengeId, response } });
+}
+
+async function ceremony<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new Error(ceremonyProblem(err));
+  }
+}
+
+/** Why the browser's passkey prompt ended without a passkey, for people. */
+export function ceremonyProblem(err: unknown): string {
+  const name = err instanceof WebAuthnError ? err.code : (err as Error | undefined)?.name;
+  switch (name) {
+    case 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED':
+    case 'InvalidStateError':
+      return 'This device already holds a passkey for this reader.';
+    case 'NotAllowedError':
+    case 'ERROR_CEREMONY_ABORTED':
+      return 'No passkey was used (the prompt was closed or timed out). Try again when you are ready.';
+    case 'ERROR_INVALID_DOMAIN':
+    case 'SecurityError':
+      return 'Passkeys need Folio on https or on localhost, under a host name.';
+    default:
+      return `Your browser could not use a passkey: ${(err as Error | undefined)?.message ?? 'unknown reason'}.`;
+  }
+}
