@@ -137,7 +137,7 @@ describe('accounts with passkeys (ADR 0042)', () => {
 
     // The same signed answer again (a stolen request, a double submit): its challenge is spent.
     expect(answer).not.toBeNull();
-    const replay = await fetch(`${folio.url}/api/readers/passkeys/sign-in`, {
+    const replay = await fetch(`${site}/api/readers/passkeys/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: site },
       body: answer!,

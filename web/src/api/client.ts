@@ -77,12 +77,17 @@ export async function toError(res: Response): Promise<ApiError> {
 }
 
 let newReader: Promise<void> | null = null;
+/** Readers this page has made: a 401 to a request sent before the last one was made needs no new one. */
+let readersMade = 0;
 
 /** One POST /api/readers at a time, however many requests saw the 401 (also used by the chat transport). */
 export function createReader(keepalive = false): Promise<void> {
   newReader ??= (async () => {
     const res = await send('/api/readers', { method: 'POST', keepalive });
-    if (res.ok) return;
+    if (res.ok) {
+      readersMade++;
+      return;
+    }
     const err = await toError(res);
     // Another tab made the reader first: this browser has one now, which is all this wanted.
     if (err.code !== 'conflict:reader') throw err;
@@ -104,6 +109,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   let renewedReader = false;
   for (let attempt = 0; ; attempt++) {
+    const made = readersMade;
     const res = await send(path, opts);
     // 204 (e.g. a revoked token) has no body to parse.
     if (res.status === 204) return undefined as T;
@@ -111,7 +117,9 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     const err = await toError(res);
     if (err.code === 'unauthorized:reader' && !renewedReader) {
       renewedReader = true;
-      await createReader(opts.keepalive);
+      // Sent before another request's 401 made this page a reader: it only needs sending again (a second
+      // POST /api/readers would be a 409 the console shows).
+      if (readersMade === made) await createReader(opts.keepalive);
       continue;
     }
     // Folio is still opening its database: wait as told, a few times.

@@ -33,7 +33,9 @@ async function ceremony<T>(run: () => Promise<T>): Promise<T> {
 
 /** Why the browser's passkey prompt ended without a passkey, for people. */
 export function ceremonyProblem(err: unknown): string {
-  const name = err instanceof WebAuthnError ? err.code : (err as Error | undefined)?.name;
+  // The library names the errors it recognises; the rest (a closed prompt: NotAllowedError) it passes through.
+  const passthrough = err instanceof WebAuthnError && err.code === 'ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY';
+  const name = err instanceof WebAuthnError && !passthrough ? err.code : ((passthrough ? err.cause : err) as Error | undefined)?.name;
   switch (name) {
     case 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED':
     case 'InvalidStateError':
