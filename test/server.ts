@@ -34,6 +34,10 @@ export interface TestServerOptions {
   linkRatePerIp?: number;
   /** FOLIO_ACCOUNTS (default on). */
   accounts?: boolean;
+  /** The OpenID Connect provider (default none; test/services/oidc-provider.ts starts a real one). */
+  oidc?: AppDeps['oidc'];
+  /** FOLIO_PUBLIC_URL (default none: the request's own origin). */
+  publicOrigin?: string | null;
 }
 
 export async function startTestServer(database: Database | null, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -50,6 +54,8 @@ export async function startTestServer(database: Database | null, opts: TestServe
     companion: opts.companion,
     linkRatePerIp: opts.linkRatePerIp,
     accounts: opts.accounts,
+    oidc: opts.oidc,
+    publicOrigin: opts.publicOrigin,
   });
   const server = await listen(app, { port: 0, hostname: '127.0.0.1' });
   const addr = server.address();

@@ -68,6 +68,7 @@ describe('loadConfig defaults', () => {
       readerRatePerIp: 30,
       linkRatePerIp: 10,
       accounts: true,
+      oidc: null,
       maxStreams: 500,
       retentionDays: 0,
       shutdownGraceMs: 10_000,
@@ -143,6 +144,9 @@ describe('loadConfig values', () => {
       FOLIO_READER_RATE_PER_IP: '0',
       FOLIO_LINK_RATE_PER_IP: '200',
       FOLIO_ACCOUNTS: 'off',
+      FOLIO_OIDC_ISSUER: 'https://login.example.org/realms/readers',
+      FOLIO_OIDC_CLIENT_ID: 'folio',
+      FOLIO_OIDC_CLIENT_SECRET: 'oidc-client-secret-1234',
       FOLIO_MAX_STREAMS: '40',
       FOLIO_RETENTION_DAYS: '180',
       FOLIO_WORKER: 'OFF',
@@ -187,6 +191,7 @@ describe('loadConfig values', () => {
       readerRatePerIp: 0,
       linkRatePerIp: 200,
       accounts: false,
+      oidc: { issuer: 'https://login.example.org/realms/readers', clientId: 'folio', clientSecret: 'oidc-client-secret-1234' },
       maxStreams: 40,
       retentionDays: 180,
       shutdownGraceMs: 25_000,
@@ -272,6 +277,12 @@ describe('loadConfig rejects each misconfigured variable, naming it', () => {
     ['FOLIO_READER_RATE_PER_IP', '-5', 'FOLIO_READER_RATE_PER_IP: must be an integer between 0 and 100000 (got "-5")'],
     ['FOLIO_LINK_RATE_PER_IP', '0', 'FOLIO_LINK_RATE_PER_IP: must be an integer between 1 and 1000 (got "0")'],
     ['FOLIO_ACCOUNTS', 'no', 'FOLIO_ACCOUNTS: must be one of on, off (got "no"). Fix: set FOLIO_ACCOUNTS=on'],
+    ['FOLIO_OIDC_ISSUER', 'login.example.org', 'FOLIO_OIDC_ISSUER: must be an https:// URL (got "login.example.org"). Fix: set FOLIO_OIDC_ISSUER'],
+    ['FOLIO_OIDC_ISSUER', 'ftp://login.example.org', 'FOLIO_OIDC_ISSUER: must be an https:// URL'],
+    ['FOLIO_OIDC_ISSUER', 'http://login.example.org', 'FOLIO_OIDC_ISSUER: must use https:// (http:// only for a provider on this machine'],
+    ['FOLIO_OIDC_ISSUER', 'http://192.168.1.20:8080', 'FOLIO_OIDC_ISSUER: must use https://'],
+    ['FOLIO_OIDC_ISSUER', 'https://login.example.org/?realm=x', 'FOLIO_OIDC_ISSUER: must be a bare issuer URL, without ?query'],
+    ['FOLIO_OIDC_CLIENT_ID', 'my folio', 'FOLIO_OIDC_CLIENT_ID: must be the bare client id without spaces'],
     ['FOLIO_MAX_STREAMS', 'many', 'FOLIO_MAX_STREAMS: must be an integer between 0 and 100000 (got "many")'],
     ['FOLIO_PUBLIC_URL', 'https://folio.example.com/app', 'FOLIO_PUBLIC_URL: must be the http(s) origin this server is reached at, without a path'],
     ['FOLIO_PUBLIC_URL', 'folio.example.com', 'FOLIO_PUBLIC_URL: must be the http(s) origin'],
@@ -362,6 +373,26 @@ describe('loadConfig cross-variable rules', () => {
     ]);
   });
 
+  it('OpenID Connect: all three or none, naming each missing one', () => {
+    expect(problems({ FOLIO_OIDC_ISSUER: 'https://login.example.org' })).toEqual([
+      'FOLIO_OIDC_CLIENT_ID: is required because FOLIO_OIDC_ISSUER is set (signing in with OpenID Connect needs FOLIO_OIDC_ISSUER, FOLIO_OIDC_CLIENT_ID, FOLIO_OIDC_CLIENT_SECRET). Fix: set FOLIO_OIDC_CLIENT_ID to the value of the client registered for Folio at the provider, or unset every FOLIO_OIDC_* variable.',
+      'FOLIO_OIDC_CLIENT_SECRET: is required because FOLIO_OIDC_ISSUER is set (signing in with OpenID Connect needs FOLIO_OIDC_ISSUER, FOLIO_OIDC_CLIENT_ID, FOLIO_OIDC_CLIENT_SECRET). Fix: set FOLIO_OIDC_CLIENT_SECRET to the value of the client registered for Folio at the provider, or unset every FOLIO_OIDC_* variable.',
+    ]);
+    const two = problems({ FOLIO_OIDC_CLIENT_ID: 'folio', FOLIO_OIDC_CLIENT_SECRET: 'oidc-SECRET-1234' });
+    expect(two.map((l) => l.split(':')[0])).toEqual(['FOLIO_OIDC_ISSUER']);
+    expect(two[0]).toContain('because FOLIO_OIDC_CLIENT_ID, FOLIO_OIDC_CLIENT_SECRET are set');
+    expect(two.join('\n')).not.toContain('SECRET-1234');
+    // On loopback a provider may be plain http (a laptop, the tests); the URL is kept as given (the issuer must match).
+    expect(load({ FOLIO_OIDC_ISSUER: 'http://127.0.0.1:9000/', FOLIO_OIDC_CLIENT_ID: 'folio', FOLIO_OIDC_CLIENT_SECRET: 's3cret' }).oidc).toEqual({
+      issuer: 'http://127.0.0.1:9000/',
+      clientId: 'folio',
+      clientSecret: 's3cret',
+    });
+    expect(load({ FOLIO_OIDC_ISSUER: 'http://localhost:9000', FOLIO_OIDC_CLIENT_ID: 'folio', FOLIO_OIDC_CLIENT_SECRET: 's3cret' }).oidc?.issuer).toBe(
+      'http://localhost:9000',
+    );
+  });
+
   it('any S3 variable requires the whole group, naming each missing one', () => {
     const lines = problems({ S3_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID', S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-s3-secret' });
     expect(lines.map((l) => l.split(':')[0])).toEqual(['S3_BUCKET', 'S3_PUBLIC_URL_PREFIX']);
@@ -449,6 +480,12 @@ describe('loadConfig never echoes secrets', () => {
     ['MODAL_PROXY_TOKEN_ID', { MODAL_PROXY_TOKEN_ID: 'wk SECRET-1234' }, 'SECRET-1234'],
     ['S3_SECRET_ACCESS_KEY', { ...S3, S3_SECRET_ACCESS_KEY: 'wJal SECRET-1234' }, 'SECRET-1234'],
     ['S3_ACCESS_KEY_ID', { ...S3, S3_ACCESS_KEY_ID: 'AKIA SECRET-1234' }, 'SECRET-1234'],
+    [
+      'FOLIO_OIDC_CLIENT_SECRET',
+      { FOLIO_OIDC_ISSUER: 'https://login.example.org', FOLIO_OIDC_CLIENT_ID: 'folio', FOLIO_OIDC_CLIENT_SECRET: 'oidc SECRET-1234' },
+      'SECRET-1234',
+    ],
+    ['FOLIO_OIDC_ISSUER', { FOLIO_OIDC_ISSUER: 'http://u:SECRET-1234@login.example.org', FOLIO_OIDC_CLIENT_ID: 'folio', FOLIO_OIDC_CLIENT_SECRET: 'x' }, 'SECRET-1234'],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://u:SECRET-1234@host:bad/db?x=1&sslmode=no' }, 'SECRET-1234'],
     ['DATABASE_DIRECT_URL', { DATABASE_URL: PG, DATABASE_DIRECT_URL: 'mysql://u:SECRET-1234@host/db' }, 'SECRET-1234'],
     ['FOLIO_MODEL_BASE_URL', { FOLIO_MODEL_BASE_URL: 'ftp://u:SECRET-1234@models.example.com' }, 'SECRET-1234'],

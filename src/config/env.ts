@@ -68,6 +68,11 @@ export interface Config {
   linkRatePerIp: number;
   /** FOLIO_ACCOUNTS: readers may become accounts with passkeys (docs/accounts.md); off = devices and link codes only. */
   accounts: boolean;
+  /**
+   * A community's OpenID Connect login readers may sign in with (FOLIO_OIDC_*; docs/accounts.md); null = none. The
+   * secret goes to the provider's token endpoint and nowhere else (never a log line or an answer).
+   */
+  oidc: { issuer: string; clientId: string; clientSecret: string } | null;
   /** Answers (chat, recap, MCP) streaming at once in this process; past it a 503 with Retry-After. 0 = no cap. */
   maxStreams: number;
   /** Readers inactive and jobs finished this many days ago are deleted by the `retention` job; 0 = keep everything. */
@@ -104,6 +109,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const LOG_FORMATS = ['json', 'pretty'] as const;
 const S3_REQUIRED = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PUBLIC_URL_PREFIX'] as const;
 const S3_ALL = ['S3_ENDPOINT', 'S3_REGION', ...S3_REQUIRED] as const;
+const OIDC_ALL = ['FOLIO_OIDC_ISSUER', 'FOLIO_OIDC_CLIENT_ID', 'FOLIO_OIDC_CLIENT_SECRET'] as const;
 const ADMIN_TOKEN_MIN = 24;
 /** Words of example values (this project's `.env` examples say `change-me…`). */
 const PLACEHOLDER = /change[-_ ]?me|placeholder|example|replace[-_ ]?me|your[-_ ]?(admin[-_ ]?)?token|<|>|xxxx/i;
@@ -419,6 +425,26 @@ const fields = {
     ['on', 'off'] as const,
     'set $NAME=on to let readers make accounts with passkeys, or $NAME=off to keep every reader anonymous (devices linked by code only).',
   ),
+  FOLIO_OIDC_ISSUER: variable<string>((value, fail) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    const fix = "Fix: set FOLIO_OIDC_ISSUER to the provider's issuer URL exactly as its discovery document says, such as https://login.example.org/realms/readers.";
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      fail(`must be an https:// URL (got ${got(value)}). ${fix}`);
+    } else if (url.protocol === 'http:' && !/^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname)) {
+      // Over plain http anyone on the way could read the codes and tokens: only a provider on this machine may use it.
+      fail(`must use https:// (http:// only for a provider on this machine: localhost, 127.0.0.1) (got ${got(value)}). ${fix}`);
+    } else if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      fail(`must be a bare issuer URL, without ?query, #fragment or credentials (got ${got(value)}). ${fix}`);
+    }
+    return value;
+  }),
+  FOLIO_OIDC_CLIENT_ID: token('FOLIO_OIDC_CLIENT_ID', 'client id'),
+  FOLIO_OIDC_CLIENT_SECRET: token('FOLIO_OIDC_CLIENT_SECRET', 'client secret'),
   FOLIO_MAX_STREAMS: integer('FOLIO_MAX_STREAMS', 0, 100_000, 'set $NAME to the answers this process may stream at once, such as 500 (0 = no cap).'),
   FOLIO_RETENTION_DAYS: integer(
     'FOLIO_RETENTION_DAYS',
@@ -558,6 +584,18 @@ function configSchema(cwd: string) {
           }
         }
 
+        // OpenID Connect: the provider, and the client registered there for Folio, all three or nothing.
+        const oidcSet = OIDC_ALL.filter(isSet);
+        if (oidcSet.length > 0) {
+          for (const name of OIDC_ALL.filter((n) => !isSet(n))) {
+            fail(
+              name,
+              `is required because ${oidcSet.join(', ')} ${oidcSet.length === 1 ? 'is' : 'are'} set (signing in with OpenID Connect needs ${OIDC_ALL.join(', ')}). ` +
+                `Fix: set ${name} to the value of the client registered for Folio at the provider, or unset every FOLIO_OIDC_* variable.`,
+            );
+          }
+        }
+
         // Backups go to a private bucket beside the (public) image bucket, with the same endpoint and keys.
         if (isSet('FOLIO_BACKUP_BUCKET') && !isSet('S3_BUCKET')) {
           fail(
@@ -669,6 +707,10 @@ function configSchema(cwd: string) {
         readerRatePerIp: env.FOLIO_READER_RATE_PER_IP ?? DEFAULTS.readerRatePerIp,
         linkRatePerIp: env.FOLIO_LINK_RATE_PER_IP ?? DEFAULTS.linkRatePerIp,
         accounts: (env.FOLIO_ACCOUNTS ?? DEFAULTS.accounts) === 'on',
+        oidc:
+          env.FOLIO_OIDC_ISSUER && env.FOLIO_OIDC_CLIENT_ID && env.FOLIO_OIDC_CLIENT_SECRET
+            ? { issuer: env.FOLIO_OIDC_ISSUER, clientId: env.FOLIO_OIDC_CLIENT_ID, clientSecret: env.FOLIO_OIDC_CLIENT_SECRET }
+            : null,
         retentionDays: env.FOLIO_RETENTION_DAYS ?? DEFAULTS.retentionDays,
         maxStreams: env.FOLIO_MAX_STREAMS ?? DEFAULTS.maxStreams,
         shutdownGraceMs: (env.FOLIO_SHUTDOWN_GRACE_S ?? DEFAULTS.shutdownGraceS) * 1000,

@@ -276,7 +276,7 @@ export interface ReaderDevice {
 /** `GET /api/readers/me/devices`. */
 export interface DeviceList {
   devices: ReaderDevice[];
-  /** The reader is an account (it has a passkey): its last device may sign out, the passkey opens it again. */
+  /** The reader is an account (it has a passkey or a provider's login): its last device may sign out, either opens it again. */
   account: boolean;
 }
 
@@ -301,7 +301,7 @@ export interface LinkedDevice {
    * What came over from the reader this device was before (null: it was none): the series it had a place in (each
    * now at the further of the two places), its conversations, its other devices and its assistant tokens.
    */
-  merged: { positions: number; conversations: number; devices: number; assistantTokens: number; passkeys: number } | null;
+  merged: { positions: number; conversations: number; devices: number; assistantTokens: number; passkeys: number; identities: number } | null;
 }
 
 /** `DELETE /api/readers/me/devices` (every device but this one, or `?including=this` every one). */
@@ -314,6 +314,8 @@ export interface SignedOut {
 /** `GET /api/readers/sign-in-methods`: what this Folio offers (all false with FOLIO_ACCOUNTS=off). */
 export interface SignInMethods {
   passkeys: boolean;
+  /** The community's OpenID Connect login (FOLIO_OIDC_ISSUER; ADR 0043), or null: none configured, or accounts off. */
+  oidc: { issuer: string; name: string } | null;
 }
 
 /** One of the reader's passkeys (the key itself stays in the reader's authenticator). */
@@ -328,6 +330,22 @@ export interface Passkey {
 /** `GET /api/readers/me/passkeys`. */
 export interface PasskeyList {
   passkeys: Passkey[];
+}
+
+/** One of the reader's logins at the community's OpenID Connect provider (ADR 0043). */
+export interface Identity {
+  id: string;
+  /** The provider (its issuer URL). */
+  issuer: string;
+  /** The email, user name or name the provider gave at the last sign-in. */
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** `GET /api/readers/me/identities`. */
+export interface IdentityList {
+  identities: Identity[];
 }
 
 /** `POST /api/readers/me/passkeys/options` `{ name? }`: hand `options` to the browser, send its answer back with the id. */
@@ -361,6 +379,8 @@ export interface AssistantToken {
   lastUsedAt: string | null;
   /** Always includes `mcp:read`; in TOKEN_SCOPES order. */
   scopes: TokenScope[];
+  /** Made by an assistant that connected by URL (OAuth, ADR 0044): renewed by it, read-only, revocable here. */
+  connector: boolean;
 }
 
 /** `GET /api/readers/me/tokens`. */
@@ -387,6 +407,23 @@ export interface CreatedToken {
 /** `PATCH /api/readers/me/tokens/:id` body: the token's scopes, replaced as a whole (answer: the AssistantToken). */
 export interface UpdateTokenRequest {
   scopes: TokenScope[];
+}
+
+// ── assistants that connect by URL (OAuth, ADR 0044, docs/mcp.md) ───────────
+
+/** `GET /api/oauth/requests/:id`: what the consent page shows. */
+export interface AuthorizationRequest {
+  id: string;
+  /** The name the assistant registered with (its word, not verified). */
+  clientName: string;
+  /** Where the reader's browser goes back to: its host is what the page names as verified. */
+  redirectHost: string;
+  expiresAt: string;
+}
+
+/** `POST /api/oauth/requests/:id/approve` and `…/deny`: where to send the browser (the assistant's redirect URI). */
+export interface AuthorizationAnswer {
+  redirectTo: string;
 }
 
 // ── the companion ──────────────────────────────────────────────────────────

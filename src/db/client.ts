@@ -5,6 +5,7 @@
  * (PgBouncer transaction mode, Neon `-pooler`) work; PGlite, one session in
  * this process, keeps its statements prepared (pglite-statements.ts).
  */
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PgConnection } from '../config/postgres-url.js';
 import type { schema } from './schema.js';
@@ -61,4 +62,18 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 export async function queryRows<T>(db: Db, query: import('drizzle-orm').SQL): Promise<T[]> {
   const res = (await db.execute(query)) as unknown as { rows: T[] };
   return res.rows;
+}
+
+/** A text[] parameter that reads the same on PGlite and node-postgres: the elements as one JSON array. */
+export const textArray = (values: readonly string[]) =>
+  sql`ARRAY(SELECT s FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) WITH ORDINALITY AS t(s, i) ORDER BY i)`;
+
+/** A timestamptz column as the ISO text the API sends (`2026-12-07T10:47:00.000Z`), the same on both drivers. */
+export const isoColumn = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/** A PostgreSQL error's SQLSTATE (`23505`), on the error itself or, as drizzle wraps driver errors, on its cause. */
+export function pgErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : e.cause?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -4,13 +4,14 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { cachedCatalog } from '../catalog/catalog.js';
 import { FolioError } from '../errors.js';
+import { OAuthError } from '../oauth/oauth.js';
 import { observeRequest } from '../observability/metrics.js';
 import { routeLabel } from '../observability/route-label.js';
 import { bucketsFor } from '../rate-limits/buckets.js';
 import { CredentialCache } from '../readers/credential-cache.js';
 import { limitBody } from './body-limit.js';
 import type { AppDeps, AppEnv } from './context.js';
-import { errorResponse, toFolioError } from './errors.js';
+import { errorResponse, oauthErrorResponse, toFolioError } from './errors.js';
 import { AnswerRateLimits } from './rate-limit.js';
 import { readerAuth } from './reader-auth.js';
 import { adminRoutes, IMPORTS_PATH } from './routes/admin.js';
@@ -20,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { MCP_PATH, mcpRoutes } from './routes/mcp.js';
 import { mediaRoutes } from './routes/media.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { progressRoutes } from './routes/progress.js';
 import { readerRoutes } from './routes/readers.js';
 import { recapRoutes } from './routes/recap.js';
@@ -106,12 +108,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', conversationRoutes(deps));
   app.route('/', recapRoutes(deps, answerLimits));
   app.route('/', mcpRoutes(deps, answerLimits));
+  app.route('/', oauthRoutes(deps, buckets));
   app.route('/', mediaRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', webRoutes(deps));
 
   app.notFound((c) => errorResponse(c, new FolioError('not_found:route', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((err, c) => {
+    // The OAuth endpoints answer in their protocol's format (routes/oauth.ts).
+    if (err instanceof OAuthError) return oauthErrorResponse(c, err);
     const fe = toFolioError(err);
     const log = c.get('log') ?? deps.logger;
     if (fe.status >= 500) log.error({ err, code: fe.code }, 'request failed');

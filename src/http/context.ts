@@ -25,6 +25,8 @@ export interface AppDeps {
   linkRatePerIp?: number;
   /** Accounts (passkeys) offered (FOLIO_ACCOUNTS); unset = on. Off: readers are devices and link codes only. */
   accounts?: boolean;
+  /** The community's OpenID Connect login (FOLIO_OIDC_*; routes/oidc.ts); unset or null = none. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string } | null;
   /** Answers streaming at once (FOLIO_MAX_STREAMS); unset or 0 = no cap. */
   maxStreams?: number;
   /** FOLIO_RETENTION_DAYS, reported in /metrics (the retention job itself runs in the worker). */

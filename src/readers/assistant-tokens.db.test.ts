@@ -151,8 +151,8 @@ describe('creating, listing and revoking', () => {
     expect(listed.body).toEqual({
       limit: MAX_ASSISTANT_TOKENS,
       tokens: [
-        { id: c.id, label: 'Claude on my laptop', createdAt: c.createdAt, lastUsedAt: null, scopes: ['mcp:read'] },
-        { id: second.id, label: 'Phone', createdAt: second.createdAt, lastUsedAt: null, scopes: ['mcp:read'] },
+        { id: c.id, label: 'Claude on my laptop', createdAt: c.createdAt, lastUsedAt: null, scopes: ['mcp:read'], connector: false },
+        { id: second.id, label: 'Phone', createdAt: second.createdAt, lastUsedAt: null, scopes: ['mcp:read'], connector: false },
       ],
     });
     expect(JSON.stringify(listed.body)).not.toContain(c.token);
@@ -423,7 +423,14 @@ describe('scopes (ADR 0028): an assistant token is read-only MCP unless the read
     const granted = await call('PATCH', `${PATH}/${a.id}`, { token: own }, { json: { scopes: ['progress:write', 'api', 'api'] } });
     expect(granted.status).toBe(200);
     expect(granted.headers.get('cache-control')).toContain('no-store');
-    expect(granted.body).toEqual({ id: a.id, label: 'Changing', createdAt: a.createdAt, lastUsedAt: expect.any(String), scopes: ['mcp:read', 'api', 'progress:write'] });
+    expect(granted.body).toEqual({
+      id: a.id,
+      label: 'Changing',
+      createdAt: a.createdAt,
+      lastUsedAt: expect.any(String),
+      scopes: ['mcp:read', 'api', 'progress:write'],
+      connector: false,
+    });
     expect((await call('POST', `/api/series/${S}/progress`, { token: a.token }, { json: { episode: 1, page: 4 } })).status).toBe(200);
 
     // Take everything back: the next API request is 403, the MCP tools keep working.

@@ -37,6 +37,8 @@ export interface AssistantToken {
   createdAt: string;
   lastUsedAt: string | null;
   scopes: TokenScope[];
+  /** Made by an assistant that connected by URL (ADR 0044). */
+  connector: boolean;
 }
 
 const fromRow = (row: q.ReaderTokenRow): AssistantToken => ({ ...row, scopes: storedScopes(row.scopes) });

@@ -204,7 +204,7 @@ describe('linking a device', () => {
     const r = await link(await codeFor(laptop), { token: phone });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const linked = r.body as unknown as LinkedDevice;
-    expect(linked.merged).toEqual({ positions: 1, conversations: 1, devices: 2, assistantTokens: 1, passkeys: 0 });
+    expect(linked.merged).toEqual({ positions: 1, conversations: 1, devices: 2, assistantTokens: 1, passkeys: 0, identities: 0 });
     // The phone's old token is spent; its new one, the tablet and the assistant are the laptop's reader now.
     expect((await call('GET', `/api/series/${S}/progress`, { token: phone })).status).toBe(401);
     for (const token of [linked.token, tabletToken, laptop]) {

@@ -8,7 +8,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import { type Db, pgErrorCode } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import * as q from './queries.js';
 import type { ReaderCredential } from './readers.js';
@@ -159,7 +159,7 @@ export async function becomeReader(db: Db, readerId: string, label: string, curr
   if (!current) {
     const device = await q.insertDevice(db, readerId, hashReaderToken(token), label).catch((err: unknown) => {
       // 23503: the reader was deleted (retention, its last device signed out) between the check and here.
-      if ((err as { code?: string }).code === '23503' || /foreign key/i.test(String((err as Error).message))) return null;
+      if (pgErrorCode(err) === '23503') return null;
       throw err;
     });
     if (!device) throw new FolioError('not_found:reader', `That reader no longer exists. ${retry}`);

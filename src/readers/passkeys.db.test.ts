@@ -94,7 +94,7 @@ describe('the options each ceremony gets', () => {
     const { options } = as<PasskeySignInOptions>(r);
     expect(options).toMatchObject({ rpId: 'localhost' });
     expect(options.allowCredentials ?? []).toEqual([]);
-    expect(as<SignInMethods>(await call('GET', '/api/readers/sign-in-methods'))).toEqual({ passkeys: true });
+    expect(as<SignInMethods>(await call('GET', '/api/readers/sign-in-methods'))).toEqual({ passkeys: true, oidc: null });
   });
 
   it("only on Folio's own pages: another site 403, no Origin 400, an address instead of a host name 400", async () => {
@@ -241,7 +241,7 @@ describe('an account and its devices', () => {
 describe('refused', () => {
   it('FOLIO_ACCOUNTS=off: no methods offered, every passkey route 403, devices and link codes as before', async () => {
     const token = await off.newReader();
-    expect(as<SignInMethods>(await call('GET', '/api/readers/sign-in-methods', { on: off }))).toEqual({ passkeys: false });
+    expect(as<SignInMethods>(await call('GET', '/api/readers/sign-in-methods', { on: off }))).toEqual({ passkeys: false, oidc: null });
     for (const [method, path] of [
       ['GET', '/api/readers/me/passkeys'],
       ['POST', '/api/readers/me/passkeys/options'],

@@ -1,6 +1,9 @@
-/** All SQL of reader identity: devices, assistant tokens, link codes, passkeys and merging two readers into one. */
+/**
+ * All SQL of reader identity: devices, assistant tokens, link codes, passkeys, OpenID Connect identities and merging
+ * two readers into one.
+ */
 import { sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoColumn, pgErrorCode, queryRows, textArray } from '../db/client.js';
 
 /** A new reader with its first device, in one statement. */
 export async function insertReader(db: Db, tokenHash: string, label: string): Promise<{ readerId: string; deviceId: string }> {
@@ -33,7 +36,7 @@ export async function findTokenOwner(db: Db, tokenHash: string): Promise<TokenOw
           FROM reader_devices d JOIN readers r ON r.id = d.reader_id WHERE d.token_hash = ${tokenHash}
         UNION ALL
         SELECT reader_id, NULL::uuid, id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'), scopes
-          FROM reader_tokens WHERE token_hash = ${tokenHash}
+          FROM reader_tokens WHERE token_hash = ${tokenHash} AND (expires_at IS NULL OR expires_at > now())
         LIMIT 1`,
   );
   return rows[0] ?? null;
@@ -61,14 +64,12 @@ export interface ReaderTokenRow {
   createdAt: string;
   lastUsedAt: string | null;
   scopes: string[];
+  connector: boolean;
 }
 
-/** A text[] parameter that reads the same on PGlite and node-postgres: the elements as one JSON array. */
-const textArray = (values: readonly string[]) =>
-  sql`ARRAY(SELECT s FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb) WITH ORDINALITY AS t(s, i) ORDER BY i)`;
-
-const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
-const TOKEN_COLUMNS = sql`id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt", scopes`;
+const iso = isoColumn;
+const TOKEN_COLUMNS = sql`id, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt", scopes,
+  client_id IS NOT NULL AS connector`;
 
 export async function listReaderTokens(db: Db, readerId: string): Promise<ReaderTokenRow[]> {
   return queryRows<ReaderTokenRow>(
@@ -151,7 +152,7 @@ export async function rotateDevice(db: Db, deviceId: string, tokenHash: string, 
 
 /**
  * Sign devices out (their rows, and with them their tokens, are gone), unless that would leave a reader without an
- * account with none: a reader no device holds and no passkey opens could never be opened again. `only` one device,
+ * account with none: a reader no device holds and no passkey or identity opens could never be opened again. `only` one device,
  * every device but `allBut`, or `all` of them.
  */
 export async function deleteDevices(
@@ -166,7 +167,7 @@ export async function deleteDevices(
     const [counts] = await queryRows<{ all: number; matched: number; account: boolean }>(
       t,
       sql`SELECT count(*)::int AS all, (count(*) FILTER (WHERE ${match}))::int AS matched,
-                 EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}) AS account
+                 ${accountExists(readerId)} AS account
             FROM reader_devices WHERE reader_id = ${readerId}`,
     );
     if (counts!.matched > 0 && counts!.matched === counts!.all && !counts!.account) return { deleted: 0, lastDevice: true };
@@ -175,9 +176,13 @@ export async function deleteDevices(
   });
 }
 
-/** Whether the reader is an account: something other than its devices can open it (a passkey). */
+/** An account is a reader that something other than its devices can open: a passkey, or a provider's login. */
+const accountExists = (readerId: string) =>
+  sql`(EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}) OR EXISTS (SELECT 1 FROM reader_identities WHERE reader_id = ${readerId}))`;
+
+/** Whether the reader is an account: something other than its devices can open it (a passkey, an identity). */
 export async function hasAccount(db: Db, readerId: string): Promise<boolean> {
-  const [row] = await queryRows<{ account: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}) AS account`);
+  const [row] = await queryRows<{ account: boolean }>(db, sql`SELECT ${accountExists(readerId)} AS account`);
   return row!.account;
 }
 
@@ -190,7 +195,7 @@ export async function putLinkCode(db: Db, readerId: string, codeHash: string, tt
         RETURNING ${iso('expires_at')} AS "expiresAt"`,
   ).catch((err: unknown) => {
     // 23505 on code_hash: the same code is live for another reader (one chance in ~10^12 per live code).
-    if ((err as { code?: string }).code === '23505' || String((err as Error).message).includes('link_codes_code_hash_key')) return [];
+    if (pgErrorCode(err) === '23505') return [];
     throw err;
   });
   return rows[0]?.expiresAt ?? null;
@@ -212,12 +217,13 @@ export interface MergeCounts {
   devices: number;
   assistantTokens: number;
   passkeys: number;
+  identities: number;
 }
 
 /**
  * Merge reader `from` into reader `into` and delete `from` (ADR 0041). For each series the furthest position wins;
  * conversations, their messages, devices and assistant tokens move over (a conversation id `into` already uses gets
- * a suffix), and so do passkeys. Both readers are locked in id order, so two merges cannot deadlock. Null when either is gone.
+ * a suffix), and so do passkeys and identities. Both readers are locked in id order, so two merges cannot deadlock. Null when either is gone.
  */
 export async function mergeReaders(db: Db, from: string, into: string): Promise<MergeCounts | null> {
   return db.transaction(async (tx) => {
@@ -256,10 +262,19 @@ export async function mergeReaders(db: Db, from: string, into: string): Promise<
     const tokens = await queryRows<{ id: string }>(t, sql`UPDATE reader_tokens SET reader_id = ${into} WHERE reader_id = ${from} RETURNING id`);
     // An account merged into another: its passkeys open the merged reader from now on.
     const passkeys = await queryRows<{ id: string }>(t, sql`UPDATE reader_passkeys SET reader_id = ${into} WHERE reader_id = ${from} RETURNING id`);
+    // And its community logins: (issuer, subject) is unique, so they cannot already be `into`'s.
+    const identities = await queryRows<{ id: string }>(t, sql`UPDATE reader_identities SET reader_id = ${into} WHERE reader_id = ${from} RETURNING id`);
     // Its old conversations (moved, so their messages are gone from them), progress and link code go with it.
     await t.execute(sql`DELETE FROM readers WHERE id = ${from}`);
     await t.execute(sql`UPDATE readers SET last_seen_at = now() WHERE id = ${into}`);
-    return { positions: positions!.n, conversations: conversations!.n, devices: devices.length, assistantTokens: tokens.length, passkeys: passkeys.length };
+    return {
+      positions: positions!.n,
+      conversations: conversations!.n,
+      devices: devices.length,
+      assistantTokens: tokens.length,
+      passkeys: passkeys.length,
+      identities: identities.length,
+    };
   });
 }
 
@@ -345,32 +360,110 @@ export async function deletePasskey(db: Db, readerId: string, id: string): Promi
   return rows.length > 0;
 }
 
-export type ChallengePurpose = 'passkey:add' | 'passkey:sign-in';
+export type ChallengePurpose = 'passkey:add' | 'passkey:sign-in' | 'oidc:sign-in';
 
 /** Keep a challenge for `ttlSeconds`; expired ones of anyone are cleared on the way (a few per call at most). */
 export async function putChallenge(
   db: Db,
-  c: { purpose: ChallengePurpose; readerId: string | null; challenge: string; origin: string },
+  c: { purpose: ChallengePurpose; readerId: string | null; challenge: string; origin: string; data?: unknown },
   ttlSeconds: number,
 ): Promise<string> {
   const [row] = await queryRows<{ id: string }>(
     db,
     sql`WITH gone AS (
           DELETE FROM sign_in_challenges WHERE id IN (SELECT id FROM sign_in_challenges WHERE expires_at < now() LIMIT 20))
-        INSERT INTO sign_in_challenges (purpose, reader_id, challenge, origin, expires_at)
-        VALUES (${c.purpose}, ${c.readerId}, ${c.challenge}, ${c.origin}, now() + make_interval(secs => ${ttlSeconds}))
+        INSERT INTO sign_in_challenges (purpose, reader_id, challenge, origin, data, expires_at)
+        VALUES (${c.purpose}, ${c.readerId}, ${c.challenge}, ${c.origin}, ${c.data === undefined ? null : JSON.stringify(c.data)}::jsonb,
+                now() + make_interval(secs => ${ttlSeconds}))
         RETURNING id`,
   );
   return row!.id;
 }
 
 /** Use a challenge once: it is gone either way; null if unknown, expired, or made for another purpose or reader. */
-export async function takeChallenge(db: Db, id: string, purpose: ChallengePurpose, readerId: string | null): Promise<{ challenge: string; origin: string } | null> {
-  const rows = await queryRows<{ challenge: string; origin: string; live: boolean; purpose: string; readerId: string | null }>(
+export async function takeChallenge(
+  db: Db,
+  id: string,
+  purpose: ChallengePurpose,
+  readerId: string | null,
+): Promise<{ challenge: string; origin: string; data: unknown } | null> {
+  const rows = await queryRows<{ challenge: string; origin: string; data: string | null; live: boolean; purpose: string; readerId: string | null }>(
     db,
+    // data as text: PGlite and node-postgres would not parse jsonb alike.
     sql`DELETE FROM sign_in_challenges WHERE id = ${id}
-        RETURNING challenge, origin, purpose, reader_id AS "readerId", expires_at > now() AS live`,
+        RETURNING challenge, origin, data::text AS data, purpose, reader_id AS "readerId", expires_at > now() AS live`,
   );
   const row = rows[0];
-  return row?.live && row.purpose === purpose && row.readerId === readerId ? { challenge: row.challenge, origin: row.origin } : null;
+  return row?.live && row.purpose === purpose && row.readerId === readerId
+    ? { challenge: row.challenge, origin: row.origin, data: row.data === null ? null : JSON.parse(row.data) }
+    : null;
+}
+
+// ── OpenID Connect (ADR 0043) ────────────────────────────────────────────────
+
+export interface IdentityRow {
+  id: string;
+  issuer: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+const IDENTITY_COLUMNS = sql`id, issuer, label, ${iso('created_at')} AS "createdAt", ${iso('last_used_at')} AS "lastUsedAt"`;
+
+export async function listIdentities(db: Db, readerId: string): Promise<IdentityRow[]> {
+  return queryRows<IdentityRow>(db, sql`SELECT ${IDENTITY_COLUMNS} FROM reader_identities WHERE reader_id = ${readerId} ORDER BY created_at, id`);
+}
+
+/** The reader a provider's person opens, with its label refreshed and the use recorded; null for someone new. */
+export async function identityReader(db: Db, issuer: string, subject: string, label: string): Promise<string | null> {
+  const rows = await queryRows<{ readerId: string }>(
+    db,
+    sql`UPDATE reader_identities SET label = ${label}, last_used_at = now() WHERE issuer = ${issuer} AND subject = ${subject} RETURNING reader_id AS "readerId"`,
+  );
+  return rows[0]?.readerId ?? null;
+}
+
+/** Give an existing reader the identity; false when it is taken meanwhile (a sign-in racing), or the reader is gone. */
+export async function insertIdentity(db: Db, readerId: string, identity: { issuer: string; subject: string; label: string }): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`INSERT INTO reader_identities (reader_id, issuer, subject, label, last_used_at)
+        SELECT id, ${identity.issuer}, ${identity.subject}, ${identity.label}, now() FROM readers WHERE id = ${readerId}
+        ON CONFLICT (issuer, subject) DO NOTHING RETURNING id`,
+  );
+  return rows.length > 0;
+}
+
+/**
+ * A new reader opened by the identity, with its first device, all or nothing; null (nothing made) when the identity
+ * is taken meanwhile by a sign-in racing this one.
+ */
+export async function insertReaderWithIdentity(
+  db: Db,
+  tokenHash: string,
+  deviceLabel: string,
+  identity: { issuer: string; subject: string; label: string },
+): Promise<{ readerId: string; deviceId: string } | null> {
+  const [row] = await queryRows<{ readerId: string | null; deviceId: string | null }>(
+    db,
+    // One statement: the identity's conflict is checked first, and then nothing is inserted at all.
+    sql`WITH free AS (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM reader_identities WHERE issuer = ${identity.issuer} AND subject = ${identity.subject})),
+        r AS (INSERT INTO readers (id) SELECT gen_random_uuid() FROM free RETURNING id),
+        d AS (INSERT INTO reader_devices (reader_id, token_hash, label) SELECT id, ${tokenHash}, ${deviceLabel} FROM r RETURNING reader_id, id),
+        i AS (INSERT INTO reader_identities (reader_id, issuer, subject, label, last_used_at)
+              SELECT id, ${identity.issuer}, ${identity.subject}, ${identity.label}, now() FROM r RETURNING 1)
+        SELECT (SELECT reader_id FROM d) AS "readerId", (SELECT id FROM d) AS "deviceId", (SELECT count(*) FROM i) AS made`,
+  ).catch((err: unknown) => {
+    // 23505: the same person signed in twice at once and the other statement won; nothing of this one stays.
+    if (pgErrorCode(err) === '23505') return [];
+    throw err;
+  });
+  return row?.readerId && row.deviceId ? { readerId: row.readerId, deviceId: row.deviceId } : null;
+}
+
+/** The PostgreSQL error code (SQLSTATE), on the driver's error or under drizzle's DrizzleQueryError that wraps it. */
+export async function deleteIdentity(db: Db, readerId: string, id: string): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(db, sql`DELETE FROM reader_identities WHERE id = ${id} AND reader_id = ${readerId} RETURNING id`);
+  return rows.length > 0;
 }

@@ -61,6 +61,7 @@ export async function startServer(
     readerRatePerIp: config.readerRatePerIp,
     linkRatePerIp: config.linkRatePerIp,
     accounts: config.accounts,
+    oidc: config.oidc,
     maxStreams: config.maxStreams,
     retentionDays: config.retentionDays,
     adminToken: config.adminToken,

@@ -15,6 +15,7 @@ import type { Companion } from '../../src/chat/companion.js';
 import { createCompanion } from '../../src/chat/create.js';
 import { loadConfig } from '../../src/config/env.js';
 import { importPack } from '../../src/content/importer.js';
+import type { Database } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { listen } from '../../src/http/listen.js';
 import { LocalStorage } from '../../src/storage/local.js';
@@ -37,6 +38,8 @@ export interface Folio {
   url: string;
   /** Another Folio app on the same database and media, with its own companion configuration. */
   withCompanion(env: Record<string, string>): Promise<FolioApp>;
+  /** The app's database, for tests that must change what only time would (an expiry). */
+  database: Database;
   /** JSON from the API as a given reader (bearer token). */
   api<T>(path: string, token?: string, init?: { method?: string; json?: unknown }): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
@@ -67,6 +70,9 @@ export async function startFolio(opts: {
       trustProxy: false,
       webDir: opts.webDir,
       companion,
+      // Accounts as configured (FOLIO_ACCOUNTS, FOLIO_OIDC_* among the test's variables).
+      accounts: config.accounts,
+      oidc: config.oidc,
     });
     const server = await listen(app, { port, hostname: '127.0.0.1' });
     const addr = server.address();
@@ -86,6 +92,7 @@ export async function startFolio(opts: {
   const url = main.url;
   return {
     url,
+    database: t.database,
     async withCompanion(env) {
       const app = await serve(env, 0);
       extra.push(app);

@@ -18,6 +18,7 @@ const WikiPages = lazy(() => import('./wiki/WikiPages'));
 const ConnectPage = lazy(() => import('./connect/ConnectPage'));
 const LinkPage = lazy(() => import('./connect/LinkPage'));
 const DevicesPage = lazy(() => import('./connect/DevicesPage'));
+const AuthorizePage = lazy(() => import('./connect/AuthorizePage'));
 
 // Opened on a reader URL: fetch the reader's code and its data at the same time, not one after the other.
 const deepLink = /^\/read\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(\d+)$/.exec(window.location.pathname);
@@ -96,6 +97,11 @@ export function App() {
         <Route path="/devices">
           <Suspense fallback={pageFallback}>
             <DevicesPage />
+          </Suspense>
+        </Route>
+        <Route path="/authorize">
+          <Suspense fallback={pageFallback}>
+            <AuthorizePage />
           </Suspense>
         </Route>
         <Route path="/link">

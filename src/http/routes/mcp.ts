@@ -7,6 +7,7 @@
  * CORS_ORIGINS).
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { endpoints } from '../../oauth/oauth.js';
 import { authenticateReader } from '../../readers/readers.js';
 import { missingScope } from '../../readers/scopes.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -78,13 +79,17 @@ function mcpGate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     const auth = c.req.header('authorization');
     const token = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
+    // The 401 names the protected-resource metadata (RFC 9728): how a client that connects by URL finds the
+    // authorization server (routes/oauth.ts). Bearer tokens made by hand work as before.
+    const challenge = (error: string) =>
+      `Bearer realm="folio", error="${error}", resource_metadata="${endpoints(deps.publicOrigin ?? requestOrigin(c, deps.trustProxy)).resourceMetadata}"`;
     if (!token) {
-      c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_request"');
+      c.header('WWW-Authenticate', challenge('invalid_request'));
       return jsonRpcError(
         c,
         401,
         -32001,
-        'Unauthorized: send your Folio reader token as "Authorization: Bearer <token>" (create one with POST /api/readers, or copy it from the web reader).',
+        'Unauthorized: add Folio to your assistant by its URL (it signs in with OAuth), or send a token from the Connect page as "Authorization: Bearer <token>".',
       );
     }
     const database = deps.runtime.database;
@@ -94,8 +99,8 @@ function mcpGate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     const cred = await authenticateReader(database.db, token);
     if (!cred) {
-      c.header('WWW-Authenticate', 'Bearer realm="folio", error="invalid_token"');
-      return jsonRpcError(c, 401, -32001, 'Unauthorized: this reader token is unknown.');
+      c.header('WWW-Authenticate', challenge('invalid_token'));
+      return jsonRpcError(c, 401, -32001, 'Unauthorized: this token is unknown, expired or revoked.');
     }
     // Every assistant token has `mcp:read` (migration 0011 checks it); kept as a check so the rule, not the data, decides.
     const missing = missingScope(cred, 'mcp');

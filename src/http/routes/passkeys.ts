@@ -19,6 +19,7 @@ import { FolioError } from '../../errors.js';
 import type { RateBuckets } from '../../rate-limits/buckets.js';
 import type { CredentialCache } from '../../readers/credential-cache.js';
 import { deviceLabel, requireDevice } from '../../readers/devices.js';
+import { providerName } from '../../readers/oidc.js';
 import { addBody, addOptionsBody, addPasskey, addPasskeyOptions, pageOf, removePasskey, signInBody, signInOptions, signInWithPasskey } from '../../readers/passkeys.js';
 import { listPasskeys } from '../../readers/queries.js';
 import { clientIp } from '../client-ip.js';
@@ -56,7 +57,9 @@ export function passkeyRoutes(deps: AppDeps, buckets: RateBuckets, credentials: 
   const ownDevice = async (c: Context<AppEnv>) => requireDevice(await freshCredential(c, deps));
 
   return new Hono<AppEnv>()
-    .get('/api/readers/sign-in-methods', (c) => c.json({ passkeys: enabled } satisfies SignInMethods))
+    .get('/api/readers/sign-in-methods', (c) =>
+      c.json({ passkeys: enabled, oidc: enabled && deps.oidc ? { issuer: deps.oidc.issuer, name: providerName(deps.oidc.issuer) } : null } satisfies SignInMethods),
+    )
     .get('/api/readers/me/passkeys', async (c) => {
       accountsOn();
       const own = await ownDevice(c);

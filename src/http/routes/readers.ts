@@ -11,6 +11,7 @@ import { requireDatabase } from '../database.js';
 import { foreignOrigin } from '../origin.js';
 import { heldCookie, setReaderCookie } from '../reader-auth.js';
 import { deviceRoutes } from './devices.js';
+import { oidcRoutes } from './oidc.js';
 import { passkeyRoutes } from './passkeys.js';
 import { readerTokenRoutes } from './reader-tokens.js';
 
@@ -45,9 +46,11 @@ export function readerRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
     c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies NewReader, 201);
   });
-  // The reader's assistant tokens, devices and passkeys live under /api/readers/me (reader-tokens.ts, devices.ts, passkeys.ts).
+  // The reader's assistant tokens, devices, passkeys and logins live under /api/readers/me (reader-tokens.ts, devices.ts,
+  // passkeys.ts, oidc.ts).
   return routes
     .route('/', readerTokenRoutes(deps))
     .route('/', deviceRoutes(deps, buckets, credentials))
-    .route('/', passkeyRoutes(deps, buckets, credentials));
+    .route('/', passkeyRoutes(deps, buckets, credentials))
+    .route('/', oidcRoutes(deps, buckets, credentials));
 }

@@ -118,8 +118,8 @@ export function webRoutes(deps: AppDeps) {
     page((p) => series(p) && NUMBER.test(p.episode ?? '') && NUMBER.test(p.page ?? '')),
   );
   // Connect an assistant (docs/mcp.md): the reader's assistant tokens. Devices (docs/accounts.md): the reader's
-  // devices, and /link, which makes this browser one.
-  for (const path of ['/connect', '/devices', '/link'])
+  // devices, and /link, which makes this browser one; /authorize, where an assistant added by URL asks (ADR 0044).
+  for (const path of ['/connect', '/devices', '/link', '/authorize'])
     app.get(
       path,
       page(() => true),

@@ -4,30 +4,84 @@
  * Folio has accounts off (FOLIO_ACCOUNTS=off).
  */
 import { useId, useState } from 'react';
-import type { Passkey, PasskeyList, SignInMethods } from '../../../src/contract/index.js';
+import type { Identity, IdentityList, Passkey, PasskeyList, SignInMethods } from '../../../src/contract/index.js';
 import { api } from '../api/client';
 import { useApi } from '../api/use-api';
 import { ConfirmActions, useRequest } from '../ui/confirm';
 import { Dialog } from '../ui/Dialog';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
-import { addPasskey, passkeysSupported } from './passkeys';
+import { addPasskey, passkeysSupported, startCommunityLogin } from './passkeys';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function Account({ onChange }: { onChange: () => void }) {
   const methods = useApi<SignInMethods>('/api/readers/sign-in-methods');
-  if (!methods.data?.passkeys) return null;
+  const m = methods.data;
+  if (!m?.passkeys && !m?.oidc) return null;
   return (
     <section aria-labelledby="account-title" className="account">
       <h2 className="section-title" id="account-title">
         Your account
       </h2>
-      {passkeysSupported() ? (
-        <Passkeys onChange={onChange} />
-      ) : (
-        <p className="muted">This browser cannot use passkeys. Link your devices with a code below, or open Folio in a browser that can.</p>
-      )}
+      {m.passkeys ? (
+        passkeysSupported() ? (
+          <Passkeys onChange={onChange} />
+        ) : (
+          <p className="muted">This browser cannot use passkeys. Link your devices with a code below, or open Folio in a browser that can.</p>
+        )
+      ) : null}
+      {m.oidc ? <Logins name={m.oidc.name} onChange={onChange} /> : null}
     </section>
+  );
+}
+
+/** The community's login (OpenID Connect, ADR 0043) this reader signs in with, if any; connect it, or remove it. */
+function Logins({ name, onChange }: { name: string; onChange: () => void }) {
+  const list = useApi<IdentityList>('/api/readers/me/identities');
+  const { busy, error, run } = useRequest();
+  const remove = (i: Identity) =>
+    run(async () => {
+      await api<void>(`/api/readers/me/identities/${encodeURIComponent(i.id)}`, { method: 'DELETE' });
+      list.reload();
+      onChange();
+    });
+  const identities = list.data?.identities ?? [];
+  return (
+    <div className="account-logins" data-testid="logins">
+      {identities.length === 0 ? (
+        <p>
+          Or sign in with your <strong>{name}</strong> login: this reader becomes that login's, on every device where you sign in with it.
+        </p>
+      ) : (
+        <ul className="token-list">
+          {identities.map((i) => (
+            <li key={i.id} className="token-item" data-testid="login-item">
+              <div className="token-item-text">
+                <strong className="token-label">
+                  {name}: {i.label}
+                </strong>
+                <span className="muted">Sign in with it on any device.</span>
+              </div>
+              <div className="token-actions">
+                <button type="button" className="button button--small" disabled={busy} onClick={() => void remove(i)} aria-label={`Remove the ${name} login ${i.label}`}>
+                  Remove
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {identities.length === 0 ? (
+        <button type="button" className="button button--small" onClick={() => startCommunityLogin('/devices')} data-testid="connect-login">
+          Sign in with {name}
+        </button>
+      ) : null}
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

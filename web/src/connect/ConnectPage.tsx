@@ -4,7 +4,7 @@
  * sees, so the reader creates a separate, labelled, revocable token for each
  * assistant; it shares this reader's progress. Loaded lazily (own chunk).
  */
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import {
   type CreatedToken,
@@ -19,6 +19,7 @@ import { useApi } from '../api/use-api';
 import { formatProgress } from '../ui/format';
 import { SiteHeader } from '../ui/SiteHeader';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
+import { CopyButton } from './CopyButton';
 import { labelProblem, MAX_LABEL_LENGTH, mcpUrl } from './config';
 import { NewToken } from './NewToken';
 import { ScopeChoices } from './ScopeChoices';
@@ -38,6 +39,18 @@ function Places() {
         </li>
       ))}
     </ul>
+  );
+}
+
+function ByUrl({ url }: { url: string }) {
+  const shown = useRef<HTMLElement>(null);
+  return (
+    <div className="connect-row">
+      <code className="connect-url" ref={shown} data-testid="connector-url">
+        {url}
+      </code>
+      <CopyButton text={url} target={shown} label="Copy the URL" />
+    </div>
   );
 }
 
@@ -86,8 +99,19 @@ export default function ConnectPage() {
           unless you allow it.
         </p>
         <Places />
+        <section aria-labelledby="by-url-title" className="connect-form">
+          <h2 id="by-url-title" className="section-title">
+            Add Folio by its URL
+          </h2>
+          <p>
+            Assistants that take a server's address (Claude's and ChatGPT's custom connectors, Claude Code) need only this. They send you to a Folio page to allow them,
+            and get a read-only token you will find below.
+          </p>
+          <ByUrl url={url} />
+        </section>
         <p className="muted">
-          Each assistant gets its own token. Tokens work only for Folio on this server, and you can revoke one at any time. <Link href="/">Back to the library</Link>
+          Or create a token for an assistant that takes one. Each assistant gets its own token. Tokens work only for Folio on this server, and you can revoke one at any
+          time. <Link href="/">Back to the library</Link>
         </p>
 
         {created ? (

@@ -12,7 +12,7 @@ import { api, describeError } from '../api/client';
 import { invalidate, useApi } from '../api/use-api';
 import { SiteHeader } from '../ui/SiteHeader';
 import { codeFromHash } from './config';
-import { passkeysSupported, signInWithPasskey } from './passkeys';
+import { communityLoginProblem, passkeysSupported, signInWithPasskey, startCommunityLogin } from './passkeys';
 import './connect.css';
 
 function mergedSummary(m: NonNullable<LinkedDevice['merged']>): string {
@@ -34,11 +34,16 @@ export default function LinkPage() {
   const methods = useApi<SignInMethods>('/api/readers/sign-in-methods');
   const withPasskey = methods.data?.passkeys === true && passkeysSupported();
 
-  useEffect(() => {
-    if (window.location.hash) window.history.replaceState(null, '', window.location.pathname);
-  }, []);
-
   const [passkeyError, setPasskeyError] = useState<string | null>(null);
+  // Back from the community login: `?signed_in=oidc`, or `?signin_error=<code>` (read once, then gone from the URL).
+  const [returned] = useState(() => new URLSearchParams(window.location.search));
+  const loginError = returned.get('signin_error');
+  const loggedIn = returned.get('signed_in') === 'oidc';
+
+  useEffect(() => {
+    if (window.location.hash || window.location.search) window.history.replaceState(null, '', window.location.pathname);
+    if (loggedIn) invalidate('/');
+  }, [loggedIn]);
 
   /** Either way of signing in; what went wrong goes to `fail`. */
   const signIn = async (request: () => Promise<LinkedDevice>, fail: (message: string | null) => void) => {
@@ -70,7 +75,16 @@ export default function LinkPage() {
       <SiteHeader />
       <main className="page narrow connect" id="main">
         <h1 className="page-title">Sign in on this device</h1>
-        {linked ? (
+        {loggedIn && !linked ? (
+          <div role="status" data-testid="linked">
+            <p>This browser is now your reader: same place in every series, same conversations as on your other devices. Anything it had read on its own came along.</p>
+            <p>
+              <Link href="/" className="button button--primary">
+                Go to the library
+              </Link>
+            </p>
+          </div>
+        ) : linked ? (
           <div role="status" data-testid="linked">
             <p>This browser is now your reader: same place in every series, same conversations as on your other devices.</p>
             {linked.merged ? <p className="muted">{mergedSummary(linked.merged)}</p> : null}
@@ -82,6 +96,28 @@ export default function LinkPage() {
           </div>
         ) : (
           <>
+            {methods.data?.oidc ? (
+              <section className="connect-form" aria-labelledby="oidc-title">
+                <h2 className="section-title" id="oidc-title">
+                  With your {methods.data.oidc.name} login
+                </h2>
+                <p>Sign in where your community signs in; you come back here as your reader.</p>
+                <button
+                  type="button"
+                  className="button button--primary"
+                  disabled={busy}
+                  onClick={() => startCommunityLogin('/link?signed_in=oidc')}
+                  data-testid="oidc-sign-in"
+                >
+                  Sign in with {methods.data.oidc.name}
+                </button>
+                {loginError ? (
+                  <p className="form-error" role="alert" data-testid="oidc-error">
+                    {communityLoginProblem(loginError)}
+                  </p>
+                ) : null}
+              </section>
+            ) : null}
             {withPasskey ? (
               <section className="connect-form" aria-labelledby="passkey-title">
                 <h2 className="section-title" id="passkey-title">

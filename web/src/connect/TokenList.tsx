@@ -51,7 +51,7 @@ export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantT
             <div className="token-item-text">
               <strong className="token-label">{t.label}</strong>
               <span className="token-scopes" data-testid="token-scopes">
-                {scopeSummary(t.scopes)}
+                {t.connector ? `Connected by URL · ${scopeSummary(t.scopes)}` : scopeSummary(t.scopes)}
               </span>
               <span className="muted">
                 Created <Time iso={t.createdAt} /> ·{' '}
@@ -65,18 +65,21 @@ export function TokenList({ tokens, onRevoked, onChanged }: { tokens: AssistantT
               </span>
             </div>
             <div className="token-actions">
-              <button
-                type="button"
-                className="button button--small"
-                onClick={() => {
-                  setError(null);
-                  setEditing({ token: t, scopes: [...t.scopes] });
-                }}
-                aria-label={`Change what “${t.label}” may do`}
-                data-testid="change-scopes"
-              >
-                Change access
-              </button>
+              {/* A connector asked for read-only MCP and renews its own token: what it may do stays what was approved. */}
+              {t.connector ? null : (
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => {
+                    setError(null);
+                    setEditing({ token: t, scopes: [...t.scopes] });
+                  }}
+                  aria-label={`Change what “${t.label}” may do`}
+                  data-testid="change-scopes"
+                >
+                  Change access
+                </button>
+              )}
               <button
                 type="button"
                 className="button button--small"

@@ -5,7 +5,7 @@
  */
 import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 import type { LinkedDevice, Passkey, PasskeyAddOptions, PasskeySignInOptions } from '../../../src/contract/index.js';
-import { api } from '../api/client';
+import { API_BASE, api } from '../api/client';
 
 export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
 
@@ -48,5 +48,29 @@ export function ceremonyProblem(err: unknown): string {
       return 'Passkeys need Folio on https or on localhost, under a host name.';
     default:
       return `Your browser could not use a passkey: ${(err as Error | undefined)?.message ?? 'unknown reason'}.`;
+  }
+}
+
+/**
+ * Sign in with the community's login (OpenID Connect, ADR 0043): a navigation to the provider and back. `back` is
+ * where Folio returns this browser afterwards (a path of this app).
+ */
+export function startCommunityLogin(back: string): void {
+  window.location.assign(`${API_BASE}/api/readers/oidc/start?return=${encodeURIComponent(back)}`);
+}
+
+/** What `/link?signin_error=<code>` means, for people (the provider's sign-in came back without a reader). */
+export function communityLoginProblem(code: string): string {
+  switch (code) {
+    case 'unavailable:oidc':
+      return 'The community login is not answering right now. Try again in a moment, or link this device with a code.';
+    case 'not_found:oidc_flow':
+      return 'That sign-in took too long or was already used. Start it again.';
+    case 'rate_limit:sign_in':
+      return 'Too many sign-in attempts from this network. Wait a minute and try again.';
+    case 'bad_request:oidc':
+      return 'The login did not finish (it was cancelled, or the answer was not for this browser). Nothing changed; start it again.';
+    default:
+      return 'The sign-in did not finish. Nothing changed; start it again.';
   }
 }
