@@ -10,27 +10,28 @@ import { useApi } from '../api/use-api';
 import { ConfirmActions, useRequest } from '../ui/confirm';
 import { Dialog } from '../ui/Dialog';
 import { ErrorState, Loading, Skeleton } from '../ui/states';
-import { addPasskey, passkeysSupported, startCommunityLogin } from './passkeys';
+import { addPasskey, communityLoginHere, passkeysSupported, startCommunityLogin } from './passkeys';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function Account({ onChange }: { onChange: () => void }) {
   const methods = useApi<SignInMethods>('/api/readers/sign-in-methods');
   const m = methods.data;
-  if (!m?.passkeys && !m?.oidc) return null;
+  const oidc = communityLoginHere() ? (m?.oidc ?? null) : null;
+  if (!m?.passkeys && !oidc) return null;
   return (
     <section aria-labelledby="account-title" className="account">
       <h2 className="section-title" id="account-title">
         Your account
       </h2>
-      {m.passkeys ? (
+      {m?.passkeys ? (
         passkeysSupported() ? (
           <Passkeys onChange={onChange} />
         ) : (
           <p className="muted">This browser cannot use passkeys. Link your devices with a code below, or open Folio in a browser that can.</p>
         )
       ) : null}
-      {m.oidc ? <Logins name={m.oidc.name} onChange={onChange} /> : null}
+      {oidc ? <Logins name={oidc.name} onChange={onChange} /> : null}
     </section>
   );
 }

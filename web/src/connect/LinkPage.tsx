@@ -12,7 +12,7 @@ import { api, describeError } from '../api/client';
 import { invalidate, useApi } from '../api/use-api';
 import { SiteHeader } from '../ui/SiteHeader';
 import { codeFromHash } from './config';
-import { communityLoginProblem, passkeysSupported, signInWithPasskey, startCommunityLogin } from './passkeys';
+import { communityLoginHere, communityLoginProblem, passkeysSupported, signInWithPasskey, startCommunityLogin } from './passkeys';
 import './connect.css';
 
 function mergedSummary(m: NonNullable<LinkedDevice['merged']>): string {
@@ -96,7 +96,7 @@ export default function LinkPage() {
           </div>
         ) : (
           <>
-            {methods.data?.oidc ? (
+            {methods.data?.oidc && communityLoginHere() ? (
               <section className="connect-form" aria-labelledby="oidc-title">
                 <h2 className="section-title" id="oidc-title">
                   With your {methods.data.oidc.name} login

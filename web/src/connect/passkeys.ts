@@ -52,6 +52,12 @@ export function ceremonyProblem(err: unknown): string {
 }
 
 /**
+ * The community's login comes back to the API's origin, where it sets the reader's cookie: a build whose API is on
+ * another origin (VITE_API_BASE_URL) would not see it, so it does not offer the login (docs/accounts.md).
+ */
+export const communityLoginHere = (): boolean => API_BASE === '';
+
+/**
  * Sign in with the community's login (OpenID Connect, ADR 0043): a navigation to the provider and back. `back` is
  * where Folio returns this browser afterwards (a path of this app).
  */
