@@ -79,10 +79,12 @@ describe('folio doctor (this instance)', () => {
       'embeddings',
       'ocr',
       'retention',
+      'accounts',
       'backup',
       'cors',
       'web',
     ]);
+    expect(layer(report, 'accounts')).toMatchObject({ status: 'pass', summary: expect.stringMatching(/^passkeys on; no community login/) });
     expect(layer(report, 'retention').summary).toMatch(/^off \(FOLIO_RETENTION_DAYS=0\): \d+ readers/);
     // The offline OCR engine and the language of the imported sample series.
     expect(layer(report, 'ocr')).toMatchObject({ status: 'pass', summary: expect.stringMatching(/^auto .*en: tesseract\.js@7[^;]*\+eng@/) });

@@ -8,6 +8,7 @@
 
 import { DEFAULT_WEB_DIR } from '../config/web-dir.js';
 import type { Database } from '../db/client.js';
+import { checkAccounts } from './accounts.js';
 import { checkBackup } from './backup.js';
 import { checkConfig } from './config.js';
 import { checkCors } from './cors.js';
@@ -59,6 +60,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(await guarded('embeddings', () => checkEmbeddings(config, database)));
     results.push(await guarded('ocr', () => checkOcr(config, database)));
     results.push(await guarded('retention', () => checkRetention(config, database)));
+    results.push(await guarded('accounts', () => checkAccounts(config)));
     results.push(await guarded('backup', () => checkBackup(config, database)));
     results.push(await guarded('cors', () => checkCors(config)));
     results.push(await guarded('web', () => checkWebBuild(opts.webDir ?? DEFAULT_WEB_DIR, config)));

@@ -2,7 +2,7 @@
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 export interface CheckResult {
-  /** The layer: config, database, pgvector, storage, storage.public, model, embeddings, retention, backup, cors, web; or a remote step. */
+  /** The layer: config, database, pgvector, storage, storage.public, model, embeddings, retention, accounts, backup, cors, web; or a remote step. */
   layer: string;
   status: CheckStatus;
   /** One line: what was found. */
