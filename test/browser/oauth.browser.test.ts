@@ -163,8 +163,8 @@ describe('an assistant added by its URL (MCP authorization, ADR 0044)', () => {
     expect(params.get('iss')).toBe(folio.url);
     const code = params.get('code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    // The browser's address bar never held the code on Folio's own origin.
-    expect(page.url().startsWith(callbackUrl)).toBe(true);
+    // The browser ends at the assistant's redirect URI: the code is in no URL of Folio's.
+    await page.waitForURL((u) => u.href.startsWith(callbackUrl));
 
     // The SDK trades the code (with its PKCE verifier) and connects.
     const transport = new StreamableHTTPClientTransport(new URL(`${folio.url}/mcp`), { authProvider: assistant });
