@@ -96,22 +96,22 @@ const LAST_DEVICE =
   "This is the reader's only device: signed out, its progress and conversations could never be opened again. Add a passkey (the reader becomes an account) or link another device first.";
 
 /** Sign one device out (this one included); never the last. */
-export async function signOutDevice(db: Db, readerId: string, deviceId: string): Promise<void> {
-  const r = await q.deleteDevices(db, readerId, { only: deviceId });
+export async function signOutDevice(db: Db, readerId: string, deviceId: string, ways: q.SignInWays): Promise<void> {
+  const r = await q.deleteDevices(db, readerId, { only: deviceId }, ways);
   if (r.lastDevice) throw new FolioError('conflict:last_device', LAST_DEVICE);
   if (r.deleted === 0) throw new FolioError('not_found:device', 'This reader has no such device (signed out already?).');
 }
 
 /** Sign out every device but this one, or (an account only: its passkey opens it again) every one; how many went. */
-export async function signOutDevices(db: Db, own: { readerId: string; deviceId: string }, includingThis: boolean): Promise<number> {
-  const r = await q.deleteDevices(db, own.readerId, includingThis ? { all: true } : { allBut: own.deviceId });
+export async function signOutDevices(db: Db, own: { readerId: string; deviceId: string }, includingThis: boolean, ways: q.SignInWays): Promise<number> {
+  const r = await q.deleteDevices(db, own.readerId, includingThis ? { all: true } : { allBut: own.deviceId }, ways);
   if (r.lastDevice) throw new FolioError('conflict:last_device', LAST_DEVICE);
   return r.deleted;
 }
 
 /** The device list, and whether the reader is an account (then its last device may go too). */
-export async function deviceList(db: Db, own: { readerId: string; deviceId: string }): Promise<{ devices: Device[]; account: boolean }> {
-  const [devices, account] = await Promise.all([listDevices(db, own), q.hasAccount(db, own.readerId)]);
+export async function deviceList(db: Db, own: { readerId: string; deviceId: string }, ways: q.SignInWays): Promise<{ devices: Device[]; account: boolean }> {
+  const [devices, account] = await Promise.all([listDevices(db, own), q.hasAccount(db, own.readerId, ways)]);
   return { devices, account };
 }
 

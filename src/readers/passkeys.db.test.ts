@@ -256,6 +256,11 @@ describe('refused', () => {
       expect(r.body?.error?.message).toContain('FOLIO_ACCOUNTS=off');
     }
     expect((await call('POST', '/api/readers/me/link-codes', { on: off, token })).status).toBe(201);
+    // A passkey kept from before accounts were turned off opens nothing now: the last device stays.
+    await givePasskey(await readerOf(token));
+    expect(as<DeviceList>(await call('GET', '/api/readers/me/devices', { on: off, token })).account).toBe(false);
+    expect(code(await call('DELETE', '/api/readers/me/devices?including=this', { on: off, token }))).toBe('conflict:last_device');
+    expect(as<DeviceList>(await call('GET', '/api/readers/me/devices', { token })).account).toBe(true);
   });
 
   it('assistant tokens cannot see, add or remove passkeys', async () => {

@@ -159,6 +159,7 @@ export async function deleteDevices(
   db: Db,
   readerId: string,
   which: { only: string } | { allBut: string } | { all: true },
+  ways: SignInWays,
 ): Promise<{ deleted: number; lastDevice: boolean }> {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db;
@@ -167,7 +168,7 @@ export async function deleteDevices(
     const [counts] = await queryRows<{ all: number; matched: number; account: boolean }>(
       t,
       sql`SELECT count(*)::int AS all, (count(*) FILTER (WHERE ${match}))::int AS matched,
-                 ${accountExists(readerId)} AS account
+                 ${accountExists(readerId, ways)} AS account
             FROM reader_devices WHERE reader_id = ${readerId}`,
     );
     if (counts!.matched > 0 && counts!.matched === counts!.all && !counts!.account) return { deleted: 0, lastDevice: true };
@@ -176,13 +177,23 @@ export async function deleteDevices(
   });
 }
 
+/**
+ * The ways this Folio lets a reader sign in again, as configured now: a passkey kept while FOLIO_ACCOUNTS=off, or a
+ * login while no provider is configured, opens nothing, so it must not let the last device go.
+ */
+export interface SignInWays {
+  passkeys: boolean;
+  logins: boolean;
+}
+
 /** An account is a reader that something other than its devices can open: a passkey, or a provider's login. */
-const accountExists = (readerId: string) =>
-  sql`(EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}) OR EXISTS (SELECT 1 FROM reader_identities WHERE reader_id = ${readerId}))`;
+const accountExists = (readerId: string, ways: SignInWays) =>
+  sql`((${ways.passkeys} AND EXISTS (SELECT 1 FROM reader_passkeys WHERE reader_id = ${readerId}))
+       OR (${ways.logins} AND EXISTS (SELECT 1 FROM reader_identities WHERE reader_id = ${readerId})))`;
 
 /** Whether the reader is an account: something other than its devices can open it (a passkey, an identity). */
-export async function hasAccount(db: Db, readerId: string): Promise<boolean> {
-  const [row] = await queryRows<{ account: boolean }>(db, sql`SELECT ${accountExists(readerId)} AS account`);
+export async function hasAccount(db: Db, readerId: string, ways: SignInWays): Promise<boolean> {
+  const [row] = await queryRows<{ account: boolean }>(db, sql`SELECT ${accountExists(readerId, ways)} AS account`);
   return row!.account;
 }
 

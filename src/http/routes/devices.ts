@@ -49,6 +49,8 @@ const CODES_PER_MINUTE = 6;
 
 export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: CredentialCache) {
   const db = () => requireDatabase(deps).db;
+  // What can open a reader again once its last device is gone, as this Folio is configured (queries.ts SignInWays).
+  const ways = { passkeys: deps.accounts !== false, logins: deps.accounts !== false && Boolean(deps.oidc) };
 
   /** This request's device (401 without a known token, 403 for an assistant token). */
   const ownDevice = async (c: Context<AppEnv>) => requireDevice(await freshCredential(c, deps));
@@ -63,12 +65,12 @@ export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
   return new Hono<AppEnv>()
     .get(DEVICES_PATH, async (c) => {
       const own = await ownDevice(c);
-      return c.json((await deviceList(db(), own)) satisfies DeviceList);
+      return c.json((await deviceList(db(), own, ways)) satisfies DeviceList);
     })
     .delete(`${DEVICES_PATH}/:id`, async (c) => {
       const own = await ownDevice(c);
       const { id } = parseWith(idParam, c.req.param(), 'devices', 'device id');
-      await signOutDevice(db(), own.readerId, id);
+      await signOutDevice(db(), own.readerId, id, ways);
       credentials.forgetReader(own.readerId);
       if (id === own.deviceId) clearReaderCookie(c, deps);
       return c.body(null, 204);
@@ -76,7 +78,7 @@ export function deviceRoutes(deps: AppDeps, buckets: RateBuckets, credentials: C
     .delete(DEVICES_PATH, async (c) => {
       const own = await ownDevice(c);
       const { including } = parseWith(signOutQuery, c.req.query(), 'devices', 'query');
-      const signedOut = await signOutDevices(db(), own, including === 'this');
+      const signedOut = await signOutDevices(db(), own, including === 'this', ways);
       credentials.forgetReader(own.readerId);
       if (including === 'this') clearReaderCookie(c, deps);
       return c.json({ signedOut } satisfies SignedOut);
