@@ -151,3 +151,10 @@ export function requireReader(c: Context<AppEnv>): string {
   if (!id) throw new FolioError('unauthorized:reader', 'This needs a reader: create one with POST /api/readers and send its token.');
   return id;
 }
+
+/** Accounts (passkeys, the community login) are on unless FOLIO_ACCOUNTS=off: 403 `forbidden:accounts` then. */
+export function requireAccounts(deps: AppDeps): void {
+  if (deps.accounts === false) {
+    throw new FolioError('forbidden:accounts', 'Accounts are off on this Folio (FOLIO_ACCOUNTS=off): link devices with a code instead.');
+  }
+}

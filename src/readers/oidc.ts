@@ -9,12 +9,19 @@
  * browser (login CSRF, an injected code) finds no flow there, or one whose state does not match. Nothing is written
  * before the provider's answer is verified, and then in one statement per case: a failure leaves only the spent flow.
  */
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import { becomeReader, type Linked } from './devices.js';
 import * as q from './queries.js';
 import { hashReaderToken, newReaderToken } from './tokens.js';
+
+/**
+ * openid-client (with jose) loads on the first sign-in, not at start-up: most Folios configure no provider, and a
+ * configured one is used once per device, not per request.
+ */
+let openidModule: Promise<typeof OpenId> | null = null;
+const openid = () => (openidModule ??= import('openid-client'));
 
 /** Time to sign in at the provider (a password, a second factor): generous, and the flow still works once. */
 export const FLOW_TTL_S = 10 * 60;
@@ -70,7 +77,7 @@ const STALE = 'This sign-in is unknown, used or expired (it lasts 10 minutes, wo
 export class OidcLogin {
   readonly issuer: string;
   readonly name: string;
-  private discovered: Promise<client.Configuration> | null = null;
+  private discovered: Promise<OpenId.Configuration> | null = null;
 
   constructor(
     private readonly settings: OidcSettings,
@@ -87,15 +94,17 @@ export class OidcLogin {
   }
 
   /** The provider's metadata; a failed discovery is not kept, so the next sign-in asks again. */
-  async configuration(): Promise<client.Configuration> {
+  async configuration(): Promise<OpenId.Configuration> {
     if (!this.discovered) {
       const url = new URL(this.settings.issuer);
-      this.discovered = client
-        .discovery(url, this.settings.clientId, this.settings.clientSecret, undefined, {
-          timeout: this.timeoutS,
-          // http is only accepted for a provider on this machine (config/env.ts).
-          execute: url.protocol === 'http:' ? [client.allowInsecureRequests] : [],
-        })
+      this.discovered = openid()
+        .then((client) =>
+          client.discovery(url, this.settings.clientId, this.settings.clientSecret, undefined, {
+            timeout: this.timeoutS,
+            // http is only accepted for a provider on this machine (config/env.ts).
+            execute: url.protocol === 'http:' ? [client.allowInsecureRequests] : [],
+          }),
+        )
         .catch((err: unknown) => {
           this.discovered = null;
           throw this.unavailable(err);
@@ -107,6 +116,7 @@ export class OidcLogin {
   /** Step 1: a new flow and the provider's URL to send the browser to. `flowId` goes in the browser's flow cookie. */
   async startSignIn(db: Db, publicOrigin: string, returnTo: string): Promise<{ url: string; flowId: string }> {
     const config = await this.configuration();
+    const client = await openid();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -142,9 +152,10 @@ export class OidcLogin {
     const flow = await q.takeChallenge(db, flowId, 'oidc:sign-in', null);
     if (!flow || !isFlowData(flow.data)) throw new FolioError('not_found:oidc_flow', STALE);
     const config = await this.configuration();
+    const client = await openid();
     const callback = new URL(`${callbackUri(flow.origin)}${query.startsWith('?') ? query : `?${query}`}`);
-    let claims: client.IDToken;
-    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    let claims: OpenId.IDToken;
+    let tokens: Awaited<ReturnType<typeof OpenId.authorizationCodeGrant>>;
     try {
       tokens = await client.authorizationCodeGrant(config, callback, {
         pkceCodeVerifier: flow.data.verifier,
@@ -154,7 +165,7 @@ export class OidcLogin {
       });
       claims = tokens.claims()!;
     } catch (err) {
-      throw this.refused(err);
+      throw this.refused(client, err);
     }
     const subject = claims.sub;
     if (typeof subject !== 'string' || subject.length === 0 || subject.length > 255) {
@@ -184,18 +195,18 @@ export class OidcLogin {
   }
 
   /** What the identity list shows: the id token's email, user name or name, else the provider's userinfo, else the subject. */
-  private async label(config: client.Configuration, accessToken: string, claims: client.IDToken): Promise<string> {
+  private async label(config: OpenId.Configuration, accessToken: string, claims: OpenId.IDToken): Promise<string> {
     const pick = (c: Record<string, unknown>) =>
       [c.email, c.preferred_username, c.name].find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim() ?? null;
     const fromToken = pick(claims);
     if (fromToken) return fromToken;
     // Providers that keep the id token small put the profile in userinfo. Best effort: the label is only a label.
-    const info = await client.fetchUserInfo(config, accessToken, claims.sub).catch(() => null);
+    const info = await (await openid()).fetchUserInfo(config, accessToken, claims.sub).catch(() => null);
     return (info && pick(info)) ?? claims.sub;
   }
 
   /** The provider's answer was refused: its error, a failed check, or the provider gone meanwhile. */
-  private refused(err: unknown): FolioError {
+  private refused(client: typeof OpenId, err: unknown): FolioError {
     if (err instanceof FolioError) return err;
     if (err instanceof client.AuthorizationResponseError) {
       // The person cancelled at the provider, or it refused them (access_denied, …).

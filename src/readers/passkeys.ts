@@ -7,21 +7,18 @@
  * origin that asked; the relying party is that page's host name, so a passkey works on the Folio it was made on,
  * behind a CDN build as well (the web app's origin, not the API's).
  */
-import {
-  type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { AuthenticatorTransportFuture, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { FolioError } from '../errors.js';
 import { becomeReader, type Linked } from './devices.js';
 import * as q from './queries.js';
+
+/** The WebAuthn library (with its ASN.1 and X.509 parsers) loads with the first passkey, not at start-up. */
+let webauthnModule: Promise<typeof import('@simplewebauthn/server')> | null = null;
+const webauthn = () => (webauthnModule ??= import('@simplewebauthn/server'));
+
+const fromBase64Url = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 
 /** How long the browser may take between asking and answering (the authenticator's own prompt included). */
 export const CHALLENGE_TTL_S = 5 * 60;
@@ -100,7 +97,7 @@ export function pageOf(origin: string | undefined): Page {
   return { origin, rpId: host };
 }
 
-const userId = (readerId: string) => isoBase64URL.toBuffer(isoBase64URL.fromUTF8String(readerId));
+const userId = (readerId: string) => new Uint8Array(Buffer.from(readerId, 'utf8'));
 
 export interface Options<T> {
   challengeId: string;
@@ -111,6 +108,7 @@ export interface Options<T> {
 export async function addPasskeyOptions(db: Db, readerId: string, page: Page, name?: string): Promise<Options<PublicKeyCredentialCreationOptionsJSON>> {
   const existing = await q.passkeyCredentials(db, readerId);
   if (existing.length >= MAX_PASSKEYS) throw tooMany();
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: 'Folio',
     rpID: page.rpId,
@@ -145,6 +143,7 @@ async function takeChallenge(db: Db, id: string, purpose: q.ChallengePurpose, re
 /** Step 2: check the authenticator's answer and keep its public key. */
 export async function addPasskey(db: Db, readerId: string, page: Page, body: z.infer<typeof addBody>, label: string): Promise<q.PasskeyRow> {
   const challenge = await takeChallenge(db, body.challengeId, 'passkey:add', readerId, page);
+  const { verifyRegistrationResponse } = await webauthn();
   const verified = await verifyOr400(() =>
     verifyRegistrationResponse({
       response: body.response,
@@ -161,7 +160,7 @@ export async function addPasskey(db: Db, readerId: string, page: Page, body: z.i
     readerId,
     {
       credentialId: credential.id,
-      publicKey: isoBase64URL.fromBuffer(credential.publicKey),
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
       counter: credential.counter,
       transports: credential.transports ?? [],
       label,
@@ -175,6 +174,7 @@ export async function addPasskey(db: Db, readerId: string, page: Page, body: z.i
 
 /** Sign-in step 1: options for navigator.credentials.get(), with no user named (discoverable passkeys). */
 export async function signInOptions(db: Db, page: Page): Promise<Options<PublicKeyCredentialRequestOptionsJSON>> {
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({ rpID: page.rpId, userVerification: 'preferred', timeout: CHALLENGE_TTL_S * 1000 });
   const id = await q.putChallenge(db, { purpose: 'passkey:sign-in', readerId: null, challenge: options.challenge, origin: page.origin }, CHALLENGE_TTL_S);
   return { challengeId: id, options };
@@ -196,6 +196,7 @@ export async function signInWithPasskey(
   if (!key) {
     throw new FolioError('not_found:passkey', "This passkey is not one of this Folio's accounts (was it removed?). Your device may offer to forget it.");
   }
+  const { verifyAuthenticationResponse } = await webauthn();
   const verified = await verifyOr400(() =>
     verifyAuthenticationResponse({
       response: body.response,
@@ -204,7 +205,7 @@ export async function signInWithPasskey(
       expectedRPID: pageOf(challenge.origin).rpId,
       credential: {
         id: key.credentialId,
-        publicKey: isoBase64URL.toBuffer(key.publicKey),
+        publicKey: fromBase64Url(key.publicKey),
         counter: key.counter,
         transports: key.transports as AuthenticatorTransportFuture[],
       },

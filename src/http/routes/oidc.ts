@@ -23,7 +23,7 @@ import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { requestOrigin } from '../origin.js';
-import { freshCredential, setReaderCookie, signingInDevice } from '../reader-auth.js';
+import { freshCredential, requireAccounts, setReaderCookie, signingInDevice } from '../reader-auth.js';
 import { parseWith } from '../validate.js';
 import { LINK_ATTEMPTS_PER_MINUTE } from './devices.js';
 
@@ -34,12 +34,9 @@ const idParam = z.object({ id: z.guid('must be an identity id as listed by GET /
 
 export function oidcRoutes(deps: AppDeps, buckets: RateBuckets, credentials: CredentialCache) {
   const db = () => requireDatabase(deps).db;
-  const enabled = deps.accounts !== false;
   const login = deps.oidc ? new OidcLogin(deps.oidc) : null;
 
-  const accountsOn = () => {
-    if (!enabled) throw new FolioError('forbidden:accounts', 'Accounts are off on this Folio (FOLIO_ACCOUNTS=off): link devices with a code instead.');
-  };
+  const accountsOn = () => requireAccounts(deps);
   const provider = (): OidcLogin => {
     accountsOn();
     if (!login) throw new FolioError('not_found:oidc', 'This Folio has no OpenID Connect sign-in (FOLIO_OIDC_ISSUER is not set).');

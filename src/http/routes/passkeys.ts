@@ -26,7 +26,7 @@ import { clientIp } from '../client-ip.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requireDatabase } from '../database.js';
 import { foreignOrigin } from '../origin.js';
-import { freshCredential, signedIn, signingInDevice } from '../reader-auth.js';
+import { freshCredential, requireAccounts, signedIn, signingInDevice } from '../reader-auth.js';
 import { parseWith, readJson } from '../validate.js';
 import { LINK_ATTEMPTS_PER_MINUTE } from './devices.js';
 
@@ -36,9 +36,7 @@ export function passkeyRoutes(deps: AppDeps, buckets: RateBuckets, credentials: 
   const db = () => requireDatabase(deps).db;
   const enabled = deps.accounts !== false;
 
-  const accountsOn = () => {
-    if (!enabled) throw new FolioError('forbidden:accounts', 'Accounts are off on this Folio (FOLIO_ACCOUNTS=off): link devices with a code instead.');
-  };
+  const accountsOn = () => requireAccounts(deps);
   /** The page this ceremony runs on: Folio's own or a CORS origin (403 otherwise). */
   const page = (c: Context<AppEnv>) => {
     accountsOn();
